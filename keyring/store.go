@@ -1,0 +1,28 @@
+// Package keyring stores oauthdeck's secrets (session tokens, and client
+// secrets and tokens a user chooses to keep) and the non-secret list of
+// deployments.
+//
+// Secrets go to the OS keyring through go-keyring, with a timeout on every
+// call (go-keyring has none). A plain file (mode 0600) is used only when the
+// user asks or confirms, and it reports itself as insecure.
+package keyring
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotFound is returned by Get when no secret is stored under the key.
+var ErrNotFound = errors.New("no secret stored for this key")
+
+// Store keeps secrets by key. Keys are built with the helpers in keys.go
+// (SessionKey, ClientSecretKey, TokenKey) so every store agrees on them.
+type Store interface {
+	Get(ctx context.Context, key string) (string, error)
+	Set(ctx context.Context, key, secret string) error
+	Delete(ctx context.Context, key string) error // deleting a missing key is not an error
+	// Kind names the backend for the user: "OS keyring", "plain file (~/.config/...)", "memory".
+	Kind() string
+	// Secure is false for the plain-file store.
+	Secure() bool
+}
