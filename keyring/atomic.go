@@ -1,0 +1,81 @@
+package keyring
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// maxFileBytes bounds what the file store and config loader will read, so a
+// wrong path (a log, a disk image) fails clearly instead of eating memory.
+const maxFileBytes = 1 << 20
+
+// writeFileAtomic replaces path with data: it writes a 0600 temp file in the
+// same directory (created 0700 if missing), syncs it and renames it over
+// path, so a crash leaves either the old file or the new one, never half.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating directory %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmpName := tmp.Name()
+	committed := false
+	defer func() {
+		if !committed {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+	// CreateTemp already uses 0600; Chmod makes it explicit and survives umask.
+	if err := tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmpName, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	committed = true
+	if d, err := os.Open(dir); err == nil { // persist the rename; best effort
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// readFileLimited reads path, refusing files larger than maxFileBytes.
+// A missing file returns an error satisfying errors.Is(err, fs.ErrNotExist).
+func readFileLimited(path string) ([]byte, os.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, info, fmt.Errorf("%s is not a regular file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		return nil, info, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(data) > maxFileBytes {
+		return nil, info, fmt.Errorf("%s is larger than %d bytes", path, maxFileBytes)
+	}
+	return data, info, nil
+}
