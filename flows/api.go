@@ -1,0 +1,349 @@
+// Package flows is oauthdeck's UI-agnostic OAuth2 engine: a flow is a list of
+// named steps that can be previewed (the exact request, editable), run one at a
+// time or all at once, and that report what happened. The headless
+// `oauthdeck flow` command and the TUI's Flow screen drive the same *Flow.
+//
+// Building blocks reused elsewhere (conformance suite, metadata command):
+//
+//	AuthorizationURL        build an authorization request URL from parameters
+//	AutoConsent             complete consent with an admin session (POST, no redirect follow)
+//	ParseRedirectURL        validate a pasted or received callback URL
+//	Listen                  the 127.0.0.1 loopback callback listener
+//	TokenClient             code exchange / refresh (golang.org/x/oauth2) and RFC 7009 revoke
+//	CheckASMetadata, CheckPRMetadata   metadata findings
+//	InspectToken, Mask      token format recognition and masking
+//	Explain                 cause and fix for an error, keyed to Coder's error texts
+//	SaveTokens, LoadTokens  keep a flow's tokens in a keyring.Store
+//
+// Everything takes a context.Context; nothing here imports Bubble Tea.
+package flows
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"oauthdeck/client"
+	"oauthdeck/keyring"
+)
+
+// StepID names a step of the authorization-code flow.
+type StepID string
+
+// The steps of the authorization-code flow, in order.
+const (
+	StepDiscover  StepID = "discover"
+	StepClient    StepID = "client"
+	StepPrepare   StepID = "prepare"
+	StepAuthorize StepID = "authorize"
+	StepExchange  StepID = "exchange"
+	StepInspect   StepID = "inspect"
+	StepUse       StepID = "use"
+	StepRefresh   StepID = "refresh"
+	StepRevoke    StepID = "revoke"
+	StepCleanup   StepID = "cleanup"
+)
+
+// AllSteps is the order in which Next and RunAll run the steps.
+var AllSteps = []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange,
+	StepInspect, StepUse, StepRefresh, StepRevoke, StepCleanup}
+
+// Status is where a step stands.
+type Status string
+
+const (
+	StatusPending Status = "pending"
+	StatusRunning Status = "running"
+	StatusPassed  Status = "passed"
+	StatusWarned  Status = "warned" // ran, but something deserves attention
+	StatusFailed  Status = "failed"
+	StatusSkipped Status = "skipped"
+)
+
+// ClientMode says where the flow's OAuth2 client comes from.
+type ClientMode string
+
+const (
+	ClientExisting ClientMode = "existing" // Config.ClientID + ClientSecret
+	ClientCreate   ClientMode = "create"   // new app + secret via the apps API (admin session)
+	ClientRegister ClientMode = "register" // RFC 7591 dynamic registration
+)
+
+// ConsentMode says how the authorize step obtains the code.
+type ConsentMode string
+
+const (
+	// ConsentAuto POSTs the authorization request with the admin session
+	// header and reads the code from the redirect (no browser; for automation).
+	ConsentAuto ConsentMode = "auto"
+	// ConsentBrowser opens the system browser (and shows the URL) and waits on
+	// the loopback listener; a pasted redirect URL (Flow.PasteRedirect) is
+	// accepted instead for SSH sessions.
+	ConsentBrowser ConsentMode = "browser"
+)
+
+// AuthMethod is a token-endpoint client authentication method (RFC 8414 names).
+type AuthMethod string
+
+const (
+	AuthAuto  AuthMethod = ""                    // choose from the metadata
+	AuthPost  AuthMethod = "client_secret_post"  // v2.30 supports only this
+	AuthBasic AuthMethod = "client_secret_basic" // newer Coder
+	AuthNone  AuthMethod = "none"                // public client
+)
+
+// DefaultCallbackURL is the loopback redirect URI Coder's own scripts use.
+const DefaultCallbackURL = "http://127.0.0.1:9876/callback"
+
+// DefaultListenTimeout bounds how long the listener waits for the browser.
+const DefaultListenTimeout = 5 * time.Minute
+
+// Config configures a Flow. Client is required; everything else has a default.
+type Config struct {
+	// Client talks to the deployment. It must carry the admin session token
+	// for ClientCreate, ConsentAuto, cleanup, and the "use" step's identity
+	// comparison.
+	Client *client.Client
+	// Recorder is the recorder given to Client's Options (if any); each
+	// step's StepResult.Exchanges are taken from it.
+	Recorder *client.Recorder
+	// Target is where discovery starts: the deployment URL (default:
+	// Client.BaseURL()) or a protected resource such as an MCP endpoint, which
+	// is probed for a WWW-Authenticate resource_metadata hint.
+	Target string
+
+	ClientMode   ClientMode // default ClientCreate
+	ClientID     string     // ClientExisting
+	ClientSecret string     // ClientExisting (from the keyring or typed; never a flag)
+	AuthMethod   AuthMethod // default: from the metadata
+	AppName      string     // ClientCreate/ClientRegister; default "oauthdeck-<random>"
+
+	// CallbackURL is the redirect URI: http://127.0.0.1:<port>/<path>. Port 0
+	// asks for an ephemeral port (only where the server allows any loopback port).
+	CallbackURL string // default DefaultCallbackURL
+	// Resource is the RFC 8707 resource; default: the issuer (Coder's access
+	// URL), which Coder requires for the token to work on its API.
+	Resource   string
+	NoResource bool   // send no resource at all
+	Scope      string // optional
+
+	Consent       ConsentMode        // default ConsentAuto when Client has a session, else ConsentBrowser
+	OpenBrowser   func(string) error // default github.com/cli/browser.OpenURL
+	ListenTimeout time.Duration      // default DefaultListenTimeout
+
+	// Cleanup deletes what the flow created (app, secret, DCR client) in the
+	// cleanup step. Close always removes created apps when Cleanup is set.
+	Cleanup bool
+
+	// Store, when set, receives the tokens after exchange and refresh
+	// (SaveTokens), and loses them after revoke.
+	Store keyring.Store
+
+	// OnEvent is called for step progress and listener changes. It runs on
+	// the flow's goroutine and must not block.
+	OnEvent func(Event)
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+}
+
+// Request is the exact request a step will send, before it is sent. Params
+// holds the query (authorize) or the form (token endpoints); edit it to drop
+// PKCE, change resource or redirect_uri, add parameters. Secret values are
+// real here: display it through Redacted.
+type Request struct {
+	Method string
+	URL    string // without the query
+	Header http.Header
+	Params url.Values
+	// InQuery is true when Params travel in the URL query (authorize), false
+	// for a form body.
+	InQuery bool
+	// Note says what the step will do with it, e.g. "POST with the admin
+	// session; the redirect is not followed".
+	Note string
+}
+
+// Severity grades a Finding.
+type Severity string
+
+const (
+	SeverityPass Severity = "pass"
+	SeverityInfo Severity = "info"
+	SeverityWarn Severity = "warn"
+	SeverityFail Severity = "fail"
+)
+
+// Finding is one check's outcome, with the rule it comes from.
+type Finding struct {
+	ID       string // stable, e.g. "as.issuer"
+	Severity Severity
+	Message  string // sanitised
+	Basis    string // e.g. "RFC 8414 §3.3"
+}
+
+// Field is one labelled value of a step's decoded result, for display.
+type Field struct {
+	Label  string
+	Value  string // sanitised; secrets masked unless Secret && revealed by the caller
+	Secret bool   // Value is masked; Reveal gives the clear value
+	reveal string
+}
+
+// Reveal returns the unmasked value of a secret field (the same as Value otherwise).
+func (f Field) Reveal() string {
+	if f.Secret {
+		return f.reveal
+	}
+	return f.Value
+}
+
+// StepResult is what a step did.
+type StepResult struct {
+	Step      StepID
+	Status    Status
+	Verdict   string            // one line
+	Request   *Request          // what was sent (secrets still present; show Redacted)
+	Exchanges []client.Exchange // recorded HTTP traffic of this step, redacted
+	Fields    []Field           // decoded result
+	Findings  []Finding
+	Err       error
+	Explain   *Explanation // set when Err is an OAuth2/Coder error we know
+	Started   time.Time
+	Finished  time.Time
+}
+
+// EventKind classifies an Event.
+type EventKind string
+
+const (
+	EventStepStarted  EventKind = "step-started"
+	EventStepFinished EventKind = "step-finished"
+	EventListener     EventKind = "listener"
+	EventAuthURL      EventKind = "auth-url" // the authorization URL to show/open
+	EventLog          EventKind = "log"
+)
+
+// Event is a progress notification. It carries no secrets.
+type Event struct {
+	Kind     EventKind
+	Step     StepID
+	Result   *StepResult     // EventStepFinished
+	Listener *ListenerStatus // EventListener
+	Message  string
+}
+
+// ListenerStatus is the live state of the loopback listener, for the TUI's countdown.
+type ListenerStatus struct {
+	Addr        string // bound address, e.g. 127.0.0.1:9876
+	Path        string // callback path
+	RedirectURI string
+	Deadline    time.Time
+	Listening   bool
+	Received    bool // a callback arrived on the callback path
+	StateOK     bool // its state matched
+	IssChecked  bool // iss was required and matched
+	Closed      bool
+	Rejected    []Rejection // requests refused without ending the wait
+	Err         string      // outcome, when it failed
+}
+
+// Rejection is a request the listener refused (wrong path, method or Host).
+type Rejection struct {
+	At     time.Time
+	Reason error // a *CallbackError wrapping ErrWrongPath, ErrWrongMethod or ErrWrongHost
+}
+
+// Callback is a validated authorization response.
+type Callback struct {
+	Code  string
+	State string
+	Iss   string
+	URL   string // the redirect URL, code redacted
+}
+
+// Tokens is a token response, decoded.
+type Tokens struct {
+	AccessToken  string
+	TokenType    string
+	RefreshToken string
+	Scope        string
+	IDToken      string
+	ExpiresIn    int64
+	Expiry       time.Time // absolute; zero when the server sent none
+	Received     time.Time
+}
+
+// Explanation says what an error means and how to fix it.
+type Explanation struct {
+	Code  string // OAuth2 error code or a short name ("session", "provider-disabled")
+	Cause string
+	Fix   string
+	Basis string // spec section or Coder behaviour it relies on
+}
+
+// Snapshot is a copy of a flow's state, safe to read from another goroutine.
+type Snapshot struct {
+	Steps        []StepResult // in AllSteps order
+	Current      StepID       // the next step Next would run; "" when done
+	Issuer       string
+	AuthURL      string // the authorization URL of the current attempt
+	ClientID     string
+	RedirectURI  string
+	Resource     string
+	Listener     *ListenerStatus
+	Tokens       *Tokens // nil before the exchange
+	Metadata     *client.ASMetadata
+	Resource9728 *client.PRMetadata
+}
+
+// --- errors ---
+
+// Sentinels for callback outcomes; test with errors.Is. Every listener and
+// ParseRedirectURL failure is a *CallbackError wrapping one of them.
+var (
+	ErrStateMissing   = errors.New("callback has no state")
+	ErrStateMismatch  = errors.New("callback state does not match the request's state")
+	ErrIssMissing     = errors.New("callback has no iss although the server advertises RFC 9207")
+	ErrIssMismatch    = errors.New("callback iss does not match the issuer")
+	ErrCodeMissing    = errors.New("callback has neither code nor error")
+	ErrAuthorization  = errors.New("authorization server returned an error to the callback")
+	ErrListenTimeout  = errors.New("no callback arrived before the deadline")
+	ErrPortInUse      = errors.New("callback port is already in use")
+	ErrWrongPath      = errors.New("request for a path other than the callback path")
+	ErrWrongMethod    = errors.New("callback must be a GET")
+	ErrWrongHost      = errors.New("request Host is not the bound loopback address")
+	ErrMalformedURL   = errors.New("redirect URL is malformed")
+	ErrNotLoopback    = errors.New("redirect URI must be http://127.0.0.1 (or localhost) with a port")
+	ErrListenerClosed = errors.New("listener closed before a callback arrived")
+	ErrNotLoggedIn    = errors.New("authorization endpoint redirected to /login: the session is missing or expired")
+	ErrNotImplemented = errors.New("not implemented yet")
+	ErrStepOrder      = errors.New("an earlier step has not run")
+	ErrNotProven      = errors.New("an old token still works")
+)
+
+// CallbackError is a failed or refused authorization response. Code and
+// Description are the server's error and error_description (sanitised) for
+// ErrAuthorization; Detail is extra context. It never contains the code.
+type CallbackError struct {
+	Err         error // one of the sentinels above
+	Code        string
+	Description string
+	Detail      string
+}
+
+func (e *CallbackError) Error() string {
+	s := e.Err.Error()
+	if e.Code != "" {
+		s += ": " + e.Code
+		if e.Description != "" {
+			s += " (" + e.Description + ")"
+		}
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return client.SanitizeLine(s)
+}
+
+func (e *CallbackError) Unwrap() error { return e.Err }

@@ -1,0 +1,128 @@
+package flows
+
+import (
+	"crypto/subtle"
+	"net"
+	"net/url"
+	"strings"
+
+	"oauthdeck/client"
+)
+
+// Expect is what a valid authorization response must satisfy.
+type Expect struct {
+	// RedirectURI, when set, must match the response URL's scheme, host
+	// (127.0.0.1, localhost or [::1] are treated alike only when the redirect
+	// URI itself is loopback), port and path. Used for pasted URLs and AutoConsent.
+	RedirectURI string
+	// State the request carried. Empty means the request sent no state (an
+	// edited request); the check is then skipped.
+	State string
+	// Issuer is the expected RFC 9207 iss. RequireIss makes a missing iss an
+	// error (set it when the metadata advertises
+	// authorization_response_iss_parameter_supported); a present iss is always compared.
+	Issuer     string
+	RequireIss bool
+}
+
+// ParseRedirectURL validates a redirect URL (pasted from a browser's address
+// bar, or a Location header) against exp, with the same rules as the listener.
+func ParseRedirectURL(raw string, exp Expect) (Callback, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return Callback{}, &CallbackError{Err: ErrMalformedURL, Detail: "expected an absolute http URL such as http://127.0.0.1:9876/callback?code=…"}
+	}
+	if exp.RedirectURI != "" {
+		if err := sameEndpoint(u, exp.RedirectURI); err != nil {
+			return Callback{}, err
+		}
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return Callback{}, &CallbackError{Err: ErrMalformedURL, Detail: "query does not parse"}
+	}
+	cb, err := CheckCallback(q, exp)
+	cb.URL = redactedCallbackURL(u)
+	return cb, err
+}
+
+// sameEndpoint reports whether u is at the redirect URI (scheme, host, port, path).
+func sameEndpoint(u *url.URL, redirectURI string) error {
+	want, err := url.Parse(redirectURI)
+	if err != nil {
+		return &CallbackError{Err: ErrMalformedURL, Detail: "expected redirect URI does not parse"}
+	}
+	if !strings.EqualFold(u.Scheme, want.Scheme) || !sameHost(u, want) {
+		return &CallbackError{Err: ErrWrongHost, Detail: "the URL is not at " + want.Scheme + "://" + want.Host}
+	}
+	if pathOf(u) != pathOf(want) {
+		return &CallbackError{Err: ErrWrongPath, Detail: "expected path " + pathOf(want)}
+	}
+	return nil
+}
+
+func sameHost(a, b *url.URL) bool {
+	if a.Port() != b.Port() {
+		return false
+	}
+	ha, hb := strings.ToLower(a.Hostname()), strings.ToLower(b.Hostname())
+	return ha == hb || (isLoopbackName(ha) && isLoopbackName(hb))
+}
+
+func isLoopbackName(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+func pathOf(u *url.URL) string {
+	if u.Path == "" {
+		return "/"
+	}
+	return u.Path
+}
+
+// CheckCallback validates the query of an authorization response. An
+// error=… response gives a *CallbackError wrapping ErrAuthorization, checked
+// after state so a forged error cannot end a flow it does not belong to.
+func CheckCallback(q url.Values, exp Expect) (Callback, error) {
+	cb := Callback{State: q.Get("state"), Iss: q.Get("iss")}
+	if exp.State != "" {
+		if _, ok := q["state"]; !ok {
+			return Callback{}, &CallbackError{Err: ErrStateMissing}
+		}
+		if subtle.ConstantTimeCompare([]byte(cb.State), []byte(exp.State)) != 1 {
+			return Callback{}, &CallbackError{Err: ErrStateMismatch}
+		}
+	}
+	if cb.Iss != "" || exp.RequireIss {
+		if cb.Iss == "" {
+			return Callback{}, &CallbackError{Err: ErrIssMissing}
+		}
+		if exp.Issuer != "" && cb.Iss != exp.Issuer {
+			return Callback{}, &CallbackError{Err: ErrIssMismatch, Detail: "got " + client.SanitizeLine(cb.Iss) + ", expected " + exp.Issuer}
+		}
+	}
+	if e := q.Get("error"); e != "" {
+		return cb, &CallbackError{Err: ErrAuthorization, Code: client.SanitizeLine(e), Description: client.SanitizeLine(q.Get("error_description"))}
+	}
+	cb.Code = q.Get("code")
+	if cb.Code == "" {
+		return Callback{}, &CallbackError{Err: ErrCodeMissing}
+	}
+	return cb, nil
+}
+
+// redactedCallbackURL is u with the code replaced, for display.
+func redactedCallbackURL(u *url.URL) string {
+	cp := *u
+	q := cp.Query()
+	if q.Has("code") {
+		q.Set("code", "REDACTED")
+	}
+	cp.RawQuery = q.Encode()
+	return client.SanitizeLine(cp.String())
+}

@@ -1,0 +1,154 @@
+// Package check is the conformance suite behind `oauthdeck check`: it runs
+// the whole authorization-code chain plus negative probes against a Coder
+// deployment's OAuth2 provider and reports one Result per check, each with
+// the exchanges it rests on and the RFC or spec section it applies.
+//
+// The suite creates its own apps (and, where the server offers dynamic
+// registration, its own registered clients) and removes them at the end,
+// also when the context is cancelled midway.
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"oauthdeck/client"
+)
+
+// Status is a check's verdict.
+type Status string
+
+const (
+	Pass Status = "pass"
+	Fail Status = "fail" // a MUST is broken, or the check could not be carried out
+	Warn Status = "warn" // a SHOULD is broken, or the server answered oddly but safely
+	Skip Status = "skip" // not applicable to this server; Detail says why
+)
+
+// Level is the strength of the rule a check rests on. Breaking a MUST fails
+// the check; breaking a SHOULD only warns.
+type Level string
+
+const (
+	Must   Level = "MUST"
+	Should Level = "SHOULD"
+)
+
+// Evidence is one HTTP exchange a verdict rests on, redacted (no token,
+// secret, code or verifier survives) and sanitised for a terminal.
+type Evidence struct {
+	Note           string            `json:"note,omitempty"` // what the exchange was meant to show
+	Method         string            `json:"method"`
+	URL            string            `json:"url"`
+	RequestHeader  map[string]string `json:"request_header,omitempty"`
+	RequestBody    string            `json:"request_body,omitempty"`
+	Status         int               `json:"status"` // 0 when no response arrived
+	ResponseHeader map[string]string `json:"response_header,omitempty"`
+	ResponseBody   string            `json:"response_body,omitempty"`
+	Error          string            `json:"error,omitempty"`
+}
+
+// Result is one check's outcome.
+type Result struct {
+	ID       string     `json:"id"`
+	Status   Status     `json:"status"`
+	Title    string     `json:"title"`
+	Basis    string     `json:"basis"`
+	Level    Level      `json:"level"`
+	Detail   string     `json:"detail,omitempty"`
+	Evidence []Evidence `json:"evidence"`
+}
+
+// ServerInfo describes the deployment the suite ran against.
+type ServerInfo struct {
+	URL         string   `json:"url"`
+	Version     string   `json:"version,omitempty"`
+	Issuer      string   `json:"issuer,omitempty"`
+	Resource    string   `json:"resource"`
+	AuthMethods []string `json:"token_endpoint_auth_methods,omitempty"`
+	DCR         bool     `json:"dynamic_client_registration"`
+}
+
+// Summary counts results by status.
+type Summary struct {
+	Pass int `json:"pass"`
+	Fail int `json:"fail"`
+	Warn int `json:"warn"`
+	Skip int `json:"skip"`
+}
+
+// Report is a whole run, checks in registry order.
+type Report struct {
+	Server  ServerInfo `json:"server"`
+	Checks  []Result   `json:"checks"`
+	Summary Summary    `json:"summary"`
+}
+
+// Failed reports whether any check failed; `oauthdeck check` exits non-zero then.
+func (r Report) Failed() bool { return r.Summary.Fail > 0 }
+
+// Config is what Run needs.
+type Config struct {
+	// Client is the admin's session (an owner: the suite creates and deletes apps).
+	Client *client.Client
+	// Recorder is the recorder Client was built with, if any. With it, each
+	// result carries the exact (redacted) exchanges; without it, the suite
+	// builds evidence from its own raw probes only.
+	Recorder *client.Recorder
+	// Resource is the RFC 8707 resource the suite asks tokens for; it must be
+	// the audience Coder's API accepts. Default: the deployment URL.
+	Resource string
+	// RedirectURI is the test apps' callback. Nothing listens on it: the suite
+	// completes consent with the admin's session and reads the redirect.
+	// Default: http://127.0.0.1:9876/callback (Coder's own scripts use that port).
+	RedirectURI string
+	// OnResult, when set, is called with each result as it completes (in
+	// order, from Run's goroutine). It must not block for long.
+	OnResult func(Result)
+	// CleanupTimeout bounds the removal of what the suite created, which runs
+	// on a fresh context even when ctx was cancelled. Default 15s.
+	CleanupTimeout time.Duration
+}
+
+// DefaultRedirectURI is the callback the suite's apps are registered with.
+const DefaultRedirectURI = "http://127.0.0.1:9876/callback"
+
+// Run executes every check in order and returns the report. It returns an
+// error only when the run could not be carried out as a whole (bad config,
+// ctx cancelled, cleanup failed); the report then holds what completed.
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	if cfg.Client == nil {
+		return Report{}, errors.New("check: Config.Client is required (the admin session)")
+	}
+	s := newSuite(cfg)
+	runErr := s.runAll(ctx)
+	cleanupErr := s.cleanup(ctx)
+	rep := s.report()
+	if runErr != nil {
+		return rep, runErr
+	}
+	if cleanupErr != nil {
+		return rep, fmt.Errorf("check: removing the suite's test clients: %w", cleanupErr)
+	}
+	return rep, nil
+}
+
+// Summarize counts results by status.
+func Summarize(results []Result) Summary {
+	var sum Summary
+	for _, r := range results {
+		switch r.Status {
+		case Pass:
+			sum.Pass++
+		case Fail:
+			sum.Fail++
+		case Warn:
+			sum.Warn++
+		case Skip:
+			sum.Skip++
+		}
+	}
+	return sum
+}

@@ -1,0 +1,275 @@
+package check
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"oauthdeck/client"
+	"oauthdeck/pkce"
+)
+
+// The raw OAuth2 requests behind the probes. They go through client.Do so
+// every parameter (including deliberately wrong ones) is under control and
+// every answer, status and header included, can be judged.
+
+// authzResult is how the authorization endpoint answered a consent POST.
+type authzResult struct {
+	Status      int
+	Location    *url.URL // the redirect target, when there was one
+	Code, State string
+	Iss         string
+	HasState    bool
+	Error       string // from the redirect's query or the JSON body
+	Description string
+	ToLogin     bool // redirected to /login: the admin session was not accepted
+}
+
+// issued reports whether the server handed out a code.
+func (a authzResult) issued() bool { return a.Code != "" }
+
+// describe says in one line what the server did.
+func (a authzResult) describe() string {
+	switch {
+	case a.ToLogin:
+		return fmt.Sprintf("%d redirect to the login page", a.Status)
+	case a.issued():
+		return fmt.Sprintf("%d redirect to %s with a code", a.Status, redirectBase(a.Location))
+	case a.Location != nil && a.Error != "":
+		return fmt.Sprintf("%d redirect to %s with error=%s%s", a.Status, redirectBase(a.Location), a.Error, descSuffix(a.Description))
+	case a.Location != nil:
+		return fmt.Sprintf("%d redirect to %s without a code or an error", a.Status, redirectBase(a.Location))
+	case a.Error != "":
+		return fmt.Sprintf("%d %s%s", a.Status, a.Error, descSuffix(a.Description))
+	default:
+		return fmt.Sprintf("%d without a redirect", a.Status)
+	}
+}
+
+func redirectBase(u *url.URL) string {
+	if u == nil {
+		return "?"
+	}
+	cp := *u
+	cp.RawQuery, cp.Fragment = "", ""
+	return cp.String()
+}
+
+func descSuffix(d string) string {
+	if d == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%q)", d)
+}
+
+// authorize completes consent with the admin's session, as Coder allows
+// headless clients to: POST the authorization URL (all parameters in the
+// query), do not follow the redirect, read code and state from Location.
+func (s *suite) authorize(ctx context.Context, p *probe, note string, q url.Values) (authzResult, error) {
+	resp, err := p.do(ctx, note, client.Request{Method: http.MethodPost, URL: s.ep.Authorize, Query: q, WithSession: true})
+	if err != nil {
+		return authzResult{}, err
+	}
+	res := authzResult{Status: resp.StatusCode}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		loc, lerr := resp.Location()
+		if lerr != nil || loc == nil {
+			return res, fmt.Errorf("authorization endpoint answered %d with an unusable Location", resp.StatusCode)
+		}
+		res.Location = loc
+		if strings.HasSuffix(loc.Path, "/login") {
+			res.ToLogin = true
+			return res, nil
+		}
+		lq := loc.Query()
+		res.Code, res.Error, res.Description = lq.Get("code"), lq.Get("error"), lq.Get("error_description")
+		res.State, res.HasState, res.Iss = lq.Get("state"), lq.Has("state"), lq.Get("iss")
+		s.remember(res.Code)
+		return res, nil
+	}
+	if oe := resp.OAuth2Error(); oe != nil {
+		res.Error, res.Description = oe.Code, oe.Description
+	}
+	return res, nil
+}
+
+// codeOpts shapes an authorization request; the zero value is a plain
+// request without PKCE, state or resource.
+type codeOpts struct {
+	App          *testApp
+	PKCE         *pkce.Pair
+	Resource     string
+	RedirectURI  string // "" = the suite's redirect URI; "-" = omit
+	ResponseType string // "" = code
+	State        string
+}
+
+func (s *suite) codeQuery(o codeOpts) url.Values {
+	q := url.Values{}
+	q.Set("client_id", o.App.ID)
+	q.Set("response_type", firstNonEmpty(o.ResponseType, "code"))
+	switch o.RedirectURI {
+	case "":
+		q.Set("redirect_uri", s.redirect)
+	case "-":
+	default:
+		q.Set("redirect_uri", o.RedirectURI)
+	}
+	if o.State != "" {
+		q.Set("state", o.State)
+	}
+	if o.PKCE != nil {
+		q.Set("code_challenge", o.PKCE.Challenge)
+		q.Set("code_challenge_method", string(o.PKCE.Method))
+		s.remember(o.PKCE.Verifier)
+	}
+	if o.Resource != "" {
+		q.Set("resource", o.Resource)
+	}
+	return q
+}
+
+// newCode gets a code that the check needs as a prerequisite; a refusal is an error.
+func (s *suite) newCode(ctx context.Context, p *probe, note string, o codeOpts) (string, error) {
+	if o.State == "" {
+		o.State = randomAlnum(22)
+	}
+	res, err := s.authorize(ctx, p, note, s.codeQuery(o))
+	if err != nil {
+		return "", err
+	}
+	if !res.issued() {
+		return "", fmt.Errorf("authorization request refused: %s", res.describe())
+	}
+	return res.Code, nil
+}
+
+// tokenResult is how the token (or revocation) endpoint answered.
+type tokenResult struct {
+	Status      int
+	Header      http.Header
+	Token       client.TokenResponse
+	Error       string
+	Description string
+}
+
+func (t tokenResult) ok() bool { return t.Status == http.StatusOK && t.Token.AccessToken != "" }
+
+func (t tokenResult) describe() string {
+	switch {
+	case t.ok():
+		return "200 with an access token"
+	case t.Error != "":
+		return fmt.Sprintf("%d %s%s", t.Status, t.Error, descSuffix(t.Description))
+	default:
+		return fmt.Sprintf("%d without an OAuth2 error body", t.Status)
+	}
+}
+
+// rejected reports an OAuth2-conformant refusal (4xx). A 5xx or a 2xx is not one.
+func (t tokenResult) rejected() bool { return t.Status >= 400 && t.Status < 500 }
+
+// postForm sends a form to an OAuth2 endpoint with client_secret_post
+// authentication, which every Coder version accepts.
+func (s *suite) postForm(ctx context.Context, p *probe, note, endpoint string, form url.Values) (tokenResult, error) {
+	resp, err := p.do(ctx, note, client.Request{Method: http.MethodPost, URL: endpoint, Form: form})
+	if err != nil {
+		return tokenResult{}, err
+	}
+	res := tokenResult{Status: resp.StatusCode, Header: resp.Header}
+	if resp.StatusCode == http.StatusOK && len(resp.Body) > 0 {
+		if json.Unmarshal(resp.Body, &res.Token) == nil {
+			res.Token.Raw = resp.Body
+			s.remember(res.Token.AccessToken, res.Token.RefreshToken, res.Token.IDToken)
+		}
+	}
+	if oe := resp.OAuth2Error(); oe != nil {
+		res.Error, res.Description = oe.Code, oe.Description
+	}
+	return res, nil
+}
+
+// exchange redeems a code; app nil means no client credentials at all.
+func (s *suite) exchange(ctx context.Context, p *probe, note string, clientID, secret, code string, extra url.Values) (tokenResult, error) {
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {clientID}}
+	if secret != "" {
+		form.Set("client_secret", secret)
+	}
+	for k, vs := range extra {
+		form[k] = vs
+	}
+	return s.postForm(ctx, p, note, s.ep.Token, form)
+}
+
+func (s *suite) refresh(ctx context.Context, p *probe, note, clientID, secret, refreshToken string) (tokenResult, error) {
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}, "client_id": {clientID}}
+	if secret != "" {
+		form.Set("client_secret", secret)
+	}
+	return s.postForm(ctx, p, note, s.ep.Token, form)
+}
+
+func (s *suite) revoke(ctx context.Context, p *probe, note, clientID, secret, token, hint string) (tokenResult, error) {
+	form := url.Values{"token": {token}, "client_id": {clientID}}
+	if secret != "" {
+		form.Set("client_secret", secret)
+	}
+	if hint != "" {
+		form.Set("token_type_hint", hint)
+	}
+	return s.postForm(ctx, p, note, s.ep.Revoke, form)
+}
+
+// tokens runs the whole good path for app A (PKCE S256, state, redirect_uri
+// and the suite's resource at both steps) and returns a live token pair.
+// Coder keeps one live pair per (user, app), so checks that need tokens get
+// fresh ones instead of sharing.
+func (s *suite) tokens(ctx context.Context, p *probe, why string) (client.TokenResponse, error) {
+	pair := pkce.New()
+	code, err := s.newCode(ctx, p, "authorize for "+why, codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+	if err != nil {
+		return client.TokenResponse{}, err
+	}
+	res, err := s.exchange(ctx, p, "exchange the code for "+why, s.a.ID, s.a.Secret, code, s.goodExtra(pair.Verifier, s.resource))
+	if err != nil {
+		return client.TokenResponse{}, err
+	}
+	if !res.ok() {
+		return client.TokenResponse{}, fmt.Errorf("code exchange refused: %s", res.describe())
+	}
+	return res.Token, nil
+}
+
+// goodExtra is the token-request part that matches a good authorization request.
+func (s *suite) goodExtra(verifier, resource string) url.Values {
+	v := url.Values{"redirect_uri": {s.redirect}}
+	if verifier != "" {
+		v.Set("code_verifier", verifier)
+	}
+	if resource != "" {
+		v.Set("resource", resource)
+	}
+	return v
+}
+
+// bearerStatus calls the deployment's API with an access token (RFC 6750
+// §2.1 header) and returns the status.
+func (s *suite) bearerStatus(ctx context.Context, p *probe, note, token string) (*client.Response, error) {
+	return p.do(ctx, note, client.Request{
+		Method: http.MethodGet,
+		URL:    s.base + "/api/v2/users/me",
+		Header: http.Header{"Authorization": {"Bearer " + token}},
+	})
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,277 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"oauthdeck/client"
+)
+
+// verdict is what a check function concludes.
+type verdict struct {
+	status Status
+	detail string
+}
+
+// probe is the per-check context: it sends requests, collects the evidence
+// and turns findings into verdicts at the check's level.
+type probe struct {
+	s       *suite
+	level   Level
+	startID int64            // last recorder exchange before the check began
+	notes   map[int64]string // recorder exchange id -> why it was sent
+	ownEv   []Evidence       // evidence built from raw probes when there is no recorder
+}
+
+func (p *probe) pass(format string, args ...any) verdict {
+	return verdict{Pass, fmt.Sprintf(format, args...)}
+}
+
+// violated reports a broken rule: a failure for a MUST, a warning for a SHOULD.
+func (p *probe) violated(format string, args ...any) verdict {
+	st := Fail
+	if p.level == Should {
+		st = Warn
+	}
+	return verdict{st, fmt.Sprintf(format, args...)}
+}
+
+func (p *probe) warn(format string, args ...any) verdict {
+	return verdict{Warn, fmt.Sprintf(format, args...)}
+}
+
+func (p *probe) skip(format string, args ...any) verdict {
+	return verdict{Skip, fmt.Sprintf(format, args...)}
+}
+
+// broken is a check that could not be carried out (transport error, missing
+// prerequisite). It fails: an unverifiable server is not a passing one.
+func (p *probe) broken(what string, err error) verdict {
+	return verdict{Fail, fmt.Sprintf("could not %s: %s", what, client.SanitizeLine(err.Error()))}
+}
+
+// do sends a raw request through the admin client, noting why.
+func (p *probe) do(ctx context.Context, note string, req client.Request) (*client.Response, error) {
+	var resp *client.Response
+	err := p.call(note, func() error {
+		var err error
+		resp, err = p.s.c.Do(ctx, req)
+		if p.s.rec == nil {
+			p.ownEv = append(p.ownEv, p.s.rawEvidence(note, req, resp, err))
+		}
+		return err
+	})
+	return resp, err
+}
+
+// call runs fn and labels every exchange the recorder saw meanwhile with note.
+func (p *probe) call(note string, fn func() error) error {
+	if p.s.rec == nil {
+		return fn()
+	}
+	before := p.s.lastExchangeID()
+	err := fn()
+	for _, ex := range p.s.rec.Exchanges() {
+		if ex.ID > before {
+			if _, seen := p.notes[ex.ID]; !seen {
+				p.notes[ex.ID] = note
+			}
+		}
+	}
+	return err
+}
+
+// evidence is what the check produced: the recorder's exchanges since the
+// check began (in order, noted), or the suite's own raw records.
+func (p *probe) evidence() []Evidence {
+	if p.s.rec == nil {
+		return p.ownEv
+	}
+	var out []Evidence
+	for _, ex := range p.s.rec.Exchanges() {
+		if ex.ID > p.startID {
+			out = append(out, p.s.exchangeEvidence(p.notes[ex.ID], ex))
+		}
+	}
+	return out
+}
+
+func (s *suite) lastExchangeID() int64 {
+	if s.rec == nil {
+		return 0
+	}
+	exs := s.rec.Exchanges()
+	if len(exs) == 0 {
+		return 0
+	}
+	return exs[len(exs)-1].ID
+}
+
+// Headers worth showing as evidence; the rest is noise for a verdict.
+var (
+	shownRequestHeaders  = []string{"Content-Type", "Authorization", "Coder-Session-Token"}
+	shownResponseHeaders = []string{"Content-Type", "Location", "WWW-Authenticate", "Cache-Control", "Pragma", "Allow"}
+)
+
+const maxEvidenceBody = 4096
+
+func (s *suite) exchangeEvidence(note string, ex client.Exchange) Evidence {
+	return Evidence{
+		Note:           s.clean(note, true),
+		Method:         s.clean(ex.Method, true),
+		URL:            s.clean(ex.URL, true),
+		RequestHeader:  s.pickHeaders(ex.RequestHeader, shownRequestHeaders),
+		RequestBody:    s.clean(truncate(string(ex.RequestBody)), false),
+		Status:         ex.StatusCode,
+		ResponseHeader: s.pickHeaders(ex.ResponseHeader, shownResponseHeaders),
+		ResponseBody:   s.clean(truncate(string(ex.ResponseBody)), false),
+		Error:          s.clean(ex.Err, true),
+	}
+}
+
+// rawEvidence records a probe without a recorder. Values are redacted with
+// client.Redact and the suite's own list of secrets it has seen.
+func (s *suite) rawEvidence(note string, req client.Request, resp *client.Response, err error) Evidence {
+	ev := Evidence{Note: s.clean(note, true), Method: req.Method, URL: s.clean(client.Redact(s.absURL(req)), true)}
+	if ev.Method == "" {
+		ev.Method = http.MethodGet
+	}
+	hdr := http.Header{}
+	for k, v := range req.Header {
+		hdr[k] = v
+	}
+	if req.WithSession {
+		hdr.Set(client.SessionTokenHeader, "[redacted]")
+	}
+	if a := hdr.Get("Authorization"); a != "" {
+		scheme, _, _ := strings.Cut(a, " ")
+		hdr.Set("Authorization", scheme+" [redacted]")
+	}
+	switch {
+	case req.Form != nil:
+		hdr.Set("Content-Type", "application/x-www-form-urlencoded")
+		ev.RequestBody = req.Form.Encode()
+	case len(req.Body) > 0:
+		ev.RequestBody = string(req.Body)
+	}
+	ev.RequestHeader = s.pickHeaders(hdr, shownRequestHeaders)
+	ev.RequestBody = s.clean(truncate(client.Redact(ev.RequestBody)), false)
+	if resp != nil {
+		ev.Status = resp.StatusCode
+		rh := resp.Header.Clone()
+		if loc := rh.Get("Location"); loc != "" {
+			rh.Set("Location", client.Redact(loc))
+		}
+		ev.ResponseHeader = s.pickHeaders(rh, shownResponseHeaders)
+		ev.ResponseBody = s.clean(truncate(client.Redact(string(resp.Body))), false)
+	}
+	if err != nil {
+		ev.Error = s.clean(err.Error(), true)
+	}
+	return ev
+}
+
+func (s *suite) absURL(req client.Request) string {
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return req.URL
+	}
+	if !u.IsAbs() {
+		if base, err := url.Parse(s.base); err == nil {
+			u = base.ResolveReference(u)
+		}
+	}
+	if len(req.Query) > 0 {
+		q := u.Query()
+		for k, vs := range req.Query {
+			for _, v := range vs {
+				q.Add(k, v)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+func (s *suite) pickHeaders(h http.Header, names []string) map[string]string {
+	out := map[string]string{}
+	for _, n := range names {
+		if vs := h.Values(n); len(vs) > 0 {
+			out[n] = s.clean(strings.Join(vs, ", "), true)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// clean scrubs every secret the suite has handled (defence in depth on top
+// of the recorder's redaction) and makes the text inert for a terminal.
+func (s *suite) clean(text string, oneLine bool) string {
+	text = s.scrub(text)
+	if oneLine {
+		return client.SanitizeLine(text)
+	}
+	return client.SanitizeText(text)
+}
+
+// remember adds values the suite must never show (secrets, codes, tokens,
+// verifiers). Short values are ignored: they cannot be secrets and would
+// mangle ordinary text.
+func (s *suite) remember(values ...string) {
+	for _, v := range values {
+		if len(v) >= 8 {
+			s.secrets[v] = true
+			for _, enc := range []string{url.QueryEscape(v), url.PathEscape(v)} {
+				if enc != v {
+					s.secrets[enc] = true
+				}
+			}
+		}
+	}
+	s.replacer = nil
+}
+
+func (s *suite) scrub(text string) string {
+	if len(s.secrets) == 0 || text == "" {
+		return text
+	}
+	if s.replacer == nil {
+		// Longest first, so a secret containing another is replaced whole.
+		keys := make([]string, 0, len(s.secrets))
+		for k := range s.secrets {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
+		pairs := make([]string, 0, 2*len(keys))
+		for _, k := range keys {
+			pairs = append(pairs, k, "[redacted]")
+		}
+		s.replacer = strings.NewReplacer(pairs...)
+	}
+	return s.replacer.Replace(text)
+}
+
+func truncate(s string) string {
+	if len(s) <= maxEvidenceBody {
+		return s
+	}
+	cut := maxEvidenceBody
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… [%d more bytes]", len(s)-cut)
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// isCancel tells a cancelled run from a server failure.
+func isCancel(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled)
+}

@@ -1,0 +1,234 @@
+package check
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"oauthdeck/client"
+)
+
+// suite is one run's shared state. Checks run one after another on Run's
+// goroutine, so it needs no lock.
+type suite struct {
+	cfg      Config
+	c        *client.Client
+	rec      *client.Recorder
+	base     string
+	resource string
+	redirect string
+
+	info ServerInfo
+	as   *client.ASMetadata // nil until discovered
+	prm  *client.PRMetadata
+	ep   endpoints
+
+	a, b     *testApp // the suite's confidential test apps
+	setupErr error
+	created  []createdClient // everything to remove at the end
+
+	results  []Result
+	secrets  map[string]bool
+	replacer *strings.Replacer
+}
+
+// testApp is an app the suite created, with its one secret.
+type testApp struct {
+	ID     string
+	Name   string
+	Secret string
+}
+
+// createdClient is something to delete at the end: an app made through the
+// apps API, or a dynamically registered client (deleted through the apps API,
+// falling back to RFC 7592 with its registration access token).
+type createdClient struct {
+	ID       string
+	Name     string
+	RegURI   string
+	RegToken string
+}
+
+// endpoints are the OAuth2 endpoints, from the metadata when found.
+type endpoints struct {
+	Authorize, Token, Revoke, Register string
+}
+
+func newSuite(cfg Config) *suite {
+	s := &suite{
+		cfg:      cfg,
+		c:        cfg.Client,
+		rec:      cfg.Recorder,
+		base:     strings.TrimRight(cfg.Client.BaseURL(), "/"),
+		redirect: cfg.RedirectURI,
+		secrets:  map[string]bool{},
+	}
+	if s.redirect == "" {
+		s.redirect = DefaultRedirectURI
+	}
+	s.resource = cfg.Resource
+	if s.resource == "" {
+		s.resource = s.base
+	}
+	s.ep = endpoints{
+		Authorize: s.base + "/oauth2/authorize",
+		Token:     s.base + "/oauth2/tokens",
+		Revoke:    s.base + "/oauth2/revoke",
+	}
+	s.info = ServerInfo{URL: s.base, Resource: s.resource}
+	s.remember(cfg.Client.SessionToken())
+	return s
+}
+
+// runAll runs the registry in order. It stops at cancellation and returns
+// the context's error; every other problem is a check's verdict.
+func (s *suite) runAll(ctx context.Context) error {
+	s.serverInfo(ctx)
+	for _, def := range registry {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res := s.runOne(ctx, def)
+		if err := ctx.Err(); err != nil {
+			return err // a half-run check is not a verdict
+		}
+		s.results = append(s.results, res)
+		if s.cfg.OnResult != nil {
+			s.cfg.OnResult(res)
+		}
+	}
+	return nil
+}
+
+func (s *suite) runOne(ctx context.Context, def definition) (res Result) {
+	p := &probe{s: s, level: def.Level, startID: s.lastExchangeID(), notes: map[int64]string{}}
+	res = Result{ID: def.ID, Title: def.Title, Basis: def.Basis, Level: def.Level}
+	defer func() {
+		// A bug in one check must not take the run (and its cleanup) down.
+		if r := recover(); r != nil {
+			res.Status = Fail
+			res.Detail = s.clean(fmt.Sprintf("internal error in check: %v\n%s", r, debug.Stack()), false)
+		}
+		res.Evidence = p.evidence()
+		if res.Evidence == nil {
+			res.Evidence = []Evidence{}
+		}
+	}()
+	v := def.run(ctx, s, p)
+	res.Status, res.Detail = v.status, s.clean(v.detail, false)
+	return res
+}
+
+// serverInfo fills the report header; failures here show up in the checks.
+func (s *suite) serverInfo(ctx context.Context) {
+	if bi, err := s.c.BuildInfo(ctx); err == nil {
+		s.info.Version = s.clean(bi.Version, true)
+	}
+}
+
+func (s *suite) report() Report {
+	checks := s.results
+	if checks == nil {
+		checks = []Result{}
+	}
+	return Report{Server: s.info, Checks: checks, Summary: Summarize(checks)}
+}
+
+// setupApps creates the two confidential test apps (A for the flow, B for
+// the client-binding probes), each with a secret.
+func (s *suite) setupApps(ctx context.Context, p *probe) error {
+	for _, slot := range []struct {
+		label string
+		dst   **testApp
+	}{{"a", &s.a}, {"b", &s.b}} {
+		name := "oauthdeck-check-" + slot.label + "-" + randomAlnum(8)
+		var app client.App
+		err := p.call("create test app "+strings.ToUpper(slot.label), func() error {
+			var err error
+			app, err = s.c.CreateApp(ctx, client.AppRequest{Name: name, CallbackURL: s.redirect, RedirectURIs: []string{s.redirect}})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("creating app %s: %w", name, err)
+		}
+		s.created = append(s.created, createdClient{ID: app.ID, Name: name})
+		var sec client.AppSecretFull
+		err = p.call("create a secret for test app "+strings.ToUpper(slot.label), func() error {
+			var err error
+			sec, err = s.c.CreateAppSecret(ctx, app.ID)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("creating a secret for app %s: %w", name, err)
+		}
+		s.remember(sec.ClientSecretFull)
+		*slot.dst = &testApp{ID: app.ID, Name: name, Secret: sec.ClientSecretFull}
+	}
+	return nil
+}
+
+// cleanup removes everything the suite created, on a fresh short context so
+// that it also runs after ctx was cancelled.
+func (s *suite) cleanup(ctx context.Context) error {
+	if len(s.created) == 0 {
+		return nil
+	}
+	timeout := s.cfg.CleanupTimeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	var errs []error
+	for _, cc := range s.created {
+		err := s.c.DeleteApp(cctx, cc.ID)
+		if err != nil && !isGone(err) && cc.RegURI != "" {
+			err = s.c.DeleteClientRegistration(cctx, cc.RegURI, cc.RegToken)
+		}
+		if err != nil && !isGone(err) {
+			errs = append(errs, fmt.Errorf("%s (%s): %w", cc.Name, cc.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isGone is a delete that found nothing to delete.
+func isGone(err error) bool {
+	var api *client.APIError
+	if errors.As(err, &api) && api.StatusCode == http.StatusNotFound {
+		return true
+	}
+	var oe *client.OAuth2Error
+	return errors.As(err, &oe) && oe.StatusCode == http.StatusNotFound
+}
+
+const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomAlnum returns n characters from crypto/rand (state values, names,
+// deliberately wrong secrets).
+func randomAlnum(n int) string {
+	buf := make([]byte, n)
+	out := make([]byte, 0, n)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		for _, b := range buf {
+			if b < 248 && len(out) < n { // 248 = 4*62: keeps the draw uniform
+				out = append(out, alnum[int(b)%len(alnum)])
+			}
+		}
+	}
+	return string(out)
+}
+
+// wrongSecret has the shape of a Coder client secret (coder_<10>_<40>) so
+// the server must look it up and compare, not just reject its format.
+func wrongSecret() string {
+	return "coder_" + randomAlnum(10) + "_" + randomAlnum(40)
+}

@@ -1,0 +1,50 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"oauthdeck/client"
+)
+
+// AutoConsent completes consent without a browser, as Coder allows: it POSTs
+// authURL (every parameter in its query, no body) with c's session token in
+// the Coder-Session-Token header, does not follow the redirect, and checks the
+// Location against exp (pass Expect{} to take it unchecked).
+//
+// Outcomes: a Callback with the code; a *CallbackError wrapping
+// ErrAuthorization for a redirect carrying ?error= (newer Coder); an error
+// wrapping ErrNotLoggedIn and a *client.SessionError for a 303 to /login; a
+// *client.OAuth2Error, *client.ProviderDisabledError or *client.APIError for
+// an error body; *client.UnexpectedResponseError otherwise.
+func AutoConsent(ctx context.Context, c *client.Client, authURL string, exp Expect) (Callback, error) {
+	resp, err := c.Do(ctx, client.Request{Method: http.MethodPost, URL: authURL, WithSession: true})
+	if err != nil {
+		return Callback{}, err
+	}
+	if resp.StatusCode < 300 || resp.StatusCode > 399 {
+		return Callback{}, ResponseError(http.MethodPost, resp)
+	}
+	loc, err := resp.Location()
+	if err != nil || loc == nil {
+		return Callback{}, &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
+			URL: redactQuery(authURL), Reason: "redirect without a usable Location"}
+	}
+	if resp.StatusCode == http.StatusSeeOther || strings.HasSuffix(loc.Path, "/login") {
+		if strings.HasSuffix(loc.Path, "/login") {
+			return Callback{}, fmt.Errorf("%w: %w", ErrNotLoggedIn,
+				&client.SessionError{StatusCode: resp.StatusCode, URL: redactQuery(authURL), Detail: "redirected to /login"})
+		}
+	}
+	return ParseRedirectURL(loc.String(), exp)
+}
+
+// redactQuery drops the query of a URL for error text (it may hold a code or state).
+func redactQuery(raw string) string {
+	if i := strings.IndexByte(raw, '?'); i >= 0 {
+		return client.SanitizeLine(raw[:i])
+	}
+	return client.SanitizeLine(raw)
+}

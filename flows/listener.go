@@ -1,0 +1,292 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ListenOptions configures the loopback callback listener.
+type ListenOptions struct {
+	// RedirectURI is http://127.0.0.1:<port>/<path> (localhost is bound as
+	// 127.0.0.1; [::1] as itself). Port 0 binds an ephemeral port; read the
+	// real URI from Listener.RedirectURI. Default DefaultCallbackURL.
+	RedirectURI string
+	// Expect holds the state and issuer the callback must carry; its
+	// RedirectURI is ignored (the listener's own is used).
+	Expect   Expect
+	Timeout  time.Duration // default DefaultListenTimeout
+	OnStatus func(ListenerStatus)
+	Now      func() time.Time
+}
+
+// Listener is a one-shot loopback HTTP server for the authorization
+// response (RFC 8252 §7.3). It accepts GET on the callback path only, with a
+// Host of the bound literal or localhost:port, validates state (and iss),
+// answers a static page, and closes after the first callback, on timeout, on
+// ctx cancel, or on Close.
+type Listener struct {
+	opts    ListenOptions
+	ln      net.Listener
+	srv     *http.Server
+	uri     string
+	path    string
+	hosts   map[string]bool // acceptable Host header values, lower-case
+	done    chan struct{}   // closed once result is set
+	stopped chan struct{}   // closed once the server has shut down
+	timer   *time.Timer
+
+	mu     sync.Mutex
+	status ListenerStatus
+	result Callback
+	err    error
+	once   sync.Once
+}
+
+// Listen binds the listener and starts serving. A busy port gives a
+// *CallbackError wrapping ErrPortInUse.
+func Listen(ctx context.Context, opts ListenOptions) (*Listener, error) {
+	if opts.RedirectURI == "" {
+		opts.RedirectURI = DefaultCallbackURL
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultListenTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	u, bindHost, err := parseLoopbackURI(opts.RedirectURI)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(bindHost, u.Port()))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, &CallbackError{Err: ErrPortInUse, Detail: fmt.Sprintf("%s:%s (another flow or program is listening; close it or pick another port)", bindHost, u.Port())}
+		}
+		return nil, fmt.Errorf("binding callback listener on %s: %w", net.JoinHostPort(bindHost, u.Port()), err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	u.Host = net.JoinHostPort(u.Hostname(), port)
+	l := &Listener{
+		opts: opts, ln: ln, uri: u.String(), path: pathOf(u),
+		hosts:   map[string]bool{strings.ToLower(net.JoinHostPort(bindHost, port)): true, "localhost:" + port: true},
+		done:    make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	l.srv = &http.Server{Handler: http.HandlerFunc(l.serve), ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes: 16 << 10}
+	l.status = ListenerStatus{Addr: ln.Addr().String(), Path: l.path, RedirectURI: l.uri,
+		Deadline: opts.Now().Add(opts.Timeout), Listening: true}
+	go func() { _ = l.srv.Serve(ln) }()
+	l.timer = time.AfterFunc(opts.Timeout, func() {
+		l.finish(Callback{}, &CallbackError{Err: ErrListenTimeout, Detail: fmt.Sprintf("waited %s on %s; open the URL again or paste the redirect URL", opts.Timeout, l.uri)})
+	})
+	go func() {
+		select {
+		case <-ctx.Done():
+			l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed, Detail: ctx.Err().Error()})
+		case <-l.done:
+		}
+	}()
+	l.notify()
+	return l, nil
+}
+
+// parseLoopbackURI checks a loopback http redirect URI and says which literal to bind.
+func parseLoopbackURI(raw string) (*url.URL, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.Port() == "" {
+		return nil, "", &CallbackError{Err: ErrNotLoopback, Detail: fmt.Sprintf("%q", raw)}
+	}
+	if _, err := strconv.ParseUint(u.Port(), 10, 16); err != nil {
+		return nil, "", &CallbackError{Err: ErrNotLoopback, Detail: "bad port in " + fmt.Sprintf("%q", raw)}
+	}
+	switch h := strings.ToLower(u.Hostname()); h {
+	case "127.0.0.1", "localhost":
+		return u, "127.0.0.1", nil
+	case "::1":
+		return u, "::1", nil
+	}
+	return nil, "", &CallbackError{Err: ErrNotLoopback, Detail: fmt.Sprintf("%q", raw)}
+}
+
+// RedirectURI is the redirect URI with the bound port.
+func (l *Listener) RedirectURI() string { return l.uri }
+
+// Status returns a copy of the live status.
+func (l *Listener) Status() ListenerStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.statusCopyLocked()
+}
+
+func (l *Listener) statusCopyLocked() ListenerStatus {
+	s := l.status
+	s.Rejected = append([]Rejection(nil), l.status.Rejected...)
+	return s
+}
+
+// Done is closed when the listener has a result (callback, error, timeout or close).
+func (l *Listener) Done() <-chan struct{} { return l.done }
+
+// Wait blocks until the callback arrives, the listener fails, or ctx ends
+// (which closes the listener).
+func (l *Listener) Wait(ctx context.Context) (Callback, error) {
+	select {
+	case <-l.done:
+	case <-ctx.Done():
+		l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed, Detail: ctx.Err().Error()})
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.result, l.err
+}
+
+// Deliver completes the wait with a redirect URL pasted by the user (SSH
+// sessions), validated like a real callback. A URL for another host or path,
+// or one that does not parse, is refused without ending the wait.
+func (l *Listener) Deliver(rawURL string) error {
+	exp := l.opts.Expect
+	exp.RedirectURI = l.uri
+	cb, err := ParseRedirectURL(rawURL, exp)
+	if errors.Is(err, ErrMalformedURL) || errors.Is(err, ErrWrongHost) || errors.Is(err, ErrWrongPath) {
+		return err
+	}
+	if !l.finish(cb, err) {
+		return &CallbackError{Err: ErrListenerClosed, Detail: "a callback was already taken"}
+	}
+	return err
+}
+
+// Close stops the listener (a pending Wait returns ErrListenerClosed) and
+// waits for the server to shut down.
+func (l *Listener) Close() error {
+	l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed})
+	<-l.stopped
+	return nil
+}
+
+// finish records the first outcome, closes the socket at once (so no second
+// callback can connect), and drains the server in the background. It reports
+// whether this call set the outcome.
+func (l *Listener) finish(cb Callback, err error) bool {
+	first := false
+	l.once.Do(func() {
+		first = true
+		l.timer.Stop()
+		_ = l.ln.Close()
+		l.mu.Lock()
+		l.result, l.err = cb, err
+		l.status.Listening = false
+		if err != nil {
+			l.status.Err = err.Error()
+		}
+		l.mu.Unlock()
+		close(l.done)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if l.srv.Shutdown(ctx) != nil {
+				_ = l.srv.Close()
+			}
+			l.mu.Lock()
+			l.status.Closed = true
+			l.mu.Unlock()
+			l.notify()
+			close(l.stopped)
+		}()
+	})
+	if first {
+		l.notify()
+	}
+	return first
+}
+
+func (l *Listener) notify() {
+	if l.opts.OnStatus == nil {
+		return
+	}
+	l.opts.OnStatus(l.Status())
+}
+
+func (l *Listener) reject(w http.ResponseWriter, code int, reason error, detail string) {
+	l.mu.Lock()
+	l.status.Rejected = append(l.status.Rejected, Rejection{At: l.opts.Now(), Reason: &CallbackError{Err: reason, Detail: detail}})
+	l.mu.Unlock()
+	l.notify()
+	writePage(w, code, "Not here", "This address only accepts the OAuth2 callback.")
+}
+
+func (l *Listener) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
+	if !l.hosts[strings.ToLower(r.Host)] {
+		// DNS rebinding: a page on another name must not reach the listener.
+		l.reject(w, http.StatusMisdirectedRequest, ErrWrongHost, "Host "+sanitizeShort(r.Host))
+		return
+	}
+	if r.URL.Path != l.path {
+		l.reject(w, http.StatusNotFound, ErrWrongPath, "path "+sanitizeShort(r.URL.Path))
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		l.reject(w, http.StatusMethodNotAllowed, ErrWrongMethod, "method "+sanitizeShort(r.Method))
+		return
+	}
+	select {
+	case <-l.done:
+		writePage(w, http.StatusGone, "Already done", "This sign-in was already completed or cancelled. You can close this tab.")
+		return
+	default:
+	}
+	cb, err := CheckCallback(r.URL.Query(), l.opts.Expect)
+	u := *r.URL
+	u.Scheme, u.Host = "http", r.Host
+	cb.URL = redactedCallbackURL(&u)
+	l.mu.Lock()
+	l.status.Received = true
+	l.status.StateOK = l.opts.Expect.State != "" && !errors.Is(err, ErrStateMissing) && !errors.Is(err, ErrStateMismatch)
+	l.status.IssChecked = (l.opts.Expect.RequireIss || cb.Iss != "") && err == nil ||
+		(errors.Is(err, ErrAuthorization) && cb.Iss != "")
+	l.mu.Unlock()
+	if !l.finish(cb, err) {
+		writePage(w, http.StatusGone, "Already done", "This sign-in was already completed or cancelled. You can close this tab.")
+		return
+	}
+	if err != nil {
+		writePage(w, http.StatusBadRequest, "Sign-in not completed", "oauthdeck received the response but could not accept it. Return to the terminal for details. You can close this tab.")
+		return
+	}
+	writePage(w, http.StatusOK, "Signed in", "oauthdeck received the authorization response. You can close this tab and return to the terminal.")
+}
+
+// writePage answers with a small static page: no scripts, no third-party
+// resources, nothing from the request echoed, never cached, no referrer.
+func writePage(w http.ResponseWriter, code int, title, text string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>oauthdeck: %s</title><style>body{font-family:sans-serif;max-width:36em;margin:4em auto}</style></head><body><h1 id="result">%s</h1><p>%s</p></body></html>`, title, title, text)
+}
+
+func sanitizeShort(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

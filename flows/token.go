@@ -1,0 +1,283 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"oauthdeck/client"
+)
+
+// TokenClient calls a token endpoint (exchange, refresh) through
+// golang.org/x/oauth2 and a revocation endpoint (RFC 7009). Requests go through
+// HTTP.HTTPClient() via the oauth2.HTTPClient context key, so they are bounded
+// (timeout, body size), never follow redirects, and are recorded.
+type TokenClient struct {
+	HTTP          *client.Client
+	TokenURL      string
+	RevocationURL string
+	ClientID      string
+	ClientSecret  string
+	// Method is the client authentication: AuthPost (v2.30's only method),
+	// AuthBasic, or AuthNone (client_id only). AuthAuto means AuthPost with a
+	// secret and AuthNone without; use ChooseAuthMethod for the metadata's choice.
+	Method AuthMethod
+	Now    func() time.Time
+}
+
+// ChooseAuthMethod picks the client authentication the metadata advertises:
+// client_secret_post when listed (what every Coder release accepts), else
+// client_secret_basic, else none for a client without a secret. RFC 8414 says
+// an absent list means client_secret_basic.
+func ChooseAuthMethod(supported []string, haveSecret bool) AuthMethod {
+	if !haveSecret {
+		return AuthNone
+	}
+	if len(supported) == 0 {
+		return AuthBasic
+	}
+	for _, m := range supported {
+		if m == string(AuthPost) {
+			return AuthPost
+		}
+	}
+	for _, m := range supported {
+		if m == string(AuthBasic) {
+			return AuthBasic
+		}
+	}
+	return AuthPost
+}
+
+func (t TokenClient) method() AuthMethod {
+	if t.Method != AuthAuto {
+		return t.Method
+	}
+	if t.ClientSecret == "" {
+		return AuthNone
+	}
+	return AuthPost
+}
+
+func (t TokenClient) now() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
+}
+
+// ExchangeForm is the form an authorization-code exchange sends (client
+// credentials included for client_secret_post / none), for preview and editing.
+func (t TokenClient) ExchangeForm(code, redirectURI, verifier, resource string) url.Values {
+	v := url.Values{"grant_type": {"authorization_code"}, "code": {code}}
+	setNonEmpty(v, "redirect_uri", redirectURI)
+	setNonEmpty(v, "code_verifier", verifier)
+	setNonEmpty(v, "resource", resource)
+	t.addCredentials(v)
+	return v
+}
+
+// RefreshForm is the form a refresh sends.
+func (t TokenClient) RefreshForm(refreshToken, resource string) url.Values {
+	v := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
+	setNonEmpty(v, "resource", resource)
+	t.addCredentials(v)
+	return v
+}
+
+func (t TokenClient) addCredentials(v url.Values) {
+	switch t.method() {
+	case AuthPost:
+		v.Set("client_id", t.ClientID)
+		v.Set("client_secret", t.ClientSecret)
+	case AuthNone:
+		v.Set("client_id", t.ClientID)
+	}
+}
+
+func setNonEmpty(v url.Values, k, val string) {
+	if val != "" {
+		v.Set(k, val)
+	}
+}
+
+// Exchange redeems an authorization code (RFC 6749 §4.1.3) with PKCE and RFC
+// 8707 resource when given.
+func (t TokenClient) Exchange(ctx context.Context, code, redirectURI, verifier, resource string) (Tokens, error) {
+	return t.Token(ctx, t.ExchangeForm(code, redirectURI, verifier, resource))
+}
+
+// Refresh uses a refresh token (RFC 6749 §6).
+func (t TokenClient) Refresh(ctx context.Context, refreshToken, resource string) (Tokens, error) {
+	return t.Token(ctx, t.RefreshForm(refreshToken, resource))
+}
+
+// Token sends form to the token endpoint. Standard authorization_code forms
+// go through oauth2.Config.Exchange; anything x/oauth2 cannot express (a
+// refresh with extra parameters, a removed grant_type or code, repeated
+// values) is sent as written with the client's raw Do, so edited requests
+// reach the server exactly as edited. client_id/client_secret in form are
+// credentials for client_secret_post; with AuthBasic they go in the header.
+func (t TokenClient) Token(ctx context.Context, form url.Values) (Tokens, error) {
+	if t.HTTP == nil || t.TokenURL == "" {
+		return Tokens{}, errors.New("token client: no HTTP client or token endpoint")
+	}
+	if tok, ok, err := t.viaOAuth2(ctx, form); ok {
+		return tok, err
+	}
+	return t.raw(ctx, form)
+}
+
+func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bool, error) {
+	for _, vals := range form {
+		if len(vals) != 1 {
+			return Tokens{}, false, nil
+		}
+	}
+	if form.Get("grant_type") != "authorization_code" || form.Get("code") == "" {
+		return Tokens{}, false, nil
+	}
+	id, secret := form.Get("client_id"), form.Get("client_secret")
+	style := oauth2.AuthStyleInParams
+	if t.method() == AuthBasic {
+		style, id, secret = oauth2.AuthStyleInHeader, t.ClientID, t.ClientSecret
+	}
+	cfg := oauth2.Config{ClientID: id, ClientSecret: secret, RedirectURL: form.Get("redirect_uri"),
+		Endpoint: oauth2.Endpoint{TokenURL: t.TokenURL, AuthStyle: style}}
+	var opts []oauth2.AuthCodeOption
+	for k := range form {
+		switch k {
+		case "grant_type", "code", "redirect_uri", "client_id", "client_secret":
+			continue
+		}
+		opts = append(opts, oauth2.SetAuthURLParam(k, form.Get(k)))
+	}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, t.HTTP.HTTPClient())
+	tok, err := cfg.Exchange(ctx, form.Get("code"), opts...)
+	if err != nil {
+		return Tokens{}, true, t.oauth2Error(err)
+	}
+	out := Tokens{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken,
+		ExpiresIn: tok.ExpiresIn, Expiry: tok.Expiry, Received: t.now()}
+	if s, ok := tok.Extra("scope").(string); ok {
+		out.Scope = s
+	}
+	if s, ok := tok.Extra("id_token").(string); ok {
+		out.IDToken = s
+	}
+	if out.Expiry.IsZero() {
+		if s, ok := tok.Extra("expiry").(string); ok {
+			out.Expiry, _ = time.Parse(time.RFC3339Nano, s)
+		}
+	}
+	return out, true, nil
+}
+
+// oauth2Error maps x/oauth2's errors onto the client's typed errors.
+func (t TokenClient) oauth2Error(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		return err // transport, timeout, body limit: already typed by the client
+	}
+	resp := &client.Response{URL: t.TokenURL, Body: re.Body}
+	if re.Response != nil {
+		resp.StatusCode, resp.Header = re.Response.StatusCode, re.Response.Header
+	}
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
+			URL: t.TokenURL, Reason: "token response has no access_token", Excerpt: excerpt(re.Body)}
+	}
+	return ResponseError(http.MethodPost, resp)
+}
+
+func (t TokenClient) raw(ctx context.Context, form url.Values) (Tokens, error) {
+	req := client.Request{Method: http.MethodPost, URL: t.TokenURL, Form: form, Header: http.Header{}}
+	if t.method() == AuthBasic {
+		req.Header.Set("Authorization", "Basic "+basicAuth(t.ClientID, t.ClientSecret))
+	}
+	resp, err := t.HTTP.Do(ctx, req)
+	if err != nil {
+		return Tokens{}, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return Tokens{}, ResponseError(http.MethodPost, resp)
+	}
+	return decodeTokenResponse(resp, t.now())
+}
+
+func decodeTokenResponse(resp *client.Response, now time.Time) (Tokens, error) {
+	var tr client.TokenResponse
+	if err := json.Unmarshal(resp.Body, &tr); err != nil || tr.AccessToken == "" {
+		return Tokens{}, &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
+			URL: redactQuery(resp.URL), ContentType: client.SanitizeLine(resp.Header.Get("Content-Type")),
+			Reason: "expected a JSON token response with access_token", Excerpt: excerpt(resp.Body)}
+	}
+	out := Tokens{AccessToken: tr.AccessToken, TokenType: tr.TokenType, RefreshToken: tr.RefreshToken,
+		Scope: tr.Scope, IDToken: tr.IDToken, ExpiresIn: tr.ExpiresIn, Received: now}
+	switch {
+	case tr.ExpiresIn > 0:
+		out.Expiry = now.Add(time.Duration(tr.ExpiresIn) * time.Second)
+	case tr.Expiry != nil:
+		out.Expiry = *tr.Expiry
+	}
+	return out, nil
+}
+
+// basicAuth encodes client credentials per RFC 6749 §2.3.1 (form-encoded first).
+func basicAuth(id, secret string) string {
+	return base64Std(url.QueryEscape(id) + ":" + url.QueryEscape(secret))
+}
+
+// RevokeForm is the RFC 7009 form for token with an optional hint.
+func (t TokenClient) RevokeForm(token, hint string) url.Values {
+	v := url.Values{"token": {token}}
+	setNonEmpty(v, "token_type_hint", hint)
+	t.addCredentials(v)
+	return v
+}
+
+// Revoke revokes token (RFC 7009). A 200 does not prove the token existed;
+// the flow proves death by using the token afterwards.
+func (t TokenClient) Revoke(ctx context.Context, token, hint string) error {
+	return t.RevokeWithForm(ctx, t.RevokeForm(token, hint))
+}
+
+// RevokeWithForm sends form to the revocation endpoint as written.
+func (t TokenClient) RevokeWithForm(ctx context.Context, form url.Values) error {
+	if t.RevocationURL == "" {
+		return errors.New("the server advertises no revocation_endpoint")
+	}
+	req := client.Request{Method: http.MethodPost, URL: t.RevocationURL, Form: form, Header: http.Header{}}
+	if t.method() == AuthBasic {
+		req.Header.Set("Authorization", "Basic "+basicAuth(t.ClientID, t.ClientSecret))
+	}
+	resp, err := t.HTTP.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return ResponseError(http.MethodPost, resp)
+	}
+	return nil
+}
+
+// describeAuth names the client authentication for display.
+func describeAuth(m AuthMethod) string {
+	switch m {
+	case AuthBasic:
+		return "client_secret_basic (Authorization: Basic header)"
+	case AuthNone:
+		return "none (public client: client_id only)"
+	default:
+		return fmt.Sprintf("%s (client_id and client_secret in the form)", AuthPost)
+	}
+}
