@@ -42,7 +42,6 @@ type Listener struct {
 	hosts   map[string]bool // acceptable Host header values, lower-case
 	done    chan struct{}   // closed once result is set
 	stopped chan struct{}   // closed once the server has shut down
-	timer   *time.Timer
 
 	mu     sync.Mutex
 	status ListenerStatus
@@ -87,11 +86,12 @@ func Listen(ctx context.Context, opts ListenOptions) (*Listener, error) {
 	l.status = ListenerStatus{Addr: ln.Addr().String(), Path: l.path, RedirectURI: l.uri,
 		Deadline: opts.Now().Add(opts.Timeout), Listening: true}
 	go func() { _ = l.srv.Serve(ln) }()
-	l.timer = time.AfterFunc(opts.Timeout, func() {
-		l.finish(Callback{}, &CallbackError{Err: ErrListenTimeout, Detail: fmt.Sprintf("waited %s on %s; open the URL again or paste the redirect URL", opts.Timeout, l.uri)})
-	})
+	timer := time.NewTimer(opts.Timeout)
 	go func() {
+		defer timer.Stop()
 		select {
+		case <-timer.C:
+			l.finish(Callback{}, &CallbackError{Err: ErrListenTimeout, Detail: fmt.Sprintf("waited %s on %s; open the URL again or paste the redirect URL", opts.Timeout, l.uri)})
 		case <-ctx.Done():
 			l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed, Detail: ctx.Err().Error()})
 		case <-l.done:
@@ -182,7 +182,6 @@ func (l *Listener) finish(cb Callback, err error) bool {
 	first := false
 	l.once.Do(func() {
 		first = true
-		l.timer.Stop()
 		_ = l.ln.Close()
 		l.mu.Lock()
 		l.result, l.err = cb, err

@@ -26,6 +26,24 @@ type probe struct {
 	startID int64            // last recorder exchange before the check began
 	notes   map[int64]string // recorder exchange id -> why it was sent
 	ownEv   []Evidence       // evidence built from raw probes when there is no recorder
+	cited   []Evidence       // evidence taken over from an earlier check
+}
+
+// cite reuses an earlier check's evidence whose note starts with prefix,
+// for verdicts drawn from an exchange another check already made.
+func (p *probe) cite(id, prefix string) {
+	for _, r := range p.s.results {
+		if r.ID != id {
+			continue
+		}
+		for _, ev := range r.Evidence {
+			if strings.HasPrefix(ev.Note, prefix) {
+				c := ev
+				c.Note = "(from " + id + ") " + ev.Note
+				p.cited = append(p.cited, c)
+			}
+		}
+	}
 }
 
 func (p *probe) pass(format string, args ...any) verdict {
@@ -89,10 +107,10 @@ func (p *probe) call(note string, fn func() error) error {
 // evidence is what the check produced: the recorder's exchanges since the
 // check began (in order, noted), or the suite's own raw records.
 func (p *probe) evidence() []Evidence {
+	out := append([]Evidence(nil), p.cited...)
 	if p.s.rec == nil {
-		return p.ownEv
+		return append(out, p.ownEv...)
 	}
-	var out []Evidence
 	for _, ex := range p.s.rec.Exchanges() {
 		if ex.ID > p.startID {
 			out = append(out, p.s.exchangeEvidence(p.notes[ex.ID], ex))

@@ -32,6 +32,14 @@ type suite struct {
 	setupErr error
 	created  []createdClient // everything to remove at the end
 
+	// Handed from one check to the next (see the registry's order).
+	flowState     string
+	flowAuthz     *authzResult
+	flowToken     *tokenResult
+	resourceToken *client.TokenResponse
+	noPKCE        *authzResult // the answer to a request without code_challenge
+	live          *client.TokenResponse
+
 	results  []Result
 	secrets  map[string]bool
 	replacer *strings.Replacer

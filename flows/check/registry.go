@@ -1,0 +1,109 @@
+package check
+
+import "context"
+
+// definition is one entry of the registry: a stable id, what it checks, the
+// rule it rests on and that rule's strength, and the function that runs it.
+type definition struct {
+	ID    string
+	Title string
+	Basis string
+	Level Level
+	run   func(ctx context.Context, s *suite, p *probe) verdict
+}
+
+// Info describes a check without running it (for listings and for the TUI
+// to draw pending rows before results arrive).
+type Info struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Basis string `json:"basis"`
+	Level Level  `json:"level"`
+}
+
+// Checks lists the registry in run order.
+func Checks() []Info {
+	out := make([]Info, len(registry))
+	for i, d := range registry {
+		out[i] = Info{ID: d.ID, Title: d.Title, Basis: d.Basis, Level: d.Level}
+	}
+	return out
+}
+
+// registry is the suite, in run order. The order matters: Coder keeps one
+// outstanding code and one live token pair per (user, app), so checks that
+// hand results to the next one sit next to each other. Ids are stable; add
+// new checks, never rename.
+var registry = []definition{
+	// Discovery and the resource server's challenge.
+	{"discovery.as-metadata", "Authorization server metadata is published and complete",
+		"RFC 8414 §2, §3; MCP 2025-11-25 Authorization Server Metadata Discovery", Must, checkASMetadata},
+	{"discovery.issuer", "Metadata issuer equals the URL it was fetched from (https or loopback)",
+		"RFC 8414 §2, §3.3", Must, checkIssuer},
+	{"discovery.pkce-methods", "Metadata lists S256 in code_challenge_methods_supported",
+		"MCP 2025-11-25 Authorization Code Protection; RFC 7636 §4.2; RFC 9700 §2.1.1", Must, checkPKCEMethods},
+	{"discovery.protected-resource", "Protected resource metadata names the resource and its authorization server",
+		"RFC 9728 §2, §3.3; MCP 2025-06-18 Authorization Server Location", Must, checkProtectedResource},
+	{"token.www-authenticate", "Unauthenticated API call gets 401 with a Bearer challenge and resource_metadata",
+		"RFC 6750 §3; RFC 9728 §5.1; MCP 2025-06-18 Authorization Server Location", Must, checkWWWAuthenticate},
+
+	// The good path, as Coder's own test script walks it.
+	{"setup.apps", "Create the suite's test apps and secrets",
+		"Coder apps API /api/v2/oauth2-provider/apps", Must, checkSetup},
+	{"flow.pkce", "Authorization code with PKCE S256 is issued and exchanged with its verifier",
+		"RFC 7636 §4.3–4.6; RFC 6749 §4.1, §5.1", Must, checkFlowPKCE},
+	{"authorize.state", "state is returned unchanged with the code",
+		"RFC 6749 §4.1.2", Must, checkState},
+	{"authorize.iss", "iss in the authorization response equals the issuer",
+		"RFC 9207 §2, §2.4", Must, checkIss},
+	{"token.cache-control", "Token response carries Cache-Control: no-store",
+		"RFC 6749 §5.1; OAuth 2.1 §3.2.3", Must, checkCacheControl},
+	{"flow.resource", "resource parameter is accepted at authorization and token requests",
+		"RFC 8707 §2, §2.1, §2.2; MCP 2025-06-18 Resource Parameter Implementation", Must, checkFlowResource},
+	{"token.bearer-use", "Access token for the deployment works as a Bearer token on its API",
+		"RFC 6750 §2.1; RFC 8707 §2", Must, checkBearerUse},
+	{"flow.pkce-wrong-verifier", "Token request with a wrong or missing code_verifier is refused",
+		"RFC 7636 §4.5, §4.6", Must, checkWrongVerifier},
+
+	// Negative probes at the authorization endpoint.
+	{"authorize.pkce-required", "Authorization request without code_challenge is refused",
+		"OAuth 2.1 §4.1.1, §7.5.1; RFC 9700 §2.1.1; MCP 2025-06-18 (PKCE required)", Should, checkPKCERequired},
+	{"token.pkce-downgrade", "code_verifier is refused for a code issued without code_challenge",
+		"RFC 9700 §2.1.1 (PKCE downgrade); OAuth 2.1 §4.1.3", Must, checkPKCEDowngrade},
+	{"authorize.plain-refused", "code_challenge_method=plain is refused",
+		"RFC 9700 §2.1.1; OAuth 2.1 §4.1.1; MCP 2025-11-25 (S256)", Should, checkPlainRefused},
+	{"authorize.response-type", "response_type=token is refused with unsupported_response_type",
+		"RFC 6749 §3.1.1, §4.1.2.1; RFC 9700 §2.1.2", Must, checkResponseType},
+	{"authorize.redirect-mismatch", "Unregistered redirect_uri is refused without redirecting to it",
+		"RFC 6749 §3.1.2.4, §4.1.2.1; RFC 9700 §4.1.3", Must, checkAuthorizeRedirectMismatch},
+
+	// Negative probes at the token endpoint.
+	{"token.redirect-mismatch", "Code is refused when redirect_uri differs from the authorization request",
+		"RFC 6749 §4.1.3", Must, checkTokenRedirectMismatch},
+	{"token.resource-mismatch", "Code is refused when resource differs from the authorization request",
+		"RFC 8707 §2.2 (invalid_target)", Must, checkResourceMismatch},
+	{"token.audience-binding", "Token for another resource is not accepted by the deployment's API",
+		"RFC 8707 §2; MCP 2025-06-18 Token Audience Binding and Validation", Must, checkAudienceBinding},
+	{"code.single-use", "Authorization code works once; a replay is refused",
+		"RFC 6749 §4.1.2, §10.5; OAuth 2.1 §4.1.3", Must, checkCodeSingleUse},
+	{"code.client-binding", "Code is refused with another client's credentials",
+		"RFC 6749 §4.1.3, §10.5", Must, checkCodeClientBinding},
+	{"token.bad-client-secret", "Wrong or missing client secret is refused with invalid_client",
+		"RFC 6749 §2.3.1, §3.2.1, §5.2", Must, checkBadClientSecret},
+	{"token.unsupported-grant", "password grant is refused with unsupported_grant_type",
+		"RFC 6749 §5.2; RFC 9700 §2.4; OAuth 2.1 §10", Must, checkUnsupportedGrant},
+
+	// Refresh and revocation.
+	{"refresh.rotation", "Refresh issues a new refresh token and the old one stops working",
+		"OAuth 2.1 §4.3.1; RFC 9700 §4.14.2; MCP 2025-06-18 Token Theft", Should, checkRefreshRotation},
+	{"refresh.client-auth", "Refresh is refused without the client's own valid credentials",
+		"RFC 6749 §6, §10.4", Must, checkRefreshClientAuth},
+	{"revoke.client-auth", "Revocation is refused with a wrong client secret and the token survives",
+		"RFC 7009 §2.1, §2.2.1", Must, checkRevokeClientAuth},
+	{"revoke.rfc7009", "Revoking the refresh token answers 200 and the token stops working",
+		"RFC 7009 §2.1, §2.2", Must, checkRevoke},
+
+	// Dynamic client registration, where offered.
+	{"dcr.redirect-rules", "Registration refuses non-loopback http and fragment redirect URIs",
+		"RFC 7591 §2, §3.2.2; RFC 6749 §3.1.2; MCP 2025-06-18 Communication Security", Must, checkDCRRedirectRules},
+}
