@@ -1,0 +1,205 @@
+package keyring
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These tests re-run this test binary as a child process. godbus caches the
+// session bus connection per process, so a different D-Bus environment, or
+// a truly separate reader and writer, needs a separate process.
+
+const helperEnv = "OAUTHDECK_KEYRING_HELPER"
+
+// TestKeyringHelperProcess is the child side; it does nothing in a normal run.
+func TestKeyringHelperProcess(t *testing.T) {
+	action := os.Getenv(helperEnv)
+	if action == "" {
+		return
+	}
+	ctx := context.Background()
+	store := NewOS(os.Getenv("HELPER_SERVICE"), 10*time.Second)
+	key, secret := os.Getenv("HELPER_KEY"), os.Getenv("HELPER_SECRET")
+	switch action {
+	case "write":
+		if err := store.Set(ctx, key, secret); err != nil {
+			t.Fatalf("child Set: %v", err)
+		}
+		fmt.Println("HELPER-RESULT=written")
+	case "read":
+		got, err := store.Get(ctx, key)
+		if err != nil {
+			t.Fatalf("child Get: %v", err)
+		}
+		if got != secret {
+			t.Fatalf("child read a different secret (%d bytes, want %d)", len(got), len(secret))
+		}
+		fmt.Println("HELPER-RESULT=matched")
+	case "probe":
+		err := Probe(ctx, store)
+		if u, ok := err.(*UnavailableError); ok {
+			fmt.Printf("HELPER-RESULT=%s\nHELPER-MESSAGE=%s\n", u.Reason, u.Error())
+		} else {
+			fmt.Printf("HELPER-RESULT=%v\n", err)
+		}
+	default:
+		t.Fatalf("unknown helper action %q", action)
+	}
+}
+
+// runHelper runs the child with env (replacing any same-named variables;
+// a value of "\x00" removes the variable) and returns its HELPER-RESULT.
+func runHelper(t *testing.T, action string, env map[string]string) (result, output string) {
+	t.Helper()
+	var childEnv []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if _, override := env[name]; !override {
+			childEnv = append(childEnv, kv)
+		}
+	}
+	for name, value := range env {
+		if value != "\x00" {
+			childEnv = append(childEnv, name+"="+value)
+		}
+	}
+	childEnv = append(childEnv, helperEnv+"="+action)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestKeyringHelperProcess$", "-test.count=1", "-test.v")
+	cmd.Env = childEnv
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper %q failed: %v\n%s", action, err, out)
+	}
+	for line := range strings.Lines(string(out)) {
+		if r, ok := strings.CutPrefix(strings.TrimSpace(line), "HELPER-RESULT="); ok {
+			return r, string(out)
+		}
+	}
+	t.Fatalf("helper %q printed no result:\n%s", action, out)
+	return "", ""
+}
+
+func TestOSKeyringPersistsAcrossProcesses(t *testing.T) {
+	store := requireOSKeyring(t)
+	service := store.(*osStore).service
+	key := "persist " + randomHex(t, 8)
+	secret := "persisted-" + randomHex(t, 16)
+	env := map[string]string{"HELPER_SERVICE": service, "HELPER_KEY": key, "HELPER_SECRET": secret}
+
+	if r, out := runHelper(t, "write", env); r != "written" {
+		t.Fatalf("writer: %s\n%s", r, out)
+	}
+	if r, out := runHelper(t, "read", env); r != "matched" {
+		t.Fatalf("reader in a second process: %s\n%s", r, out)
+	}
+	// And this third process sees it too, then removes it.
+	if got, err := store.Get(context.Background(), key); err != nil || got != secret {
+		t.Fatalf("parent Get: %v (match %v)", err, got == secret)
+	}
+	if err := store.Delete(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startPrivateBus runs a dbus-daemon with its own config. With activation
+// it may start gnome-keyring (never unlocked, in a throwaway data dir).
+func startPrivateBus(t *testing.T, activation bool) string {
+	t.Helper()
+	for _, bin := range []string{"dbus-daemon", "gnome-keyring-daemon"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			if keyringRequired() {
+				t.Fatalf("%s is required in CI: %v", bin, err)
+			}
+			t.Skipf("%s not installed: %v", bin, err)
+		}
+	}
+	dir := t.TempDir()
+	servicedirs := ""
+	if activation {
+		servicedirs = "<standard_session_servicedirs/>"
+	}
+	config := fmt.Sprintf(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=%s</listen>
+  <auth>EXTERNAL</auth>
+  %s
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`, filepath.Join(dir, "bus"), servicedirs)
+	configPath := filepath.Join(dir, "bus.conf")
+	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"data", "runtime"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("dbus-daemon", "--config-file="+configPath, "--nofork", "--print-address=1")
+	// Activated services inherit this environment: a fresh, empty keyring home.
+	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+filepath.Join(dir, "data"), "XDG_RUNTIME_DIR="+filepath.Join(dir, "runtime"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting dbus-daemon: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("dbus-daemon printed no address: %v", err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// TestOSKeyringRealFailuresAreClassified drives the real go-keyring into
+// each broken environment and checks the reason the user would see.
+func TestOSKeyringRealFailuresAreClassified(t *testing.T) {
+	t.Run("bus address points to a dead socket", func(t *testing.T) {
+		dead := "unix:path=" + filepath.Join(t.TempDir(), "no-such-bus")
+		r, out := runHelper(t, "probe", map[string]string{"DBUS_SESSION_BUS_ADDRESS": dead, "HELPER_SERVICE": "oauthdeck-probe"})
+		if r != string(ReasonNoSessionBus) {
+			t.Fatalf("got %q, want %q\n%s", r, ReasonNoSessionBus, out)
+		}
+	})
+	t.Run("no bus address and no dbus-launch", func(t *testing.T) {
+		if _, err := os.Stat(fmt.Sprintf("/run/user/%d/bus", os.Getuid())); err == nil {
+			t.Skip("a per-user bus socket exists, which godbus would find by itself")
+		}
+		r, out := runHelper(t, "probe", map[string]string{
+			"DBUS_SESSION_BUS_ADDRESS": "\x00", "PATH": t.TempDir(), "HELPER_SERVICE": "oauthdeck-probe"})
+		if r != string(ReasonNoSessionBus) || !strings.Contains(out, "dbus-run-session") {
+			t.Fatalf("got %q, want %q with a hint\n%s", r, ReasonNoSessionBus, out)
+		}
+	})
+	t.Run("bus without a Secret Service", func(t *testing.T) {
+		addr := startPrivateBus(t, false)
+		r, out := runHelper(t, "probe", map[string]string{"DBUS_SESSION_BUS_ADDRESS": addr, "HELPER_SERVICE": "oauthdeck-probe"})
+		if r != string(ReasonNoSecretService) {
+			t.Fatalf("got %q, want %q\n%s", r, ReasonNoSecretService, out)
+		}
+	})
+	t.Run("gnome-keyring activated but never unlocked", func(t *testing.T) {
+		addr := startPrivateBus(t, true)
+		r, out := runHelper(t, "probe", map[string]string{"DBUS_SESSION_BUS_ADDRESS": addr, "HELPER_SERVICE": "oauthdeck-probe"})
+		if r != string(ReasonLocked) {
+			t.Fatalf("got %q, want %q\n%s", r, ReasonLocked, out)
+		}
+	})
+}
