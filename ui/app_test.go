@@ -1,0 +1,48 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+func TestStartShowsDeploymentAndTabs(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30)
+	h.requireScreen("1 Deployments", "admin@coder.example.com", "v2.30.0", "In use: https://coder.example.com")
+}
+
+func TestTooSmallAndBack(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30)
+	h.send(tea.WindowSizeMsg{Width: 40, Height: 10})
+	h.requireScreen("Terminal too small: 40×10")
+	if got := strings.Count(h.screen(), "\n") + 1; got > 10 {
+		t.Fatalf("too-small view is %d lines on a 10-line terminal", got)
+	}
+	h.key("j", "enter", "n") // keys are ignored, nothing panics
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.requireScreen("1 Deployments")
+}
+
+func TestCtrlCQuitsFromAForm(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30)
+	h.key("n")
+	h.requireScreen("Add a deployment")
+	_, cmd := h.m.Update(keyMsg("ctrl+c"))
+	if cmd == nil {
+		t.Fatal("ctrl+c returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("ctrl+c in a form did not quit")
+	}
+}
+
+func TestHelpListsScreenKeys(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30)
+	h.key("?")
+	h.requireScreen("Keys: Deployments", "log out", "use deployment", "ctrl+c")
+	h.key("x")
+	if strings.Contains(h.screen(), "Keys: Deployments") {
+		t.Fatal("help did not close on a key press")
+	}
+}

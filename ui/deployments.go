@@ -1,0 +1,351 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+	"oauthdeck/keyring"
+)
+
+func init() { registerTab(screenDeployments, newDeploymentsScreen) }
+
+// deploymentsScreen lists the saved deployments (non-secret config) and the
+// current one's state; it adds, switches and logs out.
+type deploymentsScreen struct {
+	base
+	cfg     *keyring.Config
+	loaded  bool
+	loadErr error
+	list    listNav
+}
+
+type configLoadedMsg struct {
+	cfg *keyring.Config
+	err error
+}
+
+// sessionResolvedMsg is the result of looking up the token for a deployment.
+type sessionResolvedMsg struct {
+	url     string
+	sess    keyring.Session
+	store   string
+	err     error
+	initial bool
+	taskID  int
+}
+
+// configSavedMsg reports a config/keyring change made by a Cmd.
+type configSavedMsg struct {
+	cfg    *keyring.Config
+	notice string
+	err    error
+	use    *loginResult // switch to this session afterwards
+	logout string      // deployment logged out of
+}
+
+func newDeploymentsScreen(c *Common) screen {
+	return &deploymentsScreen{base: newBase(c)}
+}
+
+func (s *deploymentsScreen) Title() string { return "Deployments" }
+
+func (s *deploymentsScreen) Init() tea.Cmd {
+	path := s.c.Deps.ConfigPath
+	return func() tea.Msg {
+		if path == "" {
+			return configLoadedMsg{cfg: &keyring.Config{}}
+		}
+		cfg, err := keyring.LoadConfig(path)
+		return configLoadedMsg{cfg: cfg, err: err}
+	}
+}
+
+func (s *deploymentsScreen) KeyBindings() []key.Binding {
+	km := s.c.Keys
+	return []key.Binding{km.Switch, km.New, km.Logout, km.Refresh, km.Up, km.Down}
+}
+
+func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case configLoadedMsg:
+		s.loaded = true
+		s.loadErr = msg.err
+		if msg.cfg == nil {
+			msg.cfg = &keyring.Config{}
+		}
+		s.cfg = msg.cfg
+		s.list.setLen(len(s.cfg.Deployments))
+		s.selectCurrent()
+		var cmds []tea.Cmd
+		if msg.err != nil {
+			cmds = append(cmds, s.c.NotifyErr(msg.err))
+		}
+		return tea.Batch(append(cmds, s.startupSession())...)
+	case sessionResolvedMsg:
+		return s.applyResolved(msg)
+	case configSavedMsg:
+		return s.applySaved(msg)
+	case tea.KeyPressMsg:
+		return s.handleKey(msg)
+	case tea.MouseClickMsg:
+		if i := msg.Y - deploymentsListTop; msg.Button == tea.MouseLeft && i >= 0 {
+			s.list.clickRow(i)
+		}
+	case tea.MouseWheelMsg:
+		s.list.wheel(msg.Button)
+	}
+	return nil
+}
+
+// startupSession picks the session at start: the caller's (demo, env), or
+// the config's current deployment, resolved from the store.
+func (s *deploymentsScreen) startupSession() tea.Cmd {
+	d := s.c.Deps
+	if d.InitialURL != "" && d.InitialToken != "" {
+		src := d.InitialSource
+		if src == "" {
+			src = "given at start"
+		}
+		sess, err := s.c.openSession(d.InitialURL, d.InitialToken, src, "memory")
+		if err != nil {
+			return s.c.NotifyErr(err)
+		}
+		return cmdOf(useSessionMsg{sess})
+	}
+	if s.cfg.Current == "" {
+		return nil
+	}
+	return s.resolve(s.cfg.Current, true)
+}
+
+func (s *deploymentsScreen) resolve(url string, initial bool) tea.Cmd {
+	store := s.c.Deps.Store
+	ctx := s.ctx
+	storeKind := ""
+	if d, ok := s.cfg.Find(url); ok {
+		storeKind = d.TokenStore
+	}
+	id, spin := s.c.BeginTask("Reading the session for " + hostOf(url))
+	return tea.Batch(spin, func() tea.Msg {
+		sess, err := keyring.ResolveSession(ctx, keyring.ResolveOptions{URL: url, Store: store})
+		return sessionResolvedMsg{url: url, sess: sess, store: storeKind, err: err, initial: initial, taskID: id}
+	})
+}
+
+func (s *deploymentsScreen) applyResolved(msg sessionResolvedMsg) tea.Cmd {
+	s.c.EndTask(msg.taskID)
+	if msg.err != nil {
+		return s.c.Notify(noticeError, "No usable session for "+msg.url+": "+explainError(msg.err))
+	}
+	sess, err := s.c.openSession(msg.sess.URL, msg.sess.Token, msg.sess.Source, msg.store)
+	if err != nil {
+		return s.c.NotifyErr(err)
+	}
+	return cmdOf(useSessionMsg{sess})
+}
+
+func (s *deploymentsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	km := s.c.Keys
+	if s.list.handleKey(km, msg, s.listHeight()) {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, km.Switch):
+		if d, ok := s.selected(); ok {
+			return s.resolve(d.URL, false)
+		}
+	case key.Matches(msg, km.New):
+		if !s.loaded {
+			return nil
+		}
+		return s.c.Push(newLoginForm(s.c, s.cfg))
+	case key.Matches(msg, km.Logout):
+		d, ok := s.selected()
+		if !ok {
+			return nil
+		}
+		return s.c.Confirm("Log out of "+d.URL+"?",
+			"The session token is deleted from the "+storeLabel(d.TokenStore)+
+				" and the deployment is removed from the list. Apps and tokens on the server are not touched.",
+			s.logout(d.URL))
+	case key.Matches(msg, km.Refresh):
+		return tea.Batch(s.Init(), s.reconnect())
+	}
+	return nil
+}
+
+func (s *deploymentsScreen) reconnect() tea.Cmd {
+	if sess := s.c.Session(); sess != nil {
+		return cmdOf(useSessionMsg{sess})
+	}
+	return nil
+}
+
+func storeLabel(kind string) string {
+	if kind == keyring.TokenStoreFile {
+		return "plain file"
+	}
+	return "OS keyring"
+}
+
+func (s *deploymentsScreen) logout(url string) tea.Cmd {
+	cfg := cloneConfig(s.cfg)
+	store, path, ctx := s.c.Deps.Store, s.c.Deps.ConfigPath, s.ctx
+	return func() tea.Msg {
+		err := keyring.DeleteSession(ctx, store, cfg, url)
+		if err == nil && path != "" {
+			err = cfg.Save(path)
+		}
+		return configSavedMsg{cfg: cfg, err: err, notice: "Logged out of " + url, logout: url}
+	}
+}
+
+func (s *deploymentsScreen) applySaved(msg configSavedMsg) tea.Cmd {
+	if msg.err != nil {
+		return s.c.NotifyErr(msg.err)
+	}
+	s.cfg = msg.cfg
+	s.list.setLen(len(s.cfg.Deployments))
+	cmds := []tea.Cmd{s.c.Notify(noticeSuccess, msg.notice)}
+	if msg.use != nil {
+		sess, err := s.c.openSession(msg.use.url, msg.use.token, msg.use.source, msg.use.store)
+		if err != nil {
+			return s.c.NotifyErr(err)
+		}
+		cmds = append(cmds, cmdOf(useSessionMsg{sess}))
+		s.selectCurrent()
+	}
+	if msg.logout != "" {
+		if cur := s.c.Session(); cur != nil && cur.URL == msg.logout {
+			cmds = append(cmds, cmdOf(useSessionMsg{nil}))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (s *deploymentsScreen) selected() (keyring.Deployment, bool) {
+	if s.cfg == nil || s.list.cursor >= len(s.cfg.Deployments) || len(s.cfg.Deployments) == 0 {
+		return keyring.Deployment{}, false
+	}
+	return s.cfg.Deployments[s.list.cursor], true
+}
+
+func (s *deploymentsScreen) selectCurrent() {
+	for i, d := range s.cfg.Deployments {
+		if d.URL == s.cfg.Current {
+			s.list.cursor = i
+		}
+	}
+}
+
+// Rows above the list: title, blank, header.
+const deploymentsListTop = 3
+
+func (s *deploymentsScreen) listHeight() int {
+	return max(min(len(s.cfg.Deployments), s.height/2-deploymentsListTop), 1)
+}
+
+func (s *deploymentsScreen) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Saved deployments") + "\n\n")
+	if !s.loaded {
+		b.WriteString(st.Subtle.Render("Loading…"))
+		return b.String()
+	}
+	w := s.width
+	urlW := max(w-50, 20)
+	b.WriteString(st.Header.Render(padRight("    DEPLOYMENT", urlW+2)+padRight("USER", 16)+padRight("TOKEN IN", 12)+"LAST USED") + "\n")
+	if len(s.cfg.Deployments) == 0 {
+		b.WriteString(st.Subtle.Render("  None saved yet. Press n to add one (URL, then a session token, email and password, or the Coder CLI's session).") + "\n")
+	}
+	h := s.listHeight()
+	from, to := s.list.window(h)
+	cur := s.c.Session()
+	for i := from; i < to; i++ {
+		d := s.cfg.Deployments[i]
+		mark := "  "
+		if cur != nil && cur.URL == d.URL {
+			mark = "● "
+		}
+		urlW := urlW - 2
+		row := mark + padRight(d.URL, urlW) + padRight(client.SanitizeLine(d.Username), 16) +
+			padRight(storeLabel(d.TokenStore), 12) + relTime(s.c.clock(), d.LastUsed)
+		b.WriteString(s.list.renderRow(st, i, row, w) + "\n")
+	}
+	b.WriteString("\n" + s.currentView())
+	return b.String()
+}
+
+// currentView describes the deployment in use.
+func (s *deploymentsScreen) currentView() string {
+	st := s.c.Styles
+	sess := s.c.Session()
+	if sess == nil {
+		return st.Subtle.Render("No deployment in use. Select one and press enter, or press n to add one.")
+	}
+	lines := []string{st.Title.Render("In use: ") + st.Value.Render(sess.URL)}
+	kv := func(k, v string) { lines = append(lines, st.Label.Render(padRight(k, 14))+v) }
+	kv("token from", client.SanitizeLine(sess.Source))
+	switch {
+	case sess.ConnectErr != nil:
+		kv("status", st.Error.Render("✗ "+explainError(sess.ConnectErr)))
+	case sess.Build == nil:
+		kv("status", st.Subtle.Render("connecting…"))
+	default:
+		kv("version", client.SanitizeLine(sess.Build.Version))
+		if sess.User != nil {
+			var roles []string
+			for _, r := range sess.User.Roles {
+				roles = append(roles, client.SanitizeLine(r.Name))
+			}
+			kv("user", client.SanitizeLine(sess.User.Username)+" <"+client.SanitizeLine(sess.User.Email)+">  roles: "+strings.Join(roles, ", "))
+		}
+	}
+	switch {
+	case sess.ProviderErr != nil:
+		kv("OAuth2", st.Error.Render("✗ provider not enabled"))
+		for _, l := range providerHelp(sess.ProviderErr) {
+			lines = append(lines, st.Warn.Render("  "+l))
+		}
+	case sess.ProviderOK:
+		kv("OAuth2", st.OK.Render("✓ provider enabled"))
+	case sess.Build != nil:
+		kv("OAuth2", st.Subtle.Render("provider state known once the apps list loads"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// relTime says how long ago t was, coarsely.
+func relTime(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return itoa(int(d.Minutes())) + "m ago"
+	case d < 48*time.Hour:
+		return itoa(int(d.Hours())) + "h ago"
+	}
+	return itoa(int(d.Hours()/24)) + "d ago"
+}
+
+// cloneConfig copies cfg so a Cmd can change it without touching the model.
+func cloneConfig(cfg *keyring.Config) *keyring.Config {
+	if cfg == nil {
+		return &keyring.Config{}
+	}
+	cp := *cfg
+	cp.Deployments = append([]keyring.Deployment(nil), cfg.Deployments...)
+	return &cp
+}
+
+var errNoDeployment = errors.New("no deployment in use: add or select one in the Deployments tab")

@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"syscall"
+
+	"oauthdeck/client"
+	"oauthdeck/keyring"
+)
+
+// explainError turns an error into one line a person can act on. Every
+// client error type is already sanitised; anything else is sanitised here.
+func explainError(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		pd    *client.ProviderDisabledError
+		se    *client.SessionError
+		ue    *keyring.UnavailableError
+		te    *client.TimeoutError
+		opErr *net.OpError
+	)
+	switch {
+	case errors.As(err, &pd):
+		return pd.Error()
+	case errors.As(err, &se):
+		return "Session expired or invalid: add the deployment again (Deployments, n) or run `oauthdeck login`"
+	case errors.As(err, &ue):
+		return client.SanitizeLine(ue.Error())
+	case errors.As(err, &te):
+		return te.Error() + ": the server is slow or unreachable; press r to retry"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "Cannot reach the deployment (connection refused): is the server running? " + lastURL(err)
+	case errors.As(err, &opErr):
+		return "Cannot reach the deployment: " + client.SanitizeLine(opErr.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return "Timed out waiting for the deployment; press r to retry"
+	}
+	return client.SanitizeLine(err.Error())
+}
+
+// lastURL pulls the URL out of a wrapped *url.Error message, if any.
+func lastURL(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "http"); i >= 0 {
+		if j := strings.IndexAny(s[i:], "\": "); j > 0 {
+			return "(" + client.SanitizeLine(s[i:i+j]) + ")"
+		}
+	}
+	return ""
+}
+
+// providerHelp explains a disabled OAuth2 provider with the setting to change.
+func providerHelp(err error) []string {
+	var pd *client.ProviderDisabledError
+	if !errors.As(err, &pd) {
+		return nil
+	}
+	lines := []string{
+		"The OAuth2 provider is not enabled on this deployment.",
+		"  Coder v2.30–2.37: start coderd with CODER_EXPERIMENTS=oauth2 (or --experiments oauth2)",
+		"  newer Coder:      CODER_OAUTH2_PROVIDER_ENABLE=true",
+	}
+	if pd.Message != "" {
+		lines = append(lines, "  server said: "+client.SanitizeLine(pd.Message))
+	}
+	return lines
+}

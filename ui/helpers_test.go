@@ -1,0 +1,355 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"oauthdeck/client"
+	"oauthdeck/keyring"
+)
+
+// fakeAPI stands in for a deployment in unit tests of Update and View. It
+// keeps apps and secrets in memory and can be told to fail.
+type fakeAPI struct {
+	mu      sync.Mutex
+	url     string
+	apps    []client.App
+	secrets map[string][]client.AppSecret
+	fail    error // returned by every call when set
+	calls   int
+	nextID  int
+}
+
+func newFakeAPI() *fakeAPI {
+	return &fakeAPI{url: "https://coder.example.com", secrets: map[string][]client.AppSecret{}}
+}
+
+func (f *fakeAPI) BaseURL() string { return f.url }
+
+func (f *fakeAPI) call() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	return f.fail
+}
+
+func (f *fakeAPI) BuildInfo(ctx context.Context) (client.BuildInfo, error) {
+	if err := f.call(); err != nil {
+		return client.BuildInfo{}, err
+	}
+	return client.BuildInfo{Version: "v2.30.0"}, nil
+}
+
+func (f *fakeAPI) Me(ctx context.Context) (client.User, error) {
+	if err := f.call(); err != nil {
+		return client.User{}, err
+	}
+	return client.User{Username: "admin", Email: "admin@example.com", Roles: []client.Role{{Name: "owner"}}}, nil
+}
+
+func (f *fakeAPI) Apps(ctx context.Context) ([]client.App, error) {
+	if err := f.call(); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := append([]client.App(nil), f.apps...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (f *fakeAPI) App(ctx context.Context, id string) (client.App, error) {
+	if err := f.call(); err != nil {
+		return client.App{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, a := range f.apps {
+		if a.ID == id {
+			return a, nil
+		}
+	}
+	return client.App{}, &client.APIError{StatusCode: 404, Message: "OAuth2 application not found."}
+}
+
+func (f *fakeAPI) CreateApp(ctx context.Context, req client.AppRequest) (client.App, error) {
+	if err := f.call(); err != nil {
+		return client.App{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	a := client.App{ID: fmt.Sprintf("00000000-0000-0000-0000-%012d", f.nextID), Name: req.Name,
+		CallbackURL: req.CallbackURL, RedirectURIs: req.RedirectURIs, Icon: req.Icon,
+		Endpoints: client.AppEndpoints{Authorization: f.url + "/oauth2/authorize", Token: f.url + "/oauth2/tokens"}}
+	f.apps = append(f.apps, a)
+	return a, nil
+}
+
+func (f *fakeAPI) UpdateApp(ctx context.Context, id string, req client.AppRequest) (client.App, error) {
+	if err := f.call(); err != nil {
+		return client.App{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, a := range f.apps {
+		if a.ID == id {
+			a.Name, a.CallbackURL, a.RedirectURIs, a.Icon = req.Name, req.CallbackURL, req.RedirectURIs, req.Icon
+			f.apps[i] = a
+			return a, nil
+		}
+	}
+	return client.App{}, &client.APIError{StatusCode: 404, Message: "OAuth2 application not found."}
+}
+
+func (f *fakeAPI) DeleteApp(ctx context.Context, id string) error {
+	if err := f.call(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, a := range f.apps {
+		if a.ID == id {
+			f.apps = append(f.apps[:i], f.apps[i+1:]...)
+			delete(f.secrets, id)
+			return nil
+		}
+	}
+	return &client.APIError{StatusCode: 404, Message: "OAuth2 application not found."}
+}
+
+func (f *fakeAPI) AppSecrets(ctx context.Context, appID string) ([]client.AppSecret, error) {
+	if err := f.call(); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]client.AppSecret(nil), f.secrets[appID]...), nil
+}
+
+func (f *fakeAPI) CreateAppSecret(ctx context.Context, appID string) (client.AppSecretFull, error) {
+	if err := f.call(); err != nil {
+		return client.AppSecretFull{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	full := fmt.Sprintf("coder_%010d_%040d", f.nextID, f.nextID)
+	id := fmt.Sprintf("secret-%d", f.nextID)
+	f.secrets[appID] = append(f.secrets[appID], client.AppSecret{ID: id, ClientSecretTruncated: full[len(full)-6:]})
+	return client.AppSecretFull{ID: id, ClientSecretFull: full}, nil
+}
+
+func (f *fakeAPI) DeleteAppSecret(ctx context.Context, appID, secretID string) error {
+	if err := f.call(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ss := f.secrets[appID]
+	for i, s := range ss {
+		if s.ID == secretID {
+			f.secrets[appID] = append(ss[:i], ss[i+1:]...)
+			return nil
+		}
+	}
+	return &client.APIError{StatusCode: 404, Message: "OAuth2 app secret not found."}
+}
+
+func (f *fakeAPI) AuthorizationServerMetadata(ctx context.Context, issuer string) (client.Discovered[client.ASMetadata], error) {
+	if err := f.call(); err != nil {
+		return client.Discovered[client.ASMetadata]{}, err
+	}
+	raw := `{"issuer":"` + f.url + `","authorization_endpoint":"` + f.url + `/oauth2/authorize","token_endpoint":"` + f.url + `/oauth2/tokens","response_types_supported":["code"],"code_challenge_methods_supported":["S256"]}`
+	return client.Discovered[client.ASMetadata]{
+		Doc: client.ASMetadata{Issuer: f.url, AuthorizationEndpoint: f.url + "/oauth2/authorize", TokenEndpoint: f.url + "/oauth2/tokens",
+			ResponseTypesSupported: []string{"code"}, CodeChallengeMethodsSupported: []string{"S256"}},
+		URL: f.url + "/.well-known/oauth-authorization-server", Raw: []byte(raw),
+	}, nil
+}
+
+func (f *fakeAPI) ProtectedResourceMetadata(ctx context.Context, resource, metadataURL string) (client.Discovered[client.PRMetadata], error) {
+	if err := f.call(); err != nil {
+		return client.Discovered[client.PRMetadata]{}, err
+	}
+	raw := `{"resource":"` + f.url + `","authorization_servers":["` + f.url + `"]}`
+	return client.Discovered[client.PRMetadata]{
+		Doc: client.PRMetadata{Resource: f.url, AuthorizationServers: []string{f.url}},
+		URL: f.url + "/.well-known/oauth-protected-resource", Raw: []byte(raw),
+	}, nil
+}
+
+// harness drives the root model synchronously: it runs every Cmd and feeds
+// the resulting messages back, like the event loop does, but in one goroutine.
+type harness struct {
+	t   *testing.T
+	m   *Model
+	api *fakeAPI
+}
+
+func newHarness(t *testing.T, api *fakeAPI, w, h int) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	deps := Deps{Store: keyring.NewMemory(), Version: "test"}
+	if api != nil {
+		deps.InitialURL, deps.InitialToken, deps.InitialSource = api.url, "test-token", "test"
+	}
+	c := newCommon(ctx, deps)
+	c.now = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
+	c.newAPI = func(url, token string) (API, *client.Client, error) {
+		if api == nil {
+			return nil, nil, fmt.Errorf("no fake deployment")
+		}
+		return api, nil, nil
+	}
+	hs := &harness{t: t, m: newModel(c), api: api}
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.run(hs.m.Init())
+	return hs
+}
+
+// send delivers msg and runs what it asks for.
+func (h *harness) send(msg tea.Msg) {
+	h.t.Helper()
+	_, cmd := h.m.Update(msg)
+	h.run(cmd)
+}
+
+// run executes cmd and feeds its messages back (depth-limited, skipping
+// timers so notices and spinners do not loop).
+func (h *harness) run(cmd tea.Cmd) {
+	h.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0; steps++ {
+		if steps > 10000 {
+			h.t.Fatal("command loop did not settle")
+		}
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := runWithTimeout(c)
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+		case timerMsg:
+		default:
+			if isSequence(msg) {
+				queue = append(queue, sequenceCmds(msg)...)
+				continue
+			}
+			if skipInTests(msg) {
+				continue
+			}
+			_, next := h.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+type timerMsg struct{}
+
+// runWithTimeout runs a Cmd, treating one that blocks (tea.Tick) as a timer
+// that never fires in these synchronous tests.
+func runWithTimeout(c tea.Cmd) tea.Msg {
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- c() }()
+	select {
+	case m := <-ch:
+		return m
+	case <-time.After(200 * time.Millisecond):
+		return timerMsg{}
+	}
+}
+
+func (h *harness) key(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		h.send(keyMsg(k))
+	}
+}
+
+func (h *harness) typeText(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+// screen returns the plain text on screen.
+func (h *harness) screen() string { return ansi.Strip(h.m.View().Content) }
+
+func (h *harness) requireScreen(want ...string) {
+	h.t.Helper()
+	s := h.screen()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			h.t.Fatalf("screen lacks %q:\n%s", w, s)
+		}
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	case "ctrl+s":
+		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// isSequence reports tea.Sequence's internal message (a []tea.Cmd).
+func isSequence(msg tea.Msg) bool {
+	return reflect.TypeOf(msg).Name() == "sequenceMsg" && reflect.TypeOf(msg).Kind() == reflect.Slice
+}
+
+func sequenceCmds(msg tea.Msg) []tea.Cmd {
+	v := reflect.ValueOf(msg)
+	out := make([]tea.Cmd, 0, v.Len())
+	for i := 0; i < v.Len(); i++ {
+		if c, ok := v.Index(i).Interface().(tea.Cmd); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// clipboardWrites records what tests put on the clipboard.
+var clipboardPkg = reflect.TypeOf(tea.QuitMsg{}).PkgPath()
+
+// skipInTests drops Bubble Tea's own requests (background colour, clipboard
+// writes…), which only the real program acts on.
+func skipInTests(msg tea.Msg) bool {
+	t := reflect.TypeOf(msg)
+	return t.PkgPath() == clipboardPkg && !ast.IsExported(t.Name())
+}

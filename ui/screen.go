@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"context"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// The screen contract.
+//
+// The root Model (app.go) is the only tea.Model. Every screen — a tab such as
+// Apps, or a pushed view such as App detail or a form — is a plain struct
+// behind the screen interface below, with pointer methods that mutate it and
+// return a tea.Cmd for side effects.
+//
+// # Adding a tab (Flow and Check do this)
+//
+// In the screen's own file, register a factory from an init function:
+//
+//	func init() { registerTab(screenFlow, newFlowScreen) }
+//	func newFlowScreen(c *Common) screen { s := &flowScreen{}; s.base = newBase(c); return s }
+//
+// The tab order is fixed by tabOrder; a tab with no registered factory is not
+// shown. Pushed screens (details, forms) are not registered: open them with
+// c.Push(s).
+//
+// # Message routing (what a screen receives)
+//
+//   - Key presses: only the screen on top (the open pushed screen, else the
+//     active tab), after the root has handled ctrl+c, an open dialog, and —
+//     unless the screen is Capturing — the global keys (?, q/esc, tab,
+//     shift+tab, 1..9). q/esc first ask the screen's Back; if it returns
+//     false the root pops the screen (or quits, at the top level with q).
+//   - Mouse events: only the screen on top, with Y already made relative to
+//     the screen's area (row 0 is the screen's first line).
+//   - Every other message (results of your Cmds, sessionChangedMsg, …) is
+//     delivered to every live screen: all tabs and every pushed screen. So
+//     match only your own message types, and tag results with a generation
+//     (see gen below) to drop replies that a newer request or a session
+//     switch made stale. A popped screen is closed and receives nothing.
+//
+// # Rules
+//
+//   - No network, keyring, file or listener call in Update or View: wrap it
+//     in a tea.Cmd that uses ctx (cancelled by Close) and copies the values it
+//     needs. Long work shows in the status bar: id, cmd := c.BeginTask("…");
+//     call c.EndTask(id) when the result message arrives.
+//   - Sanitise every server string with client.SanitizeLine (one line) or
+//     client.SanitizeText before it is rendered. Do it once when the data
+//     arrives, not in View.
+//   - Secrets are masked (maskSecret) until the user presses Keys.Reveal; copy
+//     with c.Copy(label, value), which uses OSC 52 and the native clipboard.
+//   - Errors and notices: c.Notify(noticeError, "…") or c.NotifyErr(err).
+//   - Styles and keys come from c.Styles and c.Keys; add new bindings to
+//     KeyMap (keys.go) and return them from KeyBindings so `?` lists them.
+//   - View returns exactly the lines the screen has (SetSize's w×h); never
+//     more, or the status bar is pushed off screen. fitHeight helps.
+//
+// Embed base to get sensible defaults for everything except Title, View and
+// Update.
+type screen interface {
+	Title() string
+	// Init runs once, when the screen is created (tabs: at start-up, after
+	// the first frame; pushed screens: when pushed). Load data here.
+	Init() tea.Cmd
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+	// KeyBindings lists the bindings that work now, for the help line and `?`.
+	KeyBindings() []key.Binding
+	// Capturing is true while a text input has focus: the root then passes
+	// every key except ctrl+c (and esc, which goes to Back) straight to the screen.
+	Capturing() bool
+	// Back is asked first on q/esc; return true when the screen consumed it
+	// (cleared a filter, left an input). false lets the root pop the screen.
+	Back() (tea.Cmd, bool)
+	// Focus is called when the screen becomes visible (tab switch, a screen
+	// above it popped); Blur when it stops being visible.
+	Focus() tea.Cmd
+	Blur()
+	// Close is called once when a pushed screen is popped or the program
+	// ends: cancel its context so in-flight Cmds stop.
+	Close()
+}
+
+type screenID string
+
+const (
+	screenDeployments screenID = "deployments"
+	screenApps        screenID = "apps"
+	screenDiscovery   screenID = "discovery"
+	screenFlow        screenID = "flow"
+	screenCheck       screenID = "check"
+	screenRequests    screenID = "requests"
+)
+
+// tabOrder is the order of the top-level tabs.
+var tabOrder = []screenID{screenDeployments, screenApps, screenDiscovery, screenFlow, screenCheck, screenRequests}
+
+var tabFactories = map[screenID]func(*Common) screen{}
+
+// registerTab makes a tab available; call it from an init function.
+func registerTab(id screenID, factory func(*Common) screen) { tabFactories[id] = factory }
+
+// base gives a screen its Common, size, a context cancelled by Close, and
+// no-op defaults for the optional parts of the contract.
+type base struct {
+	c      *Common
+	width  int
+	height int
+	ctx    context.Context
+	cancel context.CancelFunc
+	gen    uint64 // bump before each load; drop results carrying an older value
+}
+
+func newBase(c *Common) base {
+	ctx, cancel := context.WithCancel(c.Ctx)
+	return base{c: c, ctx: ctx, cancel: cancel}
+}
+
+func (b *base) Init() tea.Cmd               { return nil }
+func (b *base) SetSize(w, h int)            { b.width, b.height = w, h }
+func (b *base) KeyBindings() []key.Binding  { return nil }
+func (b *base) Capturing() bool             { return false }
+func (b *base) Back() (tea.Cmd, bool)       { return nil, false }
+func (b *base) Focus() tea.Cmd              { return nil }
+func (b *base) Blur()                       {}
+func (b *base) Close()                      { b.cancel() }
+func (b *base) nextGen() uint64             { b.gen++; return b.gen }
+func (b *base) current(gen uint64) bool     { return gen == b.gen }
