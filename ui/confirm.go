@@ -34,7 +34,9 @@ func (d *confirmDialog) update(km *KeyMap, msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (d *confirmDialog) bindings(km *KeyMap) []key.Binding { return []key.Binding{km.Confirm, km.Cancel} }
+func (d *confirmDialog) bindings(km *KeyMap) []key.Binding {
+	return []key.Binding{km.Confirm, km.Cancel}
+}
 
 func (d *confirmDialog) view(st *Styles, w int) string {
 	inner := min(64, w-2-st.Dialog.GetHorizontalFrameSize())

@@ -45,7 +45,7 @@ type configSavedMsg struct {
 	notice string
 	err    error
 	use    *loginResult // switch to this session afterwards
-	logout string      // deployment logged out of
+	logout string       // deployment logged out of
 }
 
 func newDeploymentsScreen(c *Common) screen {

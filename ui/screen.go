@@ -119,13 +119,13 @@ func newBase(c *Common) base {
 	return base{c: c, ctx: ctx, cancel: cancel}
 }
 
-func (b *base) Init() tea.Cmd               { return nil }
-func (b *base) SetSize(w, h int)            { b.width, b.height = w, h }
-func (b *base) KeyBindings() []key.Binding  { return nil }
-func (b *base) Capturing() bool             { return false }
-func (b *base) Back() (tea.Cmd, bool)       { return nil, false }
-func (b *base) Focus() tea.Cmd              { return nil }
-func (b *base) Blur()                       {}
-func (b *base) Close()                      { b.cancel() }
-func (b *base) nextGen() uint64             { b.gen++; return b.gen }
-func (b *base) current(gen uint64) bool     { return gen == b.gen }
+func (b *base) Init() tea.Cmd              { return nil }
+func (b *base) SetSize(w, h int)           { b.width, b.height = w, h }
+func (b *base) KeyBindings() []key.Binding { return nil }
+func (b *base) Capturing() bool            { return false }
+func (b *base) Back() (tea.Cmd, bool)      { return nil, false }
+func (b *base) Focus() tea.Cmd             { return nil }
+func (b *base) Blur()                      {}
+func (b *base) Close()                     { b.cancel() }
+func (b *base) nextGen() uint64            { b.gen++; return b.gen }
+func (b *base) current(gen uint64) bool    { return gen == b.gen }
