@@ -32,6 +32,9 @@ type APIError struct {
 	Message     string
 	Detail      string
 	Validations []ValidationError
+	// WWWAuthenticate is the response's challenge, if any (e.g. a rejected
+	// bearer token names the resource metadata URL there).
+	WWWAuthenticate string
 }
 
 func (e *APIError) Error() string {

@@ -1,0 +1,120 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+)
+
+const appsPath = "/api/v2/oauth2-provider/apps"
+
+func appPath(id string) string { return appsPath + "/" + url.PathEscape(id) }
+
+// Apps lists the apps, ordered as the server sends them. A null body is an empty list.
+func (c *Client) Apps(ctx context.Context) ([]App, error) {
+	var apps []App
+	if err := c.do(ctx, call{method: http.MethodGet, url: appsPath, auth: authSession, want: http.StatusOK, out: &apps}); err != nil {
+		return nil, wrapOp("list OAuth2 apps", err)
+	}
+	if apps == nil {
+		apps = []App{}
+	}
+	for i := range apps {
+		apps[i].normalize()
+	}
+	return apps, nil
+}
+
+// App is GET /api/v2/oauth2-provider/apps/{id}.
+func (c *Client) App(ctx context.Context, id string) (App, error) {
+	var app App
+	err := c.do(ctx, call{method: http.MethodGet, url: appPath(id), auth: authSession, want: http.StatusOK, out: &app})
+	app.normalize()
+	return app, wrapOp("get OAuth2 app "+id, err)
+}
+
+// CreateApp is POST /api/v2/oauth2-provider/apps (201).
+func (c *Client) CreateApp(ctx context.Context, req AppRequest) (App, error) {
+	var app App
+	body, err := req.normalized()
+	if err == nil {
+		err = c.do(ctx, call{method: http.MethodPost, url: appsPath, auth: authSession, in: body, want: http.StatusCreated, out: &app})
+	}
+	app.normalize()
+	return app, wrapOp("create OAuth2 app", err)
+}
+
+// UpdateApp is PUT /api/v2/oauth2-provider/apps/{id} (200).
+func (c *Client) UpdateApp(ctx context.Context, id string, req AppRequest) (App, error) {
+	var app App
+	body, err := req.normalized()
+	if err == nil {
+		err = c.do(ctx, call{method: http.MethodPut, url: appPath(id), auth: authSession, in: body, want: http.StatusOK, out: &app})
+	}
+	app.normalize()
+	return app, wrapOp("update OAuth2 app "+id, err)
+}
+
+// DeleteApp is DELETE /api/v2/oauth2-provider/apps/{id} (204). It also
+// removes the app's secrets, codes and tokens on the server.
+func (c *Client) DeleteApp(ctx context.Context, id string) error {
+	err := c.do(ctx, call{method: http.MethodDelete, url: appPath(id), auth: authSession, want: http.StatusNoContent})
+	return wrapOp("delete OAuth2 app "+id, err)
+}
+
+// AppSecrets lists an app's secrets (truncated values only).
+func (c *Client) AppSecrets(ctx context.Context, appID string) ([]AppSecret, error) {
+	var secrets []AppSecret
+	if err := c.do(ctx, call{method: http.MethodGet, url: appPath(appID) + "/secrets", auth: authSession, want: http.StatusOK, out: &secrets}); err != nil {
+		return nil, wrapOp("list secrets of OAuth2 app "+appID, err)
+	}
+	if secrets == nil {
+		secrets = []AppSecret{}
+	}
+	return secrets, nil
+}
+
+// CreateAppSecret is POST .../apps/{id}/secrets (201): the only time the
+// full secret is available.
+func (c *Client) CreateAppSecret(ctx context.Context, appID string) (AppSecretFull, error) {
+	var s AppSecretFull
+	err := c.do(ctx, call{method: http.MethodPost, url: appPath(appID) + "/secrets", auth: authSession, want: http.StatusCreated, out: &s})
+	if err == nil && s.ClientSecretFull == "" {
+		err = errors.New("server answered 201 without client_secret_full")
+	}
+	return s, wrapOp("create a secret for OAuth2 app "+appID, err)
+}
+
+// DeleteAppSecret is DELETE .../apps/{id}/secrets/{secretID} (204). Tokens
+// issued with that secret stop working.
+func (c *Client) DeleteAppSecret(ctx context.Context, appID, secretID string) error {
+	err := c.do(ctx, call{method: http.MethodDelete, url: appPath(appID) + "/secrets/" + url.PathEscape(secretID), auth: authSession, want: http.StatusNoContent})
+	return wrapOp("delete secret "+secretID+" of OAuth2 app "+appID, err)
+}
+
+// normalized keeps callback_url and redirect_uris[0] equal so that one body
+// works on v2.30 (callback_url only) and on newer servers (which reject a
+// callback_url that differs from redirect_uris[0]).
+func (r AppRequest) normalized() (AppRequest, error) {
+	switch {
+	case r.CallbackURL == "" && len(r.RedirectURIs) > 0:
+		r.CallbackURL = r.RedirectURIs[0]
+	case r.CallbackURL != "" && len(r.RedirectURIs) == 0:
+		r.RedirectURIs = []string{r.CallbackURL}
+	case r.CallbackURL != "" && r.CallbackURL != r.RedirectURIs[0]:
+		return r, errors.New("callback URL must equal the first redirect URI")
+	}
+	return r, nil
+}
+
+// normalize fills whichever of CallbackURL / RedirectURIs the server left
+// out, so callers see the same shape from v2.30 and newer servers.
+func (a *App) normalize() {
+	if len(a.RedirectURIs) == 0 && a.CallbackURL != "" {
+		a.RedirectURIs = []string{a.CallbackURL}
+	}
+	if a.CallbackURL == "" && len(a.RedirectURIs) > 0 {
+		a.CallbackURL = a.RedirectURIs[0]
+	}
+}

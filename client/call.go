@@ -1,0 +1,223 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// opError adds what the client was doing to an error. Its text is
+// sanitised, so server-controlled parts cannot inject terminal escapes.
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string { return SanitizeLine(e.op + ": " + e.err.Error()) }
+func (e *opError) Unwrap() error { return e.err }
+
+func wrapOp(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &opError{op: op, err: err}
+}
+
+// auth says which credential a call sends.
+type auth int
+
+const (
+	authNone    auth = iota
+	authSession      // Coder-Session-Token
+	authBearer       // Authorization: Bearer <call.bearer>
+)
+
+// call is one typed API request.
+type call struct {
+	method string
+	url    string // absolute, or a path relative to the deployment
+	auth   auth
+	bearer string
+	in     any // JSON body, or nil
+	want   int // the one success status
+	out    any // decoded on success, unless nil
+}
+
+// send performs a request and reads its (bounded) body. It is the single
+// place that turns transport failures into the typed errors.
+func (c *Client) send(ctx context.Context, method string, u *url.URL, header http.Header, body []byte) (*Response, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	for k, vs := range header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	safeURL := Redact(u.String())
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, method, safeURL, start, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, c.transportError(ctx, method, safeURL, start, err)
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, URL: u.String(), method: method}, nil
+}
+
+func (c *Client) transportError(ctx context.Context, method, safeURL string, start time.Time, err error) error {
+	var tooLarge *BodyTooLargeError
+	if errors.As(err, &tooLarge) {
+		return tooLarge
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return wrapOp(method+" "+safeURL, context.Canceled)
+	}
+	var netErr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+		after := c.opts.Timeout
+		if ctx.Err() != nil { // the caller's own deadline came first
+			after = time.Since(start).Round(time.Millisecond)
+		}
+		return &TimeoutError{Method: method, URL: safeURL, After: after}
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // its text repeats the URL unredacted
+	}
+	return wrapOp(method+" "+safeURL, err)
+}
+
+// do runs a typed call: resolve, encode, send, check the status, decode.
+func (c *Client) do(ctx context.Context, k call) error {
+	u, err := c.resolve(k.url)
+	if err != nil {
+		return err
+	}
+	header := http.Header{"Accept": {"application/json"}}
+	var body []byte
+	if k.in != nil {
+		if body, err = json.Marshal(k.in); err != nil {
+			return fmt.Errorf("encode request: %w", err)
+		}
+		header.Set("Content-Type", "application/json")
+	}
+	switch k.auth {
+	case authSession:
+		if c.token != "" {
+			header.Set(SessionTokenHeader, c.token)
+		}
+	case authBearer:
+		header.Set("Authorization", "Bearer "+k.bearer)
+	}
+	resp, err := c.send(ctx, k.method, u, header, body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != k.want {
+		return resp.decodeError(k.want, k.auth == authBearer)
+	}
+	if k.out == nil {
+		return nil
+	}
+	return resp.decodeJSON(k.out)
+}
+
+// decodeJSON decodes a success body, refusing anything that is not JSON.
+func (r *Response) decodeJSON(out any) error {
+	ct := r.Header.Get("Content-Type")
+	if len(bytes.TrimSpace(r.Body)) == 0 {
+		return r.unexpected("expected a JSON body, got an empty one")
+	}
+	if !json.Valid(r.Body) {
+		reason := "malformed or truncated JSON"
+		if ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+			reason = "expected JSON, got " + mediaType(ct)
+		}
+		return r.unexpected(reason)
+	}
+	if err := json.Unmarshal(r.Body, out); err != nil {
+		return r.unexpected("JSON does not have the expected shape: " + err.Error())
+	}
+	return nil
+}
+
+func (r *Response) unexpected(reason string) *UnexpectedResponseError {
+	return &UnexpectedResponseError{
+		StatusCode:  r.StatusCode,
+		Method:      r.method,
+		URL:         Redact(r.URL),
+		ContentType: SanitizeLine(r.Header.Get("Content-Type")),
+		Reason:      reason,
+		Excerpt:     excerpt(r.Body),
+	}
+}
+
+// excerptLimit bounds how much of an unexpected body is quoted back.
+const excerptLimit = 200
+
+// excerpt is the first characters of body, redacted and made terminal-safe.
+func excerpt(body []byte) string {
+	s := strings.TrimSpace(string(body))
+	if len(s) > 4*excerptLimit {
+		s = s[:4*excerptLimit]
+	}
+	s = SanitizeLine(Redact(s))
+	n := 0
+	for i := range s {
+		if n == excerptLimit {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
+func mediaType(ct string) string {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return SanitizeLine(strings.TrimSpace(ct))
+}
+
+// resolve turns an absolute URL or a deployment-relative path into a URL.
+func (c *Client) resolve(ref string) (*url.URL, error) {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return nil, fmt.Errorf("invalid URL %q: %w", SanitizeLine(ref), err)
+	}
+	if u.IsAbs() {
+		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+			return nil, fmt.Errorf("invalid URL %q: need an http or https URL", SanitizeLine(Redact(ref)))
+		}
+		return u, nil
+	}
+	if !strings.HasPrefix(u.Path, "/") || u.Host != "" {
+		return nil, fmt.Errorf("invalid URL %q: need an absolute URL or a path starting with /", SanitizeLine(Redact(ref)))
+	}
+	out := *c.base
+	out.Path = strings.TrimSuffix(c.base.Path, "/") + u.Path
+	out.RawPath = ""
+	if u.RawPath != "" {
+		out.RawPath = strings.TrimSuffix(c.base.EscapedPath(), "/") + u.RawPath
+	}
+	out.RawQuery = u.RawQuery
+	return &out, nil
+}

@@ -1,0 +1,182 @@
+package client
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// redactSalt is random per process: markers correlate within one run but
+// cannot be matched against a dictionary of known secrets, or across runs.
+var redactSalt = func() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return b
+}()
+
+const markerPrefix = "‹redacted:"
+
+// RedactedMarker returns the marker that replaces secret in recorded and
+// logged text: a short salted hash, equal for equal secrets in this process.
+func RedactedMarker(secret string) string {
+	mac := hmac.New(sha256.New, redactSalt)
+	mac.Write([]byte(secret))
+	return markerPrefix + hex.EncodeToString(mac.Sum(nil)[:3]) + "›"
+}
+
+// secretFields are the form, query and JSON member names whose values are
+// secrets.
+const secretFields = `client_secret|client_secret_full|code|code_verifier|refresh_token|access_token|token|password|` +
+	`session_token|registration_access_token|coder_session_token|id_token|device_code`
+
+var (
+	// key=value in a query string, form body or log line.
+	formSecretRE = regexp.MustCompile(`(?i)(^|[?&;,\s"'(])(` + secretFields + `)=([^&\s"'#,;)]*)`)
+	// "key": "value" in JSON; the closing quote may be missing when a body was cut short.
+	jsonSecretRE = regexp.MustCompile(`(?i)("(?:` + secretFields + `)"\s*:\s*")((?:[^"\\]|\\.)*)`)
+	// Header lines in free text ("Authorization: Bearer x").
+	headerSecretRE = regexp.MustCompile(`(?i)\b(authorization|proxy-authorization|coder-session-token|cookie|set-cookie)(\s*:\s*)([^\r\n"']*)`)
+	// Coder secret shapes that can appear anywhere: codes, refresh tokens and
+	// client secrets (coder_<10>_<secret>), and API keys (<10>-<22>).
+	coderSecretRE = regexp.MustCompile(`\bcoder_[0-9A-Za-z]{10}_[0-9A-Za-z]+`)
+	apiKeyRE      = regexp.MustCompile(`\b[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\b`)
+	// An auth scheme followed by credentials.
+	schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9!#$%&*+.^_|~-]*)(\s+)(\S.*)$`)
+)
+
+// Redact returns s with every known secret shape replaced (tokens, codes,
+// client secrets, verifiers, passwords in form/JSON/query/header text).
+// It is idempotent, so already-redacted text can be passed again.
+func Redact(s string) string {
+	if s == "" {
+		return s
+	}
+	s = replaceSubmatches(formSecretRE, s, func(g []string) string {
+		return g[1] + g[2] + "=" + markValue(g[3], unescapeForm)
+	})
+	s = replaceSubmatches(jsonSecretRE, s, func(g []string) string {
+		return g[1] + markValue(g[2], unescapeJSON)
+	})
+	s = replaceSubmatches(headerSecretRE, s, func(g []string) string {
+		return g[1] + g[2] + redactHeaderValue(g[1], g[3])
+	})
+	s = coderSecretRE.ReplaceAllStringFunc(s, RedactedMarker)
+	s = apiKeyRE.ReplaceAllStringFunc(s, RedactedMarker)
+	return s
+}
+
+// markValue replaces a non-empty, not yet redacted value by its marker,
+// hashing the decoded value so that one secret gets one marker whether it
+// was seen in a form, a JSON body or a header.
+func markValue(v string, decode func(string) string) string {
+	if v == "" || strings.HasPrefix(v, markerPrefix) {
+		return v
+	}
+	return RedactedMarker(decode(v))
+}
+
+func unescapeForm(v string) string {
+	if d, err := url.QueryUnescape(v); err == nil {
+		return d
+	}
+	return v
+}
+
+func unescapeJSON(v string) string {
+	var d string
+	if json.Unmarshal([]byte(`"`+v+`"`), &d) == nil {
+		return d
+	}
+	return v
+}
+
+// redactHeaderValue masks a sensitive header's value, keeping what helps a
+// reader: the auth scheme, and cookie names and attributes.
+func redactHeaderValue(name, v string) string {
+	v = strings.TrimRight(v, " \t")
+	if v == "" || strings.Contains(v, markerPrefix) {
+		return v
+	}
+	switch strings.ToLower(name) {
+	case "authorization", "proxy-authorization":
+		if m := schemeRE.FindStringSubmatch(v); m != nil {
+			return m[1] + m[2] + RedactedMarker(m[3])
+		}
+		return RedactedMarker(v)
+	case "cookie":
+		parts := strings.Split(v, ";")
+		for i, p := range parts {
+			parts[i] = redactCookiePair(p)
+		}
+		return strings.Join(parts, ";")
+	case "set-cookie":
+		parts := strings.SplitN(v, ";", 2)
+		parts[0] = redactCookiePair(parts[0])
+		return strings.Join(parts, ";")
+	}
+	return RedactedMarker(v)
+}
+
+func redactCookiePair(p string) string {
+	name, value, ok := strings.Cut(p, "=")
+	if !ok {
+		return RedactedMarker(strings.TrimSpace(p))
+	}
+	return name + "=" + markValue(value, func(s string) string { return s })
+}
+
+// sensitiveHeaders are replaced whole (minus scheme/cookie names) when recorded.
+var sensitiveHeaders = map[string]bool{
+	"Authorization":       true,
+	"Proxy-Authorization": true,
+	SessionTokenHeader:    true,
+	"Cookie":              true,
+	"Set-Cookie":          true,
+}
+
+// redactHeader copies h with every secret masked.
+func redactHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for name, values := range h {
+		canon := http.CanonicalHeaderKey(name)
+		vs := make([]string, len(values))
+		for i, v := range values {
+			if sensitiveHeaders[canon] {
+				vs[i] = redactHeaderValue(canon, v)
+			} else {
+				vs[i] = Redact(v)
+			}
+		}
+		out[canon] = vs
+	}
+	return out
+}
+
+// replaceSubmatches is ReplaceAllStringFunc with access to the groups.
+func replaceSubmatches(re *regexp.Regexp, s string, fn func(groups []string) string) string {
+	idx := re.FindAllStringSubmatchIndex(s, -1)
+	if idx == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range idx {
+		groups := make([]string, len(m)/2)
+		for i := range groups {
+			if m[2*i] >= 0 {
+				groups[i] = s[m[2*i]:m[2*i+1]]
+			}
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(fn(groups))
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}

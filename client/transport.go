@@ -1,0 +1,83 @@
+package client
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// defaultTransport is used when Options.Transport is nil. The overall
+// deadline comes from http.Client.Timeout; these bound the individual steps
+// so a dead host fails early with a clear cause.
+func defaultTransport(insecureSkipVerify bool) *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   10 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           16,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: 256 << 10,
+		TLSClientConfig: &tls.Config{
+			MinVersion: tls.VersionTLS12,
+			// Only when the user explicitly asked for it (self-signed dev deployments).
+			InsecureSkipVerify: insecureSkipVerify, //nolint:gosec
+		},
+	}
+}
+
+// limitTransport caps every response body at limit bytes. A body announced
+// larger than the limit fails on its first Read without reading anything, so
+// a 50 MB answer costs nothing; an unannounced one fails after limit+1 bytes.
+type limitTransport struct {
+	next  http.RoundTripper
+	limit int64
+}
+
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp.Body == nil {
+		return resp, err
+	}
+	tooLarge := &BodyTooLargeError{Method: req.Method, URL: Redact(req.URL.String()), Limit: t.limit}
+	resp.Body = &limitedBody{
+		rc:       resp.Body,
+		left:     t.limit,
+		tooLarge: tooLarge,
+		failNow:  resp.ContentLength > t.limit,
+	}
+	return resp, nil
+}
+
+type limitedBody struct {
+	rc       io.ReadCloser
+	left     int64 // bytes still allowed
+	tooLarge *BodyTooLargeError
+	failNow  bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.failNow {
+		return 0, b.tooLarge
+	}
+	// Allow one byte past the limit so that "exactly limit" and "more than
+	// limit" can be told apart.
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		b.failNow = true
+		return n + int(b.left), b.tooLarge
+	}
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.rc.Close() }
