@@ -1,0 +1,114 @@
+package keyring
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cfgdir", "config.json")
+	cfg, err := LoadConfig(path)
+	if err != nil || len(cfg.Deployments) != 0 {
+		t.Fatalf("missing file: %+v, %v", cfg, err)
+	}
+	added := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	if err := cfg.Upsert(Deployment{URL: "HTTPS://A.example.com/", Username: "admin", AddedAt: added, LastUsed: added}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Upsert(Deployment{URL: "https://b.example.com", TokenStore: TokenStoreFile}); err != nil {
+		t.Fatal(err)
+	}
+	later := added.Add(time.Hour)
+	if err := cfg.Upsert(Deployment{URL: "https://a.example.com:443", Username: "owner", AddedAt: later, LastUsed: later}); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Current = "https://a.example.com"
+	if err := cfg.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" {
+		info, _ := os.Stat(path)
+		if info.Mode().Perm() != 0o600 {
+			t.Fatalf("config mode %04o", info.Mode().Perm())
+		}
+	}
+
+	got, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Deployments) != 2 || got.Current != "https://a.example.com" {
+		t.Fatalf("loaded %+v", got)
+	}
+	a, ok := got.Find("a.example.com")
+	if !ok || a.Username != "owner" || a.TokenStore != TokenStoreKeyring || !a.AddedAt.Equal(added) || !a.LastUsed.Equal(later) {
+		t.Fatalf("upsert did not keep AddedAt / update the rest: %+v", a)
+	}
+	if b, _ := got.Find("https://b.example.com"); b.TokenStore != TokenStoreFile {
+		t.Fatalf("b: %+v", b)
+	}
+	if err := got.Upsert(Deployment{URL: "https://c.example.com", TokenStore: "clipboard"}); err == nil {
+		t.Fatal("unknown token store accepted")
+	}
+	if !got.Remove("HTTPS://A.EXAMPLE.COM") || got.Current != "" || len(got.Deployments) != 1 {
+		t.Fatalf("Remove: %+v", got)
+	}
+	if got.Remove("https://a.example.com") {
+		t.Fatal("second Remove reported success")
+	}
+}
+
+func TestConfigCorruptFileIsNeverOverwritten(t *testing.T) {
+	cases := map[string]string{
+		"not json":        "deployments = [ oops",
+		"html":            "<!DOCTYPE html><html>502 Bad Gateway</html>",
+		"wrong types":     `{"deployments": "a string"}`,
+		"bad url":         `{"version":1,"deployments":[{"url":"ftp://x","token_store":"keyring"}]}`,
+		"newer format":    `{"version":99,"deployments":[]}`,
+		"truncated write": `{"version":1,"deployments":[{"url":"https://a.example.com"`,
+	}
+	for name, content := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config.json")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadConfig(path)
+			var corrupt *CorruptFileError
+			if !errors.As(err, &corrupt) || corrupt.Path != path {
+				t.Fatalf("LoadConfig: got %v, want *CorruptFileError", err)
+			}
+			if !strings.Contains(err.Error(), path+".bak") {
+				t.Fatalf("error gives no way forward: %v", err)
+			}
+			fresh := &Config{}
+			_ = fresh.Upsert(Deployment{URL: "https://new.example.com"})
+			if err := fresh.Save(path); !errors.As(err, &corrupt) {
+				t.Fatalf("Save over a corrupt file: got %v, want refusal", err)
+			}
+			if data, _ := os.ReadFile(path); string(data) != content {
+				t.Fatalf("corrupt file changed: %q", data)
+			}
+		})
+	}
+}
+
+func TestDefaultPathsHonourEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("OAUTHDECK_CONFIG_DIR", dir)
+	if p, err := DefaultConfigPath(); err != nil || p != filepath.Join(dir, "config.json") {
+		t.Fatalf("DefaultConfigPath = %q, %v", p, err)
+	}
+	if p, err := DefaultSecretsFilePath(); err != nil || p != filepath.Join(dir, "secrets.json") {
+		t.Fatalf("DefaultSecretsFilePath = %q, %v", p, err)
+	}
+	t.Setenv("OAUTHDECK_CONFIG_DIR", "")
+	if p, err := DefaultConfigPath(); err == nil && !strings.HasSuffix(p, filepath.Join("oauthdeck", "config.json")) {
+		t.Fatalf("DefaultConfigPath without env = %q", p)
+	}
+}
