@@ -1,0 +1,107 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+type secretJSON struct {
+	ID                    string     `json:"id"`
+	LastUsedAt            *time.Time `json:"last_used_at"`
+	ClientSecretTruncated string     `json:"client_secret_truncated"`
+}
+
+type secretFullJSON struct {
+	ID               string `json:"id"`
+	ClientSecretFull string `json:"client_secret_full"`
+}
+
+func (s *Server) handleSecrets(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		writeMethodNotAllowed(w, http.MethodGet, http.MethodPost)
+		return
+	}
+	appID, ok := s.appFromPath(w, r)
+	if !ok {
+		return
+	}
+	// Secrets are owner-only, reads included.
+	if !sessionFrom(r).user.owner {
+		writeForbidden(w)
+		return
+	}
+	if r.Method == http.MethodGet {
+		s.store.mu.Lock()
+		out := []secretJSON{}
+		for _, sec := range s.store.secretsOf(appID) {
+			out = append(out, secretJSON{ID: sec.id.String(), LastUsedAt: sec.lastUsed, ClientSecretTruncated: sec.truncated})
+		}
+		s.store.mu.Unlock()
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	s.store.mu.Lock()
+	a, ok := s.store.apps[appID]
+	public := ok && a.public
+	s.store.mu.Unlock()
+	if !ok {
+		writeMessage(w, http.StatusNotFound, msgAppNotFound, "")
+		return
+	}
+	if public {
+		writeMessage(w, http.StatusBadRequest, "Public OAuth2 applications do not use client secrets.", "")
+		return
+	}
+	full, id := s.addSecret(appID)
+	writeJSON(w, http.StatusCreated, secretFullJSON{ID: id.String(), ClientSecretFull: full})
+}
+
+// addSecret stores a new client secret for an app and returns its value.
+func (s *Server) addSecret(appID uuid.UUID) (string, uuid.UUID) {
+	full, prefix, _ := newFormattedSecret()
+	sec := &appSecret{
+		id: uuid.New(), appID: appID, prefix: prefix, hash: hashSecret(full),
+		truncated: full[len(full)-6:], createdAt: s.now(),
+	}
+	s.store.mu.Lock()
+	s.store.secrets[sec.id] = sec
+	s.store.mu.Unlock()
+	return full, sec.id
+}
+
+func (s *Server) handleSecret(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodDelete {
+		writeMethodNotAllowed(w, http.MethodDelete)
+		return
+	}
+	appID, ok := s.appFromPath(w, r)
+	if !ok {
+		return
+	}
+	if !sessionFrom(r).user.owner {
+		writeForbidden(w)
+		return
+	}
+	raw := r.PathValue("secret")
+	secretID, err := uuid.Parse(raw)
+	if err != nil {
+		writeMessage(w, http.StatusBadRequest, fmt.Sprintf("Invalid UUID %q.", raw), err.Error())
+		return
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	sec, ok := s.store.secrets[secretID]
+	if !ok {
+		writeMessage(w, http.StatusNotFound, msgResourceNotFound, "")
+		return
+	}
+	if sec.appID != appID {
+		writeMessage(w, http.StatusBadRequest, "App ID does not match secret app ID.", "")
+		return
+	}
+	s.store.deleteSecret(secretID)
+	w.WriteHeader(http.StatusNoContent)
+}

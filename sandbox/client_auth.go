@@ -1,0 +1,74 @@
+package sandbox
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/google/uuid"
+)
+
+// clientCredentials reads client_id and client_secret for the token and
+// revoke endpoints. v2.30 reads only the form (Basic is ignored); main also
+// takes HTTP Basic and refuses a secret in the URL query or credentials that
+// disagree between header and body.
+func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) (id, secret string, ok bool) {
+	id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
+	if !s.main() {
+		return id, secret, true
+	}
+	if r.URL.Query().Has("client_secret") {
+		writeOAuth2(w, http.StatusBadRequest, "invalid_request", "client_secret must not be sent in the URL query")
+		return "", "", false
+	}
+	for _, k := range []string{"client_id", "client_secret"} {
+		if len(r.Form[k]) > 1 {
+			writeOAuth2(w, http.StatusBadRequest, "invalid_request", k+" must not be repeated")
+			return "", "", false
+		}
+	}
+	bid, bsecret, basic := r.BasicAuth()
+	if !basic {
+		return id, secret, true
+	}
+	// RFC 6749 §2.3.1: Basic credentials are form-urlencoded first.
+	if v, err := url.QueryUnescape(bid); err == nil {
+		bid = v
+	}
+	if v, err := url.QueryUnescape(bsecret); err == nil {
+		bsecret = v
+	}
+	if (id != "" && id != bid) || (secret != "" && secret != bsecret) {
+		writeOAuth2(w, http.StatusBadRequest, "invalid_request", "Conflicting client credentials between Authorization header and request body")
+		return "", "", false
+	}
+	return bid, bsecret, true
+}
+
+// authenticateClient checks a confidential client's secret against that
+// app's secrets (main). Public clients pass with no secret.
+func (s *Server) authenticateClient(w http.ResponseWriter, a app, secret string) (uuid.UUID, bool) {
+	if a.public {
+		return uuid.Nil, true
+	}
+	s.store.mu.Lock()
+	sec := s.store.secretByValue(secret, a.id)
+	var id uuid.UUID
+	if sec != nil {
+		id = sec.id
+		now := s.now()
+		sec.lastUsed = &now
+	}
+	s.store.mu.Unlock()
+	if sec == nil {
+		writeInvalidClient(w, s.main())
+		return uuid.Nil, false
+	}
+	return id, true
+}
+
+func writeInvalidClient(w http.ResponseWriter, basicRealm bool) {
+	if basicRealm {
+		w.Header().Set("WWW-Authenticate", `Basic realm="coder"`)
+	}
+	writeOAuth2(w, http.StatusUnauthorized, "invalid_client", descInvalidClient)
+}

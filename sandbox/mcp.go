@@ -1,0 +1,77 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/google/uuid"
+)
+
+// handleMCP is a minimal stand-in for Coder's MCP HTTP endpoint: enough for
+// a client to discover the authorization server from a protected resource
+// (401 + resource_metadata) and to prove a token works (initialize).
+func (s *Server) handleMCP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		writeMethodNotAllowed(w, http.MethodPost)
+		return
+	}
+	if _, fail := s.authenticate(r); fail != nil {
+		s.writeAuthFailure(w, fail)
+		return
+	}
+	var req struct {
+		JSONRPC string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Method  string          `json:"method"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.JSONRPC != "2.0" {
+		writeJSON(w, http.StatusBadRequest, rpcReply{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: &rpcError{-32700, "Parse error"}})
+		return
+	}
+	if len(req.ID) == 0 { // a notification: nothing to answer
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	reply := rpcReply{JSONRPC: "2.0", ID: req.ID}
+	switch req.Method {
+	case "initialize":
+		w.Header().Set("Mcp-Session-Id", "mcp-session-"+uuid.NewString())
+		reply.Result = mcpInitResult{
+			ProtocolVersion: "2025-06-18",
+			Capabilities:    map[string]any{"tools": map[string]bool{"listChanged": true}},
+			ServerInfo:      mcpServerInfo{Name: "Coder", Version: s.version()},
+			Instructions:    "Coder MCP Server providing workspace and template management tools",
+		}
+	case "ping":
+		reply.Result = map[string]any{}
+	case "tools/list":
+		reply.Result = map[string]any{"tools": []any{}}
+	default:
+		reply.Error = &rpcError{-32601, "Method not found"}
+	}
+	writeJSON(w, http.StatusOK, reply)
+}
+
+type rpcReply struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Result  any             `json:"result,omitempty"`
+	Error   *rpcError       `json:"error,omitempty"`
+}
+
+type rpcError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+type mcpInitResult struct {
+	ProtocolVersion string         `json:"protocolVersion"`
+	Capabilities    map[string]any `json:"capabilities"`
+	ServerInfo      mcpServerInfo  `json:"serverInfo"`
+	Instructions    string         `json:"instructions"`
+}
+
+type mcpServerInfo struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}

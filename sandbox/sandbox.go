@@ -1,0 +1,238 @@
+// Package sandbox is an embedded, in-memory OAuth2 provider that answers
+// like a Coder deployment: the same paths, JSON shapes, statuses, headers
+// and error texts. CompatV230 reproduces Coder v2.30.0 as observed live;
+// CompatMain follows the newer, stricter upstream behaviour.
+//
+// It serves real HTTP on a loopback listener so clients, flows and a real
+// browser can be tested against it.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Compat selects which Coder behaviour the sandbox reproduces.
+type Compat string
+
+const (
+	CompatMain Compat = "main"  // default: the newer, stricter Coder behaviour
+	CompatV230 Compat = "v2.30" // reproduces Coder v2.30.0 as observed
+)
+
+// Options configures Start. The zero value is a main-mode server on
+// 127.0.0.1 with an ephemeral port.
+type Options struct {
+	Addr             string // default "127.0.0.1:0"; non-loopback hosts are refused
+	Compat           Compat // "" means CompatMain
+	ProviderDisabled bool   // answer as a deployment whose OAuth2 provider is off
+	EnableDCR        bool   // main mode: dynamic client registration on (v2.30 is always open)
+
+	AdminEmail, AdminUsername, AdminPassword string // defaults admin@example.com / admin / random
+
+	SessionDuration time.Duration    // access-token/session lifetime, default 24h
+	RefreshLifetime time.Duration    // default 720h
+	CodeLifetime    time.Duration    // default 10m
+	Now             func() time.Time // clock, default time.Now
+}
+
+// Server is a running sandbox.
+type Server struct {
+	opts     Options
+	url      string
+	listener net.Listener
+	http     *http.Server
+	handler  http.Handler
+	store    *store
+	requests atomic.Int64
+
+	adminID      uuid.UUID
+	adminSession string
+
+	closeOnce sync.Once
+	closeErr  error
+	done      chan struct{}
+}
+
+// maxBodyBytes bounds every request body so the server cannot be pushed over.
+const maxBodyBytes = 1 << 20
+
+// Start listens on a loopback address and serves until Close or ctx is done.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if err := opts.applyDefaults(); err != nil {
+		return nil, err
+	}
+	ln, err := listenLoopback(ctx, opts.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:     opts,
+		url:      "http://" + ln.Addr().String(),
+		listener: ln,
+		store:    newStore(),
+		done:     make(chan struct{}),
+	}
+	s.store.dcrOn = opts.Compat == CompatV230 || opts.EnableDCR
+	adminID, session, err := s.CreateUser(opts.AdminEmail, opts.AdminUsername, opts.AdminPassword, true)
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("sandbox: seeding admin user: %w", err)
+	}
+	s.store.mu.Lock()
+	s.store.users[uuid.MustParse(adminID)].name = "Admin"
+	s.store.mu.Unlock()
+	s.adminID, s.adminSession = uuid.MustParse(adminID), session
+
+	s.handler = s.routes()
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	go func() {
+		defer close(s.done)
+		_ = s.http.Serve(ln)
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			_ = s.Close()
+		case <-s.done:
+		}
+	}()
+	return s, nil
+}
+
+func (o *Options) applyDefaults() error {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	switch o.Compat {
+	case "":
+		o.Compat = CompatMain
+	case CompatMain, CompatV230:
+	default:
+		return fmt.Errorf("sandbox: unknown Compat %q (want %q or %q)", o.Compat, CompatMain, CompatV230)
+	}
+	if o.AdminEmail == "" {
+		o.AdminEmail = "admin@example.com"
+	}
+	if o.AdminUsername == "" {
+		o.AdminUsername = "admin"
+	}
+	if o.AdminPassword == "" {
+		o.AdminPassword = randomAlnum(20)
+	}
+	if o.SessionDuration <= 0 {
+		o.SessionDuration = 24 * time.Hour
+	}
+	if o.RefreshLifetime <= 0 {
+		o.RefreshLifetime = 720 * time.Hour
+	}
+	if o.CodeLifetime <= 0 {
+		o.CodeLifetime = 10 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return nil
+}
+
+// listenLoopback refuses anything but a loopback host: the sandbox hands out
+// real credentials and must never be reachable from the network.
+func listenLoopback(ctx context.Context, addr string) (net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: bad listen address %q: %w", addr, err)
+	}
+	if !isLoopbackHost(host) {
+		return nil, fmt.Errorf("sandbox: refusing to listen on %q: only loopback hosts (127.0.0.1, ::1, localhost) are allowed", addr)
+	}
+	if host == "localhost" {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listening on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// URL is the access URL and issuer, without a trailing slash.
+func (s *Server) URL() string { return s.url }
+
+// AdminSessionToken is a valid session token for the admin (owner) user.
+func (s *Server) AdminSessionToken() string { return s.adminSession }
+
+// AdminEmail is the admin's login email.
+func (s *Server) AdminEmail() string { return s.opts.AdminEmail }
+
+// AdminPassword is the admin's password.
+func (s *Server) AdminPassword() string { return s.opts.AdminPassword }
+
+// Compat is the behaviour the server reproduces.
+func (s *Server) Compat() Compat { return s.opts.Compat }
+
+// Requests is the number of HTTP requests served so far.
+func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// Handler is the server's HTTP handler, for in-process tests.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// SetDCR switches dynamic client registration on or off (main mode), like
+// the admin setting. v2.30 is always open and ignores it.
+func (s *Server) SetDCR(on bool) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	s.store.dcrOn = on || s.opts.Compat == CompatV230
+}
+
+// Close stops the listener and waits for the serve loop to end.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := s.http.Shutdown(ctx); err != nil {
+			_ = s.http.Close()
+		}
+		<-s.done
+		if err := s.closeErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.closeErr = err
+		}
+	})
+	return s.closeErr
+}
+
+func (s *Server) main() bool { return s.opts.Compat == CompatMain }
+
+func (s *Server) now() time.Time { return s.opts.Now().UTC().Truncate(time.Microsecond) }
+
+func (s *Server) urlFor(path string) string { return s.url + path }
+
+// parsedURL is the access URL as a url.URL.
+func (s *Server) parsedURL() *url.URL {
+	u, _ := url.Parse(s.url)
+	return u
+}
