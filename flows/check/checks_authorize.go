@@ -1,0 +1,145 @@
+package check
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"oauthdeck/pkce"
+)
+
+const notePKCERequired = "authorize without code_challenge"
+
+func checkPKCERequired(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	az, err := s.authorize(ctx, p, notePKCERequired, s.codeQuery(codeOpts{App: s.a, State: randomAlnum(22), Resource: s.resource}))
+	if err != nil {
+		return p.broken("send the authorization request", err)
+	}
+	s.noPKCE = &az
+	if az.ToLogin {
+		return p.broken("check PKCE enforcement", errSessionRefused(az))
+	}
+	if az.issued() {
+		return p.violated("a code was issued without code_challenge: PKCE is optional on this server")
+	}
+	return p.pass("refused: %s", az.describe())
+}
+
+func checkPKCEDowngrade(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	if s.noPKCE == nil {
+		return p.skip("needs the answer of authorize.pkce-required")
+	}
+	p.cite("authorize.pkce-required", notePKCERequired)
+	if !s.noPKCE.issued() {
+		return p.pass("authorization requests without code_challenge are refused (authorize.pkce-required), so no downgrade can start")
+	}
+	verifier := pkce.NewVerifier()
+	s.remember(verifier)
+	extra := s.goodExtra(verifier, s.resource)
+	tr, err := s.exchange(ctx, p, "exchange that code with a code_verifier", s.a.ID, s.a.Secret, s.noPKCE.Code, extra)
+	if err != nil {
+		return p.broken("exchange the code", err)
+	}
+	if tr.ok() {
+		return p.violated("a code issued without code_challenge was redeemed with a code_verifier: the server does not notice a stripped challenge")
+	}
+	if !tr.rejected() {
+		return p.violated("unexpected answer: %s", tr.describe())
+	}
+	return p.pass("refused: %s", tr.describe())
+}
+
+func checkPlainRefused(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	verifier := pkce.NewVerifier()
+	plain := pkce.Pair{Verifier: verifier, Challenge: verifier, Method: pkce.Plain}
+	az, err := s.authorize(ctx, p, "authorize with code_challenge_method=plain", s.codeQuery(codeOpts{App: s.a, PKCE: &plain, State: randomAlnum(22)}))
+	if err != nil {
+		return p.broken("send the authorization request", err)
+	}
+	if az.ToLogin {
+		return p.broken("check the plain method", errSessionRefused(az))
+	}
+	if az.issued() {
+		return p.violated("a code was issued for code_challenge_method=plain")
+	}
+	return p.pass("refused: %s", az.describe())
+}
+
+func checkResponseType(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	pair := pkce.New()
+	az, err := s.authorize(ctx, p, "authorize with response_type=token", s.codeQuery(codeOpts{App: s.a, PKCE: &pair, ResponseType: "token", State: randomAlnum(22)}))
+	if err != nil {
+		return p.broken("send the authorization request", err)
+	}
+	if az.ToLogin {
+		return p.broken("check response_type handling", errSessionRefused(az))
+	}
+	if az.Location != nil && strings.Contains(az.Location.Fragment, "access_token") {
+		return p.violated("an access token was returned in the redirect fragment (implicit grant)")
+	}
+	if az.issued() {
+		return p.violated("response_type=token was answered with a code, as if code had been asked for")
+	}
+	if az.Error != "unsupported_response_type" {
+		return p.warn("refused, but not with unsupported_response_type: %s", az.describe())
+	}
+	return p.pass("refused: %s", az.describe())
+}
+
+func checkAuthorizeRedirectMismatch(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	other, err := s.unregisteredRedirect()
+	if err != nil {
+		return p.broken("build an unregistered redirect URI", err)
+	}
+	pair := pkce.New()
+	az, err := s.authorize(ctx, p, "authorize with an unregistered redirect_uri", s.codeQuery(codeOpts{App: s.a, PKCE: &pair, RedirectURI: other, State: randomAlnum(22)}))
+	if err != nil {
+		return p.broken("send the authorization request", err)
+	}
+	if az.ToLogin {
+		return p.broken("check redirect_uri matching", errSessionRefused(az))
+	}
+	if az.Location != nil && redirectBase(az.Location) == other {
+		return p.violated("the server redirected to the unregistered %s (%s)", other, az.describe())
+	}
+	if az.issued() {
+		return p.violated("a code was issued for the unregistered redirect_uri %s", other)
+	}
+	return p.pass("refused without redirecting to %s: %s", other, az.describe())
+}
+
+// unregisteredRedirect is the registered callback with another path on the
+// same host and port: a lenient prefix or host-only comparison lets it pass,
+// exact matching (RFC 9700 §4.1.3) does not.
+func (s *suite) unregisteredRedirect() (string, error) {
+	u, err := url.Parse(s.redirect)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/oauthdeck-unregistered"
+	u.RawQuery = ""
+	return u.String(), nil
+}
+
+type sessionRefusedError struct{ what string }
+
+func (e sessionRefusedError) Error() string {
+	return "the admin session was not accepted at the authorization endpoint: " + e.what
+}
+
+func errSessionRefused(az authzResult) error { return sessionRefusedError{az.describe()} }

@@ -1,0 +1,230 @@
+package check
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"oauthdeck/pkce"
+)
+
+// foreignResource is a resource the deployment is not: tokens for it must
+// not open the deployment's API. .invalid never resolves (RFC 6761).
+const foreignResource = "https://oauthdeck-check.invalid/mcp"
+
+func checkTokenRedirectMismatch(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	pair := pkce.New()
+	code, err := s.newCode(ctx, p, "authorize with the registered redirect_uri", codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+	if err != nil {
+		return p.broken("obtain a code", err)
+	}
+	// A sub-path of the registered callback: a server that re-checks the
+	// value against the registration instead of the authorization request
+	// lets it through.
+	other := strings.TrimRight(s.redirect, "/") + "/other"
+	extra := s.goodExtra(pair.Verifier, s.resource)
+	extra.Set("redirect_uri", other)
+	tr, err := s.exchange(ctx, p, "exchange with redirect_uri="+other, s.a.ID, s.a.Secret, code, extra)
+	if err != nil {
+		return p.broken("exchange the code", err)
+	}
+	if tr.ok() {
+		return p.violated("the code issued for %s was redeemed with redirect_uri %s: the token request is not compared with the authorization request", s.redirect, other)
+	}
+	if !tr.rejected() {
+		return p.violated("unexpected answer: %s", tr.describe())
+	}
+	return p.pass("refused: %s", tr.describe())
+}
+
+func checkResourceMismatch(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	pair := pkce.New()
+	code, err := s.newCode(ctx, p, "authorize with resource="+s.resource, codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+	if err != nil {
+		return p.broken("obtain a code", err)
+	}
+	other := strings.TrimRight(s.resource, "/") + "/oauthdeck-other"
+	tr, err := s.exchange(ctx, p, "exchange with resource="+other, s.a.ID, s.a.Secret, code, s.goodExtra(pair.Verifier, other))
+	if err != nil {
+		return p.broken("exchange the code", err)
+	}
+	switch {
+	case tr.ok():
+		return p.violated("the code authorized for %s was redeemed for resource %s", s.resource, other)
+	case !tr.rejected():
+		return p.violated("unexpected answer: %s", tr.describe())
+	case tr.Error != "invalid_target":
+		return p.warn("refused, but not with invalid_target: %s", tr.describe())
+	}
+	return p.pass("refused: %s", tr.describe())
+}
+
+func checkAudienceBinding(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	pair := pkce.New()
+	az, err := s.authorize(ctx, p, "authorize with resource="+foreignResource, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, Resource: foreignResource, State: randomAlnum(22)}))
+	if err != nil {
+		return p.broken("send the authorization request", err)
+	}
+	if !az.issued() {
+		return p.pass("the server will not issue codes for the foreign resource %s: %s", foreignResource, az.describe())
+	}
+	tr, err := s.exchange(ctx, p, "exchange with resource="+foreignResource, s.a.ID, s.a.Secret, az.Code, s.goodExtra(pair.Verifier, foreignResource))
+	if err != nil {
+		return p.broken("exchange the code", err)
+	}
+	if !tr.ok() {
+		return p.pass("the server will not issue tokens for the foreign resource %s: %s", foreignResource, tr.describe())
+	}
+	resp, err := s.bearerStatus(ctx, p, "call the API with the token for "+foreignResource, tr.Token.AccessToken)
+	if err != nil {
+		return p.broken("call the API with the token", err)
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return p.pass("a token issued for %s was refused by the API with %d", foreignResource, resp.StatusCode)
+	case http.StatusOK:
+		return p.violated("a token issued for %s was accepted by the deployment's API", foreignResource)
+	}
+	return p.warn("the API answered %d to a token for %s (expected 401 or 403)", resp.StatusCode, foreignResource)
+}
+
+func checkCodeSingleUse(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	pair := pkce.New()
+	code, err := s.newCode(ctx, p, "authorize", codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+	if err != nil {
+		return p.broken("obtain a code", err)
+	}
+	extra := s.goodExtra(pair.Verifier, s.resource)
+	first, err := s.exchange(ctx, p, "first exchange", s.a.ID, s.a.Secret, code, extra)
+	if err != nil {
+		return p.broken("exchange the code", err)
+	}
+	if !first.ok() {
+		return p.broken("redeem a fresh code", errorString("the first exchange was refused: "+first.describe()))
+	}
+	second, err := s.exchange(ctx, p, "replay the same code", s.a.ID, s.a.Secret, code, extra)
+	if err != nil {
+		return p.broken("replay the code", err)
+	}
+	switch {
+	case second.ok():
+		return p.violated("the code was redeemed twice")
+	case !second.rejected():
+		return p.violated("unexpected answer to the replay: %s", second.describe())
+	case second.Error != "invalid_grant":
+		return p.warn("replay refused, but not with invalid_grant: %s", second.describe())
+	}
+	return p.pass("replay refused: %s", second.describe())
+}
+
+func checkCodeClientBinding(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	var accepted, refused []string
+	for _, c := range []struct {
+		label            string
+		clientID, secret string
+	}{
+		{"app B's client_id and secret", s.b.ID, s.b.Secret},
+		{"app A's client_id with app B's secret", s.a.ID, s.b.Secret},
+	} {
+		pair := pkce.New()
+		code, err := s.newCode(ctx, p, "authorize as app A", codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+		if err != nil {
+			return p.broken("obtain a code", err)
+		}
+		tr, err := s.exchange(ctx, p, "redeem app A's code with "+c.label, c.clientID, c.secret, code, s.goodExtra(pair.Verifier, s.resource))
+		if err != nil {
+			return p.broken("exchange the code", err)
+		}
+		switch {
+		case tr.ok():
+			accepted = append(accepted, c.label)
+		case !tr.rejected():
+			return p.violated("unexpected answer with %s: %s", c.label, tr.describe())
+		default:
+			refused = append(refused, c.label+": "+tr.describe())
+		}
+	}
+	if len(accepted) > 0 {
+		return p.violated("app A's code was redeemed with %s", strings.Join(accepted, " and with "))
+	}
+	return p.pass("refused with %s", strings.Join(refused, "; with "))
+}
+
+func checkBadClientSecret(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	var bad, odd, fine []string
+	wrong := wrongSecret()
+	for _, c := range []struct{ label, secret string }{
+		{"a wrong client_secret", wrong},
+		{"no client_secret", ""},
+	} {
+		pair := pkce.New()
+		code, err := s.newCode(ctx, p, "authorize as app A", codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+		if err != nil {
+			return p.broken("obtain a code", err)
+		}
+		tr, err := s.exchange(ctx, p, "exchange with "+c.label, s.a.ID, c.secret, code, s.goodExtra(pair.Verifier, s.resource))
+		if err != nil {
+			return p.broken("exchange the code", err)
+		}
+		switch {
+		case tr.ok():
+			bad = append(bad, c.label+" was accepted")
+		case !tr.rejected():
+			bad = append(bad, c.label+": "+tr.describe())
+		case c.secret != "" && tr.Error != "invalid_client":
+			odd = append(odd, c.label+": "+tr.describe())
+		default:
+			fine = append(fine, c.label+": "+tr.describe())
+		}
+	}
+	if len(bad) > 0 {
+		return p.violated("%s", strings.Join(bad, "; "))
+	}
+	if len(odd) > 0 {
+		return p.warn("refused, but not with invalid_client (RFC 6749 §5.2): %s", strings.Join(odd, "; "))
+	}
+	return p.pass("refused: %s", strings.Join(fine, "; "))
+}
+
+func checkUnsupportedGrant(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	form := url.Values{"grant_type": {"password"}, "client_id": {s.a.ID}, "client_secret": {s.a.Secret}}
+	tr, err := s.postForm(ctx, p, "token request with grant_type=password", s.ep.Token, form)
+	if err != nil {
+		return p.broken("send the token request", err)
+	}
+	switch {
+	case tr.ok():
+		return p.violated("the password grant issued a token")
+	case !tr.rejected():
+		return p.violated("unexpected answer: %s", tr.describe())
+	case tr.Error != "unsupported_grant_type":
+		return p.warn("refused, but not with unsupported_grant_type: %s", tr.describe())
+	}
+	return p.pass("refused: %s", tr.describe())
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }

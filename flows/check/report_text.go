@@ -1,0 +1,148 @@
+package check
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"oauthdeck/client"
+)
+
+var statusStyles = map[Status]lipgloss.Style{
+	Pass: lipgloss.NewStyle().Foreground(lipgloss.Color("2")).Bold(true),
+	Fail: lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Bold(true),
+	Warn: lipgloss.NewStyle().Foreground(lipgloss.Color("3")).Bold(true),
+	Skip: lipgloss.NewStyle().Faint(true),
+}
+
+var faint = lipgloss.NewStyle().Faint(true)
+
+// maxTextBody bounds a response body excerpt in the text report; -o json
+// carries the full (bounded) evidence.
+const maxTextBody = 300
+
+// WriteText renders the report as a table for a terminal: one line per
+// check, the detail under it, and for failures and warnings the rule and the
+// exchanges behind the verdict. color adds ANSI styling; everything printed
+// is sanitised.
+func WriteText(w io.Writer, rep Report, color bool) error {
+	tw := &textWriter{w: w, color: color}
+	head := "oauthdeck check: " + orDash(rep.Server.URL)
+	if rep.Server.Version != "" {
+		head += " (" + client.SanitizeLine(rep.Server.Version) + ")"
+	}
+	tw.line(head)
+	tw.line(fmt.Sprintf("  issuer %s, resource %s", orDash(rep.Server.Issuer), orDash(rep.Server.Resource)))
+	tw.line("")
+
+	idWidth := 0
+	for _, r := range rep.Checks {
+		idWidth = max(idWidth, len(r.ID))
+	}
+	for _, r := range rep.Checks {
+		tw.line(fmt.Sprintf("%s  %-*s  %s", tw.status(r.Status), idWidth, client.SanitizeLine(r.ID), client.SanitizeLine(r.Title)))
+		indent := strings.Repeat(" ", 6+idWidth)
+		if r.Detail != "" {
+			tw.wrapped(indent, r.Detail)
+		}
+		if r.Status == Fail || r.Status == Warn {
+			tw.line(indent + tw.faint(client.SanitizeLine(fmt.Sprintf("basis: %s (%s)", r.Basis, r.Level))))
+			for _, ev := range r.Evidence {
+				tw.evidence(indent, ev)
+			}
+		}
+	}
+	s := rep.Summary
+	tw.line("")
+	tw.line(fmt.Sprintf("%d checks: %d pass, %d fail, %d warn, %d skip", len(rep.Checks), s.Pass, s.Fail, s.Warn, s.Skip))
+	return tw.err
+}
+
+type textWriter struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+// line writes one line. Callers sanitise every report field they put in it
+// (the report may be hand-built or decoded from JSON), and only then style it.
+func (t *textWriter) line(s string) {
+	if t.err != nil {
+		return
+	}
+	_, t.err = io.WriteString(t.w, s+"\n")
+}
+
+func (t *textWriter) status(st Status) string {
+	label := fmt.Sprintf("%-4s", strings.ToUpper(string(st)))
+	if t.color {
+		if style, ok := statusStyles[st]; ok {
+			return style.Render(label)
+		}
+	}
+	return label
+}
+
+func (t *textWriter) faint(s string) string {
+	if t.color {
+		return faint.Render(s)
+	}
+	return s
+}
+
+func (t *textWriter) wrapped(indent, text string) {
+	for _, l := range strings.Split(client.SanitizeText(text), "\n") {
+		t.line(indent + l)
+	}
+}
+
+func (t *textWriter) evidence(indent string, ev Evidence) {
+	status := "no response"
+	if ev.Status != 0 {
+		status = fmt.Sprint(ev.Status)
+	}
+	line := fmt.Sprintf("%s %s → %s", ev.Method, ev.URL, status)
+	if ev.Note != "" {
+		line = ev.Note + ": " + line
+	}
+	t.line(indent + "• " + client.SanitizeLine(line))
+	if ev.Error != "" {
+		t.line(indent + "    error: " + client.SanitizeLine(ev.Error))
+	}
+	if ev.RequestBody != "" {
+		t.line(indent + "    > " + client.SanitizeLine(clip(ev.RequestBody)))
+	}
+	keys := make([]string, 0, len(ev.ResponseHeader))
+	for k := range ev.ResponseHeader {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		t.line(indent + "    < " + client.SanitizeLine(k+": "+ev.ResponseHeader[k]))
+	}
+	if ev.ResponseBody != "" {
+		t.line(indent + "    < " + client.SanitizeLine(clip(ev.ResponseBody)))
+	}
+}
+
+func clip(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= maxTextBody {
+		return s
+	}
+	cut := maxTextBody
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return client.SanitizeLine(s)
+}
