@@ -1,0 +1,284 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"oauthdeck/client"
+)
+
+func (a *app) appsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "apps",
+		Short: "Manage the deployment's OAuth2 apps (the app ID is the OAuth2 client_id)",
+		Args:  noArgs,
+	}
+	cmd.AddCommand(a.appsListCommand(), a.appsGetCommand(), a.appsCreateCommand(),
+		a.appsUpdateCommand(), a.appsDeleteCommand(), a.secretsCommand())
+	return cmd
+}
+
+func (a *app) appsListCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List OAuth2 apps",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := a.resolveSession(cmd.Context(), "", a.useCoderCLI)
+			if err != nil {
+				return err
+			}
+			apps, err := s.client.Apps(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return writeJSON(a.io.Out, apps)
+			}
+			t := newTable("ID", "NAME", "REDIRECT URIS", "SCOPE")
+			for _, app := range apps {
+				t.add(app.ID, app.Name, strings.Join(redirectURIs(app), " "), app.Scope)
+			}
+			return t.write(a.io.Out, a.color(a.io.Out))
+		},
+	}
+	outputFlag(cmd, &output, "table", "json")
+	return cmd
+}
+
+func (a *app) appsGetCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "get APP_ID",
+		Short: "Show one OAuth2 app and its endpoints",
+		Args:  exactArgs("APP_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := a.resolveSession(cmd.Context(), "", a.useCoderCLI)
+			if err != nil {
+				return err
+			}
+			app, err := s.client.App(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return a.writeApp(app, output)
+		},
+	}
+	outputFlag(cmd, &output, "table", "json")
+	return cmd
+}
+
+// redirectURIs is the app's list, or its callback URL on servers without one.
+func redirectURIs(app client.App) []string {
+	if len(app.RedirectURIs) > 0 {
+		return app.RedirectURIs
+	}
+	if app.CallbackURL != "" {
+		return []string{app.CallbackURL}
+	}
+	return nil
+}
+
+func (a *app) writeApp(app client.App, output string) error {
+	if output == "json" {
+		return writeJSON(a.io.Out, app)
+	}
+	revoke := app.Endpoints.Revocation
+	if revoke == "" {
+		revoke = app.Endpoints.TokenRevoke
+	}
+	return writeKeyValues(a.io.Out, [][2]string{
+		{"ID (client_id)", app.ID},
+		{"Name", app.Name},
+		{"Redirect URIs", strings.Join(redirectURIs(app), " ")},
+		{"Icon", app.Icon},
+		{"Scope", app.Scope},
+		{"Authorization", app.Endpoints.Authorization},
+		{"Token", app.Endpoints.Token},
+		{"Revocation", revoke},
+	})
+}
+
+// appFlags are the fields of create and update.
+type appFlags struct {
+	name         string
+	callbackURL  string
+	redirectURIs []string
+	icon         string
+	scope        string
+}
+
+func (f *appFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.name, "name", "", "app name: 1-32 letters, digits and single dashes")
+	fl.StringVar(&f.callbackURL, "callback-url", "", "primary redirect URI (the first of the app's redirect URIs)")
+	fl.StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "another redirect URI (repeatable; newer Coder only)")
+	fl.StringVar(&f.icon, "icon", "", "icon URL or path, e.g. /icon/code.svg")
+	fl.StringVar(&f.scope, "scope", "", "space-separated scope allowlist (newer Coder only); \"\" clears it")
+}
+
+// uris merges --callback-url and --redirect-uri: the callback first, no duplicates.
+func (f *appFlags) uris() []string {
+	var out []string
+	for _, u := range append([]string{f.callbackURL}, f.redirectURIs...) {
+		if u != "" && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func (a *app) appsCreateCommand() *cobra.Command {
+	var f appFlags
+	var output string
+	cmd := &cobra.Command{
+		Use:   "create --name NAME --callback-url URL",
+		Short: "Create an OAuth2 app (-o env also creates a secret and prints export lines)",
+		Example: `  oauthdeck apps create --name my-tool --callback-url http://127.0.0.1:9876/callback
+  eval "$(oauthdeck apps create --name my-tool --callback-url http://127.0.0.1:9876/callback -o env)"`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			uris := f.uris()
+			if f.name == "" {
+				return usagef("--name is required")
+			}
+			if len(uris) == 0 {
+				return usagef("--callback-url is required")
+			}
+			req := client.AppRequest{Name: f.name, CallbackURL: uris[0], Icon: f.icon}
+			if len(uris) > 1 {
+				req.RedirectURIs = uris
+			}
+			if cmd.Flags().Changed("scope") {
+				req.Scope = &f.scope
+			}
+			s, err := a.resolveSession(ctx, "", a.useCoderCLI)
+			if err != nil {
+				return err
+			}
+			app, err := s.client.CreateApp(ctx, req)
+			if err != nil {
+				return err
+			}
+			if output != "env" {
+				return a.writeApp(app, output)
+			}
+			return a.printAppEnv(ctx, s, app)
+		},
+	}
+	f.register(cmd)
+	outputFlag(cmd, &output, "table", "json", "env")
+	return cmd
+}
+
+// printAppEnv creates a secret for a new app and prints shell export lines.
+// When the secret cannot be created, the app is deleted again so no
+// half-made app is left behind.
+func (a *app) printAppEnv(ctx context.Context, s *session, app client.App) error {
+	secret, err := s.client.CreateAppSecret(ctx, app.ID)
+	if err != nil {
+		if delErr := s.client.DeleteApp(context.WithoutCancel(ctx), app.ID); delErr != nil {
+			return fmt.Errorf("app %s created but its secret failed (%w); deleting the app failed too: %v", app.ID, err, delErr)
+		}
+		return fmt.Errorf("creating the app's secret failed, so the app was deleted again: %w", err)
+	}
+	fmt.Fprintf(a.io.Out, "export CLIENT_ID=%s CLIENT_SECRET=%s\n", shellQuote(app.ID), shellQuote(secret.ClientSecretFull))
+	fmt.Fprintf(a.io.Err, "Created app %s (%s) with a secret; the secret will not be shown again.\n",
+		client.SanitizeLine(app.Name), app.ID)
+	return nil
+}
+
+func (a *app) appsUpdateCommand() *cobra.Command {
+	var f appFlags
+	var output string
+	cmd := &cobra.Command{
+		Use:   "update APP_ID [--name NAME] [--callback-url URL] ...",
+		Short: "Change an OAuth2 app; fields not given keep their value",
+		Args:  exactArgs("APP_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			changed := cmd.Flags().Changed
+			if !changed("name") && !changed("callback-url") && !changed("redirect-uri") && !changed("icon") && !changed("scope") {
+				return usagef("nothing to change: give --name, --callback-url, --redirect-uri, --icon or --scope")
+			}
+			s, err := a.resolveSession(ctx, "", a.useCoderCLI)
+			if err != nil {
+				return err
+			}
+			cur, err := s.client.App(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			// PUT replaces the app (the name is required and a missing icon
+			// clears it), so start from the current values.
+			req := client.AppRequest{Name: cur.Name, Icon: cur.Icon, RedirectURIs: redirectURIs(cur)}
+			if changed("name") {
+				req.Name = f.name
+			}
+			if changed("icon") {
+				req.Icon = f.icon
+			}
+			if changed("callback-url") || changed("redirect-uri") {
+				if !changed("callback-url") && len(req.RedirectURIs) > 0 {
+					f.callbackURL = req.RedirectURIs[0]
+				}
+				req.RedirectURIs = f.uris()
+			}
+			if len(req.RedirectURIs) > 0 {
+				req.CallbackURL = req.RedirectURIs[0]
+			}
+			if len(req.RedirectURIs) <= 1 && len(cur.RedirectURIs) == 0 {
+				req.RedirectURIs = nil // v2.30 knows callback_url only
+			}
+			if changed("scope") {
+				req.Scope = &f.scope
+			}
+			app, err := s.client.UpdateApp(ctx, cur.ID, req)
+			if err != nil {
+				return err
+			}
+			return a.writeApp(app, output)
+		},
+	}
+	f.register(cmd)
+	outputFlag(cmd, &output, "table", "json")
+	return cmd
+}
+
+func (a *app) appsDeleteCommand() *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "delete APP_ID",
+		Short: "Delete an OAuth2 app with its secrets, codes and every token issued to it",
+		Args:  exactArgs("APP_ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := a.resolveSession(ctx, "", a.useCoderCLI)
+			if err != nil {
+				return err
+			}
+			app, err := s.client.App(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			name := client.SanitizeLine(app.Name)
+			if !yes && !a.confirm(fmt.Sprintf("Delete app %s (%s)? Its secrets, codes and every token issued to it stop working.", name, app.ID)) {
+				return usagef("not deleting app %s without confirmation; pass --yes", app.ID)
+			}
+			if err := s.client.DeleteApp(ctx, app.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.io.Err, "Deleted app %s (%s).\n", name, app.ID)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}

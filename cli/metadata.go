@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
+)
+
+// metadataJSON is `oauthdeck metadata -o json`: the documents as received.
+type metadataJSON struct {
+	AuthorizationServer    json.RawMessage `json:"authorization_server"`
+	AuthorizationServerURL string          `json:"authorization_server_url"`
+	ProtectedResource      json.RawMessage `json:"protected_resource"`
+	ProtectedResourceURL   string          `json:"protected_resource_url"`
+}
+
+func (a *app) metadataCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "metadata [URL]",
+		Short: "Fetch and check the deployment's discovery documents (RFC 8414 and RFC 9728)",
+		Long: `Fetch the authorization-server metadata (RFC 8414, with the OpenID fallback) and
+the protected-resource metadata (RFC 9728) of a deployment, show where each
+came from and what was tried, and check them. No session is needed.`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			c, err := a.anonymousClient(firstArg(args))
+			if err != nil {
+				return err
+			}
+			as, asErr := c.AuthorizationServerMetadata(ctx, "")
+			var asDoc *client.ASMetadata
+			if asErr == nil {
+				asDoc = &as.Doc
+			}
+			pr, prErr := c.ProtectedResourceMetadata(ctx, c.BaseURL(), "")
+			if asErr != nil && prErr != nil {
+				return fmt.Errorf("authorization-server metadata: %w", asErr)
+			}
+			if output == "json" {
+				doc := metadataJSON{
+					AuthorizationServer: rawOrNull(as.Raw, asErr), AuthorizationServerURL: as.URL,
+					ProtectedResource: rawOrNull(pr.Raw, prErr), ProtectedResourceURL: pr.URL,
+				}
+				if err := writeJSON(a.io.Out, doc); err != nil {
+					return err
+				}
+			} else {
+				color := a.color(a.io.Out)
+				writeDocument(a.io.Out, "Authorization server metadata (RFC 8414)", as.URL, as.Raw, as.Tried, asErr)
+				if asErr == nil {
+					writeFindings(a.io.Out, flows.CheckASMetadata(as.Doc, c.BaseURL()), color)
+				}
+				fmt.Fprintln(a.io.Out)
+				writeDocument(a.io.Out, "Protected resource metadata (RFC 9728)", pr.URL, pr.Raw, pr.Tried, prErr)
+				if prErr == nil {
+					writeFindings(a.io.Out, flows.CheckPRMetadata(pr.Doc, c.BaseURL(), asDoc), color)
+				}
+			}
+			switch {
+			case asErr != nil:
+				return fmt.Errorf("authorization-server metadata: %w", asErr)
+			case prErr != nil:
+				return fmt.Errorf("protected-resource metadata: %w", prErr)
+			}
+			return nil
+		},
+	}
+	outputFlag(cmd, &output, "text", "json")
+	return cmd
+}
+
+// rawOrNull keeps a document only when it is valid JSON.
+func rawOrNull(raw []byte, err error) json.RawMessage {
+	if err != nil || !json.Valid(raw) {
+		return json.RawMessage("null")
+	}
+	return json.RawMessage(raw)
+}
+
+// writeDocument prints a discovery document indented, with its source and
+// the URLs tried. The body is server text, so it is sanitised.
+func writeDocument(w io.Writer, title, from string, raw []byte, tried []client.DiscoveryAttempt, err error) {
+	fmt.Fprintf(w, "%s\n", title)
+	for _, t := range tried {
+		status := "no answer"
+		if t.StatusCode != 0 {
+			status = fmt.Sprint(t.StatusCode)
+		}
+		note := "used"
+		if t.Err != "" {
+			note = t.Err
+		}
+		fmt.Fprintf(w, "  tried %s: %s, %s\n", client.SanitizeLine(t.URL), status, client.SanitizeLine(note))
+	}
+	if err != nil {
+		fmt.Fprintf(w, "  error: %s\n", oneLine(err))
+		return
+	}
+	fmt.Fprintf(w, "  from %s\n", client.SanitizeLine(from))
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, raw, "  ", "  ") != nil {
+		pretty.Reset()
+		pretty.Write(raw)
+	}
+	fmt.Fprintf(w, "  %s\n", strings.TrimRight(client.SanitizeText(pretty.String()), "\n"))
+}
+
+// writeFindings prints check findings, worst first is not needed: the
+// checks come in a stable order that follows the document.
+func writeFindings(w io.Writer, findings []flows.Finding, color bool) {
+	if len(findings) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  checks:")
+	for _, f := range findings {
+		mark := severityMark(f.Severity, color)
+		line := fmt.Sprintf("    %s %s", mark, client.SanitizeLine(f.Message))
+		if f.Basis != "" {
+			line += " [" + client.SanitizeLine(f.Basis) + "]"
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+func severityMark(s flows.Severity, color bool) string {
+	mark, code := "?", ""
+	switch s {
+	case flows.SeverityPass:
+		mark, code = "PASS", "32"
+	case flows.SeverityInfo:
+		mark, code = "INFO", "36"
+	case flows.SeverityWarn:
+		mark, code = "WARN", "33"
+	case flows.SeverityFail:
+		mark, code = "FAIL", "31"
+	}
+	if color && code != "" {
+		return "\x1b[" + code + "m" + mark + "\x1b[0m"
+	}
+	return mark
+}

@@ -1,0 +1,168 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"oauthdeck/keyring"
+	"oauthdeck/pkce"
+	"oauthdeck/sandbox"
+)
+
+func clientSecretKey(t *testing.T, url, id string) string {
+	t.Helper()
+	k, err := keyring.ClientSecretKey(url, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestProviderDisabled(t *testing.T) {
+	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
+		t.Run(string(compat), func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{Compat: compat, ProviderDisabled: true})
+			h := newHarness(t)
+			h.loginEnv(srv)
+			for _, args := range [][]string{
+				{"apps", "list"},
+				{"apps", "create", "--name", "x", "--callback-url", "http://127.0.0.1:9876/cb"},
+			} {
+				line := h.fail(1, "", args...)
+				mustContain(t, line, "CODER_OAUTH2_PROVIDER_ENABLE", "CODER_EXPERIMENTS")
+			}
+			mustContain(t, h.ok("", "status"), "OAuth2 provider:", "disabled", "CODER_OAUTH2_PROVIDER_ENABLE")
+			if compat == sandbox.CompatMain { // main hides the discovery documents too
+				skipUntilDiscovery(t, h, srv.URL())
+				mustContain(t, h.fail(1, "", "metadata"), "CODER_OAUTH2_PROVIDER_ENABLE")
+			}
+		})
+	}
+}
+
+func TestBadURLs(t *testing.T) {
+	h := newHarness(t)
+	h.env["CODER_SESSION_TOKEN"] = "abcdefghij-abcdefghijabcdefghij12"
+
+	mustContain(t, h.fail(2, "", "status", "--url", "ftp://"), "bad deployment URL")
+
+	// Nothing listening: a closed loopback port.
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	h.env["CODER_URL"] = closed.URL
+	mustContain(t, h.fail(1, "", "apps", "list"), "nothing is listening")
+
+	// A web server that is not Coder answers HTML.
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>\x1b[31mWelcome</body></html>"))
+	}))
+	defer html.Close()
+	h.env["CODER_URL"] = html.URL
+	line := h.fail(1, "", "apps", "list")
+	mustContain(t, line, "expected JSON, got text/html")
+	if strings.Contains(line, "\x1b") {
+		t.Fatalf("raw escape in the error: %q", line)
+	}
+	mustContain(t, h.fail(1, "", "metadata"), "authorization-server metadata")
+}
+
+func TestUsageErrors(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.fail(2, "", "--no-such-flag"), "unknown flag")
+	mustContain(t, h.fail(2, "", "apps", "get"), "APP_ID")
+	mustContain(t, h.fail(2, "", "apps", "secrets", "delete", "one"), "APP_ID SECRET_ID")
+	mustContain(t, h.fail(2, "", "nosuchcommand"), "unknown command")
+	mustContain(t, h.fail(2, "", "status", "--timeout", "-1s"), "--timeout")
+	mustContain(t, h.ok("", "apps", "--help"), "list", "create", "secrets")
+	mustContain(t, h.ok("", "completion", "bash"), "oauthdeck")
+}
+
+func TestPKCE(t *testing.T) {
+	h := newHarness(t)
+	var got map[string]string
+	if err := json.Unmarshal([]byte(h.ok("", "pkce", "-o", "json")), &got); err != nil {
+		t.Fatal(err)
+	}
+	if pkce.ValidateVerifier(got["code_verifier"]) != nil || len(got["code_verifier"]) != 43 ||
+		!pkce.Verify(got["code_verifier"], got["code_challenge"], pkce.S256) || got["code_challenge_method"] != "S256" {
+		t.Fatalf("pkce -o json = %v", got)
+	}
+	var again map[string]string
+	json.Unmarshal([]byte(h.ok("", "pkce", "-o", "json")), &again)
+	if again["code_verifier"] == got["code_verifier"] {
+		t.Fatal("two runs gave the same verifier")
+	}
+
+	// The RFC 7636 appendix B vector, from stdin.
+	const v, c = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+	mustContain(t, h.ok(v+"\n", "pkce", "--verifier-stdin"), "code_challenge:", c)
+	json.Unmarshal([]byte(h.ok(v, "pkce", "--verifier-stdin", "--method", "plain", "-o", "json")), &got)
+	if got["code_challenge"] != v || got["code_challenge_method"] != "plain" {
+		t.Fatalf("plain = %v", got)
+	}
+	mustContain(t, h.fail(1, "short", "pkce", "--verifier-stdin"), "not valid", "43")
+	mustContain(t, h.fail(2, "", "pkce", "--verifier", v), "refusing --verifier")
+	mustContain(t, h.fail(2, "", "pkce", "--method", "S512"), "S256 or plain")
+	long := h.ok("", "pkce", "--length", "128", "-o", "json")
+	json.Unmarshal([]byte(long), &got)
+	if len(got["code_verifier"]) != 128 {
+		t.Fatalf("--length 128 gave %d characters", len(got["code_verifier"]))
+	}
+
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed")
+	}
+	env := h.ok("", "pkce", "-o", "env")
+	cmd := exec.Command(bash, "-c", `eval "$(cat)"; printf '%s %s %s' "$CODE_VERIFIER" "$CODE_CHALLENGE" "$CODE_CHALLENGE_METHOD"`)
+	cmd.Stdin = strings.NewReader(env)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 3 || !pkce.Verify(f[0], f[1], pkce.S256) || f[2] != "S256" {
+		t.Fatalf("eval of -o env gave %q", out)
+	}
+}
+
+func TestMetadata(t *testing.T) {
+	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
+		t.Run(string(compat), func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{Compat: compat})
+			h := newHarness(t)
+			skipUntilDiscovery(t, h, srv.URL())
+			out := h.ok("", "metadata", srv.URL())
+			mustContain(t, out, "Authorization server metadata", "from "+srv.URL()+"/.well-known/oauth-authorization-server",
+				`"token_endpoint": "`+srv.URL()+`/oauth2/tokens"`, "Protected resource metadata", "/.well-known/oauth-protected-resource")
+
+			var doc struct {
+				AS  struct{ Issuer string }   `json:"authorization_server"`
+				PR  struct{ Resource string } `json:"protected_resource"`
+				ASU string                    `json:"authorization_server_url"`
+			}
+			if err := json.Unmarshal([]byte(h.ok("", "metadata", srv.URL(), "-o", "json")), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.AS.Issuer != srv.URL() || doc.PR.Resource != srv.URL() || !strings.HasPrefix(doc.ASU, srv.URL()) {
+				t.Fatalf("metadata -o json = %+v", doc)
+			}
+		})
+	}
+}
+
+// skipUntilDiscovery skips while the client's discovery is still a stub
+// (it is being written concurrently); remove once it lands.
+func skipUntilDiscovery(t *testing.T, h *harness, url string) {
+	t.Helper()
+	if r := h.run("", "metadata", url); strings.Contains(r.stderr, "not implemented yet") {
+		t.Skip("client discovery not implemented yet")
+	}
+}

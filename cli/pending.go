@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"context"
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// errNotYet marks commands whose engine is still being built.
+var errNotYet = errors.New("not available yet in this build")
+
+func (a *app) runTUI(ctx context.Context, demo bool) error {
+	return errors.New("the terminal UI is " + errNotYet.Error() + "; use the headless commands (oauthdeck --help)")
+}
+
+func (a *app) demoCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Start a sandbox with sample apps and open the terminal UI against it",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runTUI(cmd.Context(), true) },
+	}
+}
+
+func (a *app) flowCommand() *cobra.Command {
+	return &cobra.Command{Use: "flow", Short: "Run the authorization-code flow headless", Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return errors.New("flow is " + errNotYet.Error()) }}
+}
+
+func (a *app) checkCommand() *cobra.Command {
+	return &cobra.Command{Use: "check", Short: "Run the conformance checks against a deployment", Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return errors.New("check is " + errNotYet.Error()) }}
+}
+
+func (a *app) tokenCommand() *cobra.Command {
+	return &cobra.Command{Use: "token", Short: "Refresh, revoke or use tokens kept by a previous flow", Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return errors.New("token is " + errNotYet.Error()) }}
+}

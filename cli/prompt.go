@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+)
+
+// maxSecretInput bounds a secret read from stdin: a token is tens of bytes,
+// so anything near this is a mistake (a binary piped in by accident).
+const maxSecretInput = 64 << 10
+
+// stdinTerminal reports whether stdin is an interactive terminal.
+func (a *app) stdinTerminal() bool {
+	f, ok := a.io.In.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// readSecret reads one secret: from a no-echo prompt on a terminal, or the
+// whole of piped stdin (trimmed). what names it in messages.
+func (a *app) readSecret(what, prompt string) (string, error) {
+	if f, ok := a.io.In.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		fmt.Fprint(a.io.Err, prompt)
+		b, err := term.ReadPassword(f.Fd())
+		fmt.Fprintln(a.io.Err)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", what, err)
+		}
+		return nonEmpty(what, string(b))
+	}
+	b, err := io.ReadAll(io.LimitReader(a.io.In, maxSecretInput+1))
+	if err != nil {
+		return "", fmt.Errorf("reading %s from stdin: %w", what, err)
+	}
+	if len(b) > maxSecretInput {
+		return "", fmt.Errorf("%s on stdin is larger than %d bytes; pipe only the %s", what, maxSecretInput, what)
+	}
+	return nonEmpty(what, string(b))
+}
+
+// readSecretLine reads the first line of piped stdin (or a no-echo prompt).
+func (a *app) readSecretLine(what, prompt string) (string, error) {
+	if a.stdinTerminal() {
+		return a.readSecret(what, prompt)
+	}
+	r := bufio.NewReader(io.LimitReader(a.io.In, maxSecretInput))
+	line, err := r.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading %s from stdin: %w", what, err)
+	}
+	return nonEmpty(what, line)
+}
+
+func nonEmpty(what, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", fmt.Errorf("no %s given on stdin", what)
+	}
+	if strings.ContainsAny(s, "\r\n") {
+		return "", fmt.Errorf("the %s on stdin spans several lines; give it alone", what)
+	}
+	return s, nil
+}
+
+// confirm asks a yes/no question on the terminal; without one it is "no".
+func (a *app) confirm(question string) bool {
+	if !a.stdinTerminal() {
+		return false
+	}
+	fmt.Fprintf(a.io.Err, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(a.io.In).ReadString('\n')
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes"
+}
+
+// refuseSecretFlags adds hidden flags under the names people try for secrets
+// (--token, --password, ...) that fail with an explanation, instead of the
+// generic "unknown flag": values on the command line leak into shell history
+// and the process list.
+func refuseSecretFlags(cmd *cobra.Command, names map[string]string) {
+	vals := make(map[string]*string, len(names))
+	for name := range names {
+		v := new(string)
+		vals[name] = v
+		cmd.Flags().StringVar(v, name, "", "refused: secrets are never taken as flag values")
+		_ = cmd.Flags().MarkHidden(name)
+	}
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		for name, instead := range names {
+			if c.Flags().Changed(name) {
+				return usagef("refusing --%s: a secret on the command line leaks into shell history and the process list; %s", name, instead)
+			}
+		}
+		if prev != nil {
+			return prev(c, args)
+		}
+		return nil
+	}
+}

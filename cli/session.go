@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"oauthdeck/client"
+	"oauthdeck/keyring"
+)
+
+// keyringService is the OS keyring service name for every oauthdeck secret.
+const keyringService = "oauthdeck"
+
+// keyringTimeout bounds each OS keyring call: a locked desktop keyring can
+// wait for a prompt for ever.
+const keyringTimeout = 5 * time.Second
+
+// configPath is the non-secret config file; OAUTHDECK_CONFIG_DIR moves it (tests).
+func (a *app) configPath() (string, error) {
+	if dir := a.env("OAUTHDECK_CONFIG_DIR"); dir != "" {
+		return filepath.Join(dir, "config.json"), nil
+	}
+	return keyring.DefaultConfigPath()
+}
+
+// plainFilePath is where --insecure-storage keeps secrets: next to the config.
+func (a *app) plainFilePath() string {
+	p, err := a.configPath()
+	if err != nil {
+		return "secrets.json"
+	}
+	return filepath.Join(filepath.Dir(p), "secrets.json")
+}
+
+func (a *app) loadConfig() (*keyring.Config, error) {
+	p, err := a.configPath()
+	if err != nil {
+		return nil, err
+	}
+	return keyring.LoadConfig(p)
+}
+
+func (a *app) saveConfig(cfg *keyring.Config) error {
+	p, err := a.configPath()
+	if err != nil {
+		return err
+	}
+	return cfg.Save(p)
+}
+
+// osStore is the OS keyring, or the injected replacement.
+func (a *app) osStore() keyring.Store {
+	if a.io.Keyring != nil {
+		return a.io.Keyring
+	}
+	return keyring.NewOS(keyringService, keyringTimeout)
+}
+
+// storeFor picks the store that holds url's secrets: --keyring-file when
+// given, the plain file when the deployment was saved there, else the OS keyring.
+func (a *app) storeFor(url string, cfg *keyring.Config) keyring.Store {
+	if a.keyringFile != "" {
+		return keyring.NewFile(a.keyringFile)
+	}
+	if cfg != nil {
+		for _, d := range cfg.Deployments {
+			if d.URL == url && d.TokenStore == keyring.TokenStoreFile {
+				return keyring.NewFile(a.plainFilePath())
+			}
+		}
+	}
+	return a.osStore()
+}
+
+// deploymentURL picks the deployment: the argument, --url, CODER_URL, then
+// the config's current deployment. The result is normalised.
+func (a *app) deploymentURL(arg string, cfg *keyring.Config) (string, error) {
+	raw := arg
+	for _, candidate := range []string{a.url, a.env("CODER_URL")} {
+		if raw == "" {
+			raw = candidate
+		}
+	}
+	if raw == "" && cfg != nil {
+		raw = cfg.Current
+	}
+	if raw == "" {
+		return "", usagef("no deployment: pass its URL, use --url, set CODER_URL, or run 'oauthdeck login URL' first")
+	}
+	u, err := keyring.NormalizeURL(raw)
+	if err != nil {
+		return "", usagef("bad deployment URL %q: %v", raw, err)
+	}
+	return u, nil
+}
+
+// session is a resolved deployment with a client carrying its token.
+type session struct {
+	url    string
+	source string // where the token came from, for the user
+	client *client.Client
+	config *keyring.Config
+}
+
+// resolveSession finds the deployment and its session token (environment,
+// then keyring, then the Coder CLI's config when allowed).
+func (a *app) resolveSession(ctx context.Context, arg string, allowCoderCLI bool) (*session, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	url, err := a.deploymentURL(arg, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s, err := keyring.ResolveSession(ctx, keyring.ResolveOptions{
+		URL:                 url,
+		Store:               a.storeFor(url, cfg),
+		Env:                 a.io.Env,
+		AllowCoderCLIImport: allowCoderCLI,
+		CoderConfigDir:      a.coderConfigDir(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(s.URL, s.Token, a.clientOptions())
+	if err != nil {
+		return nil, err
+	}
+	return &session{url: s.URL, source: s.Source, client: c, config: cfg}, nil
+}
+
+// anonymousClient talks to a deployment without a session (discovery).
+func (a *app) anonymousClient(arg string) (*client.Client, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		cfg = nil // discovery needs no config; a broken one is reported by login/status
+	}
+	url, err := a.deploymentURL(arg, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return client.New(url, "", a.clientOptions())
+}
+
+// coderConfigDir is where the Coder CLI keeps url and session; "" lets the
+// keyring package report why it cannot tell.
+func (a *app) coderConfigDir() string {
+	d, _ := keyring.DefaultCoderConfigDir(a.io.Env)
+	return d
+}

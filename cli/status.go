@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"oauthdeck/client"
+)
+
+// statusReport is `oauthdeck status -o json`.
+type statusReport struct {
+	Deployment     string        `json:"deployment"`
+	Version        string        `json:"version,omitempty"`
+	User           statusUser    `json:"user"`
+	TokenSource    string        `json:"token_source"`
+	OAuth2Provider providerState `json:"oauth2_provider"`
+}
+
+type statusUser struct {
+	ID       string   `json:"id"`
+	Username string   `json:"username"`
+	Email    string   `json:"email"`
+	Roles    []string `json:"roles"`
+}
+
+// providerState says whether the OAuth2 provider answers; Enabled is nil
+// when it could not be told.
+type providerState struct {
+	Enabled *bool  `json:"enabled"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+func (p providerState) String() string {
+	switch {
+	case p.Enabled == nil:
+		return "unknown: " + p.Detail
+	case *p.Enabled:
+		return "enabled"
+	default:
+		return "disabled: " + p.Detail
+	}
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "status [URL]",
+		Short: "Show the deployment, the user, where the token came from, and whether the OAuth2 provider is on",
+		Args:  maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runStatus(cmd.Context(), firstArg(args), output)
+		},
+	}
+	outputFlag(cmd, &output, "text", "json")
+	return cmd
+}
+
+func (a *app) runStatus(ctx context.Context, arg, output string) error {
+	s, err := a.resolveSession(ctx, arg, a.useCoderCLI)
+	if err != nil {
+		return err
+	}
+	me, err := s.client.Me(ctx)
+	if err != nil {
+		return err
+	}
+	r := statusReport{
+		Deployment:  s.url,
+		TokenSource: s.source,
+		User: statusUser{
+			ID: me.ID, Username: client.SanitizeLine(me.Username), Email: client.SanitizeLine(me.Email),
+			Roles: []string{},
+		},
+	}
+	for _, role := range me.Roles {
+		r.User.Roles = append(r.User.Roles, client.SanitizeLine(role.Name))
+	}
+	if bi, err := s.client.BuildInfo(ctx); err == nil {
+		r.Version = client.SanitizeLine(bi.Version)
+	}
+	r.OAuth2Provider = probeProvider(ctx, s.client)
+
+	if output == "json" {
+		return writeJSON(a.io.Out, r)
+	}
+	version := r.Version
+	if version == "" {
+		version = "unknown"
+	}
+	roles := strings.Join(r.User.Roles, ", ")
+	if roles == "" {
+		roles = "(none)"
+	}
+	return writeKeyValues(a.io.Out, [][2]string{
+		{"Deployment", r.Deployment},
+		{"Version", version},
+		{"User", r.User.Username + " <" + r.User.Email + ">"},
+		{"Roles", roles},
+		{"Token from", r.TokenSource},
+		{"OAuth2 provider", r.OAuth2Provider.String()},
+	})
+}
+
+// probeProvider asks the apps API, which every user may read: a
+// ProviderDisabledError names the setting to change.
+func probeProvider(ctx context.Context, c *client.Client) providerState {
+	_, err := c.Apps(ctx)
+	yes, no := true, false
+	var pd *client.ProviderDisabledError
+	switch {
+	case err == nil:
+		return providerState{Enabled: &yes}
+	case errors.As(err, &pd):
+		return providerState{Enabled: &no, Detail: pd.Error()}
+	default:
+		return providerState{Detail: oneLine(err)}
+	}
+}
