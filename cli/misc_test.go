@@ -166,3 +166,9 @@ func skipUntilDiscovery(t *testing.T, h *harness, url string) {
 		t.Skip("client discovery not implemented yet")
 	}
 }
+
+func TestTUINeedsTerminal(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.fail(1, ""), "needs a terminal")
+	mustContain(t, h.fail(1, "", "demo"), "needs a terminal")
+}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
@@ -9,19 +8,6 @@ import (
 
 // errNotYet marks commands whose engine is still being built.
 var errNotYet = errors.New("not available yet in this build")
-
-func (a *app) runTUI(ctx context.Context, demo bool) error {
-	return errors.New("the terminal UI is " + errNotYet.Error() + "; use the headless commands (oauthdeck --help)")
-}
-
-func (a *app) demoCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "demo",
-		Short: "Start a sandbox with sample apps and open the terminal UI against it",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runTUI(cmd.Context(), true) },
-	}
-}
 
 func (a *app) flowCommand() *cobra.Command {
 	return &cobra.Command{Use: "flow", Short: "Run the authorization-code flow headless", Args: noArgs,

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"oauthdeck/client"
+	"oauthdeck/keyring"
+	"oauthdeck/sandbox"
+	"oauthdeck/ui"
+)
+
+// terminalIO reports whether stdin and stdout are both terminals, which the TUI needs.
+func (a *app) terminalIO() bool {
+	in, ok1 := a.io.In.(*os.File)
+	out, ok2 := a.io.Out.(*os.File)
+	return ok1 && ok2 && term.IsTerminal(in.Fd()) && term.IsTerminal(out.Fd())
+}
+
+// runTUI opens the console. A session found the usual way (environment,
+// keyring) becomes the current deployment; without one the console starts on
+// its deployments screen.
+func (a *app) runTUI(ctx context.Context, _ bool) error {
+	if !a.terminalIO() {
+		return errors.New("the terminal UI needs a terminal on stdin and stdout; see 'oauthdeck --help' for the headless commands")
+	}
+	path, err := a.configPath()
+	if err != nil {
+		return err
+	}
+	store := a.osStore()
+	if a.keyringFile != "" {
+		store = keyring.NewFile(a.keyringFile)
+	}
+	deps := a.uiDeps(store, path)
+	if s, err := a.resolveSession(ctx, "", a.useCoderCLI); err == nil {
+		deps.InitialURL, deps.InitialToken, deps.InitialSource = s.url, s.client.SessionToken(), s.source
+	}
+	return ui.Run(ctx, deps)
+}
+
+func (a *app) uiDeps(store keyring.Store, configPath string) ui.Deps {
+	deps := ui.Deps{
+		Store:         store,
+		ConfigPath:    configPath,
+		Recorder:      a.recorder,
+		ClientOptions: a.clientOptions(),
+		Version:       Version,
+	}
+	if a.debugLog != nil {
+		// ui.Run takes over the recorder's callback and writes the log itself.
+		a.recorder.OnExchange(nil)
+		deps.DebugLog = a.debugLog
+	}
+	return deps
+}
+
+func (a *app) demoCommand() *cobra.Command {
+	var o sandboxOptions
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Start a sandbox with sample apps and open the terminal UI against it",
+		Long: `Start an in-memory sandbox deployment (dynamic client registration on), log in
+as its admin, add a few sample apps, and open the console against it. Secrets
+stay in memory: nothing is written to your keyring or config.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if !a.terminalIO() {
+				return errors.New("the demo opens the terminal UI, which needs a terminal on stdin and stdout")
+			}
+			o.dcr = true
+			opts, err := o.options()
+			if err != nil {
+				return err
+			}
+			srv, err := sandbox.Start(ctx, opts)
+			if err != nil {
+				return fmt.Errorf("starting the demo sandbox: %w", err)
+			}
+			defer srv.Close()
+			if !opts.ProviderDisabled {
+				if err := a.seedDemo(ctx, srv); err != nil {
+					return err
+				}
+			}
+			deps := a.uiDeps(keyring.NewMemory(), "")
+			deps.Demo = true
+			deps.InitialURL, deps.InitialToken, deps.InitialSource = srv.URL(), srv.AdminSessionToken(), "demo sandbox"
+			return ui.Run(ctx, deps)
+		},
+	}
+	cmd.Flags().StringVar(&o.compat, "compat", "main", "sandbox behaves like Coder main (newer) or v2.30")
+	cmd.Flags().BoolVar(&o.providerDisabled, "provider-disabled", false, "start with the OAuth2 provider switched off")
+	return cmd
+}
+
+// demoApps are the sample apps the demo starts with.
+var demoApps = []client.AppRequest{
+	{Name: "cli-tool", CallbackURL: "http://127.0.0.1:9876/callback", Icon: "/icon/code.svg"},
+	{Name: "mcp-inspector", CallbackURL: "http://127.0.0.1:6276/oauth/callback"},
+	{Name: "ci-runner", CallbackURL: "http://127.0.0.1:8085/cb"},
+}
+
+// seedDemo creates the sample apps, with a secret for the first.
+func (a *app) seedDemo(ctx context.Context, srv *sandbox.Server) error {
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Timeout: a.timeout})
+	if err != nil {
+		return err
+	}
+	for i, req := range demoApps {
+		app, err := c.CreateApp(ctx, req)
+		if err != nil {
+			return fmt.Errorf("seeding the demo: %w", err)
+		}
+		if i == 0 {
+			if _, err := c.CreateAppSecret(ctx, app.ID); err != nil {
+				return fmt.Errorf("seeding the demo: %w", err)
+			}
+		}
+	}
+	return nil
+}
