@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -11,8 +12,11 @@ import (
 
 // DefaultCoderConfigDir is where the Coder CLI keeps its url and session
 // files: $CODER_CONFIG_DIR if set, else the platform's user config dir plus
-// "coderv2" (Linux: $XDG_CONFIG_HOME or ~/.config). env is usually os.Getenv.
+// "coderv2" (Linux: $XDG_CONFIG_HOME or ~/.config). A nil env means os.Getenv.
 func DefaultCoderConfigDir(env func(string) string) (string, error) {
+	if env == nil {
+		env = os.Getenv
+	}
 	if dir := strings.TrimSpace(env("CODER_CONFIG_DIR")); dir != "" {
 		return dir, nil
 	}

@@ -164,6 +164,10 @@ func TestResolveSessionFindsCLIDirFromEnvironment(t *testing.T) {
 			t.Fatalf("DefaultCoderConfigDir with HOME only = %q, %v", d, err)
 		}
 	}
+	t.Setenv("CODER_CONFIG_DIR", cliDir)
+	if d, err := DefaultCoderConfigDir(nil); err != nil || d != cliDir {
+		t.Fatalf("nil env must read the process environment: %q, %v", d, err)
+	}
 	if _, err := DefaultCoderConfigDir(envFrom(nil)); err == nil || !strings.Contains(err.Error(), "CODER_CONFIG_DIR") {
 		t.Fatalf("no HOME, no XDG: %v", err)
 	}
