@@ -271,7 +271,7 @@ func runWithTimeout(c tea.Cmd) tea.Msg {
 	select {
 	case m := <-ch:
 		return m
-	case <-time.After(200 * time.Millisecond):
+	case <-time.After(30 * time.Millisecond):
 		return timerMsg{}
 	}
 }

@@ -1,0 +1,430 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+	"oauthdeck/keyring"
+)
+
+// appDetail shows one app: client id and endpoints (each copyable), its
+// redirect URIs and icon, and its secrets, which it creates and deletes.
+type appDetail struct {
+	base
+	app     client.App
+	secrets []client.AppSecret
+	loaded  bool
+	err     error
+	items   []detailItem
+	list    listNav
+	newborn *newSecret // the secret just created: shown once
+	deleted bool
+	sessGen uint64
+}
+
+// detailItem is one selectable line.
+type detailItem struct {
+	label  string
+	value  string // sanitised, for display and copy
+	secret *client.AppSecret
+}
+
+// newSecret is a freshly created secret; its full value exists only here
+// and, if the user asks, in the keyring.
+type newSecret struct {
+	id, full string
+	revealed bool
+	copied   bool
+	kept     bool
+}
+
+type secretsLoadedMsg struct {
+	appID   string
+	gen     uint64
+	app     *client.App
+	secrets []client.AppSecret
+	err     error
+}
+
+type secretCreatedMsg struct {
+	appID  string
+	secret client.AppSecretFull
+	err    error
+}
+
+type secretKeptMsg struct {
+	appID string
+	err   error
+}
+
+// secretsChangedMsg tells the apps list to recount an app's secrets.
+type secretsChangedMsg struct{ appID string }
+
+func newAppDetail(c *Common, app client.App) *appDetail {
+	s := &appDetail{base: newBase(c), app: app, sessGen: c.SessionGen()}
+	s.rebuild()
+	return s
+}
+
+func (s *appDetail) Title() string { return "App " + client.SanitizeLine(s.app.Name) }
+
+func (s *appDetail) Init() tea.Cmd { return s.load() }
+
+func (s *appDetail) load() tea.Cmd {
+	api := s.c.API()
+	if api == nil {
+		return nil
+	}
+	gen, ctx, id := s.nextGen(), s.ctx, s.app.ID
+	return func() tea.Msg {
+		app, err := api.App(ctx, id)
+		if err != nil {
+			return secretsLoadedMsg{appID: id, gen: gen, err: err}
+		}
+		secrets, err := api.AppSecrets(ctx, id)
+		return secretsLoadedMsg{appID: id, gen: gen, app: &app, secrets: secrets, err: err}
+	}
+}
+
+func (s *appDetail) KeyBindings() []key.Binding {
+	km := s.c.Keys
+	if s.newborn != nil {
+		return []key.Binding{km.Copy, km.Reveal, km.KeepSecret, key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done"))}
+	}
+	return []key.Binding{km.CopyEndpoints, km.NewSecret, km.Delete, km.Edit, km.Refresh, km.Up, km.Down}
+}
+
+func (s *appDetail) Back() (tea.Cmd, bool) {
+	if s.newborn != nil {
+		return s.closeNewborn(), true
+	}
+	return nil, false
+}
+
+func (s *appDetail) closeNewborn() tea.Cmd {
+	n := s.newborn
+	s.newborn = nil
+	if !n.copied && !n.kept {
+		return s.c.Notify(noticeWarn, "The new secret was neither copied nor kept; it cannot be shown again (create another if needed)")
+	}
+	return nil
+}
+
+func (s *appDetail) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case secretsLoadedMsg:
+		if msg.appID != s.app.ID || !s.current(msg.gen) {
+			return nil
+		}
+		s.loaded = true
+		s.err = msg.err
+		if msg.app != nil {
+			s.app = *msg.app
+		}
+		if msg.err == nil {
+			s.secrets = msg.secrets
+		}
+		s.rebuild()
+		return s.c.NotifyErr(msg.err)
+	case secretCreatedMsg:
+		if msg.appID != s.app.ID {
+			return nil
+		}
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		s.newborn = &newSecret{id: msg.secret.ID, full: msg.secret.ClientSecretFull}
+		return tea.Batch(s.load(), cmdOf(secretsChangedMsg{s.app.ID}))
+	case secretKeptMsg:
+		if msg.appID != s.app.ID {
+			return nil
+		}
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		if s.newborn != nil {
+			s.newborn.kept = true
+		}
+		return s.c.Notify(noticeSuccess, "Secret kept in the "+s.c.Deps.Store.Kind()+" for flows with this app")
+	case secretDeletedMsg:
+		if msg.appID != s.app.ID {
+			return nil
+		}
+		return tea.Batch(s.load(), cmdOf(secretsChangedMsg{s.app.ID}), s.c.Notify(noticeSuccess, "Deleted the secret; tokens issued with it are revoked"))
+	case appSavedMsg:
+		if msg.app.ID == s.app.ID {
+			s.app = msg.app
+			s.rebuild()
+		}
+	case appDeletedMsg:
+		if msg.id == s.app.ID && !s.deleted {
+			s.deleted = true
+			return s.c.Pop()
+		}
+	case sessionChangedMsg:
+		if s.sessGen != s.c.SessionGen() && !s.deleted {
+			s.deleted = true // another deployment: this app is not there
+			return s.c.Pop()
+		}
+	case tea.KeyPressMsg:
+		return s.handleKey(msg)
+	case tea.MouseClickMsg:
+		if msg.Button == tea.MouseLeft {
+			s.clickAt(msg.Y)
+		}
+	case tea.MouseWheelMsg:
+		s.list.wheel(msg.Button)
+	}
+	return nil
+}
+
+func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	km := s.c.Keys
+	if n := s.newborn; n != nil {
+		switch {
+		case key.Matches(msg, km.Copy):
+			n.copied = true
+			return s.c.Copy("the client secret", n.full)
+		case key.Matches(msg, km.Reveal):
+			n.revealed = !n.revealed
+		case key.Matches(msg, km.KeepSecret):
+			return s.keep(n.full)
+		case msg.String() == "enter":
+			return s.closeNewborn()
+		}
+		return nil
+	}
+	if s.list.handleKey(km, msg, len(s.items)) {
+		return nil
+	}
+	item := s.selected()
+	switch {
+	case key.Matches(msg, km.CopyEndpoints):
+		if item != nil && item.value != "" && item.secret == nil {
+			return s.c.Copy(strings.ToLower(item.label), item.value)
+		}
+	case key.Matches(msg, km.NewSecret):
+		return s.createSecret()
+	case key.Matches(msg, km.Delete):
+		if item != nil && item.secret != nil {
+			sec := *item.secret
+			return s.c.Confirm("Delete secret …"+client.SanitizeLine(sec.ClientSecretTruncated)+"?",
+				"Deleting a client secret revokes every token issued with it. Clients still using it can no longer refresh or exchange codes.",
+				deleteSecretCmd(s.ctx, s.c.API(), s.app.ID, sec.ID))
+		}
+		name := client.SanitizeLine(s.app.Name)
+		return s.c.Confirm("Delete app "+name+"?", deleteAppWarning(name), deleteAppCmd(s.ctx, s.c, s.app.ID, name))
+	case key.Matches(msg, km.Edit):
+		a := s.app
+		return s.c.Push(newAppForm(s.c, &a))
+	case key.Matches(msg, km.Refresh):
+		return s.load()
+	}
+	return nil
+}
+
+type secretDeletedMsg struct{ appID string }
+
+func deleteSecretCmd(ctx context.Context, api API, appID, secretID string) tea.Cmd {
+	if api == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := api.DeleteAppSecret(ctx, appID, secretID); err != nil {
+			return noticeMsg{kind: noticeError, text: "Deleting the secret: " + explainError(err)}
+		}
+		return secretDeletedMsg{appID}
+	}
+}
+
+func (s *appDetail) createSecret() tea.Cmd {
+	api := s.c.API()
+	if api == nil {
+		return s.c.NotifyErr(errNoDeployment)
+	}
+	ctx, id := s.ctx, s.app.ID
+	return func() tea.Msg {
+		sec, err := api.CreateAppSecret(ctx, id)
+		return secretCreatedMsg{appID: id, secret: sec, err: err}
+	}
+}
+
+// keep stores the secret under keyring.ClientSecretKey so flows can use it.
+func (s *appDetail) keep(secret string) tea.Cmd {
+	sess := s.c.Session()
+	if sess == nil {
+		return s.c.NotifyErr(errNoDeployment)
+	}
+	store, ctx, appID, url := s.c.Deps.Store, s.ctx, s.app.ID, sess.URL
+	return func() tea.Msg {
+		k, err := keyring.ClientSecretKey(url, appID)
+		if err == nil {
+			err = store.Set(ctx, k, secret)
+		}
+		return secretKeptMsg{appID: appID, err: err}
+	}
+}
+
+func (s *appDetail) selected() *detailItem {
+	if s.list.cursor < len(s.items) {
+		return &s.items[s.list.cursor]
+	}
+	return nil
+}
+
+// rebuild turns the app and its secrets into the selectable lines.
+func (s *appDetail) rebuild() {
+	a := s.app
+	line := client.SanitizeLine
+	s.items = []detailItem{
+		{label: "Client ID", value: line(a.ID)},
+		{label: "Authorization URL", value: line(a.Endpoints.Authorization)},
+		{label: "Token URL", value: line(a.Endpoints.Token)},
+	}
+	if rev := firstNonEmpty(a.Endpoints.Revocation, a.Endpoints.TokenRevoke); rev != "" {
+		s.items = append(s.items, detailItem{label: "Revocation URL", value: line(rev)})
+	}
+	if a.Endpoints.DeviceAuthorization != "" {
+		s.items = append(s.items, detailItem{label: "Device auth URL", value: line(a.Endpoints.DeviceAuthorization)})
+	}
+	for i, u := range appRedirects(a) {
+		label := "Redirect URI"
+		if i == 0 {
+			label = "Callback (default)"
+		}
+		s.items = append(s.items, detailItem{label: label, value: line(u)})
+	}
+	if a.Icon != "" {
+		s.items = append(s.items, detailItem{label: "Icon", value: line(a.Icon)})
+	}
+	if a.Scope != "" {
+		s.items = append(s.items, detailItem{label: "Scope", value: line(a.Scope)})
+	}
+	for i := range s.secrets {
+		sec := s.secrets[i]
+		s.items = append(s.items, detailItem{label: "Secret", value: "*****" + line(sec.ClientSecretTruncated), secret: &sec})
+	}
+	s.list.setLen(len(s.items))
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// detailTop is the row of the first item within the screen.
+const detailTop = 2
+
+func (s *appDetail) clickAt(y int) {
+	// Items are drawn one per line from detailTop, with a heading line
+	// before the secrets.
+	i := y - detailTop
+	if n := s.firstSecret(); n >= 0 && i > n {
+		i--
+	}
+	if i >= 0 && i < len(s.items) {
+		s.list.cursor = i
+	}
+}
+
+func (s *appDetail) firstSecret() int {
+	for i, it := range s.items {
+		if it.secret != nil {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *appDetail) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render(client.SanitizeLine(s.app.Name)) + st.Subtle.Render("  OAuth2 app") + "\n\n")
+	firstSecret := s.firstSecret()
+	labelW := 20
+	for i, it := range s.items {
+		if it.secret != nil && i == firstSecret {
+			b.WriteString(st.Header.Render("  Client secrets"+"  (value · last used)") + "\n")
+		}
+		val := it.value
+		if it.secret != nil {
+			val = padRight(val, 16) + "  last used " + lastUsed(it.secret.LastUsedAt)
+		}
+		row := st.Label.Render(padRight(it.label, labelW)) + val
+		if i == s.list.cursor {
+			row = padRight(it.label, labelW) + val
+		}
+		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")
+	}
+	if firstSecret < 0 {
+		b.WriteString(st.Header.Render("  Client secrets") + "\n")
+		if s.loaded && s.err == nil {
+			b.WriteString(st.Subtle.Render("  None. Press n to create one (it is shown once).") + "\n")
+		} else if !s.loaded {
+			b.WriteString(st.Subtle.Render("  Loading…") + "\n")
+		}
+	}
+	if s.err != nil {
+		b.WriteString("\n" + st.Error.Render(wrapText("✗ "+explainError(s.err), s.width-2)) + "\n")
+	}
+	out := b.String()
+	if s.newborn != nil {
+		out = overlay(fitBox(out, s.width, s.height), s.newbornView(), s.width, s.height)
+	}
+	return out
+}
+
+func (s *appDetail) newbornView() string {
+	st := s.c.Styles
+	n := s.newborn
+	w := min(s.width-6, 76)
+	secret := maskSecret(n.full, n.revealed)
+	var status []string
+	if n.copied {
+		status = append(status, st.OK.Render("✓ copied"))
+	}
+	if n.kept {
+		status = append(status, st.OK.Render("✓ kept in "+s.c.Deps.Store.Kind()))
+	}
+	lines := []string{
+		st.Title.Render("New client secret"),
+		"",
+		wrapText("This is the only time the full secret is shown. Copy it now, or keep it in the keyring for flows with this app.", w),
+		"",
+		st.Secret.Render(truncate(secret, w)),
+		"",
+		strings.Join(status, "  "),
+		st.Subtle.Render("c copy · v reveal/mask · k keep in keyring · enter done"),
+	}
+	return st.Dialog.Render(strings.Join(lines, "\n"))
+}
+
+func lastUsed(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "Never"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// validationLines lists a Coder validation error's fields, sanitised.
+func validationLines(err error) []string {
+	var ae *client.APIError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	var out []string
+	for _, v := range ae.Validations {
+		out = append(out, client.SanitizeLine(v.Field)+": "+client.SanitizeLine(v.Detail))
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+)
+
+// appForm creates an app (app == nil) or edits one, validating as the
+// user types with Coder's rules.
+type appForm struct {
+	base
+	f         form
+	name      *formField
+	redirects *formField
+	icon      *formField
+	editing   *client.App
+	busy      bool
+	err       string
+	serverErr []string
+}
+
+type appFormDoneMsg struct {
+	app    client.App
+	err    error
+	taskID int
+	formID *appForm
+}
+
+func newAppForm(c *Common, app *client.App) *appForm {
+	s := &appForm{base: newBase(c), editing: app}
+	s.name = newTextField(c, "Name", "my-app", false)
+	s.name.hint = "1–32 letters/digits, groups joined by single hyphens"
+	s.name.validate = func(v string) string { return validateAppName(strings.TrimSpace(v)) }
+	s.redirects = newAreaField(c, "Redirect URIs (one per line; the first is the default callback)", "http://127.0.0.1:9876/callback")
+	s.redirects.hint = "https, a custom scheme with a path, or http only for loopback; no fragments; at most 32"
+	s.redirects.validate = validateRedirects
+	s.icon = newTextField(c, "Icon (optional)", "/emojis/1f511.png or https://…", false)
+	if app != nil {
+		s.name.input.SetValue(app.Name)
+		s.redirects.area.SetValue(strings.Join(appRedirects(*app), "\n"))
+		s.icon.input.SetValue(app.Icon)
+	}
+	s.f = form{c: c, fields: []*formField{s.name, s.redirects, s.icon}}
+	return s
+}
+
+func (s *appForm) Title() string {
+	if s.editing != nil {
+		return "Edit app"
+	}
+	return "New app"
+}
+
+func (s *appForm) Capturing() bool { return true }
+func (s *appForm) Init() tea.Cmd   { return s.f.focusField(0) }
+func (s *appForm) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.f.setWidth(min(w, 100))
+}
+
+func (s *appForm) KeyBindings() []key.Binding {
+	km := s.c.Keys
+	return []key.Binding{km.NextField, km.PrevField,
+		key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+}
+
+func (s *appForm) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case appFormDoneMsg:
+		if msg.formID != s {
+			return nil
+		}
+		return s.done(msg)
+	case stylesChangedMsg:
+		s.f.restyle()
+		return nil
+	}
+	if s.busy {
+		return nil
+	}
+	submit, cmd := s.f.update(msg)
+	if submit {
+		return s.submit()
+	}
+	return cmd
+}
+
+func (s *appForm) request() client.AppRequest {
+	uris := splitRedirects(s.redirects.value())
+	req := client.AppRequest{Name: strings.TrimSpace(s.name.value()), RedirectURIs: uris, Icon: strings.TrimSpace(s.icon.value())}
+	if len(uris) > 0 {
+		req.CallbackURL = uris[0]
+	}
+	return req
+}
+
+func (s *appForm) submit() tea.Cmd {
+	if !s.f.valid() {
+		return nil
+	}
+	api := s.c.API()
+	if api == nil {
+		return s.c.NotifyErr(errNoDeployment)
+	}
+	s.busy, s.err, s.serverErr = true, "", nil
+	req := s.request()
+	ctx := s.ctx
+	editing := s.editing
+	label := "Creating app " + req.Name
+	if editing != nil {
+		label = "Saving app " + req.Name
+	}
+	id, spin := s.c.BeginTask(label)
+	return tea.Batch(spin, func() tea.Msg {
+		var app client.App
+		var err error
+		if editing != nil {
+			app, err = api.UpdateApp(ctx, editing.ID, req)
+		} else {
+			app, err = api.CreateApp(ctx, req)
+		}
+		return appFormDoneMsg{app: app, err: err, taskID: id, formID: s}
+	})
+}
+
+func (s *appForm) done(msg appFormDoneMsg) tea.Cmd {
+	s.c.EndTask(msg.taskID)
+	s.busy = false
+	if msg.err != nil {
+		s.err = explainError(msg.err)
+		s.serverErr = validationLines(msg.err)
+		return nil
+	}
+	verb := "Created"
+	if s.editing != nil {
+		verb = "Saved"
+	}
+	cmds := []tea.Cmd{s.c.Pop(), cmdOf(appSavedMsg{msg.app}),
+		s.c.Notify(noticeSuccess, verb+" app "+client.SanitizeLine(msg.app.Name))}
+	if s.editing == nil {
+		cmds = append(cmds, s.c.Push(newAppDetail(s.c, msg.app)))
+	}
+	return tea.Sequence(cmds...)
+}
+
+func (s *appForm) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	head := "New OAuth2 app"
+	if s.editing != nil {
+		head = "Edit " + client.SanitizeLine(s.editing.Name) + st.Subtle.Render("  "+client.SanitizeLine(s.editing.ID))
+	}
+	b.WriteString(st.Title.Render(head) + "\n\n")
+	b.WriteString(s.f.view(min(s.width, 100)))
+	b.WriteString("\n")
+	switch {
+	case s.busy:
+		b.WriteString(st.Subtle.Render("Saving…"))
+	case s.err != "":
+		b.WriteString(st.Error.Render(wrapText("✗ "+s.err, s.width-2)))
+		for _, l := range s.serverErr {
+			b.WriteString("\n" + st.Error.Render("  "+l))
+		}
+	default:
+		b.WriteString(st.Faint.Render("ctrl+s to save · tab next field · esc to cancel"))
+	}
+	return b.String()
+}

@@ -1,0 +1,381 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+)
+
+func init() { registerTab(screenApps, newAppsScreen) }
+
+// appsScreen is the table of OAuth2 apps: filter as you type, sort,
+// refresh, and open, create, edit or delete an app.
+type appsScreen struct {
+	base
+	idx       appIndex
+	list      listNav
+	loaded    bool
+	loading   bool
+	err       error
+	filter    textinput.Model
+	filtering bool
+	// secret counts are fetched only for rows that have been visible.
+	counts     map[string]int // app id → count; -1 while loading
+	countsGen  uint64
+	sessionGen uint64
+}
+
+type appsLoadedMsg struct {
+	gen, sessionGen uint64
+	apps            []client.App
+	err             error
+	taskID          int
+}
+
+type secretCountsMsg struct {
+	gen    uint64
+	counts map[string]int
+}
+
+// appSavedMsg and appDeletedMsg tell every screen an app changed.
+type appSavedMsg struct{ app client.App }
+type appDeletedMsg struct{ id string }
+
+func newAppsScreen(c *Common) screen {
+	s := &appsScreen{base: newBase(c), counts: map[string]int{}}
+	s.filter = textinput.New()
+	s.filter.Prompt = "/"
+	s.filter.Placeholder = "filter by name, client id or redirect URI"
+	s.filter.SetStyles(c.Styles.TextInput)
+	return s
+}
+
+func (s *appsScreen) Title() string { return "Apps" }
+
+func (s *appsScreen) Capturing() bool { return s.filtering }
+
+func (s *appsScreen) KeyBindings() []key.Binding {
+	km := s.c.Keys
+	if s.filtering {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
+	}
+	return []key.Binding{km.Open, km.New, km.Filter, km.Delete, km.Edit, km.Sort, km.Refresh, km.Copy, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
+}
+
+func (s *appsScreen) Back() (tea.Cmd, bool) {
+	if s.filtering || s.idx.query != "" {
+		s.filtering = false
+		s.filter.Blur()
+		s.filter.SetValue("")
+		s.idx.setQuery("")
+		s.list.setLen(s.idx.len())
+		return s.wantCounts(), true
+	}
+	return nil, false
+}
+
+// load fetches the list for the current deployment.
+func (s *appsScreen) load() tea.Cmd {
+	api := s.c.API()
+	if api == nil {
+		s.loaded, s.err = false, nil
+		s.idx.set(nil)
+		s.list.setLen(0)
+		return nil
+	}
+	gen, sgen := s.nextGen(), s.c.SessionGen()
+	s.loading = true
+	id, spin := s.c.BeginTask("Loading apps")
+	ctx := s.ctx
+	return tea.Batch(spin, func() tea.Msg {
+		apps, err := api.Apps(ctx)
+		return appsLoadedMsg{gen: gen, sessionGen: sgen, apps: apps, err: err, taskID: id}
+	})
+}
+
+func (s *appsScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case sessionChangedMsg:
+		s.counts = map[string]int{}
+		s.countsGen++
+		return s.load()
+	case appsLoadedMsg:
+		s.c.EndTask(msg.taskID)
+		if !s.current(msg.gen) || msg.sessionGen != s.c.SessionGen() {
+			return nil
+		}
+		s.loading = false
+		s.c.setProviderErr(msg.sessionGen, msg.err)
+		if msg.err != nil {
+			s.err = msg.err
+			return s.c.NotifyErr(msg.err)
+		}
+		s.err, s.loaded = nil, true
+		s.idx.set(msg.apps)
+		s.list.setLen(s.idx.len())
+		s.syncSelected()
+		return s.wantCounts()
+	case secretCountsMsg:
+		if msg.gen != s.countsGen {
+			return nil
+		}
+		for id, n := range msg.counts {
+			s.counts[id] = n
+		}
+		return nil
+	case appSavedMsg:
+		s.idx.upsert(msg.app)
+		delete(s.counts, msg.app.ID)
+		s.list.setLen(s.idx.len())
+		return s.wantCounts()
+	case appDeletedMsg:
+		s.idx.remove(msg.id)
+		s.list.setLen(s.idx.len())
+		s.syncSelected()
+		return s.wantCounts()
+	case secretsChangedMsg:
+		delete(s.counts, msg.appID)
+		return s.wantCounts()
+	case stylesChangedMsg:
+		s.filter.SetStyles(s.c.Styles.TextInput)
+		return nil
+	case tea.KeyPressMsg:
+		return s.handleKey(msg)
+	case tea.PasteMsg:
+		if s.filtering {
+			return s.updateFilter(msg)
+		}
+	case tea.MouseClickMsg:
+		if msg.Button == tea.MouseLeft && s.list.clickRow(msg.Y-s.tableTop()) {
+			s.syncSelected()
+			return s.wantCounts()
+		}
+	case tea.MouseWheelMsg:
+		s.list.wheel(msg.Button)
+		s.syncSelected()
+		return s.wantCounts()
+	}
+	return nil
+}
+
+func (s *appsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	km := s.c.Keys
+	if s.filtering {
+		if msg.String() == "enter" {
+			s.filtering = false
+			s.filter.Blur()
+			return nil
+		}
+		return s.updateFilter(msg)
+	}
+	if s.list.handleKey(km, msg, s.tableHeight()) {
+		s.syncSelected()
+		return s.wantCounts()
+	}
+	row := s.idx.at(s.list.cursor)
+	switch {
+	case key.Matches(msg, km.Filter):
+		s.filtering = true
+		return s.filter.Focus()
+	case key.Matches(msg, km.Refresh):
+		s.counts = map[string]int{}
+		s.countsGen++
+		return s.load()
+	case key.Matches(msg, km.Sort):
+		s.idx.setSort((s.idx.sortBy + 1) % sortCount)
+		s.idx.setQuery(s.idx.query)
+		s.list.setLen(s.idx.len())
+		s.syncSelected()
+		return s.wantCounts()
+	case key.Matches(msg, km.New):
+		if s.c.API() == nil {
+			return s.c.NotifyErr(errNoDeployment)
+		}
+		return s.c.Push(newAppForm(s.c, nil))
+	case row == nil:
+		return nil
+	case key.Matches(msg, km.Open):
+		return s.c.Push(newAppDetail(s.c, row.app))
+	case key.Matches(msg, km.Edit):
+		a := row.app
+		return s.c.Push(newAppForm(s.c, &a))
+	case key.Matches(msg, km.Delete):
+		return s.c.Confirm("Delete app "+row.name+"?", deleteAppWarning(row.name), deleteAppCmd(s.ctx, s.c, row.app.ID, row.name))
+	case key.Matches(msg, km.Copy):
+		return s.c.Copy("client id", row.app.ID)
+	}
+	return nil
+}
+
+func deleteAppWarning(name string) string {
+	return "This deletes " + name + " and invalidates everything issued to it: its client secrets, any authorization codes not yet exchanged, and every access and refresh token issued to it. Clients using it stop working at once. This cannot be undone."
+}
+
+// deleteAppCmd deletes an app and reports it to every screen.
+func deleteAppCmd(ctx context.Context, c *Common, id, name string) tea.Cmd {
+	api := c.API()
+	if api == nil {
+		return c.NotifyErr(errNoDeployment)
+	}
+	return func() tea.Msg {
+		if err := api.DeleteApp(ctx, id); err != nil {
+			return noticeMsg{kind: noticeError, text: "Deleting " + name + ": " + explainError(err)}
+		}
+		return tea.BatchMsg{cmdOf(appDeletedMsg{id}), cmdOf(noticeMsg{kind: noticeSuccess, text: "Deleted app " + name})}
+	}
+}
+
+func (s *appsScreen) updateFilter(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	before := s.filter.Value()
+	s.filter, cmd = s.filter.Update(msg)
+	if v := s.filter.Value(); v != before {
+		s.idx.setQuery(v)
+		s.list.setLen(s.idx.len())
+		s.list.cursor = 0
+		s.syncSelected()
+		return tea.Batch(cmd, s.wantCounts())
+	}
+	return cmd
+}
+
+func (s *appsScreen) syncSelected() {
+	if row := s.idx.at(s.list.cursor); row != nil {
+		a := row.app
+		s.c.selectedApp = &a
+	}
+}
+
+// wantCounts fetches the secret counts of the visible rows not known yet.
+func (s *appsScreen) wantCounts() tea.Cmd {
+	api := s.c.API()
+	if api == nil || !s.loaded {
+		return nil
+	}
+	from, to := s.list.window(s.tableHeight())
+	var ids []string
+	for i := from; i < to; i++ {
+		id := s.idx.at(i).app.ID
+		if _, ok := s.counts[id]; !ok {
+			s.counts[id] = -1
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	gen, ctx := s.countsGen, s.ctx
+	return func() tea.Msg {
+		out := make(map[string]int, len(ids))
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 4) // a few at a time: be gentle with the server
+		for _, id := range ids {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				n := -2 // unknown (error)
+				if secrets, err := api.AppSecrets(ctx, id); err == nil {
+					n = len(secrets)
+				}
+				mu.Lock()
+				out[id] = n
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return secretCountsMsg{gen: gen, counts: out}
+	}
+}
+
+// tableTop is the row (within the screen) of the first table row.
+func (s *appsScreen) tableTop() int { return 3 }
+
+func (s *appsScreen) tableHeight() int { return max(s.height-s.tableTop()-1, 1) }
+
+// appColumns sizes the table columns for width w.
+func appColumns(w int) (name, id, redirects, secrets int) {
+	secrets = 8
+	id = 36
+	if w < 120 {
+		id = 13
+	}
+	name = min(max((w-2-id-secrets)/3, 12), 32)
+	redirects = max(w-2-name-id-secrets-3, 8)
+	return
+}
+
+func (s *appsScreen) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	title := st.Title.Render("OAuth2 apps")
+	if s.loaded {
+		title += st.Subtle.Render("  " + itoa(s.idx.len()) + " of " + itoa(len(s.idx.rows)) + " · sorted by " + s.idx.sortBy.String())
+	}
+	b.WriteString(title + "\n")
+	switch {
+	case s.filtering || s.idx.query != "":
+		b.WriteString(s.filter.View() + "\n")
+	default:
+		b.WriteString(st.Faint.Render("/ filter · s sort · n new · enter open") + "\n")
+	}
+	if msg := s.emptyState(); msg != "" {
+		b.WriteString("\n" + msg)
+		return b.String()
+	}
+	nw, iw, rw, sw := appColumns(s.width)
+	b.WriteString(st.Header.Render("  "+padRight("NAME", nw)+" "+padRight("CLIENT ID", iw)+" "+padRight("REDIRECT URIS", rw)+" "+padRight("SECRETS", sw)) + "\n")
+	from, to := s.list.window(s.tableHeight())
+	for i := from; i < to; i++ {
+		r := s.idx.at(i)
+		id := r.id
+		if iw < 36 && len(id) > iw {
+			id = id[:iw-5] + "…" + id[len(id)-4:]
+		}
+		row := padRight(r.name, nw) + " " + padRight(id, iw) + " " + padRight(r.redirects, rw) + " " + padRight(s.countText(r.app.ID), sw)
+		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")
+	}
+	if s.idx.len() == 0 {
+		b.WriteString(st.Subtle.Render("  No app matches “"+s.filter.Value()+"”. esc clears the filter.") + "\n")
+	}
+	return b.String()
+}
+
+func (s *appsScreen) countText(id string) string {
+	n, ok := s.counts[id]
+	switch {
+	case !ok || n == -1:
+		return "…"
+	case n == -2:
+		return "?"
+	}
+	return itoa(n)
+}
+
+// emptyState explains why there is no table, or returns "".
+func (s *appsScreen) emptyState() string {
+	st := s.c.Styles
+	sess := s.c.Session()
+	switch {
+	case sess == nil:
+		return st.Subtle.Render("No deployment in use. Add or pick one in the Deployments tab (1).")
+	case s.err != nil:
+		if lines := providerHelp(s.err); lines != nil {
+			return st.Warn.Render(strings.Join(lines, "\n"))
+		}
+		return st.Error.Render(wrapText("✗ "+explainError(s.err), s.width-2)) + "\n\n" + st.Subtle.Render("Press r to retry.")
+	case !s.loaded:
+		return st.Subtle.Render("Loading apps…")
+	case len(s.idx.rows) == 0:
+		return st.Subtle.Render("No OAuth2 apps on this deployment yet. Press n to create one.")
+	}
+	return ""
+}

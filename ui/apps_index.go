@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+
+	"oauthdeck/client"
+)
+
+// appRow is an app prepared for display once, when it arrives: sanitised
+// cells and a lower-cased search key, so filtering and drawing never touch
+// the raw server strings again.
+type appRow struct {
+	app       client.App
+	name      string
+	id        string
+	redirects string
+	search    string
+	nameKey   string
+}
+
+func newAppRow(a client.App) appRow {
+	uris := appRedirects(a)
+	r := appRow{
+		app:       a,
+		name:      client.SanitizeLine(a.Name),
+		id:        client.SanitizeLine(a.ID),
+		redirects: client.SanitizeLine(strings.Join(uris, " ")),
+	}
+	r.nameKey = strings.ToLower(r.name)
+	r.search = r.nameKey + "\x00" + strings.ToLower(r.id) + "\x00" + strings.ToLower(r.redirects)
+	return r
+}
+
+// appRedirects is the app's redirect list: redirect_uris on newer servers,
+// callback_url on v2.30.
+func appRedirects(a client.App) []string {
+	if len(a.RedirectURIs) > 0 {
+		return a.RedirectURIs
+	}
+	if a.CallbackURL != "" {
+		return []string{a.CallbackURL}
+	}
+	return nil
+}
+
+type appSort int
+
+const (
+	sortNameAsc appSort = iota
+	sortNameDesc
+	sortClientID
+	sortCount
+)
+
+func (s appSort) String() string {
+	return [...]string{"name ↑", "name ↓", "client id", ""}[s]
+}
+
+// appIndex holds the rows, their order under the current sort, and the
+// subset matching the current filter (indices into rows).
+type appIndex struct {
+	rows   []appRow
+	sorted []int
+	shown  []int
+	sortBy appSort
+	query  string
+}
+
+func (x *appIndex) set(apps []client.App) {
+	x.rows = make([]appRow, len(apps))
+	for i, a := range apps {
+		x.rows[i] = newAppRow(a)
+	}
+	x.resort()
+}
+
+// upsert replaces or adds one app and keeps sort and filter.
+func (x *appIndex) upsert(a client.App) {
+	for i := range x.rows {
+		if x.rows[i].app.ID == a.ID {
+			x.rows[i] = newAppRow(a)
+			x.resort()
+			return
+		}
+	}
+	x.rows = append(x.rows, newAppRow(a))
+	x.resort()
+}
+
+func (x *appIndex) remove(id string) {
+	for i := range x.rows {
+		if x.rows[i].app.ID == id {
+			x.rows = append(x.rows[:i], x.rows[i+1:]...)
+			x.resort()
+			return
+		}
+	}
+}
+
+func (x *appIndex) setSort(s appSort) {
+	x.sortBy = s
+	x.resort()
+}
+
+func (x *appIndex) resort() {
+	x.sorted = make([]int, len(x.rows))
+	for i := range x.sorted {
+		x.sorted[i] = i
+	}
+	rows := x.rows
+	switch x.sortBy {
+	case sortNameAsc:
+		sort.SliceStable(x.sorted, func(a, b int) bool { return rows[x.sorted[a]].nameKey < rows[x.sorted[b]].nameKey })
+	case sortNameDesc:
+		sort.SliceStable(x.sorted, func(a, b int) bool { return rows[x.sorted[a]].nameKey > rows[x.sorted[b]].nameKey })
+	case sortClientID:
+		sort.SliceStable(x.sorted, func(a, b int) bool { return rows[x.sorted[a]].id < rows[x.sorted[b]].id })
+	}
+	x.refilter("")
+}
+
+// setQuery filters by q (case-insensitive substring of name, client id or
+// redirect URIs). When q extends the previous query only the rows already
+// shown are searched.
+func (x *appIndex) setQuery(q string) {
+	q = strings.ToLower(q)
+	prev := x.query
+	x.query = q
+	if prev != "" && strings.HasPrefix(q, prev) {
+		x.refilter(prev)
+		return
+	}
+	x.refilter("")
+}
+
+func (x *appIndex) refilter(narrowFrom string) {
+	q := x.query
+	if q == "" {
+		x.shown = x.sorted
+		return
+	}
+	src := x.sorted
+	if narrowFrom != "" {
+		src = x.shown
+	}
+	out := make([]int, 0, min(len(src), 256))
+	for _, i := range src {
+		if strings.Contains(x.rows[i].search, q) {
+			out = append(out, i)
+		}
+	}
+	x.shown = out
+}
+
+func (x *appIndex) len() int { return len(x.shown) }
+
+func (x *appIndex) at(i int) *appRow {
+	if i < 0 || i >= len(x.shown) {
+		return nil
+	}
+	return &x.rows[x.shown[i]]
+}

@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Coder's rules for OAuth2 app fields, checked as the user types so a save
+// rarely comes back with a validation error. The server stays the judge:
+// its validation messages are shown too.
+
+var appNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`)
+
+const (
+	maxAppNameLen     = 32
+	maxRedirectURIs   = 32
+	maxRedirectURILen = 2048
+	oobRedirectURI    = "urn:ietf:wg:oauth:2.0:oob"
+)
+
+// validateAppName returns "" or what is wrong with name.
+func validateAppName(name string) string {
+	switch {
+	case name == "":
+		return "a name is required"
+	case len(name) > maxAppNameLen:
+		return "at most 32 characters (this has " + itoa(len(name)) + ")"
+	case name == "new" || name == "create":
+		return "“new” and “create” are reserved"
+	case !appNamePattern.MatchString(name):
+		return "letters and digits in groups joined by single hyphens (e.g. my-app-2); no spaces, no leading/trailing hyphen"
+	}
+	return ""
+}
+
+// splitRedirects reads one URI per line (blank lines ignored).
+func splitRedirects(text string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// validateRedirects returns "" or the first problem, naming the line.
+func validateRedirects(text string) string {
+	uris := splitRedirects(text)
+	if len(uris) == 0 {
+		return "at least one redirect URI is required (the first is the default callback)"
+	}
+	if len(uris) > maxRedirectURIs {
+		return "at most 32 redirect URIs (this has " + itoa(len(uris)) + ")"
+	}
+	seen := map[string]int{}
+	for i, u := range uris {
+		if msg := validateRedirectURI(u); msg != "" {
+			return "line " + itoa(i+1) + ": " + msg
+		}
+		if j, dup := seen[u]; dup {
+			return "line " + itoa(i+1) + " repeats line " + itoa(j+1)
+		}
+		seen[u] = i
+	}
+	return ""
+}
+
+// validateRedirectURI checks one redirect URI against Coder's rules and
+// RFC 8252 (loopback http only).
+func validateRedirectURI(raw string) string {
+	if len(raw) > maxRedirectURILen {
+		return "longer than 2048 bytes"
+	}
+	if raw == oobRedirectURI {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "not a URI: " + err.Error()
+	}
+	scheme := strings.ToLower(u.Scheme)
+	switch {
+	case scheme == "":
+		return "needs a scheme (https://…, or http://127.0.0.1:PORT/… for a local client)"
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return "must not contain a fragment (#…)"
+	case scheme == "javascript" || scheme == "data" || scheme == "file" || scheme == "ftp":
+		return scheme + ": URIs are not allowed"
+	case scheme == "http":
+		if !isLoopbackHost(u.Hostname()) {
+			return "http is only allowed for loopback (localhost, 127.0.0.1, [::1]); use https"
+		}
+		return ""
+	case scheme == "https":
+		if u.Host == "" {
+			return "https URI needs a host"
+		}
+		return ""
+	}
+	// A private-use scheme (com.example.app:/callback) needs a path or authority.
+	if u.Host == "" && u.Path == "" && u.Opaque == "" {
+		return "a custom scheme needs a path or authority (e.g. com.example.app:/callback)"
+	}
+	return ""
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
