@@ -1,0 +1,214 @@
+package check_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"oauthdeck/client"
+	"oauthdeck/flows/check"
+	"oauthdeck/sandbox"
+)
+
+// startSandbox runs a sandbox and returns it with an admin client that records.
+func startSandbox(t testing.TB, opts sandbox.Options) (*sandbox.Server, *client.Client, *client.Recorder) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := sandbox.Start(ctx, opts)
+	if err != nil {
+		t.Fatalf("sandbox: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	rec := client.NewRecorder(10000)
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Recorder: rec, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	return srv, c, rec
+}
+
+func runCheck(t *testing.T, c *client.Client, rec *client.Recorder) check.Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var streamed []string
+	rep, err := check.Run(ctx, check.Config{Client: c, Recorder: rec, OnResult: func(r check.Result) { streamed = append(streamed, r.ID) }})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(streamed) != len(rep.Checks) {
+		t.Errorf("OnResult saw %d results, report has %d", len(streamed), len(rep.Checks))
+	}
+	for i, info := range check.Checks() {
+		if i >= len(rep.Checks) || rep.Checks[i].ID != info.ID {
+			t.Fatalf("report order differs from the registry at %d", i)
+		}
+	}
+	return rep
+}
+
+func statuses(rep check.Report) map[string]check.Result {
+	m := map[string]check.Result{}
+	for _, r := range rep.Checks {
+		m[r.ID] = r
+	}
+	return m
+}
+
+func dump(t *testing.T, rep check.Report) {
+	t.Helper()
+	var buf bytes.Buffer
+	_ = check.WriteText(&buf, rep, false)
+	t.Log("\n" + buf.String())
+}
+
+// suiteAppsLeft lists apps whose name marks them as the suite's.
+func suiteAppsLeft(t *testing.T, c *client.Client) []string {
+	t.Helper()
+	apps, err := c.Apps(context.Background())
+	if err != nil {
+		t.Fatalf("listing apps: %v", err)
+	}
+	var left []string
+	for _, a := range apps {
+		if strings.HasPrefix(a.Name, "oauthdeck-check-") {
+			left = append(left, a.Name)
+		}
+	}
+	return left
+}
+
+var (
+	secretShape = regexp.MustCompile(`coder_[0-9A-Za-z]{10}_[0-9A-Za-z]{40}`)
+	apiKeyShape = regexp.MustCompile(`\b[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\b`)
+)
+
+// assertNoSecrets checks that no token, code or secret survives in the report.
+func assertNoSecrets(t *testing.T, rep check.Report, session string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := check.WriteJSON(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if m := secretShape.FindString(out); m != "" {
+		t.Errorf("a code, refresh token or client secret leaked into the report: %s…", m[:12])
+	}
+	if m := apiKeyShape.FindString(out); m != "" {
+		t.Errorf("an access token leaked into the report: %s…", m[:4])
+	}
+	if strings.Contains(out, session) {
+		t.Error("the admin session token leaked into the report")
+	}
+}
+
+func TestCheckSandboxMain(t *testing.T) {
+	for _, dcr := range []bool{false, true} {
+		t.Run(map[bool]string{false: "dcr-off", true: "dcr-on"}[dcr], func(t *testing.T) {
+			srv, c, rec := startSandbox(t, sandbox.Options{EnableDCR: dcr})
+			rep := runCheck(t, c, rec)
+			for _, r := range rep.Checks {
+				if r.Status != check.Pass && r.Status != check.Skip {
+					t.Errorf("%s: %s: %s", r.ID, r.Status, r.Detail)
+				}
+				if r.Status == check.Skip && r.Detail == "" {
+					t.Errorf("%s skipped without a reason", r.ID)
+				}
+			}
+			if rep.Failed() {
+				dump(t, rep)
+			}
+			st := statuses(rep)
+			if got := st["dcr.redirect-rules"].Status; dcr && got != check.Pass || !dcr && got != check.Skip {
+				t.Errorf("dcr.redirect-rules is %s with DCR %v", got, dcr)
+			}
+			if len(st["token.cache-control"].Evidence) == 0 {
+				t.Error("token.cache-control has no evidence")
+			}
+			if left := suiteAppsLeft(t, c); len(left) > 0 {
+				t.Errorf("apps left behind: %v", left)
+			}
+			assertNoSecrets(t, rep, srv.AdminSessionToken())
+		})
+	}
+}
+
+func TestCheckSandboxV230(t *testing.T) {
+	srv, c, rec := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
+	rep := runCheck(t, c, rec)
+	st := statuses(rep)
+	// The deviations of Coder v2.30.0 recorded in coder-v2.30-observed.md.
+	wantFail := map[string]string{
+		"token.cache-control":     "Cache-Control",
+		"code.client-binding":     "app B",
+		"refresh.client-auth":     "wrong secret",
+		"revoke.client-auth":      "wrong client secret",
+		"authorize.response-type": "code",
+	}
+	for id, inDetail := range wantFail {
+		r := st[id]
+		if r.Status != check.Fail {
+			t.Errorf("%s: %s (%s), want fail", id, r.Status, r.Detail)
+			continue
+		}
+		if !strings.Contains(r.Detail, inDetail) {
+			t.Errorf("%s: detail %q does not mention %q", id, r.Detail, inDetail)
+		}
+		if len(r.Evidence) == 0 {
+			t.Errorf("%s: no evidence", id)
+		}
+	}
+	for _, id := range []string{"discovery.as-metadata", "discovery.protected-resource", "flow.pkce", "flow.pkce-wrong-verifier",
+		"flow.resource", "token.bearer-use", "token.www-authenticate", "code.single-use", "refresh.rotation", "revoke.rfc7009"} {
+		if st[id].Status != check.Pass {
+			t.Errorf("%s: %s (%s), want pass", id, st[id].Status, st[id].Detail)
+		}
+	}
+	if !rep.Failed() {
+		t.Error("v2.30 must fail the run")
+	}
+	if left := suiteAppsLeft(t, c); len(left) > 0 {
+		t.Errorf("apps left behind: %v", left)
+	}
+	assertNoSecrets(t, rep, srv.AdminSessionToken())
+	dump(t, rep)
+
+	// The evidence of a failure shows the exchange that proves it.
+	var js bytes.Buffer
+	_ = check.WriteJSON(&js, rep)
+	var doc struct {
+		Checks []struct {
+			ID       string `json:"id"`
+			Evidence []struct {
+				URL            string            `json:"url"`
+				Status         int               `json:"status"`
+				ResponseHeader map[string]string `json:"response_header"`
+			} `json:"evidence"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range doc.Checks {
+		if c.ID != "token.cache-control" {
+			continue
+		}
+		found := false
+		for _, ev := range c.Evidence {
+			if strings.HasSuffix(ev.URL, "/oauth2/tokens") && ev.Status == 200 {
+				found = true
+				if _, ok := ev.ResponseHeader["Cache-Control"]; ok {
+					t.Error("v2.30 evidence shows a Cache-Control header the server does not send")
+				}
+			}
+		}
+		if !found {
+			t.Error("token.cache-control evidence lacks the 200 token response")
+		}
+	}
+}
