@@ -142,8 +142,9 @@ type Discovered[T any] struct {
 
 // Challenge is one challenge of a WWW-Authenticate header.
 type Challenge struct {
-	Scheme string
-	Params map[string]string // keys lower-cased
+	Scheme  string
+	Params  map[string]string // keys lower-cased; never nil
+	Token68 string            // the token68 form (e.g. "Negotiate abc=="), if used instead of params
 }
 
 // ResourceHint is what a protected resource says when called without a token.
