@@ -43,6 +43,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		}
 		// Relative, message first, then redirect: as Coder's RedirectToLogin.
 		loc := "/login?message=" + url.QueryEscape(msgSignedOut) + "&redirect=" + url.QueryEscape(r.URL.RequestURI())
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		http.Redirect(w, r, loc, http.StatusSeeOther)
 		return
 	}

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"encoding/base64"
 	"context"
 	"encoding/json"
 	"io"
@@ -217,4 +218,8 @@ func (f fixture) flow(t testing.TB, extra url.Values) tokenJSON {
 func me(t testing.TB, s *Server, bearer string) resp {
 	t.Helper()
 	return call(t, s, req{path: "/api/v2/users/me", headers: map[string]string{"Authorization": "Bearer " + bearer}})
+}
+
+func basicAuth(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
