@@ -14,11 +14,6 @@ func (a *app) flowCommand() *cobra.Command {
 		RunE: func(*cobra.Command, []string) error { return errors.New("flow is " + errNotYet.Error()) }}
 }
 
-func (a *app) checkCommand() *cobra.Command {
-	return &cobra.Command{Use: "check", Short: "Run the conformance checks against a deployment", Args: noArgs,
-		RunE: func(*cobra.Command, []string) error { return errors.New("check is " + errNotYet.Error()) }}
-}
-
 func (a *app) tokenCommand() *cobra.Command {
 	return &cobra.Command{Use: "token", Short: "Refresh, revoke or use tokens kept by a previous flow", Args: noArgs,
 		RunE: func(*cobra.Command, []string) error { return errors.New("token is " + errNotYet.Error()) }}

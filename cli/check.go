@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"oauthdeck/client"
+	"oauthdeck/flows/check"
+)
+
+func (a *app) checkCommand() *cobra.Command {
+	var output, resource string
+	cmd := &cobra.Command{
+		Use:   "check [URL]",
+		Short: "Run the conformance checks (flow, negative probes) against a deployment's OAuth2 provider",
+		Long: `Run the whole authorization-code chain plus negative probes against the
+deployment and report each check (pass, fail, warn, skip) with its evidence and
+the RFC or spec section it rests on. The suite creates its own apps with the
+admin session and deletes them at the end, also when interrupted.
+
+Exit status: 0 when nothing failed, 1 when a check failed, 2 when the run could
+not be carried out (usage, no session, no connection).`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runCheck(cmd.Context(), firstArg(args), output, resource)
+		},
+	}
+	cmd.Flags().StringVar(&resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the deployment URL)")
+	outputFlag(cmd, &output, "text", "json", "junit")
+	return cmd
+}
+
+func (a *app) runCheck(ctx context.Context, arg, output, resource string) error {
+	s, err := a.resolveSession(ctx, arg, a.useCoderCLI)
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	// Reachability first: a deployment that does not answer is a connection
+	// problem (exit 2), not a list of failed checks.
+	if _, err := s.client.Me(ctx); err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	progress := func(check.Result) {}
+	if output == "text" {
+		color := a.color(a.io.Err)
+		progress = func(r check.Result) {
+			fmt.Fprintf(a.io.Err, "%s %s\n", checkMark(r.Status, color), client.SanitizeLine(r.ID))
+		}
+		fmt.Fprintf(a.io.Err, "Checking %s ...\n", s.url)
+	}
+	rep, runErr := check.Run(ctx, check.Config{
+		Client:   s.client,
+		Recorder: a.recorder,
+		Resource: resource,
+		OnResult: progress,
+	})
+	if len(rep.Checks) > 0 {
+		var werr error
+		switch output {
+		case "json":
+			werr = check.WriteJSON(a.io.Out, rep)
+		case "junit":
+			werr = check.WriteJUnit(a.io.Out, rep)
+		default:
+			werr = check.WriteText(a.io.Out, rep, a.color(a.io.Out))
+		}
+		if werr != nil {
+			return werr
+		}
+	}
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return &exitError{code: ExitUsage, err: fmt.Errorf("check interrupted: %w", runErr)}
+		}
+		return &exitError{code: ExitUsage, err: fmt.Errorf("the check run did not complete: %w", runErr)}
+	}
+	if rep.Failed() {
+		var failed []string
+		for _, r := range rep.Checks {
+			if r.Status == check.Fail {
+				failed = append(failed, r.ID)
+			}
+		}
+		return &exitError{code: ExitFailure, err: fmt.Errorf("%d of %d checks failed: %s",
+			len(failed), len(rep.Checks), client.SanitizeLine(strings.Join(failed, ", ")))}
+	}
+	return nil
+}
+
+func checkMark(s check.Status, color bool) string {
+	code := map[check.Status]string{check.Pass: "32", check.Fail: "31", check.Warn: "33", check.Skip: "90"}[s]
+	mark := strings.ToUpper(string(s))
+	if color && code != "" {
+		return "\x1b[" + code + "m" + mark + "\x1b[0m"
+	}
+	return mark
+}

@@ -1,0 +1,74 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"oauthdeck/sandbox"
+)
+
+type checkJSON struct {
+	Checks []struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	} `json:"checks"`
+	Summary struct{ Pass, Fail, Warn, Skip int } `json:"summary"`
+}
+
+func TestCheckMainPasses(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	skipUntilDiscovery(t, h, srv.URL())
+	r := h.run("", "check", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("check against the main sandbox: exit %d\n%s\n%s", r.code, r.stderr, r.stdout)
+	}
+	var rep checkJSON
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Fail != 0 || rep.Summary.Pass == 0 || len(rep.Checks) == 0 {
+		t.Fatalf("summary = %+v", rep.Summary)
+	}
+	// The suite removed what it created.
+	var apps []appJSON
+	json.Unmarshal([]byte(h.ok("", "apps", "list", "-o", "json")), &apps)
+	if len(apps) != 0 {
+		t.Fatalf("check left %d apps behind", len(apps))
+	}
+}
+
+func TestCheckV230Fails(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	line := h.fail(1, "", "check")
+	mustContain(t, line, "checks failed", "token.cache-control")
+
+	r := h.run("", "check", "-o", "junit")
+	if r.code != 1 {
+		t.Fatalf("junit run: exit %d", r.code)
+	}
+	var suite struct {
+		XMLName xml.Name
+	}
+	if err := xml.Unmarshal([]byte(r.stdout), &suite); err != nil {
+		t.Fatalf("-o junit is not XML: %v\n%s", err, r.stdout)
+	}
+}
+
+func TestCheckConnectionErrors(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.fail(2, "", "check", "http://127.0.0.1:1"), "no Coder session")
+
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	h.env["CODER_URL"] = closed.URL
+	h.env["CODER_SESSION_TOKEN"] = "abcdefghij-abcdefghijabcdefghij12"
+	mustContain(t, h.fail(2, "", "check"), "nothing is listening")
+	mustContain(t, h.fail(2, "", "check", "-o", "xml"), "unknown output format")
+}
