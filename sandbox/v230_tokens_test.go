@@ -17,7 +17,9 @@ type testClock struct {
 	t  time.Time
 }
 
-func newClock() *testClock { return &testClock{t: time.Date(2026, 11, 22, 9, 18, 19, 184584000, time.UTC)} }
+func newClock() *testClock {
+	return &testClock{t: time.Date(2026, 11, 22, 9, 18, 19, 184584000, time.UTC)}
+}
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
