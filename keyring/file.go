@@ -6,9 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 )
+
+// fileLockTimeout bounds the wait for another process writing the file.
+const fileLockTimeout = 5 * time.Second
 
 // fileStore keeps secrets as a JSON object {key: secret} in one file with
 // mode 0600. It is the explicit, insecure fallback: used only when the user
@@ -59,6 +65,11 @@ func (f *fileStore) Set(ctx context.Context, key, secret string) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	unlock, err := f.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	secrets, err := f.load()
 	if err != nil {
 		return err
@@ -78,6 +89,17 @@ func (f *fileStore) Delete(ctx context.Context, key string) error {
 	defer f.mu.Unlock()
 	secrets, err := f.load()
 	if err != nil {
+		return err
+	}
+	if _, ok := secrets[key]; !ok {
+		return nil // nothing to do; do not create the file
+	}
+	unlock, err := f.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if secrets, err = f.load(); err != nil { // reread under the lock
 		return err
 	}
 	if _, ok := secrets[key]; !ok {
@@ -112,6 +134,17 @@ func (f *fileStore) load() (map[string]string, error) {
 		secrets = map[string]string{}
 	}
 	return secrets, nil
+}
+
+// lock serialises writers across processes, waiting at most
+// fileLockTimeout (or until ctx ends).
+func (f *fileStore) lock(ctx context.Context) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating directory for %s: %w", f.path, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, fileLockTimeout)
+	defer cancel()
+	return lockFile(ctx, f.path)
 }
 
 func (f *fileStore) save(secrets map[string]string) error {

@@ -2,11 +2,14 @@ package keyring
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -39,8 +42,10 @@ func TestFileStoreCreatesPrivateFileAndDir(t *testing.T) {
 		}
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("temp files left behind: %v", entries)
+	for _, e := range entries {
+		if e.Name() != "secrets.json" && e.Name() != "secrets.json.lock" {
+			t.Fatalf("temp file left behind: %s", e.Name())
+		}
 	}
 }
 
@@ -117,5 +122,43 @@ func TestFileStorePersistsAcrossInstances(t *testing.T) {
 	}
 	if got, err := NewFile(path).Get(context.Background(), "k"); err != nil || got != "kept" {
 		t.Fatalf("second instance: %q, %v", got, err)
+	}
+}
+
+// Two stores on one path stand in for two processes: each opens its own
+// lock file description, so flock excludes them as it would across
+// processes. Without the lock, read-modify-write loses keys.
+func TestFileStoreWritersDoNotLoseUpdates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secrets.json")
+	stores := []Store{NewFile(path), NewFile(path), NewFile(path)}
+	const perStore = 15
+	var wg sync.WaitGroup
+	errs := make(chan error, len(stores)*perStore)
+	for i, s := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range perStore {
+				if err := s.Set(context.Background(), fmt.Sprintf("k-%d-%d", i, j), "v"); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all map[string]string
+	if err := json.Unmarshal(data, &all); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(stores)*perStore {
+		t.Fatalf("%d keys survived, want %d", len(all), len(stores)*perStore)
 	}
 }
