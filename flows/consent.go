@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"oauthdeck/client"
@@ -20,25 +21,35 @@ import (
 // *client.OAuth2Error, *client.ProviderDisabledError or *client.APIError for
 // an error body; *client.UnexpectedResponseError otherwise.
 func AutoConsent(ctx context.Context, c *client.Client, authURL string, exp Expect) (Callback, error) {
-	resp, err := c.Do(ctx, client.Request{Method: http.MethodPost, URL: authURL, WithSession: true})
+	loc, err := ConsentRedirect(ctx, c, authURL)
 	if err != nil {
 		return Callback{}, err
 	}
+	return ParseRedirectURL(loc.String(), exp)
+}
+
+// ConsentRedirect is AutoConsent's first half: the POST and its redirect
+// target, unvalidated. The flow follows it to the loopback listener as a
+// browser would.
+func ConsentRedirect(ctx context.Context, c *client.Client, authURL string) (*url.URL, error) {
+	resp, err := c.Do(ctx, client.Request{Method: http.MethodPost, URL: authURL, WithSession: true})
+	if err != nil {
+		return nil, err
+	}
 	if resp.StatusCode < 300 || resp.StatusCode > 399 {
-		return Callback{}, ResponseError(http.MethodPost, resp)
+		return nil, ResponseError(http.MethodPost, resp)
 	}
 	loc, err := resp.Location()
 	if err != nil || loc == nil {
-		return Callback{}, &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
+		return nil, &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
 			URL: redactQuery(authURL), Reason: "redirect without a usable Location"}
 	}
-	if resp.StatusCode == http.StatusSeeOther || strings.HasSuffix(loc.Path, "/login") {
-		if strings.HasSuffix(loc.Path, "/login") {
-			return Callback{}, fmt.Errorf("%w: %w", ErrNotLoggedIn,
-				&client.SessionError{StatusCode: resp.StatusCode, URL: redactQuery(authURL), Detail: "redirected to /login"})
-		}
+	if resp.StatusCode == http.StatusSeeOther && !loc.Query().Has("code") && !loc.Query().Has("error") ||
+		strings.HasSuffix(loc.Path, "/login") {
+		return nil, fmt.Errorf("%w: %w", ErrNotLoggedIn,
+			&client.SessionError{StatusCode: resp.StatusCode, URL: redactQuery(authURL), Detail: "redirected to " + client.SanitizeLine(loc.Path)})
 	}
-	return ParseRedirectURL(loc.String(), exp)
+	return loc, nil
 }
 
 // redactQuery drops the query of a URL for error text (it may hold a code or state).

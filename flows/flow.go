@@ -3,6 +3,8 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,9 +13,10 @@ import (
 
 // Flow is one run of the authorization-code flow. Its methods are safe to
 // call from several goroutines: a UI may read Snapshot while another
-// goroutine runs steps. Steps run one at a time.
+// goroutine runs steps. Steps themselves run one at a time.
 type Flow struct {
-	cfg Config
+	cfg              Config
+	callbackExplicit bool
 
 	runMu sync.Mutex // held while a step runs
 
@@ -21,7 +24,30 @@ type Flow struct {
 	results   map[StepID]*StepResult
 	overrides map[StepID]*Request
 	st        flowState
+	listener  *Listener
 	closed    bool
+}
+
+// flowState is what the steps hand each other.
+type flowState struct {
+	issuer   string
+	as       *client.ASMetadata
+	pr       *client.PRMetadata
+	resource string // default resource from discovery
+
+	clientID, clientSecret string
+	authMethod             AuthMethod
+	callbackURL            string
+	createdAppID           string
+	createdDCR             *client.ClientRegistration
+	cleaned                bool
+
+	verifier, state, redirectURI, sentResource string
+	authParams                                 map[string][]string
+	authURL                                    string
+
+	callback Callback
+	tokens   *Tokens
 }
 
 // New checks cfg and returns a flow with every step pending. Nothing is
@@ -33,10 +59,17 @@ func New(cfg Config) (*Flow, error) {
 	if cfg.ClientMode == "" {
 		cfg.ClientMode = ClientCreate
 	}
-	if cfg.ClientMode == ClientExisting && cfg.ClientID == "" {
-		return nil, errors.New("flows: an existing client needs a client ID")
+	switch cfg.ClientMode {
+	case ClientExisting:
+		if cfg.ClientID == "" {
+			return nil, errors.New("flows: an existing client needs a client ID")
+		}
+	case ClientCreate, ClientRegister:
+	default:
+		return nil, fmt.Errorf("flows: unknown client mode %q", cfg.ClientMode)
 	}
-	if cfg.CallbackURL == "" {
+	explicit := cfg.CallbackURL != ""
+	if !explicit {
 		cfg.CallbackURL = DefaultCallbackURL
 	}
 	if _, _, err := parseLoopbackURI(cfg.CallbackURL); err != nil {
@@ -57,7 +90,7 @@ func New(cfg Config) (*Flow, error) {
 	if cfg.Target == "" {
 		cfg.Target = cfg.Client.BaseURL()
 	}
-	f := &Flow{cfg: cfg, results: map[StepID]*StepResult{}, overrides: map[StepID]*Request{}}
+	f := &Flow{cfg: cfg, callbackExplicit: explicit, results: map[StepID]*StepResult{}, overrides: map[StepID]*Request{}}
 	for _, id := range AllSteps {
 		f.results[id] = &StepResult{Step: id, Status: StatusPending}
 	}
@@ -65,19 +98,249 @@ func New(cfg Config) (*Flow, error) {
 }
 
 // Steps lists the flow's steps in order.
-func (f *Flow) Steps() []StepID { return append([]StepID(nil), AllSteps...) }
+func (f *Flow) Steps() []StepID { return slices.Clone(AllSteps) }
 
-// Request previews the exact request step id would send now, with any edits
-// applied. Steps without an HTTP request (prepare, inspect) return an error.
-func (f *Flow) Request(id StepID) (Request, error) {
-	return Request{}, ErrNotImplemented
+// stepFunc runs one step. It fills res (Fields, Findings, Verdict, Request)
+// and returns an error for a failure.
+type stepFunc func(f *Flow, ctx context.Context, res *StepResult) error
+
+var stepFuncs map[StepID]stepFunc
+
+func init() {
+	stepFuncs = map[StepID]stepFunc{
+		StepDiscover: (*Flow).discover, StepClient: (*Flow).setupClient, StepPrepare: (*Flow).prepare,
+		StepAuthorize: (*Flow).authorize, StepExchange: (*Flow).exchange, StepInspect: (*Flow).inspect,
+		StepUse: (*Flow).use, StepRefresh: (*Flow).refresh, StepRevoke: (*Flow).revoke, StepCleanup: (*Flow).cleanup,
+	}
 }
 
+// errSkip marks a step that had nothing to do; its message becomes the verdict.
+type errSkip struct{ why string }
+
+func (e errSkip) Error() string { return e.why }
+
+// Run runs step id (its prerequisites must have run) and returns its result;
+// on failure result.Err and result.Explain say why. A step may be run again.
+func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
+	fn, ok := stepFuncs[id]
+	if !ok {
+		return StepResult{Step: id, Status: StatusFailed, Err: fmt.Errorf("flows: unknown step %q", id)}
+	}
+	f.runMu.Lock()
+	defer f.runMu.Unlock()
+	if f.isClosed() {
+		return StepResult{Step: id, Status: StatusFailed, Err: errors.New("flows: the flow is closed")}
+	}
+	if err := f.checkOrder(id); err != nil {
+		res := StepResult{Step: id, Status: StatusFailed, Err: err, Verdict: err.Error()}
+		return res
+	}
+	res := &StepResult{Step: id, Status: StatusRunning, Started: f.cfg.Now()}
+	f.setResult(res)
+	f.emit(Event{Kind: EventStepStarted, Step: id, Message: "running " + string(id)})
+	var lastID int64
+	if f.cfg.Recorder != nil {
+		if ex := f.cfg.Recorder.Exchanges(); len(ex) > 0 {
+			lastID = ex[len(ex)-1].ID
+		}
+	}
+
+	err := fn(f, ctx, res)
+
+	res.Finished = f.cfg.Now()
+	if f.cfg.Recorder != nil {
+		for _, e := range f.cfg.Recorder.Exchanges() {
+			if e.ID > lastID {
+				res.Exchanges = append(res.Exchanges, e)
+			}
+		}
+	}
+	var skip errSkip
+	switch {
+	case errors.As(err, &skip):
+		res.Status, res.Verdict = StatusSkipped, skip.why
+	case err != nil:
+		res.Status, res.Err, res.Explain = StatusFailed, err, Explain(err)
+		if res.Verdict == "" {
+			res.Verdict = client.SanitizeLine(err.Error())
+		}
+	case worst(res.Findings) == SeverityFail:
+		res.Status = StatusFailed
+	case worst(res.Findings) == SeverityWarn:
+		res.Status = StatusWarned
+	default:
+		res.Status = StatusPassed
+	}
+	if id == StepPrepare || id == StepClient || id == StepDiscover {
+		f.resetLater(id)
+	}
+	f.setResult(res)
+	out := res.copy()
+	f.emit(Event{Kind: EventStepFinished, Step: id, Result: &out, Message: string(id) + ": " + string(res.Status)})
+	return out
+}
+
+// prerequisites says which step must have succeeded before each step.
+var prerequisites = map[StepID]StepID{
+	StepClient: StepDiscover, StepPrepare: StepClient, StepAuthorize: StepPrepare,
+	StepExchange: StepAuthorize, StepInspect: StepExchange, StepUse: StepExchange,
+	StepRefresh: StepExchange, StepRevoke: StepExchange, StepCleanup: StepClient,
+}
+
+func (f *Flow) checkOrder(id StepID) error {
+	pre, ok := prerequisites[id]
+	if !ok {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s := f.results[pre].Status; s != StatusPassed && s != StatusWarned {
+		return fmt.Errorf("%w: %s needs %s first", ErrStepOrder, id, pre)
+	}
+	return nil
+}
+
+// resetLater marks the steps after id pending again (a new attempt) and drops their edits.
+func (f *Flow) resetLater(id StepID) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	after := false
+	for _, s := range AllSteps {
+		if after && s != StepCleanup {
+			f.results[s] = &StepResult{Step: s, Status: StatusPending}
+			delete(f.overrides, s)
+		}
+		if s == id {
+			after = true
+		}
+	}
+}
+
+// Next runs the next step that has not passed, warned or been skipped. ok
+// is false when every step is done.
+func (f *Flow) Next(ctx context.Context) (res StepResult, ok bool) {
+	id := f.current()
+	if id == "" {
+		return StepResult{}, false
+	}
+	return f.Run(ctx, id), true
+}
+
+func (f *Flow) current() StepID {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range AllSteps {
+		switch f.results[id].Status {
+		case StatusPassed, StatusWarned, StatusSkipped:
+			continue
+		}
+		return id
+	}
+	return ""
+}
+
+// RunAll runs the remaining steps in order and stops at the first failure.
+func (f *Flow) RunAll(ctx context.Context) []StepResult {
+	var out []StepResult
+	for {
+		res, ok := f.Next(ctx)
+		if !ok {
+			return out
+		}
+		out = append(out, res)
+		if res.Status == StatusFailed || ctx.Err() != nil {
+			return out
+		}
+	}
+}
+
+// Result returns a copy of the latest result of step id.
+func (f *Flow) Result(id StepID) StepResult {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r, ok := f.results[id]; ok {
+		return r.copy()
+	}
+	return StepResult{Step: id}
+}
+
+func (f *Flow) setResult(res *StepResult) {
+	f.mu.Lock()
+	f.results[res.Step] = res
+	f.mu.Unlock()
+}
+
+func (r *StepResult) copy() StepResult {
+	cp := *r
+	if r.Request != nil {
+		req := r.Request.Clone()
+		cp.Request = &req
+	}
+	cp.Exchanges = slices.Clone(r.Exchanges)
+	cp.Fields = slices.Clone(r.Fields)
+	cp.Findings = slices.Clone(r.Findings)
+	return cp
+}
+
+func (f *Flow) emit(e Event) {
+	if f.cfg.OnEvent != nil {
+		f.cfg.OnEvent(e)
+	}
+}
+
+func (f *Flow) state() flowState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.st
+}
+
+func (f *Flow) update(fn func(st *flowState)) {
+	f.mu.Lock()
+	fn(&f.st)
+	f.mu.Unlock()
+}
+
+func (f *Flow) isClosed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.closed
+}
+
+// Request previews the exact request step id would send now, with any edits
+// applied. Steps without a request of their own (prepare, inspect) and steps
+// whose inputs are not known yet return an error.
+func (f *Flow) Request(id StepID) (Request, error) {
+	f.mu.Lock()
+	if o, ok := f.overrides[id]; ok {
+		r := o.Clone()
+		f.mu.Unlock()
+		return r, nil
+	}
+	st := f.st
+	f.mu.Unlock()
+	return f.defaultRequest(id, st)
+}
+
+// editable are the steps whose request may be edited before it is sent.
+var editable = map[StepID]bool{StepAuthorize: true, StepExchange: true, StepRefresh: true, StepRevoke: true}
+
 // EditRequest changes the request step id will send (authorize, exchange,
-// refresh, revoke). The edit applies until ResetRequest or until an earlier
-// step is re-run.
+// refresh, revoke): e.g. r.Params.Del("code_verifier"). The edit applies
+// until ResetRequest, or until an earlier step (discover, client, prepare)
+// is run again.
 func (f *Flow) EditRequest(id StepID, edit func(*Request)) error {
-	return ErrNotImplemented
+	if !editable[id] {
+		return fmt.Errorf("flows: the %s request cannot be edited", id)
+	}
+	r, err := f.Request(id)
+	if err != nil {
+		return err
+	}
+	edit(&r)
+	f.mu.Lock()
+	f.overrides[id] = &r
+	f.mu.Unlock()
+	return nil
 }
 
 // ResetRequest drops the edits of step id.
@@ -87,48 +350,94 @@ func (f *Flow) ResetRequest(id StepID) {
 	f.mu.Unlock()
 }
 
-// Run runs step id (its prerequisites must have passed) and returns its
-// result; on failure result.Err and result.Explain say why. A step may be run again.
-func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
-	return StepResult{Step: id, Status: StatusFailed, Err: ErrNotImplemented}
-}
+// requestFor is the request a step sends: the edited one or the default.
+func (f *Flow) requestFor(id StepID) (Request, error) { return f.Request(id) }
 
-// Next runs the next step that has not passed. ok is false when every step has run.
-func (f *Flow) Next(ctx context.Context) (res StepResult, ok bool) {
-	return StepResult{}, false
-}
-
-// RunAll runs the remaining steps in order and stops at the first failure.
-func (f *Flow) RunAll(ctx context.Context) []StepResult {
-	return nil
-}
-
-// PasteRedirect hands the authorize step a redirect URL copied from the
-// browser's address bar (SSH sessions), validated like a real callback.
+// PasteRedirect hands the waiting authorize step a redirect URL copied from
+// the browser's address bar (SSH sessions), validated like a real callback.
 func (f *Flow) PasteRedirect(raw string) error {
-	return ErrNotImplemented
+	f.mu.Lock()
+	l := f.listener
+	f.mu.Unlock()
+	if l == nil {
+		return errors.New("flows: the authorize step is not waiting for a callback")
+	}
+	return l.Deliver(raw)
 }
 
 // Snapshot returns a copy of the flow's state.
 func (f *Flow) Snapshot() Snapshot {
-	return Snapshot{}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := Snapshot{Issuer: f.st.issuer, AuthURL: f.st.authURL, ClientID: f.st.clientID,
+		RedirectURI: f.st.redirectURI, Resource: f.st.sentResource}
+	for _, id := range AllSteps {
+		s.Steps = append(s.Steps, f.results[id].copy())
+		if s.Current == "" {
+			switch f.results[id].Status {
+			case StatusPassed, StatusWarned, StatusSkipped:
+			default:
+				s.Current = id
+			}
+		}
+	}
+	if f.listener != nil {
+		ls := f.listener.Status()
+		s.Listener = &ls
+	}
+	if f.st.tokens != nil {
+		t := *f.st.tokens
+		s.Tokens = &t
+	}
+	if f.st.as != nil {
+		m := *f.st.as
+		s.Metadata = &m
+	}
+	if f.st.pr != nil {
+		m := *f.st.pr
+		s.Resource9728 = &m
+	}
+	return s
 }
 
 // Tokens returns the current tokens in clear (for headless commands that
 // print on request or save them). ok is false before the exchange.
 func (f *Flow) Tokens() (Tokens, bool) {
-	return Tokens{}, false
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.st.tokens == nil {
+		return Tokens{}, false
+	}
+	return *f.st.tokens, true
+}
+
+// Credentials returns the client the flow uses (the secret in clear, for
+// saving to the keyring when the user asks).
+func (f *Flow) Credentials() (clientID, clientSecret string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.st.clientID, f.st.clientSecret
 }
 
 // Close stops the listener and, when Config.Cleanup is set, deletes what the
-// flow created. It is safe to call more than once.
+// flow created and has not deleted yet. It is safe to call more than once.
 func (f *Flow) Close() error {
-	return nil
-}
-
-// flowState is what the steps hand each other.
-type flowState struct {
-	issuer string
-	as     *client.ASMetadata
-	pr     *client.PRMetadata
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil
+	}
+	f.closed = true
+	l := f.listener
+	st := f.st
+	f.mu.Unlock()
+	if l != nil {
+		_ = l.Close()
+	}
+	if !f.cfg.Cleanup || st.cleaned {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return f.deleteCreated(ctx, st)
 }

@@ -292,12 +292,12 @@ func TestListenerDeliverPastedURL(t *testing.T) {
 func TestParseRedirectURL(t *testing.T) {
 	exp := Expect{RedirectURI: "http://127.0.0.1:9876/callback", State: testState}
 	cases := map[string]error{
-		"http://127.0.0.1:9876/callback?code=c&state=" + testState:  nil,
-		"http://[::1]:9876/callback?code=c&state=" + testState:      nil,
-		"http://127.0.0.1:9877/callback?code=c&state=" + testState:  ErrWrongHost,
-		"http://127.0.0.1:9876/callbackx?code=c&state=" + testState: ErrWrongPath,
-		"http://127.0.0.1:9876/callback?code=c&state=nope":          ErrStateMismatch,
-		"http://127.0.0.1:9876/callback?code=c":                     ErrStateMissing,
+		"http://127.0.0.1:9876/callback?code=c&state=" + testState:              nil,
+		"http://[::1]:9876/callback?code=c&state=" + testState:                  nil,
+		"http://127.0.0.1:9877/callback?code=c&state=" + testState:              ErrWrongHost,
+		"http://127.0.0.1:9876/callbackx?code=c&state=" + testState:             ErrWrongPath,
+		"http://127.0.0.1:9876/callback?code=c&state=nope":                      ErrStateMismatch,
+		"http://127.0.0.1:9876/callback?code=c":                                 ErrStateMissing,
 		"http://127.0.0.1:9876/callback?error=access_denied&state=" + testState: ErrAuthorization,
 		"/callback?code=c": ErrMalformedURL,
 		"%zz":              ErrMalformedURL,

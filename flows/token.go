@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -140,7 +141,9 @@ func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bo
 			return Tokens{}, false, nil
 		}
 	}
-	if form.Get("grant_type") != "authorization_code" || form.Get("code") == "" {
+	refresh := form.Get("grant_type") == "refresh_token" && form.Get("refresh_token") != "" &&
+		onlyKeys(form, "grant_type", "refresh_token", "client_id", "client_secret")
+	if !refresh && (form.Get("grant_type") != "authorization_code" || form.Get("code") == "") {
 		return Tokens{}, false, nil
 	}
 	id, secret := form.Get("client_id"), form.Get("client_secret")
@@ -159,7 +162,13 @@ func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bo
 		opts = append(opts, oauth2.SetAuthURLParam(k, form.Get(k)))
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, t.HTTP.HTTPClient())
-	tok, err := cfg.Exchange(ctx, form.Get("code"), opts...)
+	var tok *oauth2.Token
+	var err error
+	if refresh {
+		tok, err = cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: form.Get("refresh_token")}).Token()
+	} else {
+		tok, err = cfg.Exchange(ctx, form.Get("code"), opts...)
+	}
 	if err != nil {
 		return Tokens{}, true, t.oauth2Error(err)
 	}
@@ -280,4 +289,22 @@ func describeAuth(m AuthMethod) string {
 	default:
 		return fmt.Sprintf("%s (client_id and client_secret in the form)", AuthPost)
 	}
+}
+
+// authHeader is the Authorization header client_secret_basic adds (nil otherwise).
+func (t TokenClient) authHeader() http.Header {
+	if t.method() != AuthBasic {
+		return nil
+	}
+	return headerWith("Authorization", "Basic "+basicAuth(t.ClientID, t.ClientSecret))
+}
+
+// onlyKeys reports whether form has no keys besides allowed.
+func onlyKeys(form url.Values, allowed ...string) bool {
+	for k := range form {
+		if !slices.Contains(allowed, k) {
+			return false
+		}
+	}
+	return true
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/flows"
 )
 
 func checkASMetadata(ctx context.Context, s *suite, p *probe) verdict {
@@ -37,30 +38,36 @@ func checkASMetadata(ctx context.Context, s *suite, p *probe) verdict {
 	s.ep.Revoke = firstNonEmpty(doc.RevocationEndpoint, s.ep.Revoke)
 	s.ep.Register = doc.RegistrationEndpoint
 
-	var missing []string
-	for name, v := range map[string]string{"issuer": doc.Issuer, "authorization_endpoint": doc.AuthorizationEndpoint, "token_endpoint": doc.TokenEndpoint} {
-		if v == "" {
-			missing = append(missing, name)
+	return p.findings(flows.CheckASMetadata(doc, s.base), "found at "+d.URL,
+		// Judged by their own checks: discovery.issuer and discovery.pkce-methods.
+		"as.issuer", "as.issuer-form", "as.https.issuer", "as.pkce")
+}
+
+// findings turns flows' metadata findings into a verdict: any fail is a
+// violation, any warning a warning; the messages become the detail.
+func (p *probe) findings(fs []flows.Finding, where string, skipIDs ...string) verdict {
+	var fails, warns, notes []string
+	for _, f := range fs {
+		if slices.Contains(skipIDs, f.ID) {
+			continue
+		}
+		msg := f.Message + " (" + f.Basis + ")"
+		switch f.Severity {
+		case flows.SeverityFail:
+			fails = append(fails, msg)
+		case flows.SeverityWarn:
+			warns = append(warns, msg)
+		default:
+			notes = append(notes, f.Message)
 		}
 	}
-	if len(doc.ResponseTypesSupported) == 0 {
-		missing = append(missing, "response_types_supported")
+	switch {
+	case len(fails) > 0:
+		return p.violated("%s: %s", where, strings.Join(append(fails, warns...), "; "))
+	case len(warns) > 0:
+		return p.warn("%s: %s", where, strings.Join(warns, "; "))
 	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		return p.violated("%s is missing required members: %s", d.URL, strings.Join(missing, ", "))
-	}
-	if !slices.Contains(doc.ResponseTypesSupported, "code") {
-		return p.violated("response_types_supported %v does not list \"code\"", doc.ResponseTypesSupported)
-	}
-	if slices.Contains(doc.ResponseTypesSupported, "token") {
-		return p.warn("response_types_supported lists \"token\" (implicit grant; RFC 9700 §2.1.2 says not to use it)")
-	}
-	notes := "found at " + d.URL
-	if doc.RevocationEndpoint == "" {
-		return p.warn("%s, but it has no revocation_endpoint (RFC 8414 §2; RFC 7009)", notes)
-	}
-	return p.pass("%s with issuer, endpoints and response_types_supported %v", notes, doc.ResponseTypesSupported)
+	return p.pass("%s: %s", where, strings.Join(notes, "; "))
 }
 
 // discoveryEvidence adds a typed discovery call's attempts when there is no
@@ -143,19 +150,7 @@ func checkProtectedResource(ctx context.Context, s *suite, p *probe) verdict {
 	}
 	doc := d.Doc
 	s.prm = &doc
-	if doc.Resource != s.resource {
-		return p.violated("resource %q differs from the resource it was fetched for, %q (RFC 9728 §3.3)", doc.Resource, s.resource)
-	}
-	if len(doc.AuthorizationServers) == 0 {
-		return p.violated("authorization_servers is empty; MCP requires at least one")
-	}
-	if s.as != nil && !slices.Contains(doc.AuthorizationServers, s.as.Issuer) {
-		return p.violated("authorization_servers %v does not list the issuer %q", doc.AuthorizationServers, s.as.Issuer)
-	}
-	if len(doc.BearerMethodsSupported) > 0 && !slices.Contains(doc.BearerMethodsSupported, "header") {
-		return p.warn("bearer_methods_supported %v lacks \"header\" (RFC 6750 §2.1, the method MCP clients use)", doc.BearerMethodsSupported)
-	}
-	return p.pass("found at %s: resource %q, authorization_servers %v, bearer_methods_supported %v", d.URL, doc.Resource, doc.AuthorizationServers, doc.BearerMethodsSupported)
+	return p.findings(flows.CheckPRMetadata(doc, s.resource, s.as), "found at "+d.URL)
 }
 
 func checkWWWAuthenticate(ctx context.Context, s *suite, p *probe) verdict {

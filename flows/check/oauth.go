@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/flows"
 	"oauthdeck/pkce"
 )
 
@@ -65,11 +66,17 @@ func descSuffix(d string) string {
 	return fmt.Sprintf(" (%q)", d)
 }
 
-// authorize completes consent with the admin's session, as Coder allows
-// headless clients to: POST the authorization URL (all parameters in the
-// query), do not follow the redirect, read code and state from Location.
+// authorize sends a consent POST and reports the answer exactly, for the
+// probes that expect a refusal. Like flows.AutoConsent it POSTs the
+// authorization URL (all parameters in the query) with the admin's session
+// and does not follow the redirect, but it judges nothing: a refusal by
+// redirect, by error body or a code for a wrong request are all results.
 func (s *suite) authorize(ctx context.Context, p *probe, note string, q url.Values) (authzResult, error) {
-	resp, err := p.do(ctx, note, client.Request{Method: http.MethodPost, URL: s.ep.Authorize, Query: q, WithSession: true})
+	authURL, err := flows.AuthorizationURL(s.ep.Authorize, q)
+	if err != nil {
+		return authzResult{}, err
+	}
+	resp, err := p.do(ctx, note, client.Request{Method: http.MethodPost, URL: authURL, WithSession: true})
 	if err != nil {
 		return authzResult{}, err
 	}
@@ -132,19 +139,35 @@ func (s *suite) codeQuery(o codeOpts) url.Values {
 	return q
 }
 
-// newCode gets a code that the check needs as a prerequisite; a refusal is an error.
+// newCode gets a code that the check needs as a prerequisite, through
+// flows.AutoConsent (which also validates the redirect, state and iss); a
+// refusal is an error.
 func (s *suite) newCode(ctx context.Context, p *probe, note string, o codeOpts) (string, error) {
 	if o.State == "" {
 		o.State = randomAlnum(22)
 	}
-	res, err := s.authorize(ctx, p, note, s.codeQuery(o))
+	authURL, err := flows.AuthorizationURL(s.ep.Authorize, s.codeQuery(o))
 	if err != nil {
 		return "", err
 	}
-	if !res.issued() {
-		return "", fmt.Errorf("authorization request refused: %s", res.describe())
+	exp := flows.Expect{RedirectURI: s.redirect, State: o.State}
+	if o.RedirectURI != "" && o.RedirectURI != "-" {
+		exp.RedirectURI = o.RedirectURI
 	}
-	return res.Code, nil
+	if s.as != nil {
+		exp.Issuer, exp.RequireIss = s.as.Issuer, s.as.AuthorizationResponseIssParameterSupported
+	}
+	var cb flows.Callback
+	err = p.call(note, func() error {
+		var err error
+		cb, err = flows.AutoConsent(ctx, s.c, authURL, exp)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("authorization request refused: %w", err)
+	}
+	s.remember(cb.Code)
+	return cb.Code, nil
 }
 
 // tokenResult is how the token (or revocation) endpoint answered.
@@ -224,23 +247,33 @@ func (s *suite) revoke(ctx context.Context, p *probe, note, clientID, secret, to
 }
 
 // tokens runs the whole good path for app A (PKCE S256, state, redirect_uri
-// and the suite's resource at both steps) and returns a live token pair.
-// Coder keeps one live pair per (user, app), so checks that need tokens get
-// fresh ones instead of sharing.
+// and the suite's resource at both steps, the exchange through flows'
+// golang.org/x/oauth2 client) and returns a live token pair. Coder keeps one
+// live pair per (user, app), so checks that need tokens get fresh ones
+// instead of sharing.
 func (s *suite) tokens(ctx context.Context, p *probe, why string) (client.TokenResponse, error) {
 	pair := pkce.New()
 	code, err := s.newCode(ctx, p, "authorize for "+why, codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
 	if err != nil {
 		return client.TokenResponse{}, err
 	}
-	res, err := s.exchange(ctx, p, "exchange the code for "+why, s.a.ID, s.a.Secret, code, s.goodExtra(pair.Verifier, s.resource))
+	var t flows.Tokens
+	err = p.call("exchange the code for "+why, func() error {
+		var err error
+		t, err = s.tokenClient(s.a).Exchange(ctx, code, s.redirect, pair.Verifier, s.resource)
+		return err
+	})
+	s.remember(t.AccessToken, t.RefreshToken, t.IDToken)
 	if err != nil {
-		return client.TokenResponse{}, err
+		return client.TokenResponse{}, fmt.Errorf("code exchange refused: %w", err)
 	}
-	if !res.ok() {
-		return client.TokenResponse{}, fmt.Errorf("code exchange refused: %s", res.describe())
-	}
-	return res.Token, nil
+	return client.TokenResponse{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, ExpiresIn: t.ExpiresIn, Scope: t.Scope}, nil
+}
+
+// tokenClient is flows' token client for app, with client_secret_post,
+// which every Coder release accepts.
+func (s *suite) tokenClient(app *testApp) flows.TokenClient {
+	return flows.TokenClient{HTTP: s.c, TokenURL: s.ep.Token, RevocationURL: s.ep.Revoke, ClientID: app.ID, ClientSecret: app.Secret, Method: flows.AuthPost}
 }
 
 // goodExtra is the token-request part that matches a good authorization request.

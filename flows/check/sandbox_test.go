@@ -120,7 +120,7 @@ func TestCheckSandboxMain(t *testing.T) {
 					t.Errorf("%s skipped without a reason", r.ID)
 				}
 			}
-			if rep.Failed() {
+			if rep.Failed() || testing.Verbose() {
 				dump(t, rep)
 			}
 			st := statuses(rep)
@@ -176,7 +176,9 @@ func TestCheckSandboxV230(t *testing.T) {
 		t.Errorf("apps left behind: %v", left)
 	}
 	assertNoSecrets(t, rep, srv.AdminSessionToken())
-	dump(t, rep)
+	if testing.Verbose() {
+		dump(t, rep)
+	}
 
 	// The evidence of a failure shows the exchange that proves it.
 	var js bytes.Buffer

@@ -1,0 +1,216 @@
+package check_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"oauthdeck/client"
+	"oauthdeck/flows/check"
+	"oauthdeck/sandbox"
+)
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// allApps lists every app on the sandbox (a fresh sandbox has none, so
+// anything left is the suite's).
+func allApps(t *testing.T, srv *sandbox.Server) []client.App {
+	t.Helper()
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apps, err := c.Apps(context.Background())
+	if err != nil {
+		t.Fatalf("listing apps: %v", err)
+	}
+	return apps
+}
+
+// TestCheckCancelledMidwayCleansUp cancels the run at different requests
+// (during setup, the flow, the refresh probes, dynamic registration) and
+// checks that the run stops with the context's error and that everything
+// it created, apps and registered clients alike, is gone.
+func TestCheckCancelledMidwayCleansUp(t *testing.T) {
+	for _, at := range []int64{9, 14, 40, 75, -1} {
+		t.Run("", func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			srv, err := sandbox.Start(ctx, sandbox.Options{EnableDCR: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			runCtx, stop := context.WithCancel(ctx)
+			defer stop()
+			var n atomic.Int64
+			var registered atomic.Bool
+			hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if n.Add(1) == at {
+					stop()
+				}
+				resp, err := http.DefaultTransport.RoundTrip(r)
+				// at == -1: stop right after a client was registered dynamically.
+				if at == -1 && err == nil && strings.HasSuffix(r.URL.Path, "/oauth2/register") && resp.StatusCode == http.StatusCreated {
+					registered.Store(true)
+					stop()
+				}
+				return resp, err
+			})
+			c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: hook, Recorder: client.NewRecorder(1000)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := check.Run(runCtx, check.Config{Client: c})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Run after cancel: err %v, want context.Canceled", err)
+			}
+			if len(rep.Checks) >= len(check.Checks()) {
+				t.Errorf("the run went on after the cancel: %d results", len(rep.Checks))
+			}
+			if at == -1 && !registered.Load() {
+				t.Fatal("the run never registered a client; the test proves nothing")
+			}
+			if n.Load() < at {
+				t.Fatalf("only %d requests; the cancel at %d never happened", n.Load(), at)
+			}
+			if apps := allApps(t, srv); len(apps) > 0 {
+				var names []string
+				for _, a := range apps {
+					names = append(names, a.Name)
+				}
+				t.Errorf("left behind after a cancel at request %d: %v", at, names)
+			}
+		})
+	}
+}
+
+func TestCheckNoRecorder(t *testing.T) {
+	srv, c, _ := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
+	plain, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := check.Run(context.Background(), check.Config{Client: plain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := statuses(rep)
+	for _, id := range []string{"token.cache-control", "code.client-binding", "refresh.client-auth", "revoke.client-auth", "authorize.response-type"} {
+		if st[id].Status != check.Fail || len(st[id].Evidence) == 0 {
+			t.Errorf("%s: %s with %d evidence items, want fail with evidence", id, st[id].Status, len(st[id].Evidence))
+		}
+	}
+	assertNoSecrets(t, rep, srv.AdminSessionToken())
+	if left := suiteAppsLeft(t, c); len(left) > 0 {
+		t.Errorf("apps left behind: %v", left)
+	}
+}
+
+func TestCheckProviderDisabled(t *testing.T) {
+	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
+		t.Run(string(compat), func(t *testing.T) {
+			_, c, rec := startSandbox(t, sandbox.Options{Compat: compat, ProviderDisabled: true})
+			rep, err := check.Run(context.Background(), check.Config{Client: c, Recorder: rec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := statuses(rep)
+			if st["setup.apps"].Status != check.Fail || !strings.Contains(st["setup.apps"].Detail, "not enabled") {
+				t.Errorf("setup.apps: %s %q", st["setup.apps"].Status, st["setup.apps"].Detail)
+			}
+			if st["flow.pkce"].Status != check.Skip || !strings.Contains(st["flow.pkce"].Detail, "setup.apps") {
+				t.Errorf("flow.pkce: %s %q", st["flow.pkce"].Status, st["flow.pkce"].Detail)
+			}
+			if !rep.Failed() {
+				t.Error("a deployment without the provider must not pass")
+			}
+		})
+	}
+}
+
+func TestCheckMemberSession(t *testing.T) {
+	srv, _, _ := startSandbox(t, sandbox.Options{})
+	_, token, err := srv.CreateUser("member@example.com", "member", "SomePassw0rd!", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(srv.URL(), token, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := check.Run(context.Background(), check.Config{Client: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := statuses(rep)["setup.apps"]; r.Status != check.Fail || !strings.Contains(r.Detail, "owner") {
+		t.Errorf("setup.apps with a member session: %s %q", r.Status, r.Detail)
+	}
+}
+
+// TestCheckHostileServer points the suite at servers that answer with HTML,
+// with garbage, with huge bodies or not at all: the run completes, fails,
+// and nothing panics.
+func TestCheckHostileServer(t *testing.T) {
+	handlers := map[string]http.HandlerFunc{
+		"html": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html><body>\x1b]52;c;ZXZpbA==\x07 hello</body></html>"))
+		},
+		"garbage-json": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader([]int{200, 201, 302, 400, 500}[len(r.URL.Path)%5])
+			_, _ = w.Write([]byte(`{"id": [1, 2`))
+		},
+		"huge": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"issuer":"`))
+			chunk := []byte(strings.Repeat("A", 1<<16))
+			for i := 0; i < 64; i++ { // 4 MiB, over the 64 KiB limit below
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		},
+		"hang": func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+		},
+	}
+	for name, h := range handlers {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			c, err := client.New(srv.URL, "AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB", client.Options{Timeout: 200 * time.Millisecond, MaxBodyBytes: 64 << 10, Recorder: client.NewRecorder(100)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			rep, err := check.Run(ctx, check.Config{Client: c, CleanupTimeout: time.Second})
+			if ctx.Err() != nil {
+				t.Fatalf("the run did not finish: %v", err)
+			}
+			if !rep.Failed() {
+				t.Errorf("a hostile server passed: %+v", rep.Summary)
+			}
+			if len(rep.Checks) != len(check.Checks()) {
+				t.Errorf("%d results, want %d", len(rep.Checks), len(check.Checks()))
+			}
+			for _, r := range rep.Checks {
+				if strings.Contains(r.Detail, "\x1b") || strings.Contains(r.Detail, "internal error") {
+					t.Errorf("%s: %q", r.ID, r.Detail)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,68 @@
+package flows
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// secretParams are parameter names whose values are never shown unmasked.
+var secretParams = map[string]bool{
+	"code": true, "code_verifier": true, "client_secret": true, "refresh_token": true,
+	"access_token": true, "token": true, "id_token": true, "registration_access_token": true,
+}
+
+// Clone returns a deep copy of r.
+func (r Request) Clone() Request {
+	cp := r
+	cp.Header = r.Header.Clone()
+	cp.Params = url.Values{}
+	for k, v := range r.Params {
+		cp.Params[k] = append([]string(nil), v...)
+	}
+	return cp
+}
+
+// Redacted returns a copy of r safe to display: secret parameters and
+// credential headers masked with Mask.
+func (r Request) Redacted() Request {
+	cp := r.Clone()
+	for k, vals := range cp.Params {
+		if secretParams[k] {
+			for i := range vals {
+				vals[i] = Mask(vals[i])
+			}
+		}
+	}
+	for _, h := range []string{"Authorization", "Coder-Session-Token", "Cookie"} {
+		if v := cp.Header.Get(h); v != "" {
+			scheme, _, found := strings.Cut(v, " ")
+			if found && h == "Authorization" {
+				cp.Header.Set(h, scheme+" ••••••••")
+			} else {
+				cp.Header.Set(h, "••••••••")
+			}
+		}
+	}
+	return cp
+}
+
+// FullURL is URL with Params in the query when InQuery is set.
+func (r Request) FullURL() string {
+	if !r.InQuery || len(r.Params) == 0 {
+		return r.URL
+	}
+	s, err := AuthorizationURL(r.URL, r.Params)
+	if err != nil {
+		return r.URL + "?" + r.Params.Encode()
+	}
+	return s
+}
+
+func headerWith(k, v string) http.Header {
+	h := http.Header{}
+	if v != "" {
+		h.Set(k, v)
+	}
+	return h
+}

@@ -1,0 +1,177 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/cli/browser"
+
+	"oauthdeck/client"
+)
+
+// authorize starts the loopback listener on the redirect URI, then either
+// opens the browser (and accepts a pasted redirect URL) or completes consent
+// with the admin session and follows the redirect to the listener.
+func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
+	st := f.state()
+	req, err := f.requestFor(StepAuthorize)
+	if err != nil {
+		return err
+	}
+	redirect := firstNonEmpty(req.Params.Get("redirect_uri"), st.callbackURL)
+	exp := Expect{State: req.Params.Get("state"), Issuer: st.issuer, RequireIss: st.as.AuthorizationResponseIssParameterSupported}
+
+	l, lerr := Listen(ctx, ListenOptions{RedirectURI: redirect, Expect: exp, Timeout: f.cfg.ListenTimeout,
+		OnStatus: func(s ListenerStatus) { f.emit(Event{Kind: EventListener, Step: StepAuthorize, Listener: &s}) }})
+	switch {
+	case lerr == nil:
+		defer l.Close()
+		if l.RedirectURI() != redirect && req.Params.Get("redirect_uri") != "" {
+			// Ephemeral port: the request must name the port actually bound.
+			redirect = l.RedirectURI()
+			req.Params.Set("redirect_uri", redirect)
+		}
+		f.mu.Lock()
+		f.listener = l
+		f.mu.Unlock()
+		res.Fields = append(res.Fields, Field{Label: "Listener", Value: l.Status().Addr + " " + l.Status().Path},
+			Field{Label: "Deadline", Value: l.Status().Deadline.Format(time.RFC3339)})
+	case errors.Is(lerr, ErrNotLoopback) && f.cfg.Consent == ConsentAuto:
+		// An edited, non-loopback redirect_uri: nothing to listen on, but the
+		// server's answer is still worth seeing.
+		res.Findings = append(res.Findings, Finding{ID: "authorize.listener", Severity: SeverityInfo,
+			Message: "redirect_uri is not a loopback URI; no listener started", Basis: "RFC 8252 §7.3"})
+		l = nil
+	default:
+		return lerr
+	}
+	f.update(func(s *flowState) { s.redirectURI = redirect })
+	authURL := req.FullURL()
+	f.update(func(s *flowState) { s.authURL = authURL })
+	res.Request = ptr(req.Clone())
+	res.Fields = append(res.Fields, Field{Label: "Authorization URL", Value: client.SanitizeLine(authURL)})
+
+	var cb Callback
+	if f.cfg.Consent == ConsentAuto {
+		cb, err = f.autoConsent(ctx, authURL, redirect, exp, l)
+	} else {
+		f.emit(Event{Kind: EventAuthURL, Step: StepAuthorize, Message: client.SanitizeLine(authURL)})
+		open := f.cfg.OpenBrowser
+		if open == nil {
+			open = browser.OpenURL
+		}
+		if oerr := open(authURL); oerr != nil {
+			res.Findings = append(res.Findings, Finding{ID: "authorize.browser", Severity: SeverityInfo,
+				Message: "could not open a browser (" + client.SanitizeLine(oerr.Error()) + "); open the URL yourself or paste the redirect URL", Basis: "RFC 8252 §4"})
+		}
+		cb, err = l.Wait(ctx)
+	}
+	if l != nil {
+		ls := l.Status()
+		res.Fields = append(res.Fields, Field{Label: "State checked", Value: yesNo(ls.StateOK)},
+			Field{Label: "iss checked", Value: yesNo(ls.IssChecked)})
+		res.Findings = append(res.Findings, listenerFindings(ls, exp)...)
+	}
+	if err != nil {
+		return err
+	}
+	f.update(func(s *flowState) { s.callback, s.tokens = cb, nil })
+	res.Fields = append(res.Fields, Field{Label: "Code", Value: Mask(cb.Code), Secret: true, reveal: cb.Code},
+		Field{Label: "Callback", Value: cb.URL})
+	if cb.Iss != "" {
+		res.Fields = append(res.Fields, Field{Label: "iss", Value: client.SanitizeLine(cb.Iss)})
+	}
+	res.Verdict = "authorization code received; state matched"
+	if exp.State == "" {
+		res.Verdict = "authorization code received (no state was sent)"
+	}
+	return nil
+}
+
+// autoConsent POSTs the authorization request with the admin session and
+// follows the redirect to the listener as a browser would. A redirect that
+// is not the listener's (a sub-path the server allowed) is validated directly.
+func (f *Flow) autoConsent(ctx context.Context, authURL, redirect string, exp Expect, l *Listener) (Callback, error) {
+	loc, err := ConsentRedirect(ctx, f.cfg.Client, authURL)
+	if err != nil {
+		return Callback{}, err
+	}
+	if l == nil {
+		exp.RedirectURI = redirect
+		return ParseRedirectURL(loc.String(), exp)
+	}
+	if sameEndpoint(loc, l.RedirectURI()) != nil {
+		exp.RedirectURI = ""
+		cb, err := ParseRedirectURL(loc.String(), exp)
+		if err == nil {
+			err = sameEndpoint(loc, redirect)
+		}
+		return cb, err
+	}
+	if err := followToListener(ctx, loc); err != nil {
+		return Callback{}, err
+	}
+	return l.Wait(ctx)
+}
+
+// followToListener GETs the redirect target (the loopback listener).
+func followToListener(ctx context.Context, loc *url.URL) error {
+	hc := &http.Client{Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
+	if err != nil {
+		return &CallbackError{Err: ErrMalformedURL}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return &CallbackError{Err: ErrListenerClosed, Detail: "could not reach the loopback listener: " + client.SanitizeLine(err.Error())}
+	}
+	return resp.Body.Close()
+}
+
+func listenerFindings(ls ListenerStatus, exp Expect) []Finding {
+	var fs []Finding
+	add := func(id string, ok bool, msg, basis string) {
+		sev := SeverityPass
+		if !ok {
+			sev = SeverityInfo
+		}
+		fs = append(fs, Finding{ID: id, Severity: sev, Message: msg, Basis: basis})
+	}
+	add("listener.loopback", true, "listener bound to "+ls.Addr+" only", "RFC 8252 §7.3, §8.3")
+	if exp.State != "" {
+		add("listener.state", ls.StateOK, "state verified on the callback", "RFC 6749 §10.12; RFC 8252 §8.9")
+	}
+	if exp.RequireIss {
+		add("listener.iss", ls.IssChecked, "iss verified against the issuer", "RFC 9207")
+	}
+	add("listener.single", true, "one callback accepted, then the listener closed", "RFC 8252 §8.3")
+	if n := len(ls.Rejected); n > 0 {
+		fs = append(fs, Finding{ID: "listener.rejected", Severity: SeverityWarn,
+			Message: "requests refused by the listener: " + joinErrs(ls.Rejected), Basis: "DNS-rebinding and stray-request defence"})
+	}
+	return fs
+}
+
+func joinErrs(rs []Rejection) string {
+	s := ""
+	for i, r := range rs {
+		if i > 0 {
+			s += "; "
+		}
+		s += r.Reason.Error()
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func ptr[T any](v T) *T { return &v }
