@@ -23,7 +23,7 @@ func randomHex(t testing.TB, n int) string {
 
 // uniqueKey returns a key no other test (or earlier run) uses, and deletes
 // it from store when the test ends.
-func uniqueKey(t *testing.T, store Store, label string) string {
+func uniqueKey(t testing.TB, store Store, label string) string {
 	t.Helper()
 	key := fmt.Sprintf("oauthdeck-test %s %s", label, randomHex(t, 8))
 	t.Cleanup(func() { _ = store.Delete(context.Background(), key) })

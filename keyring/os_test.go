@@ -26,7 +26,7 @@ func keyringRequired() bool {
 
 // requireOSKeyring returns a real OS keyring store under a service name
 // unique to this test binary, or skips (fails in CI) with the reason.
-func requireOSKeyring(t *testing.T) Store {
+func requireOSKeyring(t testing.TB) Store {
 	t.Helper()
 	service := "oauthdeck-test-" + randomHex(t, 6)
 	store := NewOS(service, 10*time.Second)
