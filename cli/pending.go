@@ -13,8 +13,3 @@ func (a *app) flowCommand() *cobra.Command {
 	return &cobra.Command{Use: "flow", Short: "Run the authorization-code flow headless", Args: noArgs,
 		RunE: func(*cobra.Command, []string) error { return errors.New("flow is " + errNotYet.Error()) }}
 }
-
-func (a *app) tokenCommand() *cobra.Command {
-	return &cobra.Command{Use: "token", Short: "Refresh, revoke or use tokens kept by a previous flow", Args: noArgs,
-		RunE: func(*cobra.Command, []string) error { return errors.New("token is " + errNotYet.Error()) }}
-}
