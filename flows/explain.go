@@ -41,6 +41,10 @@ var oauth2Rules = []explainRule{
 		Cause: "The server found no client_id in the query or form. On Coder v2.30 this is also the answer to HTTP Basic client authentication, which it ignores.",
 		Fix:   "Send client_id and client_secret in the form body (client_secret_post), as v2.30's metadata advertises.",
 		Basis: "Coder v2.30 supports only client_secret_post; Basic arrived with PR #21793"}},
+	{code: "invalid_request", contains: "Missing required parameter: code_verifier", exp: Explanation{
+		Cause: "The code was issued with a PKCE code_challenge, but the token request carries no code_verifier.",
+		Fix:   "Send the code_verifier from the prepare step (newer Coder requires PKCE for every code).",
+		Basis: "RFC 7636 §4.5; Coder PKCE enforcement"}},
 	{code: "invalid_request", contains: "Missing required parameter: client_secret", exp: Explanation{
 		Cause: "The code grant on Coder requires client_secret for this app (v2.30 demands it even of clients registered with auth method none).",
 		Fix:   "Send the app's secret (create one with the apps API if none is stored).",
