@@ -1,6 +1,7 @@
 package keyring
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,4 +176,32 @@ func (c *Config) Remove(deploymentURL string) bool {
 		}
 	}
 	return false
+}
+
+// UpdateConfig loads the config at path, applies change and saves the
+// result, all under a lock on path+".lock", so that two oauthdeck
+// processes editing the config at once (the TUI and a CLI command) do not
+// lose each other's changes. If change returns an error nothing is saved.
+func UpdateConfig(ctx context.Context, path string, change func(*Config) error) (*Config, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating directory for %s: %w", path, err)
+	}
+	lockCtx, cancel := context.WithTimeout(ctx, fileLockTimeout)
+	defer cancel()
+	unlock, err := lockFile(lockCtx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(cfg); err != nil {
+		return nil, err
+	}
+	if err := cfg.Save(path); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }

@@ -1,11 +1,14 @@
 package keyring
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -110,5 +113,44 @@ func TestDefaultPathsHonourEnv(t *testing.T) {
 	t.Setenv("OAUTHDECK_CONFIG_DIR", "")
 	if p, err := DefaultConfigPath(); err == nil && !strings.HasSuffix(p, filepath.Join("oauthdeck", "config.json")) {
 		t.Fatalf("DefaultConfigPath without env = %q", p)
+	}
+}
+
+func TestUpdateConfigConcurrentWritersLoseNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	const writers = 12
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := UpdateConfig(context.Background(), path, func(c *Config) error {
+				return c.Upsert(Deployment{URL: fmt.Sprintf("https://d%d.example.com", i)})
+			})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil || len(cfg.Deployments) != writers {
+		t.Fatalf("%d deployments survived (%v), want %d", len(cfg.Deployments), err, writers)
+	}
+	// A failing change saves nothing.
+	_, err = UpdateConfig(context.Background(), path, func(c *Config) error {
+		c.Deployments = nil
+		return fmt.Errorf("changed my mind")
+	})
+	if err == nil || err.Error() != "changed my mind" {
+		t.Fatalf("got %v", err)
+	}
+	if cfg, _ := LoadConfig(path); len(cfg.Deployments) != writers {
+		t.Fatalf("a failed change was saved")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,9 +16,9 @@ import (
 // can block for ever.
 const DefaultTimeout = 3 * time.Second
 
-// maxInFlight caps keyring calls still running after their timeout, so a
-// keyring that hangs cannot pile up goroutines without bound.
-const maxInFlight = 8
+// maxStuck caps keyring calls still running after their caller gave up,
+// so a keyring that hangs cannot pile up goroutines without bound.
+const maxStuck = 4
 
 // backend is the slice of go-keyring that osStore uses. Tests swap in a
 // slow or failing one instead of go-keyring's global MockInit.
@@ -36,10 +37,10 @@ var goKeyringBackend = backend{
 // osStore keeps each secret as one OS keyring item: service is the store's
 // service name, user is the key.
 type osStore struct {
-	service  string
-	timeout  time.Duration
-	backend  backend
-	inFlight atomic.Int32 // calls whose goroutine has not returned yet
+	service string
+	timeout time.Duration
+	backend backend
+	stuck   atomic.Int32 // calls given up on whose goroutine has not returned
 }
 
 // NewOS returns a Store backed by the OS keyring (Secret Service on Linux,
@@ -108,31 +109,56 @@ func osKeyringKind(goos string) string {
 }
 
 // call runs op in a goroutine and waits for it, the timeout or ctx,
-// whichever comes first. go-keyring cannot be cancelled, so on timeout the
-// goroutine finishes on its own; its result channel is buffered so it never
-// blocks on the way out.
+// whichever comes first. go-keyring cannot be cancelled, so a call we stop
+// waiting for is "stuck" until the keyring answers; its result channel is
+// buffered so it never blocks on the way out. Once maxStuck calls are stuck
+// new ones fail at once instead of piling up.
 func (s *osStore) call(ctx context.Context, opName string, op func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.inFlight.Add(1) > maxInFlight {
-		s.inFlight.Add(-1)
+	if s.stuck.Load() >= maxStuck {
 		return &UnavailableError{Op: opName, Reason: ReasonBusy,
 			Hint: "the keyring may be waiting for an unlock prompt; answer it or restart the keyring daemon, then try again"}
 	}
+	var mu sync.Mutex
+	finished, abandoned := false, false
 	done := make(chan error, 1)
 	go func() {
-		defer s.inFlight.Add(-1)
-		done <- op()
+		err := op()
+		mu.Lock()
+		finished = true
+		if abandoned {
+			s.stuck.Add(-1)
+		}
+		mu.Unlock()
+		done <- err
 	}()
+	// abandon reports whether op is still running and, if so, marks it stuck.
+	abandon := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if finished {
+			return false
+		}
+		abandoned = true
+		s.stuck.Add(1)
+		return true
+	}
 	timer := time.NewTimer(s.timeout)
 	defer timer.Stop()
 	select {
 	case err := <-done:
 		return classify(opName, err)
 	case <-timer.C:
+		if !abandon() {
+			return classify(opName, <-done)
+		}
 		return classify(opName, &TimeoutError{Op: opName, After: s.timeout})
 	case <-ctx.Done():
+		if !abandon() {
+			return classify(opName, <-done)
+		}
 		return ctx.Err()
 	}
 }

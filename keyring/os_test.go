@@ -56,13 +56,13 @@ func (b *blockingBackend) backend() backend {
 	}
 }
 
-// waitInFlight polls until no backend goroutine of s is running.
-func waitInFlight(t *testing.T, s *osStore) {
+// waitUnstuck polls until no abandoned backend goroutine of s is running.
+func waitUnstuck(t *testing.T, s *osStore) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for s.inFlight.Load() != 0 {
+	for s.stuck.Load() != 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d keyring goroutines still running after the backend returned", s.inFlight.Load())
+			t.Fatalf("%d keyring goroutines still running after the backend returned", s.stuck.Load())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -89,11 +89,11 @@ func TestOSStoreTimesOutOnBlockedBackend(t *testing.T) {
 	if err := s.Set(context.Background(), "k", "v"); !errors.As(err, &timeout) || timeout.Op != "set" {
 		t.Fatalf("Set: got %v, want a *TimeoutError naming set", err)
 	}
-	if got := s.inFlight.Load(); got != 2 {
-		t.Fatalf("in-flight calls = %d, want the 2 blocked ones", got)
+	if got := s.stuck.Load(); got != 2 {
+		t.Fatalf("stuck calls = %d, want the 2 blocked ones", got)
 	}
 	close(bb.release)
-	waitInFlight(t, s) // the goroutines exit once the backend returns
+	waitUnstuck(t, s) // the goroutines exit once the backend returns
 }
 
 func TestOSStoreContextCancelBeatsTimeout(t *testing.T) {
@@ -110,14 +110,14 @@ func TestOSStoreContextCancelBeatsTimeout(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 	close(bb.release)
-	waitInFlight(t, s)
+	waitUnstuck(t, s)
 }
 
 func TestOSStoreRefusesToPileUpBlockedCalls(t *testing.T) {
 	bb := &blockingBackend{release: make(chan struct{})}
 	s := newOSWithBackend("svc", time.Millisecond, bb.backend())
 	ctx := context.Background()
-	for range maxInFlight {
+	for range maxStuck {
 		if _, err := s.Get(ctx, "k"); !CanFallBack(err) {
 			t.Fatalf("blocked Get: %v", err)
 		}
@@ -125,13 +125,13 @@ func TestOSStoreRefusesToPileUpBlockedCalls(t *testing.T) {
 	_, err := s.Get(ctx, "k")
 	var unavailable *UnavailableError
 	if !errors.As(err, &unavailable) || unavailable.Reason != ReasonBusy {
-		t.Fatalf("got %v, want ReasonBusy once %d calls are stuck", err, maxInFlight)
+		t.Fatalf("got %v, want ReasonBusy once %d calls are stuck", err, maxStuck)
 	}
-	if got := bb.calls.Load(); got != maxInFlight {
-		t.Fatalf("backend reached %d times, want %d (the busy call must not reach it)", got, maxInFlight)
+	if got := bb.calls.Load(); got != maxStuck {
+		t.Fatalf("backend reached %d times, want %d (the busy call must not reach it)", got, maxStuck)
 	}
 	close(bb.release)
-	waitInFlight(t, s)
+	waitUnstuck(t, s)
 	if got, err := s.Get(ctx, "k"); err != nil || got != "late" {
 		t.Fatalf("after the keyring recovered: %q, %v", got, err)
 	}
@@ -219,6 +219,32 @@ func TestOSKeyringKindNamesThePlatform(t *testing.T) {
 	for goos, want := range map[string]string{"linux": "Secret Service", "darwin": "Keychain", "windows": "Credential Manager"} {
 		if got := osKeyringKind(goos); !strings.HasPrefix(got, "OS keyring") || !strings.Contains(got, want) {
 			t.Errorf("osKeyringKind(%q) = %q", goos, got)
+		}
+	}
+}
+
+// Only calls that were given up on count towards maxStuck: many slow but
+// healthy calls at once must all succeed.
+func TestOSStoreAllowsManyConcurrentHealthyCalls(t *testing.T) {
+	const n = 3 * maxStuck
+	var arrived atomic.Int32
+	allArrived := make(chan struct{})
+	s := newOSWithBackend("svc", 30*time.Second, backend{
+		get: func(string, string) (string, error) {
+			if arrived.Add(1) == n {
+				close(allArrived)
+			}
+			<-allArrived // every call is in the backend at the same time
+			return "ok", nil
+		},
+	})
+	errs := make(chan error, n)
+	for range n {
+		go func() { _, err := s.Get(context.Background(), "k"); errs <- err }()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent healthy call: %v", err)
 		}
 	}
 }
