@@ -223,3 +223,23 @@ func me(t testing.TB, s *Server, bearer string) resp {
 func basicAuth(id, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
+
+// flowAs runs a PKCE flow with another user's session. Safe to call from
+// goroutines: failures are reported with t.Error, not t.Fatal.
+func (f fixture) flowAs(t testing.TB, session string) tokenJSON {
+	p := pkce.New()
+	q := url.Values{"client_id": {f.appID}, "response_type": {"code"}, "code_challenge": {p.Challenge}}
+	r := call(t, f.s, req{method: "POST", path: "/oauth2/authorize?" + q.Encode(), session: session})
+	loc, err := url.Parse(r.header.Get("Location"))
+	if r.status != 302 || err != nil {
+		t.Errorf("authorize as user: %d %s", r.status, r.body)
+		return tokenJSON{}
+	}
+	r = f.token(t, url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "client_id": {f.appID},
+		"client_secret": {f.secret}, "code_verifier": {p.Verifier}})
+	var tok tokenJSON
+	if r.status != 200 || json.Unmarshal(r.body, &tok) != nil {
+		t.Errorf("exchange as user: %d %s", r.status, r.body)
+	}
+	return tok
+}
