@@ -84,7 +84,22 @@ func (p *probe) do(ctx context.Context, note string, req client.Request) (*clien
 		}
 		return err
 	})
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		// A 429 is neither an acceptance nor a refusal of what was probed;
+		// judging it would turn a rate limit into a passing check.
+		return resp, rateLimitedError{retryAfter: resp.Header.Get("Retry-After")}
+	}
 	return resp, err
+}
+
+type rateLimitedError struct{ retryAfter string }
+
+func (e rateLimitedError) Error() string {
+	s := "the server is rate limiting (429), so this probe's answer says nothing; run the suite again later"
+	if e.retryAfter != "" {
+		s += " (Retry-After: " + client.SanitizeLine(e.retryAfter) + ")"
+	}
+	return s
 }
 
 // call runs fn and labels every exchange the recorder saw meanwhile with note.

@@ -1,8 +1,10 @@
 package check_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -211,6 +213,49 @@ func TestCheckHostileServer(t *testing.T) {
 					t.Errorf("%s: %q", r.ID, r.Detail)
 				}
 			}
+			var js bytes.Buffer
+			if err := check.WriteJSON(&js, rep); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(js.String(), `\u001b`) || strings.Contains(js.String(), `\u0007`) {
+				t.Error("server control characters reached the JSON evidence")
+			}
 		})
+	}
+}
+
+// TestCheckRateLimitIsNotARefusal answers every token request after the
+// first few with 429: no check may count that as the server refusing a
+// wrong request.
+func TestCheckRateLimitIsNotARefusal(t *testing.T) {
+	srv, _, _ := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
+	var tokenCalls atomic.Int64
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasSuffix(r.URL.Path, "/oauth2/tokens") && tokenCalls.Add(1) > 3 {
+			return &http.Response{StatusCode: http.StatusTooManyRequests, Request: r,
+				Header: http.Header{"Content-Type": {"application/json"}, "Retry-After": {"60"}},
+				Body:   io.NopCloser(strings.NewReader(`{"error":"temporarily_unavailable","error_description":"rate limited"}`))}, nil
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := check.Run(context.Background(), check.Config{Client: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := statuses(rep)
+	for _, id := range []string{"code.single-use", "code.client-binding", "token.bad-client-secret", "token.redirect-mismatch", "refresh.client-auth"} {
+		if st[id].Status == check.Pass {
+			t.Errorf("%s passed on 429 answers: %s", id, st[id].Detail)
+		}
+	}
+	if !strings.Contains(st["token.resource-mismatch"].Detail, "rate limiting") {
+		t.Errorf("token.resource-mismatch does not name the rate limit: %q", st["token.resource-mismatch"].Detail)
+	}
+	if left := allApps(t, srv); len(left) > 0 {
+		t.Errorf("apps left behind: %d", len(left))
 	}
 }
