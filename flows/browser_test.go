@@ -1,0 +1,110 @@
+package flows
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"oauthdeck/sandbox"
+)
+
+// A real browser (headless Debian chromium through chromedp) opens the
+// authorization URL, signs in on the sandbox's /login page, clicks Allow on
+// the consent page, and the flow's loopback listener receives the code.
+func TestFlowRealBrowser(t *testing.T) {
+	if _, err := exec.LookPath("chromium"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is required in CI (apt-get install -y --no-install-recommends chromium)")
+		}
+		t.Skip("chromium not installed; skipping the real-browser test outside CI")
+	}
+	for _, compat := range []sandbox.Compat{sandbox.CompatV230, sandbox.CompatMain} {
+		t.Run(string(compat), func(t *testing.T) {
+			env := startSandbox(t, compat)
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+
+			allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+				chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("headless", true),
+				chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+				chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))...)
+			defer cancelAlloc()
+			browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+			defer cancelBrowser()
+
+			pageText := make(chan string, 1)
+			browserErr := make(chan error, 1)
+			open := func(authURL string) error {
+				go func() {
+					err := chromedp.Do(browserCtx,
+						chromedp.Navigate(authURL),
+						chromedp.WaitVisible("#email"),
+						chromedp.SendKeys("#email", env.srv.AdminEmail()),
+						chromedp.SendKeys("#password", env.srv.AdminPassword()),
+						chromedp.Click("#sign-in"),
+						chromedp.WaitVisible("#allow"),
+						chromedp.Click("#allow"),
+						chromedp.WaitVisible("#result"),
+					)
+					if err != nil {
+						browserErr <- err
+						return
+					}
+					txt, err := chromedp.Run(browserCtx, chromedp.Text("#result"))
+					if err != nil {
+						browserErr <- err
+						return
+					}
+					pageText <- txt
+				}()
+				return nil
+			}
+			f, err := New(Config{Client: env.c, Recorder: env.rec, CallbackURL: "http://127.0.0.1:0/callback",
+				Consent: ConsentBrowser, OpenBrowser: open, ListenTimeout: 60 * time.Second, Cleanup: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			// A broken browser script must fail fast instead of waiting out the listener.
+			var scriptErr error
+			watcherDone := make(chan struct{})
+			go func() {
+				defer close(watcherDone)
+				select {
+				case scriptErr = <-browserErr:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
+			defer func() { cancel(); <-watcherDone }()
+			results := f.RunAll(ctx)
+			select {
+			case <-watcherDone:
+				if scriptErr != nil {
+					t.Fatalf("browser: %v", scriptErr)
+				}
+			default:
+			}
+			for _, r := range results {
+				if r.Status == StatusFailed {
+					t.Fatalf("%s failed: %v", r.Step, r.Err)
+				}
+			}
+			select {
+			case txt := <-pageText:
+				if txt != "Signed in" {
+					t.Fatalf("callback page says %q", txt)
+				}
+			case <-ctx.Done():
+				t.Fatal("the browser never showed the callback page")
+			}
+			if r := f.Result(StepUse); r.Status != StatusPassed {
+				t.Fatalf("use step %s", r.Status)
+			}
+		})
+	}
+}
