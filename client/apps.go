@@ -5,11 +5,24 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 const appsPath = "/api/v2/oauth2-provider/apps"
 
 func appPath(id string) string { return appsPath + "/" + url.PathEscape(id) }
+
+var errEmptyID = errors.New("empty ID")
+
+// needIDs refuses empty IDs, which would otherwise address the wrong route.
+func needIDs(ids ...string) error {
+	for _, id := range ids {
+		if strings.TrimSpace(id) == "" {
+			return errEmptyID
+		}
+	}
+	return nil
+}
 
 // Apps lists the apps, ordered as the server sends them. A null body is an empty list.
 func (c *Client) Apps(ctx context.Context) ([]App, error) {
@@ -29,7 +42,10 @@ func (c *Client) Apps(ctx context.Context) ([]App, error) {
 // App is GET /api/v2/oauth2-provider/apps/{id}.
 func (c *Client) App(ctx context.Context, id string) (App, error) {
 	var app App
-	err := c.do(ctx, call{method: http.MethodGet, url: appPath(id), auth: authSession, want: http.StatusOK, out: &app})
+	err := needIDs(id)
+	if err == nil {
+		err = c.do(ctx, call{method: http.MethodGet, url: appPath(id), auth: authSession, want: http.StatusOK, out: &app})
+	}
 	app.normalize()
 	return app, wrapOp("get OAuth2 app "+id, err)
 }
@@ -50,6 +66,9 @@ func (c *Client) UpdateApp(ctx context.Context, id string, req AppRequest) (App,
 	var app App
 	body, err := req.normalized()
 	if err == nil {
+		err = needIDs(id)
+	}
+	if err == nil {
 		err = c.do(ctx, call{method: http.MethodPut, url: appPath(id), auth: authSession, in: body, want: http.StatusOK, out: &app})
 	}
 	app.normalize()
@@ -59,6 +78,9 @@ func (c *Client) UpdateApp(ctx context.Context, id string, req AppRequest) (App,
 // DeleteApp is DELETE /api/v2/oauth2-provider/apps/{id} (204). It also
 // removes the app's secrets, codes and tokens on the server.
 func (c *Client) DeleteApp(ctx context.Context, id string) error {
+	if err := needIDs(id); err != nil {
+		return wrapOp("delete OAuth2 app", err)
+	}
 	err := c.do(ctx, call{method: http.MethodDelete, url: appPath(id), auth: authSession, want: http.StatusNoContent})
 	return wrapOp("delete OAuth2 app "+id, err)
 }
@@ -66,6 +88,9 @@ func (c *Client) DeleteApp(ctx context.Context, id string) error {
 // AppSecrets lists an app's secrets (truncated values only).
 func (c *Client) AppSecrets(ctx context.Context, appID string) ([]AppSecret, error) {
 	var secrets []AppSecret
+	if err := needIDs(appID); err != nil {
+		return nil, wrapOp("list secrets of OAuth2 app", err)
+	}
 	if err := c.do(ctx, call{method: http.MethodGet, url: appPath(appID) + "/secrets", auth: authSession, want: http.StatusOK, out: &secrets}); err != nil {
 		return nil, wrapOp("list secrets of OAuth2 app "+appID, err)
 	}
@@ -79,6 +104,9 @@ func (c *Client) AppSecrets(ctx context.Context, appID string) ([]AppSecret, err
 // full secret is available.
 func (c *Client) CreateAppSecret(ctx context.Context, appID string) (AppSecretFull, error) {
 	var s AppSecretFull
+	if err := needIDs(appID); err != nil {
+		return s, wrapOp("create a secret for OAuth2 app", err)
+	}
 	err := c.do(ctx, call{method: http.MethodPost, url: appPath(appID) + "/secrets", auth: authSession, want: http.StatusCreated, out: &s})
 	if err == nil && s.ClientSecretFull == "" {
 		err = errors.New("server answered 201 without client_secret_full")
@@ -89,6 +117,9 @@ func (c *Client) CreateAppSecret(ctx context.Context, appID string) (AppSecretFu
 // DeleteAppSecret is DELETE .../apps/{id}/secrets/{secretID} (204). Tokens
 // issued with that secret stop working.
 func (c *Client) DeleteAppSecret(ctx context.Context, appID, secretID string) error {
+	if err := needIDs(appID, secretID); err != nil {
+		return wrapOp("delete secret of OAuth2 app", err)
+	}
 	err := c.do(ctx, call{method: http.MethodDelete, url: appPath(appID) + "/secrets/" + url.PathEscape(secretID), auth: authSession, want: http.StatusNoContent})
 	return wrapOp("delete secret "+secretID+" of OAuth2 app "+appID, err)
 }

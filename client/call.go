@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // opError adds what the client was doing to an error. Its text is
@@ -180,9 +181,12 @@ func excerpt(body []byte) string {
 		s = s[:4*excerptLimit]
 	}
 	s = SanitizeLine(Redact(s))
+	if utf8.RuneCountInString(s) <= excerptLimit {
+		return s
+	}
 	n := 0
 	for i := range s {
-		if n == excerptLimit {
+		if n == excerptLimit-1 {
 			return s[:i] + "…"
 		}
 		n++

@@ -1,6 +1,8 @@
 package client_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -41,8 +43,8 @@ func TestHTMLInsteadOfJSON(t *testing.T) {
 	if !strings.Contains(ue.Reason, "text/html") {
 		t.Errorf("reason %q does not name the content type", ue.Reason)
 	}
-	if n := len([]rune(ue.Excerpt)); n == 0 || n > 201 {
-		t.Errorf("excerpt has %d characters, want 1..201: %q", n, ue.Excerpt)
+	if n := len([]rune(ue.Excerpt)); n == 0 || n > 200 {
+		t.Errorf("excerpt has %d characters, want 1..200: %q", n, ue.Excerpt)
 	}
 	if !strings.HasPrefix(ue.Excerpt, "<!doctype html>") {
 		t.Errorf("excerpt does not start with the body: %q", ue.Excerpt)
@@ -126,6 +128,47 @@ func TestFiftyMegabyteBody(t *testing.T) {
 				t.Errorf("recorder: %d exchanges, body %d bytes", len(ex), len(ex[0].ResponseBody))
 			}
 		})
+	}
+}
+
+// TestGzipBomb: the limit applies to the decompressed body, so 8 MB of
+// zeros sent as ~8 KB of gzip is refused at a 1 MiB limit.
+func TestGzipBomb(t *testing.T) {
+	var compressed bytes.Buffer
+	zw := gzip.NewWriter(&compressed)
+	zeros := make([]byte, 1<<20)
+	for i := 0; i < 8; i++ {
+		_, _ = zw.Write(zeros)
+	}
+	_ = zw.Close()
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(compressed.Bytes())
+	}, client.Options{MaxBodyBytes: 1 << 20})
+	_, err := c.Apps(context.Background())
+	var tl *client.BodyTooLargeError
+	if !errors.As(err, &tl) {
+		t.Fatalf("want BodyTooLargeError, got %T: %v", err, err)
+	}
+}
+
+func TestEmptyIDsAreRefused(t *testing.T) {
+	var hits atomic.Int64
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }, client.Options{})
+	ctx := context.Background()
+	errs := []error{c.DeleteApp(ctx, ""), c.DeleteAppSecret(ctx, "a", " ")}
+	_, err := c.App(ctx, "")
+	errs = append(errs, err)
+	_, err = c.UpdateApp(ctx, "", client.AppRequest{Name: "n"})
+	errs = append(errs, err)
+	for i, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "empty ID") {
+			t.Errorf("%d: %v", i, err)
+		}
+	}
+	if hits.Load() != 0 {
+		t.Errorf("server was called %d times", hits.Load())
 	}
 }
 
