@@ -243,7 +243,8 @@ type tokensJSON struct {
 	Masked       bool       `json:"masked"`
 }
 
-func writeTokens(w io.Writer, t flows.Tokens, reveal bool, output string) error {
+// tokenView is t as printed: secrets masked unless revealed.
+func tokenView(t flows.Tokens, reveal bool) tokensJSON {
 	hide := func(s string) string {
 		if reveal || s == "" {
 			return s
@@ -256,6 +257,11 @@ func writeTokens(w io.Writer, t flows.Tokens, reveal bool, output string) error 
 		e := t.Expiry.UTC()
 		out.Expiry = &e
 	}
+	return out
+}
+
+func writeTokens(w io.Writer, t flows.Tokens, reveal bool, output string) error {
+	out := tokenView(t, reveal)
 	if output == "json" {
 		return writeJSON(w, out)
 	}

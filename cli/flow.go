@@ -1,0 +1,353 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
+	"oauthdeck/keyring"
+)
+
+type flowOptions struct {
+	clientID      string
+	secretStdin   bool
+	createApp     bool
+	register      bool
+	resource      string
+	noResource    bool
+	scope         string
+	port          int
+	target        string
+	noBrowser     bool
+	autoConsent   bool
+	all           bool
+	cleanup       bool
+	reveal        bool
+	listenTimeout time.Duration
+	output        string
+}
+
+func (a *app) flowCommand() *cobra.Command {
+	var o flowOptions
+	cmd := &cobra.Command{
+		Use:   "flow [URL] (--client-id ID | --create-app | --register)",
+		Short: "Run the authorization-code flow with PKCE headless: progress on stderr, tokens on stdout",
+		Long: `Run the guided authorization-code flow without the TUI: discover, client,
+prepare (PKCE S256, state, resource), authorize (loopback listener on
+127.0.0.1 and the system browser, or --auto-consent with the admin session),
+exchange, inspect and use; --all adds refresh and revoke with proof that the
+old tokens died. Progress goes to stderr; the token response to stdout, masked
+unless --reveal. The tokens are kept in the keyring for 'oauthdeck token'.
+
+With --no-browser the authorization URL is printed, and on a terminal you may
+paste the redirect URL from the browser's address bar instead of waiting.`,
+		Example: `  oauthdeck flow --create-app --auto-consent --all --cleanup
+  oauthdeck flow --client-id 3382578a-... --client-secret-stdin < secret.txt
+  oauthdeck flow --client-id 3382578a-... --no-browser --port 9876`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runFlow(cmd.Context(), firstArg(args), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.clientID, "client-id", "", "use this existing app (its ID is the client_id)")
+	f.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (default: the one kept with 'apps secrets create --save')")
+	f.BoolVar(&o.createApp, "create-app", false, "create a fresh app and secret for the flow (needs an admin session)")
+	f.BoolVar(&o.register, "register", false, "register a client with RFC 7591 dynamic registration")
+	f.StringVar(&o.resource, "resource", "", "RFC 8707 resource (default: the deployment URL, which Coder's API accepts)")
+	f.BoolVar(&o.noResource, "no-resource", false, "send no resource parameter")
+	f.StringVar(&o.scope, "scope", "", "scope to request")
+	f.IntVar(&o.port, "port", 0, "loopback callback port (default 9876, as Coder's scripts use)")
+	f.StringVar(&o.target, "target", "", "start discovery at this protected resource (e.g. an MCP endpoint) instead of the deployment")
+	f.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; print the URL (and accept a pasted redirect URL)")
+	f.BoolVar(&o.autoConsent, "auto-consent", false, "consent with the admin session instead of a browser (automation)")
+	f.BoolVar(&o.all, "all", false, "also refresh and revoke, proving the old tokens stop working")
+	f.BoolVar(&o.cleanup, "cleanup", false, "delete the app or client the flow created when it ends")
+	f.BoolVar(&o.reveal, "reveal", false, "print tokens in clear")
+	f.DurationVar(&o.listenTimeout, "listen-timeout", flows.DefaultListenTimeout, "how long to wait for the browser's callback")
+	refuseSecretFlags(cmd, map[string]string{"client-secret": "pipe it with --client-secret-stdin, or keep it with 'apps secrets create --save'"})
+	outputFlag(cmd, &o.output, "text", "json")
+	return cmd
+}
+
+func (o flowOptions) validate() error {
+	modes := 0
+	for _, on := range []bool{o.clientID != "", o.createApp, o.register} {
+		if on {
+			modes++
+		}
+	}
+	switch {
+	case modes == 0:
+		return usagef("say which client to use: --client-id ID, --create-app or --register")
+	case modes > 1:
+		return usagef("--client-id, --create-app and --register exclude each other")
+	case o.secretStdin && o.clientID == "":
+		return usagef("--client-secret-stdin goes with --client-id")
+	case o.noResource && o.resource != "":
+		return usagef("--resource and --no-resource exclude each other")
+	case o.port < 0 || o.port > 65535:
+		return usagef("--port must be 1-65535")
+	case o.autoConsent && o.noBrowser:
+		return usagef("--auto-consent uses no browser already; drop --no-browser")
+	}
+	return nil
+}
+
+// flowSteps are the steps a headless run takes.
+func (o flowOptions) steps() []flows.StepID {
+	steps := []flows.StepID{flows.StepDiscover, flows.StepClient, flows.StepPrepare, flows.StepAuthorize,
+		flows.StepExchange, flows.StepInspect, flows.StepUse}
+	if o.all {
+		steps = append(steps, flows.StepRefresh, flows.StepRevoke)
+	}
+	if o.cleanup {
+		steps = append(steps, flows.StepCleanup)
+	}
+	return steps
+}
+
+func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	c, url, store, err := a.flowClient(ctx, arg, o)
+	if err != nil {
+		return err
+	}
+	cfg := flows.Config{
+		Client: c, Target: o.target, ClientID: o.clientID, Resource: o.resource, NoResource: o.noResource,
+		Scope: o.scope, ListenTimeout: o.listenTimeout, Cleanup: o.cleanup, Store: store,
+	}
+	switch {
+	case o.createApp:
+		cfg.ClientMode = flows.ClientCreate
+	case o.register:
+		cfg.ClientMode = flows.ClientRegister
+	default:
+		cfg.ClientMode = flows.ClientExisting
+		if cfg.ClientSecret, err = a.flowSecret(ctx, url, store, o); err != nil {
+			return err
+		}
+	}
+	if o.port != 0 {
+		cfg.CallbackURL = fmt.Sprintf("http://127.0.0.1:%d/callback", o.port)
+	}
+	cfg.Consent = flows.ConsentBrowser
+	if o.autoConsent {
+		cfg.Consent = flows.ConsentAuto
+	}
+
+	errw := &lockedWriter{w: nopCloser{a.io.Err}}
+	var flow *flows.Flow
+	var pasteOnce sync.Once
+	cfg.OnEvent = func(e flows.Event) {
+		switch e.Kind {
+		case flows.EventAuthURL:
+			if e.Step != flows.StepAuthorize {
+				return
+			}
+			fmt.Fprintf(errw, "  Open this URL in a browser to authorize:\n  %s\n", e.Message)
+			if o.noBrowser && a.stdinTerminal() {
+				pasteOnce.Do(func() { go a.readPastedRedirect(errw, flow) })
+			}
+		case flows.EventListener:
+			if l := e.Listener; l != nil && l.Listening && !l.Received && !l.Closed {
+				fmt.Fprintf(errw, "  waiting for the callback on %s%s until %s\n", l.Addr, l.Path, l.Deadline.Local().Format(time.TimeOnly))
+			}
+		}
+	}
+	if o.noBrowser {
+		cfg.OpenBrowser = func(string) error { return nil } // the URL is printed above
+	}
+	flow, err = flows.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer flow.Close()
+
+	steps := o.steps()
+	var failed *flows.StepResult
+	for i, id := range steps {
+		fmt.Fprintf(errw, "[%d/%d] %s ...\n", i+1, len(steps), id)
+		res := flow.Run(ctx, id)
+		a.printStep(errw, res, o.reveal)
+		if res.Status == flows.StatusFailed {
+			failed = &res
+			break
+		}
+		if id == flows.StepClient && !o.cleanup && (o.createApp || o.register) {
+			a.keepCreatedSecret(ctx, errw, url, store, res)
+		}
+	}
+	if err := flow.Close(); err != nil {
+		fmt.Fprintf(errw, "! closing the flow: %s\n", oneLine(err))
+	}
+
+	snap := flow.Snapshot()
+	if tokens, ok := flow.Tokens(); ok && failed == nil {
+		if o.all {
+			fmt.Fprintln(errw, "Note: the revoke step revoked these tokens; run without --all to keep usable ones.")
+		}
+		if err := a.writeFlowTokens(snap, tokens, o); err != nil {
+			return err
+		}
+	}
+	if failed != nil {
+		return flowFailure(*failed)
+	}
+	return nil
+}
+
+// flowClient picks the client: the admin session when there is one (needed
+// for --create-app and --auto-consent), else an anonymous one.
+func (a *app) flowClient(ctx context.Context, arg string, o flowOptions) (*client.Client, string, keyring.Store, error) {
+	s, err := a.resolveSession(ctx, arg, a.useCoderCLI)
+	if err == nil {
+		return s.client, s.url, a.storeFor(s.url, s.config), nil
+	}
+	if o.createApp || o.autoConsent {
+		return nil, "", nil, fmt.Errorf("--create-app and --auto-consent need an admin session: %w", err)
+	}
+	var nse *keyring.NoSessionError
+	if !errors.As(err, &nse) {
+		return nil, "", nil, err
+	}
+	cfg, _ := a.loadConfig()
+	url, err := a.deploymentURL(arg, cfg)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	c, err := client.New(url, "", a.clientOptions())
+	return c, url, a.storeFor(url, cfg), err
+}
+
+// flowSecret reads --client-secret-stdin, else the secret kept for the app.
+func (a *app) flowSecret(ctx context.Context, url string, store keyring.Store, o flowOptions) (string, error) {
+	if o.secretStdin {
+		return a.readSecretLine("client secret", "Client secret (input hidden): ")
+	}
+	key, err := keyring.ClientSecretKey(url, o.clientID)
+	if err != nil {
+		return "", err
+	}
+	secret, err := store.Get(ctx, key)
+	if errors.Is(err, keyring.ErrNotFound) {
+		return "", nil // a public client; the client step warns when the server wants one
+	}
+	return secret, err
+}
+
+// keepCreatedSecret keeps the secret of an app the flow created (and keeps),
+// so 'oauthdeck token refresh' can authenticate later.
+func (a *app) keepCreatedSecret(ctx context.Context, w io.Writer, url string, store keyring.Store, res flows.StepResult) {
+	var id, secret string
+	for _, f := range res.Fields {
+		switch f.Label {
+		case "Client ID":
+			id = f.Reveal()
+		case "Client secret":
+			secret = f.Reveal()
+		}
+	}
+	if id == "" || secret == "" {
+		return
+	}
+	key, err := keyring.ClientSecretKey(url, id)
+	if err == nil {
+		err = store.Set(ctx, key, secret)
+	}
+	if err != nil {
+		fmt.Fprintf(w, "  ! could not keep the new client secret: %s\n", oneLine(err))
+		return
+	}
+	fmt.Fprintf(w, "  kept the client secret of %s in %s\n", id, store.Kind())
+}
+
+// readPastedRedirect lets an SSH user paste the redirect URL instead of
+// waiting for the browser to reach the listener.
+func (a *app) readPastedRedirect(w io.Writer, flow *flows.Flow) {
+	fmt.Fprintln(w, "  or paste the redirect URL from the browser's address bar here:")
+	line, err := bufio.NewReader(io.LimitReader(a.io.In, maxSecretInput)).ReadString('\n')
+	if err != nil && line == "" {
+		return
+	}
+	if err := flow.PasteRedirect(strings.TrimSpace(line)); err != nil {
+		fmt.Fprintf(w, "  ! %s\n", oneLine(err))
+	}
+}
+
+// printStep reports a finished step on stderr: verdict, fields, findings,
+// and for a failure the error with its explanation.
+func (a *app) printStep(w io.Writer, res flows.StepResult, reveal bool) {
+	fmt.Fprintf(w, "  %s %s", strings.ToUpper(string(res.Status)), res.Step)
+	if res.Verdict != "" {
+		fmt.Fprintf(w, ": %s", client.SanitizeLine(res.Verdict))
+	}
+	fmt.Fprintln(w)
+	for _, f := range res.Fields {
+		v := f.Value
+		if reveal && f.Secret {
+			v = f.Reveal()
+		}
+		fmt.Fprintf(w, "    %s: %s\n", client.SanitizeLine(f.Label), client.SanitizeLine(v))
+	}
+	for _, f := range res.Findings {
+		if f.Severity == flows.SeverityPass {
+			continue
+		}
+		fmt.Fprintf(w, "    %s %s", strings.ToUpper(string(f.Severity)), client.SanitizeLine(f.Message))
+		if f.Basis != "" {
+			fmt.Fprintf(w, " [%s]", client.SanitizeLine(f.Basis))
+		}
+		fmt.Fprintln(w)
+	}
+	if res.Err != nil {
+		fmt.Fprintf(w, "    error: %s\n", oneLine(res.Err))
+		if ex := res.Explain; ex != nil {
+			fmt.Fprintf(w, "    cause: %s\n    fix: %s\n", client.SanitizeLine(ex.Cause), client.SanitizeLine(ex.Fix))
+		}
+	}
+}
+
+func flowFailure(res flows.StepResult) error {
+	msg := "the " + string(res.Step) + " step failed"
+	if res.Err != nil {
+		msg += ": " + res.Err.Error()
+	} else if res.Verdict != "" {
+		msg += ": " + res.Verdict
+	}
+	if ex := res.Explain; ex != nil && ex.Fix != "" {
+		msg += " — " + ex.Fix
+	}
+	return errors.New(msg)
+}
+
+// flowJSON is `oauthdeck flow -o json`.
+type flowJSON struct {
+	Deployment string     `json:"deployment"`
+	ClientID   string     `json:"client_id"`
+	Resource   string     `json:"resource,omitempty"`
+	Tokens     tokensJSON `json:"tokens"`
+}
+
+func (a *app) writeFlowTokens(snap flows.Snapshot, t flows.Tokens, o flowOptions) error {
+	if o.output != "json" {
+		return writeTokens(a.io.Out, t, o.reveal, "text")
+	}
+	return writeJSON(a.io.Out, flowJSON{Deployment: snap.Issuer, ClientID: snap.ClientID,
+		Resource: snap.Resource, Tokens: tokenView(t, o.reveal)})
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

@@ -1,0 +1,195 @@
+package cli_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"oauthdeck/cli"
+	"oauthdeck/flows"
+	"oauthdeck/sandbox"
+)
+
+// freePort returns a loopback port that was free a moment ago, so flow tests
+// do not fight over Coder's default 9876.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+type flowOutput struct {
+	Deployment string `json:"deployment"`
+	ClientID   string `json:"client_id"`
+	Tokens     struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+		TokenType    string `json:"token_type"`
+		Masked       bool   `json:"masked"`
+	} `json:"tokens"`
+}
+
+func TestFlowAutoConsentAllSteps(t *testing.T) {
+	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
+		t.Run(string(compat), func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{Compat: compat})
+			h := newHarness(t)
+			h.loginEnv(srv)
+			skipUntilDiscovery(t, h, srv.URL())
+			r := h.run("", "flow", "--create-app", "--auto-consent", "--all", "--cleanup", "--port", freePort(t), "-o", "json")
+			if r.code != 0 {
+				t.Fatalf("flow: exit %d\n%s", r.code, r.stderr)
+			}
+			for _, step := range flows.AllSteps {
+				mustContain(t, r.stderr, "PASSED "+string(step))
+			}
+			mustContain(t, r.stderr, "[1/10] discover", "[10/10] cleanup")
+			var out flowOutput
+			if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+				t.Fatalf("flow -o json: %v\n%s", err, r.stdout)
+			}
+			if !out.Tokens.Masked || out.Tokens.TokenType != "Bearer" || out.Tokens.AccessToken == "" || strings.Contains(out.Tokens.AccessToken, "-") && len(out.Tokens.AccessToken) == 33 {
+				t.Fatalf("tokens not masked: %+v", out.Tokens)
+			}
+			var apps []appJSON
+			json.Unmarshal([]byte(h.ok("", "apps", "list", "-o", "json")), &apps)
+			if len(apps) != 0 {
+				t.Fatalf("--cleanup left %d apps", len(apps))
+			}
+		})
+	}
+}
+
+func TestFlowKeepsTokensForLater(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	h := newHarness(t)
+	h.ok(srv.AdminSessionToken(), "login", srv.URL())
+	skipUntilDiscovery(t, h, srv.URL())
+	r := h.run("", "flow", "--create-app", "--auto-consent", "--port", freePort(t), "-o", "json", "--reveal")
+	if r.code != 0 {
+		t.Fatalf("flow: %s", r.stderr)
+	}
+	var out flowOutput
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Tokens.Masked || out.ClientID == "" {
+		t.Fatalf("flow --reveal -o json: %v %+v", err, out)
+	}
+	kept, err := flows.LoadTokens(context.Background(), h.store, srv.URL(), out.ClientID)
+	if err != nil || kept.AccessToken != out.Tokens.AccessToken {
+		t.Fatalf("flow did not keep its tokens: %v", err)
+	}
+	mustContain(t, h.ok("", "token", "use", "--client-id", out.ClientID), "admin <admin@example.com>")
+	h.ok("", "token", "refresh", "--client-id", out.ClientID) // with the secret the flow kept
+}
+
+func TestFlowExistingClient(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	skipUntilDiscovery(t, h, srv.URL())
+	port := freePort(t)
+	callback := "http://127.0.0.1:" + port + "/callback"
+	var app appJSON
+	json.Unmarshal([]byte(h.ok("", "apps", "create", "--name", "existing", "--callback-url", callback, "-o", "json")), &app)
+	secret := strings.TrimSpace(h.ok("", "apps", "secrets", "create", app.ID))
+
+	r := h.run(secret+"\n", "flow", "--client-id", app.ID, "--client-secret-stdin", "--auto-consent", "--port", port)
+	if r.code != 0 {
+		t.Fatalf("flow: %s", r.stderr)
+	}
+	mustContain(t, r.stdout, "access_token:", "masked")
+	mustNotContain(t, r.stdout+r.stderr, secret)
+
+	// A wrong secret fails at the exchange with the reason, on one line.
+	line := h.fail(1, "coder_aaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n", "flow", "--client-id", app.ID, "--client-secret-stdin", "--auto-consent", "--port", port)
+	mustContain(t, line, "exchange step failed", "invalid_client")
+}
+
+func TestFlowUsage(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.fail(2, "", "flow"), "--client-id ID, --create-app or --register")
+	mustContain(t, h.fail(2, "", "flow", "--create-app", "--register"), "exclude each other")
+	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--client-secret", "y"), "refusing --client-secret")
+	mustContain(t, h.fail(1, "", "flow", "--create-app", "--url", "http://127.0.0.1:1"), "need an admin session")
+}
+
+func TestFlowProviderDisabled(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{ProviderDisabled: true})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	mustContain(t, h.fail(1, "", "flow", "--create-app", "--auto-consent", "--port", freePort(t)), "CODER_OAUTH2_PROVIDER_ENABLE")
+}
+
+// TestFlowBrowserConsent plays the browser: it reads the authorization URL
+// the flow prints, consents with the admin session as the consent page's form
+// would, and follows the redirect to the flow's loopback listener.
+func TestFlowBrowserConsent(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	skipUntilDiscovery(t, h, srv.URL())
+
+	errR, errW := io.Pipe()
+	var out strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		code := cli.Main(context.Background(), []string{"flow", "--create-app", "--no-browser", "--cleanup", "--port", freePort(t), "--listen-timeout", "30s"},
+			cli.IO{In: strings.NewReader(""), Out: &out, Err: errW, Env: func(k string) string { return h.env[k] }, Keyring: h.store})
+		errW.Close()
+		done <- code
+	}()
+	var stderr strings.Builder
+	sc := bufio.NewScanner(errR)
+	consented := false
+	for sc.Scan() {
+		line := sc.Text()
+		stderr.WriteString(line + "\n")
+		if u := strings.TrimSpace(line); !consented && strings.HasPrefix(u, srv.URL()+"/oauth2/authorize?") {
+			consented = true
+			go browserConsent(t, u, srv.AdminSessionToken())
+		}
+	}
+	select {
+	case code := <-done:
+		if code != 0 || !consented {
+			t.Fatalf("flow exit %d (consented %v)\n%s", code, consented, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("flow did not finish")
+	}
+	mustContain(t, stderr.String(), "waiting for the callback on 127.0.0.1:", "PASSED authorize", "PASSED use")
+	mustContain(t, out.String(), "access_token:")
+}
+
+func browserConsent(t *testing.T, authURL, session string) {
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodPost, authURL, nil)
+	req.Header.Set("Coder-Session-Token", session)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Errorf("consent: %v", err)
+		return
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || loc == "" {
+		t.Errorf("consent answered %d %q", resp.StatusCode, loc)
+		return
+	}
+	cb, err := http.Get(loc) // the browser lands on the loopback listener
+	if err != nil {
+		t.Errorf("callback: %v", err)
+		return
+	}
+	cb.Body.Close()
+}
