@@ -26,12 +26,17 @@ type backend struct {
 	get func(service, user string) (string, error)
 	set func(service, user, secret string) error
 	del func(service, user string) error
+	// stuck counts calls given up on whose goroutine has not returned. It
+	// belongs to the backend, not the store: go-keyring is process-global,
+	// so every store built by NewOS shares one count.
+	stuck *atomic.Int32
 }
 
 var goKeyringBackend = backend{
-	get: gokeyring.Get,
-	set: gokeyring.Set,
-	del: gokeyring.Delete,
+	get:   gokeyring.Get,
+	set:   gokeyring.Set,
+	del:   gokeyring.Delete,
+	stuck: new(atomic.Int32),
 }
 
 // osStore keeps each secret as one OS keyring item: service is the store's
@@ -40,7 +45,7 @@ type osStore struct {
 	service string
 	timeout time.Duration
 	backend backend
-	stuck   atomic.Int32 // calls given up on whose goroutine has not returned
+	stuck   *atomic.Int32 // = backend.stuck
 }
 
 // NewOS returns a Store backed by the OS keyring (Secret Service on Linux,
@@ -54,7 +59,10 @@ func newOSWithBackend(service string, timeout time.Duration, b backend) *osStore
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &osStore{service: service, timeout: timeout, backend: b}
+	if b.stuck == nil {
+		b.stuck = new(atomic.Int32)
+	}
+	return &osStore{service: service, timeout: timeout, backend: b, stuck: b.stuck}
 }
 
 func (s *osStore) Get(ctx context.Context, key string) (string, error) {
