@@ -248,3 +248,22 @@ func TestOSStoreAllowsManyConcurrentHealthyCalls(t *testing.T) {
 		}
 	}
 }
+
+func TestOSStoresShareTheStuckCount(t *testing.T) {
+	if NewOS("a", 0).(*osStore).stuck != NewOS("b", 0).(*osStore).stuck {
+		t.Fatal("stores from NewOS keep separate stuck counts over one global go-keyring")
+	}
+	bb := &blockingBackend{release: make(chan struct{})}
+	b := bb.backend()
+	b.stuck = new(atomic.Int32)
+	first, second := newOSWithBackend("a", time.Millisecond, b), newOSWithBackend("b", time.Millisecond, b)
+	for range maxStuck {
+		_, _ = first.Get(context.Background(), "k")
+	}
+	var u *UnavailableError
+	if _, err := second.Get(context.Background(), "k"); !errors.As(err, &u) || u.Reason != ReasonBusy {
+		t.Fatalf("second store: got %v, want ReasonBusy", err)
+	}
+	close(bb.release)
+	waitUnstuck(t, first)
+}
