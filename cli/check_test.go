@@ -22,7 +22,6 @@ func TestCheckMainPasses(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
-	skipUntilDiscovery(t, h, srv.URL())
 	r := h.run("", "check", "-o", "json")
 	if r.code != 0 {
 		t.Fatalf("check against the main sandbox: exit %d\n%s\n%s", r.code, r.stderr, r.stdout)

@@ -46,7 +46,6 @@ func TestFlowAutoConsentAllSteps(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
 			h := newHarness(t)
 			h.loginEnv(srv)
-			skipUntilDiscovery(t, h, srv.URL())
 			r := h.run("", "flow", "--create-app", "--auto-consent", "--all", "--cleanup", "--port", freePort(t), "-o", "json")
 			if r.code != 0 {
 				t.Fatalf("flow: exit %d\n%s", r.code, r.stderr)
@@ -75,7 +74,6 @@ func TestFlowKeepsTokensForLater(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.ok(srv.AdminSessionToken(), "login", srv.URL())
-	skipUntilDiscovery(t, h, srv.URL())
 	r := h.run("", "flow", "--create-app", "--auto-consent", "--port", freePort(t), "-o", "json", "--reveal")
 	if r.code != 0 {
 		t.Fatalf("flow: %s", r.stderr)
@@ -96,7 +94,6 @@ func TestFlowExistingClient(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	h := newHarness(t)
 	h.loginEnv(srv)
-	skipUntilDiscovery(t, h, srv.URL())
 	port := freePort(t)
 	callback := "http://127.0.0.1:" + port + "/callback"
 	var app appJSON
@@ -137,7 +134,6 @@ func TestFlowBrowserConsent(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
-	skipUntilDiscovery(t, h, srv.URL())
 
 	errR, errW := io.Pipe()
 	var out strings.Builder

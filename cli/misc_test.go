@@ -38,7 +38,6 @@ func TestProviderDisabled(t *testing.T) {
 			}
 			mustContain(t, h.ok("", "status"), "OAuth2 provider:", "disabled", "CODER_OAUTH2_PROVIDER_ENABLE")
 			if compat == sandbox.CompatMain { // main hides the discovery documents too
-				skipUntilDiscovery(t, h, srv.URL())
 				mustContain(t, h.fail(1, "", "metadata"), "CODER_OAUTH2_PROVIDER_ENABLE")
 			}
 		})
@@ -138,7 +137,6 @@ func TestMetadata(t *testing.T) {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
 			h := newHarness(t)
-			skipUntilDiscovery(t, h, srv.URL())
 			out := h.ok("", "metadata", srv.URL())
 			mustContain(t, out, "Authorization server metadata", "from "+srv.URL()+"/.well-known/oauth-authorization-server",
 				`"token_endpoint": "`+srv.URL()+`/oauth2/tokens"`, "Protected resource metadata", "/.well-known/oauth-protected-resource")
@@ -156,19 +154,4 @@ func TestMetadata(t *testing.T) {
 			}
 		})
 	}
-}
-
-// skipUntilDiscovery skips while the client's discovery is still a stub
-// (it is being written concurrently); remove once it lands.
-func skipUntilDiscovery(t *testing.T, h *harness, url string) {
-	t.Helper()
-	if r := h.run("", "metadata", url); strings.Contains(r.stderr, "not implemented yet") {
-		t.Skip("client discovery not implemented yet")
-	}
-}
-
-func TestTUINeedsTerminal(t *testing.T) {
-	h := newHarness(t)
-	mustContain(t, h.fail(1, ""), "needs a terminal")
-	mustContain(t, h.fail(1, "", "demo"), "needs a terminal")
 }
