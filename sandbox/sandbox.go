@@ -59,7 +59,7 @@ type Server struct {
 	adminSession string
 
 	closeOnce sync.Once
-	closeErr  error
+	serveErr  error // set before done closes
 	done      chan struct{}
 }
 
@@ -104,7 +104,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	go func() {
 		defer close(s.done)
-		_ = s.http.Serve(ln)
+		if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.serveErr = err
+		}
 	}()
 	go func() {
 		select {
@@ -209,7 +211,8 @@ func (s *Server) SetDCR(on bool) {
 	s.store.dcrOn = on || s.opts.Compat == CompatV230
 }
 
-// Close stops the listener and waits for the serve loop to end.
+// Close stops the listener, gives in-flight requests two seconds, and waits
+// for the serve loop to end. It is safe to call more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -217,12 +220,9 @@ func (s *Server) Close() error {
 		if err := s.http.Shutdown(ctx); err != nil {
 			_ = s.http.Close()
 		}
-		<-s.done
-		if err := s.closeErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.closeErr = err
-		}
 	})
-	return s.closeErr
+	<-s.done
+	return s.serveErr
 }
 
 func (s *Server) main() bool { return s.opts.Compat == CompatMain }

@@ -163,3 +163,13 @@ func TestConcurrentFlows(t *testing.T) {
 		t.Errorf("Requests() = %d, too low", s.Requests())
 	}
 }
+
+func TestSeedApps(t *testing.T) {
+	s := startSandbox(t, Options{})
+	ids := s.SeedApps(250)
+	var list []struct{ ID, Name string }
+	call(t, s, req{path: "/api/v2/oauth2-provider/apps", session: s.AdminSessionToken()}).decode(t, &list)
+	if len(list) != 250 || list[0].ID != ids[0] || list[0].Name != "seed-00001" || list[249].Name != "seed-00250" {
+		t.Fatalf("seeded list: %d entries, first %+v", len(list), list[0])
+	}
+}
