@@ -2,7 +2,9 @@ package check
 
 import (
 	"context"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"oauthdeck/pkce"
@@ -121,6 +123,34 @@ func checkAuthorizeRedirectMismatch(ctx context.Context, s *suite, p *probe) ver
 		return p.violated("a code was issued for the unregistered redirect_uri %s", other)
 	}
 	return p.pass("refused without redirecting to %s: %s", other, az.describe())
+}
+
+func checkLoopbackPort(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	u, err := url.Parse(s.redirect)
+	if err != nil || u.Scheme != "http" || !isLoopbackHost(u.Hostname()) || u.Hostname() == "localhost" {
+		return p.skip("the suite's redirect URI %s is not an http loopback IP literal", s.redirect)
+	}
+	port := 9877
+	if u.Port() == "9877" {
+		port = 9878
+	}
+	u.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(port))
+	other := u.String()
+	pair := pkce.New()
+	az, err := s.authorize(ctx, p, "authorize with the callback on port "+strconv.Itoa(port), s.codeQuery(codeOpts{App: s.a, PKCE: &pair, RedirectURI: other, State: randomAlnum(22)}))
+	if err != nil {
+		return p.broken("send the authorization request", err)
+	}
+	if az.ToLogin {
+		return p.broken("check loopback port handling", errSessionRefused(az))
+	}
+	if !az.issued() || redirectBase(az.Location) != other {
+		return p.violated("a native client's ephemeral port is refused: %s", az.describe())
+	}
+	return p.pass("the registered loopback callback on port %d was accepted: %s", port, az.describe())
 }
 
 // unregisteredRedirect is the registered callback with another path on the

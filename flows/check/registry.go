@@ -76,6 +76,8 @@ var registry = []definition{
 		"RFC 6749 §3.1.1, §4.1.2.1; RFC 9700 §2.1.2", Must, checkResponseType},
 	{"authorize.redirect-mismatch", "Unregistered redirect_uri is refused without redirecting to it",
 		"RFC 6749 §3.1.2.4, §4.1.2.1; RFC 9700 §4.1.3", Must, checkAuthorizeRedirectMismatch},
+	{"authorize.loopback-port", "Loopback redirect URI is accepted on another port",
+		"RFC 8252 §7.3; RFC 9700 §4.1.3", Should, checkLoopbackPort},
 
 	// Negative probes at the token endpoint.
 	{"token.redirect-mismatch", "Code is refused when redirect_uri differs from the authorization request",
