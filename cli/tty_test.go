@@ -1,0 +1,94 @@
+package cli_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"oauthdeck/sandbox"
+)
+
+// tmuxSession runs a command in a private tmux server (a real terminal).
+type tmuxSession struct {
+	t    *testing.T
+	sock string
+}
+
+func newTmux(t *testing.T) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is required in CI")
+		}
+		t.Skip("tmux not installed")
+	}
+	dir, err := os.MkdirTemp("", "tm") // short: AF_UNIX paths are limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxSession{t: t, sock: filepath.Join(dir, "s")}
+	t.Cleanup(func() {
+		exec.Command("tmux", "-S", s.sock, "kill-server").Run()
+		os.RemoveAll(dir)
+	})
+	return s
+}
+
+func (s *tmuxSession) cmd(stdin string, args ...string) string {
+	s.t.Helper()
+	c := exec.Command("tmux", append([]string{"-S", s.sock, "-f", "/dev/null"}, args...)...)
+	c.Stdin = strings.NewReader(stdin)
+	out, err := c.CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string { return s.cmd("", "capture-pane", "-p", "-S", "-", "-t", "t") }
+
+func (s *tmuxSession) waitFor(want string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		scr := s.screen()
+		if strings.Contains(scr, want) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("screen never showed %q:\n%s", want, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestLoginPromptHidesToken types a token at the interactive prompt in a
+// real terminal: it must not be echoed, and login must work. The token
+// reaches tmux through a paste buffer loaded from stdin, never an argument.
+func TestLoginPromptHidesToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := startSandbox(t, sandbox.Options{})
+	tm := newTmux(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secrets.json")
+	tm.cmd("", "new-session", "-d", "-s", "t", "-x", "150", "-y", "20",
+		"-e", "OAUTHDECK_CONFIG_DIR="+filepath.Join(dir, "cfg"), "-e", "HOME="+dir,
+		"sh", "-c", `"$0" login "$1" --keyring-file "$2"; echo "EXIT=$?"; exec sleep 600`, bin, srv.URL(), file)
+	tm.waitFor("(input hidden):")
+	tm.cmd(srv.AdminSessionToken(), "load-buffer", "-b", "tok", "-")
+	tm.cmd("", "paste-buffer", "-b", "tok", "-d", "-t", "t")
+	tm.cmd("", "send-keys", "-t", "t", "Enter")
+	scr := tm.waitFor("EXIT=")
+	mustContain(t, scr, "Logged in to "+srv.URL()+" as admin", "EXIT=0")
+	mustNotContain(t, scr, srv.AdminSessionToken())
+	data, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(data), srv.AdminSessionToken()) {
+		t.Fatalf("the token was not kept in the file: %v", err)
+	}
+}
