@@ -24,7 +24,7 @@ type Exchange struct {
 	StatusCode     int    // 0 when no response
 	ResponseHeader http.Header
 	ResponseBody   []byte // redacted, truncated to a bounded size
-	Err            string // transport error, if any
+	Err            string // transport error, if any (redacted and sanitised)
 	Phase          string // "discovery", "registration", "authorize", "token", "revoke", "api", ...
 
 	// RequestTruncated and ResponseTruncated say a body was cut at
@@ -123,7 +123,7 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	if err != nil {
 		e.Duration = time.Since(e.Started)
 		e.RequestBody, e.RequestTruncated = reqBody.redacted()
-		e.Err = Redact(err.Error())
+		e.Err = SanitizeLine(Redact(err.Error()))
 		t.rec.add(e)
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		e.ResponseBody, e.ResponseTruncated = respBody.redacted()
 		e.ResponseTruncated = e.ResponseTruncated || !complete
 		if readErr != nil {
-			e.Err = Redact(readErr.Error())
+			e.Err = SanitizeLine(Redact(readErr.Error()))
 		}
 		t.rec.add(e)
 	}}
