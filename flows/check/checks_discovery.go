@@ -35,7 +35,7 @@ func checkASMetadata(ctx context.Context, s *suite, p *probe) verdict {
 	s.info.DCR = doc.RegistrationEndpoint != ""
 	s.ep.Authorize = firstNonEmpty(doc.AuthorizationEndpoint, s.ep.Authorize)
 	s.ep.Token = firstNonEmpty(doc.TokenEndpoint, s.ep.Token)
-	s.ep.Revoke = firstNonEmpty(doc.RevocationEndpoint, s.ep.Revoke)
+	s.ep.Revoke = doc.RevocationEndpoint // none advertised: the revocation checks skip
 	s.ep.Register = doc.RegistrationEndpoint
 
 	return p.findings(flows.CheckASMetadata(doc, s.base), "found at "+d.URL,

@@ -93,6 +93,9 @@ func checkRevokeClientAuth(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
+	if s.ep.Revoke == "" {
+		return p.skip("the server advertises no revocation_endpoint (RFC 7009 is optional)")
+	}
 	tok, err := s.tokens(ctx, p, "a token pair to revoke")
 	if err != nil {
 		return p.broken("obtain tokens", err)
@@ -125,6 +128,9 @@ func checkRevokeClientAuth(ctx context.Context, s *suite, p *probe) verdict {
 func checkRevoke(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
+	}
+	if s.ep.Revoke == "" {
+		return p.skip("the server advertises no revocation_endpoint (RFC 7009 is optional)")
 	}
 	tok, err := s.tokens(ctx, p, "a token pair to revoke")
 	if err != nil {

@@ -3,6 +3,7 @@ package check_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -257,5 +258,48 @@ func TestCheckRateLimitIsNotARefusal(t *testing.T) {
 	}
 	if left := allApps(t, srv); len(left) > 0 {
 		t.Errorf("apps left behind: %d", len(left))
+	}
+}
+
+// TestCheckSkipsWhatTheServerDoesNotOffer hides revocation_endpoint from the
+// metadata: the revocation checks skip with the reason instead of failing.
+func TestCheckSkipsWhatTheServerDoesNotOffer(t *testing.T) {
+	srv, _, _ := startSandbox(t, sandbox.Options{})
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil || !strings.HasPrefix(r.URL.Path, "/.well-known/oauth-authorization-server") {
+			return resp, err
+		}
+		defer resp.Body.Close()
+		var doc map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+			return nil, err
+		}
+		delete(doc, "revocation_endpoint")
+		body, _ := json.Marshal(doc)
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Del("Content-Length")
+		return resp, nil
+	})
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := check.Run(context.Background(), check.Config{Client: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := statuses(rep)
+	for _, id := range []string{"revoke.rfc7009", "revoke.client-auth"} {
+		if st[id].Status != check.Skip || !strings.Contains(st[id].Detail, "revocation_endpoint") {
+			t.Errorf("%s: %s %q, want skip naming revocation_endpoint", id, st[id].Status, st[id].Detail)
+		}
+	}
+	if st["discovery.as-metadata"].Status != check.Warn {
+		t.Errorf("discovery.as-metadata: %s, want warn for the missing revocation_endpoint", st["discovery.as-metadata"].Status)
+	}
+	if rep.Failed() {
+		t.Errorf("a server without revocation must not fail: %+v", rep.Summary)
 	}
 }
