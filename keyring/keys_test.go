@@ -1,6 +1,7 @@
 package keyring
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -72,4 +73,32 @@ func TestKeysAreDistinctAndStable(t *testing.T) {
 	if other == same {
 		t.Fatal("different ports share a key")
 	}
+}
+
+// FuzzNormalizeURL: never panics, a normalised URL normalises to itself,
+// and the result is always a plain http(s) origin plus path.
+func FuzzNormalizeURL(f *testing.F) {
+	for _, seed := range []string{"https://coder.example.com", "HTTP://[::1]:80/x/", "coder.example.com:443",
+		"https://a/%2F/", "https://%41.example.com", "http://a:0", "https://a:65536", "https://ä.example.com/ü"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := NormalizeURL(raw)
+		if err != nil {
+			return
+		}
+		again, err := NormalizeURL(u)
+		if err != nil || again != u {
+			t.Fatalf("not idempotent: %q -> %q -> %q, %v", raw, u, again, err)
+		}
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			t.Fatalf("%q -> %q has another scheme", raw, u)
+		}
+		if strings.HasSuffix(u, "/") || strings.ContainsAny(u, " \t\r\n?#") {
+			t.Fatalf("%q -> %q is not canonical", raw, u)
+		}
+		if p, err := url.Parse(u); err != nil || p.User != nil || p.Host == "" {
+			t.Fatalf("%q -> %q does not parse back to a host without credentials: %v", raw, u, err)
+		}
+	})
 }
