@@ -50,6 +50,9 @@ func (s *tmuxSession) cmd(stdin string, args ...string) string {
 
 func (s *tmuxSession) screen() string { return s.cmd("", "capture-pane", "-p", "-S", "-", "-t", "t") }
 
+// styled is the screen with its SGR sequences kept.
+func (s *tmuxSession) styled() string { return s.cmd("", "capture-pane", "-p", "-e", "-S", "-", "-t", "t") }
+
 func (s *tmuxSession) waitFor(want string) string {
 	s.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -90,5 +93,30 @@ func TestLoginPromptHidesToken(t *testing.T) {
 	data, err := os.ReadFile(file)
 	if err != nil || !strings.Contains(string(data), srv.AdminSessionToken()) {
 		t.Fatalf("the token was not kept in the file: %v", err)
+	}
+}
+
+// TestTableColourAndNoColor runs 'apps list' on a real terminal: the header
+// is bold, and NO_COLOR turns that off. The session reaches the program
+// through an env file, never an argument.
+func TestTableColourAndNoColor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "env")
+	os.WriteFile(envFile, []byte("export CODER_URL="+srv.URL()+" CODER_SESSION_TOKEN="+srv.AdminSessionToken()+"\n"), 0o600)
+	for _, noColor := range []string{"", "1"} {
+		tm := newTmux(t)
+		tm.cmd("", "new-session", "-d", "-s", "t", "-x", "150", "-y", "20",
+			"-e", "OAUTHDECK_CONFIG_DIR="+filepath.Join(dir, "cfg"), "-e", "NO_COLOR="+noColor,
+			"sh", "-c", `. "$0"; "$1" apps list; echo "EXIT=$?"; exec sleep 600`, envFile, bin)
+		tm.waitFor("EXIT=0")
+		bold := strings.Contains(tm.styled(), "\x1b[1m")
+		if bold != (noColor == "") {
+			t.Fatalf("NO_COLOR=%q: bold header = %v\n%q", noColor, bold, tm.styled())
+		}
 	}
 }
