@@ -51,7 +51,9 @@ func (s *tmuxSession) cmd(stdin string, args ...string) string {
 func (s *tmuxSession) screen() string { return s.cmd("", "capture-pane", "-p", "-S", "-", "-t", "t") }
 
 // styled is the screen with its SGR sequences kept.
-func (s *tmuxSession) styled() string { return s.cmd("", "capture-pane", "-p", "-e", "-S", "-", "-t", "t") }
+func (s *tmuxSession) styled() string {
+	return s.cmd("", "capture-pane", "-p", "-e", "-S", "-", "-t", "t")
+}
 
 func (s *tmuxSession) waitFor(want string) string {
 	s.t.Helper()
