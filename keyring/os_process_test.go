@@ -3,6 +3,7 @@ package keyring
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -202,4 +203,37 @@ func TestOSKeyringRealFailuresAreClassified(t *testing.T) {
 			t.Fatalf("got %q, want %q\n%s", r, ReasonLocked, out)
 		}
 	})
+}
+
+// TestOSKeyringItemsAreVisibleToOtherClients checks with libsecret's
+// secret-tool that our items are ordinary Secret Service items (service and
+// username attributes), and that a deletion made elsewhere is seen here.
+func TestOSKeyringItemsAreVisibleToOtherClients(t *testing.T) {
+	store := requireOSKeyring(t)
+	if _, err := exec.LookPath("secret-tool"); err != nil {
+		if keyringRequired() {
+			t.Fatalf("secret-tool (libsecret-tools) is required in CI: %v", err)
+		}
+		t.Skipf("secret-tool not installed: %v", err)
+	}
+	service := store.(*osStore).service
+	key, err := SessionKey("https://interop-" + randomHex(t, 4) + ".example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := "interop-" + randomHex(t, 12)
+	ctx := context.Background()
+	if err := store.Set(ctx, key, secret); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("secret-tool", "lookup", "service", service, "username", key).Output()
+	if err != nil || strings.TrimSpace(string(out)) != secret {
+		t.Fatalf("secret-tool lookup: err %v, matched %v", err, strings.TrimSpace(string(out)) == secret)
+	}
+	if out, err := exec.Command("secret-tool", "clear", "service", service, "username", key).CombinedOutput(); err != nil {
+		t.Fatalf("secret-tool clear: %v\n%s", err, out)
+	}
+	if _, err := store.Get(ctx, key); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get after an external delete: got %v, want ErrNotFound", err)
+	}
 }
