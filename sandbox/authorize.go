@@ -250,6 +250,11 @@ func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, req *auth
 	}
 	cancel.RawQuery = q.Encode()
 	data := consentData{AppName: req.app.name, Username: req.sess.user.username, CancelURI: template.URL(cancel.String())}
+	if blockedSchemes[strings.ToLower(cancel.Scheme)] {
+		// v2.30 never compares the redirect's scheme, so javascript:// with the
+		// right host gets this far; never render it as a link.
+		data.CancelURI = "#"
+	}
 	if s.main() {
 		data.CSRFToken = csrfFrom(r)
 		if req.scope != "coder:all" {

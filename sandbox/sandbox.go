@@ -1,10 +1,3 @@
-// Package sandbox is an embedded, in-memory OAuth2 provider that answers
-// like a Coder deployment: the same paths, JSON shapes, statuses, headers
-// and error texts. CompatV230 reproduces Coder v2.30.0 as observed live;
-// CompatMain follows the newer, stricter upstream behaviour.
-//
-// It serves real HTTP on a loopback listener so clients, flows and a real
-// browser can be tested against it.
 package sandbox
 
 import (

@@ -154,3 +154,13 @@ func TestConsentPageEscapesAppName(t *testing.T) {
 		t.Errorf("app name not escaped:\n%s", r.body)
 	}
 }
+
+func TestConsentNeverLinksJavaScript(t *testing.T) {
+	s := startSandbox(t, Options{Compat: CompatV230})
+	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
+	q := url.Values{"client_id": {f.appID}, "response_type": {"code"}, "redirect_uri": {"javascript://127.0.0.1:9876/callback%0aalert(1)"}}
+	r := call(t, s, req{path: "/oauth2/authorize?" + q.Encode(), session: s.AdminSessionToken()})
+	if r.status != 200 || strings.Contains(strings.ToLower(r.text()), "javascript:") || !strings.Contains(r.text(), `id="cancel-link" href="#"`) {
+		t.Errorf("consent with javascript redirect: %d\n%s", r.status, r.body)
+	}
+}
