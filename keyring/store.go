@@ -5,6 +5,18 @@
 // Secrets go to the OS keyring through go-keyring, with a timeout on every
 // call (go-keyring has none). A plain file (mode 0600) is used only when the
 // user asks or confirms, and it reports itself as insecure.
+//
+// Where things are:
+//   - os.go, classify.go: NewOS, and how keyring failures become
+//     *UnavailableError with a Reason and a Hint (CanFallBack tells callers
+//     they may offer the file store).
+//   - file.go, memory.go: NewFile (the explicit fallback) and NewMemory.
+//   - keys.go: NormalizeURL and the key builders every store shares.
+//   - session.go, coderimport.go: ResolveSession's lookup order
+//     (environment, own store, Coder CLI import on request), SaveSession and
+//     DeleteSession.
+//   - config.go: the non-secret deployments list (LoadConfig, Save,
+//     UpdateConfig). A corrupt file is never overwritten.
 package keyring
 
 import (
