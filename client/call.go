@@ -205,7 +205,7 @@ func mediaType(ct string) string {
 func (c *Client) resolve(ref string) (*url.URL, error) {
 	u, err := url.Parse(ref)
 	if err != nil {
-		return nil, fmt.Errorf("invalid URL %q: %w", SanitizeLine(ref), err)
+		return nil, parseError(fmt.Sprintf("invalid URL %q", Redact(ref)), err)
 	}
 	if u.IsAbs() {
 		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
@@ -224,4 +224,14 @@ func (c *Client) resolve(ref string) (*url.URL, error) {
 	}
 	out.RawQuery = u.RawQuery
 	return &out, nil
+}
+
+// parseError reports a URL parse failure without url.Error's copy of the
+// raw (possibly secret-bearing) URL; the text is sanitised by opError.
+func parseError(what string, err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	return wrapOp(what, err)
 }

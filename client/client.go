@@ -94,7 +94,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	case raw == "":
 		return nil, errors.New("deployment URL is empty")
 	case err != nil:
-		return nil, fmt.Errorf("deployment URL %q is not a URL: %w", SanitizeLine(raw), err)
+		return nil, parseError(fmt.Sprintf("deployment URL %q is not a URL", raw), err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, fmt.Errorf("deployment URL %q must start with https:// or http://", SanitizeLine(raw))
 	case u.Host == "":

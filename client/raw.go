@@ -113,7 +113,7 @@ func (r *Response) Location() (*url.URL, error) {
 	}
 	loc, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid Location header %q: %w", SanitizeLine(Redact(raw)), err)
+		return nil, parseError(fmt.Sprintf("invalid Location header %q", Redact(raw)), err)
 	}
 	base, err := url.Parse(r.URL)
 	if err != nil {
