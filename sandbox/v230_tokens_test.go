@@ -197,3 +197,35 @@ func TestV230CrossClientLeniency(t *testing.T) {
 	r.decode(t, &tok)
 	expect(t, a.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {b.appID}, "client_secret": {b.secret}}), 200, "")
 }
+
+func TestLifetimeOptions(t *testing.T) {
+	clock := newClock()
+	s := startSandbox(t, Options{Now: clock.Now, CodeLifetime: time.Minute, SessionDuration: time.Hour, RefreshLifetime: 2 * time.Hour})
+	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
+	code, ver := mainCode(t, f, nil)
+	clock.Advance(61 * time.Second)
+	expect(t, f.token(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "code_verifier": {ver}, "client_id": {f.appID}, "client_secret": {f.secret}}), 400, errBadCode)
+
+	tok := f.flow(t, url.Values{})
+	if tok.ExpiresIn != 3600 || tok.Expiry != clock.Now().Add(time.Hour).Format(time.RFC3339Nano) {
+		t.Errorf("expires_in %d expiry %s", tok.ExpiresIn, tok.Expiry)
+	}
+	clock.Advance(90 * time.Minute)
+	expect(t, me(t, s, tok.AccessToken), 401, "")
+	refresh := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {f.appID}, "client_secret": {f.secret}}
+	r := f.token(t, refresh) // the refresh token outlives the access token
+	expect(t, r, 200, "")
+	r.decode(t, &tok)
+	clock.Advance(2*time.Hour + time.Second)
+	refresh.Set("refresh_token", tok.RefreshToken)
+	expect(t, f.token(t, refresh), 400, errBadRefresh)
+}
+
+func TestAuthorizeChecksClientBeforeSession(t *testing.T) {
+	for _, c := range []Compat{CompatV230, CompatMain} {
+		s := startSandbox(t, Options{Compat: c})
+		expect(t, call(t, s, req{path: "/oauth2/authorize?response_type=code&client_id=00000000-0000-0000-0000-000000000001"}), 401, errBadClient)
+		expect(t, call(t, s, req{path: "/oauth2/authorize?response_type=code&client_id=nope"}), 401, errBadClient)
+		expect(t, call(t, s, req{path: "/oauth2/authorize?response_type=code"}), 400, errNoClientID)
+	}
+}
