@@ -44,13 +44,18 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 	if _, err := s.client.Me(ctx); err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
+	// Live progress only on a terminal, as one line rewritten in place: the
+	// report itself goes to stdout.
 	progress := func(check.Result) {}
-	if output == "text" {
+	live := isTerminal(a.io.Err)
+	if live {
 		color := a.color(a.io.Err)
+		n := 0
 		progress = func(r check.Result) {
-			fmt.Fprintf(a.io.Err, "%s %s\n", checkMark(r.Status, color), client.SanitizeLine(r.ID))
+			n++
+			fmt.Fprintf(a.io.Err, "\r\x1b[K[%d] %s %s", n, checkMark(r.Status, color), client.SanitizeLine(r.ID))
 		}
-		fmt.Fprintf(a.io.Err, "Checking %s ...\n", s.url)
+		fmt.Fprintf(a.io.Err, "Checking %s ...", s.url)
 	}
 	rep, runErr := check.Run(ctx, check.Config{
 		Client:   s.client,
@@ -58,6 +63,9 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 		Resource: resource,
 		OnResult: progress,
 	})
+	if live {
+		fmt.Fprint(a.io.Err, "\r\x1b[K")
+	}
 	if len(rep.Checks) > 0 {
 		var werr error
 		switch output {

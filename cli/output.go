@@ -38,6 +38,10 @@ func (a *app) color(w io.Writer) bool {
 	if a.env("NO_COLOR") != "" || a.env("TERM") == "dumb" {
 		return false
 	}
+	return isTerminal(w)
+}
+
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
 }

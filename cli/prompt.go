@@ -17,10 +17,7 @@ import (
 const maxSecretInput = 64 << 10
 
 // stdinTerminal reports whether stdin is an interactive terminal.
-func (a *app) stdinTerminal() bool {
-	f, ok := a.io.In.(*os.File)
-	return ok && term.IsTerminal(f.Fd())
-}
+func (a *app) stdinTerminal() bool { return isTerminal(a.io.In) }
 
 // readSecret reads one secret: from a no-echo prompt on a terminal, or the
 // whole of piped stdin (trimmed). what names it in messages.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
-	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
@@ -16,11 +14,7 @@ import (
 )
 
 // terminalIO reports whether stdin and stdout are both terminals, which the TUI needs.
-func (a *app) terminalIO() bool {
-	in, ok1 := a.io.In.(*os.File)
-	out, ok2 := a.io.Out.(*os.File)
-	return ok1 && ok2 && term.IsTerminal(in.Fd()) && term.IsTerminal(out.Fd())
-}
+func (a *app) terminalIO() bool { return isTerminal(a.io.In) && isTerminal(a.io.Out) }
 
 // runTUI opens the console. A session found the usual way (environment,
 // keyring) becomes the current deployment; without one the console starts on
