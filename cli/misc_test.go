@@ -155,3 +155,25 @@ func TestMetadata(t *testing.T) {
 		})
 	}
 }
+
+func TestInsecureSkipVerify(t *testing.T) {
+	var base string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/.well-known/oauth-authorization-server":
+			json.NewEncoder(w).Encode(map[string]any{"issuer": base, "authorization_endpoint": base + "/oauth2/authorize",
+				"token_endpoint": base + "/oauth2/tokens", "response_types_supported": []string{"code"},
+				"code_challenge_methods_supported": []string{"S256"}})
+		case "/.well-known/oauth-protected-resource":
+			json.NewEncoder(w).Encode(map[string]any{"resource": base, "authorization_servers": []string{base}})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	base = srv.URL
+	h := newHarness(t)
+	mustContain(t, h.fail(1, "", "metadata", base), "certificate", "--insecure-skip-verify")
+	mustContain(t, h.ok("", "metadata", base, "--insecure-skip-verify"), "from "+base+"/.well-known/oauth-authorization-server")
+}
