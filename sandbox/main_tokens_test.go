@@ -177,7 +177,9 @@ func TestMainDCRAndPublicClients(t *testing.T) {
 	// Public clients may not use mailto:; switching type via PUT is refused.
 	r = call(t, s, req{method: "POST", path: "/oauth2/register", json: map[string]any{"redirect_uris": []string{"mailto:a@b.c"}, "token_endpoint_auth_method": "none"}})
 	expect(t, r, 400, "")
-	_ = r
+	put := map[string]any{"redirect_uris": []string{"http://127.0.0.1:9876/callback"}, "token_endpoint_auth_method": "client_secret_basic"}
+	r = call(t, s, req{method: "PUT", path: "/oauth2/clients/" + id, json: put, headers: map[string]string{"Authorization": "Bearer " + out["registration_access_token"].(string)}})
+	expect(t, r, 400, `{"error":"invalid_client_metadata","error_description":"token_endpoint_auth_method cannot switch a client between public and confidential"}`)
 }
 
 func TestMainAppsAPI(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,9 +222,3 @@ func (s *Server) main() bool { return s.opts.Compat == CompatMain }
 func (s *Server) now() time.Time { return s.opts.Now().UTC().Truncate(time.Microsecond) }
 
 func (s *Server) urlFor(path string) string { return s.url + path }
-
-// parsedURL is the access URL as a url.URL.
-func (s *Server) parsedURL() *url.URL {
-	u, _ := url.Parse(s.url)
-	return u
-}
