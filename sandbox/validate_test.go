@@ -45,7 +45,7 @@ func TestRedirectURIProblem(t *testing.T) {
 func TestScopeRules(t *testing.T) {
 	for _, c := range []struct {
 		req, allow, want string
-		bad          bool
+		bad              bool
 	}{
 		{"", "", "coder:all", false},
 		{"", "user:read_personal", "user:read_personal", false},
