@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,4 +122,50 @@ func TestTableColourAndNoColor(t *testing.T) {
 			t.Fatalf("NO_COLOR=%q: bold header = %v\n%q", noColor, bold, tm.styled())
 		}
 	}
+}
+
+// TestFlowPasteRedirect runs 'oauthdeck flow --no-browser' on a real
+// terminal as over SSH: the test consents as the browser would but does not
+// follow the redirect; it pastes the redirect URL at the prompt instead.
+func TestFlowPasteRedirect(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "env")
+	os.WriteFile(envFile, []byte("export CODER_URL="+srv.URL()+" CODER_SESSION_TOKEN="+srv.AdminSessionToken()+"\n"), 0o600)
+	tm := newTmux(t)
+	tm.cmd("", "new-session", "-d", "-s", "t", "-x", "250", "-y", "50",
+		"-e", "OAUTHDECK_CONFIG_DIR="+filepath.Join(dir, "cfg"), "-e", "HOME="+dir,
+		"sh", "-c", `. "$0"; "$1" --keyring-file "$2" flow --create-app --cleanup --no-browser --port "$3"; echo "EXIT=$?"; exec sleep 600`,
+		envFile, bin, filepath.Join(dir, "secrets.json"), freePort(t))
+	tm.waitFor("paste the redirect URL")
+	var authURL string
+	for _, line := range strings.Split(tm.cmd("", "capture-pane", "-p", "-J", "-S", "-", "-t", "t"), "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, srv.URL()+"/oauth2/authorize?") {
+			authURL = l
+		}
+	}
+	if authURL == "" {
+		t.Fatalf("no authorization URL on screen:\n%s", tm.screen())
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodPost, authURL, nil)
+	req.Header.Set("Coder-Session-Token", srv.AdminSessionToken())
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	redirect := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.Contains(redirect, "code=") {
+		t.Fatalf("consent: %d %q", resp.StatusCode, redirect)
+	}
+	tm.cmd(redirect, "load-buffer", "-b", "r", "-")
+	tm.cmd("", "paste-buffer", "-b", "r", "-d", "-t", "t")
+	tm.cmd("", "send-keys", "-t", "t", "Enter")
+	scr := tm.waitFor("EXIT=")
+	mustContain(t, scr, "PASSED authorize", "PASSED use", "PASSED cleanup", "EXIT=0")
 }
