@@ -38,8 +38,8 @@ func (s *Server) common(next http.Handler) http.Handler {
 			h.Set("Access-Control-Allow-Origin", "*")
 			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 				h.Set("Access-Control-Allow-Methods", strings.ToUpper(r.Header.Get("Access-Control-Request-Method")))
-				if rh := r.Header.Get("Access-Control-Request-Headers"); rh != "" {
-					h.Set("Access-Control-Allow-Headers", allowedCORSHeaders(rh))
+				if allowed := allowedCORSHeaders(r.Header.Get("Access-Control-Request-Headers")); allowed != "" {
+					h.Set("Access-Control-Allow-Headers", allowed)
 				}
 				h.Set("Access-Control-Max-Age", "86400")
 				w.WriteHeader(http.StatusOK)

@@ -173,3 +173,19 @@ func TestSeedApps(t *testing.T) {
 		t.Fatalf("seeded list: %d entries, first %+v", len(list), list[0])
 	}
 }
+
+func TestIPv6Loopback(t *testing.T) {
+	s, err := Start(context.Background(), Options{Addr: "[::1]:0"})
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	defer s.Close()
+	if !strings.HasPrefix(s.URL(), "http://[::1]:") {
+		t.Fatalf("URL %q", s.URL())
+	}
+	var doc map[string]any
+	call(t, s, req{path: "/.well-known/oauth-authorization-server"}).decode(t, &doc)
+	if doc["issuer"] != s.URL() {
+		t.Errorf("issuer %v", doc["issuer"])
+	}
+}
