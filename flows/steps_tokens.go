@@ -192,6 +192,15 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	} else {
 		res.Findings = append(res.Findings, Finding{ID: "refresh.rotated", Severity: SeverityPass, Message: "refresh token rotated", Basis: "OAuth 2.1 §4.3.1"})
 	}
+	usable := !(st.sentResource != "" && !sameURL(st.sentResource, st.issuer))
+	if usable {
+		if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
+			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityWarn,
+				Message: "the new access token does not work: " + client.SanitizeLine(shortErr(err)), Basis: "RFC 6749 §6"})
+		} else {
+			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityPass, Message: "the new access token works", Basis: "RFC 6749 §6"})
+		}
+	}
 	if fresh.AccessToken != old.AccessToken {
 		_, err := f.cfg.Client.MeWithBearer(ctx, old.AccessToken)
 		prove("refresh.old-access", "the old access token", err, "Coder deletes the old API key on refresh")
@@ -199,13 +208,15 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	if fresh.RefreshToken != old.RefreshToken {
 		_, err := tc.Token(ctx, tc.RefreshForm(old.RefreshToken, ""))
 		prove("refresh.old-refresh", "the old refresh token", err, "RFC 9700 §4.14.2 rotation")
-	}
-	if !(st.sentResource != "" && !sameURL(st.sentResource, st.issuer)) {
-		if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
-			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityWarn,
-				Message: "the new access token does not work after replaying the old refresh token (reuse detection revoked the family?): " + client.SanitizeLine(shortErr(err)), Basis: "RFC 9700 §4.14.2"})
-		} else {
-			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityPass, Message: "the new access token works", Basis: "RFC 6749 §6"})
+		if usable {
+			// Replaying a rotated refresh token may revoke the whole family (reuse detection).
+			if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
+				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
+					Message: "replaying the old refresh token revoked the new tokens too (reuse detection); authorize again for usable tokens", Basis: "RFC 9700 §4.14.2"})
+			} else {
+				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
+					Message: "replaying the old refresh token left the new tokens alive (no family revocation)", Basis: "RFC 9700 §4.14.2"})
+			}
 		}
 	}
 	if len(problems) > 0 {
