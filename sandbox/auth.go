@@ -124,6 +124,29 @@ func (s *Server) requireSession(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// requireScope (main) refuses an OAuth2 token whose granted scope covers
+// neither coder:all nor one of the listed scopes, with RFC 6750's
+// insufficient_scope. v2.30 ignored scopes, and sessions are unscoped.
+func (s *Server) requireScope(h http.HandlerFunc, scopes ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess := sessionFrom(r)
+		if !s.main() || sess.key.loginType != loginOAuth2 || scopeCovered("coder:all", sess.key.scope) {
+			h(w, r)
+			return
+		}
+		for _, sc := range scopes {
+			if scopeCovered(sc, sess.key.scope) {
+				h(w, r)
+				return
+			}
+		}
+		need := strings.Join(append([]string{"coder:all"}, scopes...), " ")
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="coder", error="insufficient_scope", error_description="The access token's scope does not allow this request", scope=%q, resource_metadata=%q`,
+			need, s.urlFor("/.well-known/oauth-protected-resource")))
+		writeMessage(w, http.StatusForbidden, "Forbidden.", "The access token's scope ("+sess.key.scope+") does not allow this request.")
+	}
+}
+
 func sessionFrom(r *http.Request) *session {
 	sess, _ := r.Context().Value(sessionKey{}).(*session)
 	return sess

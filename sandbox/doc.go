@@ -20,6 +20,9 @@
 //   - Members writing apps or touching secrets → 403 {"message":"Forbidden."}.
 //   - Error descriptions that only main sends (redirected authorize errors,
 //     redirect_uri mismatch) are the sandbox's own wording.
+//   - Main enforces an OAuth2 token's scope on the API: /users/me needs
+//     coder:all or user:read_personal, the apps API coder:all; otherwise
+//     403 with WWW-Authenticate error="insufficient_scope" and scope="…".
 //
 // Not reproduced: session expiry sliding, rate limits (headers only),
 // the device flow, and the dashboard beyond a small /login page.

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"oauthdeck/pkce"
@@ -219,4 +220,22 @@ func TestMainAppsAPI(t *testing.T) {
 	f := fixture{s: s, appID: a.ID, callback: "http://127.0.0.1:1/cb"}
 	p := pkce.New()
 	errorRedirect(t, f.authorize(t, url.Values{"response_type": {"code"}, "code_challenge": {p.Challenge}, "scope": {"coder:all"}}), f.callback, "invalid_scope", "")
+}
+
+func TestMainScopeEnforcedOnAPI(t *testing.T) {
+	s := startSandbox(t, Options{})
+	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
+	narrow := f.flow(t, url.Values{"scope": {"user:read_personal"}})
+	if narrow.Scope != "user:read_personal" {
+		t.Fatalf("scope %q", narrow.Scope)
+	}
+	expect(t, me(t, s, narrow.AccessToken), 200, "")
+	r := call(t, s, req{path: "/api/v2/oauth2-provider/apps", headers: map[string]string{"Authorization": "Bearer " + narrow.AccessToken}})
+	if r.status != 403 || !strings.Contains(r.header.Get("WWW-Authenticate"), `error="insufficient_scope"`) || !strings.Contains(r.header.Get("WWW-Authenticate"), `scope="coder:all"`) {
+		t.Errorf("narrow token on apps API: %d %v", r.status, r.header)
+	}
+	other := f.flow(t, url.Values{"scope": {"workspace:read"}})
+	expect(t, me(t, s, other.AccessToken), 403, "")
+	full := f.flow(t, url.Values{})
+	expect(t, call(t, s, req{path: "/api/v2/oauth2-provider/apps", headers: map[string]string{"Authorization": "Bearer " + full.AccessToken}}), 200, "")
 }

@@ -13,9 +13,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/api/v2/buildinfo", s.only(s.handleBuildInfo, http.MethodGet))
 	mux.HandleFunc("/api/v2/users/first", s.handleFirstUser)
 	mux.HandleFunc("/api/v2/users/login", s.only(s.handleLogin, http.MethodPost))
-	mux.HandleFunc("/api/v2/users/me", s.only(s.requireSession(s.handleMe), http.MethodGet))
+	mux.HandleFunc("/api/v2/users/me", s.only(s.requireSession(s.requireScope(s.handleMe, "user:read_personal")), http.MethodGet))
 
-	apps := func(h http.HandlerFunc) http.HandlerFunc { return s.gate(s.requireSession(h)) }
+	apps := func(h http.HandlerFunc) http.HandlerFunc { return s.gate(s.requireSession(s.requireScope(h))) }
 	mux.HandleFunc("/api/v2/oauth2-provider/apps", apps(s.handleApps))
 	mux.HandleFunc("/api/v2/oauth2-provider/apps/{app}", apps(s.handleApp))
 	mux.HandleFunc("/api/v2/oauth2-provider/apps/{app}/secrets", apps(s.handleSecrets))
