@@ -54,13 +54,16 @@ func (h *harness) runCtx(ctx context.Context, stdin string, args ...string) resu
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	var out, errb bytes.Buffer
-	code := cli.Main(ctx, args, cli.IO{
-		In:      strings.NewReader(stdin),
-		Out:     &out,
-		Err:     &errb,
-		Env:     func(k string) string { return h.env[k] },
-		Keyring: h.store,
-	})
+	stdio := cli.IO{
+		In:  strings.NewReader(stdin),
+		Out: &out,
+		Err: &errb,
+		Env: func(k string) string { return h.env[k] },
+	}
+	if h.store != nil {
+		stdio.Keyring = h.store // nil: the real OS keyring (only TestLoginRealOSKeyring)
+	}
+	code := cli.Main(ctx, args, stdio)
 	return result{stdout: out.String(), stderr: errb.String(), code: code}
 }
 
