@@ -82,7 +82,7 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
-			return &exitError{code: ExitUsage, err: fmt.Errorf("check interrupted: %w", runErr)}
+			return runErr // reported as an interruption
 		}
 		return &exitError{code: ExitUsage, err: fmt.Errorf("the check run did not complete: %w", runErr)}
 	}

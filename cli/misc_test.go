@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"oauthdeck/keyring"
 	"oauthdeck/pkce"
@@ -176,4 +178,19 @@ func TestInsecureSkipVerify(t *testing.T) {
 	h := newHarness(t)
 	mustContain(t, h.fail(1, "", "metadata", base), "certificate", "--insecure-skip-verify")
 	mustContain(t, h.ok("", "metadata", base, "--insecure-skip-verify"), "from "+base+"/.well-known/oauth-authorization-server")
+}
+
+func TestInterruptedCommand(t *testing.T) {
+	// A deployment that never answers, and a context cancelled meanwhile.
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hang.Close()
+	h := newHarness(t)
+	h.env["CODER_URL"] = hang.URL
+	h.env["CODER_SESSION_TOKEN"] = "abcdefghij-abcdefghijabcdefghij12"
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	r := h.runCtx(ctx, "", "apps", "list")
+	if r.code != 130 || !strings.Contains(r.stderr, "interrupted") {
+		t.Fatalf("exit %d, stderr %q; want 130 and 'interrupted'", r.code, r.stderr)
+	}
 }

@@ -24,8 +24,9 @@ var Version = "dev"
 // Exit codes.
 const (
 	ExitOK      = 0
-	ExitFailure = 1 // the command ran and failed
-	ExitUsage   = 2 // bad flags or arguments, or (for check) no connection
+	ExitFailure = 1   // the command ran and failed
+	ExitUsage   = 2   // bad flags or arguments, or (for check) no connection
+	ExitSignal  = 130 // interrupted (128 + SIGINT, as shells report it)
 )
 
 // IO is what a command may touch of the outside world.
@@ -92,7 +93,7 @@ func (a *app) report(cmd *cobra.Command, err error) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(a.io.Err, "oauthdeck: interrupted")
-		return code
+		return ExitSignal
 	}
 	fmt.Fprintf(a.io.Err, "oauthdeck: %s\n", oneLine(err))
 	return code
