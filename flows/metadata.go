@@ -115,7 +115,11 @@ func CheckPRMetadata(doc client.PRMetadata, expectedResource string, as *client.
 	switch {
 	case doc.Resource == "":
 		add("pr.resource", SeverityFail, "resource is missing", "RFC 9728 §2")
-	case expectedResource != "" && strings.TrimSuffix(doc.Resource, "/") != strings.TrimSuffix(expectedResource, "/"):
+	case expectedResource != "" && sameURL(doc.Resource, expectedResource):
+		add("pr.resource", SeverityPass, "resource "+doc.Resource, "RFC 9728 §3.3")
+	case expectedResource != "" && strings.HasPrefix(expectedResource, strings.TrimSuffix(doc.Resource, "/")+"/"):
+		add("pr.resource", SeverityWarn, "resource "+doc.Resource+" is a parent of "+expectedResource+", the URL requested; tokens are bound to the parent", "RFC 9728 §3.3")
+	case expectedResource != "":
 		add("pr.resource", SeverityFail, "resource "+doc.Resource+" differs from "+expectedResource+", the resource it was fetched for", "RFC 9728 §3.3")
 	default:
 		add("pr.resource", SeverityPass, "resource "+doc.Resource, "RFC 9728 §3.3")

@@ -25,9 +25,15 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 
 	if target != base {
 		// A protected resource (e.g. an MCP endpoint): its 401 names the metadata.
-		hint, err := c.ProbeResource(ctx, http.MethodGet, target)
+		// MCP endpoints answer POST (initialize); plain resources GET.
+		hint, err := c.ProbeResource(ctx, http.MethodPost, target)
 		if err != nil {
 			return fmt.Errorf("probing %s: %w", target, err)
+		}
+		if hint.StatusCode != http.StatusUnauthorized {
+			if h, err := c.ProbeResource(ctx, http.MethodGet, target); err == nil && h.StatusCode == http.StatusUnauthorized {
+				hint = h
+			}
 		}
 		res.Fields = append(res.Fields, Field{Label: "Probe", Value: fmt.Sprintf("%d, WWW-Authenticate: %s", hint.StatusCode, client.SanitizeLine(hint.WWWAuthenticate))})
 		if hint.ResourceMetadata == "" {
