@@ -235,3 +235,23 @@ func TestImportCoderCLI(t *testing.T) {
 	h.ok("", "login", "--import-coder-cli")
 	mustContain(t, h.ok("", "status"), h.store.Kind())
 }
+
+func TestCorruptConfig(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	h := newHarness(t)
+	dir := h.env["OAUTHDECK_CONFIG_DIR"]
+	os.MkdirAll(dir, 0o700)
+	garbage := []byte("{not json")
+	os.WriteFile(filepath.Join(dir, "config.json"), garbage, 0o600)
+
+	// A session from the environment still works.
+	h.loginEnv(srv)
+	mustContain(t, h.ok("", "status"), keyring.SourceEnvironment)
+	// Without it the config's problem is named, and login refuses to clobber it.
+	delete(h.env, "CODER_SESSION_TOKEN")
+	mustContain(t, h.fail(1, "", "status"), "config.json", "cannot be read")
+	mustContain(t, h.fail(1, srv.AdminSessionToken(), "login", srv.URL()), "config.json")
+	if data, _ := os.ReadFile(filepath.Join(dir, "config.json")); string(data) != string(garbage) {
+		t.Fatal("the corrupt config was overwritten")
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -106,12 +107,17 @@ type session struct {
 // resolveSession finds the deployment and its session token (environment,
 // then keyring, then the Coder CLI's config when allowed).
 func (a *app) resolveSession(ctx context.Context, arg string, allowCoderCLI bool) (*session, error) {
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return nil, err
+	// A corrupt config must not block a session from the environment; it
+	// is reported when nothing else works.
+	cfg, cfgErr := a.loadConfig()
+	if cfgErr != nil {
+		cfg = nil
 	}
 	url, err := a.deploymentURL(arg, cfg)
 	if err != nil {
+		if cfgErr != nil {
+			return nil, cfgErr
+		}
 		return nil, err
 	}
 	s, err := keyring.ResolveSession(ctx, keyring.ResolveOptions{
@@ -122,6 +128,9 @@ func (a *app) resolveSession(ctx context.Context, arg string, allowCoderCLI bool
 		CoderConfigDir:      a.coderConfigDir(),
 	})
 	if err != nil {
+		if cfgErr != nil {
+			return nil, fmt.Errorf("%w; also, %w", err, cfgErr)
+		}
 		return nil, err
 	}
 	c, err := client.New(s.URL, s.Token, a.clientOptions())
