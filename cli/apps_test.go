@@ -57,6 +57,16 @@ func TestAppsLifecycle(t *testing.T) {
 				t.Fatalf("update kept/changed the wrong fields: %v\n%s", err, out)
 			}
 
+			if compat == sandbox.CompatMain { // newer Coder keeps a list of redirect URIs
+				out = h.ok("", "apps", "update", created.ID, "--redirect-uri", "http://127.0.0.1:7000/extra", "-o", "json")
+				json.Unmarshal([]byte(out), &updated)
+				if len(updated.RedirectURIs) != 2 || updated.RedirectURIs[0] != "http://127.0.0.1:9876/callback" ||
+					updated.RedirectURIs[1] != "http://127.0.0.1:7000/extra" || updated.Name != "deck-renamed" {
+					t.Fatalf("update --redirect-uri: %s", out)
+				}
+			}
+			mustContain(t, h.fail(2, "", "apps", "update", created.ID), "nothing to change")
+
 			var list []appJSON
 			if err := json.Unmarshal([]byte(h.ok("", "apps", "list", "-o", "json")), &list); err != nil || len(list) != 2 {
 				t.Fatalf("list -o json: %v, %d apps", err, len(list))
