@@ -194,3 +194,9 @@ func TestInterruptedCommand(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 130 and 'interrupted'", r.code, r.stderr)
 	}
 }
+
+func TestSandboxRefusesNonLoopback(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.fail(1, "", "sandbox", "--addr", "0.0.0.0:0"), "loopback")
+	mustContain(t, h.fail(2, "", "sandbox", "--compat", "v9"), "--compat must be main or v2.30")
+}
