@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,7 +30,12 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		buildPath = filepath.Join(dir, "oauthdeck")
-		build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", buildPath, "oauthdeck")
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = fmt.Errorf("the go tool is not in PATH: %w", err)
+			return
+		}
+		build := exec.Command(goBin, "build", "-o", buildPath, "oauthdeck")
 		build.Dir = ".."
 		if out, err := build.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)

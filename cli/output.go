@@ -128,11 +128,3 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
-// mask hides all but the last four characters of a secret.
-func mask(s string) string {
-	if len(s) <= 8 {
-		return strings.Repeat("•", len(s))
-	}
-	return strings.Repeat("•", 8) + s[len(s)-4:]
-}

@@ -17,13 +17,12 @@ import (
 
 // tokenOptions are shared by the token subcommands.
 type tokenOptions struct {
-	clientID     string
-	secretStdin  bool
-	resource     string
-	reveal       bool
-	output       string
-	deployment   string
-	clientSecret string
+	clientID    string
+	secretStdin bool
+	resource    string
+	reveal      bool
+	output      string
+	deployment  string
 }
 
 func (a *app) tokenCommand() *cobra.Command {
