@@ -312,9 +312,14 @@ func (a *app) printStep(w io.Writer, res flows.StepResult, reveal bool) {
 		fmt.Fprintln(w)
 	}
 	if res.Err != nil {
-		fmt.Fprintf(w, "    error: %s\n", oneLine(res.Err))
-		if ex := res.Explain; ex != nil {
+		if msg := oneLine(res.Err); msg != client.SanitizeLine(res.Verdict) {
+			fmt.Fprintf(w, "    error: %s\n", msg)
+		}
+		if ex := res.Explain; known(ex) {
 			fmt.Fprintf(w, "    cause: %s\n    fix: %s\n", client.SanitizeLine(ex.Cause), client.SanitizeLine(ex.Fix))
+			if ex.Basis != "" {
+				fmt.Fprintf(w, "    basis: %s\n", client.SanitizeLine(ex.Basis))
+			}
 		}
 	}
 }
@@ -326,10 +331,15 @@ func flowFailure(res flows.StepResult) error {
 	} else if res.Verdict != "" {
 		msg += ": " + res.Verdict
 	}
-	if ex := res.Explain; ex != nil && ex.Fix != "" {
+	if ex := res.Explain; known(ex) && ex.Fix != "" {
 		msg += " — " + ex.Fix
 	}
 	return errors.New(msg)
+}
+
+// known reports whether an explanation adds to the error itself.
+func known(ex *flows.Explanation) bool {
+	return ex != nil && ex.Code != "" && ex.Code != "unknown" && ex.Code != "error" // the generic fallbacks
 }
 
 // flowJSON is `oauthdeck flow -o json`.

@@ -225,7 +225,7 @@ func (a *app) tokenUse(ctx context.Context, o *tokenOptions) error {
 // explainFlowError adds flows.Explain's cause and fix to err, on one line.
 func explainFlowError(what string, err error) error {
 	ex := flows.Explain(err)
-	if ex == nil || ex.Code == "unknown" || ex.Fix == "" {
+	if !known(ex) || ex.Fix == "" {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return fmt.Errorf("%s: %w — %s; %s", what, err, ex.Cause, ex.Fix)
