@@ -147,13 +147,17 @@ func TestFlowBrowserConsent(t *testing.T) {
 	var stderr strings.Builder
 	sc := bufio.NewScanner(errR)
 	consented := false
+	browserDone := make(chan struct{})
 	for sc.Scan() {
 		line := sc.Text()
 		stderr.WriteString(line + "\n")
 		if u := strings.TrimSpace(line); !consented && strings.HasPrefix(u, srv.URL()+"/oauth2/authorize?") {
 			consented = true
-			go browserConsent(t, u, srv.AdminSessionToken())
+			go func() { defer close(browserDone); browserConsent(t, u, srv.AdminSessionToken()) }()
 		}
+	}
+	if consented {
+		<-browserDone
 	}
 	select {
 	case code := <-done:
