@@ -200,3 +200,9 @@ func TestSandboxRefusesNonLoopback(t *testing.T) {
 	mustContain(t, h.fail(1, "", "sandbox", "--addr", "0.0.0.0:0"), "loopback")
 	mustContain(t, h.fail(2, "", "sandbox", "--compat", "v9"), "--compat must be main or v2.30")
 }
+
+func TestTUINeedsTerminal(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.fail(1, ""), "needs a terminal")
+	mustContain(t, h.fail(1, "", "demo"), "needs a terminal")
+}
