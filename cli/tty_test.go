@@ -169,3 +169,25 @@ func TestFlowPasteRedirect(t *testing.T) {
 	scr := tm.waitFor("EXIT=")
 	mustContain(t, scr, "PASSED authorize", "PASSED use", "PASSED cleanup", "EXIT=0")
 }
+
+// TestDemoStartsAndQuits opens 'oauthdeck demo' on a real terminal, waits
+// for the console to show the sandbox, quits with ctrl+c, and checks the
+// exit status and that nothing was written to the config directory.
+func TestDemoStartsAndQuits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cfg")
+	tm := newTmux(t)
+	tm.cmd("", "new-session", "-d", "-s", "t", "-x", "120", "-y", "35",
+		"-e", "OAUTHDECK_CONFIG_DIR="+cfg, "-e", "HOME="+dir,
+		"sh", "-c", `"$0" demo; echo "EXIT=$?"; exec sleep 600`, bin)
+	tm.waitFor("127.0.0.1:") // the sandbox deployment is on screen
+	tm.cmd("", "send-keys", "-t", "t", "C-c")
+	mustContain(t, tm.waitFor("EXIT="), "EXIT=0")
+	if entries, _ := os.ReadDir(cfg); len(entries) != 0 {
+		t.Fatalf("the demo wrote to the config dir: %v", entries)
+	}
+}
