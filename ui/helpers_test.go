@@ -189,15 +189,18 @@ func (f *fakeAPI) ProtectedResourceMetadata(ctx context.Context, resource, metad
 	}, nil
 }
 
-// harness drives the root model synchronously: it runs every Cmd and feeds
-// the resulting messages back, like the event loop does, but in one goroutine.
+// harness drives the root model like the event loop does: Update runs only
+// in the test goroutine, Cmds run in goroutines and their messages are fed
+// back in arrival order. Timers (notice expiry, spinner) simply arrive later,
+// or never if the test ends first.
 type harness struct {
-	t   *testing.T
-	m   *Model
-	api *fakeAPI
+	t       testing.TB
+	m       *Model
+	api     *fakeAPI
+	results chan tea.Msg
 }
 
-func newHarness(t *testing.T, api *fakeAPI, w, h int) *harness {
+func newHarness(t testing.TB, api *fakeAPI, w, h int) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -213,66 +216,82 @@ func newHarness(t *testing.T, api *fakeAPI, w, h int) *harness {
 		}
 		return api, nil, nil
 	}
-	hs := &harness{t: t, m: newModel(c), api: api}
+	hs := &harness{t: t, m: newModel(c), api: api, results: make(chan tea.Msg, 4096)}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(hs.m.Init())
 	return hs
 }
 
-// send delivers msg and runs what it asks for.
+// send delivers msg and lets the work it starts settle.
 func (h *harness) send(msg tea.Msg) {
 	h.t.Helper()
 	_, cmd := h.m.Update(msg)
 	h.run(cmd)
 }
 
-// run executes cmd and feeds its messages back (depth-limited, skipping
-// timers so notices and spinners do not loop).
+// run starts cmd and handles messages until none arrives for a moment.
 func (h *harness) run(cmd tea.Cmd) {
-	h.t.Helper()
-	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 10000 {
-			h.t.Fatal("command loop did not settle")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := runWithTimeout(c)
-		switch msg := msg.(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		case tea.QuitMsg:
-		case timerMsg:
-		default:
-			if isSequence(msg) {
-				queue = append(queue, sequenceCmds(msg)...)
-				continue
-			}
-			if skipInTests(msg) {
-				continue
-			}
-			_, next := h.m.Update(msg)
-			queue = append(queue, next)
+	h.start(cmd)
+	h.drain(40 * time.Millisecond)
+}
+
+func (h *harness) start(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() { h.results <- cmd() }()
+}
+
+func (h *harness) drain(idle time.Duration) {
+	for {
+		select {
+		case msg := <-h.results:
+			h.handle(msg)
+		case <-time.After(idle):
+			return
 		}
 	}
 }
 
-type timerMsg struct{}
+// waitFor handles messages until cond holds (slow Cmds: big loads under -race).
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case msg := <-h.results:
+			h.handle(msg)
+		case <-deadline:
+			h.t.Fatalf("timed out waiting for %s:\n%s", what, h.screen())
+		}
+	}
+	h.drain(40 * time.Millisecond)
+}
 
-// runWithTimeout runs a Cmd, treating one that blocks (tea.Tick) as a timer
-// that never fires in these synchronous tests.
-func runWithTimeout(c tea.Cmd) tea.Msg {
-	ch := make(chan tea.Msg, 1)
-	go func() { ch <- c() }()
-	select {
-	case m := <-ch:
-		return m
-	case <-time.After(30 * time.Millisecond):
-		return timerMsg{}
+func (h *harness) handle(msg tea.Msg) {
+	switch msg := msg.(type) {
+	case nil, tea.QuitMsg:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.start(c)
+		}
+	default:
+		if isSequence(msg) {
+			cmds := sequenceCmds(msg)
+			go func() {
+				for _, c := range cmds {
+					if c != nil {
+						h.results <- c()
+					}
+				}
+			}()
+			return
+		}
+		if skipInTests(msg) {
+			return
+		}
+		_, next := h.m.Update(msg)
+		h.start(next)
 	}
 }
 

@@ -115,5 +115,8 @@ func NewStyles(isDark bool) *Styles {
 	s.Help = help.DefaultStyles(isDark)
 	s.TextInput = textinput.DefaultStyles(isDark)
 	s.TextArea = textarea.DefaultStyles(isDark)
+	// A steady cursor: no blink timer repainting the screen twice a second.
+	s.TextInput.Cursor.Blink = false
+	s.TextArea.Cursor.Blink = false
 	return s
 }

@@ -1,0 +1,357 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"oauthdeck/client"
+	"oauthdeck/flows/check"
+)
+
+func init() { registerTab(screenCheck, newCheckScreen) }
+
+// checkScreen runs the conformance suite (flows/check) and shows results
+// streaming into a table; enter opens a check's evidence. esc cancels a run
+// (the suite still removes the apps it created).
+type checkScreen struct {
+	base
+	keys    flowKeyMap
+	rows    []checkRow
+	list    listNav
+	running bool
+	cancel  context.CancelFunc
+	runCtx  context.Context
+	results chan check.Result
+	taskID  int
+	server  check.ServerInfo
+	err     error // the run as a whole (cancelled, cleanup failed)
+	ran     bool
+}
+
+// checkRow is one check; res is nil until its result arrives (sanitised).
+type checkRow struct {
+	info check.Info
+	res  *check.Result
+}
+
+type (
+	checkResultMsg struct {
+		gen uint64
+		res check.Result
+	}
+	checkDoneMsg struct {
+		gen    uint64
+		report check.Report
+		err    error
+		taskID int
+	}
+)
+
+func newCheckScreen(c *Common) screen {
+	s := &checkScreen{base: newBase(c), keys: defaultFlowKeyMap()}
+	s.reset()
+	return s
+}
+
+func (s *checkScreen) reset() {
+	s.rows = s.rows[:0]
+	for _, in := range check.Checks() {
+		s.rows = append(s.rows, checkRow{info: in})
+	}
+	s.list.setLen(len(s.rows))
+	s.server, s.err, s.ran = check.ServerInfo{}, nil, false
+}
+
+func (s *checkScreen) Title() string { return "Check" }
+
+func (s *checkScreen) KeyBindings() []key.Binding {
+	km, fk := s.c.Keys, s.keys
+	if s.running {
+		return []key.Binding{fk.CancelRun, fk.Evidence, km.Up, km.Down}
+	}
+	return []key.Binding{fk.RunSuite, fk.Evidence, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
+}
+
+func (s *checkScreen) Back() (tea.Cmd, bool) {
+	if s.running {
+		s.cancel()
+		return s.c.Notify(noticeInfo, "Cancelling the suite; its test apps are being removed…"), true
+	}
+	return nil, false
+}
+
+func (s *checkScreen) Close() {
+	s.base.Close()
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+// run starts the suite in a Cmd; results stream through a channel read by
+// a re-arming Cmd, so they arrive in order.
+func (s *checkScreen) run() tea.Cmd {
+	sess := s.c.Session()
+	switch {
+	case s.running:
+		return nil
+	case sess == nil:
+		return s.c.Notify(noticeWarn, "No deployment in use: pick one in the Deployments tab (1)")
+	case sess.Client == nil:
+		return s.c.Notify(noticeError, "This deployment has no client the suite can use")
+	}
+	gen := s.nextGen()
+	s.reset()
+	s.running, s.ran = true, true
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.cancel, s.runCtx = cancel, ctx
+	results := make(chan check.Result, len(s.rows)+8)
+	s.results = results
+	rec := s.c.Deps.ClientOptions.Recorder
+	if rec == nil {
+		rec = s.c.Deps.Recorder
+	}
+	cfg := check.Config{Client: sess.Client, Recorder: rec, OnResult: func(r check.Result) {
+		select { // buffered for every check: never blocks the suite
+		case results <- r:
+		default:
+		}
+	}}
+	id, spin := s.c.BeginTask("Conformance suite")
+	s.taskID = id
+	runCmd := func() tea.Msg {
+		rep, err := check.Run(ctx, cfg)
+		return checkDoneMsg{gen: gen, report: rep, err: err, taskID: id}
+	}
+	return tea.Batch(spin, runCmd, s.waitResult(ctx, gen, results))
+}
+
+func (s *checkScreen) waitResult(ctx context.Context, gen uint64, ch chan check.Result) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case r := <-ch:
+			return checkResultMsg{gen: gen, res: r}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case sessionChangedMsg:
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.nextGen()
+		s.running = false
+		s.reset()
+		return nil
+	case checkResultMsg:
+		if !s.current(msg.gen) || !s.running {
+			return nil
+		}
+		s.apply(msg.res)
+		return s.waitResult(s.runCtx, msg.gen, s.results)
+	case checkDoneMsg:
+		s.c.EndTask(msg.taskID)
+		if !s.current(msg.gen) {
+			return nil
+		}
+		s.running = false
+		s.cancel() // stops the result reader
+		for _, r := range msg.report.Checks {
+			s.apply(r)
+		}
+		s.server = sanitizeServer(msg.report.Server)
+		s.err = msg.err
+		sum := msg.report.Summary
+		text := "Suite done: " + itoa(sum.Pass) + " pass, " + itoa(sum.Warn) + " warn, " + itoa(sum.Fail) + " fail, " + itoa(sum.Skip) + " skip"
+		switch {
+		case errors.Is(msg.err, context.Canceled):
+			return s.c.Notify(noticeWarn, "Suite cancelled after "+itoa(len(msg.report.Checks))+" checks; its test apps were removed")
+		case msg.err != nil:
+			return s.c.Notify(noticeError, explainFlowErr(msg.err))
+		case sum.Fail > 0:
+			return s.c.Notify(noticeError, text)
+		}
+		return s.c.Notify(noticeSuccess, text)
+	case tea.KeyPressMsg:
+		km, fk := s.c.Keys, s.keys
+		if s.list.handleKey(km, msg, s.tableHeight()) {
+			return nil
+		}
+		switch {
+		case key.Matches(msg, fk.RunSuite):
+			return s.run()
+		case key.Matches(msg, fk.Evidence):
+			row := s.rows[s.list.cursor]
+			if row.res == nil {
+				return s.c.Notify(noticeInfo, "No result for "+row.info.ID+" yet")
+			}
+			return s.c.Push(newCheckDetail(s.c, *row.res))
+		}
+	case tea.MouseClickMsg:
+		if msg.Button == tea.MouseLeft {
+			s.list.clickRow(msg.Y - checkHeaderLines)
+		}
+	case tea.MouseWheelMsg:
+		s.list.wheel(msg.Button)
+	}
+	return nil
+}
+
+func (s *checkScreen) apply(r check.Result) {
+	r = sanitizeResult(r)
+	for i := range s.rows {
+		if s.rows[i].info.ID == r.ID {
+			s.rows[i].res = &r
+			return
+		}
+	}
+	// A check the registry listing did not know (should not happen): keep it.
+	s.rows = append(s.rows, checkRow{info: check.Info{ID: r.ID, Title: r.Title, Basis: r.Basis, Level: r.Level}, res: &r})
+	s.list.setLen(len(s.rows))
+}
+
+// sanitizeResult cleans every server-derived string once, on arrival.
+func sanitizeResult(r check.Result) check.Result {
+	r.ID, r.Title, r.Basis = client.SanitizeLine(r.ID), client.SanitizeLine(r.Title), client.SanitizeLine(r.Basis)
+	r.Detail = client.SanitizeText(r.Detail)
+	ev := make([]check.Evidence, len(r.Evidence))
+	for i, e := range r.Evidence {
+		e.Note, e.Method, e.URL, e.Error = client.SanitizeLine(e.Note), client.SanitizeLine(e.Method), client.SanitizeLine(e.URL), client.SanitizeLine(e.Error)
+		e.RequestBody, e.ResponseBody = client.SanitizeText(e.RequestBody), client.SanitizeText(e.ResponseBody)
+		e.RequestHeader, e.ResponseHeader = sanitizeMap(e.RequestHeader), sanitizeMap(e.ResponseHeader)
+		ev[i] = e
+	}
+	r.Evidence = ev
+	return r
+}
+
+func sanitizeMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[client.SanitizeLine(k)] = client.SanitizeLine(v)
+	}
+	return out
+}
+
+func sanitizeServer(si check.ServerInfo) check.ServerInfo {
+	si.URL, si.Version, si.Issuer, si.Resource = client.SanitizeLine(si.URL), client.SanitizeLine(si.Version), client.SanitizeLine(si.Issuer), client.SanitizeLine(si.Resource)
+	return si
+}
+
+// checkHeaderLines: title, summary, table header.
+const checkHeaderLines = 3
+
+func (s *checkScreen) tableHeight() int { return max(s.height-checkHeaderLines-2, 1) }
+
+func (s *checkScreen) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	title := st.Title.Render("Conformance suite")
+	switch sess := s.c.Session(); {
+	case sess == nil:
+		title += "  " + st.Warn.Render("no deployment in use")
+	default:
+		info := client.SanitizeLine(sess.URL)
+		if s.server.Version != "" {
+			info += " · " + s.server.Version
+		}
+		title += "  " + st.Subtle.Render(info)
+	}
+	b.WriteString(truncate(title, s.width) + "\n")
+	b.WriteString(truncate(s.summaryLine(), s.width) + "\n")
+	idW := 29
+	titleW := max(s.width-idW-11, 10)
+	b.WriteString(st.Header.Render(padRight("  CHECK", idW+2)+padRight("STATUS", 9)+"TITLE") + "\n")
+	h := s.tableHeight()
+	from, to := s.list.window(h)
+	next := s.nextPending()
+	for i := from; i < to; i++ {
+		r := s.rows[i]
+		sym, word, sty := "·", "pending", st.Faint
+		if r.res != nil {
+			sym, word, sty = checkSymbol(st, r.res.Status)
+		} else if s.running && i == next {
+			sym, word, sty = "…", "running", st.Info
+		}
+		line := padRight(r.info.ID, idW) + " " + sty.Render(padRight(sym+" "+word, 8)) + " " + truncate(r.info.Title, titleW)
+		b.WriteString(s.list.renderRow(st, i, line, s.width) + "\n")
+	}
+	for i := to - from; i < h; i++ {
+		b.WriteString("\n")
+	}
+	b.WriteString(truncate(s.footer(), s.width))
+	return fitBox(b.String(), s.width, s.height)
+}
+
+// nextPending is the first row without a result (the one running now).
+func (s *checkScreen) nextPending() int {
+	for i, r := range s.rows {
+		if r.res == nil {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *checkScreen) summaryLine() string {
+	st := s.c.Styles
+	var results []check.Result
+	for _, r := range s.rows {
+		if r.res != nil {
+			results = append(results, *r.res)
+		}
+	}
+	sum := check.Summarize(results)
+	pending := len(s.rows) - len(results)
+	line := st.OK.Render("✓ "+itoa(sum.Pass)+" pass") + "  " + st.Warn.Render("! "+itoa(sum.Warn)+" warn") + "  " +
+		st.Error.Render("✗ "+itoa(sum.Fail)+" fail") + "  " + st.Faint.Render("– "+itoa(sum.Skip)+" skip")
+	switch {
+	case s.running:
+		line += "  " + st.Info.Render("running "+itoa(len(results))+"/"+itoa(len(s.rows))+" · esc cancels")
+	case !s.ran:
+		line += "  " + st.Subtle.Render("press r to run "+itoa(len(s.rows))+" checks against this deployment (creates and removes test apps)")
+	case s.err != nil && errors.Is(s.err, context.Canceled):
+		line += "  " + st.Warn.Render("cancelled · "+itoa(pending)+" not run")
+	case s.err != nil:
+		line += "  " + st.Error.Render("✗ "+explainFlowErr(s.err))
+	}
+	return line
+}
+
+func (s *checkScreen) footer() string {
+	st := s.c.Styles
+	if len(s.rows) == 0 {
+		return ""
+	}
+	r := s.rows[s.list.cursor]
+	if r.res == nil {
+		return st.Faint.Render(string(r.info.Level) + " · " + client.SanitizeLine(r.info.Basis))
+	}
+	detail := strings.SplitN(r.res.Detail, "\n", 2)[0]
+	return st.Faint.Render(string(r.res.Level)+" · "+r.res.Basis) + "  " + detail
+}
+
+func checkSymbol(st *Styles, s check.Status) (string, string, lipgloss.Style) {
+	switch s {
+	case check.Pass:
+		return "✓", "pass", st.OK
+	case check.Warn:
+		return "!", "warn", st.Warn
+	case check.Fail:
+		return "✗", "fail", st.Error
+	case check.Skip:
+		return "–", "skip", st.Faint
+	}
+	return "?", client.SanitizeLine(string(s)), st.Faint
+}

@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+)
+
+// exchangeDetail shows one recorded exchange: request and response lines,
+// headers and bodies (JSON pretty-printed), all as the recorder redacted them.
+type exchangeDetail struct {
+	base
+	ex client.Exchange
+	vp viewport.Model
+}
+
+func newExchangeDetail(c *Common, ex client.Exchange) *exchangeDetail {
+	s := &exchangeDetail{base: newBase(c), ex: ex, vp: viewport.New()}
+	return s
+}
+
+func (s *exchangeDetail) Title() string { return "Exchange #" + itoa(int(s.ex.ID)) }
+
+func (s *exchangeDetail) KeyBindings() []key.Binding {
+	km := s.c.Keys
+	return []key.Binding{km.CopyCurl, km.Up, km.Down, km.PageUp, km.PageDown}
+}
+
+func (s *exchangeDetail) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.vp.SetWidth(w)
+	s.vp.SetHeight(max(h-1, 1))
+	s.render()
+}
+
+func (s *exchangeDetail) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stylesChangedMsg:
+		s.render()
+		return nil
+	case tea.KeyPressMsg:
+		if key.Matches(msg, s.c.Keys.CopyCurl) {
+			return s.c.Copy("the request as curl (secrets stay redacted)", s.ex.Curl())
+		}
+	}
+	var cmd tea.Cmd
+	s.vp, cmd = s.vp.Update(msg)
+	return cmd
+}
+
+func (s *exchangeDetail) render() {
+	st := s.c.Styles
+	ex := s.ex
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Request") + "\n")
+	b.WriteString(st.Bold.Render(client.SanitizeLine(ex.Method)+" "+client.SanitizeLine(ex.URL)) + "\n")
+	b.WriteString(headerLines(st, ex.RequestHeader))
+	if len(ex.RequestBody) > 0 {
+		b.WriteString("\n" + bodyView(st, ex.RequestBody) + "\n")
+	}
+	b.WriteString("\n" + st.Title.Render("Response") + "  " + st.Subtle.Render(durText(ex.Duration)) + "\n")
+	if ex.Err != "" {
+		b.WriteString(st.Error.Render("✗ "+client.SanitizeLine(ex.Err)) + "\n")
+	}
+	if ex.StatusCode != 0 {
+		sty := st.OK
+		if ex.StatusCode >= 400 {
+			sty = st.Error
+		} else if ex.StatusCode >= 300 {
+			sty = st.Warn
+		}
+		b.WriteString(sty.Render(itoa(ex.StatusCode)+" "+http.StatusText(ex.StatusCode)) + "\n")
+		b.WriteString(headerLines(st, ex.ResponseHeader))
+		if len(ex.ResponseBody) > 0 {
+			b.WriteString("\n" + bodyView(st, ex.ResponseBody) + "\n")
+		}
+	}
+	s.vp.SetContent(fitWidth(b.String(), max(s.width, 1)))
+}
+
+func headerLines(st *Styles, h http.Header) string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		for _, v := range h[k] {
+			b.WriteString(st.JSONKey.Render(client.SanitizeLine(k)+":") + " " + client.SanitizeLine(v) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// bodyView pretty-prints a JSON body, or shows the text sanitised.
+func bodyView(st *Styles, body []byte) string {
+	trimmed := strings.TrimSpace(string(body))
+	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
+		return renderJSON(st, body, nil)
+	}
+	return client.SanitizeText(string(body))
+}
+
+func (s *exchangeDetail) View() string {
+	st := s.c.Styles
+	ex := s.ex
+	head := st.Subtle.Render("#" + itoa(int(ex.ID)) + " · " + client.SanitizeLine(ex.Phase) + " · " + ex.Started.Local().Format("15:04:05.000") + " · c copy as curl · esc back")
+	return head + "\n" + s.vp.View()
+}

@@ -1,0 +1,242 @@
+package ui
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
+)
+
+// flowEditor edits the request a step will send: the URL and every
+// parameter (change, add, remove), for negative testing such as dropping
+// PKCE or sending another resource. Saving hands the edit to the flow
+// (Flow.EditRequest, in memory); nothing is sent from here.
+type flowEditor struct {
+	base
+	keys     flowKeyMap
+	run      *flowRun
+	id       flows.StepID
+	method   string
+	inQuery  bool
+	rows     []editRow // rows[0] is the URL
+	list     listNav
+	input    textinput.Model
+	editing  bool
+	adding   bool
+	revealed bool
+	err      string
+}
+
+type editRow struct {
+	key, value string
+}
+
+func newFlowEditor(c *Common, r *flowRun, id flows.StepID, req flows.Request) *flowEditor {
+	s := &flowEditor{base: newBase(c), keys: defaultFlowKeyMap(), run: r, id: id, method: req.Method, inQuery: req.InQuery}
+	s.rows = append(s.rows, editRow{key: "URL", value: req.URL})
+	for _, k := range sortedKeys(req.Params) {
+		for _, v := range req.Params[k] {
+			s.rows = append(s.rows, editRow{key: k, value: v})
+		}
+	}
+	s.list.setLen(len(s.rows))
+	s.input = textinput.New()
+	s.input.CharLimit = 8192
+	s.input.SetStyles(c.Styles.TextInput)
+	return s
+}
+
+func sortedKeys(v url.Values) []string {
+	out := make([]string, 0, len(v))
+	for k := range v {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *flowEditor) Title() string   { return "Edit " + string(s.id) + " request" }
+func (s *flowEditor) Capturing() bool { return s.editing }
+
+func (s *flowEditor) KeyBindings() []key.Binding {
+	if s.editing {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "discard"))}
+	}
+	km, fk := s.c.Keys, s.keys
+	return []key.Binding{fk.EditValue, fk.AddParam, fk.DelParam, fk.SaveReq, fk.ResetReq, km.Reveal, km.Up, km.Down}
+}
+
+func (s *flowEditor) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.input.SetWidth(max(w-6, 10))
+}
+
+func (s *flowEditor) Back() (tea.Cmd, bool) {
+	if s.editing {
+		s.stopEditing()
+		return nil, true
+	}
+	return nil, false
+}
+
+func (s *flowEditor) stopEditing() {
+	s.editing, s.adding = false, false
+	s.input.Blur()
+	s.input.SetValue("")
+}
+
+// isSecretParam asks the flows package whether it masks this parameter.
+func isSecretParam(k string) bool {
+	const probe = "probe-value-long-enough-to-mask"
+	red := flows.Request{Params: url.Values{k: {probe}}}.Redacted()
+	return red.Params.Get(k) != probe
+}
+
+func (s *flowEditor) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stylesChangedMsg:
+		s.input.SetStyles(s.c.Styles.TextInput)
+	case sessionChangedMsg:
+		return s.c.Pop()
+	case tea.PasteMsg:
+		if s.editing {
+			var cmd tea.Cmd
+			s.input, cmd = s.input.Update(msg)
+			return cmd
+		}
+	case tea.KeyPressMsg:
+		return s.handleKey(msg)
+	}
+	return nil
+}
+
+func (s *flowEditor) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if s.editing {
+		if msg.String() == "enter" {
+			s.commitInput()
+			return nil
+		}
+		var cmd tea.Cmd
+		s.input, cmd = s.input.Update(msg)
+		return cmd
+	}
+	km, fk := s.c.Keys, s.keys
+	if s.list.handleKey(km, msg, max(s.height-6, 1)) {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, fk.SaveReq):
+		return s.save()
+	case key.Matches(msg, fk.EditValue):
+		row := s.rows[s.list.cursor]
+		s.editing, s.err = true, ""
+		s.input.Prompt = row.key + " = "
+		s.input.EchoMode = textinput.EchoNormal
+		if isSecretParam(row.key) && !s.revealed {
+			s.input.EchoMode, s.input.EchoCharacter = textinput.EchoPassword, '•'
+		}
+		s.input.SetValue(row.value)
+		return s.input.Focus()
+	case key.Matches(msg, fk.AddParam):
+		s.editing, s.adding, s.err = true, true, ""
+		s.input.Prompt = "name=value › "
+		s.input.EchoMode = textinput.EchoNormal
+		s.input.SetValue("")
+		return s.input.Focus()
+	case key.Matches(msg, fk.DelParam):
+		if s.list.cursor == 0 {
+			s.err = "the URL cannot be removed"
+			return nil
+		}
+		s.rows = append(s.rows[:s.list.cursor], s.rows[s.list.cursor+1:]...)
+		s.list.setLen(len(s.rows))
+	case key.Matches(msg, fk.ResetReq):
+		s.run.flow.ResetRequest(s.id)
+		delete(s.run.edited, s.id)
+		return tea.Batch(s.c.Pop(), cmdOf(flowEditedMsg{s.run.gen}), s.c.Notify(noticeInfo, "The "+string(s.id)+" request is back to its default"))
+	case key.Matches(msg, km.Reveal):
+		s.revealed = !s.revealed
+	}
+	return nil
+}
+
+func (s *flowEditor) commitInput() {
+	v := s.input.Value()
+	if s.adding {
+		k, val, _ := strings.Cut(v, "=")
+		k = strings.TrimSpace(k)
+		if k == "" {
+			s.err = "write the parameter as name=value"
+			return
+		}
+		s.rows = append(s.rows, editRow{key: k, value: val})
+		s.list.setLen(len(s.rows))
+		s.list.cursor = len(s.rows) - 1
+	} else {
+		if s.list.cursor == 0 {
+			if u, err := url.Parse(strings.TrimSpace(v)); err != nil || !u.IsAbs() {
+				s.err = "the URL must be absolute, e.g. https://coder.example.com/oauth2/tokens"
+				return
+			}
+			v = strings.TrimSpace(v)
+		}
+		s.rows[s.list.cursor].value = v
+	}
+	s.stopEditing()
+}
+
+// save hands the edited request to the flow; the next run of the step sends it.
+func (s *flowEditor) save() tea.Cmd {
+	params := url.Values{}
+	for _, r := range s.rows[1:] {
+		params.Add(r.key, r.value)
+	}
+	u := s.rows[0].value
+	err := s.run.flow.EditRequest(s.id, func(q *flows.Request) {
+		q.URL, q.Params = u, params
+	})
+	if err != nil {
+		s.err = client.SanitizeLine(err.Error())
+		return nil
+	}
+	s.run.edited[s.id] = true
+	return tea.Batch(s.c.Pop(), cmdOf(flowEditedMsg{s.run.gen}),
+		s.c.Notify(noticeSuccess, "Edited: the next run of "+string(s.id)+" sends this request"))
+}
+
+func (s *flowEditor) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	where := "form body"
+	if s.inQuery {
+		where = "query"
+	}
+	b.WriteString(st.Title.Render("Edit the "+string(s.id)+" request") + "  " + st.Subtle.Render(client.SanitizeLine(s.method)+", parameters in the "+where) + "\n")
+	b.WriteString(st.Faint.Render("enter edit · a add · d remove · s save · R reset to default · v reveal · esc cancel") + "\n\n")
+	listH := max(s.height-6, 1)
+	from, to := s.list.window(listH)
+	for i := from; i < to; i++ {
+		r := s.rows[i]
+		v := client.SanitizeLine(r.value)
+		if isSecretParam(r.key) && !s.revealed {
+			v = flows.Mask(r.value)
+		}
+		row := padRight(client.SanitizeLine(r.key), 22) + " " + v
+		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")
+	}
+	b.WriteString("\n")
+	switch {
+	case s.editing:
+		b.WriteString(s.input.View() + "\n")
+	case s.err != "":
+		b.WriteString(st.Error.Render("✗ "+s.err) + "\n")
+	}
+	return fitBox(b.String(), s.width, s.height)
+}

@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
+)
+
+// Small formatting helpers of the Flow and Check screens.
+
+// findingLine is a finding as symbol, message and basis; the symbol carries
+// the meaning without colour.
+func findingLine(st *Styles, f flows.Finding) string {
+	sym, sty := "·", st.Info
+	switch f.Severity {
+	case flows.SeverityPass:
+		sym, sty = "✓", st.OK
+	case flows.SeverityWarn:
+		sym, sty = "!", st.Warn
+	case flows.SeverityFail:
+		sym, sty = "✗", st.Error
+	case flows.SeverityInfo:
+		sym, sty = "i", st.Info
+	}
+	return sty.Render(sym+" "+client.SanitizeLine(f.Message)) + st.Faint.Render("  ("+client.SanitizeLine(f.Basis)+")")
+}
+
+// httpHeaderLines lists headers sorted by name, sanitised.
+func httpHeaderLines(st *Styles, h http.Header) string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		for _, v := range h[k] {
+			b.WriteString(st.JSONKey.Render(client.SanitizeLine(k)+":") + " " + client.SanitizeLine(v) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// prettyBody indents a JSON body; anything else is shown as sanitised text.
+func prettyBody(body []byte) string {
+	var out bytes.Buffer
+	if t := bytes.TrimSpace(body); len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Indent(&out, t, "", "  ") == nil {
+		return client.SanitizeText(out.String())
+	}
+	return client.SanitizeText(string(body))
+}
+
+// shortDur is a request's duration for display.
+func shortDur(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
+}

@@ -1,0 +1,208 @@
+package ui
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
+)
+
+// flowConsent is how the authorize step gets its code.
+type flowConsent string
+
+const (
+	consentAuto    flowConsent = "auto"    // POST with the admin session
+	consentBrowser flowConsent = "browser" // system browser + loopback listener
+	consentPaste   flowConsent = "paste"   // no browser: the user pastes the redirect URL
+)
+
+// flowOptions is what the user picks before a flow starts.
+type flowOptions struct {
+	Mode         flows.ClientMode
+	App          *client.App // ClientExisting
+	ClientSecret string      // typed; empty = look it up in the keyring
+	Consent      flowConsent
+	Resource     string // "" = the deployment URL; "none" = send none
+	Scope        string
+	CallbackURL  string // "" = the app's callback (existing) or a free loopback port
+	Cleanup      bool   // delete the created app/registration at the end
+}
+
+// defaultCallback asks for a free port, so a flow never collides with
+// another program on Coder's customary 9876.
+const defaultCallback = "http://127.0.0.1:0/callback"
+
+// flowOptionsMsg carries the submitted options from the form to the Flow screen.
+type flowOptionsMsg struct{ opts flowOptions }
+
+// flowOptionsForm is the pushed form that sets up a flow.
+type flowOptionsForm struct {
+	base
+	f        form
+	app      *client.App
+	clientF  *formField
+	consent  *formField
+	resource *formField
+	scope    *formField
+	callback *formField
+	secret   *formField
+	cleanup  *formField
+}
+
+// Choice labels; index order matters (see options).
+var (
+	consentChoices = []string{"automatic (admin session)", "browser", "paste redirect URL"}
+	consentValues  = []flowConsent{consentAuto, consentBrowser, consentPaste}
+)
+
+func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
+	s := &flowOptionsForm{base: newBase(c), app: c.SelectedApp()}
+	var clientChoices []string
+	if s.app != nil {
+		clientChoices = append(clientChoices, "app "+client.SanitizeLine(s.app.Name))
+	}
+	clientChoices = append(clientChoices, "create a new app", "dynamic registration (RFC 7591)")
+	s.clientF = newChoiceField("Client", clientChoices...)
+	s.clientF.hint = "the app selected in the Apps tab, a fresh app with a secret (admin API), or DCR"
+	if s.app == nil || prev.Mode == flows.ClientCreate {
+		s.clientF.choice = s.indexOfMode(flows.ClientCreate)
+	}
+	if prev.Mode == flows.ClientRegister {
+		s.clientF.choice = s.indexOfMode(flows.ClientRegister)
+	}
+	s.consent = newChoiceField("Consent", consentChoices...)
+	s.consent.hint = "automatic needs the admin session; paste suits SSH: open the URL anywhere, paste where it lands"
+	for i, v := range consentValues {
+		if v == prev.Consent {
+			s.consent.choice = i
+		}
+	}
+	s.resource = newTextField(c, "Resource (RFC 8707)", "the deployment URL", false)
+	s.resource.hint = "empty: the deployment URL (what Coder's API accepts); none: send no resource"
+	s.resource.input.SetValue(prev.Resource)
+	s.scope = newTextField(c, "Scope", "(none)", false)
+	s.scope.input.SetValue(prev.Scope)
+	s.callback = newTextField(c, "Redirect URI", "", false)
+	s.callback.input.SetValue(prev.CallbackURL)
+	s.callback.validate = validateLoopbackRedirect
+	s.secret = newTextField(c, "Client secret", "from the keyring (kept from the app's detail)", true)
+	s.secret.hint = "leave empty to use the secret kept in the " + c.Deps.Store.Kind()
+	s.cleanup = newChoiceField("Delete the created client at the end", "yes", "no")
+	if !prev.Cleanup && prev.Mode != "" {
+		s.cleanup.choice = 1
+	}
+	s.f = form{c: c, fields: []*formField{s.clientF, s.consent, s.resource, s.scope, s.callback, s.secret, s.cleanup}}
+	s.sync()
+	return s
+}
+
+// validateLoopbackRedirect mirrors the listener's rule (RFC 8252 §7.3) so a
+// bad redirect URI is caught while typing rather than when the flow starts.
+func validateLoopbackRedirect(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme != "http" || u.Port() == "" {
+		return "must be http://127.0.0.1:<port>/<path>: the listener binds loopback only"
+	}
+	if _, err := strconv.ParseUint(u.Port(), 10, 16); err != nil {
+		return "the port must be a number from 0 to 65535"
+	}
+	switch strings.ToLower(u.Hostname()) {
+	case "127.0.0.1", "localhost", "::1":
+		return ""
+	}
+	return "the host must be 127.0.0.1, localhost or [::1]"
+}
+
+func (s *flowOptionsForm) indexOfMode(m flows.ClientMode) int {
+	off := 0
+	if s.app != nil {
+		off = 1
+	}
+	if m == flows.ClientRegister {
+		return off + 1
+	}
+	return off
+}
+
+// mode is the client mode the Client choice stands for.
+func (s *flowOptionsForm) mode() flows.ClientMode {
+	i := s.clientF.choice
+	if s.app != nil {
+		if i == 0 {
+			return flows.ClientExisting
+		}
+		i--
+	}
+	if i == 0 {
+		return flows.ClientCreate
+	}
+	return flows.ClientRegister
+}
+
+// sync shows only the fields that apply to the chosen client.
+func (s *flowOptionsForm) sync() {
+	existing := s.mode() == flows.ClientExisting
+	s.secret.hidden = !existing
+	s.cleanup.hidden = existing
+	if existing {
+		s.callback.input.Placeholder = "the app's callback URL"
+		s.callback.hint = "empty: the app's callback URL; it must be loopback so the listener can take the callback"
+	} else {
+		s.callback.input.Placeholder = defaultCallback
+		s.callback.hint = "empty: a free loopback port, registered with the new client"
+	}
+}
+
+func (s *flowOptionsForm) options() flowOptions {
+	o := flowOptions{
+		Mode:        s.mode(),
+		Consent:     consentValues[s.consent.choice],
+		Resource:    strings.TrimSpace(s.resource.value()),
+		Scope:       strings.TrimSpace(s.scope.value()),
+		CallbackURL: strings.TrimSpace(s.callback.value()),
+		Cleanup:     s.cleanup.choice == 0,
+	}
+	if o.Mode == flows.ClientExisting {
+		o.App, o.ClientSecret, o.Cleanup = s.app, s.secret.value(), false
+	}
+	return o
+}
+
+func (s *flowOptionsForm) Title() string   { return "New flow" }
+func (s *flowOptionsForm) Capturing() bool { return true }
+func (s *flowOptionsForm) Init() tea.Cmd   { return s.f.focusField(0) }
+func (s *flowOptionsForm) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.f.setWidth(min(w, 100))
+}
+
+func (s *flowOptionsForm) Update(msg tea.Msg) tea.Cmd {
+	if _, ok := msg.(stylesChangedMsg); ok {
+		s.f.restyle()
+		return nil
+	}
+	if _, ok := msg.(sessionChangedMsg); ok {
+		return s.c.Pop() // the app it offers belongs to the old deployment
+	}
+	submit, cmd := s.f.update(msg)
+	s.sync()
+	if submit && s.f.valid() {
+		return tea.Batch(s.c.Pop(), cmdOf(flowOptionsMsg{s.options()}))
+	}
+	return cmd
+}
+
+func (s *flowOptionsForm) View() string {
+	st := s.c.Styles
+	out := st.Title.Render("Set up an authorization-code flow") + "\n\n" + s.f.view(min(s.width, 100))
+	out += "\n" + st.Faint.Render("tab/↑↓ fields · ←/→ change choice · ctrl+s or enter on the last field: start · esc cancel")
+	return fitBox(out, s.width, s.height)
+}

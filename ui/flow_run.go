@@ -1,0 +1,430 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/cli/browser"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
+	"oauthdeck/keyring"
+)
+
+// start builds the flow in a Cmd (an existing app's secret may come from
+// the keyring). Nothing is sent to the deployment until a step runs.
+func (s *flowScreen) start(opts flowOptions) tea.Cmd {
+	sess := s.c.Session()
+	if sess == nil {
+		return s.c.Notify(noticeWarn, "No deployment in use: pick one in the Deployments tab (1)")
+	}
+	if sess.Client == nil {
+		return s.c.Notify(noticeError, "This deployment has no client the flow engine can use")
+	}
+	gen := s.nextGen()
+	cl, url, store := sess.Client, sess.URL, s.c.Deps.Store
+	rec := s.c.Deps.ClientOptions.Recorder
+	if rec == nil {
+		rec = s.c.Deps.Recorder
+	}
+	ctx := s.ctx
+	events := make(chan flows.Event, 256)
+	return func() tea.Msg {
+		cfg := flows.Config{
+			Client: cl, Recorder: rec, ClientMode: opts.Mode, Scope: opts.Scope,
+			CallbackURL: opts.CallbackURL, Cleanup: opts.Cleanup, Store: store,
+			OnEvent: func(ev flows.Event) {
+				select { // never block the flow; a dropped event is only a live update
+				case events <- ev:
+				default:
+				}
+			},
+		}
+		switch strings.ToLower(opts.Resource) {
+		case "":
+		case "none":
+			cfg.NoResource = true
+		default:
+			cfg.Resource = opts.Resource
+		}
+		if cfg.CallbackURL == "" && opts.Mode != flows.ClientExisting {
+			cfg.CallbackURL = defaultCallback
+		}
+		switch opts.Consent {
+		case consentAuto:
+			cfg.Consent = flows.ConsentAuto
+		case consentBrowser:
+			cfg.Consent, cfg.OpenBrowser = flows.ConsentBrowser, quietOpenBrowser
+		case consentPaste:
+			cfg.Consent, cfg.OpenBrowser = flows.ConsentBrowser, func(string) error { return nil }
+		}
+		var note string
+		if opts.Mode == flows.ClientExisting && opts.App != nil {
+			cfg.ClientID, cfg.ClientSecret = opts.App.ID, opts.ClientSecret
+			if cfg.ClientSecret == "" {
+				secret, err := lookupClientSecret(ctx, store, url, opts.App.ID)
+				switch {
+				case err == nil:
+					cfg.ClientSecret = secret
+					note = "client secret from the " + store.Kind()
+				case errors.Is(err, keyring.ErrNotFound):
+					note = "no secret kept for this app: the token step will likely be refused (keep one from the app's detail with k)"
+				default:
+					note = "could not read the kept secret: " + explainError(err)
+				}
+			}
+		}
+		f, err := flows.New(cfg)
+		return flowStartedMsg{gen: gen, flow: f, err: err, summary: summarize(opts), note: note, events: events}
+	}
+}
+
+func lookupClientSecret(ctx context.Context, store keyring.Store, url, appID string) (string, error) {
+	k, err := keyring.ClientSecretKey(url, appID)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return store.Get(ctx, k)
+}
+
+// summarize is the header line: which client, consent, resource, scope.
+func summarize(o flowOptions) string {
+	parts := []string{}
+	switch o.Mode {
+	case flows.ClientExisting:
+		name := "app"
+		if o.App != nil {
+			name = "app " + client.SanitizeLine(o.App.Name)
+		}
+		parts = append(parts, name)
+	case flows.ClientRegister:
+		parts = append(parts, "DCR client")
+	default:
+		parts = append(parts, "new app")
+	}
+	parts = append(parts, string(o.Consent)+" consent")
+	res := o.Resource
+	if res == "" {
+		res = "deployment URL"
+	}
+	parts = append(parts, "resource "+client.SanitizeLine(res))
+	if o.Scope != "" {
+		parts = append(parts, "scope "+client.SanitizeLine(o.Scope))
+	}
+	return strings.Join(parts, " · ")
+}
+
+var browserOnce sync.Once
+
+// quietOpenBrowser opens url in the system browser without letting the
+// helper program write over the terminal UI.
+func quietOpenBrowser(url string) error {
+	browserOnce.Do(func() { browser.Stdout, browser.Stderr = io.Discard, io.Discard })
+	return browser.OpenURL(url)
+}
+
+func (s *flowScreen) started(msg flowStartedMsg) tea.Cmd {
+	if !s.current(msg.gen) {
+		if msg.flow != nil {
+			f := msg.flow
+			return func() tea.Msg { return flowClosedMsg{f.Close()} }
+		}
+		return nil
+	}
+	if msg.err != nil {
+		return s.c.Notify(noticeError, "Cannot start the flow: "+explainFlowErr(msg.err))
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	r := &flowRun{gen: msg.gen, flow: msg.flow, opts: s.opts, summary: msg.summary, note: msg.note,
+		ctx: ctx, cancel: cancel, edited: map[flows.StepID]bool{}, current: flows.StepDiscover}
+	r.events = msg.events
+	for _, id := range flows.AllSteps {
+		r.steps = append(r.steps, flows.StepResult{Step: id, Status: flows.StatusPending})
+	}
+	s.run = r
+	s.list.cursor, s.list.offset = 0, 0
+	s.render()
+	hint := "Flow ready: enter runs the selected step, a runs to the token, e edits a request first"
+	return tea.Batch(s.waitEvent(), s.c.Notify(noticeInfo, hint))
+}
+
+// waitEvent reads the next flow event. It re-arms itself from Update, so
+// events reach the screen in the order the flow emitted them.
+func (s *flowScreen) waitEvent() tea.Cmd {
+	r := s.run
+	gen, ch, ctx := r.gen, r.events, r.ctx
+	return func() tea.Msg {
+		select {
+		case ev := <-ch:
+			return flowEventMsg{gen: gen, ev: ev}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (s *flowScreen) event(msg flowEventMsg) tea.Cmd {
+	r := s.run
+	if r == nil || msg.gen != r.gen {
+		return nil
+	}
+	var cmds []tea.Cmd
+	switch ev := msg.ev; ev.Kind {
+	case flows.EventStepStarted:
+		// Only while it still runs: the reader may lag behind the step's result.
+		if i := stepIndex(ev.Step); i >= 0 && r.running == ev.Step {
+			r.steps[i].Status = flows.StatusRunning
+		}
+	case flows.EventListener:
+		if ev.Listener != nil && r.running == flows.StepAuthorize {
+			ls := *ev.Listener
+			r.listener = &ls
+			cmds = append(cmds, s.tick())
+		}
+	case flows.EventAuthURL:
+		r.authURL = ev.Message
+		if ev.Step == flows.StepAuthorize && r.opts.Consent == consentPaste && !s.pasting {
+			s.pasting = true
+			cmds = append(cmds, s.paste.Focus(), s.c.Notify(noticeInfo, "Open the URL on any machine (c copies it), then paste where the browser lands"))
+		}
+	}
+	s.render()
+	return tea.Batch(append(cmds, s.waitEvent())...)
+}
+
+// runStep runs step id in a Cmd with its own cancellable context.
+func (s *flowScreen) runStep(id flows.StepID) tea.Cmd {
+	r := s.run
+	if r.running != "" {
+		return s.c.Notify(noticeWarn, "The "+string(r.running)+" step is running: esc cancels it")
+	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	r.running, r.stepCancel = id, cancel
+	if i := stepIndex(id); i >= 0 {
+		r.steps[i].Status = flows.StatusRunning
+	}
+	taskID, spin := s.c.BeginTask("Flow: " + string(id))
+	r.taskID = taskID
+	f, gen := r.flow, r.gen
+	s.render()
+	return tea.Batch(spin, func() tea.Msg {
+		res := f.Run(ctx, id)
+		out := flowStepDoneMsg{gen: gen, res: res, snap: f.Snapshot(), taskID: taskID}
+		if t, ok := f.Tokens(); ok {
+			out.tokens = &t
+		}
+		return out
+	})
+}
+
+func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
+	s.c.EndTask(msg.taskID)
+	r := s.run
+	if r == nil || msg.gen != r.gen {
+		return nil
+	}
+	r.stepCancel()
+	r.running = ""
+	res := msg.res
+	for i, st := range msg.snap.Steps {
+		if i < len(r.steps) {
+			r.steps[i] = st
+		}
+	}
+	if i := stepIndex(res.Step); i >= 0 && r.steps[i].Status != res.Status {
+		// Refused before it ran (order, closed flow): show why on the row.
+		r.steps[i] = res
+	}
+	r.current = msg.snap.Current
+	if msg.snap.Listener != nil {
+		r.listener = msg.snap.Listener
+	}
+	if msg.snap.AuthURL != "" {
+		r.authURL = msg.snap.AuthURL
+	}
+	r.tokens = msg.tokens
+	ok := res.Status == flows.StatusPassed || res.Status == flows.StatusWarned || res.Status == flows.StatusSkipped
+	switch res.Step {
+	case flows.StepDiscover, flows.StepClient, flows.StepPrepare:
+		r.edited = map[flows.StepID]bool{} // the flow dropped the edits of later steps
+		r.tokensDead = false
+	case flows.StepExchange:
+		r.tokensDead = false
+	case flows.StepRefresh:
+		if ok && res.Status != flows.StatusSkipped {
+			r.tokensDead = false
+		}
+	case flows.StepRevoke:
+		if ok && res.Status != flows.StatusSkipped {
+			r.tokensDead = true
+		}
+	}
+	if res.Step == flows.StepUse || res.Step == flows.StepRefresh || res.Step == flows.StepRevoke {
+		r.lastToken = res.Step
+	}
+	if s.pasting && res.Step == flows.StepAuthorize {
+		s.pasting = false
+		s.paste.Blur()
+		s.paste.SetValue("")
+	}
+	var cmds []tea.Cmd
+	if !ok {
+		r.runTo = ""
+		if s.list.cursor != tokenRow {
+			s.list.cursor = max(stepIndex(res.Step), 0)
+		}
+		cmds = append(cmds, s.c.Notify(noticeError, string(res.Step)+": "+stepErrorLine(res)))
+	} else if s.list.cursor == stepIndex(res.Step) && r.current != "" {
+		s.list.cursor = stepIndex(r.current) // walk on: enter again runs the next step
+	}
+	if ok && r.runTo != "" {
+		if next := r.current; next != "" && stepIndex(next) <= stepIndex(r.runTo) && r.ctx.Err() == nil {
+			cmds = append(cmds, s.runStep(next))
+		} else {
+			r.runTo = ""
+			if r.tokens != nil {
+				s.list.cursor = tokenRow
+				cmds = append(cmds, s.c.Notify(noticeSuccess, "Token in hand: r refresh · u use · x revoke"))
+			}
+		}
+	}
+	cmds = append(cmds, s.tick())
+	s.render()
+	return tea.Batch(cmds...)
+}
+
+// stepErrorLine is one line on why a step failed.
+func stepErrorLine(res flows.StepResult) string {
+	if res.Err != nil {
+		return explainFlowErr(res.Err)
+	}
+	return client.SanitizeLine(res.Verdict)
+}
+
+// explainFlowErr says what went wrong, with the network cases spelled out.
+func explainFlowErr(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "cancelled"
+	}
+	if exp := flows.Explain(err); exp != nil && exp.Cause != "" && !isNetworkErr(err) {
+		return client.SanitizeLine(err.Error()) + " — " + client.SanitizeLine(exp.Cause)
+	}
+	return explainError(err)
+}
+
+func isNetworkErr(err error) bool {
+	return strings.Contains(explainError(err), "Cannot reach") || strings.Contains(explainError(err), "Timed out")
+}
+
+// runToToken runs the remaining steps up to "use": the token is then in
+// hand for the inspector's refresh, use and revoke.
+func (s *flowScreen) runToToken() tea.Cmd {
+	r := s.run
+	if r.running != "" {
+		return s.c.Notify(noticeWarn, "The "+string(r.running)+" step is running: esc cancels it")
+	}
+	next := r.current
+	if next == "" || stepIndex(next) > stepIndex(flows.StepUse) {
+		s.list.cursor = tokenRow
+		s.render()
+		return s.c.Notify(noticeInfo, "The token is already in hand: r refresh · u use · x revoke")
+	}
+	r.runTo = flows.StepUse
+	s.list.cursor = stepIndex(next)
+	return s.runStep(next)
+}
+
+func (s *flowScreen) tokenAction(id flows.StepID) tea.Cmd {
+	r := s.run
+	if r.tokens == nil {
+		return s.c.Notify(noticeInfo, "No token yet: run the flow to the exchange first (a)")
+	}
+	s.list.cursor = tokenRow
+	return s.runStep(id)
+}
+
+func (s *flowScreen) edit() tea.Cmd {
+	r := s.run
+	if s.list.cursor >= len(flows.AllSteps) {
+		return nil
+	}
+	id := flows.AllSteps[s.list.cursor]
+	if !slices.Contains(editableSteps, id) {
+		return s.c.Notify(noticeInfo, "Only the authorize, exchange, refresh and revoke requests can be edited")
+	}
+	if r.running != "" {
+		return s.c.Notify(noticeWarn, "Wait for the running step, or cancel it with esc")
+	}
+	req, err := r.flow.Request(id)
+	if err != nil {
+		return s.c.Notify(noticeWarn, "Nothing to edit yet: "+client.SanitizeLine(err.Error()))
+	}
+	return s.c.Push(newFlowEditor(s.c, r, id, req))
+}
+
+var editableSteps = []flows.StepID{flows.StepAuthorize, flows.StepExchange, flows.StepRefresh, flows.StepRevoke}
+
+func (s *flowScreen) openBrowser() tea.Cmd {
+	if s.run.authURL == "" {
+		return s.c.Notify(noticeInfo, "No authorization URL yet: run the prepare step first")
+	}
+	u := s.run.authURL
+	return func() tea.Msg { return flowBrowserMsg{quietOpenBrowser(u)} }
+}
+
+func (s *flowScreen) submitPaste() tea.Cmd {
+	raw := strings.TrimSpace(s.paste.Value())
+	s.pasting = false
+	s.paste.Blur()
+	s.paste.SetValue("")
+	if raw == "" || s.run == nil {
+		return nil
+	}
+	f, gen := s.run.flow, s.run.gen
+	return func() tea.Msg { return flowPasteMsg{gen: gen, err: f.PasteRedirect(raw)} }
+}
+
+// closeRun ends the current run: its Cmds are cancelled and the flow is
+// closed (listener, created client) in a Cmd.
+func (s *flowScreen) closeRun() tea.Cmd {
+	r := s.run
+	if r == nil {
+		return nil
+	}
+	s.run, s.pasting = nil, false
+	s.nextGen()
+	r.cancel()
+	return func() tea.Msg { return flowClosedMsg{r.flow.Close()} }
+}
+
+// tick re-renders once a second while something counts down (listener
+// deadline, token expiry); it stops by itself when nothing does.
+func (s *flowScreen) tick() tea.Cmd {
+	if s.ticking || !s.needsTick() {
+		return nil
+	}
+	s.ticking = true
+	gen := s.run.gen
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return flowTickMsg{gen} })
+}
+
+func (s *flowScreen) needsTick() bool {
+	r := s.run
+	if r == nil {
+		return false
+	}
+	if l := r.listener; l != nil && l.Listening && !l.Closed {
+		return true
+	}
+	return r.tokens != nil && !r.tokens.Expiry.IsZero() && !r.tokensDead
+}
+
+func stepIndex(id flows.StepID) int { return slices.Index(flows.AllSteps, id) }

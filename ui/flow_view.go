@@ -1,0 +1,471 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
+)
+
+// flowListWidth is the step list's width; the detail takes the rest.
+const flowListWidth = 22
+
+// maxBodyLines bounds each response body shown in a step's detail (the
+// Requests tab has every byte).
+const maxBodyLines = 14
+
+var stepTitles = map[flows.StepID]string{
+	flows.StepDiscover:  "Discover metadata",
+	flows.StepClient:    "Get a client",
+	flows.StepPrepare:   "Prepare PKCE + state",
+	flows.StepAuthorize: "Authorize (consent)",
+	flows.StepExchange:  "Exchange the code",
+	flows.StepInspect:   "Inspect the token",
+	flows.StepUse:       "Use the token",
+	flows.StepRefresh:   "Refresh (rotate)",
+	flows.StepRevoke:    "Revoke (RFC 7009)",
+	flows.StepCleanup:   "Clean up",
+}
+
+// flowHeaderLines is the number of lines above the panes.
+func flowHeaderLines(s *flowScreen) int {
+	if s.run != nil && (s.pasting || s.run.note != "") {
+		return 2
+	}
+	return 1
+}
+
+func (s *flowScreen) view() string {
+	st := s.c.Styles
+	if s.run == nil {
+		return fitBox(s.introView(), s.width, s.height)
+	}
+	r := s.run
+	head := st.Title.Render("Flow") + "  " + st.Subtle.Render(r.summary)
+	lines := []string{truncate(head, s.width)}
+	switch {
+	case s.pasting:
+		lines = append(lines, s.paste.View())
+	case r.note != "":
+		lines = append(lines, truncate(st.Warn.Render("! "+r.note), s.width))
+	}
+	bodyH := max(s.height-len(lines), 1)
+	left := fitBox(s.listView(bodyH), flowListWidth, bodyH)
+	sep := strings.TrimRight(strings.Repeat(st.Faint.Render("│")+" \n", bodyH), "\n")
+	right := fitBox(s.vp.View(), max(s.width-flowListWidth-2, 1), bodyH)
+	body := lipgloss.JoinHorizontal(lipgloss.Top, left, sep, right)
+	return fitBox(strings.Join(lines, "\n")+"\n"+body, s.width, s.height)
+}
+
+func (s *flowScreen) introView() string {
+	st := s.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Guided authorization-code flow") + "\n\n")
+	b.WriteString(wrapText("Walk Coder's OAuth2 provider one step at a time: discover → client → prepare → authorize → exchange → inspect → use → refresh → revoke → clean up. Every request is shown before it is sent and can be edited first (drop PKCE, change resource or redirect_uri, add parameters).", max(s.width-2, 20)) + "\n\n")
+	switch sess := s.c.Session(); {
+	case sess == nil:
+		b.WriteString(st.Warn.Render("No deployment in use: pick one in the Deployments tab (1).") + "\n")
+	default:
+		b.WriteString(st.Label.Render("Deployment  ") + client.SanitizeLine(sess.URL) + "\n")
+		if app := s.c.SelectedApp(); app != nil {
+			b.WriteString(st.Label.Render("Selected app ") + client.SanitizeLine(app.Name) + st.Faint.Render("  (from the Apps tab)") + "\n")
+		}
+		b.WriteString("\n" + st.Bold.Render("Press n to choose the app, consent mode, resource and scope, and start.") + "\n")
+	}
+	return b.String()
+}
+
+func (s *flowScreen) listView(h int) string {
+	st := s.c.Styles
+	r := s.run
+	from, to := s.list.window(h)
+	var rows []string
+	for i := from; i < to; i++ {
+		var row string
+		if i == tokenRow {
+			sym, sty := "◆", st.Faint
+			switch {
+			case r.tokens == nil:
+			case r.tokensDead:
+				sym, sty = "✗", st.Error
+			default:
+				sym, sty = "◆", st.OK
+			}
+			row = sty.Render(sym) + " Token inspector"
+		} else {
+			res := r.steps[i]
+			sym, sty := statusSymbol(st, res.Status)
+			if r.running == res.Step {
+				sym, sty = "…", st.Info
+			}
+			name := string(res.Step)
+			if r.edited[res.Step] {
+				name += " ✎"
+			}
+			row = sty.Render(sym) + " " + name
+		}
+		rows = append(rows, s.list.renderRow(st, i, row, flowListWidth))
+	}
+	return strings.Join(rows, "\n")
+}
+
+// statusSymbol pairs each status with a symbol, so it reads without colour.
+func statusSymbol(st *Styles, s flows.Status) (string, lipgloss.Style) {
+	switch s {
+	case flows.StatusPassed:
+		return "✓", st.OK
+	case flows.StatusWarned:
+		return "!", st.Warn
+	case flows.StatusFailed:
+		return "✗", st.Error
+	case flows.StatusSkipped:
+		return "–", st.Faint
+	case flows.StatusRunning:
+		return "…", st.Info
+	}
+	return "·", st.Faint
+}
+
+// render rebuilds the detail pane; it runs when data, selection, size or
+// styles change, and on countdown ticks.
+func (s *flowScreen) render() {
+	bodyH := max(s.height-flowHeaderLines(s), 1)
+	w := max(s.width-flowListWidth-2, 10)
+	s.vp.SetWidth(w)
+	s.vp.SetHeight(bodyH)
+	if s.run == nil {
+		s.vp.SetContent("")
+		return
+	}
+	var content string
+	if s.list.cursor == tokenRow {
+		content = s.tokenDetail()
+	} else {
+		content = s.stepDetail(flows.AllSteps[s.list.cursor])
+	}
+	// Wrap at spaces (long URLs and tokens break where they must), so the
+	// pane never scrolls sideways.
+	content = ansi.Wrap(content, w, " ")
+	if s.list.cursor != s.lastRow {
+		s.lastRow = s.list.cursor
+		s.vp.SetContent(content)
+		s.vp.GotoTop()
+		return
+	}
+	s.vp.SetContent(content)
+}
+
+func (s *flowScreen) stepDetail(id flows.StepID) string {
+	st := s.c.Styles
+	r := s.run
+	res := r.steps[stepIndex(id)]
+	var b strings.Builder
+	sym, sty := statusSymbol(st, res.Status)
+	if r.running == id {
+		sym, sty, res.Status = "…", st.Info, flows.StatusRunning
+	}
+	b.WriteString(st.Title.Render(stepTitles[id]) + "  " + sty.Render(sym+" "+string(res.Status)) + "\n")
+	if res.Verdict != "" {
+		b.WriteString(sty.Render(client.SanitizeLine(res.Verdict)) + "\n")
+	}
+
+	// The request: what was sent, or what will be sent (with edits).
+	done := res.Status != flows.StatusPending && res.Status != flows.StatusRunning
+	if done && res.Request != nil {
+		b.WriteString("\n" + st.Title.Render("Request sent") + "\n" + s.requestView(*res.Request))
+	} else if req, err := r.flow.Request(id); err == nil {
+		label := "Request to send"
+		if r.edited[id] {
+			label += " (edited)"
+		}
+		hint := ""
+		if containsStep(editableSteps, id) {
+			hint = st.Faint.Render("  e edits it")
+		}
+		b.WriteString("\n" + st.Title.Render(label) + hint + "\n" + s.requestView(req))
+	} else if errors.Is(err, flows.ErrStepOrder) {
+		b.WriteString("\n" + st.Faint.Render("Not ready: "+client.SanitizeLine(err.Error())) + "\n")
+	} else if !done {
+		b.WriteString("\n" + st.Faint.Render("This step sends no request of its own.") + "\n")
+	}
+
+	if id == flows.StepAuthorize {
+		b.WriteString(s.listenerView())
+	}
+	if len(res.Exchanges) > 0 {
+		b.WriteString("\n" + st.Title.Render("Responses") + "\n")
+		for _, ex := range res.Exchanges {
+			b.WriteString(exchangeSummary(st, ex))
+		}
+	}
+	if len(res.Fields) > 0 {
+		b.WriteString("\n" + st.Title.Render("Result") + "\n" + s.fieldsView(res.Fields))
+	}
+	if len(res.Findings) > 0 {
+		b.WriteString("\n" + st.Title.Render("Findings") + "\n")
+		for _, f := range res.Findings {
+			b.WriteString(findingLine(st, f) + "\n")
+		}
+	}
+	b.WriteString(errorView(st, res))
+	return b.String()
+}
+
+func containsStep(ids []flows.StepID, id flows.StepID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// requestView shows a request with credentials headers always masked and
+// secret parameters masked until revealed. Every value is sanitised: some
+// come from the server (endpoints), some from the user's edits.
+func (s *flowScreen) requestView(req flows.Request) string {
+	st := s.c.Styles
+	red := req.Redacted()
+	var b strings.Builder
+	b.WriteString(st.Bold.Render(client.SanitizeLine(req.Method)+" "+client.SanitizeLine(req.URL)) + "\n")
+	b.WriteString(httpHeaderLines(st, red.Header))
+	where := "form"
+	if req.InQuery {
+		where = "query"
+	}
+	keys := make([]string, 0, len(req.Params))
+	for k := range req.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) > 0 {
+		b.WriteString(st.Faint.Render(where+":") + "\n")
+	}
+	for _, k := range keys {
+		vals, masked := req.Params[k], red.Params[k]
+		for i, v := range vals {
+			shown := v
+			if !s.revealed && i < len(masked) && masked[i] != v {
+				shown = st.Secret.Render(masked[i])
+			} else {
+				shown = client.SanitizeLine(shown)
+			}
+			b.WriteString("  " + st.JSONKey.Render(client.SanitizeLine(k)) + " = " + shown + "\n")
+		}
+	}
+	if req.Note != "" {
+		b.WriteString(st.Faint.Render(client.SanitizeLine(req.Note)) + "\n")
+	}
+	return b.String()
+}
+
+func (s *flowScreen) listenerView() string {
+	st := s.c.Styles
+	l := s.run.listener
+	if l == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n" + st.Title.Render("Callback listener") + "\n")
+	b.WriteString(st.Label.Render("bound ") + client.SanitizeLine(l.Addr) + st.Label.Render("  path ") + client.SanitizeLine(l.Path) + "\n")
+	check := func(ok bool, what string) string {
+		if ok {
+			return st.OK.Render("✓ " + what)
+		}
+		return st.Faint.Render("· " + what)
+	}
+	if l.Listening && !l.Closed && !l.Received {
+		left := l.Deadline.Sub(s.c.clock())
+		b.WriteString(st.Info.Render("waiting for the callback · "+countdown(left)+" left") + "\n")
+	}
+	b.WriteString(strings.Join([]string{check(l.Received, "callback"), check(l.StateOK, "state"),
+		check(l.IssChecked, "iss"), check(l.Closed, "closed")}, "  ") + "\n")
+	for _, rj := range l.Rejected {
+		b.WriteString(st.Warn.Render("! refused: "+client.SanitizeLine(rj.Reason.Error())) + "\n")
+	}
+	if l.Err != "" {
+		b.WriteString(st.Error.Render("✗ "+client.SanitizeLine(l.Err)) + "\n")
+	}
+	return b.String()
+}
+
+// countdown formats a remaining duration as m:ss (0:00 once past).
+func countdown(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	d = d.Round(time.Second)
+	h := int(d / time.Hour)
+	m := int(d%time.Hour) / int(time.Minute)
+	sec := int(d%time.Minute) / int(time.Second)
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
+}
+
+// exchangeSummary is one recorded exchange: request line, status, and the
+// start of the (already redacted) response body.
+func exchangeSummary(st *Styles, ex client.Exchange) string {
+	var b strings.Builder
+	b.WriteString(st.Subtle.Render("→ #"+itoa(int(ex.ID))+" ") + client.SanitizeLine(ex.Method) + " " + client.SanitizeLine(ex.URL) + "\n")
+	switch {
+	case ex.Err != "":
+		b.WriteString(st.Error.Render("✗ "+client.SanitizeLine(ex.Err)) + "\n")
+	case ex.StatusCode != 0:
+		sty := st.OK
+		if ex.StatusCode >= 400 {
+			sty = st.Error
+		} else if ex.StatusCode >= 300 {
+			sty = st.Warn
+		}
+		b.WriteString(sty.Render("← "+itoa(ex.StatusCode)+" "+http.StatusText(ex.StatusCode)) + st.Faint.Render(" "+shortDur(ex.Duration)) + "\n")
+		if loc := ex.ResponseHeader.Get("Location"); loc != "" {
+			b.WriteString(st.JSONKey.Render("Location:") + " " + client.SanitizeLine(loc) + "\n")
+		}
+		if wa := ex.ResponseHeader.Get("WWW-Authenticate"); wa != "" {
+			b.WriteString(st.JSONKey.Render("WWW-Authenticate:") + " " + client.SanitizeLine(wa) + "\n")
+		}
+		if len(ex.ResponseBody) > 0 {
+			lines := strings.Split(prettyBody(ex.ResponseBody), "\n")
+			if len(lines) > maxBodyLines {
+				more := len(lines) - maxBodyLines
+				lines = append(lines[:maxBodyLines], st.Faint.Render("… "+itoa(more)+" more lines (Requests tab)"))
+			}
+			b.WriteString(strings.Join(lines, "\n") + "\n")
+		}
+	}
+	return b.String()
+}
+
+func (s *flowScreen) fieldsView(fields []flows.Field) string {
+	st := s.c.Styles
+	var b strings.Builder
+	for _, f := range fields {
+		v := client.SanitizeLine(f.Value)
+		if f.Secret {
+			if s.revealed {
+				v = client.SanitizeLine(f.Reveal())
+			}
+			v = st.Secret.Render(v)
+		}
+		b.WriteString(st.Label.Render(padRight(client.SanitizeLine(f.Label), 20)) + " " + v + "\n")
+	}
+	return b.String()
+}
+
+// errorView is a failed step's error with the explainer's cause and fix.
+func errorView(st *Styles, res flows.StepResult) string {
+	if res.Err == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n" + st.Title.Render("Error") + "\n")
+	line := explainError(res.Err) // network errors in words; the cause follows
+	if res.Explain == nil || isNetworkErr(res.Err) {
+		line = explainFlowErr(res.Err)
+	}
+	b.WriteString(st.Error.Render("✗ "+line) + "\n")
+	if exp := res.Explain; exp != nil {
+		if exp.Cause != "" {
+			b.WriteString(st.Label.Render("Cause ") + client.SanitizeLine(exp.Cause) + "\n")
+		}
+		if exp.Fix != "" {
+			b.WriteString(st.Label.Render("Fix   ") + client.SanitizeLine(exp.Fix) + "\n")
+		}
+		if exp.Basis != "" {
+			b.WriteString(st.Faint.Render("Basis "+client.SanitizeLine(exp.Basis)) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// tokenDetail is the token inspector: the current tokens, masked until
+// revealed, with the expiry counting down, and the last token action.
+func (s *flowScreen) tokenDetail() string {
+	st := s.c.Styles
+	r := s.run
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Token inspector") + "\n")
+	t := r.tokens
+	if t == nil {
+		b.WriteString(st.Faint.Render("No token yet. Run the flow to the exchange: a runs to the token.") + "\n")
+		return b.String()
+	}
+	label := func(l string) string { return st.Label.Render(padRight(l, 15)) + " " }
+	secret := func(v string) string {
+		if v == "" {
+			return st.Faint.Render("(none)")
+		}
+		if s.revealed {
+			return st.Secret.Render(client.SanitizeLine(v))
+		}
+		return st.Secret.Render(flows.Mask(v))
+	}
+	info := flows.InspectToken(t.AccessToken)
+	b.WriteString(label("Access token") + secret(t.AccessToken) + "\n")
+	b.WriteString(label("Format") + tokenKindText(info) + "\n")
+	b.WriteString(label("Type") + client.SanitizeLine(t.TokenType) + "\n")
+	scope := client.SanitizeLine(t.Scope)
+	if scope == "" {
+		scope = st.Faint.Render("(none returned)")
+	}
+	b.WriteString(label("Scope") + scope + "\n")
+	now := s.c.clock()
+	switch {
+	case t.Expiry.IsZero():
+		b.WriteString(label("Expires") + st.Faint.Render("no expires_in sent") + "\n")
+	case r.tokensDead:
+		b.WriteString(label("Expires") + st.Faint.Render(t.Expiry.Local().Format("15:04:05")+" (revoked before)") + "\n")
+	case t.Expiry.After(now):
+		b.WriteString(label("Expires") + st.OK.Render("in "+countdown(t.Expiry.Sub(now))) + st.Faint.Render("  at "+t.Expiry.Local().Format("15:04:05")) + "\n")
+	default:
+		b.WriteString(label("Expires") + st.Error.Render("expired "+countdown(now.Sub(t.Expiry))+" ago") + "\n")
+	}
+	b.WriteString(label("Refresh token") + secret(t.RefreshToken) + "\n")
+	if !t.Received.IsZero() {
+		b.WriteString(label("Received") + t.Received.Local().Format("15:04:05") + "\n")
+	}
+	if r.tokensDead {
+		b.WriteString(label("State") + st.Error.Render("✗ revoked — proven dead") + "\n")
+	} else {
+		b.WriteString(label("State") + st.OK.Render("✓ live") + "\n")
+	}
+	b.WriteString(st.Faint.Render("r refresh · u use · x revoke · y copy · v reveal") + "\n")
+	if id := r.lastToken; id != "" {
+		res := r.steps[stepIndex(id)]
+		sym, sty := statusSymbol(st, res.Status)
+		if r.running == id {
+			sym, sty = "…", st.Info
+		}
+		b.WriteString("\n" + st.Title.Render("Last action: "+string(id)) + "  " + sty.Render(sym+" "+client.SanitizeLine(res.Verdict)) + "\n")
+		if len(res.Fields) > 0 && id == flows.StepUse {
+			b.WriteString(s.fieldsView(res.Fields))
+		}
+		for _, f := range res.Findings {
+			b.WriteString(findingLine(st, f) + "\n")
+		}
+		b.WriteString(errorView(st, res))
+	}
+	return b.String()
+}
+
+func tokenKindText(info flows.TokenInfo) string {
+	switch info.Kind {
+	case flows.TokenCoderAPIKey:
+		return "Coder API key (id " + client.SanitizeLine(info.KeyID) + "), opaque"
+	case flows.TokenCoderSecret:
+		return "Coder secret (prefix " + client.SanitizeLine(info.KeyID) + ")"
+	case flows.TokenJWT:
+		return "JWT (claims on the inspect step; signature not verified)"
+	}
+	return "opaque"
+}
