@@ -234,7 +234,7 @@ func (a *app) flowClient(ctx context.Context, arg string, o flowOptions) (*clien
 // flowSecret reads --client-secret-stdin, else the secret kept for the app.
 func (a *app) flowSecret(ctx context.Context, url string, store keyring.Store, o flowOptions) (string, error) {
 	if o.secretStdin {
-		return a.readSecretLine("client secret", "Client secret (input hidden): ")
+		return a.readSecretLine(ctx, "client secret", "Client secret (input hidden): ")
 	}
 	key, err := keyring.ClientSecretKey(url, o.clientID)
 	if err != nil {

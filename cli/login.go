@@ -142,7 +142,7 @@ func (a *app) importCoderCLI(arg string, cfg *keyring.Config) (url, token string
 // with a password.
 func (a *app) readLoginToken(ctx context.Context, url string, o loginOptions) (string, error) {
 	if o.passwordStdin {
-		password, err := a.readSecretLine("password", "Password for "+o.email+" (input hidden): ")
+		password, err := a.readSecretLine(ctx, "password", "Password for "+o.email+" (input hidden): ")
 		if err != nil {
 			return "", err
 		}
@@ -159,7 +159,7 @@ func (a *app) readLoginToken(ctx context.Context, url string, o loginOptions) (s
 	if a.stdinTerminal() {
 		fmt.Fprintf(a.io.Err, "Create a token with 'coder tokens create', or copy one from %s/cli-auth.\n", url)
 	}
-	return a.readSecret("session token", "Session token for "+url+" (input hidden): ")
+	return a.readSecret(ctx, "session token", "Session token for "+url+" (input hidden): ")
 }
 
 // saveToken keeps token in the chosen store. The OS keyring comes first; the

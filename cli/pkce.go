@@ -34,7 +34,7 @@ taken as a flag value.`,
 				if cmd.Flags().Changed("length") {
 					return usagef("--length makes a new verifier; it cannot be combined with --verifier-stdin")
 				}
-				if verifier, err = a.readSecretLine("code verifier", "Code verifier (input hidden): "); err != nil {
+				if verifier, err = a.readSecretLine(cmd.Context(), "code verifier", "Code verifier (input hidden): "); err != nil {
 					return err
 				}
 				if err := pkce.ValidateVerifier(verifier); err != nil {

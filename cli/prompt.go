@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,10 +22,10 @@ func (a *app) stdinTerminal() bool { return isTerminal(a.io.In) }
 
 // readSecret reads one secret: from a no-echo prompt on a terminal, or the
 // whole of piped stdin (trimmed). what names it in messages.
-func (a *app) readSecret(what, prompt string) (string, error) {
+func (a *app) readSecret(ctx context.Context, what, prompt string) (string, error) {
 	if f, ok := a.io.In.(*os.File); ok && term.IsTerminal(f.Fd()) {
 		fmt.Fprint(a.io.Err, prompt)
-		b, err := term.ReadPassword(f.Fd())
+		b, err := readPassword(ctx, f.Fd())
 		fmt.Fprintln(a.io.Err)
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", what, err)
@@ -42,9 +43,9 @@ func (a *app) readSecret(what, prompt string) (string, error) {
 }
 
 // readSecretLine reads the first line of piped stdin (or a no-echo prompt).
-func (a *app) readSecretLine(what, prompt string) (string, error) {
+func (a *app) readSecretLine(ctx context.Context, what, prompt string) (string, error) {
 	if a.stdinTerminal() {
-		return a.readSecret(what, prompt)
+		return a.readSecret(ctx, what, prompt)
 	}
 	r := bufio.NewReader(io.LimitReader(a.io.In, maxSecretInput))
 	line, err := r.ReadString('\n')
@@ -52,6 +53,32 @@ func (a *app) readSecretLine(what, prompt string) (string, error) {
 		return "", fmt.Errorf("reading %s from stdin: %w", what, err)
 	}
 	return nonEmpty(what, line)
+}
+
+// readPassword is term.ReadPassword that gives up when ctx ends (Ctrl-C is
+// caught by main's signal context, so the read itself would go on waiting
+// for Enter) and puts the terminal's echo back before returning.
+func readPassword(ctx context.Context, fd uintptr) ([]byte, error) {
+	saved, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-ctx.Done():
+		_ = term.Restore(fd, saved)
+		return nil, ctx.Err()
+	}
 }
 
 func nonEmpty(what, s string) (string, error) {

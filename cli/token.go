@@ -121,7 +121,7 @@ func (a *app) tokenClient(ctx context.Context, tc *tokenContext, o *tokenOptions
 	}
 	switch {
 	case o.secretStdin:
-		secret, err := a.readSecretLine("client secret", "Client secret (input hidden): ")
+		secret, err := a.readSecretLine(ctx, "client secret", "Client secret (input hidden): ")
 		if err != nil {
 			return t, err
 		}

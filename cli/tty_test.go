@@ -191,3 +191,23 @@ func TestDemoStartsAndQuits(t *testing.T) {
 		t.Fatalf("the demo wrote to the config dir: %v", entries)
 	}
 }
+
+// TestLoginPromptInterrupt presses ctrl+c at the hidden prompt: login must
+// stop at once (not wait for Enter), exit 130, and leave echo on.
+func TestLoginPromptInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	tm := newTmux(t)
+	tm.cmd("", "new-session", "-d", "-s", "t", "-x", "150", "-y", "20",
+		"-e", "OAUTHDECK_CONFIG_DIR="+filepath.Join(dir, "cfg"), "-e", "HOME="+dir,
+		// bash, not sh: dash gives up its script when the child it waits on got SIGINT.
+		"bash", "-c", `"$0" login http://127.0.0.1:1 --keyring-file "$1"; echo "EXIT=$?"; stty -a | tr ' ' '\n' | grep -x -- '-*echo' | sed 's/^/MODE=/'; exec sleep 600`,
+		bin, filepath.Join(dir, "s.json"))
+	tm.waitFor("(input hidden):")
+	tm.cmd("", "send-keys", "-t", "t", "C-c")
+	scr := tm.waitFor("MODE=")
+	mustContain(t, scr, "EXIT=130", "interrupted", "MODE=echo")
+}
