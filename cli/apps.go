@@ -269,8 +269,14 @@ func (a *app) appsDeleteCommand() *cobra.Command {
 				return err
 			}
 			name := client.SanitizeLine(app.Name)
-			if !yes && !a.confirm(fmt.Sprintf("Delete app %s (%s)? Its secrets, codes and every token issued to it stop working.", name, app.ID)) {
-				return usagef("not deleting app %s without confirmation; pass --yes", app.ID)
+			if !yes {
+				ok, err := a.confirm(ctx, fmt.Sprintf("Delete app %s (%s)? Its secrets, codes and every token issued to it stop working.", name, app.ID))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return usagef("not deleting app %s without confirmation; pass --yes", app.ID)
+				}
 			}
 			if err := s.client.DeleteApp(ctx, app.ID); err != nil {
 				return err

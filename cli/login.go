@@ -189,8 +189,14 @@ func (a *app) saveToken(ctx context.Context, cfg *keyring.Config, url, username,
 		return nil, err
 	}
 	path := a.plainFilePath()
-	if !insecureOK && !a.confirm(fmt.Sprintf("%v\nKeep the token in a plain file (%s) instead?", err, path)) {
-		return nil, fmt.Errorf("%w; to keep the token in a plain file (%s) instead, run again with --insecure-storage", err, path)
+	if !insecureOK {
+		ok, cerr := a.confirm(ctx, fmt.Sprintf("%v\nKeep the token in a plain file (%s) instead?", err, path))
+		if cerr != nil {
+			return nil, cerr
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w; to keep the token in a plain file (%s) instead, run again with --insecure-storage", err, path)
+		}
 	}
 	file := keyring.NewFile(path)
 	if err := keyring.SaveSession(ctx, file, cfg, url, username, token); err != nil {

@@ -93,14 +93,24 @@ func nonEmpty(what, s string) (string, error) {
 }
 
 // confirm asks a yes/no question on the terminal; without one it is "no".
-func (a *app) confirm(question string) bool {
+// The error is ctx's when the user interrupts instead of answering.
+func (a *app) confirm(ctx context.Context, question string) (bool, error) {
 	if !a.stdinTerminal() {
-		return false
+		return false, nil
 	}
 	fmt.Fprintf(a.io.Err, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(a.io.In).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(a.io.In).ReadString('\n')
+		answer <- strings.ToLower(strings.TrimSpace(line))
+	}()
+	select {
+	case s := <-answer:
+		return s == "y" || s == "yes", nil
+	case <-ctx.Done():
+		fmt.Fprintln(a.io.Err)
+		return false, ctx.Err()
+	}
 }
 
 // refuseSecretFlags adds hidden flags under the names people try for secrets

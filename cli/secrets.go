@@ -111,8 +111,14 @@ func (a *app) secretsDeleteCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			appID, secretID := client.SanitizeLine(args[0]), client.SanitizeLine(args[1])
-			if !yes && !a.confirm(fmt.Sprintf("Delete secret %s of app %s? Tokens issued with it stop working.", secretID, appID)) {
-				return usagef("not deleting secret %s without confirmation; pass --yes", secretID)
+			if !yes {
+				ok, err := a.confirm(ctx, fmt.Sprintf("Delete secret %s of app %s? Tokens issued with it stop working.", secretID, appID))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return usagef("not deleting secret %s without confirmation; pass --yes", secretID)
+				}
 			}
 			s, err := a.resolveSession(ctx, "", a.useCoderCLI)
 			if err != nil {

@@ -211,3 +211,40 @@ func TestLoginPromptInterrupt(t *testing.T) {
 	scr := tm.waitFor("MODE=")
 	mustContain(t, scr, "EXIT=130", "interrupted", "MODE=echo")
 }
+
+// TestDeleteAsksOnATerminal answers the delete confirmation on a real
+// terminal: "n" keeps the app, "y" deletes it.
+func TestDeleteAsksOnATerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := startSandbox(t, sandbox.Options{})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	id := strings.Fields(h.ok("", "apps", "create", "--name", "ask-me", "--callback-url", "http://127.0.0.1:9876/cb"))[2]
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "env")
+	os.WriteFile(envFile, []byte("export CODER_URL="+srv.URL()+" CODER_SESSION_TOKEN="+srv.AdminSessionToken()+"\n"), 0o600)
+	for _, answer := range []string{"n", "y"} {
+		tm := newTmux(t)
+		tm.cmd("", "new-session", "-d", "-s", "t", "-x", "200", "-y", "20", "-e", "OAUTHDECK_CONFIG_DIR="+filepath.Join(dir, "cfg"),
+			"bash", "-c", `. "$0"; "$1" apps delete "$2"; echo "EXIT=$?"; exec sleep 600`, envFile, bin, id)
+		tm.waitFor("[y/N]")
+		tm.cmd("", "send-keys", "-t", "t", "-l", answer)
+		tm.cmd("", "send-keys", "-t", "t", "Enter")
+		scr := tm.waitFor("EXIT=")
+		r := h.run("", "apps", "get", id)
+		if answer == "n" {
+			mustContain(t, scr, "EXIT=2", "--yes")
+			if r.code != 0 {
+				t.Fatalf("answering n deleted the app: %s", r.stderr)
+			}
+		} else {
+			mustContain(t, scr, "Deleted app ask-me", "EXIT=0")
+			if r.code == 0 {
+				t.Fatal("answering y kept the app")
+			}
+		}
+	}
+}
