@@ -222,6 +222,36 @@ func newHarness(t testing.TB, api *fakeAPI, w, h int) *harness {
 	return hs
 }
 
+// newRealHarness drives the model against a real deployment URL (an
+// httptest server or the sandbox) through the real client.
+func newRealHarness(t testing.TB, deps Deps, w, h int) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if deps.Store == nil {
+		deps.Store = keyring.NewMemory()
+	}
+	c := newCommon(ctx, deps)
+	hs := &harness{t: t, m: newModel(c), results: make(chan tea.Msg, 4096)}
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	hs.run(hs.m.Init())
+	return hs
+}
+
+// waitScreen waits until the screen shows every one of want.
+func (h *harness) waitScreen(want ...string) {
+	h.t.Helper()
+	h.waitFor(strings.Join(want, ", "), func() bool {
+		s := h.screen()
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // send delivers msg and lets the work it starts settle.
 func (h *harness) send(msg tea.Msg) {
 	h.t.Helper()

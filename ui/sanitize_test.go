@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// hostile holds the terminal attacks a server could put in a string:
+// colour, cursor movement and screen clearing, an OSC 52 clipboard write,
+// an OSC 8 hyperlink, a C1 CSI, and a bidi override.
+const hostile = "evil\x1b[31mRED\x1b[2J\x1b[H\x1b[5A" +
+	"\x1b]52;c;cm0gLXJmIH4=\x07" +
+	"\x1b]8;;https://attacker.example/\x1b\\click\x1b]8;;\x1b\\" +
+	"\u009b6n\u202etxt"
+
+// hostileServer answers like a deployment whose app name and icon carry
+// escape sequences (Coder validates names, but a hostile or compromised
+// server need not; icons are free text).
+func hostileServer(t *testing.T) *httptest.Server {
+	app := map[string]any{
+		"id": "11111111-2222-4333-8444-555555555555", "name": hostile, "callback_url": "http://127.0.0.1:9876/cb\x1b]52;c;eA==\x07",
+		"icon": "/icon\x1b]8;;http://x/\x1b\\.png",
+		"endpoints": map[string]string{"authorization": "http://h/oauth2/authorize\x1b[2J", "token": "http://h/oauth2/tokens"},
+	}
+	mux := http.NewServeMux()
+	js := func(w http.ResponseWriter, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("/api/v2/buildinfo", func(w http.ResponseWriter, r *http.Request) {
+		js(w, map[string]any{"version": "v2.30.0\x1b]52;c;eA==\x07"})
+	})
+	mux.HandleFunc("/api/v2/users/me", func(w http.ResponseWriter, r *http.Request) {
+		js(w, map[string]any{"id": "u", "username": "adm\x1b[1min", "email": "a@b", "roles": []any{}})
+	})
+	mux.HandleFunc("/api/v2/oauth2-provider/apps", func(w http.ResponseWriter, r *http.Request) { js(w, []any{app}) })
+	mux.HandleFunc("/api/v2/oauth2-provider/apps/11111111-2222-4333-8444-555555555555", func(w http.ResponseWriter, r *http.Request) { js(w, app) })
+	mux.HandleFunc("/api/v2/oauth2-provider/apps/11111111-2222-4333-8444-555555555555/secrets", func(w http.ResponseWriter, r *http.Request) {
+		js(w, []any{map[string]any{"id": "s1", "client_secret_truncated": "ab\x1b]52;c;eA==\x07cd"}})
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// requireOnlySGR fails if out holds any escape sequence other than the
+// Select Graphic Rendition ones our own styles emit, or any C1 control.
+func requireOnlySGR(t *testing.T, out string) {
+	t.Helper()
+	for i := 0; i < len(out); i++ {
+		if out[i] != 0x1b {
+			continue
+		}
+		if i+1 >= len(out) || out[i+1] != '[' {
+			t.Fatalf("non-CSI escape at %d: %q", i, out[i:min(i+20, len(out))])
+		}
+		j := i + 2
+		for j < len(out) && (out[j] >= '0' && out[j] <= '9' || out[j] == ';' || out[j] == ':') {
+			j++
+		}
+		if j >= len(out) || out[j] != 'm' {
+			t.Fatalf("non-SGR CSI at %d: %q", i, out[i:min(j+1, len(out))])
+		}
+	}
+	if strings.ContainsRune(out, '\u009b') || strings.ContainsRune(out, '\u202e') {
+		t.Fatal("C1 CSI or bidi override reached the screen")
+	}
+}
+
+func TestServerStringsRenderInert(t *testing.T) {
+	srv := hostileServer(t)
+	h := newRealHarness(t, Deps{InitialURL: srv.URL, InitialToken: "tok-test"}, 120, 30)
+	h.waitScreen("version", "adm␛[1min")
+	requireOnlySGR(t, h.m.View().Content)
+
+	h.key("2")
+	h.waitScreen("evil␛[31mRED␛[2J", "9876/cb␛]52;c;eA==␇")
+	requireOnlySGR(t, h.m.View().Content)
+
+	h.key("enter")
+	h.waitScreen("Client ID", "evil␛[31mRED␛[2J␛[H␛[5A␛]52;c;cm0gLXJmIH4=␇", "/icon␛]8;;http://x/␛\\.png", "*****ab␛]52;c;e")
+	out := h.m.View().Content
+	requireOnlySGR(t, out)
+	if !strings.Contains(h.screen(), "␛]8;;https://attacker.example/") {
+		t.Fatalf("OSC 8 link not shown as text:\n%s", h.screen())
+	}
+}
