@@ -18,10 +18,10 @@ var errLocked = &keyring.UnavailableError{Op: "get", Reason: keyring.ReasonLocke
 	Hint: "unlock your login keyring (or start gnome-keyring-daemon --unlock)", Err: errors.New("failed to unlock correct collection '/org/freedesktop/secrets/collection/login'")}
 
 func (lockedStore) Get(ctx context.Context, key string) (string, error) { return "", errLocked }
-func (lockedStore) Set(ctx context.Context, key, secret string) error  { return errLocked }
-func (lockedStore) Delete(ctx context.Context, key string) error       { return errLocked }
-func (lockedStore) Kind() string                                       { return "OS keyring (Secret Service)" }
-func (lockedStore) Secure() bool                                       { return true }
+func (lockedStore) Set(ctx context.Context, key, secret string) error   { return errLocked }
+func (lockedStore) Delete(ctx context.Context, key string) error        { return errLocked }
+func (lockedStore) Kind() string                                        { return "OS keyring (Secret Service)" }
+func (lockedStore) Secure() bool                                        { return true }
 
 func TestLockedKeyringAtStartIsExplained(t *testing.T) {
 	srv := hostileServer(t)

@@ -22,7 +22,7 @@ const hostile = "evil\x1b[31mRED\x1b[2J\x1b[H\x1b[5A" +
 func hostileServer(t *testing.T) *httptest.Server {
 	app := map[string]any{
 		"id": "11111111-2222-4333-8444-555555555555", "name": hostile, "callback_url": "http://127.0.0.1:9876/cb\x1b]52;c;eA==\x07",
-		"icon": "/icon\x1b]8;;http://x/\x1b\\.png",
+		"icon":      "/icon\x1b]8;;http://x/\x1b\\.png",
 		"endpoints": map[string]string{"authorization": "http://h/oauth2/authorize\x1b[2J", "token": "http://h/oauth2/tokens"},
 	}
 	mux := http.NewServeMux()
