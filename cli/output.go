@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -51,51 +52,74 @@ func isTerminal(w any) bool {
 type table struct {
 	header []string
 	rows   [][]string
+	widths [][]int // display width of each cell, computed once
 }
 
 func newTable(header ...string) *table { return &table{header: header} }
 
 func (t *table) add(cells ...string) {
 	row := make([]string, len(t.header))
+	widths := make([]int, len(t.header))
 	for i := range row {
 		if i < len(cells) {
 			row[i] = client.SanitizeLine(cells[i])
+			widths[i] = cellWidth(row[i])
 		}
 	}
 	t.rows = append(t.rows, row)
+	t.widths = append(t.widths, widths)
+}
+
+// cellWidth is the display width of s; plain ASCII (the usual case: IDs,
+// URLs) skips grapheme segmentation.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 func (t *table) write(w io.Writer, color bool) error {
 	widths := make([]int, len(t.header))
+	headerWidths := make([]int, len(t.header))
 	for i, h := range t.header {
-		widths[i] = ansi.StringWidth(h)
+		headerWidths[i] = cellWidth(h)
+		widths[i] = headerWidths[i]
 	}
-	for _, r := range t.rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], ansi.StringWidth(c))
+	for _, rw := range t.widths {
+		for i, w := range rw {
+			widths[i] = max(widths[i], w)
 		}
 	}
-	var b strings.Builder
-	line := func(cells []string, bold bool) {
-		var l strings.Builder
+	var b bytes.Buffer
+	var l []byte
+	line := func(cells []string, cellWidths []int, bold bool) {
+		l = l[:0]
 		for i, c := range cells {
-			if i == len(cells)-1 {
-				l.WriteString(c) // no trailing padding
-				break
+			l = append(l, c...)
+			if i < len(cells)-1 {
+				for range widths[i] - cellWidths[i] + 2 {
+					l = append(l, ' ')
+				}
 			}
-			l.WriteString(c + strings.Repeat(" ", widths[i]-ansi.StringWidth(c)+2))
 		}
-		s := strings.TrimRight(l.String(), " ")
+		l = bytes.TrimRight(l, " ") // no trailing blanks when the last cells are empty
 		if bold && color {
-			s = "\x1b[1m" + s + "\x1b[0m"
+			b.WriteString("\x1b[1m")
+			b.Write(l)
+			b.WriteString("\x1b[0m")
+		} else {
+			b.Write(l)
 		}
-		b.WriteString(s + "\n")
+		b.WriteByte('\n')
 	}
-	line(t.header, true)
-	for _, r := range t.rows {
-		line(r, false)
+	line(t.header, headerWidths, true)
+	for i, r := range t.rows {
+		line(r, t.widths[i], false)
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := b.WriteTo(w)
 	return err
 }
 
