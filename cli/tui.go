@@ -27,8 +27,12 @@ func (a *app) runTUI(ctx context.Context, _ bool) error {
 	if err != nil {
 		return err
 	}
+	// The store of the current deployment: the OS keyring, or the plain file
+	// it was saved in after a fallback (or --keyring-file).
 	store := a.osStore()
-	if a.keyringFile != "" {
+	if cfg, err := a.loadConfig(); err == nil && cfg.Current != "" {
+		store = a.storeFor(cfg.Current, cfg)
+	} else if a.keyringFile != "" {
 		store = keyring.NewFile(a.keyringFile)
 	}
 	deps := a.uiDeps(store, path)
