@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestE2EDemoAppLifecycle runs `oauthdeck demo` in tmux and, like a person:
+// opens the apps, creates an app, creates a secret (masked, revealed once),
+// deletes the app, and quits; the terminal is usable afterwards.
+func TestE2EDemoAppLifecycle(t *testing.T) {
+	bin := oauthdeckBinary(t)
+	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
+	tm.waitFor("1 Deployments", "admin@127.0.0.1", "demo")
+
+	tm.keys("2")
+	tm.waitFor("cli-tool", "mcp-inspector", "3 of 3")
+
+	tm.keys("n")
+	tm.waitFor("New OAuth2 app")
+	tm.text("e2e-app")
+	tm.keys("Tab")
+	tm.text("http://127.0.0.1:9999/callback")
+	tm.keys("C-s")
+	tm.waitFor("Created app e2e-app", "Client ID", "Callback (default)  http://127.0.0.1:9999/callback")
+
+	tm.keys("n")
+	screen := tm.waitFor("New client secret", "••••")
+	if strings.Contains(screen, "coder_") {
+		t.Fatalf("secret shown before reveal:\n%s", screen)
+	}
+	tm.keys("v")
+	tm.waitFor("coder_")
+	tm.keys("Enter")
+	tm.waitFor("Secret", "Never")
+
+	tm.keys("d")
+	tm.waitFor("Delete app e2e-app?", "every access and refresh token")
+	tm.keys("y")
+	tm.waitFor("Deleted app e2e-app", "3 of 3")
+
+	tm.keys("q")
+	if code := tm.exitCode(); code != "0" {
+		t.Fatalf("exit code %s; screen:\n%s", code, tm.capture())
+	}
+	tm.requireRestored()
+}
+
+// TestE2EResizeBelowMinimum shrinks the window under the minimum and back.
+func TestE2EResizeBelowMinimum(t *testing.T) {
+	bin := oauthdeckBinary(t)
+	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
+	tm.waitFor("1 Deployments", "admin@127.0.0.1")
+	tm.run("resize-window", "-t", "e2e", "-x", "40", "-y", "12")
+	tm.waitFor("Terminal too small")
+	tm.run("resize-window", "-t", "e2e", "-x", "80", "-y", "24")
+	tm.waitFor("1 Deployments", "admin@127.0.0.1")
+	tm.keys("C-c")
+	if code := tm.exitCode(); code != "0" {
+		t.Fatalf("exit code %s", code)
+	}
+	tm.requireRestored()
+}
+
+// TestE2EStartToFirstFrame prints how long the binary takes from launch to
+// the first frame on screen (a figure, not a pass/fail).
+func TestE2EStartToFirstFrame(t *testing.T) {
+	bin := oauthdeckBinary(t)
+	for _, c := range []struct {
+		name string
+		argv []string
+		want string
+	}{
+		{"oauthdeck (no deployment)", []string{bin}, "1 Deployments"},
+		{"oauthdeck demo (sandbox + seed first)", []string{bin, "demo"}, "1 Deployments"},
+	} {
+		var best time.Duration
+		for i := 0; i < 3; i++ {
+			start := time.Now()
+			tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir(), "DBUS_SESSION_BUS_ADDRESS="}, c.argv...)
+			tm.waitForWithin(10*time.Second, c.want)
+			d := time.Since(start)
+			if best == 0 || d < best {
+				best = d
+			}
+			tm.keys("C-c")
+			tm.exitCode()
+		}
+		t.Logf("start to first frame, %s: %.0f ms (best of 3, includes tmux start, 50 ms polling)", c.name, float64(best)/float64(time.Millisecond))
+	}
+}
