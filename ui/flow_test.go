@@ -26,7 +26,7 @@ func (l *flowLoop) stepStatus(id flows.StepID) flows.Status {
 // after adjust (keys typed into the form) has run.
 func (l *flowLoop) startFlow(adjust func()) {
 	l.t.Helper()
-	l.key("4")
+	l.send(switchTabMsg{screenFlow})
 	l.waitScreen("Guided authorization-code flow", "Press n")
 	l.key("n")
 	l.waitScreen("Set up an authorization-code flow")
