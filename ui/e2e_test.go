@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"oauthdeck/keyring"
+	"oauthdeck/sandbox"
 )
 
 // TestE2EDemoAppLifecycle runs `oauthdeck demo` in tmux and, like a person:
@@ -89,4 +94,56 @@ func TestE2EStartToFirstFrame(t *testing.T) {
 		}
 		t.Logf("start to first frame, %s: %.0f ms (best of 3, includes tmux start, 50 ms polling)", c.name, float64(best)/float64(time.Millisecond))
 	}
+}
+
+// TestE2EKeyringLoginPersists logs in through the console with the real OS
+// keyring, quits, starts again and is still logged in. It needs a Secret
+// Service (gnome-keyring in CI); elsewhere it skips, in CI it fails.
+func TestE2EKeyringLoginPersists(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store := keyring.NewOS("oauthdeck", 5*time.Second)
+	if err := keyring.Probe(ctx, store); err != nil {
+		if os.Getenv("CI") == "true" || os.Getenv("OAUTHDECK_REQUIRE_KEYRING") == "1" {
+			t.Fatalf("the real OS keyring is required here but unusable: %v", err)
+		}
+		t.Skipf("no usable OS keyring: %v", err)
+	}
+	srv, err := sandbox.Start(ctx, sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	key, _ := keyring.SessionKey(srv.URL())
+	t.Cleanup(func() { _ = store.Delete(context.Background(), key) })
+
+	bin := oauthdeckBinary(t)
+	env := []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir(), "CODER_URL=", "CODER_SESSION_TOKEN="}
+	tm := startTmux(t, 110, 30, env, bin)
+	tm.waitFor("None saved yet")
+	tm.keys("n")
+	tm.waitFor("Add a deployment")
+	tm.text(srv.URL())
+	tm.keys("Tab", "Tab")
+	tm.paste(srv.AdminSessionToken())
+	tm.keys("C-s")
+	tm.waitFor("Signed in to "+srv.URL(), "OS keyring")
+	if strings.Contains(tm.capture(), srv.AdminSessionToken()) {
+		t.Fatal("the session token is on screen")
+	}
+	tm.keys("q")
+	if code := tm.exitCode(); code != "0" {
+		t.Fatalf("exit code %s", code)
+	}
+	if got, err := store.Get(ctx, key); err != nil || got != srv.AdminSessionToken() {
+		t.Fatalf("keyring after login: %v", err)
+	}
+
+	tm2 := startTmux(t, 110, 30, env, bin)
+	tm2.waitFor("In use: "+srv.URL(), "admin@", "OS keyring")
+	tm2.keys("2")
+	tm2.waitFor("OAuth2 apps")
+	tm2.keys("q")
+	tm2.exitCode()
+	tm2.requireRestored()
 }
