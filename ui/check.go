@@ -271,8 +271,8 @@ func (s *checkScreen) View() string {
 	b.WriteString(truncate(title, s.width) + "\n")
 	b.WriteString(truncate(s.summaryLine(), s.width) + "\n")
 	idW := 29
-	titleW := max(s.width-idW-11, 10)
-	b.WriteString(st.Header.Render(padRight("  CHECK", idW+2)+padRight("STATUS", 9)+"TITLE") + "\n")
+	titleW := max(s.width-idW-13, 10)
+	b.WriteString(st.Header.Render(padRight("  CHECK", idW+2)+padRight("STATUS", 10)+"TITLE") + "\n")
 	h := s.tableHeight()
 	from, to := s.list.window(h)
 	next := s.nextPending()
@@ -284,7 +284,7 @@ func (s *checkScreen) View() string {
 		} else if s.running && i == next {
 			sym, word, sty = "…", "running", st.Info
 		}
-		line := padRight(r.info.ID, idW) + " " + sty.Render(padRight(sym+" "+word, 8)) + " " + truncate(r.info.Title, titleW)
+		line := padRight(r.info.ID, idW) + " " + sty.Render(padRight(sym+" "+word, 9)) + " " + truncate(r.info.Title, titleW)
 		b.WriteString(s.list.renderRow(st, i, line, s.width) + "\n")
 	}
 	for i := to - from; i < h; i++ {
@@ -320,7 +320,7 @@ func (s *checkScreen) summaryLine() string {
 	case s.running:
 		line += "  " + st.Info.Render("running "+itoa(len(results))+"/"+itoa(len(s.rows))+" · esc cancels")
 	case !s.ran:
-		line += "  " + st.Subtle.Render("press r to run "+itoa(len(s.rows))+" checks against this deployment (creates and removes test apps)")
+		line += "  " + st.Subtle.Render("r runs "+itoa(len(s.rows))+" checks (makes and removes test apps)")
 	case s.err != nil && errors.Is(s.err, context.Canceled):
 		line += "  " + st.Warn.Render("cancelled · "+itoa(pending)+" not run")
 	case s.err != nil:

@@ -1,0 +1,117 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"oauthdeck/flows/check"
+	"oauthdeck/keyring"
+	"oauthdeck/sandbox"
+)
+
+func newUnitCheckScreen(t *testing.T) *checkScreen {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := newCommon(ctx, Deps{Store: keyring.NewMemory()})
+	c.Styles, c.Keys = NewStyles(true), DefaultKeyMap()
+	s := newCheckScreen(c).(*checkScreen)
+	s.SetSize(80, 22)
+	return s
+}
+
+// Results stream in as messages: rows fill in order, the summary counts,
+// late results of an older run are dropped, server text is sanitised.
+func TestCheckUnitStreaming(t *testing.T) {
+	s := newUnitCheckScreen(t)
+	if got := ansi.Strip(s.View()); !strings.Contains(got, "r runs") || !strings.Contains(got, "· pending") {
+		t.Fatalf("idle view:\n%s", got)
+	}
+	gen := s.nextGen()
+	s.running, s.ran = true, true
+	s.cancel = func() {}
+	s.runCtx = context.Background()
+	ids := check.Checks()
+	s.Update(checkResultMsg{gen: gen, res: check.Result{ID: ids[0].ID, Status: check.Pass, Title: ids[0].Title}})
+	s.Update(checkResultMsg{gen: gen, res: check.Result{ID: ids[1].ID, Status: check.Fail, Title: ids[1].Title,
+		Detail: "issuer \x1b[2Jwrong", Evidence: []check.Evidence{{Method: "GET", URL: "http://x/.well-known", Status: 200, ResponseBody: `{"issuer":"http://y"}`}}}})
+	got := ansi.Strip(s.View())
+	for _, want := range []string{"✓ 1 pass", "✗ 1 fail", "running 2/" + itoa(len(ids)), "✓ pass", "✗ fail", "… running"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(s.View(), "\x1b[2J") {
+		t.Fatal("server text reached the screen unsanitised")
+	}
+	s.Update(checkResultMsg{gen: gen - 1, res: check.Result{ID: ids[2].ID, Status: check.Pass}})
+	if s.rows[2].res != nil {
+		t.Fatal("a result of an older run was applied")
+	}
+	golden(t, "check_streaming", got)
+
+	// The evidence of the failed check opens on enter.
+	s.Update(keyMsg("down"))
+	cmd := s.Update(keyMsg("enter"))
+	if cmd == nil {
+		t.Fatal("enter on a result opened nothing")
+	}
+	push, ok := cmd().(pushScreenMsg)
+	if !ok {
+		t.Fatalf("enter gave %T", cmd())
+	}
+	d := push.s.(*checkDetail)
+	d.SetSize(80, 22)
+	if v := ansi.Strip(d.View()); !strings.Contains(v, "Evidence 1") || !strings.Contains(v, "GET http://x/.well-known") || !strings.Contains(v, `"issuer": "http://y"`) {
+		t.Fatalf("evidence view:\n%s", v)
+	}
+}
+
+// The real suite against the sandbox streams every result, and esc during
+// a run cancels it (the suite still cleans up after itself).
+func TestCheckSandboxRunAndCancel(t *testing.T) {
+	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
+	l := newFlowLoop(t, srv, 100, 30)
+	l.send(switchTabMsg{screenCheck})
+	l.waitScreen("Conformance suite", "r runs")
+	s := tabScreen[*checkScreen](l.m, screenCheck)
+	l.key("r")
+	l.waitFor("suite done", func() bool { return s.ran && !s.running })
+	if s.err != nil {
+		t.Fatalf("suite error: %v", s.err)
+	}
+	for _, r := range s.rows {
+		if r.res == nil {
+			t.Fatalf("no result for %s", r.info.ID)
+		}
+	}
+	l.waitScreen("Suite done", "pass")
+	l.key("enter")
+	l.waitScreen("Evidence 1")
+	l.key("esc")
+	l.waitScreen("Conformance suite")
+
+	// Cancel: the next run stops early with a clear notice.
+	// (keys sent back to back: the sandbox suite is fast)
+	_, cmd := l.m.Update(keyMsg("r"))
+	l.start(cmd)
+	if !s.running {
+		t.Fatal("second run did not start")
+	}
+	_, cmd = l.m.Update(keyMsg("esc"))
+	l.start(cmd)
+	l.waitFor("cancelled", func() bool { return !s.running })
+	l.waitScreen("cancelled")
+	apps, err := l.c.Session().API.Apps(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range apps {
+		if strings.HasPrefix(a.Name, "oauthdeck-check-") {
+			t.Fatalf("the cancelled suite left app %s behind", a.Name)
+		}
+	}
+}
