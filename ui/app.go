@@ -104,6 +104,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case spinner.TickMsg:
 		return m, m.c.status.updateSpinner(msg)
 	case noticeMsg:
+		if msg.kind == noticeError {
+			m.c.debugf("Error shown: %s", msg.text)
+		}
 		return m, m.c.status.setNotice(msg)
 	case clearNoticeMsg:
 		m.c.status.clearNotice(msg.id)

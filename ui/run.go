@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -56,7 +57,10 @@ func Run(ctx context.Context, deps Deps) error {
 	// Send blocks until the event loop takes the message.
 	c.send = func(msg tea.Msg) { go p.Send(msg) }
 	if deps.Recorder != nil {
-		deps.Recorder.OnExchange(func(ex client.Exchange) { c.Send(exchangeMsg{ex}) })
+		deps.Recorder.OnExchange(func(ex client.Exchange) {
+			c.debugExchange(ex)
+			c.Send(exchangeMsg{ex})
+		})
 		defer deps.Recorder.OnExchange(nil)
 	}
 	c.debugf("Starting oauthdeck %s", deps.Version)
@@ -89,4 +93,17 @@ func (c *Common) debugf(format string, args ...any) {
 		return
 	}
 	c.logger.Print(client.Redact(fmt.Sprintf(format, args...)))
+}
+
+// debugExchange logs one recorded exchange (already redacted by the
+// recorder, and passed through client.Redact again by debugf).
+func (c *Common) debugExchange(ex client.Exchange) {
+	if c.logger == nil {
+		return
+	}
+	status := fmt.Sprint(ex.StatusCode)
+	if ex.Err != "" {
+		status = "error: " + ex.Err
+	}
+	c.debugf("HTTP #%d %s %s -> %s in %s [%s]", ex.ID, ex.Method, ex.URL, status, ex.Duration.Round(time.Millisecond), ex.Phase)
 }
