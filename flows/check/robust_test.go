@@ -303,3 +303,28 @@ func TestCheckSkipsWhatTheServerDoesNotOffer(t *testing.T) {
 		t.Errorf("a server without revocation must not fail: %+v", rep.Summary)
 	}
 }
+
+// TestCheckCleanupFailureIsReported makes every app deletion fail: the run
+// still reports all checks, and Run's error names what was left behind.
+func TestCheckCleanupFailureIsReported(t *testing.T) {
+	srv, _, _ := startSandbox(t, sandbox.Options{})
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodDelete {
+			return &http.Response{StatusCode: http.StatusInternalServerError, Request: r,
+				Header: http.Header{"Content-Type": {"application/json"}},
+				Body:   io.NopCloser(strings.NewReader(`{"message":"database is on fire"}`))}, nil
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := check.Run(context.Background(), check.Config{Client: c})
+	if err == nil || !strings.Contains(err.Error(), "oauthdeck-check-a-") || !strings.Contains(err.Error(), "oauthdeck-check-b-") {
+		t.Fatalf("Run error %v does not name the apps left behind", err)
+	}
+	if len(rep.Checks) != len(check.Checks()) || rep.Failed() {
+		t.Errorf("the checks themselves should be complete and passing: %+v", rep.Summary)
+	}
+}

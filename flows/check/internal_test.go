@@ -1,0 +1,32 @@
+package check
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"oauthdeck/client"
+)
+
+func TestRunOneRecoversFromAPanickingCheck(t *testing.T) {
+	c, err := client.New("http://127.0.0.1:1", "", client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSuite(Config{Client: c})
+	res := s.runOne(context.Background(), definition{ID: "x.panic", Title: "t", Basis: "b", Level: Must,
+		run: func(context.Context, *suite, *probe) verdict { panic("boom") }})
+	if res.Status != Fail || !strings.Contains(res.Detail, "internal error in check: boom") || res.Evidence == nil {
+		t.Errorf("got %+v", res)
+	}
+}
+
+func TestVerdictLevels(t *testing.T) {
+	must, should := &probe{level: Must}, &probe{level: Should}
+	if must.violated("x").status != Fail || should.violated("x").status != Warn {
+		t.Error("a broken MUST fails, a broken SHOULD warns")
+	}
+	if should.broken("do it", context.Canceled).status != Fail {
+		t.Error("a check that could not be carried out fails whatever its level")
+	}
+}
