@@ -55,12 +55,7 @@ func (p *jsonPrinter) value(depth int, topKey string) error {
 			return nil
 		}
 		p.b.WriteString("\n")
-		first := true
 		for p.dec.More() {
-			if !first {
-				p.b.WriteString(st.JSONPunct.Render(",") + "\n")
-			}
-			first = false
 			p.b.WriteString(p.indent(depth + 1))
 			key := topKey
 			if t == '{' {
@@ -77,8 +72,14 @@ func (p *jsonPrinter) value(depth int, topKey string) error {
 			if err := p.value(depth+1, key); err != nil {
 				return err
 			}
+			if p.dec.More() {
+				p.b.WriteString(st.JSONPunct.Render(","))
+			}
 			if depth == 0 && t == '{' {
 				p.notesFor(key, depth+1)
+			}
+			if p.dec.More() {
+				p.b.WriteString("\n")
 			}
 		}
 		if _, err := p.dec.Token(); err != nil {

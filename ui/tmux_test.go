@@ -185,3 +185,6 @@ func (tm *tmuxSession) requireRestored() {
 	tm.keys("Enter")
 	tm.waitFor("echo restored-$((40+2))", "restored-42")
 }
+
+// e2eBinary is oauthdeckBinary under the name the Flow tests use.
+func e2eBinary(t *testing.T) string { t.Helper(); return oauthdeckBinary(t) }
