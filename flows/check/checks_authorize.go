@@ -10,17 +10,46 @@ import (
 	"oauthdeck/pkce"
 )
 
-const notePKCERequired = "authorize without code_challenge"
+const (
+	notePKCERequired = "authorize without code_challenge"
+	notePlain        = "authorize with code_challenge_method=plain"
+	noteResponseType = "authorize with response_type=token"
+)
+
+// noteErrorRedirect keeps the first authorization error that was sent to
+// the client's callback, for authorize.error-state.
+func (s *suite) noteErrorRedirect(id, note string, az authzResult, state string) {
+	if s.errRedirect == nil && az.Location != nil && az.Error != "" && !az.ToLogin {
+		s.errRedirect, s.errSentState, s.errRedirectBy = &az, state, [2]string{id, note}
+	}
+}
+
+func checkErrorState(ctx context.Context, s *suite, p *probe) verdict {
+	if s.errRedirect == nil {
+		return p.skip("no authorization error was redirected to the client (this server answers them on its own page), so there is no state to carry")
+	}
+	p.cite(s.errRedirectBy[0], s.errRedirectBy[1])
+	az := s.errRedirect
+	switch {
+	case !az.HasState:
+		return p.violated("the error redirect (%s) carries no state although the request sent one", az.describe())
+	case az.State != s.errSentState:
+		return p.violated("the error redirect carries state %q, not the one sent", az.State)
+	}
+	return p.pass("the error redirect (%s) returned the state unchanged", az.describe())
+}
 
 func checkPKCERequired(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
-	az, err := s.authorize(ctx, p, notePKCERequired, s.codeQuery(codeOpts{App: s.a, State: randomAlnum(22), Resource: s.resource}))
+	state := randomAlnum(22)
+	az, err := s.authorize(ctx, p, notePKCERequired, s.codeQuery(codeOpts{App: s.a, State: state, Resource: s.resource}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
 	}
 	s.noPKCE = &az
+	s.noteErrorRedirect("authorize.pkce-required", notePKCERequired, az, state)
 	if az.ToLogin {
 		return p.broken("check PKCE enforcement", errSessionRefused(az))
 	}
@@ -63,10 +92,12 @@ func checkPlainRefused(ctx context.Context, s *suite, p *probe) verdict {
 	}
 	verifier := pkce.NewVerifier()
 	plain := pkce.Pair{Verifier: verifier, Challenge: verifier, Method: pkce.Plain}
-	az, err := s.authorize(ctx, p, "authorize with code_challenge_method=plain", s.codeQuery(codeOpts{App: s.a, PKCE: &plain, State: randomAlnum(22)}))
+	state := randomAlnum(22)
+	az, err := s.authorize(ctx, p, notePlain, s.codeQuery(codeOpts{App: s.a, PKCE: &plain, State: state}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
 	}
+	s.noteErrorRedirect("authorize.plain-refused", notePlain, az, state)
 	if az.ToLogin {
 		return p.broken("check the plain method", errSessionRefused(az))
 	}
@@ -81,10 +112,12 @@ func checkResponseType(ctx context.Context, s *suite, p *probe) verdict {
 		return v
 	}
 	pair := pkce.New()
-	az, err := s.authorize(ctx, p, "authorize with response_type=token", s.codeQuery(codeOpts{App: s.a, PKCE: &pair, ResponseType: "token", State: randomAlnum(22)}))
+	state := randomAlnum(22)
+	az, err := s.authorize(ctx, p, noteResponseType, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, ResponseType: "token", State: state}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
 	}
+	s.noteErrorRedirect("authorize.response-type", noteResponseType, az, state)
 	if az.ToLogin {
 		return p.broken("check response_type handling", errSessionRefused(az))
 	}

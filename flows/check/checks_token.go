@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 
+	"oauthdeck/client"
+	"oauthdeck/flows"
 	"oauthdeck/pkce"
 )
 
@@ -228,3 +230,85 @@ func checkUnsupportedGrant(ctx context.Context, s *suite, p *probe) verdict {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+func checkSecretInQuery(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	pair := pkce.New()
+	code, err := s.newCode(ctx, p, "authorize as app A", codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+	if err != nil {
+		return p.broken("obtain a code", err)
+	}
+	form := s.goodExtra(pair.Verifier, s.resource)
+	form.Set("grant_type", "authorization_code")
+	form.Set("code", code)
+	form.Set("client_id", s.a.ID)
+	resp, err := p.do(ctx, "exchange with client_secret in the URL query", client.Request{Method: http.MethodPost, URL: s.ep.Token,
+		Query: url.Values{"client_secret": {s.a.Secret}}, Form: form})
+	if err != nil {
+		return p.broken("send the token request", err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		return p.violated("the client secret was accepted from the URL query, where proxies and access logs keep it")
+	}
+	return p.pass("not accepted: %d %s", resp.StatusCode, oauthErrorCode(resp))
+}
+
+func oauthErrorCode(resp *client.Response) string {
+	if oe := resp.OAuth2Error(); oe != nil {
+		return oe.Code + descSuffix(oe.Description)
+	}
+	return ""
+}
+
+func checkAuthMethods(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	if v, ok := s.needMetadata(p); !ok {
+		return v
+	}
+	advertised := s.as.TokenEndpointAuthMethodsSupported
+	if len(advertised) == 0 {
+		advertised = []string{string(flows.AuthBasic)} // RFC 8414 §2: the default when absent
+	}
+	var tried, broken, untested []string
+	for _, m := range advertised {
+		method := flows.AuthMethod(m)
+		if method != flows.AuthPost && method != flows.AuthBasic {
+			untested = append(untested, m) // none is for public clients; JWT and mTLS methods need keys
+			continue
+		}
+		pair := pkce.New()
+		code, err := s.newCode(ctx, p, "authorize for "+m, codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+		if err != nil {
+			return p.broken("obtain a code", err)
+		}
+		tc := s.tokenClient(s.a)
+		tc.Method = method
+		err = p.call("exchange with "+m, func() error {
+			t, err := tc.Exchange(ctx, code, s.redirect, pair.Verifier, s.resource)
+			s.remember(t.AccessToken, t.RefreshToken, t.IDToken)
+			return err
+		})
+		tried = append(tried, m)
+		if err != nil {
+			if isCancel(ctx, err) {
+				return p.broken("exchange the code", err)
+			}
+			broken = append(broken, m+": "+err.Error())
+		}
+	}
+	if len(broken) > 0 {
+		return p.violated("advertised but refused: %s", strings.Join(broken, "; "))
+	}
+	note := ""
+	if len(untested) > 0 {
+		note = " (not tried: " + strings.Join(untested, ", ") + ")"
+	}
+	if len(tried) == 0 {
+		return p.skip("no advertised method the suite can use with a confidential client%s", note)
+	}
+	return p.pass("code exchanges succeeded with %s%s", strings.Join(tried, " and "), note)
+}

@@ -76,6 +76,8 @@ var registry = []definition{
 		"RFC 6749 §3.1.1, §4.1.2.1; RFC 9700 §2.1.2", Must, checkResponseType},
 	{"authorize.redirect-mismatch", "Unregistered redirect_uri is refused without redirecting to it",
 		"RFC 6749 §3.1.2.4, §4.1.2.1; RFC 9700 §4.1.3", Must, checkAuthorizeRedirectMismatch},
+	{"authorize.error-state", "Authorization errors redirected to the client carry its state",
+		"RFC 6749 §4.1.2.1", Must, checkErrorState},
 	{"authorize.loopback-port", "Loopback redirect URI is accepted on another port",
 		"RFC 8252 §7.3; RFC 9700 §4.1.3", Should, checkLoopbackPort},
 
@@ -92,6 +94,10 @@ var registry = []definition{
 		"RFC 6749 §4.1.3, §10.5", Must, checkCodeClientBinding},
 	{"token.bad-client-secret", "Wrong or missing client secret is refused with invalid_client",
 		"RFC 6749 §2.3.1, §3.2.1, §5.2", Must, checkBadClientSecret},
+	{"token.secret-in-query", "Client secret in the token request's URL query is not accepted",
+		"RFC 6749 §2.3.1; OAuth 2.1 §2.4.1", Should, checkSecretInQuery},
+	{"token.auth-methods", "Every advertised client authentication method works at the token endpoint",
+		"RFC 8414 §2 (token_endpoint_auth_methods_supported); RFC 6749 §2.3.1", Must, checkAuthMethods},
 	{"token.unsupported-grant", "password grant is refused with unsupported_grant_type",
 		"RFC 6749 §5.2; RFC 9700 §2.4; OAuth 2.1 §10", Must, checkUnsupportedGrant},
 

@@ -38,6 +38,9 @@ type suite struct {
 	flowToken     *tokenResult
 	resourceToken *client.TokenResponse
 	noPKCE        *authzResult // the answer to a request without code_challenge
+	errRedirect   *authzResult // the first authorization error sent to the callback
+	errSentState  string       // the state that request carried
+	errRedirectBy [2]string    // the check that made it, and its note
 	live          *client.TokenResponse
 
 	results  []Result
