@@ -20,7 +20,7 @@ const (
 // the client's callback, for authorize.error-state.
 func (s *suite) noteErrorRedirect(id, note string, az authzResult, state string) {
 	if s.errRedirect == nil && az.Location != nil && az.Error != "" && !az.ToLogin {
-		s.errRedirect, s.errSentState, s.errRedirectBy = &az, state, [2]string{id, note}
+		s.errRedirect, s.errSentState, s.errRedirectID, s.errRedirectNt = &az, state, id, note
 	}
 }
 
@@ -28,7 +28,7 @@ func checkErrorState(ctx context.Context, s *suite, p *probe) verdict {
 	if s.errRedirect == nil {
 		return p.skip("no authorization error was redirected to the client (this server answers them on its own page), so there is no state to carry")
 	}
-	p.cite(s.errRedirectBy[0], s.errRedirectBy[1])
+	p.cite(s.errRedirectID, s.errRedirectNt)
 	az := s.errRedirect
 	switch {
 	case !az.HasState:

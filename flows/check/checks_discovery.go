@@ -148,9 +148,7 @@ func checkProtectedResource(ctx context.Context, s *suite, p *probe) verdict {
 	if err != nil {
 		return p.violated("no protected resource metadata for %s: %s", s.resource, err)
 	}
-	doc := d.Doc
-	s.prm = &doc
-	return p.findings(flows.CheckPRMetadata(doc, s.resource, s.as), "found at "+d.URL)
+	return p.findings(flows.CheckPRMetadata(d.Doc, s.resource, s.as), "found at "+d.URL)
 }
 
 func checkWWWAuthenticate(ctx context.Context, s *suite, p *probe) verdict {

@@ -13,7 +13,6 @@ import (
 
 func checkSetup(ctx context.Context, s *suite, p *probe) verdict {
 	if err := s.setupApps(ctx, p); err != nil {
-		s.setupErr = err
 		var pd *client.ProviderDisabledError
 		var se *client.SessionError
 		var api *client.APIError

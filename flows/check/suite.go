@@ -25,12 +25,10 @@ type suite struct {
 
 	info ServerInfo
 	as   *client.ASMetadata // nil until discovered
-	prm  *client.PRMetadata
 	ep   endpoints
 
-	a, b     *testApp // the suite's confidential test apps
-	setupErr error
-	created  []createdClient // everything to remove at the end
+	a, b    *testApp        // the suite's confidential test apps
+	created []createdClient // everything to remove at the end
 
 	// Handed from one check to the next (see the registry's order).
 	flowState     string
@@ -40,7 +38,8 @@ type suite struct {
 	noPKCE        *authzResult // the answer to a request without code_challenge
 	errRedirect   *authzResult // the first authorization error sent to the callback
 	errSentState  string       // the state that request carried
-	errRedirectBy [2]string    // the check that made it, and its note
+	errRedirectID string       // the check that made it
+	errRedirectNt string       // and the note of its exchange
 	live          *client.TokenResponse
 
 	results  []Result
