@@ -34,8 +34,11 @@ func TestCheckUnitStreaming(t *testing.T) {
 	s.running, s.ran = true, true
 	s.cancel = func() {}
 	s.runCtx = context.Background()
-	ids := check.Checks()
-	s.Update(checkResultMsg{gen: gen, res: check.Result{ID: ids[0].ID, Status: check.Pass, Title: ids[0].Title}})
+	// The golden view must not change when the suite gains checks: keep five.
+	s.rows = s.rows[:5]
+	s.list.setLen(5)
+	ids := check.Checks()[:5]
+	s.Update(checkResultMsg{gen: gen, res: check.Result{ID: ids[0].ID, Status: check.Pass, Title: ids[0].Title, Level: ids[0].Level, Basis: ids[0].Basis, Detail: "issuer and endpoints present"}})
 	s.Update(checkResultMsg{gen: gen, res: check.Result{ID: ids[1].ID, Status: check.Fail, Title: ids[1].Title,
 		Detail: "issuer \x1b[2Jwrong", Evidence: []check.Evidence{{Method: "GET", URL: "http://x/.well-known", Status: 200, ResponseBody: `{"issuer":"http://y"}`}}}})
 	got := ansi.Strip(s.View())

@@ -68,11 +68,14 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	clientChoices = append(clientChoices, "create a new app", "dynamic registration (RFC 7591)")
 	s.clientF = newChoiceField("Client", clientChoices...)
 	s.clientF.hint = "the app selected in the Apps tab, a fresh app with a secret (admin API), or DCR"
-	if s.app == nil || prev.Mode == flows.ClientCreate {
-		s.clientF.choice = s.indexOfMode(flows.ClientCreate)
-	}
-	if prev.Mode == flows.ClientRegister {
+	// A fresh app is the default: it comes with a secret, so the flow works
+	// end to end; an existing app needs its secret kept or typed.
+	s.clientF.choice = s.indexOfMode(flows.ClientCreate)
+	switch {
+	case prev.Mode == flows.ClientRegister:
 		s.clientF.choice = s.indexOfMode(flows.ClientRegister)
+	case prev.Mode == flows.ClientExisting && s.app != nil:
+		s.clientF.choice = 0
 	}
 	s.consent = newChoiceField("Consent", consentChoices...)
 	s.consent.hint = "automatic needs the admin session; paste suits SSH: open the URL anywhere, paste where it lands"
