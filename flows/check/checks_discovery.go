@@ -77,9 +77,9 @@ func (p *probe) discoveryEvidence(what, usedURL string, raw []byte, tried []clie
 		return
 	}
 	for _, t := range tried {
-		ev := Evidence{Note: p.s.clean("look for "+what, true), Method: http.MethodGet, URL: p.s.clean(t.URL, true), Status: t.StatusCode, Error: p.s.clean(t.Err, true)}
+		ev := Evidence{Note: "look for " + what, Method: http.MethodGet, URL: t.URL, Status: t.StatusCode, Error: t.Err}
 		if t.URL == usedURL {
-			ev.ResponseBody = p.s.clean(truncate(string(raw)), false)
+			ev.ResponseBody = string(raw)
 		}
 		p.ownEv = append(p.ownEv, ev)
 	}

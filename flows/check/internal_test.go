@@ -30,3 +30,16 @@ func TestVerdictLevels(t *testing.T) {
 		t.Error("a check that could not be carried out fails whatever its level")
 	}
 }
+
+func TestCleanEvidenceScrubsBeforeTruncating(t *testing.T) {
+	s := &suite{secrets: map[string]bool{}}
+	secret := "coder_abcdefghij_" + strings.Repeat("Q", 40)
+	s.remember(secret)
+	body := strings.Repeat("a", maxEvidenceBody-10) + secret + "tail"
+	ev := s.cleanEvidence(Evidence{ResponseBody: body, RequestBody: body, ResponseHeader: map[string]string{"Location": "x?code=" + secret}})
+	for _, got := range []string{ev.ResponseBody, ev.RequestBody, ev.ResponseHeader["Location"]} {
+		if strings.Contains(got, "coder_abcd") {
+			t.Errorf("part of the secret survived: …%s", got[max(0, len(got)-60):])
+		}
+	}
+}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -122,13 +123,16 @@ func (p *probe) call(note string, fn func() error) error {
 // evidence is what the check produced: the recorder's exchanges since the
 // check began (in order, noted), or the suite's own raw records.
 func (p *probe) evidence() []Evidence {
-	out := append([]Evidence(nil), p.cited...)
+	out := append([]Evidence(nil), p.cited...) // cleaned when first reported
 	if p.s.rec == nil {
-		return append(out, p.ownEv...)
+		for _, ev := range p.ownEv {
+			out = append(out, p.s.cleanEvidence(ev))
+		}
+		return out
 	}
 	for _, ex := range p.s.rec.Exchanges() {
 		if ex.ID > p.startID {
-			out = append(out, p.s.exchangeEvidence(p.notes[ex.ID], ex))
+			out = append(out, p.s.cleanEvidence(exchangeEvidence(p.notes[ex.ID], ex)))
 		}
 	}
 	return out
@@ -153,24 +157,24 @@ var (
 
 const maxEvidenceBody = 4096
 
-func (s *suite) exchangeEvidence(note string, ex client.Exchange) Evidence {
+func exchangeEvidence(note string, ex client.Exchange) Evidence {
 	return Evidence{
-		Note:           s.clean(note, true),
-		Method:         s.clean(ex.Method, true),
-		URL:            s.clean(ex.URL, true),
-		RequestHeader:  s.pickHeaders(ex.RequestHeader, shownRequestHeaders),
-		RequestBody:    s.clean(truncate(string(ex.RequestBody)), false),
+		Note:           note,
+		Method:         ex.Method,
+		URL:            ex.URL,
+		RequestHeader:  pickHeaders(ex.RequestHeader, shownRequestHeaders),
+		RequestBody:    string(ex.RequestBody),
 		Status:         ex.StatusCode,
-		ResponseHeader: s.pickHeaders(ex.ResponseHeader, shownResponseHeaders),
-		ResponseBody:   s.clean(truncate(string(ex.ResponseBody)), false),
-		Error:          s.clean(ex.Err, true),
+		ResponseHeader: pickHeaders(ex.ResponseHeader, shownResponseHeaders),
+		ResponseBody:   string(ex.ResponseBody),
+		Error:          ex.Err,
 	}
 }
 
-// rawEvidence records a probe without a recorder. Values are redacted with
-// client.Redact and the suite's own list of secrets it has seen.
+// rawEvidence records a probe without a recorder, redacted with
+// client.Redact; cleanEvidence adds the suite's own scrubbing later.
 func (s *suite) rawEvidence(note string, req client.Request, resp *client.Response, err error) Evidence {
-	ev := Evidence{Note: s.clean(note, true), Method: req.Method, URL: s.clean(client.Redact(s.absURL(req)), true)}
+	ev := Evidence{Note: note, Method: req.Method, URL: client.Redact(s.absURL(req))}
 	if ev.Method == "" {
 		ev.Method = http.MethodGet
 	}
@@ -189,22 +193,43 @@ func (s *suite) rawEvidence(note string, req client.Request, resp *client.Respon
 	case req.Form != nil:
 		hdr.Set("Content-Type", "application/x-www-form-urlencoded")
 		ev.RequestBody = req.Form.Encode()
+	case req.JSON != nil:
+		hdr.Set("Content-Type", "application/json")
+		if b, err := json.Marshal(req.JSON); err == nil {
+			ev.RequestBody = string(b)
+		}
 	case len(req.Body) > 0:
 		ev.RequestBody = string(req.Body)
 	}
-	ev.RequestHeader = s.pickHeaders(hdr, shownRequestHeaders)
-	ev.RequestBody = s.clean(truncate(client.Redact(ev.RequestBody)), false)
+	ev.RequestHeader = pickHeaders(hdr, shownRequestHeaders)
+	ev.RequestBody = client.Redact(ev.RequestBody)
 	if resp != nil {
 		ev.Status = resp.StatusCode
 		rh := resp.Header.Clone()
 		if loc := rh.Get("Location"); loc != "" {
 			rh.Set("Location", client.Redact(loc))
 		}
-		ev.ResponseHeader = s.pickHeaders(rh, shownResponseHeaders)
-		ev.ResponseBody = s.clean(truncate(client.Redact(string(resp.Body))), false)
+		ev.ResponseHeader = pickHeaders(rh, shownResponseHeaders)
+		ev.ResponseBody = client.Redact(string(resp.Body))
 	}
 	if err != nil {
-		ev.Error = s.clean(err.Error(), true)
+		ev.Error = err.Error()
+	}
+	return ev
+}
+
+// cleanEvidence scrubs every secret the suite has handled by the end of the
+// check (defence in depth on top of the recorder's redaction; a secret may
+// first be learnt from the very response being recorded), bounds the
+// bodies and makes every field inert for a terminal.
+func (s *suite) cleanEvidence(ev Evidence) Evidence {
+	ev.Note, ev.Method, ev.URL, ev.Error = s.clean(ev.Note, true), s.clean(ev.Method, true), s.clean(ev.URL, true), s.clean(ev.Error, true)
+	ev.RequestBody = s.clean(truncate(s.scrub(ev.RequestBody)), false)
+	ev.ResponseBody = s.clean(truncate(s.scrub(ev.ResponseBody)), false)
+	for _, h := range []map[string]string{ev.RequestHeader, ev.ResponseHeader} {
+		for k, v := range h {
+			h[k] = s.clean(v, true)
+		}
 	}
 	return ev
 }
@@ -231,11 +256,11 @@ func (s *suite) absURL(req client.Request) string {
 	return u.String()
 }
 
-func (s *suite) pickHeaders(h http.Header, names []string) map[string]string {
+func pickHeaders(h http.Header, names []string) map[string]string {
 	out := map[string]string{}
 	for _, n := range names {
 		if vs := h.Values(n); len(vs) > 0 {
-			out[n] = s.clean(strings.Join(vs, ", "), true)
+			out[n] = strings.Join(vs, ", ")
 		}
 	}
 	if len(out) == 0 {

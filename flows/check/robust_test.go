@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -326,5 +327,31 @@ func TestCheckCleanupFailureIsReported(t *testing.T) {
 	}
 	if len(rep.Checks) != len(check.Checks()) || rep.Failed() {
 		t.Errorf("the checks themselves should be complete and passing: %+v", rep.Summary)
+	}
+}
+
+func TestCheckNoRecorderDCREvidence(t *testing.T) {
+	srv, _, _ := startSandbox(t, sandbox.Options{EnableDCR: true})
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := check.Run(context.Background(), check.Config{Client: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := statuses(rep)["dcr.redirect-rules"]
+	if r.Status != check.Pass || len(r.Evidence) != 3 {
+		t.Fatalf("dcr.redirect-rules: %s with %d evidence items", r.Status, len(r.Evidence))
+	}
+	if !strings.Contains(r.Evidence[0].RequestBody, `"redirect_uris":["http://oauthdeck-check.invalid/callback"]`) || r.Evidence[0].Status != http.StatusBadRequest {
+		t.Errorf("first registration evidence: %+v", r.Evidence[0])
+	}
+	if !strings.Contains(r.Evidence[2].ResponseBody, `"registration_access_token":`) || regexp.MustCompile(`"registration_access_token":"[0-9A-Za-z]{40}"`).MatchString(r.Evidence[2].ResponseBody) {
+		t.Error("the registration access token leaked into the evidence")
+	}
+	assertNoSecrets(t, rep, srv.AdminSessionToken())
+	if apps := allApps(t, srv); len(apps) > 0 {
+		t.Errorf("%d apps left", len(apps))
 	}
 }
