@@ -348,7 +348,7 @@ func TestCheckNoRecorderDCREvidence(t *testing.T) {
 		t.Errorf("first registration evidence: %+v", r.Evidence[0])
 	}
 	if !strings.Contains(r.Evidence[2].ResponseBody, `"registration_access_token":`) || regexp.MustCompile(`"registration_access_token":"[0-9A-Za-z]{40}"`).MatchString(r.Evidence[2].ResponseBody) {
-		t.Error("the registration access token leaked into the evidence")
+		t.Errorf("registration access token absent from or leaked into the evidence: %s", r.Evidence[2].ResponseBody)
 	}
 	assertNoSecrets(t, rep, srv.AdminSessionToken())
 	if apps := allApps(t, srv); len(apps) > 0 {
