@@ -402,12 +402,16 @@ func (m *Model) ShortHelp() []key.Binding {
 		return m.dialog.bindings(km)
 	}
 	var out []key.Binding
-	if top := m.top(); top != nil {
+	top := m.top()
+	if top != nil {
 		bs := top.KeyBindings()
 		if len(bs) > 4 {
 			bs = bs[:4]
 		}
 		out = append(out, bs...)
+	}
+	if top != nil && top.Capturing() {
+		return out // ? and q are typed into the input there
 	}
 	return append(out, km.Help, km.Back)
 }

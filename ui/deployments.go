@@ -146,7 +146,32 @@ func (s *deploymentsScreen) applyResolved(msg sessionResolvedMsg) tea.Cmd {
 	if err != nil {
 		return s.c.NotifyErr(err)
 	}
-	return cmdOf(useSessionMsg{sess})
+	use := cmdOf(useSessionMsg{sess})
+	if msg.initial {
+		return use
+	}
+	return tea.Batch(use, s.markCurrent(msg.url))
+}
+
+// markCurrent records url as the current deployment (and when it was last
+// used) in the config file, so the next start opens it.
+func (s *deploymentsScreen) markCurrent(url string) tea.Cmd {
+	cfg := cloneConfig(s.cfg)
+	path := s.c.Deps.ConfigPath
+	now := s.c.clock().UTC()
+	for i := range cfg.Deployments {
+		if cfg.Deployments[i].URL == url {
+			cfg.Deployments[i].LastUsed = now
+		}
+	}
+	cfg.Current = url
+	return func() tea.Msg {
+		var err error
+		if path != "" {
+			err = cfg.Save(path)
+		}
+		return configSavedMsg{cfg: cfg, err: err, notice: "Now using " + url}
+	}
 }
 
 func (s *deploymentsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -1,0 +1,97 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/keyring"
+	"oauthdeck/sandbox"
+)
+
+func startSandbox(t *testing.T, opts sandbox.Options) *sandbox.Server {
+	t.Helper()
+	srv, err := sandbox.Start(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// TestDeploymentsAddSwitchLogout adds two deployments (session token, then
+// email and password), switches between them and logs out of one, checking
+// the store and the config file each time.
+func TestDeploymentsAddSwitchLogout(t *testing.T) {
+	a := startSandbox(t, sandbox.Options{})
+	b := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
+	t.Setenv("CODER_URL", "")
+	t.Setenv("CODER_SESSION_TOKEN", "")
+	store := keyring.NewMemory()
+	cfgPath := filepath.Join(t.TempDir(), "config.json")
+	h := newRealHarness(t, Deps{Store: store, ConfigPath: cfgPath}, 120, 30)
+	h.requireScreen("None saved yet", "No deployment in use")
+
+	// A: URL, session token pasted into the hidden field.
+	h.key("n")
+	h.typeText(a.URL())
+	h.key("tab", "tab")
+	h.send(tea.PasteMsg{Content: a.AdminSessionToken()})
+	if strings.Contains(h.screen(), a.AdminSessionToken()) {
+		t.Fatal("the pasted token is visible")
+	}
+	h.send(keyMsg("ctrl+s"))
+	h.waitScreen("Signed in to "+a.URL(), "In use: "+a.URL(), "admin@")
+
+	// B: email and password.
+	h.key("n")
+	h.typeText(b.URL())
+	h.key("tab", "right", "tab")
+	h.typeText(b.AdminEmail())
+	h.key("tab")
+	h.typeText(b.AdminPassword())
+	h.key("enter")
+	h.waitScreen("Signed in to "+b.URL(), "In use: "+b.URL(), "v2.30.0")
+
+	cfg, err := keyring.LoadConfig(cfgPath)
+	if err != nil || len(cfg.Deployments) != 2 || cfg.Current != b.URL() {
+		t.Fatalf("config after two logins: %+v, %v", cfg, err)
+	}
+
+	// Switch back to A.
+	h.key("g", "enter")
+	h.waitScreen("Now using "+a.URL(), "In use: "+a.URL())
+	if cfg, _ := keyring.LoadConfig(cfgPath); cfg.Current != a.URL() {
+		t.Fatalf("current after switch: %q", cfg.Current)
+	}
+
+	// Log out of A.
+	h.key("L")
+	h.requireScreen("Log out of "+a.URL()+"?")
+	h.key("y")
+	h.waitScreen("Logged out of "+a.URL(), "No deployment in use")
+	keyA, _ := keyring.SessionKey(a.URL())
+	if _, err := store.Get(context.Background(), keyA); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("A's token still stored: %v", err)
+	}
+	if cfg, _ := keyring.LoadConfig(cfgPath); len(cfg.Deployments) != 1 || cfg.Deployments[0].URL != b.URL() {
+		t.Fatalf("config after logout: %+v", cfg)
+	}
+}
+
+func TestLoginRejectsBadTokenAndKeepsForm(t *testing.T) {
+	a := startSandbox(t, sandbox.Options{})
+	h := newRealHarness(t, Deps{}, 120, 30)
+	h.key("n")
+	h.typeText(a.URL())
+	h.key("tab", "tab")
+	h.typeText("AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB")
+	h.send(keyMsg("ctrl+s"))
+	h.waitScreen("Add a deployment", "Session expired or invalid")
+	h.requireScreen("no deployment") // status bar: nothing half-opened
+}
+
