@@ -71,7 +71,7 @@ func TestDeploymentsAddSwitchLogout(t *testing.T) {
 
 	// Log out of A.
 	h.key("L")
-	h.requireScreen("Log out of "+a.URL()+"?")
+	h.requireScreen("Log out of " + a.URL() + "?")
 	h.key("y")
 	h.waitScreen("Logged out of "+a.URL(), "No deployment in use")
 	keyA, _ := keyring.SessionKey(a.URL())
@@ -94,4 +94,3 @@ func TestLoginRejectsBadTokenAndKeepsForm(t *testing.T) {
 	h.waitScreen("Add a deployment", "Session expired or invalid")
 	h.requireScreen("no deployment") // status bar: nothing half-opened
 }
-
