@@ -180,6 +180,7 @@ func (s *flowScreen) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case flowOptionsMsg:
 		s.opts = msg.opts
+		s.opts.ClientSecret = "" // used once by start; not kept for the next form
 		return tea.Batch(s.closeRun(), s.start(msg.opts))
 	case flowStartedMsg:
 		return s.started(msg)

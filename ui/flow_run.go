@@ -282,7 +282,7 @@ func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
 			s.list.cursor = max(stepIndex(res.Step), 0)
 		}
 		cmds = append(cmds, s.c.Notify(noticeError, string(res.Step)+": "+stepErrorLine(res)))
-	} else if s.list.cursor == stepIndex(res.Step) && r.current != "" {
+	} else if s.list.cursor == stepIndex(res.Step) && stepIndex(r.current) > stepIndex(res.Step) {
 		s.list.cursor = stepIndex(r.current) // walk on: enter again runs the next step
 	}
 	if ok && r.runTo != "" {
