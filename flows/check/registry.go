@@ -62,6 +62,10 @@ var registry = []definition{
 		"RFC 8707 §2, §2.1, §2.2; MCP 2025-06-18 Resource Parameter Implementation", Must, checkFlowResource},
 	{"token.bearer-use", "Access token for the deployment works as a Bearer token on its API",
 		"RFC 6750 §2.1; RFC 8707 §2", Must, checkBearerUse},
+	{"mcp.www-authenticate", "MCP endpoint answers 401 with a Bearer challenge and resource_metadata",
+		"MCP 2025-06-18 Authorization Server Location; RFC 9728 §5.1", Must, checkMCPChallenge},
+	{"mcp.bearer-use", "MCP endpoint accepts a token issued for the deployment",
+		"MCP 2025-06-18 Access Token Usage; RFC 6750 §2.1", Must, checkMCPBearer},
 	{"flow.pkce-wrong-verifier", "Token request with a wrong or missing code_verifier is refused",
 		"RFC 7636 §4.5, §4.6", Must, checkWrongVerifier},
 

@@ -263,10 +263,15 @@ func TestCheckRateLimitIsNotARefusal(t *testing.T) {
 }
 
 // TestCheckSkipsWhatTheServerDoesNotOffer hides revocation_endpoint from the
-// metadata: the revocation checks skip with the reason instead of failing.
+// metadata and the MCP endpoint from the server: those checks skip with the
+// reason instead of failing.
 func TestCheckSkipsWhatTheServerDoesNotOffer(t *testing.T) {
 	srv, _, _ := startSandbox(t, sandbox.Options{})
 	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasPrefix(r.URL.Path, "/api/experimental/mcp/") {
+			return &http.Response{StatusCode: http.StatusNotFound, Request: r, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(strings.NewReader(`{"message":"Route not found."}`))}, nil
+		}
 		resp, err := http.DefaultTransport.RoundTrip(r)
 		if err != nil || !strings.HasPrefix(r.URL.Path, "/.well-known/oauth-authorization-server") {
 			return resp, err
@@ -295,6 +300,11 @@ func TestCheckSkipsWhatTheServerDoesNotOffer(t *testing.T) {
 	for _, id := range []string{"revoke.rfc7009", "revoke.client-auth"} {
 		if st[id].Status != check.Skip || !strings.Contains(st[id].Detail, "revocation_endpoint") {
 			t.Errorf("%s: %s %q, want skip naming revocation_endpoint", id, st[id].Status, st[id].Detail)
+		}
+	}
+	for _, id := range []string{"mcp.www-authenticate", "mcp.bearer-use"} {
+		if st[id].Status != check.Skip || !strings.Contains(st[id].Detail, "404") {
+			t.Errorf("%s: %s %q, want skip naming the 404", id, st[id].Status, st[id].Detail)
 		}
 	}
 	if st["discovery.as-metadata"].Status != check.Warn {
