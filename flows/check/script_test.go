@@ -49,7 +49,7 @@ func TestCoderApproachScript(t *testing.T) {
 }
 
 // BenchmarkCoderApproachScript times the curl + jq approach on the same
-// sandbox, to set against BenchmarkCheckSandbox (which runs 30 checks, this 10).
+// sandbox, to set against BenchmarkCheckSandbox (which runs every check of the registry; this script makes 10).
 func BenchmarkCoderApproachScript(b *testing.B) {
 	srv, _, _ := startSandbox(b, sandbox.Options{})
 	before, runs := srv.Requests(), 0
