@@ -12,7 +12,7 @@ import (
 	"oauthdeck/sandbox"
 )
 
-func newUnitCheckScreen(t *testing.T) *checkScreen {
+func newUnitCheckScreen(t testing.TB) *checkScreen {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

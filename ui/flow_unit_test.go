@@ -17,7 +17,7 @@ import (
 
 // newUnitFlowScreen is a Flow screen with a flow that has not contacted
 // anything (its deployment does not exist), for feeding synthetic messages.
-func newUnitFlowScreen(t *testing.T) (*flowScreen, *time.Time) {
+func newUnitFlowScreen(t testing.TB) (*flowScreen, *time.Time) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
