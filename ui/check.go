@@ -20,7 +20,6 @@ func init() { registerTab(screenCheck, newCheckScreen) }
 // (the suite still removes the apps it created).
 type checkScreen struct {
 	base
-	keys    flowKeyMap
 	rows    []checkRow
 	list    listNav
 	running bool
@@ -53,7 +52,7 @@ type (
 )
 
 func newCheckScreen(c *Common) screen {
-	s := &checkScreen{base: newBase(c), keys: defaultFlowKeyMap()}
+	s := &checkScreen{base: newBase(c)}
 	s.reset()
 	return s
 }
@@ -70,7 +69,7 @@ func (s *checkScreen) reset() {
 func (s *checkScreen) Title() string { return "Check" }
 
 func (s *checkScreen) KeyBindings() []key.Binding {
-	km, fk := s.c.Keys, s.keys
+	km, fk := s.c.Keys, s.c.Keys.Flow
 	if s.running {
 		return []key.Binding{fk.CancelRun, fk.Evidence, km.Up, km.Down}
 	}
@@ -181,7 +180,7 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return s.c.Notify(noticeSuccess, text)
 	case tea.KeyPressMsg:
-		km, fk := s.c.Keys, s.keys
+		km, fk := s.c.Keys, s.c.Keys.Flow
 		if s.list.handleKey(km, msg, s.tableHeight()) {
 			return nil
 		}

@@ -23,7 +23,6 @@ func init() { registerTab(screenFlow, newFlowScreen) }
 // so they keep their order.
 type flowScreen struct {
 	base
-	keys     flowKeyMap
 	opts     flowOptions // the last options, to prefill the form
 	run      *flowRun    // nil before the first flow
 	list     listNav
@@ -95,7 +94,7 @@ type (
 var tokenRow = len(flows.AllSteps)
 
 func newFlowScreen(c *Common) screen {
-	s := &flowScreen{base: newBase(c), keys: defaultFlowKeyMap(), vp: viewport.New(), lastRow: -1}
+	s := &flowScreen{base: newBase(c), vp: viewport.New(), lastRow: -1}
 	s.opts = flowOptions{Consent: consentAuto, Cleanup: true}
 	s.paste = textinput.New()
 	s.paste.Prompt = "redirect URL › "
@@ -110,7 +109,7 @@ func (s *flowScreen) Title() string   { return "Flow" }
 func (s *flowScreen) Capturing() bool { return s.pasting }
 
 func (s *flowScreen) KeyBindings() []key.Binding {
-	km, fk := s.c.Keys, s.keys
+	km, fk := s.c.Keys, s.c.Keys.Flow
 	if s.pasting {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit URL")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel paste"))}
@@ -242,7 +241,7 @@ func (s *flowScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *flowScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	km, fk := s.c.Keys, s.keys
+	km, fk := s.c.Keys, s.c.Keys.Flow
 	if s.pasting {
 		if msg.String() == "enter" {
 			return s.submitPaste()

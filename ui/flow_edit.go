@@ -19,7 +19,6 @@ import (
 // (Flow.EditRequest, in memory); nothing is sent from here.
 type flowEditor struct {
 	base
-	keys     flowKeyMap
 	run      *flowRun
 	id       flows.StepID
 	method   string
@@ -38,7 +37,7 @@ type editRow struct {
 }
 
 func newFlowEditor(c *Common, r *flowRun, id flows.StepID, req flows.Request) *flowEditor {
-	s := &flowEditor{base: newBase(c), keys: defaultFlowKeyMap(), run: r, id: id, method: req.Method, inQuery: req.InQuery}
+	s := &flowEditor{base: newBase(c), run: r, id: id, method: req.Method, inQuery: req.InQuery}
 	s.rows = append(s.rows, editRow{key: "URL", value: req.URL})
 	for _, k := range sortedKeys(req.Params) {
 		for _, v := range req.Params[k] {
@@ -69,7 +68,7 @@ func (s *flowEditor) KeyBindings() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "discard"))}
 	}
-	km, fk := s.c.Keys, s.keys
+	km, fk := s.c.Keys, s.c.Keys.Flow
 	return []key.Binding{fk.EditValue, fk.AddParam, fk.DelParam, fk.SaveReq, fk.ResetReq, km.Reveal, km.Up, km.Down}
 }
 
@@ -127,7 +126,7 @@ func (s *flowEditor) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.input, cmd = s.input.Update(msg)
 		return cmd
 	}
-	km, fk := s.c.Keys, s.keys
+	km, fk := s.c.Keys, s.c.Keys.Flow
 	if s.list.handleKey(km, msg, max(s.height-6, 1)) {
 		return nil
 	}

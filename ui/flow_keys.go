@@ -2,9 +2,9 @@ package ui
 
 import "charm.land/bubbles/v2/key"
 
-// flowKeyMap holds the Flow and Check screens' own bindings. Shared ones
-// (movement, reveal, open) come from KeyMap; these are listed by the
-// screens' KeyBindings, so `?` shows them.
+// flowKeyMap holds the Flow, request editor and Check screens' own
+// bindings, as KeyMap.Flow. Shared ones (movement, reveal) are KeyMap's
+// own fields; the screens list what applies in KeyBindings, so `?` shows them.
 type flowKeyMap struct {
 	// Flow.
 	NewFlow     key.Binding

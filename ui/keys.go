@@ -55,6 +55,8 @@ type KeyMap struct {
 	CopyCurl key.Binding
 	Export   key.Binding
 	Clear    key.Binding
+
+	Flow flowKeyMap // Flow, request editor and Check screens (flow_keys.go)
 }
 
 // DefaultKeyMap returns the console's bindings.
@@ -102,6 +104,8 @@ func DefaultKeyMap() *KeyMap {
 		CopyCurl: nb([]string{"c", "y"}, "c", "copy as curl"),
 		Export:   nb([]string{"x"}, "x", "export HAR"),
 		Clear:    nb([]string{"C"}, "C", "clear view"),
+
+		Flow: defaultFlowKeyMap(),
 	}
 	return km
 }
