@@ -31,7 +31,8 @@ type flowScreen struct {
 	paste    textinput.Model
 	pasting  bool
 	ticking  bool
-	lastRow  int // the row the detail was last drawn for (scroll resets on change)
+	visible  bool // countdowns tick only while the tab is on screen
+	lastRow  int  // the row the detail was last drawn for (scroll resets on change)
 }
 
 // flowRun is one flow and what the screen knows about it. Everything here
@@ -147,6 +148,14 @@ func (s *flowScreen) Back() (tea.Cmd, bool) {
 	}
 	return nil, false
 }
+
+func (s *flowScreen) Focus() tea.Cmd {
+	s.visible = true
+	s.render() // countdowns moved while hidden
+	return s.tick()
+}
+
+func (s *flowScreen) Blur() { s.visible = false }
 
 func (s *flowScreen) Close() {
 	s.base.Close()

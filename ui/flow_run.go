@@ -408,7 +408,7 @@ func (s *flowScreen) closeRun() tea.Cmd {
 // tick re-renders once a second while something counts down (listener
 // deadline, token expiry); it stops by itself when nothing does.
 func (s *flowScreen) tick() tea.Cmd {
-	if s.ticking || !s.needsTick() {
+	if s.ticking || !s.visible || !s.needsTick() {
 		return nil
 	}
 	s.ticking = true

@@ -27,6 +27,7 @@ func newUnitFlowScreen(t testing.TB) (*flowScreen, *time.Time) {
 	c.now = func() time.Time { return now }
 	s := newFlowScreen(c).(*flowScreen)
 	s.SetSize(80, 22)
+	s.Focus()
 	cl, err := client.New("http://127.0.0.1:1", "session", client.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,11 @@ func (s *flowScreen) view() string {
 	}
 	r := s.run
 	head := st.Title.Render("Flow") + "  " + st.Subtle.Render(r.summary)
+	if l := r.listener; l != nil && l.Listening && !l.Closed && !l.Received {
+		// Visible from every row: the listener is waiting for the browser.
+		wait := "◉ " + client.SanitizeLine(l.Addr+l.Path) + " " + countdown(l.Deadline.Sub(s.c.clock()))
+		head = truncate(head, max(s.width-lipgloss.Width(wait)-2, 10)) + "  " + st.Info.Render(wait)
+	}
 	lines := []string{truncate(head, s.width)}
 	switch {
 	case s.pasting:
