@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -198,6 +199,7 @@ type harness struct {
 	m       *Model
 	api     *fakeAPI
 	results chan tea.Msg
+	running atomic.Int64 // Cmds started and not yet answered
 }
 
 func newHarness(t testing.TB, api *fakeAPI, w, h int) *harness {
@@ -233,6 +235,10 @@ func newRealHarness(t testing.TB, deps Deps, w, h int) *harness {
 	}
 	c := newCommon(ctx, deps)
 	hs := &harness{t: t, m: newModel(c), results: make(chan tea.Msg, 4096)}
+	c.send = func(msg tea.Msg) { hs.results <- msg } // as program.Send
+	if unwire := c.wireRecorder(); unwire != nil {
+		t.Cleanup(unwire)
+	}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(hs.m.Init())
 	return hs
@@ -269,11 +275,18 @@ func (h *harness) start(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	go func() { h.results <- cmd() }()
+	h.running.Add(1)
+	go func() {
+		h.results <- cmd()
+		h.running.Add(-1) // after the push, so drain never sees neither
+	}()
 }
 
 func (h *harness) drain(idle time.Duration) {
 	for {
+		if h.running.Load() == 0 && len(h.results) == 0 {
+			return
+		}
 		select {
 		case msg := <-h.results:
 			h.handle(msg)
@@ -308,7 +321,9 @@ func (h *harness) handle(msg tea.Msg) {
 	default:
 		if isSequence(msg) {
 			cmds := sequenceCmds(msg)
+			h.running.Add(1)
 			go func() {
+				defer h.running.Add(-1)
 				for _, c := range cmds {
 					if c != nil {
 						h.results <- c()
@@ -372,6 +387,8 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	case "ctrl+s":
 		return tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl}
+	case "ctrl+u":
+		return tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl}
 	}
 	r := []rune(k)
 	return tea.KeyPressMsg{Code: r[0], Text: k}

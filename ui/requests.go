@@ -171,6 +171,7 @@ type exportForm struct {
 	f    form
 	path *formField
 	busy bool
+	err  string
 }
 
 type exportDoneMsg struct {
@@ -201,6 +202,7 @@ func (s *exportForm) Update(msg tea.Msg) tea.Cmd {
 	if d, ok := msg.(exportDoneMsg); ok {
 		s.busy = false
 		if d.err != nil {
+			s.err = explainError(d.err)
 			return s.c.NotifyErr(d.err)
 		}
 		return tea.Batch(s.c.Pop(), s.c.Notify(noticeSuccess, "Exported "+itoa(d.n)+" exchanges to "+d.path))
@@ -236,6 +238,8 @@ func (s *exportForm) View() string {
 	out := st.Title.Render("Export the session's HTTP log (HAR 1.2)") + "\n\n" + s.f.view(min(s.width, 100))
 	if s.busy {
 		out += "\n" + st.Subtle.Render("Writing…")
+	} else if s.err != "" {
+		out += "\n" + st.Error.Render(wrapText("✗ "+s.err, s.width-2))
 	} else {
 		out += "\n" + st.Faint.Render("enter to write · esc to cancel")
 	}

@@ -56,12 +56,8 @@ func Run(ctx context.Context, deps Deps) error {
 	// Never block the caller: recorder callbacks run inside HTTP calls, and
 	// Send blocks until the event loop takes the message.
 	c.send = func(msg tea.Msg) { go p.Send(msg) }
-	if deps.Recorder != nil {
-		deps.Recorder.OnExchange(func(ex client.Exchange) {
-			c.debugExchange(ex)
-			c.Send(exchangeMsg{ex})
-		})
-		defer deps.Recorder.OnExchange(nil)
+	if unwire := c.wireRecorder(); unwire != nil {
+		defer unwire()
 	}
 	c.debugf("Starting oauthdeck %s", deps.Version)
 	_, err := p.Run()
@@ -106,4 +102,18 @@ func (c *Common) debugExchange(ex client.Exchange) {
 		status = "error: " + ex.Err
 	}
 	c.debugf("HTTP #%d %s %s -> %s in %s [%s]", ex.ID, ex.Method, ex.URL, status, ex.Duration.Round(time.Millisecond), ex.Phase)
+}
+
+// wireRecorder forwards every recorded exchange to the debug log and the
+// Requests screen; the returned func undoes it (nil without a recorder).
+func (c *Common) wireRecorder() func() {
+	rec := c.Deps.Recorder
+	if rec == nil {
+		return nil
+	}
+	rec.OnExchange(func(ex client.Exchange) {
+		c.debugExchange(ex)
+		c.Send(exchangeMsg{ex})
+	})
+	return func() { rec.OnExchange(nil) }
 }
