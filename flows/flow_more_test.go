@@ -218,4 +218,3 @@ func TestAutoConsentOutcomes(t *testing.T) {
 		t.Fatalf("disabled provider: %v", err)
 	}
 }
-

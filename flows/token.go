@@ -161,7 +161,8 @@ func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bo
 		}
 		opts = append(opts, oauth2.SetAuthURLParam(k, form.Get(k)))
 	}
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, t.HTTP.HTTPClient())
+	hc, capture := capturingClient(t.HTTP.HTTPClient())
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
 	var tok *oauth2.Token
 	var err error
 	if refresh {
@@ -170,7 +171,7 @@ func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bo
 		tok, err = cfg.Exchange(ctx, form.Get("code"), opts...)
 	}
 	if err != nil {
-		return Tokens{}, true, t.oauth2Error(err)
+		return Tokens{}, true, t.oauth2Error(err, capture, hc.Timeout)
 	}
 	out := Tokens{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken,
 		ExpiresIn: tok.ExpiresIn, Expiry: tok.Expiry, Received: t.now()}
@@ -188,24 +189,43 @@ func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bo
 	return out, true, nil
 }
 
-// oauth2Error maps x/oauth2's errors onto the client's typed errors.
-func (t TokenClient) oauth2Error(err error) error {
+// oauth2Error maps x/oauth2's errors onto the client's typed errors. x/oauth2
+// flattens body-read and parse failures into plain strings, so what the
+// response really was comes from the capture.
+func (t TokenClient) oauth2Error(err error, cap *responseCapture, timeout time.Duration) error {
 	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) {
-		return err // transport, timeout, body limit: already typed by the client
+	if errors.As(err, &re) {
+		resp := &client.Response{URL: t.TokenURL, Body: re.Body, Header: http.Header{}}
+		if re.Response != nil {
+			resp.StatusCode, resp.Header = re.Response.StatusCode, re.Response.Header
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
+				URL: t.TokenURL, Reason: "token response carries an error", Excerpt: excerpt(re.Body)}
+		}
+		return ResponseError(http.MethodPost, resp)
 	}
-	resp := &client.Response{URL: t.TokenURL, Body: re.Body}
-	if re.Response != nil {
-		resp.StatusCode, resp.Header = re.Response.StatusCode, re.Response.Header
+	status, header, body, readErr := cap.get()
+	var ue *url.Error
+	switch {
+	case readErr != nil && !isTimeout(readErr):
+		return readErr // e.g. *client.BodyTooLargeError
+	case isTimeout(readErr) || errors.As(err, &ue) && ue.Timeout():
+		return &client.TimeoutError{Method: http.MethodPost, URL: t.TokenURL, After: timeout}
+	case status != 0:
+		return &client.UnexpectedResponseError{StatusCode: status, Method: http.MethodPost, URL: t.TokenURL,
+			ContentType: client.SanitizeLine(header.Get("Content-Type")),
+			Reason:      "expected a JSON token response with access_token", Excerpt: excerpt(body)}
 	}
-	if resp.Header == nil {
-		resp.Header = http.Header{}
+	var (
+		te  *client.TimeoutError
+		be  *client.BodyTooLargeError
+		rde *client.RedirectError
+	)
+	if errors.As(err, &te) || errors.As(err, &be) || errors.As(err, &rde) {
+		return err
 	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
-			URL: t.TokenURL, Reason: "token response has no access_token", Excerpt: excerpt(re.Body)}
-	}
-	return ResponseError(http.MethodPost, resp)
+	return fmt.Errorf("POST %s: %w", t.TokenURL, err)
 }
 
 func (t TokenClient) raw(ctx context.Context, form url.Values) (Tokens, error) {

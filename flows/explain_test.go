@@ -1,0 +1,61 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"oauthdeck/client"
+)
+
+// Each Coder error text maps to an explanation that names the real cause.
+func TestExplainCoderErrors(t *testing.T) {
+	oauth := func(status int, code, desc string) error {
+		return fmt.Errorf("exchange: %w", &client.OAuth2Error{StatusCode: status, Code: code, Description: desc})
+	}
+	cases := []struct {
+		err      error
+		code     string
+		mentions string
+	}{
+		{oauth(400, "invalid_grant", "The PKCE code verifier is invalid"), "invalid_grant", "PKCE"},
+		{oauth(400, "invalid_request", "Missing required parameter: code_verifier"), "invalid_request", "PKCE"},
+		{oauth(400, "invalid_grant", "The authorization code is invalid or expired"), "invalid_grant", "expired"},
+		{oauth(400, "invalid_grant", "The refresh token is invalid or expired"), "invalid_grant", "rotated"},
+		{oauth(400, "invalid_target", "The resource parameter is invalid"), "invalid_target", "resource"},
+		{oauth(400, "invalid_request", `Invalid query params: field: redirect_uri detail: Query param "redirect_uri" must be a subset of http://127.0.0.1:9876/callback`), "invalid_request", "callback"},
+		{oauth(400, "invalid_request", "Missing client_id parameter"), "invalid_request", "Basic"},
+		{oauth(400, "invalid_request", "Missing required parameter: client_secret"), "invalid_request", "secret"},
+		{oauth(400, "invalid_request", "code_challenge_method 'plain' is not supported; use 'S256'"), "invalid_request", "S256"},
+		{oauth(400, "invalid_request", `Invalid query params: field: nonce detail: "nonce" is not a valid query param`), "invalid_request", "extra parameter"},
+		{&client.OAuth2Error{StatusCode: 401, Code: "invalid_client", Description: "The client credentials are invalid", WWWAuthenticate: `Basic realm="coder"`}, "invalid_client", "refresh and revoke"},
+		{oauth(401, "invalid_client", "The client credentials are invalid"), "invalid_client", "secret"},
+		{oauth(400, "unsupported_grant_type", `The grant type "client_credentials" is not supported`), "unsupported_grant_type", "authorization_code"},
+		{&CallbackError{Err: ErrAuthorization, Code: "unsupported_response_type", Description: "Only response_type=code is supported"}, "unsupported_response_type", "response_type=code"},
+		{&CallbackError{Err: ErrAuthorization, Code: "access_denied"}, "access_denied", "Cancel"},
+		{&CallbackError{Err: ErrStateMismatch}, "state", "forged"},
+		{&CallbackError{Err: ErrListenTimeout}, "timeout", "paste"},
+		{&CallbackError{Err: ErrPortInUse}, "port-in-use", "port"},
+		{&client.ProviderDisabledError{StatusCode: 403}, "provider-disabled", "CODER_EXPERIMENTS=oauth2"},
+		{&client.ProviderDisabledError{StatusCode: 404}, "provider-disabled", "CODER_OAUTH2_PROVIDER_ENABLE"},
+		{&client.SessionError{StatusCode: 401, Detail: "API key is invalid."}, "session", "Log in"},
+		{fmt.Errorf("%w: %w", ErrNotLoggedIn, &client.SessionError{StatusCode: 303}), "session", "/login"},
+		{&client.APIError{StatusCode: 403, Message: "Token audience validation failed"}, "audience", "access URL"},
+		{&client.UnexpectedResponseError{StatusCode: 200, Reason: "expected JSON, got text/html"}, "unexpected-response", "HTML"},
+		{&client.TimeoutError{}, "timeout", "in time"},
+		{fmt.Errorf("%w: the access token still works", ErrNotProven), "not-revoked", "defect"},
+	}
+	for _, tc := range cases {
+		e := Explain(tc.err)
+		if e == nil || e.Code != tc.code || !strings.Contains(e.Cause+" "+e.Fix, tc.mentions) || e.Basis == "" {
+			t.Errorf("Explain(%v) = %+v; want code %s mentioning %q", tc.err, e, tc.code, tc.mentions)
+		}
+	}
+	if Explain(nil) != nil {
+		t.Error("Explain(nil) should be nil")
+	}
+	if e := Explain(errors.New("weird \x1b[31mthing")); e == nil || strings.Contains(e.Cause, "\x1b") {
+		t.Errorf("unknown errors must be explained and sanitised: %+v", e)
+	}
+}

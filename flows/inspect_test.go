@@ -1,0 +1,54 @@
+package flows
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+func TestInspectToken(t *testing.T) {
+	// Shapes as Coder issues them (values made up here).
+	apiKey := "0yzg28d82c-" + strings.Repeat("D", 22)
+	secret := "coder_rFPFD43tCo_" + strings.Repeat("x", 40)
+	jwt := b64(`{"alg":"RS256","typ":"JWT"}`) + "." + b64(`{"sub":"alice","aud":"https://c.example"}`) + ".sig"
+
+	if i := InspectToken(apiKey); i.Kind != TokenCoderAPIKey || i.KeyID != "0yzg28d82c" {
+		t.Errorf("api key: %+v", i)
+	}
+	if i := InspectToken(secret); i.Kind != TokenCoderSecret || i.KeyID != "rFPFD43tCo" {
+		t.Errorf("secret: %+v", i)
+	}
+	i := InspectToken(jwt)
+	if i.Kind != TokenJWT || i.JWTClaims["sub"] != "alice" || i.JWTHeader["alg"] != "RS256" {
+		t.Errorf("jwt: %+v", i)
+	}
+	for _, s := range []string{"abc", "a.b.c", "0yzg28d82c-short", "coder_x_y"} {
+		if k := InspectToken(s).Kind; k != TokenOpaque {
+			t.Errorf("%q: kind %s, want opaque", s, k)
+		}
+	}
+}
+
+func TestMaskRevealsOnlyThePublicPart(t *testing.T) {
+	apiSecret := strings.Repeat("S", 22)
+	cases := map[string]string{
+		"0yzg28d82c-" + apiSecret:                     "0yzg28d82c-",
+		"coder_rFPFD43tCo_" + strings.Repeat("q", 40): "coder_rFPFD43tCo_",
+		"short":                                 "",
+		"an-opaque-token-of-some-length-123456": "an-o",
+	}
+	for in, prefix := range cases {
+		m := Mask(in)
+		if !strings.HasPrefix(m, prefix) || !strings.Contains(m, "•") {
+			t.Errorf("Mask(%q) = %q", in, m)
+		}
+		if strings.Contains(m, apiSecret) || strings.Contains(m, "qqqq") {
+			t.Errorf("Mask(%q) leaks the secret part", in)
+		}
+	}
+	if Mask("") != "" {
+		t.Error("Mask of empty")
+	}
+}
+
+func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }

@@ -1,0 +1,64 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"oauthdeck/keyring"
+)
+
+func TestTokensRoundTripMemory(t *testing.T) {
+	roundTrip(t, keyring.NewMemory())
+}
+
+// The same through the real OS keyring (gnome-keyring over D-Bus in CI).
+func TestTokensRoundTripOSKeyring(t *testing.T) {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	store := keyring.NewOS("oauthdeck-flows-test-"+hex.EncodeToString(b), 10*time.Second)
+	if err := keyring.Probe(context.Background(), store); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the OS keyring is required in CI: %v", err)
+		}
+		t.Skipf("no usable OS keyring: %v", err)
+	}
+	roundTrip(t, store)
+}
+
+func roundTrip(t *testing.T, store keyring.Store) {
+	ctx := context.Background()
+	const dep, id = "http://127.0.0.1:3000", "3382578a-f435-42f8-9490-124605cccac2"
+	in := Tokens{AccessToken: "0yzg28d82c-DDDDDDDDDDDDDDDDDDDDDD", TokenType: "Bearer",
+		RefreshToken: "coder_rrrrrrrrrr_RRRR", Expiry: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
+		Received: time.Date(2029, 12, 31, 0, 0, 0, 0, time.UTC)}
+	if _, err := LoadTokens(ctx, store, dep, id); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("before save: %v", err)
+	}
+	if err := SaveTokens(ctx, store, dep, id, in); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = DeleteTokens(context.Background(), store, dep, id) })
+	out, err := LoadTokens(ctx, store, dep+"/", id) // the key normalises the URL
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.AccessToken != in.AccessToken || out.RefreshToken != in.RefreshToken || !out.Expiry.Equal(in.Expiry) || out.ExpiresIn != 86400 {
+		t.Fatalf("loaded %+v", out)
+	}
+	if err := DeleteTokens(ctx, store, dep, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadTokens(ctx, store, dep, id); !errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("after delete: %v", err)
+	}
+	key, _ := keyring.TokenKey(dep, id)
+	_ = store.Set(ctx, key, "not json")
+	if _, err := LoadTokens(ctx, store, dep, id); err == nil || errors.Is(err, keyring.ErrNotFound) {
+		t.Fatalf("garbage entry: %v", err)
+	}
+}
