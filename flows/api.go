@@ -19,6 +19,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -139,6 +140,11 @@ type Config struct {
 	// Store, when set, receives the tokens after exchange and refresh
 	// (SaveTokens), and loses them after revoke.
 	Store keyring.Store
+
+	// Context, when set, is the flow's lifetime: once it is done the flow
+	// closes itself as Close does (listener closed, and the created client
+	// deleted when Cleanup is set). Each step's own ctx still bounds that step.
+	Context context.Context
 
 	// OnEvent is called for step progress and listener changes. It runs on
 	// the flow's goroutine and must not block.

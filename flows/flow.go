@@ -94,6 +94,9 @@ func New(cfg Config) (*Flow, error) {
 	for _, id := range AllSteps {
 		f.results[id] = &StepResult{Step: id, Status: StatusPending}
 	}
+	if cfg.Context != nil {
+		context.AfterFunc(cfg.Context, func() { _ = f.Close() })
+	}
 	return f, nil
 }
 
@@ -136,7 +139,8 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		return res
 	}
 	res := &StepResult{Step: id, Status: StatusRunning, Started: f.cfg.Now()}
-	f.setResult(res)
+	// Readers see a running marker; the step fills its own result privately.
+	f.setResult(&StepResult{Step: id, Status: StatusRunning, Started: res.Started})
 	f.emit(Event{Kind: EventStepStarted, Step: id, Message: "running " + string(id)})
 	var lastID int64
 	if f.cfg.Recorder != nil {

@@ -136,7 +136,38 @@ func TestFlowCancelClosesEverything(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, err = env.c.App(context.Background(), appID)
+	assertAppGone(t, env, appID)
+}
+
+// Config.Context bounds the whole flow: when it ends, the created app goes.
+func TestFlowContextEndsFlow(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatMain)
+	life, end := context.WithCancel(context.Background())
+	f, err := New(Config{Client: env.c, Context: life, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	for _, id := range []StepID{StepDiscover, StepClient} {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+	appID, _ := f.Credentials()
+	end()
+	deadline := time.Now().Add(5 * time.Second)
+	for !f.isClosed() || !f.state().cleaned {
+		if time.Now().After(deadline) {
+			t.Fatal("the flow did not close itself")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	assertAppGone(t, env, appID)
+}
+
+func assertAppGone(t *testing.T, env sandboxEnv, appID string) {
+	t.Helper()
+	_, err := env.c.App(context.Background(), appID)
 	var ae *client.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != 404 {
 		t.Fatalf("app after Close: %v", err)

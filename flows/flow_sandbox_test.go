@@ -55,7 +55,25 @@ func TestFlowSandboxFull(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
+			// A UI reads snapshots while the flow runs (checked by -race).
+			stop, readerDone := make(chan struct{}), make(chan struct{})
+			go func() {
+				defer close(readerDone)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+						s := f.Snapshot()
+						for _, r := range s.Steps {
+							_ = len(r.Fields) + len(r.Findings)
+						}
+					}
+				}
+			}()
 			results := f.RunAll(testCtx(t))
+			close(stop)
+			<-readerDone
 			var tokensSeen []string
 			for _, r := range results {
 				t.Logf("%-9s %-7s %s", r.Step, r.Status, r.Verdict)

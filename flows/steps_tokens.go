@@ -20,7 +20,7 @@ func (f *Flow) exchange(ctx context.Context, res *StepResult) error {
 		return err
 	}
 	res.Request = ptr(req.Clone())
-	tc := f.tokenClient(st)
+	tc := f.tokenClientFor(st, req)
 	tc.TokenURL = req.URL
 	toks, err := tc.Token(ctx, req.Params)
 	if err != nil {
@@ -168,7 +168,7 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	}
 	res.Request = ptr(req.Clone())
 	old := *st.tokens
-	tc := f.tokenClient(st)
+	tc := f.tokenClientFor(st, req)
 	tc.TokenURL = req.URL
 	fresh, err := tc.Token(ctx, req.Params)
 	if err != nil {
@@ -206,7 +206,8 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 		prove("refresh.old-access", "the old access token", err, "Coder deletes the old API key on refresh")
 	}
 	if fresh.RefreshToken != old.RefreshToken {
-		_, err := tc.Token(ctx, tc.RefreshForm(old.RefreshToken, ""))
+		pc := f.tokenClient(st) // proofs use the unedited client
+		_, err := pc.Token(ctx, pc.RefreshForm(old.RefreshToken, ""))
 		prove("refresh.old-refresh", "the old refresh token", err, "RFC 9700 §4.14.2 rotation")
 		if usable {
 			// Replaying a rotated refresh token may revoke the whole family (reuse detection).
@@ -237,7 +238,7 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 		return err
 	}
 	res.Request = ptr(req.Clone())
-	tc := f.tokenClient(st)
+	tc := f.tokenClientFor(st, req)
 	tc.RevocationURL = req.URL
 	if err := tc.RevokeWithForm(ctx, req.Params); err != nil {
 		return err
@@ -245,7 +246,8 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 	t := *st.tokens
 	var problems []string
 	if t.RefreshToken != "" {
-		_, err := tc.Token(ctx, tc.RefreshForm(t.RefreshToken, ""))
+		pc := f.tokenClient(st) // proofs use the unedited client
+		_, err := pc.Token(ctx, pc.RefreshForm(t.RefreshToken, ""))
 		if err == nil {
 			problems = append(problems, "the refresh token still works")
 			res.Findings = append(res.Findings, Finding{ID: "revoke.refresh", Severity: SeverityFail, Message: "the refresh token still works after revocation", Basis: "RFC 7009 §2.2"})
@@ -339,4 +341,14 @@ func shortErr(err error) string {
 		return fmt.Sprintf("%d %s", ae.StatusCode, ae.Message)
 	}
 	return err.Error()
+}
+
+// tokenClientFor is the token client for an edited request: a Basic header
+// removed in the edit is not added back.
+func (f *Flow) tokenClientFor(st flowState, req Request) TokenClient {
+	tc := f.tokenClient(st)
+	if tc.Method == AuthBasic && req.Header.Get("Authorization") == "" {
+		tc.Method, tc.ClientID, tc.ClientSecret = AuthPost, "", ""
+	}
+	return tc
 }
