@@ -86,7 +86,7 @@ func (s *flowEditor) Back() (tea.Cmd, bool) {
 }
 
 func (s *flowEditor) stopEditing() {
-	s.editing, s.adding = false, false
+	s.editing, s.adding, s.err = false, false, ""
 	s.input.Blur()
 	s.input.SetValue("")
 }
@@ -231,10 +231,10 @@ func (s *flowEditor) View() string {
 		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")
 	}
 	b.WriteString("\n")
-	switch {
-	case s.editing:
+	if s.editing {
 		b.WriteString(s.input.View() + "\n")
-	case s.err != "":
+	}
+	if s.err != "" {
 		b.WriteString(st.Error.Render("✗ "+s.err) + "\n")
 	}
 	return fitBox(b.String(), s.width, s.height)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"oauthdeck/client"
 	"oauthdeck/flows"
@@ -138,6 +139,36 @@ func TestFlowSandboxEditRequest(t *testing.T) {
 	l.waitScreen("✗ exchange", "Missing required parameter: code_verifier")
 	l.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
 	l.waitScreen("Cause", "Fix")
+
+	// The edit stays until reset; a bad URL is refused in the editor.
+	l.key("e")
+	l.waitScreen("Edit the exchange request")
+	if strings.Contains(l.screen(), "code_verifier") {
+		t.Fatal("the edit did not persist")
+	}
+	l.key("g", "enter")
+	for range 80 {
+		l.key("backspace")
+	}
+	l.typeText("not a url")
+	l.key("enter")
+	l.waitScreen("the URL must be absolute")
+	l.key("esc")
+	l.key("R")
+	l.waitScreen("request is back to its default")
+	detail := ansi.Strip(l.flowTab().vp.GetContent())
+	if next := detail[strings.Index(detail, "Next run sends"):]; !strings.Contains(next, "code_verifier") || strings.Contains(next, "extra") {
+		t.Fatalf("the next request is not the default one:\n%s", detail)
+	}
+	if strings.Contains(l.screen(), "exchange ✎") {
+		t.Fatalf("reset left the step marked edited:\n%s", l.screen())
+	}
+	// A fresh code is needed now (the failed exchange consumed it on newer
+	// Coder): authorize again, then the default exchange works.
+	l.key("up", "enter")
+	l.waitFor("authorize again", func() bool { return l.idle() && l.flowTab().run.current == flows.StepExchange })
+	l.key("enter")
+	l.waitFor("exchange", func() bool { return l.idle() && l.stepStatus(flows.StepExchange) == flows.StatusPassed })
 }
 
 // Paste mode (SSH): nothing opens a browser; the authorize step waits with

@@ -221,6 +221,16 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 		}
 	}
 	b.WriteString(errorView(st, res))
+	if res.Status == flows.StatusFailed && containsStep(editableSteps, id) {
+		// After a failure the user edits or resets and runs again: show what that sends.
+		if req, err := r.flow.Request(id); err == nil {
+			label := "Next run sends"
+			if r.edited[id] {
+				label += " (edited)"
+			}
+			b.WriteString("\n" + st.Title.Render(label) + st.Faint.Render("  e edits it") + "\n" + s.requestView(req))
+		}
+	}
 	return b.String()
 }
 
