@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"testing"
@@ -16,25 +17,14 @@ import (
 // authorization URL, signs in on the sandbox's /login page, clicks Allow on
 // the consent page, and the flow's loopback listener receives the code.
 func TestFlowRealBrowser(t *testing.T) {
-	if _, err := exec.LookPath("chromium"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is required in CI (apt-get install -y --no-install-recommends chromium)")
-		}
-		t.Skip("chromium not installed; skipping the real-browser test outside CI")
-	}
+	requireChromium(t)
 	for _, compat := range []sandbox.Compat{sandbox.CompatV230, sandbox.CompatMain} {
 		t.Run(string(compat), func(t *testing.T) {
 			env := startSandbox(t, compat)
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
 
-			allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-				chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("headless", true),
-				chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-				chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))...)
-			defer cancelAlloc()
-			browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-			defer cancelBrowser()
+			browserCtx := newBrowser(t, ctx)
 
 			pageText := make(chan string, 1)
 			browserErr := make(chan error, 1)
@@ -106,5 +96,72 @@ func TestFlowRealBrowser(t *testing.T) {
 				t.Fatalf("use step %s", r.Status)
 			}
 		})
+	}
+}
+
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("chromium"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is required in CI (apt-get install -y --no-install-recommends chromium)")
+		}
+		t.Skip("chromium not installed; skipping the real-browser test outside CI")
+	}
+}
+
+// newBrowser starts headless chromium with a throwaway profile; it exits with ctx.
+func newBrowser(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("headless", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()))...)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	return browserCtx
+}
+
+// Cancel on the consent page reaches the listener as error=access_denied
+// (with state on newer Coder), and the flow says the user refused.
+func TestFlowRealBrowserCancel(t *testing.T) {
+	requireChromium(t)
+	env := startSandbox(t, sandbox.CompatMain)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	browserCtx := newBrowser(t, ctx)
+	browserErr := make(chan error, 1)
+	open := func(authURL string) error {
+		go func() {
+			browserErr <- chromedp.Do(browserCtx,
+				chromedp.Navigate(authURL),
+				chromedp.WaitVisible("#email"),
+				chromedp.SendKeys("#email", env.srv.AdminEmail()),
+				chromedp.SendKeys("#password", env.srv.AdminPassword()),
+				chromedp.Click("#sign-in"),
+				chromedp.WaitVisible("#cancel-link"),
+				chromedp.Click("#cancel-link"),
+				chromedp.WaitVisible("#result"),
+			)
+		}()
+		return nil
+	}
+	f, err := New(Config{Client: env.c, Consent: ConsentBrowser, OpenBrowser: open, CallbackURL: "http://127.0.0.1:0/callback",
+		ListenTimeout: 45 * time.Second, Cleanup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare} {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+	r := f.Run(ctx, StepAuthorize)
+	var ce *CallbackError
+	if !errors.As(r.Err, &ce) || ce.Code != "access_denied" || r.Explain == nil || r.Explain.Code != "access_denied" {
+		t.Fatalf("authorize = %s %v %+v", r.Status, r.Err, r.Explain)
+	}
+	if err := <-browserErr; err != nil {
+		t.Fatalf("browser: %v", err)
 	}
 }

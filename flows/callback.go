@@ -92,6 +92,13 @@ func CheckCallback(q url.Values, exp Expect) (Callback, error) {
 	cb := Callback{State: q.Get("state"), Iss: q.Get("iss")}
 	if exp.State != "" {
 		if _, ok := q["state"]; !ok {
+			if e := q.Get("error"); e != "" {
+				// Coder v2.30's Cancel link carries no state. A refusal cannot
+				// harm the flow, so show it, flagged as unproven.
+				return Callback{}, &CallbackError{Err: ErrAuthorization, Code: client.SanitizeLine(e),
+					Description: client.SanitizeLine(q.Get("error_description")),
+					Detail:      "without state, so it cannot be proven to answer this request"}
+			}
 			return Callback{}, &CallbackError{Err: ErrStateMissing}
 		}
 		if subtle.ConstantTimeCompare([]byte(cb.State), []byte(exp.State)) != 1 {

@@ -123,7 +123,8 @@ func TestListenerStateFailures(t *testing.T) {
 		"no code":       {url.Values{"state": {testState}}, ErrCodeMissing},
 		"error callback": {url.Values{"error": {"access_denied"}, "error_description": {"user said no"},
 			"state": {testState}}, ErrAuthorization},
-		"forged error without state": {url.Values{"error": {"access_denied"}}, ErrStateMissing},
+		"error without state":    {url.Values{"error": {"access_denied"}}, ErrAuthorization},
+		"error with wrong state": {url.Values{"error": {"access_denied"}, "state": {"x"}}, ErrStateMismatch},
 	} {
 		t.Run(name, func(t *testing.T) {
 			l := startListener(t, ListenOptions{})

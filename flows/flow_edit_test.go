@@ -1,0 +1,92 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"oauthdeck/sandbox"
+)
+
+// Newer Coder reports authorization errors to the callback: an edited
+// response_type reaches the listener as ?error=…&state=…, which the flow
+// shows as the server's error and explains.
+func TestFlowSandboxErrorCallback(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatMain)
+	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	ctx := testCtx(t)
+	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare} {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+	if err := f.EditRequest(StepAuthorize, func(r *Request) { r.Params.Set("response_type", "token") }); err != nil {
+		t.Fatal(err)
+	}
+	r := f.Run(ctx, StepAuthorize)
+	var ce *CallbackError
+	if r.Status != StatusFailed || !errors.As(r.Err, &ce) || !errors.Is(r.Err, ErrAuthorization) || ce.Code != "unsupported_response_type" {
+		t.Fatalf("authorize = %s %v", r.Status, r.Err)
+	}
+	if r.Explain == nil || !strings.Contains(r.Explain.Fix, "response_type=code") {
+		t.Fatalf("explanation %+v", r.Explain)
+	}
+	if ls := f.Snapshot().Listener; ls == nil || !ls.Received || !ls.StateOK || !ls.Closed {
+		t.Fatalf("listener %+v", ls)
+	}
+	// Undo the edit: the same step now succeeds.
+	f.ResetRequest(StepAuthorize)
+	if r := f.Run(ctx, StepAuthorize); r.Status != StatusPassed {
+		t.Fatalf("authorize after reset = %s %v", r.Status, r.Err)
+	}
+}
+
+// Every step's request can be previewed once its inputs exist, and the
+// redacted form hides every secret.
+func TestFlowRequestPreviews(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatV230)
+	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	ctx := testCtx(t)
+	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange} {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+	_, secret := f.Credentials()
+	toks, _ := f.Tokens()
+	secrets := []string{secret, toks.AccessToken, toks.RefreshToken, env.srv.AdminSessionToken()}
+	for _, id := range AllSteps {
+		req, err := f.Request(id)
+		if id == StepPrepare || id == StepInspect {
+			if err == nil {
+				t.Errorf("%s has no request of its own", id)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", id, err)
+			continue
+		}
+		red := req.Redacted()
+		text := red.FullURL() + red.Params.Encode()
+		for _, vs := range red.Header {
+			text += strings.Join(vs, " ")
+		}
+		for _, s := range secrets {
+			if s != "" && strings.Contains(text, s) {
+				t.Errorf("%s: redacted request shows a secret: %s", id, text)
+			}
+		}
+	}
+	ex, _ := f.Request(StepExchange)
+	for _, k := range []string{"grant_type", "code", "code_verifier", "redirect_uri", "resource", "client_id", "client_secret"} {
+		if !ex.Params.Has(k) {
+			t.Errorf("exchange request lacks %s", k)
+		}
+	}
+	if ex.Params.Get("redirect_uri") != f.Snapshot().RedirectURI || ex.Params.Get("resource") != env.srv.URL() {
+		t.Errorf("exchange redirect_uri/resource differ from authorize: %v", ex.Params)
+	}
+}
