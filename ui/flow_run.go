@@ -60,7 +60,7 @@ func (s *flowScreen) start(opts flowOptions) tea.Cmd {
 		case consentAuto:
 			cfg.Consent = flows.ConsentAuto
 		case consentBrowser:
-			cfg.Consent, cfg.OpenBrowser = flows.ConsentBrowser, quietOpenBrowser
+			cfg.Consent, cfg.OpenBrowser = flows.ConsentBrowser, openBrowser
 		case consentPaste:
 			cfg.Consent, cfg.OpenBrowser = flows.ConsentBrowser, func(string) error { return nil }
 		}
@@ -123,6 +123,10 @@ func summarize(o flowOptions) string {
 }
 
 var browserOnce sync.Once
+
+// openBrowser opens the authorization URL (browser consent, and the o key);
+// tests drive a real headless browser through it.
+var openBrowser = quietOpenBrowser
 
 // quietOpenBrowser opens url in the system browser without letting the
 // helper program write over the terminal UI.
@@ -377,7 +381,8 @@ func (s *flowScreen) openBrowser() tea.Cmd {
 		return s.c.Notify(noticeInfo, "No authorization URL yet: run the prepare step first")
 	}
 	u := s.run.authURL
-	return func() tea.Msg { return flowBrowserMsg{quietOpenBrowser(u)} }
+	open := openBrowser
+	return func() tea.Msg { return flowBrowserMsg{open(u)} }
 }
 
 func (s *flowScreen) submitPaste() tea.Cmd {
