@@ -131,7 +131,7 @@ func (s *discoveryScreen) render() {
 		issuer := strings.TrimSuffix(sess.URL, "/")
 		b.WriteString(st.Title.Render("Authorization server metadata") + st.Subtle.Render("  RFC 8414") + "\n")
 		if s.as != nil {
-			b.WriteString(docSection(st, s.as.URL, s.as.Tried, s.as.Raw, flows.CheckASMetadata(s.as.Doc, issuer), asFieldOf))
+			b.WriteString(docSection(st, s.width, s.as.URL, s.as.Tried, s.as.Raw, flows.CheckASMetadata(s.as.Doc, issuer), asFieldOf))
 		} else {
 			b.WriteString(errSection(st, s.asErr))
 		}
@@ -141,7 +141,7 @@ func (s *discoveryScreen) render() {
 			if s.as != nil {
 				asDoc = &s.as.Doc
 			}
-			b.WriteString(docSection(st, s.pr.URL, s.pr.Tried, s.pr.Raw, flows.CheckPRMetadata(s.pr.Doc, issuer, asDoc), prFieldOf))
+			b.WriteString(docSection(st, s.width, s.pr.URL, s.pr.Tried, s.pr.Raw, flows.CheckPRMetadata(s.pr.Doc, issuer, asDoc), prFieldOf))
 		} else {
 			b.WriteString(errSection(st, s.prErr))
 		}
@@ -158,7 +158,7 @@ func errSection(st *Styles, err error) string {
 
 // docSection renders where a document came from, the document with its
 // verdicts, and the verdicts about fields it lacks.
-func docSection(st *Styles, url string, tried []client.DiscoveryAttempt, raw []byte, findings []flows.Finding, fieldOf func(string) string) string {
+func docSection(st *Styles, width int, url string, tried []client.DiscoveryAttempt, raw []byte, findings []flows.Finding, fieldOf func(string) string) string {
 	var b strings.Builder
 	b.WriteString(st.Label.Render("from ") + client.SanitizeLine(url) + "\n")
 	for _, t := range tried {
@@ -186,7 +186,7 @@ func docSection(st *Styles, url string, tried []client.DiscoveryAttempt, raw []b
 	for _, o := range orphans {
 		b.WriteString("  " + o + "\n")
 	}
-	b.WriteString(renderJSON(st, raw, notes))
+	b.WriteString(renderJSON(st, raw, notes, width))
 	return b.String()
 }
 

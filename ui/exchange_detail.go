@@ -62,7 +62,7 @@ func (s *exchangeDetail) render() {
 	b.WriteString(st.Bold.Render(client.SanitizeLine(ex.Method)+" "+client.SanitizeLine(ex.URL)) + "\n")
 	b.WriteString(headerLines(st, ex.RequestHeader))
 	if len(ex.RequestBody) > 0 {
-		b.WriteString("\n" + bodyView(st, ex.RequestBody) + "\n")
+		b.WriteString("\n" + bodyView(st, ex.RequestBody, s.width) + "\n")
 	}
 	b.WriteString("\n" + st.Title.Render("Response") + "  " + st.Subtle.Render(durText(ex.Duration)) + "\n")
 	if ex.Err != "" {
@@ -78,7 +78,7 @@ func (s *exchangeDetail) render() {
 		b.WriteString(sty.Render(itoa(ex.StatusCode)+" "+http.StatusText(ex.StatusCode)) + "\n")
 		b.WriteString(headerLines(st, ex.ResponseHeader))
 		if len(ex.ResponseBody) > 0 {
-			b.WriteString("\n" + bodyView(st, ex.ResponseBody) + "\n")
+			b.WriteString("\n" + bodyView(st, ex.ResponseBody, s.width) + "\n")
 		}
 	}
 	s.vp.SetContent(fitWidth(b.String(), max(s.width, 1)))
@@ -100,10 +100,10 @@ func headerLines(st *Styles, h http.Header) string {
 }
 
 // bodyView pretty-prints a JSON body, or shows the text sanitised.
-func bodyView(st *Styles, body []byte) string {
+func bodyView(st *Styles, body []byte, width int) string {
 	trimmed := strings.TrimSpace(string(body))
 	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
-		return renderJSON(st, body, nil)
+		return renderJSON(st, body, nil, width)
 	}
 	return client.SanitizeText(string(body))
 }

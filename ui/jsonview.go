@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"oauthdeck/client"
 )
 
@@ -14,11 +16,11 @@ import (
 // order, and sanitising every string. notes maps a top-level key to lines
 // shown right under that key's value (the Discovery verdicts). If raw is
 // not JSON it is shown as sanitised text.
-func renderJSON(st *Styles, raw []byte, notes map[string][]string) string {
+func renderJSON(st *Styles, raw []byte, notes map[string][]string, width int) string {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var b strings.Builder
-	p := jsonPrinter{st: st, dec: dec, b: &b, notes: notes}
+	p := jsonPrinter{st: st, width: width, dec: dec, b: &b, notes: notes}
 	if err := p.value(0, ""); err != nil {
 		return st.Warn.Render("(not JSON: "+client.SanitizeLine(err.Error())+")") + "\n" + client.SanitizeText(string(raw))
 	}
@@ -27,6 +29,7 @@ func renderJSON(st *Styles, raw []byte, notes map[string][]string) string {
 
 type jsonPrinter struct {
 	st    *Styles
+	width int
 	dec   *json.Decoder
 	b     *strings.Builder
 	notes map[string][]string
@@ -41,59 +44,8 @@ func (p *jsonPrinter) value(depth int, topKey string) error {
 	if err != nil {
 		return err
 	}
-	st := p.st
-	switch t := tok.(type) {
-	case json.Delim:
-		closer := "}"
-		if t == '[' {
-			closer = "]"
-		}
-		p.b.WriteString(st.JSONPunct.Render(string(t)))
-		if !p.dec.More() {
-			_, _ = p.dec.Token()
-			p.b.WriteString(st.JSONPunct.Render(closer))
-			return nil
-		}
-		p.b.WriteString("\n")
-		for p.dec.More() {
-			p.b.WriteString(p.indent(depth + 1))
-			key := topKey
-			if t == '{' {
-				kt, err := p.dec.Token()
-				if err != nil {
-					return err
-				}
-				k, _ := kt.(string)
-				if depth == 0 {
-					key = k
-				}
-				p.b.WriteString(st.JSONKey.Render(strconv.Quote(client.SanitizeLine(k))) + st.JSONPunct.Render(": "))
-			}
-			if err := p.value(depth+1, key); err != nil {
-				return err
-			}
-			if p.dec.More() {
-				p.b.WriteString(st.JSONPunct.Render(","))
-			}
-			if depth == 0 && t == '{' {
-				p.notesFor(key, depth+1)
-			}
-			if p.dec.More() {
-				p.b.WriteString("\n")
-			}
-		}
-		if _, err := p.dec.Token(); err != nil {
-			return err
-		}
-		p.b.WriteString("\n" + p.indent(depth) + st.JSONPunct.Render(closer))
-	case string:
-		p.b.WriteString(st.JSONString.Render(strconv.Quote(client.SanitizeLine(t))))
-	case json.Number:
-		p.b.WriteString(st.JSONNumber.Render(t.String()))
-	case bool:
-		p.b.WriteString(st.JSONBool.Render(strconv.FormatBool(t)))
-	case nil:
-		p.b.WriteString(st.JSONNull.Render("null"))
+	if err := p.render(tok, depth, topKey); err != nil {
+		return err
 	}
 	if depth == 0 {
 		if _, err := p.dec.Token(); err != io.EOF {
@@ -101,6 +53,137 @@ func (p *jsonPrinter) value(depth int, topKey string) error {
 		}
 	}
 	return nil
+}
+
+// render prints a value whose first token has been read.
+func (p *jsonPrinter) render(tok json.Token, depth int, topKey string) error {
+	st := p.st
+	d, ok := tok.(json.Delim)
+	if !ok {
+		p.b.WriteString(p.scalar(tok))
+		return nil
+	}
+	if d == '[' {
+		return p.array(depth, topKey)
+	}
+	p.b.WriteString(st.JSONPunct.Render("{"))
+	if !p.dec.More() {
+		_, _ = p.dec.Token()
+		p.b.WriteString(st.JSONPunct.Render("}"))
+		return nil
+	}
+	p.b.WriteString("\n")
+	for p.dec.More() {
+		p.b.WriteString(p.indent(depth + 1))
+		kt, err := p.dec.Token()
+		if err != nil {
+			return err
+		}
+		k, _ := kt.(string)
+		key := topKey
+		if depth == 0 {
+			key = k
+		}
+		p.b.WriteString(st.JSONKey.Render(strconv.Quote(client.SanitizeLine(k))) + st.JSONPunct.Render(": "))
+		if err := p.value(depth+1, key); err != nil {
+			return err
+		}
+		if p.dec.More() {
+			p.b.WriteString(st.JSONPunct.Render(","))
+		}
+		if depth == 0 {
+			p.notesFor(key, depth+1)
+		}
+		if p.dec.More() {
+			p.b.WriteString("\n")
+		}
+	}
+	if _, err := p.dec.Token(); err != nil {
+		return err
+	}
+	p.b.WriteString("\n" + p.indent(depth) + st.JSONPunct.Render("}"))
+	return nil
+}
+
+// array prints a list of scalars compactly, wrapped to the width (scope
+// lists run to dozens of names); other lists one item per line.
+func (p *jsonPrinter) array(depth int, topKey string) error {
+	st := p.st
+	var items []string // plain text, for measuring
+	var styled []string
+	for p.dec.More() {
+		tok, err := p.dec.Token()
+		if err != nil {
+			return err
+		}
+		if _, isDelim := tok.(json.Delim); isDelim {
+			return p.arrayLong(depth, topKey, styled, tok)
+		}
+		styled = append(styled, p.scalar(tok))
+		items = append(items, ansi.Strip(styled[len(styled)-1]))
+	}
+	if _, err := p.dec.Token(); err != nil {
+		return err
+	}
+	p.b.WriteString(st.JSONPunct.Render("["))
+	sofar := p.b.String()
+	col := ansi.StringWidth(sofar[strings.LastIndexByte(sofar, '\n')+1:])
+	limit := max(p.width-2, 40)
+	for i := range styled {
+		if i > 0 {
+			p.b.WriteString(st.JSONPunct.Render(","))
+			col++
+			if col+1+ansi.StringWidth(items[i]) > limit {
+				p.b.WriteString("\n" + p.indent(depth+1))
+				col = (depth + 1) * 2
+			} else {
+				p.b.WriteString(" ")
+				col++
+			}
+		}
+		p.b.WriteString(styled[i])
+		col += ansi.StringWidth(items[i])
+	}
+	p.b.WriteString(st.JSONPunct.Render("]"))
+	return nil
+}
+
+// arrayLong finishes an array holding objects or arrays, one item per line;
+// styled are the scalars already read and next the token just read.
+func (p *jsonPrinter) arrayLong(depth int, topKey string, styled []string, next json.Token) error {
+	st := p.st
+	p.b.WriteString(st.JSONPunct.Render("[") + "\n")
+	for _, s := range styled {
+		p.b.WriteString(p.indent(depth+1) + s + st.JSONPunct.Render(",") + "\n")
+	}
+	p.b.WriteString(p.indent(depth + 1))
+	if err := p.render(next, depth+1, topKey); err != nil {
+		return err
+	}
+	for p.dec.More() {
+		p.b.WriteString(st.JSONPunct.Render(",") + "\n" + p.indent(depth+1))
+		if err := p.value(depth+1, topKey); err != nil {
+			return err
+		}
+	}
+	if _, err := p.dec.Token(); err != nil {
+		return err
+	}
+	p.b.WriteString("\n" + p.indent(depth) + st.JSONPunct.Render("]"))
+	return nil
+}
+
+func (p *jsonPrinter) scalar(tok json.Token) string {
+	st := p.st
+	switch t := tok.(type) {
+	case string:
+		return st.JSONString.Render(strconv.Quote(client.SanitizeLine(t)))
+	case json.Number:
+		return st.JSONNumber.Render(t.String())
+	case bool:
+		return st.JSONBool.Render(strconv.FormatBool(t))
+	}
+	return st.JSONNull.Render("null")
 }
 
 type jsonErr string
