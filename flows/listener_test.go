@@ -123,7 +123,7 @@ func TestListenerStateFailures(t *testing.T) {
 		"no code":       {url.Values{"state": {testState}}, ErrCodeMissing},
 		"error callback": {url.Values{"error": {"access_denied"}, "error_description": {"user said no"},
 			"state": {testState}}, ErrAuthorization},
-		"error without state":    {url.Values{"error": {"access_denied"}}, ErrAuthorization},
+		"error without state":    {url.Values{"error": {"access_denied"}, "error_description": {"user said no"}}, ErrAuthorization},
 		"error with wrong state": {url.Values{"error": {"access_denied"}, "state": {"x"}}, ErrStateMismatch},
 	} {
 		t.Run(name, func(t *testing.T) {
