@@ -127,6 +127,7 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 	cfg := flows.Config{
 		Client: c, Target: o.target, ClientID: o.clientID, Resource: o.resource, NoResource: o.noResource,
 		Scope: o.scope, ListenTimeout: o.listenTimeout, Cleanup: o.cleanup, Store: store,
+		Context: ctx, // ctrl+c closes the listener and removes what --cleanup would
 	}
 	switch {
 	case o.createApp:
