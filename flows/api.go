@@ -7,6 +7,7 @@
 //
 //	AuthorizationURL        build an authorization request URL from parameters
 //	AutoConsent             complete consent with an admin session (POST, no redirect follow)
+//	ConsentRedirect         AutoConsent's POST alone: the unvalidated redirect target
 //	ParseRedirectURL        validate a pasted or received callback URL
 //	Listen                  the 127.0.0.1 loopback callback listener
 //	TokenClient             code exchange / refresh (golang.org/x/oauth2) and RFC 7009 revoke
@@ -326,6 +327,7 @@ var (
 	ErrNotImplemented = errors.New("not implemented yet")
 	ErrStepOrder      = errors.New("an earlier step has not run")
 	ErrNotProven      = errors.New("an old token still works")
+	ErrTokenRejected  = errors.New("the resource server refused the access token")
 )
 
 // CallbackError is a failed or refused authorization response. Code and

@@ -132,6 +132,11 @@ func Explain(err error) *Explanation {
 			Cause: "The deployment's OAuth2 provider is switched off (v2.30: 403 naming the 'oauth2' experiment; newer: 404 Route not found).",
 			Fix:   "v2.30: start coder with CODER_EXPERIMENTS=oauth2. Newer (2.38+): CODER_OAUTH2_PROVIDER_ENABLE=true.",
 			Basis: "Coder httpmw.RequireExperimentWithDevBypass / RequireOAuth2Provider"}
+	case errors.Is(err, ErrTokenRejected):
+		exp = Explanation{Code: "invalid_token",
+			Cause: "The deployment refused the access token (401): it expired, was revoked, was replaced by a refresh or a newer exchange (one live token per user and app), or its app or secret was deleted.",
+			Fix:   "Refresh with the newest refresh token, or authorize again.",
+			Basis: "RFC 6750 §3.1; Coder deletes the previous API key on exchange and refresh"}
 	case errors.Is(err, ErrNotLoggedIn) || errors.As(err, &se):
 		exp = Explanation{Code: "session",
 			Cause: "The admin session is missing, invalid or expired (the authorize endpoint answers 303 to /login).",

@@ -45,6 +45,7 @@ func TestExplainCoderErrors(t *testing.T) {
 		{&client.UnexpectedResponseError{StatusCode: 200, Reason: "expected JSON, got text/html"}, "unexpected-response", "HTML"},
 		{&client.TimeoutError{}, "timeout", "in time"},
 		{fmt.Errorf("%w: the access token still works", ErrNotProven), "not-revoked", "defect"},
+		{fmt.Errorf("%w: %w", ErrTokenRejected, &client.SessionError{StatusCode: 401}), "invalid_token", "refresh"},
 	}
 	for _, tc := range cases {
 		e := Explain(tc.err)

@@ -121,6 +121,10 @@ func (f *Flow) use(ctx context.Context, res *StepResult) error {
 				Message: "a token bound to " + client.SanitizeLine(st.sentResource) + " was accepted by the deployment API", Basis: "RFC 8707"})
 		}
 	}
+	var se *client.SessionError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w: %w", ErrTokenRejected, err)
+	}
 	if err != nil {
 		return fmt.Errorf("using the access token: %w", err)
 	}
