@@ -199,3 +199,54 @@ func TestFlowUnitCancelRunning(t *testing.T) {
 	}
 	_ = tea.Quit
 }
+
+// The token inspector counts the expiry down on each tick, masks tokens
+// until revealed, and offers copy only when there is something to copy.
+func TestFlowUnitTokenInspector(t *testing.T) {
+	s, now := newUnitFlowScreen(t)
+	if cmd := s.Update(keyMsg("y")); cmd == nil {
+		t.Fatal("y without a token gave no notice")
+	} else if n, ok := cmd().(noticeMsg); !ok || !strings.Contains(n.text, "No token yet") {
+		t.Fatalf("y notice = %#v", cmd())
+	}
+	if cmd := s.Update(keyMsg("c")); cmd == nil {
+		t.Fatal("c without a URL gave no notice")
+	} else if n, ok := cmd().(noticeMsg); !ok || !strings.Contains(n.text, "No authorization URL yet") {
+		t.Fatalf("c notice = %#v", cmd())
+	}
+	access, refresh := "AbCdEfGhIj-0123456789abcdefghijkl", "coder_abcdefghij_"+strings.Repeat("z", 40)
+	s.run.tokens = &flows.Tokens{AccessToken: access, TokenType: "Bearer", Scope: "coder:all",
+		RefreshToken: refresh, Expiry: now.Add(time.Hour), Received: *now}
+	s.list.cursor = tokenRow
+	s.render()
+	got := plain(s)
+	for _, want := range []string{"Access token    AbCdEfGhIj-••••••••", "Coder API key (id AbCdEfGhIj)", "in 1:00:00", "✓ live", "coder_abcdefghij_••••••••"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, access) || strings.Contains(got, refresh) {
+		t.Fatal("a token is on screen unrevealed")
+	}
+	if cmd := s.tick(); cmd == nil && !s.ticking {
+		t.Fatal("no tick while a token expires")
+	}
+	*now = now.Add(90 * time.Second)
+	s.ticking = false
+	s.Update(flowTickMsg{gen: s.run.gen})
+	if got := plain(s); !strings.Contains(got, "in 58:30") {
+		t.Fatalf("expiry did not count down:\n%s", got)
+	}
+	s.Update(keyMsg("v"))
+	if got := plain(s); !strings.Contains(got, access) {
+		t.Fatalf("reveal did not show the token:\n%s", got)
+	}
+	if cmd := s.Update(keyMsg("y")); cmd == nil {
+		t.Fatal("y with a token copied nothing")
+	}
+	*now = now.Add(2 * time.Hour)
+	s.render()
+	if got := plain(s); !strings.Contains(got, "expired") {
+		t.Fatalf("expiry not shown as past:\n%s", got)
+	}
+}
