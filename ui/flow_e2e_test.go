@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // End-to-end tests of the Flow screen: the real binary in a real terminal
@@ -131,6 +132,29 @@ func TestFlowE2EServerDiesMidFlow(t *testing.T) {
 	p.waitFor("✗ authorize", "Cannot reach the deployment")
 	p.keys("Down")
 	p.waitFor("Exchange the code")
+	p.keys("q")
+	if code := p.exitCode(); code != "0" {
+		t.Fatalf("exit code %s", code)
+	}
+	p.requireRestored()
+	requireNoFrame(t, p)
+}
+
+// The conformance suite from the Check tab of the demo: results fill the
+// table, enter shows a check's evidence, the console quits cleanly.
+func TestCheckE2EDemoSuite(t *testing.T) {
+	bin := oauthdeckBinary(t)
+	p := startTmux(t, 100, 30, nil, bin, "demo")
+	p.waitFor("5 Check", "admin@")
+	p.keys("5")
+	p.waitFor("Conformance suite", "r runs")
+	p.keys("r")
+	p.waitForWithin(60*time.Second, "Suite done")
+	p.waitFor("✓ pass")
+	p.keys("Enter")
+	p.waitFor("Evidence 1", "Basis")
+	p.keys("Escape")
+	p.waitFor("Conformance suite")
 	p.keys("q")
 	if code := p.exitCode(); code != "0" {
 		t.Fatalf("exit code %s", code)
