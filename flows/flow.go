@@ -170,6 +170,12 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		}
 	case worst(res.Findings) == SeverityFail:
 		res.Status = StatusFailed
+		for _, fd := range res.Findings {
+			if fd.Severity == SeverityFail {
+				res.Err = fmt.Errorf("%s: %s (%s)", fd.ID, fd.Message, fd.Basis)
+				break
+			}
+		}
 	case worst(res.Findings) == SeverityWarn:
 		res.Status = StatusWarned
 	default:

@@ -249,3 +249,24 @@ func TestAutoConsentOutcomes(t *testing.T) {
 		t.Fatalf("disabled provider: %v", err)
 	}
 }
+
+// Running the client step twice deletes the first app instead of orphaning it.
+func TestFlowRepeatClientStep(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatV230)
+	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	ctx := testCtx(t)
+	f.Run(ctx, StepDiscover)
+	f.Run(ctx, StepClient)
+	first, _ := f.Credentials()
+	if r := f.Run(ctx, StepClient); r.Status != StatusPassed {
+		t.Fatalf("second client step: %s %v", r.Status, r.Err)
+	}
+	second, _ := f.Credentials()
+	if first == second {
+		t.Fatal("no new app")
+	}
+	assertAppGone(t, env, first)
+	_ = f.Close()
+	assertAppGone(t, env, second)
+}

@@ -98,6 +98,15 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 	callback := f.cfg.CallbackURL
 	var id, secret, created string
 	var dcr *client.ClientRegistration
+	if (st.createdAppID != "" || st.createdDCR != nil) && !st.cleaned && f.cfg.Cleanup {
+		// A repeated client step must not orphan the client of the previous attempt.
+		if err := f.deleteCreated(ctx, st); err != nil {
+			return err
+		}
+		f.update(func(s *flowState) { s.createdAppID, s.createdDCR, s.cleaned = "", nil, false })
+		res.Findings = append(res.Findings, Finding{ID: "client.previous", Severity: SeverityInfo,
+			Message: "deleted the client created by the previous attempt", Basis: "cleanup"})
+	}
 	switch f.cfg.ClientMode {
 	case ClientExisting:
 		id, secret = f.cfg.ClientID, f.cfg.ClientSecret
