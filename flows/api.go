@@ -291,17 +291,17 @@ type Explanation struct {
 
 // Snapshot is a copy of a flow's state, safe to read from another goroutine.
 type Snapshot struct {
-	Steps        []StepResult // in AllSteps order
-	Current      StepID       // the next step Next would run; "" when done
-	Issuer       string
-	AuthURL      string // the authorization URL of the current attempt
-	ClientID     string
-	RedirectURI  string
-	Resource     string
-	Listener     *ListenerStatus
-	Tokens       *Tokens // nil before the exchange
-	Metadata     *client.ASMetadata
-	Resource9728 *client.PRMetadata
+	Steps            []StepResult // in AllSteps order
+	Current          StepID       // the next step Next would run; "" when done
+	Issuer           string
+	AuthURL          string // the authorization URL of the current attempt
+	ClientID         string
+	RedirectURI      string
+	Resource         string
+	Listener         *ListenerStatus
+	Tokens           *Tokens // nil before the exchange
+	Metadata         *client.ASMetadata
+	ResourceMetadata *client.PRMetadata
 }
 
 // --- errors ---

@@ -149,7 +149,7 @@ func (f *Flow) Snapshot() Snapshot {
 	}
 	if f.st.pr != nil {
 		m := *f.st.pr
-		s.Resource9728 = &m
+		s.ResourceMetadata = &m
 	}
 	return s
 }
