@@ -24,6 +24,7 @@ type appDetail struct {
 	items   []detailItem
 	list    listNav
 	newborn *newSecret // the secret just created: shown once
+	offset  int        // first visible item line (long redirect lists scroll)
 	deleted bool
 	sessGen uint64
 }
@@ -325,15 +326,75 @@ func firstNonEmpty(vals ...string) string {
 // detailTop is the row of the first item within the screen.
 const detailTop = 2
 
-func (s *appDetail) clickAt(y int) {
-	// Items are drawn one per line from detailTop, with a heading line
-	// before the secrets.
-	i := y - detailTop
-	if n := s.firstSecret(); n >= 0 && i > n {
-		i--
+// itemLines renders the items, one line each plus a heading before the
+// secrets; at[i] is the item shown on line i (-1 for the heading).
+func (s *appDetail) itemLines() (lines []string, at []int) {
+	st := s.c.Styles
+	firstSecret := s.firstSecret()
+	labelW := 20
+	for i, it := range s.items {
+		if it.secret != nil && i == firstSecret {
+			lines = append(lines, st.Header.Render("  Client secrets  (value · last used)"))
+			at = append(at, -1)
+		}
+		val := it.value
+		if it.secret != nil {
+			val = padRight(val, 16) + "  last used " + lastUsed(it.secret.LastUsedAt)
+		}
+		row := st.Label.Render(padRight(it.label, labelW)) + val
+		if i == s.list.cursor {
+			row = padRight(it.label, labelW) + val // one style for the whole selected row
+		}
+		lines = append(lines, s.list.renderRow(st, i, row, s.width))
+		at = append(at, i)
 	}
-	if i >= 0 && i < len(s.items) {
-		s.list.cursor = i
+	if firstSecret < 0 {
+		lines = append(lines, st.Header.Render("  Client secrets"))
+		at = append(at, -1)
+		switch {
+		case s.loaded && s.err == nil:
+			lines = append(lines, st.Subtle.Render("  None. Press n to create one (it is shown once)."))
+			at = append(at, -1)
+		case !s.loaded:
+			lines = append(lines, st.Subtle.Render("  Loading…"))
+			at = append(at, -1)
+		}
+	}
+	return lines, at
+}
+
+// visibleLines is how many item lines fit under the title.
+func (s *appDetail) visibleLines() int {
+	h := s.height - detailTop
+	if s.err != nil {
+		h -= 3
+	}
+	return max(h, 3)
+}
+
+// scrollTo keeps the cursor's line visible.
+func (s *appDetail) scrollTo(at []int) {
+	cur := 0
+	for i, it := range at {
+		if it == s.list.cursor {
+			cur = i
+		}
+	}
+	vis := s.visibleLines()
+	if cur < s.offset {
+		s.offset = cur
+	}
+	if cur >= s.offset+vis {
+		s.offset = cur - vis + 1
+	}
+	s.offset = min(s.offset, max(len(at)-vis, 0))
+}
+
+func (s *appDetail) clickAt(y int) {
+	_, at := s.itemLines()
+	i := y - detailTop + s.offset
+	if i >= 0 && i < len(at) && at[i] >= 0 && y >= detailTop {
+		s.list.cursor = at[i]
 	}
 }
 
@@ -349,31 +410,16 @@ func (s *appDetail) firstSecret() int {
 func (s *appDetail) View() string {
 	st := s.c.Styles
 	var b strings.Builder
-	b.WriteString(st.Title.Render(client.SanitizeLine(s.app.Name)) + st.Subtle.Render("  OAuth2 app") + "\n\n")
-	firstSecret := s.firstSecret()
-	labelW := 20
-	for i, it := range s.items {
-		if it.secret != nil && i == firstSecret {
-			b.WriteString(st.Header.Render("  Client secrets"+"  (value · last used)") + "\n")
-		}
-		val := it.value
-		if it.secret != nil {
-			val = padRight(val, 16) + "  last used " + lastUsed(it.secret.LastUsedAt)
-		}
-		row := st.Label.Render(padRight(it.label, labelW)) + val
-		if i == s.list.cursor {
-			row = padRight(it.label, labelW) + val
-		}
-		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")
+	title := st.Title.Render(client.SanitizeLine(s.app.Name)) + st.Subtle.Render("  OAuth2 app")
+	lines, at := s.itemLines()
+	s.scrollTo(at)
+	vis := s.visibleLines()
+	if len(lines) > vis {
+		title += st.Faint.Render("  (" + itoa(s.offset+1) + "–" + itoa(min(s.offset+vis, len(lines))) + " of " + itoa(len(lines)) + " lines)")
 	}
-	if firstSecret < 0 {
-		b.WriteString(st.Header.Render("  Client secrets") + "\n")
-		if s.loaded && s.err == nil {
-			b.WriteString(st.Subtle.Render("  None. Press n to create one (it is shown once).") + "\n")
-		} else if !s.loaded {
-			b.WriteString(st.Subtle.Render("  Loading…") + "\n")
-		}
-	}
+	b.WriteString(title + "\n\n")
+	end := min(s.offset+vis, len(lines))
+	b.WriteString(strings.Join(lines[s.offset:end], "\n") + "\n")
 	if s.err != nil {
 		b.WriteString("\n" + st.Error.Render(wrapText("✗ "+explainError(s.err), s.width-2)) + "\n")
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -157,6 +158,9 @@ func (s *appForm) View() string {
 	}
 	b.WriteString(st.Title.Render(head) + "\n\n")
 	b.WriteString(s.f.view(min(s.width, 100)))
+	if len(splitRedirects(s.redirects.value())) > 1 && keepsFirstURIOnly(s.c.Session()) {
+		b.WriteString(st.Warn.Render("! this server (" + client.SanitizeLine(s.c.Session().Build.Version) + ") stores only the first redirect URI (callback_url)") + "\n")
+	}
 	b.WriteString("\n")
 	switch {
 	case s.busy:
@@ -170,4 +174,20 @@ func (s *appForm) View() string {
 		b.WriteString(st.Faint.Render("ctrl+s to save · tab next field · esc to cancel"))
 	}
 	return b.String()
+}
+
+// keepsFirstURIOnly reports a server older than the redirect_uris list
+// (Coder before v2.38 has callback_url only).
+func keepsFirstURIOnly(sess *Session) bool {
+	if sess == nil || sess.Build == nil {
+		return false
+	}
+	v := strings.TrimPrefix(sess.Build.Version, "v")
+	major, rest, ok := strings.Cut(v, ".")
+	if !ok || major != "2" {
+		return false
+	}
+	minor, _, _ := strings.Cut(rest, ".")
+	n, err := strconv.Atoi(minor)
+	return err == nil && n < 38
 }

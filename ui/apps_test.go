@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"oauthdeck/client"
 )
 
@@ -115,4 +117,59 @@ func TestAppsProviderDisabledAndServerDown(t *testing.T) {
 	api.fail = errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
 	h.key("r")
 	h.requireScreen("connection refused", "Press r to retry")
+}
+
+func TestAppDetailScrollsLongRedirectLists(t *testing.T) {
+	api := newFakeAPI()
+	seedApps(api, 1)
+	for i := 0; i < 32; i++ {
+		api.apps[0].RedirectURIs = append(api.apps[0].RedirectURIs, fmt.Sprintf("http://127.0.0.1:%d/cb%02d", 20000+i, i))
+	}
+	api.secrets[api.apps[0].ID] = []client.AppSecret{{ID: "s1", ClientSecretTruncated: "zzzzzz"}}
+	h := newHarness(t, api, 80, 24)
+	h.key("2", "enter")
+	h.requireScreen("Client ID", "lines)")
+	if strings.Contains(h.screen(), "cb31") {
+		t.Fatal("the whole list fits? it should scroll")
+	}
+	h.key("G")
+	h.requireScreen("cb31", "*****zzzzzz")
+	if strings.Contains(h.screen(), "Client ID") {
+		t.Fatal("did not scroll to the bottom")
+	}
+	if n := strings.Count(h.screen(), "\n") + 1; n != 24 {
+		t.Fatalf("frame is %d lines", n)
+	}
+	h.key("g")
+	h.requireScreen("Client ID")
+}
+
+func TestAppFormWarnsOldServerKeepsOneURI(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30) // the fake says v2.30.0
+	h.key("2", "n")
+	h.typeText("two-uris")
+	h.key("tab")
+	h.typeText("http://127.0.0.1:1/a")
+	h.requireScreen("New OAuth2 app")
+	if strings.Contains(h.screen(), "stores only the first") {
+		t.Fatal("warned with one URI")
+	}
+	h.key("enter")
+	h.typeText("http://127.0.0.1:2/b")
+	h.requireScreen("v2.30.0) stores only the first redirect URI")
+}
+
+func TestLoginTokenRevealToggle(t *testing.T) {
+	h := newHarness(t, nil, 100, 30)
+	h.key("n", "tab", "tab")
+	h.typeText("SeCrEt-token")
+	if strings.Contains(h.screen(), "SeCrEt-token") {
+		t.Fatal("token shown while hidden")
+	}
+	h.send(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	h.requireScreen("SeCrEt-token", "shown · ctrl+r hides")
+	h.send(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	if strings.Contains(h.screen(), "SeCrEt-token") {
+		t.Fatal("token still shown after hiding")
+	}
 }

@@ -18,6 +18,7 @@ type formField struct {
 	choices  []string
 	choice   int
 	hidden   bool
+	secret   bool // masked; ctrl+r shows it while typing
 	err      string
 	validate func(string) string // inline check; "" means fine
 }
@@ -55,7 +56,7 @@ func newTextField(c *Common, label, placeholder string, secret bool) *formField 
 		ti.EchoMode = textinput.EchoPassword
 		ti.EchoCharacter = '•'
 	}
-	return &formField{label: label, input: ti}
+	return &formField{label: label, input: ti, secret: secret}
 }
 
 func newAreaField(c *Common, label, placeholder string) *formField {
@@ -145,6 +146,13 @@ func (f *form) update(msg tea.Msg) (submit bool, cmd tea.Cmd) {
 		switch {
 		case k.String() == "ctrl+s":
 			return true, nil
+		case k.String() == "ctrl+r" && fl.secret:
+			if fl.input.EchoMode == textinput.EchoPassword {
+				fl.input.EchoMode = textinput.EchoNormal
+			} else {
+				fl.input.EchoMode = textinput.EchoPassword
+			}
+			return false, nil
 		case k.String() == "tab" || k.String() == "shift+tab":
 			if k.String() == "tab" {
 				return false, f.step(1)
@@ -213,6 +221,12 @@ func (f *form) view(w int) string {
 			continue
 		}
 		label := fl.label
+		if fl.secret {
+			label += "  (hidden · ctrl+r shows)"
+			if fl.input.EchoMode == textinput.EchoNormal {
+				label = fl.label + "  (shown · ctrl+r hides)"
+			}
+		}
 		if i == f.focus {
 			label = st.Title.Render("▸ " + label)
 		} else {
