@@ -34,7 +34,7 @@ func requireNoFrame(t *testing.T, p *tmuxSession) {
 // The demo, start to finish: the guided flow with automatic consent, the
 // token in the inspector, refresh, use, revoke, quit; terminal restored.
 func TestFlowE2EDemoAutoConsent(t *testing.T) {
-	bin := oauthdeckBinary(t)
+	bin := e2eBinary(t)
 	p := startTmux(t, 100, 30, nil, bin, "demo")
 	openFlowForm(p)
 	p.keys("C-s")
@@ -59,7 +59,7 @@ func TestFlowE2EDemoAutoConsent(t *testing.T) {
 // browser is started): the layout follows, too small shows a notice, and
 // the flow survives; esc then cancels the waiting step.
 func TestFlowE2EResizeDuringFlow(t *testing.T) {
-	bin := oauthdeckBinary(t)
+	bin := e2eBinary(t)
 	p := startTmux(t, 100, 30, nil, bin, "demo")
 	openFlowForm(p)
 	p.keys("Tab", "Right", "Right")
@@ -91,7 +91,7 @@ func TestFlowE2EResizeDuringFlow(t *testing.T) {
 // The deployment dies between two steps: the next step that needs it fails
 // with a clear message, and the console stays usable.
 func TestFlowE2EServerDiesMidFlow(t *testing.T) {
-	bin := oauthdeckBinary(t)
+	bin := e2eBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv := exec.CommandContext(ctx, bin, "sandbox")
@@ -143,7 +143,7 @@ func TestFlowE2EServerDiesMidFlow(t *testing.T) {
 // The conformance suite from the Check tab of the demo: results fill the
 // table, enter shows a check's evidence, the console quits cleanly.
 func TestCheckE2EDemoSuite(t *testing.T) {
-	bin := oauthdeckBinary(t)
+	bin := e2eBinary(t)
 	p := startTmux(t, 100, 30, nil, bin, "demo")
 	p.waitFor("5 Check", "admin@")
 	p.keys("5")
