@@ -173,3 +173,14 @@ func TestLoginTokenRevealToggle(t *testing.T) {
 		t.Fatal("token still shown after hiding")
 	}
 }
+
+func TestAppDetailCopiesFields(t *testing.T) {
+	api := newFakeAPI()
+	seedApps(api, 1)
+	api.apps[0].Endpoints = client.AppEndpoints{Authorization: "https://c/oauth2/authorize", Token: "https://c/oauth2/tokens"}
+	h := newHarness(t, api, 100, 30)
+	h.key("2", "enter", "c")
+	h.waitScreen("Copied client id")
+	h.key("down", "c")
+	h.waitScreen("Copied authorization url")
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,4 +94,42 @@ func TestLoginRejectsBadTokenAndKeepsForm(t *testing.T) {
 	h.send(keyMsg("ctrl+s"))
 	h.waitScreen("Add a deployment", "Session expired or invalid")
 	h.requireScreen("no deployment") // status bar: nothing half-opened
+}
+
+func TestLoginImportsCoderCLISession(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "url"), []byte(srv.URL()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "session"), []byte(srv.AdminSessionToken()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CODER_CONFIG_DIR", dir)
+	store := keyring.NewMemory()
+	h := newRealHarness(t, Deps{Store: store}, 120, 30)
+	h.key("n", "tab", "left") // the choice wraps to "import Coder CLI session"
+	h.requireScreen("(●) import Coder CLI session")
+	if strings.Contains(h.screen(), "Deployment URL") {
+		t.Fatal("the URL field is shown for an import")
+	}
+	h.send(keyMsg("ctrl+s"))
+	h.waitScreen("Signed in to "+srv.URL(), "In use: "+srv.URL())
+	key, _ := keyring.SessionKey(srv.URL())
+	if got, err := store.Get(context.Background(), key); err != nil || got != srv.AdminSessionToken() {
+		t.Fatalf("imported token not stored: %v", err)
+	}
+}
+
+func TestProviderDisabledIsExplained(t *testing.T) {
+	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
+		t.Run(string(compat), func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{Compat: compat, ProviderDisabled: true})
+			h := newRealHarness(t, Deps{InitialURL: srv.URL(), InitialToken: srv.AdminSessionToken()}, 120, 30)
+			h.key("2")
+			h.waitScreen("OAuth2 provider is not enabled", "CODER_EXPERIMENTS=oauth2", "CODER_OAUTH2_PROVIDER_ENABLE=true")
+			h.key("1")
+			h.waitScreen("✗ provider not enabled", "CODER_OAUTH2_PROVIDER_ENABLE=true")
+		})
+	}
 }

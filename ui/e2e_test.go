@@ -28,7 +28,16 @@ func TestE2EDemoAppLifecycle(t *testing.T) {
 	tm.keys("Tab")
 	tm.text("http://127.0.0.1:9999/callback")
 	tm.keys("C-s")
-	tm.waitFor("Created app e2e-app", "Client ID", "Callback (default)  http://127.0.0.1:9999/callback")
+	screen0 := tm.waitFor("Created app e2e-app", "Client ID", "Callback (default)  http://127.0.0.1:9999/callback")
+
+	// Copy the client id: OSC 52 reaches the terminal (tmux keeps it as a buffer, P8).
+	clientID := fieldAfter(screen0, "Client ID")
+	tm.run("set-option", "-s", "set-clipboard", "on")
+	tm.keys("c")
+	tm.waitFor("Copied client id")
+	if got := strings.TrimSpace(tm.run("show-buffer")); got != clientID {
+		t.Fatalf("clipboard holds %q, want the client id %q", got, clientID)
+	}
 
 	tm.keys("n")
 	screen := tm.waitFor("New client secret", "••••")
@@ -146,4 +155,16 @@ func TestE2EKeyringLoginPersists(t *testing.T) {
 	tm2.keys("q")
 	tm2.exitCode()
 	tm2.requireRestored()
+}
+
+// fieldAfter returns the first word after label on the screen.
+func fieldAfter(screen, label string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if i := strings.Index(l, label); i >= 0 {
+			if f := strings.Fields(l[i+len(label):]); len(f) > 0 {
+				return f[0]
+			}
+		}
+	}
+	return ""
 }
