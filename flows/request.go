@@ -66,3 +66,7 @@ func headerWith(k, v string) http.Header {
 	}
 	return h
 }
+
+// sessionPlaceholder stands for the admin session in previews: the real
+// token is added by the client when the request is sent, never stored here.
+const sessionPlaceholder = "(admin session token)"

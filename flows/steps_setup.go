@@ -271,7 +271,7 @@ func (f *Flow) defaultRequest(id StepID, st flowState) (Request, error) {
 		switch f.cfg.ClientMode {
 		case ClientCreate:
 			return Request{Method: http.MethodPost, URL: c.BaseURL() + "/api/v2/oauth2-provider/apps",
-				Header: headerWith(client.SessionTokenHeader, c.SessionToken()), Note: "then POST …/apps/{id}/secrets"}, nil
+				Header: headerWith(client.SessionTokenHeader, sessionPlaceholder), Note: "then POST …/apps/{id}/secrets"}, nil
 		case ClientRegister:
 			if err := need(st.as != nil, StepDiscover); err != nil {
 				return Request{}, err
@@ -287,7 +287,7 @@ func (f *Flow) defaultRequest(id StepID, st flowState) (Request, error) {
 		r := Request{Method: http.MethodGet, URL: st.as.AuthorizationEndpoint, Params: cloneValues(st.authParams), InQuery: true,
 			Note: "opened in the system browser; the loopback listener takes the callback"}
 		if f.cfg.Consent == ConsentAuto {
-			r.Method, r.Header = http.MethodPost, headerWith(client.SessionTokenHeader, c.SessionToken())
+			r.Method, r.Header = http.MethodPost, headerWith(client.SessionTokenHeader, sessionPlaceholder)
 			r.Note = "POSTed with the admin session (auto-consent); the redirect goes to the loopback listener"
 		}
 		return r, nil
