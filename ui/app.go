@@ -114,6 +114,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pushScreenMsg:
 		return m, m.push(msg.s)
 	case popScreenMsg:
+		if msg.s != nil {
+			return m, m.popScreen(msg.s)
+		}
 		return m, m.pop()
 	case switchTabMsg:
 		for i, t := range m.tabs {
@@ -248,6 +251,27 @@ func (m *Model) pop() tea.Cmd {
 	s.Blur()
 	s.Close()
 	return t.top().Focus()
+}
+
+// popScreen removes s and the screens above it from whichever tab holds it.
+func (m *Model) popScreen(s screen) tea.Cmd {
+	for ti, t := range m.tabs {
+		for i, x := range t.stack {
+			if x != s {
+				continue
+			}
+			for j := len(t.stack) - 1; j >= i; j-- {
+				t.stack[j].Blur()
+				t.stack[j].Close()
+			}
+			t.stack = t.stack[:i]
+			if ti == m.active {
+				return t.top().Focus()
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 func (m *Model) switchTo(i int) tea.Cmd {

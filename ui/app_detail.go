@@ -166,12 +166,12 @@ func (s *appDetail) Update(msg tea.Msg) tea.Cmd {
 	case appDeletedMsg:
 		if msg.id == s.app.ID && !s.deleted {
 			s.deleted = true
-			return s.c.Pop()
+			return s.c.PopScreen(s)
 		}
 	case sessionChangedMsg:
 		if s.sessGen != s.c.SessionGen() && !s.deleted {
 			s.deleted = true // another deployment: this app is not there
-			return s.c.Pop()
+			return s.c.PopScreen(s)
 		}
 	case tea.KeyPressMsg:
 		return s.handleKey(msg)

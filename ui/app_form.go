@@ -141,7 +141,7 @@ func (s *appForm) done(msg appFormDoneMsg) tea.Cmd {
 	if s.editing != nil {
 		verb = "Saved"
 	}
-	cmds := []tea.Cmd{s.c.Pop(), cmdOf(appSavedMsg{msg.app}),
+	cmds := []tea.Cmd{s.c.PopScreen(s), cmdOf(appSavedMsg{msg.app}),
 		s.c.Notify(noticeSuccess, verb+" app "+client.SanitizeLine(msg.app.Name))}
 	if s.editing == nil {
 		cmds = append(cmds, s.c.Push(newAppDetail(s.c, msg.app)))

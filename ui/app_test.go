@@ -46,3 +46,24 @@ func TestHelpListsScreenKeys(t *testing.T) {
 		t.Fatal("help did not close on a key press")
 	}
 }
+
+// A detail screen on the Apps tab that closes itself after a session
+// change must not pop whatever is open on the tab the user is looking at.
+func TestSessionChangeClosesOnlyStaleScreens(t *testing.T) {
+	api := newFakeAPI()
+	seedApps(api, 2)
+	h := newHarness(t, api, 100, 30)
+	h.key("2", "enter")
+	h.requireScreen("Client ID")
+	h.key("1", "n")
+	h.requireScreen("Add a deployment")
+	other := newFakeAPI()
+	other.url = "https://other.example.com"
+	h.send(useSessionMsg{&Session{URL: other.url, API: other}})
+	h.requireScreen("Add a deployment") // still open on the Deployments tab
+	if n := len(h.m.tabs[1].stack); n != 0 {
+		t.Fatalf("the stale app detail is still on the Apps tab (%d screens)", n)
+	}
+	h.key("esc")
+	h.requireScreen("Saved deployments", "In use: https://other.example.com")
+}

@@ -110,8 +110,14 @@ func (c *Common) Send(msg tea.Msg) {
 // Push opens s on top of the current screen.
 func (c *Common) Push(s screen) tea.Cmd { return cmdOf(pushScreenMsg{s}) }
 
-// Pop closes the top screen.
+// Pop closes the top screen of the active tab. A screen reacting to a
+// broadcast (session change, deletion) must use PopScreen instead: the
+// user may be on another tab by then.
 func (c *Common) Pop() tea.Cmd { return cmdOf(popScreenMsg{}) }
+
+// PopScreen closes s (and anything pushed above it), on whichever tab it
+// is; nothing happens if it is already gone.
+func (c *Common) PopScreen(s screen) tea.Cmd { return cmdOf(popScreenMsg{s}) }
 
 // SwitchTab shows the tab with the given id.
 func (c *Common) SwitchTab(id screenID) tea.Cmd { return cmdOf(switchTabMsg{id}) }

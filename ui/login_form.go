@@ -240,7 +240,7 @@ func (s *loginForm) done(msg loginDoneMsg) tea.Cmd {
 		return nil
 	}
 	res := msg.res
-	return tea.Batch(s.c.Pop(), cmdOf(configSavedMsg{cfg: msg.cfg, notice: "Signed in to " + res.url + " as " + client.SanitizeLine(res.username), use: &res}))
+	return tea.Batch(s.c.PopScreen(s), cmdOf(configSavedMsg{cfg: msg.cfg, notice: "Signed in to " + res.url + " as " + client.SanitizeLine(res.username), use: &res}))
 }
 
 type fileFallbackMsg struct{}

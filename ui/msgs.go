@@ -9,7 +9,7 @@ import (
 // Navigation, produced by Common helpers and handled by the root.
 type (
 	pushScreenMsg struct{ s screen }
-	popScreenMsg  struct{}
+	popScreenMsg  struct{ s screen } // s nil: the active tab's top screen
 	switchTabMsg  struct{ id screenID }
 	openDialogMsg struct{ d *confirmDialog }
 )

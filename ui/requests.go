@@ -205,7 +205,7 @@ func (s *exportForm) Update(msg tea.Msg) tea.Cmd {
 			s.err = explainError(d.err)
 			return s.c.NotifyErr(d.err)
 		}
-		return tea.Batch(s.c.Pop(), s.c.Notify(noticeSuccess, "Exported "+itoa(d.n)+" exchanges to "+d.path))
+		return tea.Batch(s.c.PopScreen(s), s.c.Notify(noticeSuccess, "Exported "+itoa(d.n)+" exchanges to "+d.path))
 	}
 	if s.busy {
 		return nil

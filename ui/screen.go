@@ -52,6 +52,10 @@ import (
 //   - Secrets are masked (maskSecret) until the user presses Keys.Reveal; copy
 //     with c.Copy(label, value), which uses OSC 52 and the native clipboard.
 //   - Errors and notices: c.Notify(noticeError, "…") or c.NotifyErr(err).
+//   - A pushed screen closes itself with c.PopScreen(s), never c.Pop(), when
+//     it reacts to a broadcast (session change, deletion) or to the result of
+//     its own Cmd: by then the user may be on another tab, and c.Pop() pops
+//     the active tab's top screen.
 //   - Styles and keys come from c.Styles and c.Keys; add new bindings to
 //     KeyMap (keys.go) and return them from KeyBindings so `?` lists them.
 //   - View returns exactly the lines the screen has (SetSize's w×h); never
