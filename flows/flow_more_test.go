@@ -37,19 +37,26 @@ func TestFlowSandboxDiscoverFromResource(t *testing.T) {
 
 // Dynamic client registration where the server offers it, then the whole flow.
 func TestFlowSandboxRegister(t *testing.T) {
-	env := startSandbox(t, sandbox.CompatV230)
-	f, err := New(Config{Client: env.c, ClientMode: ClientRegister, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, r := range f.RunAll(testCtx(t)) {
-		if r.Status == StatusFailed {
-			t.Fatalf("%s: %v", r.Step, r.Err)
-		}
-	}
-	if r := f.Result(StepCleanup); r.Status != StatusPassed {
-		t.Fatalf("cleanup %s %s", r.Status, r.Verdict)
+	for name, opts := range map[string]sandbox.Options{
+		"v2.30":       {Compat: sandbox.CompatV230},
+		"main+dcr-on": {Compat: sandbox.CompatMain, EnableDCR: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env := startSandboxWith(t, opts)
+			f, err := New(Config{Client: env.c, ClientMode: ClientRegister, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			for _, r := range f.RunAll(testCtx(t)) {
+				if r.Status == StatusFailed {
+					t.Fatalf("%s: %v", r.Step, r.Err)
+				}
+			}
+			if r := f.Result(StepCleanup); r.Status != StatusPassed {
+				t.Fatalf("cleanup %s %s", r.Status, r.Verdict)
+			}
+		})
 	}
 }
 
@@ -269,4 +276,23 @@ func TestFlowRepeatClientStep(t *testing.T) {
 	assertAppGone(t, env, first)
 	_ = f.Close()
 	assertAppGone(t, env, second)
+}
+
+// A public client (RFC 7591 with auth method none) on newer Coder: no
+// secret anywhere, PKCE carries the exchange, refresh and revoke still work.
+func TestFlowSandboxPublicClient(t *testing.T) {
+	env := startSandboxWith(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
+	f, _ := New(Config{Client: env.c, ClientMode: ClientRegister, AuthMethod: AuthNone, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	for _, r := range f.RunAll(testCtx(t)) {
+		if r.Status == StatusFailed {
+			t.Fatalf("%s: %v %+v", r.Step, r.Err, r.Explain)
+		}
+	}
+	if _, secret := f.Credentials(); secret != "" {
+		t.Fatal("a public client got a secret")
+	}
+	if req := f.Result(StepExchange).Request; req == nil || req.Params.Has("client_secret") || req.Params.Get("client_id") == "" {
+		t.Fatalf("exchange request %+v", req)
+	}
 }

@@ -20,9 +20,14 @@ type sandboxEnv struct {
 
 func startSandbox(t *testing.T, compat sandbox.Compat) sandboxEnv {
 	t.Helper()
+	return startSandboxWith(t, sandbox.Options{Compat: compat})
+}
+
+func startSandboxWith(t *testing.T, opts sandbox.Options) sandboxEnv {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	srv, err := sandbox.Start(ctx, sandbox.Options{Compat: compat})
+	srv, err := sandbox.Start(ctx, opts)
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
