@@ -210,7 +210,7 @@ type StepResult struct {
 	Step      StepID
 	Status    Status
 	Verdict   string            // one line
-	Request   *Request          // what was sent (secrets still present; show Redacted)
+	Request   *Request          // what was sent, redacted (Flow.Request has the clear one)
 	Exchanges []client.Exchange // recorded HTTP traffic of this step, redacted
 	Fields    []Field           // decoded result
 	Findings  []Finding

@@ -79,8 +79,12 @@ func Mask(s string) string {
 	if m := coderSecretRE.FindStringSubmatch(s); m != nil {
 		return "coder_" + m[1] + "_••••••••"
 	}
-	if len(s) < 16 {
+	if strings.Contains(s, "••") {
+		return s // already masked: keep Redacted idempotent
+	}
+	r := []rune(s)
+	if len(r) < 16 {
 		return "••••••••"
 	}
-	return s[:4] + "••••••••"
+	return string(r[:4]) + "••••••••"
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestInspectToken(t *testing.T) {
@@ -45,6 +46,12 @@ func TestMaskRevealsOnlyThePublicPart(t *testing.T) {
 		if strings.Contains(m, apiSecret) || strings.Contains(m, "qqqq") {
 			t.Errorf("Mask(%q) leaks the secret part", in)
 		}
+	}
+	if m := Mask("0yzg28d82c-" + apiSecret); Mask(m) != m {
+		t.Error("Mask is not idempotent")
+	}
+	if m := Mask(strings.Repeat("é", 20)); !utf8.ValidString(m) {
+		t.Errorf("Mask broke UTF-8: %q", m)
 	}
 	if Mask("") != "" {
 		t.Error("Mask of empty")

@@ -51,7 +51,7 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 	f.update(func(s *flowState) { s.redirectURI = redirect })
 	authURL := req.FullURL()
 	f.update(func(s *flowState) { s.authURL = authURL })
-	res.Request = ptr(req.Clone())
+	res.Request = ptr(req.Redacted())
 	res.Fields = append(res.Fields, Field{Label: "Authorization URL", Value: client.SanitizeLine(authURL)})
 
 	var cb Callback

@@ -19,7 +19,7 @@ func (f *Flow) exchange(ctx context.Context, res *StepResult) error {
 	if err != nil {
 		return err
 	}
-	res.Request = ptr(req.Clone())
+	res.Request = ptr(req.Redacted())
 	tc := f.tokenClientFor(st, req)
 	tc.TokenURL = req.URL
 	toks, err := tc.Token(ctx, req.Params)
@@ -104,8 +104,8 @@ func (f *Flow) inspect(ctx context.Context, res *StepResult) error {
 func (f *Flow) use(ctx context.Context, res *StepResult) error {
 	st := f.state()
 	c := f.cfg.Client
-	res.Request = &Request{Method: http.MethodGet, URL: c.BaseURL() + "/api/v2/users/me",
-		Header: headerWith("Authorization", "Bearer "+st.tokens.AccessToken)}
+	res.Request = ptr(Request{Method: http.MethodGet, URL: c.BaseURL() + "/api/v2/users/me",
+		Header: headerWith("Authorization", "Bearer "+st.tokens.AccessToken)}.Redacted())
 	bound := st.sentResource != "" && !sameURL(st.sentResource, st.issuer)
 	u, err := c.MeWithBearer(ctx, st.tokens.AccessToken)
 	if bound {
@@ -170,7 +170,7 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	if err != nil {
 		return err
 	}
-	res.Request = ptr(req.Clone())
+	res.Request = ptr(req.Redacted())
 	old := *st.tokens
 	tc := f.tokenClientFor(st, req)
 	tc.TokenURL = req.URL
@@ -241,7 +241,7 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 	if err != nil {
 		return err
 	}
-	res.Request = ptr(req.Clone())
+	res.Request = ptr(req.Redacted())
 	tc := f.tokenClientFor(st, req)
 	tc.RevocationURL = req.URL
 	if err := tc.RevokeWithForm(ctx, req.Params); err != nil {
