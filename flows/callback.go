@@ -89,6 +89,12 @@ func pathOf(u *url.URL) string {
 // error=… response gives a *CallbackError wrapping ErrAuthorization, checked
 // after state so a forged error cannot end a flow it does not belong to.
 func CheckCallback(q url.Values, exp Expect) (Callback, error) {
+	for _, k := range []string{"state", "code", "iss", "error"} {
+		if len(q[k]) > 1 {
+			// RFC 6749 §3.1: parameters must not repeat; which one counts would be a guess.
+			return Callback{}, &CallbackError{Err: ErrMalformedURL, Detail: "repeated " + k + " parameter"}
+		}
+	}
 	cb := Callback{State: q.Get("state"), Iss: q.Get("iss")}
 	if exp.State != "" {
 		if _, ok := q["state"]; !ok {

@@ -301,7 +301,9 @@ func TestParseRedirectURL(t *testing.T) {
 		"http://127.0.0.1:9876/callback?code=c":                                 ErrStateMissing,
 		"http://127.0.0.1:9876/callback?error=access_denied&state=" + testState: ErrAuthorization,
 		"/callback?code=c": ErrMalformedURL,
-		"%zz":              ErrMalformedURL,
+		"http://127.0.0.1:9876/callback?code=c&state=" + testState + "&state=" + testState: ErrMalformedURL,
+		"http://127.0.0.1:9876/callback?code=c&code=d&state=" + testState:                  ErrMalformedURL,
+		"%zz": ErrMalformedURL,
 		"http://127.0.0.1:9876/callback?code=c&state=" + testState + "&x=%zz": ErrMalformedURL,
 	}
 	for raw, want := range cases {
