@@ -77,7 +77,8 @@ type ConsentMode string
 
 const (
 	// ConsentAuto POSTs the authorization request with the admin session
-	// header and reads the code from the redirect (no browser; for automation).
+	// header (no browser; for automation) and follows the redirect to the
+	// loopback listener, which validates it like a browser's callback.
 	ConsentAuto ConsentMode = "auto"
 	// ConsentBrowser opens the system browser (and shows the URL) and waits on
 	// the loopback listener; a pasted redirect URL (Flow.PasteRedirect) is
@@ -122,7 +123,10 @@ type Config struct {
 	AppName      string     // ClientCreate/ClientRegister; default "oauthdeck-<random>"
 
 	// CallbackURL is the redirect URI: http://127.0.0.1:<port>/<path>. Port 0
-	// asks for an ephemeral port (only where the server allows any loopback port).
+	// means ephemeral: a created or registered client gets a free port
+	// registered; an existing client needs a server that accepts any loopback
+	// port (newer Coder, RFC 8252 §7.3). For ClientExisting without
+	// CallbackURL, the app's own callback URL is used.
 	CallbackURL string // default DefaultCallbackURL
 	// Resource is the RFC 8707 resource; default: the issuer (Coder's access
 	// URL), which Coder requires for the token to work on its API.
@@ -324,7 +328,6 @@ var (
 	ErrNotLoopback    = errors.New("redirect URI must be http://127.0.0.1 (or localhost) with a port")
 	ErrListenerClosed = errors.New("listener closed before a callback arrived")
 	ErrNotLoggedIn    = errors.New("authorization endpoint redirected to /login: the session is missing or expired")
-	ErrNotImplemented = errors.New("not implemented yet")
 	ErrStepOrder      = errors.New("an earlier step has not run")
 	ErrNotProven      = errors.New("an old token still works")
 	ErrTokenRejected  = errors.New("the resource server refused the access token")
