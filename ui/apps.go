@@ -338,7 +338,7 @@ func (s *appsScreen) View() string {
 		r := s.idx.at(i)
 		id := r.id
 		if iw < 36 && len(id) > iw {
-			id = id[:iw-5] + "…" + id[len(id)-4:]
+			id = shortID(id, iw)
 		}
 		row := padRight(r.name, nw) + " " + padRight(id, iw) + " " + padRight(r.redirects, rw) + " " + padRight(s.countText(r.app.ID), sw)
 		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")
@@ -378,4 +378,15 @@ func (s *appsScreen) emptyState() string {
 		return st.Subtle.Render("No OAuth2 apps on this deployment yet. Press n to create one.")
 	}
 	return ""
+}
+
+// shortID keeps the start and end of a long client id ("00000002…0002");
+// anything that is not a plain ASCII id is simply cut.
+func shortID(id string, w int) string {
+	for i := 0; i < len(id); i++ {
+		if id[i] >= 0x80 {
+			return truncate(id, w)
+		}
+	}
+	return id[:w-5] + "…" + id[len(id)-4:]
 }

@@ -51,6 +51,9 @@ func (d *confirmDialog) view(st *Styles, w int) string {
 
 // overlay draws box centred over base (both w×h-sized text blocks).
 func overlay(base, box string, w, h int) string {
+	if lipgloss.Width(box) > w || lipgloss.Height(box) > h {
+		box = fitBox(box, w, h) // a tiny terminal: cut the box rather than grow the frame
+	}
 	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
 	x, y := max((w-bw)/2, 0), max((h-bh)/2, 0)
 	return lipgloss.NewCompositor(
