@@ -370,13 +370,8 @@ func (m *Model) render() string {
 func (m *Model) tabBar(w int) string {
 	st := m.c.Styles
 	var parts []string
-	for i, t := range m.tabs {
-		label := itoa(i+1) + " " + t.root.Title()
-		if i == m.active {
-			parts = append(parts, st.TabActive.Render(label))
-		} else {
-			parts = append(parts, st.Tab.Render(label))
-		}
+	for i := range m.tabs {
+		parts = append(parts, m.tabLabel(i))
 	}
 	left := strings.Join(parts, "")
 	right := st.Title.Render("oauthdeck") + " "
@@ -386,16 +381,21 @@ func (m *Model) tabBar(w int) string {
 	return left + strings.Repeat(" ", w-lipgloss.Width(left)-lipgloss.Width(right)) + right
 }
 
+// tabLabel draws tab i; the active one is bracketed so it stands out
+// without colour too.
+func (m *Model) tabLabel(i int) string {
+	label := itoa(i+1) + " " + m.tabs[i].root.Title()
+	if i == m.active {
+		return m.c.Styles.TabActive.Render("[" + label + "]")
+	}
+	return m.c.Styles.Tab.Render(" " + label + " ")
+}
+
 // tabAt maps a column of the tab bar to a tab index, or -1.
 func (m *Model) tabAt(x int) int {
-	st := m.c.Styles
 	pos := 0
-	for i, t := range m.tabs {
-		st := st.Tab
-		if i == m.active {
-			st = m.c.Styles.TabActive
-		}
-		wid := lipgloss.Width(st.Render(itoa(i+1) + " " + t.root.Title()))
+	for i := range m.tabs {
+		wid := lipgloss.Width(m.tabLabel(i))
 		if x >= pos && x < pos+wid {
 			return i
 		}

@@ -79,8 +79,8 @@ func NewStyles(isDark bool) *Styles {
 	base := lipgloss.NewStyle()
 	s := &Styles{IsDark: isDark, Accent: accent}
 
-	s.Tab = base.Padding(0, 1).Foreground(subtle)
-	s.TabActive = base.Padding(0, 1).Bold(true).Foreground(accent).Underline(true)
+	s.Tab = base.Foreground(subtle)
+	s.TabActive = base.Bold(true).Foreground(accent)
 	s.TabBar = base
 
 	s.Title = base.Bold(true).Foreground(accent)
