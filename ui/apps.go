@@ -26,9 +26,8 @@ type appsScreen struct {
 	filter    textinput.Model
 	filtering bool
 	// secret counts are fetched only for rows that have been visible.
-	counts     map[string]int // app id → count; -1 while loading
-	countsGen  uint64
-	sessionGen uint64
+	counts    map[string]int // app id → count; -1 while loading
+	countsGen uint64
 }
 
 type appsLoadedMsg struct {
