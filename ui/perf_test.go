@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"runtime"
 	"sort"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/sandbox"
 )
 
 // loadedAppsModel is the root with n apps loaded and the Apps tab showing,
@@ -101,5 +104,33 @@ func TestTenThousandAppsStayResponsive(t *testing.T) {
 	}
 	if n := strings.Count(out, "\n") + 1; n != 40 {
 		t.Fatalf("frame has %d lines, want 40", n)
+	}
+}
+
+// BenchmarkAppsMemorySandbox is BenchmarkAppsMemory through the real client:
+// 10,000 apps listed from the sandbox over HTTP, decoded, indexed and drawn.
+func BenchmarkAppsMemorySandbox(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		srv, err := sandbox.Start(context.Background(), sandbox.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.SeedApps(10000)
+		h := newRealHarness(b, Deps{InitialURL: srv.URL(), InitialToken: srv.AdminSessionToken()}, 120, 40)
+		h.key("2")
+		h.waitFor("10,000 apps", func() bool { return strings.Contains(h.screen(), "of 10000") })
+		start := time.Now()
+		h.key("/", "7")
+		filterTook := time.Since(start)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MB")
+		if rss, ok := vmRSS(); ok {
+			b.ReportMetric(rss, "rss-MB")
+		}
+		b.ReportMetric(float64(filterTook)/float64(time.Millisecond), "filter-key-ms")
+		runtime.KeepAlive(h)
+		_ = srv.Close()
 	}
 }
