@@ -60,6 +60,7 @@ func oauthdeckBinary(t *testing.T) string {
 }
 
 type tmuxSession struct {
+	poll   time.Duration // capture-pane interval; 50 ms unless a test needs finer timing
 	t      *testing.T
 	sock   string
 	dir    string
@@ -129,7 +130,11 @@ func (tm *tmuxSession) waitForWithin(d time.Duration, want ...string) string {
 		if time.Now().After(deadline) {
 			tm.t.Fatalf("timed out waiting for %q; screen:\n%s", want, s)
 		}
-		time.Sleep(50 * time.Millisecond)
+		if tm.poll > 0 {
+			time.Sleep(tm.poll)
+		} else {
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }
 
