@@ -82,7 +82,7 @@ func (s *appDetail) load() tea.Cmd {
 	if api == nil {
 		return nil
 	}
-	gen, ctx, id := s.nextGen(), s.ctx, s.app.ID
+	gen, ctx, id := s.nextGen(), s.freshCtx(), s.app.ID
 	return func() tea.Msg {
 		app, err := api.App(ctx, id)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
 )
 
 func TestStartShowsDeploymentAndTabs(t *testing.T) {
@@ -66,4 +68,32 @@ func TestSessionChangeClosesOnlyStaleScreens(t *testing.T) {
 	}
 	h.key("esc")
 	h.requireScreen("Saved deployments", "In use: https://other.example.com")
+}
+
+// A slow answer from the deployment the user has left is cancelled and, if
+// it still arrives, dropped: the new deployment's apps stay on screen.
+func TestLateRepliesAfterSwitchAreDropped(t *testing.T) {
+	slow := newFakeAPI()
+	seedApps(slow, 3)
+	slow.block = make(chan struct{})
+	h := newHarness(t, slow, 100, 30)
+	h.key("2")
+	h.requireScreen("Loading apps")
+
+	fast := newFakeAPI()
+	fast.url = "https://fast.example.com"
+	fast.apps = []client.App{{ID: "f1", Name: "fast-only", CallbackURL: "http://127.0.0.1:1/cb"}}
+	h.send(useSessionMsg{&Session{URL: fast.url, API: fast}})
+	h.waitScreen("fast-only", "1 of 1")
+	h.waitFor("the slow load to be cancelled", func() bool {
+		slow.mu.Lock()
+		defer slow.mu.Unlock()
+		return slow.cancelled > 0
+	})
+	// Even a stale answer that slips through is ignored.
+	h.send(appsLoadedMsg{gen: 1, sessionGen: 1, apps: slow.apps})
+	h.requireScreen("fast-only", "1 of 1")
+	if strings.Contains(h.screen(), "app-00000") {
+		t.Fatal("a stale answer replaced the current list")
+	}
 }

@@ -92,7 +92,7 @@ func (s *appsScreen) load() tea.Cmd {
 	gen, sgen := s.nextGen(), s.c.SessionGen()
 	s.loading = true
 	id, spin := s.c.BeginTask("Loading apps")
-	ctx := s.ctx
+	ctx := s.freshCtx()
 	return tea.Batch(spin, func() tea.Msg {
 		apps, err := api.Apps(ctx)
 		return appsLoadedMsg{gen: gen, sessionGen: sgen, apps: apps, err: err, taskID: id}

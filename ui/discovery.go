@@ -63,7 +63,7 @@ func (s *discoveryScreen) load() tea.Cmd {
 		return nil
 	}
 	api, base := sess.API, sess.URL
-	gen, sgen, ctx := s.nextGen(), s.c.SessionGen(), s.ctx
+	gen, sgen, ctx := s.nextGen(), s.c.SessionGen(), s.freshCtx()
 	s.loading = true
 	id, spin := s.c.BeginTask("Fetching discovery documents")
 	return tea.Batch(spin, func() tea.Msg {

@@ -26,9 +26,12 @@ type fakeAPI struct {
 	url     string
 	apps    []client.App
 	secrets map[string][]client.AppSecret
-	fail    error // returned by every call when set
+	fail    error         // returned by every call when set
+	block   chan struct{} // when set, Apps waits for it (or its context)
 	calls   int
 	nextID  int
+	// Apps calls whose context was cancelled
+	cancelled int
 }
 
 func newFakeAPI() *fakeAPI {
@@ -61,6 +64,16 @@ func (f *fakeAPI) Me(ctx context.Context) (client.User, error) {
 func (f *fakeAPI) Apps(ctx context.Context) ([]client.App, error) {
 	if err := f.call(); err != nil {
 		return nil, err
+	}
+	if f.block != nil {
+		select {
+		case <-f.block:
+		case <-ctx.Done():
+			f.mu.Lock()
+			f.cancelled++
+			f.mu.Unlock()
+			return nil, ctx.Err()
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -116,6 +116,8 @@ type base struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	gen    uint64 // bump before each load; drop results carrying an older value
+
+	reqCancel context.CancelFunc // the latest load's context
 }
 
 func newBase(c *Common) base {
@@ -132,4 +134,15 @@ func (b *base) Focus() tea.Cmd             { return nil }
 func (b *base) Blur()                      {}
 func (b *base) Close()                     { b.cancel() }
 func (b *base) nextGen() uint64            { b.gen++; return b.gen }
-func (b *base) current(gen uint64) bool    { return gen == b.gen }
+
+// freshCtx cancels the previous load (its answer would be dropped anyway)
+// and returns the context for the next one.
+func (b *base) freshCtx() context.Context {
+	if b.reqCancel != nil {
+		b.reqCancel()
+	}
+	ctx, cancel := context.WithCancel(b.ctx)
+	b.reqCancel = cancel
+	return ctx
+}
+func (b *base) current(gen uint64) bool { return gen == b.gen }
