@@ -184,3 +184,17 @@ func TestAppDetailCopiesFields(t *testing.T) {
 	h.key("down", "c")
 	h.waitScreen("Copied authorization url")
 }
+
+func TestDeleteNeedsAnExplicitYes(t *testing.T) {
+	api := newFakeAPI()
+	seedApps(api, 2)
+	h := newHarness(t, api, 100, 30)
+	h.key("2", "d")
+	h.requireScreen("Delete app app-00000?")
+	h.key("enter") // ignored: only y confirms
+	h.requireScreen("Delete app app-00000?")
+	h.key("esc")
+	if len(api.apps) != 2 || strings.Contains(h.screen(), "Delete app") {
+		t.Fatal("esc did not cancel the delete")
+	}
+}

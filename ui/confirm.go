@@ -44,7 +44,7 @@ func (d *confirmDialog) view(st *Styles, w int) string {
 		inner = 10
 	}
 	body := lipgloss.NewStyle().Width(inner).Render(d.body)
-	hint := st.Subtle.Render("y/enter: yes    n/esc: no")
+	hint := st.Subtle.Render("y: yes    n/esc: no")
 	content := strings.Join([]string{st.Title.Render(d.title), "", body, "", hint}, "\n")
 	return st.Dialog.Render(content)
 }

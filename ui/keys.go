@@ -90,7 +90,7 @@ func DefaultKeyMap() *KeyMap {
 		NextField: nb([]string{"tab", "down"}, "tab", "next field"),
 		PrevField: nb([]string{"shift+tab", "up"}, "shift+tab", "previous field"),
 		Submit:    nb([]string{"ctrl+s", "enter"}, "enter/ctrl+s", "save"),
-		Confirm:   nb([]string{"y", "enter"}, "y/enter", "confirm"),
+		Confirm:   nb([]string{"y", "Y"}, "y", "confirm"), // not enter: a stray enter must not delete
 		Cancel:    nb([]string{"n", "esc", "q"}, "n/esc", "cancel"),
 
 		Switch: nb([]string{"enter"}, "enter", "use deployment"),
