@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"oauthdeck/client"
 )
 
 // tab is one top-level screen with the screens pushed on top of it (an app
@@ -339,6 +341,9 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "oauthdeck"
+	if sess := m.c.Session(); sess != nil {
+		v.WindowTitle += " · " + client.SanitizeLine(hostOf(sess.URL))
+	}
 	return v
 }
 

@@ -124,12 +124,12 @@ func (s *deploymentsScreen) startupSession() tea.Cmd {
 }
 
 func (s *deploymentsScreen) resolve(url string, initial bool) tea.Cmd {
-	store := s.c.Deps.Store
 	ctx := s.ctx
 	storeKind := ""
 	if d, ok := s.cfg.Find(url); ok {
 		storeKind = d.TokenStore
 	}
+	store := s.storeFor(storeKind)
 	id, spin := s.c.BeginTask("Reading the session for " + hostOf(url))
 	return tea.Batch(spin, func() tea.Msg {
 		sess, err := keyring.ResolveSession(ctx, keyring.ResolveOptions{URL: url, Store: store})
@@ -211,6 +211,17 @@ func (s *deploymentsScreen) reconnect() tea.Cmd {
 	return nil
 }
 
+// storeFor is where a deployment's token lives: the plain file for the
+// ones the user chose to keep there, else the console's store.
+func (s *deploymentsScreen) storeFor(kind string) keyring.Store {
+	if kind == keyring.TokenStoreFile && s.c.Deps.Store.Secure() {
+		if p, err := keyring.DefaultSecretsFilePath(); err == nil {
+			return keyring.NewFile(p)
+		}
+	}
+	return s.c.Deps.Store
+}
+
 func storeLabel(kind string) string {
 	if kind == keyring.TokenStoreFile {
 		return "plain file"
@@ -220,7 +231,11 @@ func storeLabel(kind string) string {
 
 func (s *deploymentsScreen) logout(url string) tea.Cmd {
 	cfg := cloneConfig(s.cfg)
-	store, path, ctx := s.c.Deps.Store, s.c.Deps.ConfigPath, s.ctx
+	kind := ""
+	if d, ok := s.cfg.Find(url); ok {
+		kind = d.TokenStore
+	}
+	store, path, ctx := s.storeFor(kind), s.c.Deps.ConfigPath, s.ctx
 	return func() tea.Msg {
 		err := keyring.DeleteSession(ctx, store, cfg, url)
 		if err == nil && path != "" {

@@ -44,8 +44,12 @@ func TestLockedKeyringAtStartIsExplained(t *testing.T) {
 
 func TestLockedKeyringOnSaveOffersPlainFile(t *testing.T) {
 	srv := hostileServer(t)
-	t.Setenv("OAUTHDECK_CONFIG_DIR", t.TempDir())
-	h := newRealHarness(t, Deps{Store: lockedStore{}}, 120, 30)
+	dir := t.TempDir()
+	t.Setenv("OAUTHDECK_CONFIG_DIR", dir)
+	t.Setenv("CODER_URL", "")
+	t.Setenv("CODER_SESSION_TOKEN", "")
+	cfgPath := filepath.Join(dir, "config.json")
+	h := newRealHarness(t, Deps{Store: lockedStore{}, ConfigPath: cfgPath}, 120, 30)
 	h.key("n")
 	h.typeText(srv.URL)
 	h.key("tab", "tab")
@@ -66,6 +70,10 @@ func TestLockedKeyringOnSaveOffersPlainFile(t *testing.T) {
 		t.Fatalf("plain-file fallback: %v %v", fi, err)
 	}
 	h.requireScreen("plain file")
+
+	// Next start: the token is found in the plain file, not the locked keyring.
+	h2 := newRealHarness(t, Deps{Store: lockedStore{}, ConfigPath: cfgPath}, 120, 30)
+	h2.waitScreen("In use: "+srv.URL, "plain file (")
 }
 
 func TestServerDiesMidScreen(t *testing.T) {
