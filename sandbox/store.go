@@ -95,16 +95,15 @@ type refreshToken struct {
 }
 
 type store struct {
-	mu       sync.Mutex
-	orgID    uuid.UUID
-	users    map[uuid.UUID]*user
-	apps     map[uuid.UUID]*app
-	secrets  map[uuid.UUID]*appSecret
-	codes    map[string]*authCode     // by prefix
-	keys     map[string]*apiKey       // by id
-	refresh  map[string]*refreshToken // by prefix
-	dcrOn    bool
-	appOrder uint64
+	mu      sync.Mutex
+	orgID   uuid.UUID
+	users   map[uuid.UUID]*user
+	apps    map[uuid.UUID]*app
+	secrets map[uuid.UUID]*appSecret
+	codes   map[string]*authCode     // by prefix
+	keys    map[string]*apiKey       // by id
+	refresh map[string]*refreshToken // by prefix
+	dcrOn   bool
 }
 
 func newStore() *store {
