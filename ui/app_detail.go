@@ -1,16 +1,13 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
-	"oauthdeck/keyring"
 )
 
 // appDetail shows one app: client id and endpoints (each copyable), its
@@ -36,32 +33,12 @@ type detailItem struct {
 	secret *client.AppSecret
 }
 
-// newSecret is a freshly created secret; its full value exists only here
-// and, if the user asks, in the keyring.
-type newSecret struct {
-	id, full string
-	revealed bool
-	copied   bool
-	kept     bool
-}
-
 type secretsLoadedMsg struct {
 	appID   string
 	gen     uint64
 	app     *client.App
 	secrets []client.AppSecret
 	err     error
-}
-
-type secretCreatedMsg struct {
-	appID  string
-	secret client.AppSecretFull
-	err    error
-}
-
-type secretKeptMsg struct {
-	appID string
-	err   error
 }
 
 // secretsChangedMsg tells the apps list to recount an app's secrets.
@@ -230,48 +207,6 @@ func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-type secretDeletedMsg struct{ appID string }
-
-func deleteSecretCmd(ctx context.Context, api API, appID, secretID string) tea.Cmd {
-	if api == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		if err := api.DeleteAppSecret(ctx, appID, secretID); err != nil {
-			return noticeMsg{kind: noticeError, text: "Deleting the secret: " + explainError(err)}
-		}
-		return secretDeletedMsg{appID}
-	}
-}
-
-func (s *appDetail) createSecret() tea.Cmd {
-	api := s.c.API()
-	if api == nil {
-		return s.c.NotifyErr(errNoDeployment)
-	}
-	ctx, id := s.ctx, s.app.ID
-	return func() tea.Msg {
-		sec, err := api.CreateAppSecret(ctx, id)
-		return secretCreatedMsg{appID: id, secret: sec, err: err}
-	}
-}
-
-// keep stores the secret under keyring.ClientSecretKey so flows can use it.
-func (s *appDetail) keep(secret string) tea.Cmd {
-	sess := s.c.Session()
-	if sess == nil {
-		return s.c.NotifyErr(errNoDeployment)
-	}
-	store, ctx, appID, url := s.c.Deps.Store, s.ctx, s.app.ID, sess.URL
-	return func() tea.Msg {
-		k, err := keyring.ClientSecretKey(url, appID)
-		if err == nil {
-			err = store.Set(ctx, k, secret)
-		}
-		return secretKeptMsg{appID: appID, err: err}
-	}
-}
-
 func (s *appDetail) selected() *detailItem {
 	if s.list.cursor < len(s.items) {
 		return &s.items[s.list.cursor]
@@ -428,38 +363,6 @@ func (s *appDetail) View() string {
 		out = overlay(fitBox(out, s.width, s.height), s.newbornView(), s.width, s.height)
 	}
 	return out
-}
-
-func (s *appDetail) newbornView() string {
-	st := s.c.Styles
-	n := s.newborn
-	w := min(s.width-6, 76)
-	secret := maskSecret(n.full, n.revealed)
-	var status []string
-	if n.copied {
-		status = append(status, st.OK.Render("✓ copied"))
-	}
-	if n.kept {
-		status = append(status, st.OK.Render("✓ kept in "+s.c.Deps.Store.Kind()))
-	}
-	lines := []string{
-		st.Title.Render("New client secret"),
-		"",
-		wrapText("This is the only time the full secret is shown. Copy it now, or keep it in the keyring for flows with this app.", w),
-		"",
-		st.Secret.Render(truncate(secret, w)),
-		"",
-		strings.Join(status, "  "),
-		st.Subtle.Render("c copy · v reveal/mask · k keep in keyring · enter done"),
-	}
-	return st.Dialog.Render(strings.Join(lines, "\n"))
-}
-
-func lastUsed(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return "Never"
-	}
-	return t.Local().Format("2006-01-02 15:04")
 }
 
 // validationLines lists a Coder validation error's fields, sanitised.
