@@ -103,7 +103,7 @@ func (s *flowEditor) Update(msg tea.Msg) tea.Cmd {
 	case stylesChangedMsg:
 		s.input.SetStyles(s.c.Styles.TextInput)
 	case sessionChangedMsg:
-		return s.c.Pop()
+		return s.c.PopScreen(s) // may be on a tab the user is not looking at
 	case tea.PasteMsg:
 		if s.editing {
 			var cmd tea.Cmd

@@ -193,7 +193,7 @@ func (s *flowOptionsForm) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if _, ok := msg.(sessionChangedMsg); ok {
-		return s.c.Pop() // the app it offers belongs to the old deployment
+		return s.c.PopScreen(s) // the app it offers belongs to the old deployment
 	}
 	submit, cmd := s.f.update(msg)
 	s.sync()
