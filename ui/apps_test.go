@@ -198,3 +198,20 @@ func TestDeleteNeedsAnExplicitYes(t *testing.T) {
 		t.Fatal("esc did not cancel the delete")
 	}
 }
+
+func TestAppFormShowsServerValidation(t *testing.T) {
+	api := newFakeAPI()
+	h := newHarness(t, api, 100, 30)
+	h.key("2", "n")
+	h.typeText("fine-name")
+	h.key("tab")
+	h.typeText("https://app.example.com/cb")
+	api.fail = &client.APIError{StatusCode: 400, Message: "Validation failed.", Validations: []client.ValidationError{
+		{Field: "redirect_uris", Detail: "redirect URI 1 \x1b[31mbad\x1b[0m"},
+	}}
+	h.send(keyMsg("ctrl+s"))
+	h.waitScreen("New OAuth2 app", "Validation failed.", "redirect_uris: redirect URI 1 ␛[31mbad␛[0m")
+	api.fail = nil
+	h.send(keyMsg("ctrl+s"))
+	h.waitScreen("Created app fine-name")
+}
