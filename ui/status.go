@@ -102,7 +102,7 @@ func (s *statusBar) view(c *Common, w int, hints string) string {
 			dep = client.SanitizeLine(sess.User.Username) + "@" + dep
 		}
 		left = append(left, st.StatusKey.Render(" ◆ ")+st.StatusValue.Render(dep))
-		if sess.Build != nil && sess.Build.Version != "" {
+		if sess.Build != nil && sess.Build.Version != "" && w >= 100 { // narrow: the Deployments tab shows it
 			left = append(left, st.StatusValue.Render(client.SanitizeLine(sess.Build.Version)))
 		}
 	} else {
