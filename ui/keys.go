@@ -49,6 +49,7 @@ type KeyMap struct {
 	CopyEndpoints key.Binding
 	NewSecret     key.Binding
 	KeepSecret    key.Binding
+	TestRedirect  key.Binding
 	Focus         key.Binding // tab between panes inside a screen
 
 	// Requests.
@@ -99,6 +100,7 @@ func DefaultKeyMap() *KeyMap {
 		CopyEndpoints: nb([]string{"c", "y"}, "c", "copy field"),
 		NewSecret:     nb([]string{"n"}, "n", "new secret"),
 		KeepSecret:    nb([]string{"k"}, "k", "keep in keyring"),
+		TestRedirect:  nb([]string{"t"}, "t", "test a redirect_uri"),
 		Focus:         nb([]string{"tab"}, "tab", "switch pane"),
 
 		CopyCurl: nb([]string{"c", "y"}, "c", "copy as curl"),
