@@ -1,3 +1,7 @@
+// Package ui is oauthdeck's terminal console (Bubble Tea v2): deployments,
+// OAuth2 apps and their secrets, discovery documents, the guided flow, the
+// conformance check and the session's HTTP log. Run is the entry point;
+// screen.go documents how screens plug into the root model.
 package ui
 
 import (
