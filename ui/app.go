@@ -100,6 +100,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.broadcast(stylesChangedMsg{})
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case tea.PasteMsg:
+		// Input, like a key press: only the screen in front gets it.
+		if top := m.top(); top != nil && m.dialog == nil && !m.showHelp {
+			return m, top.Update(msg)
+		}
+		return m, nil
+	case tea.PasteStartMsg, tea.PasteEndMsg, tea.KeyReleaseMsg:
+		return m, nil
 	case tea.MouseMsg:
 		return m, m.handleMouse(msg)
 	case spinner.TickMsg:

@@ -69,3 +69,19 @@ func TestFilterInputSwallowsGlobalKeys(t *testing.T) {
 	h.key("esc")
 	h.requireScreen("3 of 3")
 }
+
+func TestPasteGoesOnlyToTheScreenInFront(t *testing.T) {
+	api := newFakeAPI()
+	seedApps(api, 3)
+	h := newHarness(t, api, 100, 30)
+	h.key("n") // a login form stays open on the Deployments tab
+	login := h.m.top().(*loginForm)
+	x := strings.Index(h.screen(), "2 Apps")
+	h.send(tea.MouseClickMsg{X: x + 1, Y: 0, Button: tea.MouseLeft})
+	h.key("/")
+	h.send(tea.PasteMsg{Content: "app-0000"})
+	h.requireScreen("/app-0000")
+	if v := login.url.value(); strings.Contains(v, "app-0000") {
+		t.Fatalf("a paste reached a form on another tab: %q", v)
+	}
+}
