@@ -22,8 +22,10 @@ type appDetail struct {
 	list    listNav
 	newborn *newSecret // the secret just created: shown once
 	offset  int        // first visible item line (long redirect lists scroll)
-	deleted bool
-	sessGen uint64
+	// justCreated shows the "now create a secret" banner until one exists.
+	justCreated bool
+	deleted     bool
+	sessGen     uint64
 }
 
 // detailItem is one selectable line.
@@ -354,7 +356,12 @@ func (s *appDetail) View() string {
 	if len(lines) > vis {
 		title += st.Faint.Render("  (" + itoa(s.offset+1) + "–" + itoa(min(s.offset+vis, len(lines))) + " of " + itoa(len(lines)) + " lines)")
 	}
-	b.WriteString(title + "\n\n")
+	b.WriteString(title + "\n")
+	if s.justCreated && len(s.secrets) == 0 && s.loaded {
+		b.WriteString(st.Info.Render("Created. Confidential clients need a secret: press n to generate one (shown once).") + "\n")
+	} else {
+		b.WriteString("\n")
+	}
 	end := min(s.offset+vis, len(lines))
 	b.WriteString(strings.Join(lines[s.offset:end], "\n") + "\n")
 	if s.err != nil {

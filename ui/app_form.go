@@ -18,6 +18,7 @@ type appForm struct {
 	name      *formField
 	redirects *formField
 	icon      *formField
+	scope     *formField // newer Coder only (hidden for v2.30-era servers)
 	editing   *client.App
 	busy      bool
 	err       string
@@ -40,12 +41,16 @@ func newAppForm(c *Common, app *client.App) *appForm {
 	s.redirects.hint = "https, a custom scheme with a path, or http only for loopback; no fragments; at most 32"
 	s.redirects.validate = validateRedirects
 	s.icon = newTextField(c, "Icon (optional)", "/emojis/1f511.png or https://…", false)
+	s.scope = newTextField(c, "Allowed scopes (optional, space-separated)", "coder:all, or e.g. user:read workspace:read", false)
+	s.scope.hint = "Limits what tokens for this app may do; empty allows all. Coder checks the names."
+	s.scope.hidden = keepsFirstURIOnly(c.Session())
 	if app != nil {
 		s.name.input.SetValue(app.Name)
 		s.redirects.area.SetValue(strings.Join(appRedirects(*app), "\n"))
 		s.icon.input.SetValue(app.Icon)
+		s.scope.input.SetValue(app.Scope)
 	}
-	s.f = form{c: c, fields: []*formField{s.name, s.redirects, s.icon}}
+	s.f = form{c: c, fields: []*formField{s.name, s.redirects, s.icon, s.scope}}
 	return s
 }
 
@@ -97,6 +102,11 @@ func (s *appForm) request() client.AppRequest {
 	if len(uris) > 0 {
 		req.CallbackURL = uris[0]
 	}
+	// Scope: omitted where the server has no such field; on edit an empty
+	// value is sent, which clears the allowlist.
+	if scope := strings.Join(strings.Fields(s.scope.value()), " "); !s.scope.hidden && (scope != "" || s.editing != nil) {
+		req.Scope = &scope
+	}
 	return req
 }
 
@@ -144,7 +154,9 @@ func (s *appForm) done(msg appFormDoneMsg) tea.Cmd {
 	cmds := []tea.Cmd{s.c.PopScreen(s), cmdOf(appSavedMsg{msg.app}),
 		s.c.Notify(noticeSuccess, verb+" app "+client.SanitizeLine(msg.app.Name))}
 	if s.editing == nil {
-		cmds = append(cmds, s.c.Push(newAppDetail(s.c, msg.app)))
+		d := newAppDetail(s.c, msg.app)
+		d.justCreated = true
+		cmds = append(cmds, s.c.Push(d))
 	}
 	return tea.Sequence(cmds...)
 }

@@ -107,3 +107,27 @@ func TestDiscoveryAgainstSandbox(t *testing.T) {
 		})
 	}
 }
+
+// TestAppScopeAllowlist sets an app's allowed scopes on a newer server:
+// an unknown scope comes back as Coder's validation error, a known one
+// shows in the detail.
+func TestAppScopeAllowlist(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	h := newRealHarness(t, Deps{InitialURL: srv.URL(), InitialToken: srv.AdminSessionToken()}, 120, 30)
+	h.waitScreen("v2.38")
+	h.key("2")
+	h.waitScreen("No OAuth2 apps")
+	h.key("n")
+	h.typeText("scoped")
+	h.key("tab")
+	h.typeText("http://127.0.0.1:9876/callback")
+	h.key("tab", "tab")
+	h.requireScreen("Allowed scopes")
+	h.typeText("nope:nothing")
+	h.send(keyMsg("ctrl+s"))
+	h.waitScreen("Invalid scope.", "nope:nothing")
+	h.send(keyMsg("ctrl+u"))
+	h.typeText("coder:all")
+	h.send(keyMsg("ctrl+s"))
+	h.waitScreen("Created app scoped", "Scope", "coder:all", "Confidential clients need a secret")
+}
