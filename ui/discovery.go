@@ -174,7 +174,7 @@ func docSection(st *Styles, width int, url string, tried []client.DiscoveryAttem
 	var orphans []string
 	present := topLevelKeys(raw)
 	for _, f := range findings {
-		line := verdictLine(st, f)
+		line := findingLine(st, f, "↳ ")
 		if k := fieldOf(f.ID); k != "" && present[k] {
 			notes[k] = append(notes[k], line)
 		} else {
@@ -202,23 +202,6 @@ func countFindings(fs []flows.Finding) (pass, warn, fail int) {
 		}
 	}
 	return
-}
-
-// verdictLine is a finding as a symbol, message and basis. The symbol
-// carries the meaning without colour.
-func verdictLine(st *Styles, f flows.Finding) string {
-	sym, sty := "·", st.Info
-	switch f.Severity {
-	case flows.SeverityPass:
-		sym, sty = "✓", st.OK
-	case flows.SeverityWarn:
-		sym, sty = "!", st.Warn
-	case flows.SeverityFail:
-		sym, sty = "✗", st.Error
-	case flows.SeverityInfo:
-		sym, sty = "i", st.Info
-	}
-	return sty.Render("↳ "+sym+" "+client.SanitizeLine(f.Message)) + st.Faint.Render("  ("+client.SanitizeLine(f.Basis)+")")
 }
 
 func topLevelKeys(raw []byte) map[string]bool {

@@ -3,9 +3,6 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
-	"sort"
-	"strings"
 	"time"
 
 	"oauthdeck/client"
@@ -14,9 +11,9 @@ import (
 
 // Small formatting helpers of the Flow and Check screens.
 
-// findingLine is a finding as symbol, message and basis; the symbol carries
-// the meaning without colour.
-func findingLine(st *Styles, f flows.Finding) string {
+// findingLine is a finding as symbol, message and basis, after lead (e.g.
+// "↳ " under a metadata field); the symbol carries the meaning without colour.
+func findingLine(st *Styles, f flows.Finding, lead string) string {
 	sym, sty := "·", st.Info
 	switch f.Severity {
 	case flows.SeverityPass:
@@ -28,23 +25,7 @@ func findingLine(st *Styles, f flows.Finding) string {
 	case flows.SeverityInfo:
 		sym, sty = "i", st.Info
 	}
-	return sty.Render(sym+" "+client.SanitizeLine(f.Message)) + st.Faint.Render("  ("+client.SanitizeLine(f.Basis)+")")
-}
-
-// httpHeaderLines lists headers sorted by name, sanitised.
-func httpHeaderLines(st *Styles, h http.Header) string {
-	names := make([]string, 0, len(h))
-	for k := range h {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	for _, k := range names {
-		for _, v := range h[k] {
-			b.WriteString(st.JSONKey.Render(client.SanitizeLine(k)+":") + " " + client.SanitizeLine(v) + "\n")
-		}
-	}
-	return b.String()
+	return sty.Render(lead+sym+" "+client.SanitizeLine(f.Message)) + st.Faint.Render("  ("+client.SanitizeLine(f.Basis)+")")
 }
 
 // prettyBody indents a JSON body; anything else is shown as sanitised text.

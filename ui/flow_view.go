@@ -217,7 +217,7 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 	if len(res.Findings) > 0 {
 		b.WriteString("\n" + st.Title.Render("Findings") + "\n")
 		for _, f := range res.Findings {
-			b.WriteString(findingLine(st, f) + "\n")
+			b.WriteString(findingLine(st, f, "") + "\n")
 		}
 	}
 	b.WriteString(errorView(st, res))
@@ -251,7 +251,7 @@ func (s *flowScreen) requestView(req flows.Request) string {
 	red := req.Redacted()
 	var b strings.Builder
 	b.WriteString(st.Bold.Render(client.SanitizeLine(req.Method)+" "+client.SanitizeLine(req.URL)) + "\n")
-	b.WriteString(httpHeaderLines(st, red.Header))
+	b.WriteString(headerLines(st, red.Header))
 	where := "form"
 	if req.InQuery {
 		where = "query"
@@ -466,7 +466,7 @@ func (s *flowScreen) tokenDetail() string {
 			b.WriteString(s.fieldsView(res.Fields))
 		}
 		for _, f := range res.Findings {
-			b.WriteString(findingLine(st, f) + "\n")
+			b.WriteString(findingLine(st, f, "") + "\n")
 		}
 		b.WriteString(errorView(st, res))
 	}
