@@ -14,6 +14,7 @@ import (
 
 	"oauthdeck/cli"
 	"oauthdeck/flows"
+	"oauthdeck/keyring"
 	"oauthdeck/sandbox"
 )
 
@@ -192,4 +193,25 @@ func browserConsent(t *testing.T, authURL, session string) {
 		return
 	}
 	cb.Body.Close()
+}
+
+// A keyring that cannot be used costs the flow nothing but the keeping of
+// its tokens: one notice up front, and every protocol step still passes
+// (not "warned" because a side service failed).
+func TestFlowKeyringUnavailableWarnsOnce(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	h := newHarness(t)
+	h.store = unavailableStore{}
+	h.loginEnv(srv)
+	r := h.run("", "flow", "--create-app", "--auto-consent", "--all", "--cleanup", "--port", freePort(t))
+	if r.code != 0 {
+		t.Fatalf("flow: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stderr, string(keyring.ReasonNoSecretService)); n != 1 {
+		t.Fatalf("the keyring problem is reported %d times, want once:\n%s", n, r.stderr)
+	}
+	mustContain(t, r.stderr, "will not be kept for 'oauthdeck token'")
+	for _, step := range flows.AllSteps {
+		mustContain(t, r.stderr, "PASSED "+string(step))
+	}
 }
