@@ -241,7 +241,7 @@ func (f *Flow) prepare(ctx context.Context, res *StepResult) error {
 	res.Fields = append(res.Fields,
 		Field{Label: "PKCE verifier", Value: Mask(pair.Verifier), Secret: true, reveal: pair.Verifier},
 		Field{Label: "PKCE challenge", Value: pair.Challenge + " (" + string(pair.Method) + ")"},
-		Field{Label: "State", Value: Mask(state) + " (256 bits)", Secret: true, reveal: state},
+		Field{Label: "State", Value: state + " (256 bits; public: it is part of the URL)"},
 		Field{Label: "Resource", Value: firstNonEmpty(client.SanitizeLine(resource), "(none)")},
 		Field{Label: "Redirect URI", Value: client.SanitizeLine(p.RedirectURI)},
 		Field{Label: "Authorization URL", Value: client.SanitizeLine(authURL)})
