@@ -12,14 +12,9 @@ import (
 )
 
 func (a *app) appsCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "apps",
-		Short: "Manage the deployment's OAuth2 apps (the app ID is the OAuth2 client_id)",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(a.appsListCommand(), a.appsGetCommand(), a.appsCreateCommand(),
+	return groupCommand("apps", "Manage the deployment's OAuth2 apps (the app ID is the OAuth2 client_id)",
+		a.appsListCommand(), a.appsGetCommand(), a.appsCreateCommand(),
 		a.appsUpdateCommand(), a.appsDeleteCommand(), a.secretsCommand())
-	return cmd
 }
 
 func (a *app) appsListCommand() *cobra.Command {

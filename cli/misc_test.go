@@ -79,6 +79,11 @@ func TestUsageErrors(t *testing.T) {
 	mustContain(t, h.fail(2, "", "apps", "get"), "APP_ID")
 	mustContain(t, h.fail(2, "", "apps", "secrets", "delete", "one"), "APP_ID SECRET_ID")
 	mustContain(t, h.fail(2, "", "nosuchcommand"), "unknown command")
+	// A group command with an unknown word fails instead of printing help.
+	mustContain(t, h.fail(2, "", "apps", "lst"), `unknown command "lst" for 'oauthdeck apps'`, `did you mean "list"`)
+	mustContain(t, h.fail(2, "", "apps", "secrets", "nope"), "unknown command", "oauthdeck apps secrets")
+	mustContain(t, h.fail(2, "", "token", "nope"), "unknown command", "oauthdeck token")
+	mustContain(t, h.ok("", "token"), "show", "refresh", "revoke", "use")
 	mustContain(t, h.fail(2, "", "status", "--timeout", "-1s"), "--timeout")
 	mustContain(t, h.ok("", "apps", "--help"), "list", "create", "secrets")
 	mustContain(t, h.ok("", "completion", "bash"), "oauthdeck")

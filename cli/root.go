@@ -178,12 +178,7 @@ CODER_URL), then the OS keyring (see 'oauthdeck login').`,
 		Version:       Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("unknown command %q", args[0])
-			}
-			return nil
-		},
+		Args:          noSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runTUI(cmd.Context(), false)
 		},
@@ -216,6 +211,35 @@ CODER_URL), then the OS keyring (see 'oauthdeck login').`,
 		a.demoCommand(),
 	)
 	return root
+}
+
+// noSubcommand rejects a word that names no subcommand. Cobra itself does not
+// for a command that has subcommands: it would print help and exit 0.
+func noSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for '%s'", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default, which it sets only on its path
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %q?", s[0])
+	}
+	return &usageError{msg: msg}
+}
+
+// groupCommand is a command that only holds subcommands: alone it shows its
+// help, with an unknown word it fails as a usage error.
+func groupCommand(use, short string, subcommands ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  noSubcommand,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(subcommands...)
+	return cmd
 }
 
 // noArgs is cobra.NoArgs reported as a usage error.

@@ -11,13 +11,8 @@ import (
 )
 
 func (a *app) secretsCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "secrets",
-		Short: "Manage an app's client secrets (a secret is shown in full only once, when created)",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(a.secretsListCommand(), a.secretsCreateCommand(), a.secretsDeleteCommand())
-	return cmd
+	return groupCommand("secrets", "Manage an app's client secrets (a secret is shown in full only once, when created)",
+		a.secretsListCommand(), a.secretsCreateCommand(), a.secretsDeleteCommand())
 }
 
 func (a *app) secretsListCommand() *cobra.Command {

@@ -26,18 +26,12 @@ type tokenOptions struct {
 }
 
 func (a *app) tokenCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "token",
-		Short: "Show, refresh, revoke or use the tokens a previous 'oauthdeck flow' kept in the keyring",
-		Args:  noArgs,
-	}
-	cmd.AddCommand(
+	return groupCommand("token", "Show, refresh, revoke or use the tokens a previous 'oauthdeck flow' kept in the keyring",
 		a.tokenSubcommand("show", "Show the kept tokens (masked unless --reveal) and when they expire", a.tokenShow),
 		a.tokenSubcommand("refresh", "Refresh the kept tokens (the old ones stop working) and keep the new ones", a.tokenRefresh),
 		a.tokenSubcommand("revoke", "Revoke the kept tokens (RFC 7009) and forget them", a.tokenRevoke),
 		a.tokenSubcommand("use", "Call /api/v2/users/me with the kept access token and show who it is", a.tokenUse),
 	)
-	return cmd
 }
 
 func (a *app) tokenSubcommand(name, short string, run func(context.Context, *tokenOptions) error) *cobra.Command {
