@@ -255,7 +255,7 @@ type ListenerStatus struct {
 	StateOK     bool // its state matched
 	IssChecked  bool // iss was required and matched
 	Closed      bool
-	Rejected    []Rejection // requests refused without ending the wait
+	Rejected    []Rejection // requests refused without ending the wait (the first 20)
 	Err         string      // outcome, when it failed
 }
 

@@ -88,6 +88,8 @@ func pathOf(u *url.URL) string {
 // CheckCallback validates the query of an authorization response. An
 // error=… response gives a *CallbackError wrapping ErrAuthorization, checked
 // after state so a forged error cannot end a flow it does not belong to.
+// With an error, the Callback still carries what was verified before the
+// failure (State once it matched, Iss once it matched), never a code.
 func CheckCallback(q url.Values, exp Expect) (Callback, error) {
 	for _, k := range []string{"state", "code", "iss", "error"} {
 		if len(q[k]) > 1 {
@@ -113,10 +115,10 @@ func CheckCallback(q url.Values, exp Expect) (Callback, error) {
 	}
 	if cb.Iss != "" || exp.RequireIss {
 		if cb.Iss == "" {
-			return Callback{}, &CallbackError{Err: ErrIssMissing}
+			return Callback{State: cb.State}, &CallbackError{Err: ErrIssMissing}
 		}
 		if exp.Issuer != "" && cb.Iss != exp.Issuer {
-			return Callback{}, &CallbackError{Err: ErrIssMismatch, Detail: "got " + client.SanitizeLine(cb.Iss) + ", expected " + exp.Issuer}
+			return Callback{State: cb.State}, &CallbackError{Err: ErrIssMismatch, Detail: "got " + client.SanitizeLine(cb.Iss) + ", expected " + exp.Issuer}
 		}
 	}
 	if e := q.Get("error"); e != "" {
@@ -124,9 +126,17 @@ func CheckCallback(q url.Values, exp Expect) (Callback, error) {
 	}
 	cb.Code = q.Get("code")
 	if cb.Code == "" {
-		return Callback{}, &CallbackError{Err: ErrCodeMissing}
+		return cb, &CallbackError{Err: ErrCodeMissing}
 	}
 	return cb, nil
+}
+
+// markChecked records in s what a response proved: a state that matched
+// the request's, an iss that passed the comparison. A refusal without state
+// proves nothing, so it marks nothing.
+func markChecked(s *ListenerStatus, exp Expect, cb Callback) {
+	s.StateOK = exp.State != "" && cb.State != ""
+	s.IssChecked = cb.Iss != ""
 }
 
 // redactedCallbackURL is u with the code replaced, for display.

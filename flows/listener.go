@@ -48,7 +48,16 @@ type Listener struct {
 	result Callback
 	err    error
 	once   sync.Once
+
+	// notifyMu keeps OnStatus calls in the order their snapshots were
+	// taken: handlers, finish and shutdown notify from different goroutines,
+	// and a reader keeping the last status must not end on a stale one.
+	notifyMu sync.Mutex
 }
+
+// maxRejections bounds the refused requests kept in the status: a local
+// page can send as many as it likes, and each status copy carries them all.
+const maxRejections = 20
 
 // Listen binds the listener and starts serving. A busy port gives a
 // *CallbackError wrapping ErrPortInUse.
@@ -91,9 +100,9 @@ func Listen(ctx context.Context, opts ListenOptions) (*Listener, error) {
 		defer timer.Stop()
 		select {
 		case <-timer.C:
-			l.finish(Callback{}, &CallbackError{Err: ErrListenTimeout, Detail: fmt.Sprintf("waited %s on %s; open the URL again or paste the redirect URL", opts.Timeout, l.uri)})
+			l.finish(Callback{}, &CallbackError{Err: ErrListenTimeout, Detail: fmt.Sprintf("waited %s on %s; open the URL again or paste the redirect URL", opts.Timeout, l.uri)}, nil)
 		case <-ctx.Done():
-			l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed, Detail: ctx.Err().Error()})
+			l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed, Detail: ctx.Err().Error()}, nil)
 		case <-l.done:
 		}
 	}()
@@ -144,7 +153,7 @@ func (l *Listener) Wait(ctx context.Context) (Callback, error) {
 	select {
 	case <-l.done:
 	case <-ctx.Done():
-		l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed, Detail: ctx.Err().Error()})
+		l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed, Detail: ctx.Err().Error()}, nil)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -161,7 +170,8 @@ func (l *Listener) Deliver(rawURL string) error {
 	if errors.Is(err, ErrMalformedURL) || errors.Is(err, ErrWrongHost) || errors.Is(err, ErrWrongPath) {
 		return err
 	}
-	if !l.finish(cb, err) {
+	mark := func(s *ListenerStatus) { markChecked(s, exp, cb) }
+	if !l.finish(cb, err, mark) {
 		return &CallbackError{Err: ErrListenerClosed, Detail: "a callback was already taken"}
 	}
 	return err
@@ -170,21 +180,26 @@ func (l *Listener) Deliver(rawURL string) error {
 // Close stops the listener (a pending Wait returns ErrListenerClosed) and
 // waits for the server to shut down.
 func (l *Listener) Close() error {
-	l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed})
+	l.finish(Callback{}, &CallbackError{Err: ErrListenerClosed}, nil)
 	<-l.stopped
 	return nil
 }
 
 // finish records the first outcome, closes the socket at once (so no second
-// callback can connect), and drains the server in the background. It reports
-// whether this call set the outcome.
-func (l *Listener) finish(cb Callback, err error) bool {
+// callback can connect), and drains the server in the background. mark, when
+// set, records what the outcome proved; it runs only for the first outcome, so
+// a losing concurrent callback cannot overwrite the winner's marks. It
+// reports whether this call set the outcome.
+func (l *Listener) finish(cb Callback, err error, mark func(*ListenerStatus)) bool {
 	first := false
 	l.once.Do(func() {
 		first = true
 		_ = l.ln.Close()
 		l.mu.Lock()
 		l.result, l.err = cb, err
+		if mark != nil {
+			mark(&l.status)
+		}
 		l.status.Listening = false
 		if err != nil {
 			l.status.Err = err.Error()
@@ -210,18 +225,27 @@ func (l *Listener) finish(cb Callback, err error) bool {
 	return first
 }
 
+// notify hands OnStatus a fresh snapshot. OnStatus must not call Close
+// (Close waits for the shutdown's own notify).
 func (l *Listener) notify() {
 	if l.opts.OnStatus == nil {
 		return
 	}
+	l.notifyMu.Lock()
+	defer l.notifyMu.Unlock()
 	l.opts.OnStatus(l.Status())
 }
 
 func (l *Listener) reject(w http.ResponseWriter, code int, reason error, detail string) {
 	l.mu.Lock()
-	l.status.Rejected = append(l.status.Rejected, Rejection{At: l.opts.Now(), Reason: &CallbackError{Err: reason, Detail: detail}})
+	kept := len(l.status.Rejected) < maxRejections
+	if kept {
+		l.status.Rejected = append(l.status.Rejected, Rejection{At: l.opts.Now(), Reason: &CallbackError{Err: reason, Detail: detail}})
+	}
 	l.mu.Unlock()
-	l.notify()
+	if kept {
+		l.notify()
+	}
 	writePage(w, code, "Not here", "This address only accepts the OAuth2 callback.")
 }
 
@@ -251,13 +275,11 @@ func (l *Listener) serve(w http.ResponseWriter, r *http.Request) {
 	u := *r.URL
 	u.Scheme, u.Host = "http", r.Host
 	cb.URL = redactedCallbackURL(&u)
-	l.mu.Lock()
-	l.status.Received = true
-	l.status.StateOK = l.opts.Expect.State != "" && !errors.Is(err, ErrStateMissing) && !errors.Is(err, ErrStateMismatch)
-	l.status.IssChecked = (l.opts.Expect.RequireIss || cb.Iss != "") && err == nil ||
-		(errors.Is(err, ErrAuthorization) && cb.Iss != "")
-	l.mu.Unlock()
-	if !l.finish(cb, err) {
+	mark := func(s *ListenerStatus) {
+		s.Received = true
+		markChecked(s, l.opts.Expect, cb)
+	}
+	if !l.finish(cb, err, mark) {
 		writePage(w, http.StatusGone, "Already done", "This sign-in was already completed or cancelled. You can close this tab.")
 		return
 	}

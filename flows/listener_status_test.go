@@ -1,0 +1,92 @@
+package flows
+
+import (
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+)
+
+// A pasted URL is validated like a callback, so the status says state was checked.
+func TestListenerDeliverMarksStateChecked(t *testing.T) {
+	l := startListener(t, ListenOptions{})
+	if err := l.Deliver(callbackURL(l, url.Values{"code": {"pasted"}, "state": {testState}})); err != nil {
+		t.Fatal(err)
+	}
+	if st := l.Status(); !st.StateOK || st.Received {
+		t.Fatalf("status %+v, want StateOK and not Received (nothing came over the socket)", st)
+	}
+}
+
+// Coder v2.30's Cancel link carries error= without state: shown, but it must
+// not be reported as a verified state.
+func TestListenerRefusalWithoutStateIsNotStateOK(t *testing.T) {
+	l := startListener(t, ListenOptions{})
+	get(t, "GET", callbackURL(l, url.Values{"error": {"access_denied"}}), "")
+	if _, err := waitErr(t, l); err == nil {
+		t.Fatal("a refusal was accepted")
+	}
+	if st := l.Status(); !st.Received || st.StateOK {
+		t.Fatalf("status %+v, want Received and not StateOK", st)
+	}
+}
+
+// Two callbacks racing: only the one that ended the wait may set the marks.
+func TestListenerLosingCallbackKeepsWinnersMarks(t *testing.T) {
+	l := startListener(t, ListenOptions{})
+	good := Callback{Code: "c", State: testState}
+	if !l.finish(good, nil, func(s *ListenerStatus) { s.Received = true; markChecked(s, l.opts.Expect, good) }) {
+		t.Fatal("first finish lost")
+	}
+	if l.finish(Callback{}, &CallbackError{Err: ErrStateMismatch}, func(s *ListenerStatus) { markChecked(s, l.opts.Expect, Callback{}) }) {
+		t.Fatal("second finish won")
+	}
+	if st := l.Status(); !st.StateOK || st.Err != "" {
+		t.Fatalf("status %+v: the loser overwrote the winner", st)
+	}
+}
+
+// A page hammering the port cannot grow the status without bound, and the
+// real callback still gets through afterwards.
+func TestListenerBoundsRejections(t *testing.T) {
+	var mu sync.Mutex
+	notified := 0
+	l := startListener(t, ListenOptions{OnStatus: func(ListenerStatus) { mu.Lock(); notified++; mu.Unlock() }})
+	u, _ := url.Parse(l.RedirectURI())
+	u.Path = "/favicon.ico"
+	for range maxRejections + 15 {
+		if resp, _ := get(t, "GET", u.String(), ""); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	if n := len(l.Status().Rejected); n != maxRejections {
+		t.Fatalf("kept %d rejections, want %d", n, maxRejections)
+	}
+	get(t, "GET", callbackURL(l, url.Values{"code": {"c"}, "state": {testState}}), "")
+	if cb, err := waitErr(t, l); err != nil || cb.Code != "c" {
+		t.Fatalf("Wait = %+v, %v", cb, err)
+	}
+	assertClosed(t, l)
+	mu.Lock()
+	defer mu.Unlock()
+	if notified > maxRejections+4 {
+		t.Fatalf("%d status notifications for %d kept rejections", notified, maxRejections)
+	}
+}
+
+// OnStatus sees snapshots in order: once it has seen Closed, nothing older follows.
+func TestListenerStatusOrder(t *testing.T) {
+	var mu sync.Mutex
+	var seen []ListenerStatus
+	l := startListener(t, ListenOptions{OnStatus: func(s ListenerStatus) { mu.Lock(); seen = append(seen, s); mu.Unlock() }})
+	get(t, "GET", callbackURL(l, url.Values{"code": {"c"}, "state": {testState}}), "")
+	if _, err := waitErr(t, l); err != nil {
+		t.Fatal(err)
+	}
+	assertClosed(t, l)
+	mu.Lock()
+	defer mu.Unlock()
+	if last := seen[len(seen)-1]; !last.Closed || !last.StateOK {
+		t.Fatalf("last status %+v, want closed with state checked", last)
+	}
+}
