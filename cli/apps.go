@@ -184,9 +184,11 @@ func (a *app) printAppEnv(ctx context.Context, s *session, app client.App) error
 		}
 		return fmt.Errorf("creating the app's secret failed, so the app was deleted again: %w", err)
 	}
-	fmt.Fprintf(a.io.Out, "export CLIENT_ID=%s CLIENT_SECRET=%s\n", shellQuote(app.ID), shellQuote(secret.ClientSecretFull))
+	// Sanitised too: the line may be printed rather than eval'd.
+	fmt.Fprintf(a.io.Out, "export CLIENT_ID=%s CLIENT_SECRET=%s\n",
+		shellQuote(client.SanitizeLine(app.ID)), shellQuote(client.SanitizeLine(secret.ClientSecretFull)))
 	fmt.Fprintf(a.io.Err, "Created app %s (%s) with a secret; the secret will not be shown again.\n",
-		client.SanitizeLine(app.Name), app.ID)
+		client.SanitizeLine(app.Name), client.SanitizeLine(app.ID))
 	return nil
 }
 
@@ -263,20 +265,20 @@ func (a *app) appsDeleteCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			name := client.SanitizeLine(app.Name)
+			name, id := client.SanitizeLine(app.Name), client.SanitizeLine(app.ID)
 			if !yes {
-				ok, err := a.confirm(ctx, fmt.Sprintf("Delete app %s (%s)? Its secrets, codes and every token issued to it stop working.", name, app.ID))
+				ok, err := a.confirm(ctx, fmt.Sprintf("Delete app %s (%s)? Its secrets, codes and every token issued to it stop working.", name, id))
 				if err != nil {
 					return err
 				}
 				if !ok {
-					return usagef("not deleting app %s without confirmation; pass --yes", app.ID)
+					return usagef("not deleting app %s without confirmation; pass --yes", id)
 				}
 			}
 			if err := s.client.DeleteApp(ctx, app.ID); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.io.Err, "Deleted app %s (%s).\n", name, app.ID)
+			fmt.Fprintf(a.io.Err, "Deleted app %s (%s).\n", name, id)
 			return nil
 		},
 	}

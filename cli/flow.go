@@ -280,7 +280,7 @@ func (a *app) keepCreatedSecret(ctx context.Context, w io.Writer, url string, st
 		fmt.Fprintf(w, "  ! could not keep the new client secret: %s\n", oneLine(err))
 		return
 	}
-	fmt.Fprintf(w, "  kept the client secret of %s in %s\n", id, store.Kind())
+	fmt.Fprintf(w, "  kept the client secret of %s in %s\n", client.SanitizeLine(id), store.Kind())
 }
 
 // readPastedRedirect lets an SSH user paste the redirect URL instead of

@@ -211,3 +211,42 @@ func TestTUINeedsTerminal(t *testing.T) {
 	mustContain(t, h.fail(1, ""), "needs a terminal")
 	mustContain(t, h.fail(1, "", "demo"), "needs a terminal")
 }
+
+// TestServerIDsAreSanitised: IDs come from the server, so a hostile one must
+// not reach the terminal raw from the messages that quote it.
+func TestServerIDsAreSanitised(t *testing.T) {
+	const id = "\x1b]52;c;aGk=\x07evil\x1b[2J"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		app := map[string]any{"id": id, "name": "n", "callback_url": "http://127.0.0.1:1/cb"}
+		switch {
+		case r.Method == http.MethodDelete:
+			w.WriteHeader(http.StatusNoContent)
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/secrets"):
+			w.WriteHeader(http.StatusCreated)
+			json.NewEncoder(w).Encode(map[string]any{"id": id, "client_secret_full": "coder_abc_" + id})
+		case r.Method == http.MethodPost:
+			w.WriteHeader(http.StatusCreated)
+			json.NewEncoder(w).Encode(app)
+		default:
+			json.NewEncoder(w).Encode(app)
+		}
+	}))
+	defer srv.Close()
+	h := newHarness(t)
+	h.env["CODER_URL"] = srv.URL
+	h.env["CODER_SESSION_TOKEN"] = "abcdefghij-abcdefghijabcdefghij12"
+	for _, args := range [][]string{
+		{"apps", "create", "--name", "n", "--callback-url", "http://127.0.0.1:1/cb", "-o", "env"},
+		{"apps", "delete", "x", "--yes"},
+		{"apps", "secrets", "create", "x"},
+		{"apps", "secrets", "create", "x", "-o", "json"},
+	} {
+		r := h.run("", args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
+		mustContain(t, r.stderr, "evil")
+		mustNotContain(t, r.stdout+r.stderr, "\x1b", "\x07")
+	}
+}

@@ -72,12 +72,12 @@ keyring, where 'oauthdeck flow --client-id APP_ID' finds it.`,
 			if output == "json" {
 				err = writeJSON(a.io.Out, secret)
 			} else {
-				_, err = fmt.Fprintln(a.io.Out, secret.ClientSecretFull)
+				_, err = fmt.Fprintln(a.io.Out, client.SanitizeLine(secret.ClientSecretFull))
 			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.io.Err, "Created secret %s; it will not be shown again.\n", secret.ID)
+			fmt.Fprintf(a.io.Err, "Created secret %s; it will not be shown again.\n", client.SanitizeLine(secret.ID))
 			if save {
 				store := a.storeFor(s.url, s.config)
 				key, err := keyring.ClientSecretKey(s.url, args[0])
