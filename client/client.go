@@ -86,23 +86,26 @@ func New(baseURL, sessionToken string, opts Options) (*Client, error) {
 var Version = "dev"
 
 // parseBaseURL accepts an http(s) URL without query, fragment or user info
-// and drops a trailing slash.
+// and drops a trailing slash. Errors quote the URL redacted: whatever was
+// refused, it may carry a password or a token.
 func parseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
+	shown := SanitizeLine(Redact(raw))
 	switch {
 	case raw == "":
 		return nil, errors.New("deployment URL is empty")
 	case err != nil:
-		return nil, parseError(fmt.Sprintf("deployment URL %q is not a URL", raw), err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("deployment URL %q must start with https:// or http://", SanitizeLine(raw))
-	case u.Host == "":
-		return nil, fmt.Errorf("deployment URL %q has no host", SanitizeLine(raw))
+		// Not quoted: an unparsable URL cannot be redacted reliably.
+		return nil, parseError("deployment URL is not a URL", err)
 	case u.User != nil:
 		return nil, errors.New("deployment URL must not contain a user name or password")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("deployment URL %q must start with https:// or http://", shown)
+	case u.Host == "":
+		return nil, fmt.Errorf("deployment URL %q has no host", shown)
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("deployment URL %q must not have a query or fragment", SanitizeLine(raw))
+		return nil, fmt.Errorf("deployment URL %q must not have a query or fragment", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""

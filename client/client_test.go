@@ -27,6 +27,24 @@ func TestNewRejectsBadURLs(t *testing.T) {
 	}
 }
 
+func TestBadURLErrorsHideCredentials(t *testing.T) {
+	const password = "hunter2-pw"
+	for _, raw := range []string{
+		"ftp://admin:" + password + "@x",  // refused for its scheme
+		"https://admin:" + password + "@", // refused for its missing host
+		"https://admin:hun ter2-pw@x",     // refused by the URL parser
+		"https://x/?session_token=" + password,
+	} {
+		_, err := client.New(raw, "", client.Options{})
+		if err == nil {
+			t.Fatalf("New(%q) accepted", raw)
+		}
+		if strings.Contains(err.Error(), password) || strings.Contains(err.Error(), "hun ter2") {
+			t.Errorf("New(%q) error shows the secret: %v", raw, err)
+		}
+	}
+}
+
 func TestPathPrefixedDeployment(t *testing.T) {
 	var got string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

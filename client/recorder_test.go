@@ -194,6 +194,8 @@ func TestRedactLogLines(t *testing.T) {
 		{`{"password":"pa\"ss` + secPassword + `"}`, secPassword},
 		{`{"access_token":"` + secAccess[:20], secAccess[:20]}, // cut short by truncation
 		{"Set-Cookie: coder_session_token=" + secCookie + "; Path=/; HttpOnly", secCookie},
+		{"GET https://admin:" + secPassword + "@coder.example.com/api/v2/buildinfo", secPassword},
+		{"clone https://" + secPassword + "@git.example.com/repo.git", secPassword},
 	}
 	for _, tc := range cases {
 		out := client.Redact(tc.in)
@@ -208,7 +210,8 @@ func TestRedactLogLines(t *testing.T) {
 		}
 	}
 	for _, keep := range []string{"grant_type=authorization_code&client_id=abc&state=xyz&code_challenge=abc",
-		`{"token_type":"Bearer","expires_in":86399}`, "3382578a-f435-42f8-9490-124605cccac2"} {
+		`{"token_type":"Bearer","expires_in":86399}`, "3382578a-f435-42f8-9490-124605cccac2",
+		"https://coder.example.com/users/@me?next=a@b#c@d"} {
 		if out := client.Redact(keep); out != keep {
 			t.Errorf("Redact changed harmless text: %q -> %q", keep, out)
 		}

@@ -46,13 +46,16 @@ var (
 	// client secrets (coder_<10>_<secret>), and API keys (<10>-<22>).
 	coderSecretRE = regexp.MustCompile(`\bcoder_[0-9A-Za-z]{10}_[0-9A-Za-z]+`)
 	apiKeyRE      = regexp.MustCompile(`\b[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\b`)
+	// The user info of a URL ("https://user:password@host"): the authority
+	// runs to the first "/", "?" or "#", and its last "@" ends the user info.
+	userinfoRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^/?#\s"'<>]+)@`)
 	// An auth scheme followed by credentials.
 	schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9!#$%&*+.^_|~-]*)(\s+)(\S.*)$`)
 )
 
 // Redact returns s with every known secret shape replaced (tokens, codes,
-// client secrets, verifiers, passwords in form/JSON/query/header text).
-// It is idempotent, so already-redacted text can be passed again.
+// client secrets, verifiers, passwords in form/JSON/query/header text and
+// in a URL's user info). It is idempotent, so already-redacted text can be passed again.
 func Redact(s string) string {
 	if s == "" {
 		return s
@@ -65,6 +68,9 @@ func Redact(s string) string {
 	})
 	s = replaceSubmatches(headerSecretRE, s, func(g []string) string {
 		return g[1] + g[2] + redactHeaderValue(g[1], g[3])
+	})
+	s = replaceSubmatches(userinfoRE, s, func(g []string) string {
+		return g[1] + redactUserinfo(g[2]) + "@"
 	})
 	s = coderSecretRE.ReplaceAllStringFunc(s, RedactedMarker)
 	s = apiKeyRE.ReplaceAllStringFunc(s, RedactedMarker)
@@ -79,6 +85,18 @@ func markValue(v string, decode func(string) string) string {
 		return v
 	}
 	return RedactedMarker(decode(v))
+}
+
+// redactUserinfo keeps a user name, which helps a reader, and masks the
+// password; a lone user info may itself be a token, so it is masked whole.
+func redactUserinfo(info string) string {
+	if strings.Contains(info, markerPrefix) {
+		return info
+	}
+	if user, password, ok := strings.Cut(info, ":"); ok {
+		return user + ":" + markValue(password, unescapeForm)
+	}
+	return RedactedMarker(unescapeForm(info))
 }
 
 func unescapeForm(v string) string {
