@@ -18,26 +18,38 @@ func NormalizeURL(raw string) (string, error) {
 	if s == "" {
 		return "", errors.New("deployment URL is empty")
 	}
+	// Errors quote the URL without query or fragment, which may hold a
+	// token, and only once user info has been ruled out.
+	shown := s
+	if i := strings.IndexAny(shown, "?#"); i >= 0 {
+		shown = shown[:i]
+	}
 	if !strings.Contains(s, "://") {
 		s = "https://" + s
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return "", fmt.Errorf("deployment URL %q is not a valid URL: %w", raw, err)
-	}
-	scheme := strings.ToLower(u.Scheme)
-	if scheme != "http" && scheme != "https" {
-		return "", fmt.Errorf("deployment URL %q must use http or https, not %q", raw, u.Scheme)
+		// url.Error repeats the URL, which may hold a password; the
+		// remaining cause names the bad part.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return "", fmt.Errorf("deployment URL is not a valid URL: %w", err)
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("deployment URL must not contain a user name or password")
 	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", fmt.Errorf("deployment URL %q must use http or https, not %q", shown, u.Scheme)
+	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", fmt.Errorf("deployment URL %q must not have a query or fragment", raw)
+		return "", fmt.Errorf("deployment URL %q must not have a query or fragment", shown)
 	}
 	host := strings.ToLower(u.Hostname())
 	if host == "" {
-		return "", fmt.Errorf("deployment URL %q has no host", raw)
+		return "", fmt.Errorf("deployment URL %q has no host", shown)
 	}
 	port := u.Port()
 	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {

@@ -36,13 +36,17 @@ func TestNormalizeURL(t *testing.T) {
 		{"https://coder.example.com/#frag", "fragment"},
 		{"https://", "no host"},
 		{"https://coder example.com", "not a valid URL"},
+		{"ftp://user:pw@coder.example.com", "user name or password"},
+		{"https://user:pw @coder.example.com", "not a valid URL"},
+		{"https://user:pw@", "user name or password"},
+		{"https://coder.example.com/?token=pw@", "query"},
 	}
 	for _, tt := range bad {
 		got, err := NormalizeURL(tt.in)
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("NormalizeURL(%q) = %q, %v; want error with %q", tt.in, got, err, tt.wantErr)
 		}
-		if err != nil && strings.Contains(err.Error(), "pw") && strings.Contains(tt.in, "pw@") {
+		if err != nil && strings.Contains(err.Error(), "pw") && strings.Contains(tt.in, "pw") {
 			t.Errorf("error repeats the password: %v", err)
 		}
 	}
