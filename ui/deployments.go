@@ -18,15 +18,18 @@ func init() { registerTab(screenDeployments, newDeploymentsScreen) }
 // current one's state; it adds, switches and logs out.
 type deploymentsScreen struct {
 	base
-	cfg     *keyring.Config
-	loaded  bool
-	loadErr error
-	list    listNav
+	cfg    *keyring.Config // nil until the first load answers
+	loaded bool
+	list   listNav
 }
 
 type configLoadedMsg struct {
 	cfg *keyring.Config
 	err error
+	// startup: the first load, which also opens the starting session. A
+	// refresh only re-reads the file: re-opening would switch away from a
+	// deployment the user chose since.
+	startup bool
 }
 
 // sessionResolvedMsg is the result of looking up the token for a deployment.
@@ -54,14 +57,16 @@ func newDeploymentsScreen(c *Common) screen {
 
 func (s *deploymentsScreen) Title() string { return "Deployments" }
 
-func (s *deploymentsScreen) Init() tea.Cmd {
+func (s *deploymentsScreen) Init() tea.Cmd { return s.loadConfig(true) }
+
+func (s *deploymentsScreen) loadConfig(startup bool) tea.Cmd {
 	path := s.c.Deps.ConfigPath
 	return func() tea.Msg {
 		if path == "" {
-			return configLoadedMsg{cfg: &keyring.Config{}}
+			return configLoadedMsg{cfg: &keyring.Config{}, startup: startup}
 		}
 		cfg, err := keyring.LoadConfig(path)
-		return configLoadedMsg{cfg: cfg, err: err}
+		return configLoadedMsg{cfg: cfg, err: err, startup: startup}
 	}
 }
 
@@ -74,7 +79,6 @@ func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case configLoadedMsg:
 		s.loaded = true
-		s.loadErr = msg.err
 		if msg.cfg == nil {
 			msg.cfg = &keyring.Config{}
 		}
@@ -85,7 +89,10 @@ func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			cmds = append(cmds, s.c.NotifyErr(msg.err))
 		}
-		return tea.Batch(append(cmds, s.startupSession())...)
+		if msg.startup {
+			cmds = append(cmds, s.startupSession())
+		}
+		return tea.Batch(cmds...)
 	case sessionResolvedMsg:
 		return s.applyResolved(msg)
 	case configSavedMsg:
@@ -176,6 +183,9 @@ func (s *deploymentsScreen) markCurrent(url string) tea.Cmd {
 
 func (s *deploymentsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	km := s.c.Keys
+	if !s.loaded {
+		return nil // nothing to act on before the config is read
+	}
 	if s.list.handleKey(km, msg, s.listHeight()) {
 		return nil
 	}
@@ -185,9 +195,6 @@ func (s *deploymentsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return s.resolve(d.URL, false)
 		}
 	case key.Matches(msg, km.New):
-		if !s.loaded {
-			return nil
-		}
 		return s.c.Push(newLoginForm(s.c, s.cfg))
 	case key.Matches(msg, km.Logout):
 		d, ok := s.selected()
@@ -199,7 +206,7 @@ func (s *deploymentsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 				" and the deployment is removed from the list. Apps and tokens on the server are not touched.",
 			s.logout(d.URL))
 	case key.Matches(msg, km.Refresh):
-		return tea.Batch(s.Init(), s.reconnect())
+		return tea.Batch(s.loadConfig(false), s.reconnect())
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"oauthdeck/keyring"
 	"oauthdeck/sandbox"
@@ -131,5 +132,41 @@ func TestProviderDisabledIsExplained(t *testing.T) {
 			h.key("1")
 			h.waitScreen("✗ provider not enabled", "CODER_OAUTH2_PROVIDER_ENABLE=true")
 		})
+	}
+}
+
+// TestDeploymentsRefreshKeepsChosenSession: r re-reads the config and
+// reconnects, but must not re-open the starting session over a deployment
+// the user switched to since.
+func TestDeploymentsRefreshKeepsChosenSession(t *testing.T) {
+	api := newFakeAPI()
+	h := newHarness(t, api, 120, 30)
+	h.waitScreen("In use: " + api.url)
+	other := &Session{URL: "https://other.example.com", Source: "test", API: api}
+	h.send(useSessionMsg{other})
+	before := h.m.c.SessionGen()
+	h.key("1", "r")
+	if got := h.m.c.Session(); got == nil || got.URL != other.URL {
+		t.Fatalf("after refresh the session is %v, want %s", sessURL(got), other.URL)
+	}
+	if n := h.m.c.SessionGen() - before; n != 1 {
+		t.Fatalf("refresh switched sessions %d times, want 1 (a reconnect)", n)
+	}
+}
+
+// TestDeploymentsKeysBeforeConfigLoads: keys pressed before the config file
+// has been read do nothing (and do not panic on the missing list).
+func TestDeploymentsKeysBeforeConfigLoads(t *testing.T) {
+	c := newCommon(context.Background(), Deps{})
+	c.Styles = NewStyles(true)
+	s := newDeploymentsScreen(c)
+	s.SetSize(100, 30)
+	for _, k := range []string{"j", "k", "G", "enter", "L", "n", "r"} {
+		if cmd := s.Update(keyMsg(k)); cmd != nil {
+			t.Fatalf("key %q before the config loaded returned a Cmd", k)
+		}
+	}
+	if !strings.Contains(ansi.Strip(s.View()), "Loading") {
+		t.Fatalf("view before load: %q", s.View())
 	}
 }
