@@ -62,7 +62,7 @@ func New(baseURL, sessionToken string, opts Options) (*Client, error) {
 	}
 	var rt http.RoundTripper = opts.Transport
 	if rt == nil {
-		rt = defaultTransport(opts.InsecureSkipVerify, opts.Timeout)
+		rt = defaultTransport(opts.InsecureSkipVerify)
 	}
 	if opts.Recorder != nil {
 		rt = opts.Recorder.Wrap(rt)

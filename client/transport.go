@@ -11,7 +11,7 @@ import (
 // defaultTransport is used when Options.Transport is nil. The overall
 // deadline comes from http.Client.Timeout; these bound the individual steps
 // so a dead host fails early with a clear cause.
-func defaultTransport(insecureSkipVerify bool, headerTimeout time.Duration) *http.Transport {
+func defaultTransport(insecureSkipVerify bool) *http.Transport {
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
