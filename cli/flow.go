@@ -149,14 +149,12 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 	}
 
 	errw := &lockedWriter{w: nopCloser{a.io.Err}}
-	// Keeping tokens for 'oauthdeck token' is a side service: when the store
+	// Keeping tokens (and a created client's secret) for 'oauthdeck token' is a side service: when the store
 	// cannot be used, say so once and run the protocol steps undisturbed,
 	// rather than turning every step that would save into a warning.
-	if store != nil {
-		if err := keyring.Probe(ctx, store); err != nil {
-			fmt.Fprintf(errw, "! tokens from this flow will not be kept for 'oauthdeck token': %s\n", oneLine(err))
-			cfg.Store = nil
-		}
+	if err := keyring.Probe(ctx, store); err != nil {
+		fmt.Fprintf(errw, "! tokens from this flow will not be kept for 'oauthdeck token': %s\n", oneLine(err))
+		cfg.Store = nil
 	}
 	var flow *flows.Flow
 	var pasteOnce sync.Once
@@ -195,7 +193,7 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 			failed = &res
 			break
 		}
-		if id == flows.StepClient && !o.cleanup && (o.createApp || o.register) {
+		if id == flows.StepClient && cfg.Store != nil && !o.cleanup && (o.createApp || o.register) {
 			a.keepCreatedSecret(ctx, errw, url, store, res)
 		}
 	}

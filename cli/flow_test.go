@@ -214,4 +214,15 @@ func TestFlowKeyringUnavailableWarnsOnce(t *testing.T) {
 	for _, step := range flows.AllSteps {
 		mustContain(t, r.stderr, "PASSED "+string(step))
 	}
+
+	// Without --cleanup the created app stays, and its secret is not offered
+	// to the unusable keyring a second time either.
+	r = h.run("", "flow", "--create-app", "--auto-consent", "--port", freePort(t))
+	if r.code != 0 {
+		t.Fatalf("flow: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stderr, string(keyring.ReasonNoSecretService)); n != 1 {
+		t.Fatalf("the keyring problem is reported %d times, want once:\n%s", n, r.stderr)
+	}
+	mustNotContain(t, r.stderr, "could not keep the new client secret")
 }
