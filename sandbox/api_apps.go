@@ -113,8 +113,9 @@ func (s *Server) handleApps(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listApps(w http.ResponseWriter, r *http.Request) {
 	var keep func(*app) bool
-	if raw, ok := r.URL.Query()["user_id"]; ok {
-		uid, err := uuid.Parse(raw[0])
+	// An empty user_id lists every app, as Coder's handler does.
+	if raw := r.URL.Query().Get("user_id"); raw != "" {
+		uid, err := uuid.Parse(raw)
 		if err != nil {
 			// Coder's detail shows the zero UUID, not the input.
 			writeMessage(w, http.StatusBadRequest, "Invalid user UUID", fmt.Sprintf("queried user_id=%q", uuid.Nil.String()))

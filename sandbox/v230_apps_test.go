@@ -73,6 +73,11 @@ func TestV230AppsAPI(t *testing.T) {
 	admin := adminID(t, s)
 	expect(t, call(t, s, req{path: apps + "?user_id=" + admin, session: tok}), http.StatusOK, `null`)
 	expect(t, call(t, s, req{path: apps + "?user_id=bad", session: tok}), http.StatusBadRequest, `{"message":"Invalid user UUID","detail":"queried user_id=\"00000000-0000-0000-0000-000000000000\""}`)
+	// An empty user_id is no filter at all: the full list.
+	all := call(t, s, req{path: apps, session: tok})
+	if r := call(t, s, req{path: apps + "?user_id=", session: tok}); r.status != http.StatusOK || r.text() != all.text() || !strings.Contains(all.text(), dup.ID) {
+		t.Errorf("?user_id= gave %d %s, want the full list %s", r.status, r.body, all.body)
+	}
 	r = call(t, s, req{method: "POST", path: apps + "/" + a.ID + "/secrets", session: tok})
 	var sec struct {
 		Full string `json:"client_secret_full"`
