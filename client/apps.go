@@ -26,17 +26,8 @@ func needIDs(ids ...string) error {
 
 // Apps lists the apps, ordered as the server sends them. A null body is an empty list.
 func (c *Client) Apps(ctx context.Context) ([]App, error) {
-	var apps []App
-	if err := c.do(ctx, call{method: http.MethodGet, url: appsPath, auth: authSession, want: http.StatusOK, out: &apps}); err != nil {
-		return nil, wrapOp("list OAuth2 apps", err)
-	}
-	if apps == nil {
-		apps = []App{}
-	}
-	for i := range apps {
-		apps[i].normalize()
-	}
-	return apps, nil
+	apps, err := c.listApps(ctx, appsPath)
+	return apps, wrapOp("list OAuth2 apps", err)
 }
 
 // AppsAuthorizedBy lists the apps userID currently holds tokens for
@@ -46,10 +37,15 @@ func (c *Client) AppsAuthorizedBy(ctx context.Context, userID string) ([]App, er
 	if err := needIDs(userID); err != nil {
 		return nil, wrapOp("list apps authorized by a user", err)
 	}
+	apps, err := c.listApps(ctx, appsPath+"?"+url.Values{"user_id": {userID}}.Encode())
+	return apps, wrapOp("list apps authorized by user "+userID, err)
+}
+
+// listApps reads a list of apps, normalised, with null as an empty list.
+func (c *Client) listApps(ctx context.Context, path string) ([]App, error) {
 	var apps []App
-	u := appsPath + "?" + url.Values{"user_id": {userID}}.Encode()
-	if err := c.do(ctx, call{method: http.MethodGet, url: u, auth: authSession, want: http.StatusOK, out: &apps}); err != nil {
-		return nil, wrapOp("list apps authorized by user "+userID, err)
+	if err := c.do(ctx, call{method: http.MethodGet, url: path, auth: authSession, want: http.StatusOK, out: &apps}); err != nil {
+		return nil, err
 	}
 	if apps == nil {
 		apps = []App{}
