@@ -26,6 +26,9 @@ type Flow struct {
 	st        flowState
 	listener  *Listener
 	closed    bool
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // flowState is what the steps hand each other.
@@ -117,6 +120,8 @@ func init() {
 	}
 }
 
+var errFlowClosed = errors.New("flows: the flow is closed")
+
 // errSkip marks a step that had nothing to do; its message becomes the verdict.
 type errSkip struct{ why string }
 
@@ -132,7 +137,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	f.runMu.Lock()
 	defer f.runMu.Unlock()
 	if f.isClosed() {
-		return StepResult{Step: id, Status: StatusFailed, Err: errors.New("flows: the flow is closed")}
+		return StepResult{Step: id, Status: StatusFailed, Err: errFlowClosed}
 	}
 	if err := f.checkOrder(id); err != nil {
 		res := StepResult{Step: id, Status: StatusFailed, Err: err, Verdict: err.Error()}

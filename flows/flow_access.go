@@ -174,24 +174,44 @@ func (f *Flow) Credentials() (clientID, clientSecret string) {
 }
 
 // Close stops the listener and, when Config.Cleanup is set, deletes what the
-// flow created and has not deleted yet. It is safe to call more than once.
+// flow created and has not deleted yet. It waits for a step still running (a
+// client being created must be known before deciding what to delete), so it
+// must not be called from OnEvent. It is safe to call more than once and
+// from several goroutines: every call returns once the first has finished,
+// with its error (a process exiting after Close must not cut the cleanup short).
 func (f *Flow) Close() error {
+	f.closeOnce.Do(func() { f.closeErr = f.close() })
+	return f.closeErr
+}
+
+func (f *Flow) close() error {
 	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		return nil
-	}
 	f.closed = true
 	l := f.listener
-	st := f.st
 	f.mu.Unlock()
 	if l != nil {
-		_ = l.Close()
+		_ = l.Close() // releases an authorize step waiting for the browser
 	}
+	f.runMu.Lock()
+	st := f.state()
+	f.runMu.Unlock()
 	if !f.cfg.Cleanup || st.cleaned {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return f.deleteCreated(ctx, st)
+}
+
+// watchListener makes l the listener Close stops. It fails when the flow
+// was closed before l existed, so a late authorize step does not wait on a
+// listener nobody will close.
+func (f *Flow) watchListener(l *Listener) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return errFlowClosed
+	}
+	f.listener = l
+	return nil
 }

@@ -34,9 +34,9 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 			redirect = l.RedirectURI()
 			req.Params.Set("redirect_uri", redirect)
 		}
-		f.mu.Lock()
-		f.listener = l
-		f.mu.Unlock()
+		if err := f.watchListener(l); err != nil {
+			return err
+		}
 		res.Fields = append(res.Fields, Field{Label: "Listener", Value: l.Status().Addr + " " + l.Status().Path},
 			Field{Label: "Deadline", Value: l.Status().Deadline.Format(time.RFC3339)})
 	case errors.Is(lerr, ErrNotLoopback) && f.cfg.Consent == ConsentAuto:
