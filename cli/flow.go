@@ -206,7 +206,7 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 		if o.all {
 			fmt.Fprintln(errw, "Note: the revoke step revoked these tokens; run without --all to keep usable ones.")
 		}
-		if err := a.writeFlowTokens(snap, tokens, o); err != nil {
+		if err := a.writeFlowTokens(url, snap, tokens, o); err != nil {
 			return err
 		}
 	}
@@ -353,16 +353,17 @@ func known(ex *flows.Explanation) bool {
 // flowJSON is `oauthdeck flow -o json`.
 type flowJSON struct {
 	Deployment string     `json:"deployment"`
+	Issuer     string     `json:"issuer,omitempty"` // differs from the deployment when --target leads elsewhere
 	ClientID   string     `json:"client_id"`
 	Resource   string     `json:"resource,omitempty"`
 	Tokens     tokensJSON `json:"tokens"`
 }
 
-func (a *app) writeFlowTokens(snap flows.Snapshot, t flows.Tokens, o flowOptions) error {
+func (a *app) writeFlowTokens(url string, snap flows.Snapshot, t flows.Tokens, o flowOptions) error {
 	if o.output != "json" {
 		return writeTokens(a.io.Out, t, o.reveal, "text")
 	}
-	return writeJSON(a.io.Out, flowJSON{Deployment: snap.Issuer, ClientID: snap.ClientID,
+	return writeJSON(a.io.Out, flowJSON{Deployment: url, Issuer: snap.Issuer, ClientID: snap.ClientID,
 		Resource: snap.Resource, Tokens: tokenView(t, o.reveal)})
 }
 

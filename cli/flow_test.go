@@ -32,6 +32,7 @@ func freePort(t *testing.T) string {
 
 type flowOutput struct {
 	Deployment string `json:"deployment"`
+	Issuer     string `json:"issuer"`
 	ClientID   string `json:"client_id"`
 	Tokens     struct {
 		AccessToken  string `json:"access_token"`
@@ -58,6 +59,9 @@ func TestFlowAutoConsentAllSteps(t *testing.T) {
 			var out flowOutput
 			if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 				t.Fatalf("flow -o json: %v\n%s", err, r.stdout)
+			}
+			if out.Deployment != srv.URL() || out.Issuer != srv.URL() {
+				t.Fatalf("flow -o json: deployment %q, issuer %q; want %q for both", out.Deployment, out.Issuer, srv.URL())
 			}
 			if !out.Tokens.Masked || out.Tokens.TokenType != "Bearer" || out.Tokens.AccessToken == "" || strings.Contains(out.Tokens.AccessToken, "-") && len(out.Tokens.AccessToken) == 33 {
 				t.Fatalf("tokens not masked: %+v", out.Tokens)
