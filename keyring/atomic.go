@@ -1,15 +1,32 @@
 package keyring
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // maxFileBytes bounds what the file store and config loader will read, so a
 // wrong path (a log, a disk image) fails clearly instead of eating memory.
 const maxFileBytes = 1 << 20
+
+// fileLockTimeout bounds the wait for another process writing the same file.
+const fileLockTimeout = 5 * time.Second
+
+// lockForUpdate serialises read-modify-write of path across processes (the
+// TUI and a CLI command, say), creating its directory if needed. It waits at
+// most fileLockTimeout, or until ctx ends.
+func lockForUpdate(ctx context.Context, path string) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating directory for %s: %w", path, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, fileLockTimeout)
+	defer cancel()
+	return lockFile(ctx, path)
+}
 
 // writeFileAtomic replaces path with data: it writes a 0600 temp file in the
 // same directory (created 0700 if missing), syncs it and renames it over

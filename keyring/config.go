@@ -109,6 +109,11 @@ func (c *Config) Save(path string) error {
 			return err
 		}
 	}
+	return c.write(path)
+}
+
+// write replaces the file at path with c, atomically and with mode 0600.
+func (c *Config) write(path string) error {
 	c.Version = configVersion
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
@@ -183,12 +188,7 @@ func (c *Config) Remove(deploymentURL string) bool {
 // processes editing the config at once (the TUI and a CLI command) do not
 // lose each other's changes. If change returns an error nothing is saved.
 func UpdateConfig(ctx context.Context, path string, change func(*Config) error) (*Config, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating directory for %s: %w", path, err)
-	}
-	lockCtx, cancel := context.WithTimeout(ctx, fileLockTimeout)
-	defer cancel()
-	unlock, err := lockFile(lockCtx, path)
+	unlock, err := lockForUpdate(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,8 @@ func UpdateConfig(ctx context.Context, path string, change func(*Config) error) 
 	if err := change(cfg); err != nil {
 		return nil, err
 	}
-	if err := cfg.Save(path); err != nil {
+	// The file was just read under the lock, so Save's check is not needed.
+	if err := cfg.write(path); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -6,15 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
-	"time"
 )
-
-// fileLockTimeout bounds the wait for another process writing the file.
-const fileLockTimeout = 5 * time.Second
 
 // fileStore keeps secrets as a JSON object {key: secret} in one file with
 // mode 0600. It is the explicit, insecure fallback: used only when the user
@@ -65,7 +59,7 @@ func (f *fileStore) Set(ctx context.Context, key, secret string) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	unlock, err := f.lock(ctx)
+	unlock, err := lockForUpdate(ctx, f.path)
 	if err != nil {
 		return err
 	}
@@ -94,7 +88,7 @@ func (f *fileStore) Delete(ctx context.Context, key string) error {
 	if _, ok := secrets[key]; !ok {
 		return nil // nothing to do; do not create the file
 	}
-	unlock, err := f.lock(ctx)
+	unlock, err := lockForUpdate(ctx, f.path)
 	if err != nil {
 		return err
 	}
@@ -134,17 +128,6 @@ func (f *fileStore) load() (map[string]string, error) {
 		secrets = map[string]string{}
 	}
 	return secrets, nil
-}
-
-// lock serialises writers across processes, waiting at most
-// fileLockTimeout (or until ctx ends).
-func (f *fileStore) lock(ctx context.Context) (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating directory for %s: %w", f.path, err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, fileLockTimeout)
-	defer cancel()
-	return lockFile(ctx, f.path)
 }
 
 func (f *fileStore) save(secrets map[string]string) error {
