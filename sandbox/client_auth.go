@@ -7,10 +7,26 @@ import (
 	"github.com/google/uuid"
 )
 
-// clientCredentials reads client_id and client_secret for the token and
-// revoke endpoints. v2.30 reads only the form (Basic is ignored); main also
-// takes HTTP Basic and refuses a secret in the URL query or credentials that
-// disagree between header and body.
+// formClient parses the token or revoke request's form and finds the
+// client it names, writing the OAuth2 error when either fails. The secret is
+// returned unchecked: whether and how it is checked differs per grant.
+func (s *Server) formClient(w http.ResponseWriter, r *http.Request) (a app, secret string, ok bool) {
+	if err := r.ParseForm(); err != nil {
+		writeOAuth2(w, http.StatusBadRequest, "invalid_request", descGenericMalformed)
+		return app{}, "", false
+	}
+	id, secret, ok := s.clientCredentials(w, r)
+	if !ok {
+		return app{}, "", false
+	}
+	a, ok = s.lookupClient(w, id, s.main())
+	return a, secret, ok
+}
+
+// clientCredentials reads client_id and client_secret from a parsed form.
+// v2.30 reads only the form (Basic is ignored); main also takes HTTP Basic
+// and refuses a secret in the URL query or credentials that disagree
+// between header and body.
 func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) (id, secret string, ok bool) {
 	id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
 	if !s.main() {

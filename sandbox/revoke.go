@@ -8,15 +8,7 @@ import (
 // handleRevoke is RFC 7009. v2.30 needs client_id only to find the app and
 // never checks the secret; main authenticates confidential clients first.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		writeOAuth2(w, http.StatusBadRequest, "invalid_request", descGenericMalformed)
-		return
-	}
-	id, secret, ok := s.clientCredentials(w, r)
-	if !ok {
-		return
-	}
-	a, ok := s.lookupClient(w, id, s.main())
+	a, secret, ok := s.formClient(w, r)
 	if !ok {
 		return
 	}

@@ -51,15 +51,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")
 	}
-	if err := r.ParseForm(); err != nil {
-		writeOAuth2(w, http.StatusBadRequest, "invalid_request", descGenericMalformed)
-		return
-	}
-	id, secret, ok := s.clientCredentials(w, r)
-	if !ok {
-		return
-	}
-	a, ok := s.lookupClient(w, id, s.main())
+	a, secret, ok := s.formClient(w, r)
 	if !ok {
 		return
 	}
