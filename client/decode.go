@@ -116,8 +116,7 @@ func providerDisabled(status int, path string, eb errorBody) bool {
 	msg := strings.ToLower(eb.Message)
 	switch status {
 	case http.StatusForbidden:
-		return strings.Contains(msg, "'oauth2' experiment") ||
-			(strings.Contains(msg, "oauth2") && strings.Contains(msg, "experiment")) ||
+		return strings.Contains(msg, "oauth2") && strings.Contains(msg, "experiment") ||
 			strings.Contains(msg, "oauth2 provider is under development")
 	case http.StatusNotFound:
 		return eb.Message == "Route not found." && isOAuth2Route(path)
