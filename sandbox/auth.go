@@ -70,11 +70,10 @@ func (s *Server) authenticate(r *http.Request) (*session, *authFailure) {
 	if token == "" {
 		return nil, &authFailure{http.StatusUnauthorized, `Cookie "coder_session_token" or query parameter must be provided.`}
 	}
-	id, secret, err := splitAPIKey(token)
+	id, _, err := splitAPIKey(token)
 	if err != nil {
 		return nil, &authFailure{http.StatusUnauthorized, "Invalid API key format: " + err.Error()}
 	}
-	_ = secret
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	k, ok := s.store.keys[id]
@@ -181,7 +180,7 @@ func normalizeResource(raw string) (string, bool) {
 	return scheme + "://" + host + path + "?" + u.RawQuery, true
 }
 
-// newSessionKey stores a fresh password-login session for a user.
+// newSessionKeyLocked stores a fresh password-login session for a user.
 // The caller holds s.store.mu.
 func (s *Server) newSessionKeyLocked(userID uuid.UUID, lifetime time.Duration) string {
 	token, id, _ := newAPIKey()

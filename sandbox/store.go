@@ -168,11 +168,10 @@ func (s *store) secretsOf(appID uuid.UUID) []*appSecret {
 // secretByValue finds a stored client secret by its full value; appID
 // uuid.Nil means any app (v2.30's cross-client leniency).
 func (s *store) secretByValue(value string, appID uuid.UUID) *appSecret {
-	prefix, secret, ok := parseFormattedSecret(value)
+	prefix, _, ok := parseFormattedSecret(value)
 	if !ok {
 		return nil
 	}
-	_ = secret
 	for _, sec := range s.secrets {
 		if sec.prefix == prefix && sec.hash.matches(value) && (appID == uuid.Nil || sec.appID == appID) {
 			return sec

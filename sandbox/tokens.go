@@ -122,7 +122,7 @@ func missingParam(w http.ResponseWriter, name string) {
 	writeOAuth2(w, http.StatusBadRequest, "invalid_request", "Missing required parameter: "+name)
 }
 
-// findCode looks a code up by prefix and hash and checks its expiry.
+// findCodeLocked looks a code up by prefix and hash and checks its expiry.
 // The caller holds the lock.
 func (s *Server) findCodeLocked(value string) *authCode {
 	prefix, _, ok := parseFormattedSecret(value)
