@@ -52,3 +52,41 @@ func TestFlowNotCoder(t *testing.T) {
 		t.Fatalf("error %q explained as %+v", msg, res[0].Explain)
 	}
 }
+
+// Metadata with terminal escapes in its strings: every field and finding
+// the discover step shows is free of control characters.
+func TestFlowDiscoverSanitisesMetadata(t *testing.T) {
+	var base string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/.well-known/oauth-authorization-server") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"issuer":"` + base + `","authorization_endpoint":"` + base + `/oauth2/authorize",
+			"token_endpoint":"` + base + `/oauth2/tokens\u001b[2J",
+			"token_endpoint_auth_methods_supported":["client_secret_post\u001b]0;pwned\u0007","\u001b[31mnone"]}`))
+	}))
+	defer srv.Close()
+	base = srv.URL
+	c, _ := client.New(srv.URL, "", client.Options{Timeout: 2 * time.Second})
+	f, _ := New(Config{Client: c})
+	defer f.Close()
+	r := f.Run(testCtx(t), StepDiscover)
+	if r.Status == StatusPending || len(r.Fields) == 0 {
+		t.Fatalf("discover = %s %v", r.Status, r.Err)
+	}
+	for _, fd := range r.Fields {
+		if strings.ContainsAny(fd.Value, "\x1b\x07") {
+			t.Errorf("field %s shows %q", fd.Label, fd.Value)
+		}
+	}
+	for _, fd := range r.Findings {
+		if strings.ContainsAny(fd.Message, "\x1b\x07") {
+			t.Errorf("finding %s says %q", fd.ID, fd.Message)
+		}
+	}
+	if strings.ContainsAny(r.Verdict, "\x1b\x07") {
+		t.Errorf("verdict %q", r.Verdict)
+	}
+}

@@ -45,7 +45,7 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 			return fmt.Errorf("protected resource metadata: %w", err)
 		}
 		pr = &d.Doc
-		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: d.URL})
+		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: client.SanitizeLine(d.URL)})
 		res.Findings = append(res.Findings, CheckPRMetadata(d.Doc, target, nil)...)
 		if len(d.Doc.AuthorizationServers) > 0 {
 			issuer = strings.TrimSuffix(d.Doc.AuthorizationServers[0], "/")
@@ -55,7 +55,7 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 		}
 	} else if d, err := c.ProtectedResourceMetadata(ctx, base, ""); err == nil {
 		pr = &d.Doc
-		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: d.URL})
+		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: client.SanitizeLine(d.URL)})
 		res.Findings = append(res.Findings, CheckPRMetadata(d.Doc, base, nil)...)
 	} else {
 		res.Findings = append(res.Findings, Finding{ID: "pr.fetch", Severity: SeverityInfo,
@@ -67,12 +67,12 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 		return fmt.Errorf("authorization server metadata for %s: %w", issuer, err)
 	}
 	as := d.Doc
-	res.Fields = append(res.Fields, Field{Label: "AS metadata", Value: d.URL},
+	res.Fields = append(res.Fields, Field{Label: "AS metadata", Value: client.SanitizeLine(d.URL)},
 		Field{Label: "Issuer", Value: client.SanitizeLine(as.Issuer)},
 		Field{Label: "Authorization endpoint", Value: client.SanitizeLine(as.AuthorizationEndpoint)},
 		Field{Label: "Token endpoint", Value: client.SanitizeLine(as.TokenEndpoint)},
 		Field{Label: "Revocation endpoint", Value: client.SanitizeLine(as.RevocationEndpoint)},
-		Field{Label: "Auth methods", Value: strings.Join(as.TokenEndpointAuthMethodsSupported, ", ")})
+		Field{Label: "Auth methods", Value: client.SanitizeLine(strings.Join(as.TokenEndpointAuthMethodsSupported, ", "))})
 	res.Findings = append(res.Findings, CheckASMetadata(as, issuer)...)
 	if pr != nil {
 		for _, fd := range CheckPRMetadata(*pr, "", &as) {
@@ -143,7 +143,7 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 		}
 		secret = sec.ClientSecretFull
 		res.Fields = append(res.Fields, Field{Label: "App", Value: client.SanitizeLine(app.Name) + " (created)"},
-			Field{Label: "Secret id", Value: sec.ID})
+			Field{Label: "Secret id", Value: client.SanitizeLine(sec.ID)})
 	case ClientRegister:
 		if st.as.RegistrationEndpoint == "" {
 			return errors.New("the server advertises no registration_endpoint: dynamic client registration is off")

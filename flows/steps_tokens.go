@@ -284,7 +284,7 @@ func (f *Flow) cleanup(ctx context.Context, res *StepResult) error {
 		return errSkip{"the flow created nothing"}
 	}
 	if !f.cfg.Cleanup {
-		return errSkip{"kept the created client " + st.clientID + " (cleanup not requested)"}
+		return errSkip{"kept the created client " + client.SanitizeLine(st.clientID) + " (cleanup not requested)"}
 	}
 	if st.cleaned {
 		return errSkip{"already deleted"}
