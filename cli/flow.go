@@ -221,7 +221,7 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 func (a *app) flowClient(ctx context.Context, arg string, o flowOptions) (*client.Client, string, keyring.Store, error) {
 	s, err := a.resolveSession(ctx, arg, a.useCoderCLI)
 	if err == nil {
-		return s.client, s.url, a.storeFor(s.url, s.config), nil
+		return s.client, s.url, s.store, nil
 	}
 	if o.createApp || o.autoConsent {
 		return nil, "", nil, fmt.Errorf("--create-app and --auto-consent need an admin session: %w", err)

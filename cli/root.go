@@ -180,7 +180,7 @@ CODER_URL), then the OS keyring (see 'oauthdeck login').`,
 		SilenceUsage:  true,
 		Args:          noSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runTUI(cmd.Context(), false)
+			return a.runTUI(cmd.Context())
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return a.setup()

@@ -79,7 +79,7 @@ keyring, where 'oauthdeck flow --client-id APP_ID' finds it.`,
 			}
 			fmt.Fprintf(a.io.Err, "Created secret %s; it will not be shown again.\n", client.SanitizeLine(secret.ID))
 			if save {
-				store := a.storeFor(s.url, s.config)
+				store := s.store
 				key, err := keyring.ClientSecretKey(s.url, args[0])
 				if err == nil {
 					err = store.Set(ctx, key, secret.ClientSecretFull)

@@ -58,20 +58,24 @@ func (a *app) osStore() keyring.Store {
 	return keyring.NewOS(keyringService, keyringTimeout)
 }
 
-// storeFor picks the store that holds url's secrets: --keyring-file when
-// given, the plain file when the deployment was saved there, else the OS keyring.
-func (a *app) storeFor(url string, cfg *keyring.Config) keyring.Store {
+// mainStore is the store chosen for this run: --keyring-file when given,
+// else the OS keyring.
+func (a *app) mainStore() keyring.Store {
 	if a.keyringFile != "" {
 		return keyring.NewFile(a.keyringFile)
 	}
-	if cfg != nil {
-		for _, d := range cfg.Deployments {
-			if d.URL == url && d.TokenStore == keyring.TokenStoreFile {
-				return keyring.NewFile(a.plainFilePath())
-			}
+	return a.osStore()
+}
+
+// storeFor picks the store that holds url's secrets: the plain file when the
+// deployment was saved there after a fallback, else the main store.
+func (a *app) storeFor(url string, cfg *keyring.Config) keyring.Store {
+	if a.keyringFile == "" && cfg != nil {
+		if d, ok := cfg.Find(url); ok && d.TokenStore == keyring.TokenStoreFile {
+			return keyring.NewFile(a.plainFilePath())
 		}
 	}
-	return a.osStore()
+	return a.mainStore()
 }
 
 // deploymentURL picks the deployment: the argument, --url, CODER_URL, then
@@ -99,9 +103,9 @@ func (a *app) deploymentURL(arg string, cfg *keyring.Config) (string, error) {
 // session is a resolved deployment with a client carrying its token.
 type session struct {
 	url    string
-	source string // where the token came from, for the user
+	source string        // where the token came from, for the user
+	store  keyring.Store // where the deployment's secrets are kept
 	client *client.Client
-	config *keyring.Config
 }
 
 // resolveSession finds the deployment and its session token (environment,
@@ -120,9 +124,10 @@ func (a *app) resolveSession(ctx context.Context, arg string, allowCoderCLI bool
 		}
 		return nil, err
 	}
+	store := a.storeFor(url, cfg)
 	s, err := keyring.ResolveSession(ctx, keyring.ResolveOptions{
 		URL:                 url,
-		Store:               a.storeFor(url, cfg),
+		Store:               store,
 		Env:                 a.io.Env,
 		AllowCoderCLIImport: allowCoderCLI,
 		CoderConfigDir:      a.coderConfigDir(),
@@ -137,7 +142,7 @@ func (a *app) resolveSession(ctx context.Context, arg string, allowCoderCLI bool
 	if err != nil {
 		return nil, err
 	}
-	return &session{url: s.URL, source: s.Source, client: c, config: cfg}, nil
+	return &session{url: s.URL, source: s.Source, store: store, client: c}, nil
 }
 
 // anonymousClient talks to a deployment without a session (discovery).

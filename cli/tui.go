@@ -19,7 +19,7 @@ func (a *app) terminalIO() bool { return isTerminal(a.io.In) && isTerminal(a.io.
 // runTUI opens the console. A session found the usual way (environment,
 // keyring) becomes the current deployment; without one the console starts on
 // its deployments screen.
-func (a *app) runTUI(ctx context.Context, _ bool) error {
+func (a *app) runTUI(ctx context.Context) error {
 	if !a.terminalIO() {
 		return errors.New("the terminal UI needs a terminal on stdin and stdout; see 'oauthdeck --help' for the headless commands")
 	}
@@ -27,15 +27,10 @@ func (a *app) runTUI(ctx context.Context, _ bool) error {
 	if err != nil {
 		return err
 	}
-	// The store of the current deployment: the OS keyring, or the plain file
-	// it was saved in after a fallback (or --keyring-file).
-	store := a.osStore()
-	if cfg, err := a.loadConfig(); err == nil && cfg.Current != "" {
-		store = a.storeFor(cfg.Current, cfg)
-	} else if a.keyringFile != "" {
-		store = keyring.NewFile(a.keyringFile)
-	}
-	deps := a.uiDeps(store, path)
+	// The console's own store; it finds the plain file itself for the
+	// deployments kept there (handing it the file would send every other
+	// deployment's token to the file too).
+	deps := a.uiDeps(a.mainStore(), path)
 	if s, err := a.resolveSession(ctx, "", a.useCoderCLI); err == nil {
 		deps.InitialURL, deps.InitialToken, deps.InitialSource = s.url, s.client.SessionToken(), s.source
 	}
