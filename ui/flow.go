@@ -197,11 +197,12 @@ func (s *flowScreen) Update(msg tea.Msg) tea.Cmd {
 	case flowStepDoneMsg:
 		return s.stepDone(msg)
 	case flowTickMsg:
-		if s.run == nil || msg.gen != s.run.gen {
-			return nil
-		}
+		// At most one tick is in flight; whichever run it was for, it has
+		// landed, so the current run may arm the next one.
 		s.ticking = false
-		s.render()
+		if s.run != nil && msg.gen == s.run.gen {
+			s.render()
+		}
 		return s.tick()
 	case flowEditedMsg:
 		if s.run != nil && msg.gen == s.run.gen {

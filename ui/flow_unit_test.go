@@ -250,3 +250,35 @@ func TestFlowUnitTokenInspector(t *testing.T) {
 		t.Fatalf("expiry not shown as past:\n%s", got)
 	}
 }
+
+// A tick that arrives after its run was closed must not leave the screen
+// believing a tick is still in flight: the next run's countdown has to keep
+// moving.
+func TestFlowUnitStaleTickRearmsForNewRun(t *testing.T) {
+	s, now := newUnitFlowScreen(t)
+	s.run.tokens = &flows.Tokens{AccessToken: "a", Expiry: now.Add(time.Hour), Received: *now}
+	if s.tick() == nil {
+		t.Fatal("no tick while a token expires")
+	}
+	oldGen := s.run.gen
+
+	// The flow is restarted (new options) while that tick is in flight.
+	s.Update(sessionChangedMsg{})
+	cl, err := client.New("http://127.0.0.1:1", "session", client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := flows.New(flows.Config{Client: cl, CallbackURL: "http://127.0.0.1:9876/callback"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	gen := s.nextGen()
+	s.Update(flowStartedMsg{gen: gen, flow: f, events: make(chan flows.Event, 8)})
+	s.run.tokens = &flows.Tokens{AccessToken: "b", Expiry: now.Add(time.Hour), Received: *now}
+	s.tick() // what a step result would do: nothing, a tick is believed in flight
+
+	if cmd := s.Update(flowTickMsg{gen: oldGen}); cmd == nil {
+		t.Fatal("the stale tick was dropped without re-arming one for the new run")
+	}
+}
