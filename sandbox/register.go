@@ -39,38 +39,22 @@ type registration struct {
 	meta      clientMetadata
 }
 
-// registrationJSON keeps Coder's field order for the 201 and RFC 7592 bodies.
+// registrationJSON is the 201 and RFC 7592 body. The embedded metadata
+// sits where Coder puts those fields, so bodies compare byte for byte;
+// validateMetadata has filled the three defaults and the store never keeps
+// software_statement, so the metadata's omitempty tags drop nothing Coder sends.
 type registrationJSON struct {
-	ClientID                string          `json:"client_id"`
-	ClientSecret            string          `json:"client_secret,omitempty"`
-	ClientIDIssuedAt        int64           `json:"client_id_issued_at"`
-	RedirectURIs            []string        `json:"redirect_uris,omitempty"`
-	ClientName              string          `json:"client_name,omitempty"`
-	ClientURI               string          `json:"client_uri,omitempty"`
-	LogoURI                 string          `json:"logo_uri,omitempty"`
-	TOSURI                  string          `json:"tos_uri,omitempty"`
-	PolicyURI               string          `json:"policy_uri,omitempty"`
-	JWKSURI                 string          `json:"jwks_uri,omitempty"`
-	JWKS                    json.RawMessage `json:"jwks,omitempty"`
-	SoftwareID              string          `json:"software_id,omitempty"`
-	SoftwareVersion         string          `json:"software_version,omitempty"`
-	GrantTypes              []string        `json:"grant_types"`
-	ResponseTypes           []string        `json:"response_types"`
-	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
-	Scope                   string          `json:"scope,omitempty"`
-	Contacts                []string        `json:"contacts,omitempty"`
-	RegistrationAccessToken string          `json:"registration_access_token,omitempty"`
-	RegistrationClientURI   string          `json:"registration_client_uri"`
+	ClientID         string `json:"client_id"`
+	ClientSecret     string `json:"client_secret,omitempty"`
+	ClientIDIssuedAt int64  `json:"client_id_issued_at"`
+	clientMetadata
+	RegistrationAccessToken string `json:"registration_access_token,omitempty"`
+	RegistrationClientURI   string `json:"registration_client_uri"`
 }
 
 func (s *Server) registrationBody(id uuid.UUID, reg *registration) registrationJSON {
-	m := reg.meta
 	return registrationJSON{
-		ClientID: id.String(), ClientIDIssuedAt: reg.issuedAt, RedirectURIs: m.RedirectURIs,
-		ClientName: m.ClientName, ClientURI: m.ClientURI, LogoURI: m.LogoURI, TOSURI: m.TOSURI,
-		PolicyURI: m.PolicyURI, JWKSURI: m.JWKSURI, JWKS: m.JWKS, SoftwareID: m.SoftwareID,
-		SoftwareVersion: m.SoftwareVersion, GrantTypes: m.GrantTypes, ResponseTypes: m.ResponseTypes,
-		TokenEndpointAuthMethod: m.TokenEndpointAuthMethod, Scope: m.Scope, Contacts: m.Contacts,
+		ClientID: id.String(), ClientIDIssuedAt: reg.issuedAt, clientMetadata: reg.meta,
 		RegistrationClientURI: s.urlFor("/oauth2/clients/" + id.String()),
 	}
 }
