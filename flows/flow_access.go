@@ -104,9 +104,6 @@ func (f *Flow) ResetRequest(id StepID) {
 	f.mu.Unlock()
 }
 
-// requestFor is the request a step sends: the edited one or the default.
-func (f *Flow) requestFor(id StepID) (Request, error) { return f.Request(id) }
-
 // PasteRedirect hands the waiting authorize step a redirect URL copied from
 // the browser's address bar (SSH sessions), validated like a real callback.
 func (f *Flow) PasteRedirect(raw string) error {

@@ -16,11 +16,17 @@ var secretParams = map[string]bool{
 func (r Request) Clone() Request {
 	cp := r
 	cp.Header = r.Header.Clone()
-	cp.Params = url.Values{}
-	for k, v := range r.Params {
-		cp.Params[k] = append([]string(nil), v...)
-	}
+	cp.Params = cloneValues(r.Params)
 	return cp
+}
+
+// cloneValues is a deep copy of v (url.Values has no Clone).
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vals := range v {
+		out[k] = append([]string(nil), vals...)
+	}
+	return out
 }
 
 // Redacted returns a copy of r safe to display: secret parameters and

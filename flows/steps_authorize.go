@@ -17,7 +17,7 @@ import (
 // with the admin session and follows the redirect to the listener.
 func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 	st := f.state()
-	req, err := f.requestFor(StepAuthorize)
+	req, err := f.Request(StepAuthorize)
 	if err != nil {
 		return err
 	}
@@ -37,8 +37,9 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 		if err := f.watchListener(l); err != nil {
 			return err
 		}
-		res.Fields = append(res.Fields, Field{Label: "Listener", Value: l.Status().Addr + " " + l.Status().Path},
-			Field{Label: "Deadline", Value: l.Status().Deadline.Format(time.RFC3339)})
+		ls := l.Status()
+		res.Fields = append(res.Fields, Field{Label: "Listener", Value: ls.Addr + " " + ls.Path},
+			Field{Label: "Deadline", Value: ls.Deadline.Format(time.RFC3339)})
 	case errors.Is(lerr, ErrNotLoopback) && f.cfg.Consent == ConsentAuto:
 		// An edited, non-loopback redirect_uri: nothing to listen on, but the
 		// server's answer is still worth seeing.

@@ -344,14 +344,6 @@ func (f *Flow) tokenClient(st flowState) TokenClient {
 	return tc
 }
 
-func cloneValues(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vals := range v {
-		out[k] = append([]string(nil), vals...)
-	}
-	return out
-}
-
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {
 		if v != "" {

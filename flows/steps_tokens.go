@@ -15,7 +15,7 @@ import (
 // beyond what it can express).
 func (f *Flow) exchange(ctx context.Context, res *StepResult) error {
 	st := f.state()
-	req, err := f.requestFor(StepExchange)
+	req, err := f.Request(StepExchange)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	if st.tokens.RefreshToken == "" {
 		return errSkip{"no refresh token was issued"}
 	}
-	req, err := f.requestFor(StepRefresh)
+	req, err := f.Request(StepRefresh)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 	if st.as.RevocationEndpoint == "" {
 		return errSkip{"the server advertises no revocation_endpoint"}
 	}
-	req, err := f.requestFor(StepRevoke)
+	req, err := f.Request(StepRevoke)
 	if err != nil {
 		return err
 	}
