@@ -126,6 +126,10 @@ func TestPasswordLogin(t *testing.T) {
 	mustContain(t, h.ok("", "status"), "admin <admin@example.com>")
 
 	h.fail(2, "", "login", srv.URL(), "--email", srv.AdminEmail()) // --email needs --password-stdin
+
+	// A first line past the input limit is refused, not cut short and sent.
+	huge := strings.Repeat("p", 70<<10) + "\n"
+	mustContain(t, h.fail(1, huge, "login", srv.URL(), "--email", srv.AdminEmail(), "--password-stdin"), "password on stdin is larger than")
 }
 
 func TestLogoutRemovesSecret(t *testing.T) {

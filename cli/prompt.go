@@ -47,10 +47,13 @@ func (a *app) readSecretLine(ctx context.Context, what, prompt string) (string, 
 	if a.stdinTerminal() {
 		return a.readSecret(ctx, what, prompt)
 	}
-	r := bufio.NewReader(io.LimitReader(a.io.In, maxSecretInput))
+	r := bufio.NewReader(io.LimitReader(a.io.In, maxSecretInput+1))
 	line, err := r.ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("reading %s from stdin: %w", what, err)
+	}
+	if len(line) > maxSecretInput { // cut short by the limit: never use a truncated secret
+		return "", fmt.Errorf("%s on stdin is larger than %d bytes; pipe only the %s", what, maxSecretInput, what)
 	}
 	return nonEmpty(what, line)
 }
