@@ -231,3 +231,16 @@ func TestCurlQuoting(t *testing.T) {
 		t.Error("raw escape in curl output")
 	}
 }
+
+func TestCurlEscapesBidiAndC1Controls(t *testing.T) {
+	for _, r := range []rune{'\u0085', '\u200f', '\u202e', '\u2066'} {
+		e := client.Exchange{Method: "GET", URL: "http://127.0.0.1:1/x" + string(r) + "y"}
+		got := e.Curl()
+		if strings.ContainsRune(got, r) {
+			t.Errorf("Curl() left U+%04X raw: %q", r, got)
+		}
+		if want := fmt.Sprintf(`\u%04x`, r); !strings.Contains(got, want) {
+			t.Errorf("Curl() = %q, want the escape %s", got, want)
+		}
+	}
+}

@@ -44,15 +44,20 @@ func sanitize(s string, oneLine bool) string {
 			b.WriteRune(0x2400 + r) // Control Pictures: ␀ ␁ … ␛ …
 		case r == 0x7f:
 			b.WriteRune('␡')
-		case r >= 0x80 && r <= 0x9f:
-			b.WriteRune('�')
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e || r == 0x200f:
+		case r >= 0x80 && r <= 0x9f, isBidiControl(r):
 			b.WriteRune('�')
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// isBidiControl reports the bidi embeddings, overrides and isolates and the
+// LRM/RLM marks: they can make a terminal show text in another order than
+// it is (Trojan Source).
+func isBidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f
 }
 
 // isPlain is the fast path: printable ASCII only (plus allowed whitespace).
