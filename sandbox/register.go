@@ -121,6 +121,21 @@ func (s *Server) validateMetadata(m *clientMetadata) string {
 	return ""
 }
 
+// readMetadata decodes and validates an RFC 7591 body for register and
+// update, writing the 400 when it fails.
+func (s *Server) readMetadata(w http.ResponseWriter, r *http.Request) (clientMetadata, bool) {
+	var m clientMetadata
+	if !decodeJSON(w, r, &m) {
+		return m, false
+	}
+	if problem := s.validateMetadata(&m); problem != "" {
+		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", problem)
+		return m, false
+	}
+	m.SoftwareStatement = "" // accepted but not kept
+	return m, true
+}
+
 // clientName defaults and cuts to 64 characters with a hash suffix, so
 // different long names stay distinct.
 func clientName(name string) string {
@@ -145,15 +160,10 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		writeRegistrationError(w, http.StatusForbidden, "access_denied", "Dynamic client registration is disabled")
 		return
 	}
-	var m clientMetadata
-	if !decodeJSON(w, r, &m) {
+	m, ok := s.readMetadata(w, r)
+	if !ok {
 		return
 	}
-	if problem := s.validateMetadata(&m); problem != "" {
-		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", problem)
-		return
-	}
-	m.SoftwareStatement = "" // accepted but not kept
 	token := randomAlnum(regTokenLen)
 	reg := &registration{issuedAt: s.now().Unix(), tokenHash: hashSecret(token), meta: m}
 	a := &app{id: uuid.New(), name: clientName(m.ClientName), icon: m.LogoURI, createdAt: s.now(), reg: reg,

@@ -69,15 +69,10 @@ func (s *Server) handleClientConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateRegistration(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
-	var m clientMetadata
-	if !decodeJSON(w, r, &m) {
+	m, ok := s.readMetadata(w, r)
+	if !ok {
 		return
 	}
-	if problem := s.validateMetadata(&m); problem != "" {
-		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", problem)
-		return
-	}
-	m.SoftwareStatement = ""
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	a, ok := s.store.apps[id]
