@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestRedirectURIProblem(t *testing.T) {
@@ -62,6 +63,11 @@ func TestScopeRules(t *testing.T) {
 	}
 	if clientName(strings.Repeat("x", 100)) == clientName(strings.Repeat("x", 99)) || len(clientName(strings.Repeat("x", 100))) != 64 {
 		t.Error("long client names must be cut to 64 and stay distinct")
+	}
+	// The cut never splits a character: "é" is two bytes, so byte 55 falls
+	// inside one.
+	if long := strings.Repeat("é", 60); !utf8.ValidString(clientName(long)) || len(clientName(long)) > 64 {
+		t.Errorf("clientName(%q) = %q: invalid UTF-8 or too long", long, clientName(long))
 	}
 }
 
