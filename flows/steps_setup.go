@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/flows/internal/randtext"
 	"oauthdeck/pkce"
 )
 
@@ -129,7 +130,7 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 		}
 		name := f.cfg.AppName
 		if name == "" {
-			name = "oauthdeck-" + strings.ToLower(randomAlnum(8))
+			name = "oauthdeck-" + strings.ToLower(randtext.Alnum(8))
 		}
 		app, err := c.CreateApp(ctx, client.AppRequest{Name: name, CallbackURL: callback, RedirectURIs: []string{callback}})
 		if err != nil {

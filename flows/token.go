@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -263,7 +264,7 @@ func decodeTokenResponse(resp *client.Response, now time.Time) (Tokens, error) {
 
 // basicAuth encodes client credentials per RFC 6749 §2.3.1 (form-encoded first).
 func basicAuth(id, secret string) string {
-	return base64Std(url.QueryEscape(id) + ":" + url.QueryEscape(secret))
+	return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret)))
 }
 
 // RevokeForm is the RFC 7009 form for token with an optional hint.

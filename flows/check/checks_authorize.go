@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"oauthdeck/flows/internal/randtext"
 	"oauthdeck/pkce"
 )
 
@@ -43,7 +44,7 @@ func checkPKCERequired(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
-	state := randomAlnum(22)
+	state := randtext.Alnum(22)
 	az, err := s.authorize(ctx, p, notePKCERequired, s.codeQuery(codeOpts{App: s.a, State: state, Resource: s.resource}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
@@ -92,7 +93,7 @@ func checkPlainRefused(ctx context.Context, s *suite, p *probe) verdict {
 	}
 	verifier := pkce.NewVerifier()
 	plain := pkce.Pair{Verifier: verifier, Challenge: verifier, Method: pkce.Plain}
-	state := randomAlnum(22)
+	state := randtext.Alnum(22)
 	az, err := s.authorize(ctx, p, notePlain, s.codeQuery(codeOpts{App: s.a, PKCE: &plain, State: state}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
@@ -112,7 +113,7 @@ func checkResponseType(ctx context.Context, s *suite, p *probe) verdict {
 		return v
 	}
 	pair := pkce.New()
-	state := randomAlnum(22)
+	state := randtext.Alnum(22)
 	az, err := s.authorize(ctx, p, noteResponseType, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, ResponseType: "token", State: state}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
@@ -142,7 +143,7 @@ func checkAuthorizeRedirectMismatch(ctx context.Context, s *suite, p *probe) ver
 		return p.broken("build an unregistered redirect URI", err)
 	}
 	pair := pkce.New()
-	az, err := s.authorize(ctx, p, "authorize with an unregistered redirect_uri", s.codeQuery(codeOpts{App: s.a, PKCE: &pair, RedirectURI: other, State: randomAlnum(22)}))
+	az, err := s.authorize(ctx, p, "authorize with an unregistered redirect_uri", s.codeQuery(codeOpts{App: s.a, PKCE: &pair, RedirectURI: other, State: randtext.Alnum(22)}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
 	}
@@ -173,7 +174,7 @@ func checkLoopbackPort(ctx context.Context, s *suite, p *probe) verdict {
 	u.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(port))
 	other := u.String()
 	pair := pkce.New()
-	az, err := s.authorize(ctx, p, "authorize with the callback on port "+strconv.Itoa(port), s.codeQuery(codeOpts{App: s.a, PKCE: &pair, RedirectURI: other, State: randomAlnum(22)}))
+	az, err := s.authorize(ctx, p, "authorize with the callback on port "+strconv.Itoa(port), s.codeQuery(codeOpts{App: s.a, PKCE: &pair, RedirectURI: other, State: randtext.Alnum(22)}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
 	}

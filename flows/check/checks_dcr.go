@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/flows/internal/randtext"
 )
 
 func checkDCRRedirectRules(ctx context.Context, s *suite, p *probe) verdict {
@@ -61,7 +62,7 @@ func checkDCRRedirectRules(ctx context.Context, s *suite, p *probe) verdict {
 // whatever gets registered for cleanup. reg is nil unless the server
 // answered 201 with a client_id.
 func (s *suite) register(ctx context.Context, p *probe, note, redirectURI string) (int, *client.ClientRegistration, *client.OAuth2Error, error) {
-	name := "oauthdeck-check-dcr-" + randomAlnum(6)
+	name := "oauthdeck-check-dcr-" + randtext.Alnum(6)
 	body := client.ClientRegistrationRequest{
 		RedirectURIs:            []string{redirectURI},
 		ClientName:              name,

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/flows/internal/randtext"
 	"oauthdeck/pkce"
 )
 
@@ -47,7 +48,7 @@ func checkFlowPKCE(ctx context.Context, s *suite, p *probe) verdict {
 		return v
 	}
 	pair := pkce.New()
-	s.flowState = randomAlnum(22)
+	s.flowState = randtext.Alnum(22)
 	az, err := s.authorize(ctx, p, noteFlowAuthorize, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, State: s.flowState}))
 	if err != nil {
 		return p.broken("send the authorization request", err)

@@ -8,6 +8,7 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/flows"
+	"oauthdeck/flows/internal/randtext"
 	"oauthdeck/pkce"
 )
 
@@ -73,7 +74,7 @@ func checkAudienceBinding(ctx context.Context, s *suite, p *probe) verdict {
 		return v
 	}
 	pair := pkce.New()
-	az, err := s.authorize(ctx, p, "authorize with resource="+foreignResource, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, Resource: foreignResource, State: randomAlnum(22)}))
+	az, err := s.authorize(ctx, p, "authorize with resource="+foreignResource, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, Resource: foreignResource, State: randtext.Alnum(22)}))
 	if err != nil {
 		return p.broken("send the authorization request", err)
 	}

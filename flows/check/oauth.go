@@ -10,6 +10,7 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/flows"
+	"oauthdeck/flows/internal/randtext"
 	"oauthdeck/pkce"
 )
 
@@ -144,7 +145,7 @@ func (s *suite) codeQuery(o codeOpts) url.Values {
 // refusal is an error.
 func (s *suite) newCode(ctx context.Context, p *probe, note string, o codeOpts) (string, error) {
 	if o.State == "" {
-		o.State = randomAlnum(22)
+		o.State = randtext.Alnum(22)
 	}
 	authURL, err := flows.AuthorizationURL(s.ep.Authorize, s.codeQuery(o))
 	if err != nil {

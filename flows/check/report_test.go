@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"oauthdeck/flows/internal/randtext"
 	"strings"
 	"testing"
 )
@@ -187,8 +188,8 @@ func TestScrubAndHelpers(t *testing.T) {
 	if !hasDirective([]string{"private, No-Store"}, "no-store") || hasDirective([]string{"no-cache"}, "no-store") || hasDirective(nil, "no-store") {
 		t.Error("hasDirective")
 	}
-	if a, b := randomAlnum(40), randomAlnum(40); a == b || len(a) != 40 || strings.Trim(a, alnum) != "" {
-		t.Errorf("randomAlnum %q %q", a, b)
+	if a, b := randtext.Alnum(40), randtext.Alnum(40); a == b || len(a) != 40 || strings.Trim(a, randtext.Alphabet) != "" {
+		t.Errorf("randtext.Alnum %q %q", a, b)
 	}
 	long := strings.Repeat("é", maxEvidenceBody)
 	if tr := truncate(long); len(tr) > maxEvidenceBody+40 || !strings.Contains(tr, "more bytes") || strings.ContainsRune(tr, '\uFFFD') {

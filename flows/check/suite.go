@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"oauthdeck/client"
+	"oauthdeck/flows/internal/randtext"
 )
 
 // suite is one run's shared state. Checks run one after another on Run's
@@ -156,7 +156,7 @@ func (s *suite) setupApps(ctx context.Context, p *probe) error {
 		label string
 		dst   **testApp
 	}{{"a", &s.a}, {"b", &s.b}} {
-		name := "oauthdeck-check-" + slot.label + "-" + randomAlnum(8)
+		name := "oauthdeck-check-" + slot.label + "-" + randtext.Alnum(8)
 		var app client.App
 		err := p.call("create test app "+strings.ToUpper(slot.label), func() error {
 			var err error
@@ -217,28 +217,8 @@ func isGone(err error) bool {
 	return errors.As(err, &oe) && oe.StatusCode == http.StatusNotFound
 }
 
-const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-// randomAlnum returns n characters from crypto/rand (state values, names,
-// deliberately wrong secrets).
-func randomAlnum(n int) string {
-	buf := make([]byte, n)
-	out := make([]byte, 0, n)
-	for len(out) < n {
-		if _, err := rand.Read(buf); err != nil {
-			panic(err) // crypto/rand does not fail on supported platforms
-		}
-		for _, b := range buf {
-			if b < 248 && len(out) < n { // 248 = 4*62: keeps the draw uniform
-				out = append(out, alnum[int(b)%len(alnum)])
-			}
-		}
-	}
-	return string(out)
-}
-
 // wrongSecret has the shape of a Coder client secret (coder_<10>_<40>) so
 // the server must look it up and compare, not just reject its format.
 func wrongSecret() string {
-	return "coder_" + randomAlnum(10) + "_" + randomAlnum(40)
+	return "coder_" + randtext.Alnum(10) + "_" + randtext.Alnum(40)
 }
