@@ -87,6 +87,7 @@ func TestUsageErrors(t *testing.T) {
 	mustContain(t, h.fail(2, "", "status", "--timeout", "-1s"), "--timeout")
 	mustContain(t, h.ok("", "apps", "--help"), "list", "create", "secrets")
 	mustContain(t, h.ok("", "completion", "bash"), "oauthdeck")
+	mustContain(t, h.fail(2, "", "completion", "bsh"), `unknown command "bsh"`, `did you mean "bash"`)
 }
 
 func TestPKCE(t *testing.T) {

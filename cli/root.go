@@ -60,9 +60,6 @@ func Main(ctx context.Context, args []string, stdio IO) int {
 	defer a.close()
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(stdio.In)
-	root.SetOut(stdio.Out)
-	root.SetErr(stdio.Err)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
@@ -186,6 +183,9 @@ CODER_URL), then the OS keyring (see 'oauthdeck login').`,
 			return a.setup()
 		},
 	}
+	root.SetIn(a.io.In)
+	root.SetOut(a.io.Out)
+	root.SetErr(a.io.Err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{msg: err.Error()}
 	})
@@ -210,6 +210,14 @@ CODER_URL), then the OS keyring (see 'oauthdeck login').`,
 		a.tokenCommand(),
 		a.demoCommand(),
 	)
+	// Cobra adds 'completion' itself; made now (after SetOut, which its
+	// subcommands capture), it gets the same handling of an unknown word as
+	// the other groups.
+	root.InitDefaultCompletionCmd()
+	if completion, _, err := root.Find([]string{"completion"}); err == nil && completion != root {
+		completion.Args = noSubcommand
+		completion.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
 	return root
 }
 
