@@ -152,7 +152,9 @@ type Config struct {
 	Context context.Context
 
 	// OnEvent is called for step progress and listener changes. It runs on
-	// the flow's goroutine and must not block.
+	// the goroutine running the step, and for listener changes also on the
+	// listener's request handlers, so it must be safe for concurrent use. It
+	// must not block, nor call Close (Close waits for the running step).
 	OnEvent func(Event)
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
