@@ -28,7 +28,7 @@ func (s *Server) parseAuthorizeMain(w http.ResponseWriter, r *http.Request, a ap
 	fail := func(code string, problems []string) (*authorizeRequest, bool) {
 		desc := strings.Join(problems, "; ")
 		if len(desc) > 2048 {
-			desc = desc[:2048-len(" (truncated)")] + " (truncated)"
+			desc = cutUTF8(desc, 2048-len(" (truncated)")) + " (truncated)"
 		}
 		loc := *redirect
 		v := loc.Query()

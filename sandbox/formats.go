@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -86,4 +87,16 @@ func hashSecret(s string) digest { return sha256.Sum256([]byte(s)) }
 func (d digest) matches(s string) bool {
 	h := hashSecret(s)
 	return subtle.ConstantTimeCompare(d[:], h[:]) == 1
+}
+
+// cutUTF8 is the longest prefix of s that fits in max bytes without
+// splitting a character.
+func cutUTF8(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max]
 }

@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"oauthdeck/pkce"
 )
@@ -99,6 +101,17 @@ func TestMainAuthorizeRules(t *testing.T) {
 	r := f.authorize(t, rep)
 	if r.status != 302 || r.location(t).Query().Get("error") != "invalid_request" {
 		t.Errorf("repeated state: %d %v", r.status, r.header.Get("Location"))
+	}
+	// A description over 2048 bytes is cut, on a character boundary, and says so.
+	long := base()
+	for i := range 100 {
+		// 109 bytes per "NNN" + 41 "é" + ": must not be repeated; ", so
+		// the cut at 2036 lands inside an "é".
+		long[fmt.Sprintf("%03d", i)+strings.Repeat("é", 41)] = []string{"1", "2"}
+	}
+	desc := errorRedirect(t, f.authorize(t, long), cb, "invalid_request", "s1").Get("error_description")
+	if len(desc) > 2048 || !strings.HasSuffix(desc, " (truncated)") || !utf8.ValidString(desc) {
+		t.Errorf("long description: %d bytes, valid UTF-8 %v, ends %q", len(desc), utf8.ValidString(desc), desc[max(0, len(desc)-20):])
 	}
 	// Unknown parameters are ignored.
 	if loc := f.authorize(t, mod("nonce", "n1")).location(t); loc.Query().Get("code") == "" {

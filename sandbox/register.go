@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -146,12 +145,8 @@ func clientName(name string) string {
 	if len(name) <= 64 {
 		return name
 	}
-	cut := 55 // + "-" + 8 hex digits = 64 bytes at most
-	for cut > 0 && !utf8.RuneStart(name[cut]) {
-		cut-- // never split a character
-	}
 	sum := sha256.Sum256([]byte(name))
-	return name[:cut] + "-" + hex.EncodeToString(sum[:])[:8]
+	return cutUTF8(name, 55) + "-" + hex.EncodeToString(sum[:])[:8]
 }
 
 // handleRegister is RFC 7591. v2.30 is open to anyone; main refuses while
