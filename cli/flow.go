@@ -249,10 +249,13 @@ func (a *app) flowSecret(ctx context.Context, url string, store keyring.Store, o
 		return "", err
 	}
 	secret, err := store.Get(ctx, key)
-	if errors.Is(err, keyring.ErrNotFound) {
+	switch {
+	case errors.Is(err, keyring.ErrNotFound):
 		return "", nil // a public client; the client step warns when the server wants one
+	case err != nil:
+		return "", fmt.Errorf("reading the client secret kept for %s (pipe it with --client-secret-stdin instead): %w", o.clientID, err)
 	}
-	return secret, err
+	return secret, nil
 }
 
 // keepCreatedSecret keeps the secret of an app the flow created (and keeps),

@@ -229,4 +229,9 @@ func TestFlowKeyringUnavailableWarnsOnce(t *testing.T) {
 		t.Fatalf("the keyring problem is reported %d times, want once:\n%s", n, r.stderr)
 	}
 	mustNotContain(t, r.stderr, "could not keep the new client secret")
+
+	// An existing client's kept secret cannot be read: say what was being
+	// read and the way round it.
+	line := h.fail(1, "", "flow", "--client-id", "some-app", "--auto-consent", "--port", freePort(t))
+	mustContain(t, line, "reading the client secret kept for some-app", "--client-secret-stdin", string(keyring.ReasonNoSecretService))
 }
