@@ -119,7 +119,8 @@ func (s *appDetail) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return s.c.NotifyErr(msg.err)
 		}
-		s.newborn = &newSecret{id: msg.secret.ID, full: msg.secret.ClientSecretFull}
+		full := msg.secret.ClientSecretFull
+		s.newborn = &newSecret{id: msg.secret.ID, full: full, shown: client.SanitizeLine(full)}
 		return tea.Batch(s.load(), cmdOf(secretsChangedMsg{s.app.ID}))
 	case secretKeptMsg:
 		if msg.appID != s.app.ID {

@@ -18,6 +18,7 @@ import (
 // and, if the user asks, in the keyring.
 type newSecret struct {
 	id, full string
+	shown    string // full, sanitised once for the screen (full stays exact for copy and keep)
 	revealed bool
 	copied   bool
 	kept     bool
@@ -80,7 +81,7 @@ func (s *appDetail) newbornView() string {
 	st := s.c.Styles
 	n := s.newborn
 	w := min(s.width-6, 76)
-	secret := maskSecret(n.full, n.revealed)
+	secret := maskSecret(n.shown, n.revealed)
 	var status []string
 	if n.copied {
 		status = append(status, st.OK.Render("✓ copied"))

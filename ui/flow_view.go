@@ -423,7 +423,7 @@ func (s *flowScreen) tokenDetail() string {
 		if s.revealed {
 			return st.Secret.Render(client.SanitizeLine(v))
 		}
-		return st.Secret.Render(flows.Mask(v))
+		return st.Secret.Render(flows.Mask(client.SanitizeLine(v))) // the mask keeps a few raw characters
 	}
 	info := flows.InspectToken(t.AccessToken)
 	b.WriteString(label("Access token") + secret(t.AccessToken) + "\n")

@@ -104,8 +104,9 @@ func maskSecret(s string, revealed bool) string {
 	if revealed || s == "" {
 		return s
 	}
-	if len(s) <= 8 {
+	r := []rune(s) // never cut a character in two
+	if len(r) <= 8 {
 		return strings.Repeat("•", 8)
 	}
-	return strings.Repeat("•", 12) + s[len(s)-4:]
+	return strings.Repeat("•", 12) + string(r[len(r)-4:])
 }

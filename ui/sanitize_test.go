@@ -6,6 +6,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
 )
 
 // hostile holds the terminal attacks a server could put in a string:
@@ -86,5 +93,49 @@ func TestServerStringsRenderInert(t *testing.T) {
 	requireOnlySGR(t, out)
 	if !strings.Contains(h.screen(), "␛]8;;https://attacker.example/") {
 		t.Fatalf("OSC 8 link not shown as text:\n%s", h.screen())
+	}
+}
+
+// A freshly created client secret is shown once, masked with its last
+// characters, or in full when revealed: neither may carry the server's
+// escape sequences to the terminal, while copy and keep get it exactly.
+func TestNewSecretRendersInert(t *testing.T) {
+	c := newCommon(t.Context(), Deps{})
+	c.Styles = NewStyles(true)
+	s := newAppDetail(c, client.App{ID: "app-1", Name: "demo"})
+	s.SetSize(100, 30)
+	full := "coder_0123456789_" + strings.Repeat("x", 20) + "\x1b[2J"
+	s.Update(secretCreatedMsg{appID: "app-1", secret: client.AppSecretFull{ID: "s1", ClientSecretFull: full}})
+	if s.newborn == nil {
+		t.Fatal("the new secret is not shown")
+	}
+	requireOnlySGR(t, s.View())
+	s.Update(keyMsg("v"))
+	if !strings.Contains(ansi.Strip(s.View()), "coder_0123456789_"+strings.Repeat("x", 20)+"␛[2J") {
+		t.Fatalf("reveal did not show the secret:\n%s", ansi.Strip(s.View()))
+	}
+	requireOnlySGR(t, s.View())
+	if s.newborn.full != full {
+		t.Fatal("the value kept for copy and keep was altered")
+	}
+}
+
+// The token inspector's mask keeps the first characters of a token; a
+// server-sent token must not smuggle an escape sequence through them.
+func TestTokenMaskRendersInert(t *testing.T) {
+	s, now := newUnitFlowScreen(t)
+	s.run.tokens = &flows.Tokens{AccessToken: "\x1b[2J" + strings.Repeat("x", 30), RefreshToken: "\x1b]52;c;eA==\x07" + strings.Repeat("y", 30),
+		TokenType: "Bearer", Expiry: now.Add(time.Hour), Received: *now}
+	s.list.cursor = tokenRow
+	s.render()
+	requireOnlySGR(t, s.View())
+}
+
+func TestMaskSecretKeepsWholeCharacters(t *testing.T) {
+	for _, in := range []string{"ééééééééé", "日本語日本語日本語", "abcdefghijklmnop", "short"} {
+		got := maskSecret(in, false)
+		if !utf8.ValidString(got) {
+			t.Fatalf("maskSecret(%q) = %q: not valid UTF-8", in, got)
+		}
 	}
 }
