@@ -123,6 +123,9 @@ func (c *Client) do(ctx context.Context, k call) error {
 	switch k.auth {
 	case authSession:
 		if c.token != "" {
+			if err := c.checkSessionOrigin(u); err != nil {
+				return err
+			}
 			header.Set(SessionTokenHeader, c.token)
 		}
 	case authBearer:

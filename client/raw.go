@@ -21,7 +21,7 @@ type Request struct {
 	Form        url.Values // application/x-www-form-urlencoded body
 	JSON        any        // application/json body
 	Body        []byte
-	WithSession bool // send the Coder-Session-Token header
+	WithSession bool // send the Coder-Session-Token header (only ever to the deployment's origin)
 }
 
 // Response is a raw response with its (bounded) body read.
@@ -77,6 +77,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		header.Set("Accept", "application/json")
 	}
 	if req.WithSession && c.token != "" {
+		if err := c.checkSessionOrigin(u); err != nil {
+			return nil, err
+		}
 		header.Set(SessionTokenHeader, c.token)
 	}
 	method := strings.ToUpper(req.Method)
