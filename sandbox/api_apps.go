@@ -112,18 +112,20 @@ func (s *Server) handleApps(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listApps(w http.ResponseWriter, r *http.Request) {
-	var keep func(*app) bool
 	// An empty user_id lists every app, as Coder's handler does.
-	if raw := r.URL.Query().Get("user_id"); raw != "" {
-		uid, err := uuid.Parse(raw)
-		if err != nil {
-			// Coder's detail shows the zero UUID, not the input.
-			writeMessage(w, http.StatusBadRequest, "Invalid user UUID", fmt.Sprintf("queried user_id=%q", uuid.Nil.String()))
-			return
-		}
-		keep = func(a *app) bool { return s.userHoldsTokens(uid, a.id) }
+	raw := r.URL.Query().Get("user_id")
+	uid, err := uuid.Parse(raw)
+	if raw != "" && err != nil {
+		// Coder's detail shows the zero UUID, not the input.
+		writeMessage(w, http.StatusBadRequest, "Invalid user UUID", fmt.Sprintf("queried user_id=%q", uuid.Nil.String()))
+		return
 	}
+	var keep func(*app) bool
 	s.store.mu.Lock()
+	if raw != "" {
+		held := s.store.appsWithTokens(uid)
+		keep = func(a *app) bool { return held[a.id] }
+	}
 	apps := s.store.sortedApps(keep)
 	out := make([]any, 0, len(apps))
 	for _, a := range apps {
@@ -135,16 +137,6 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// userHoldsTokens: caller holds the lock.
-func (s *Server) userHoldsTokens(userID, appID uuid.UUID) bool {
-	for _, k := range s.store.keys {
-		if k.loginType == loginOAuth2 && k.userID == userID && k.appID == appID {
-			return true
-		}
-	}
-	return false
 }
 
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -149,6 +149,17 @@ func (s *store) sortedApps(keep func(*app) bool) []*app {
 	return out
 }
 
+// appsWithTokens is the set of apps the user holds an OAuth2 token for.
+func (s *store) appsWithTokens(userID uuid.UUID) map[uuid.UUID]bool {
+	held := map[uuid.UUID]bool{}
+	for _, k := range s.keys {
+		if k.loginType == loginOAuth2 && k.userID == userID {
+			held[k.appID] = true
+		}
+	}
+	return held
+}
+
 func (s *store) secretsOf(appID uuid.UUID) []*appSecret {
 	var out []*appSecret
 	for _, sec := range s.secrets {
