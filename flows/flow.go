@@ -29,6 +29,7 @@ type Flow struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	stopWatch func() bool // unregisters the Config.Context watch (guarded by mu), so it does not keep a closed flow alive
 }
 
 // flowState is what the steps hand each other.
@@ -98,7 +99,10 @@ func New(cfg Config) (*Flow, error) {
 		f.results[id] = &StepResult{Step: id, Status: StatusPending}
 	}
 	if cfg.Context != nil {
-		context.AfterFunc(cfg.Context, func() { _ = f.Close() })
+		stop := context.AfterFunc(cfg.Context, func() { _ = f.Close() })
+		f.mu.Lock() // the watch may already be closing the flow
+		f.stopWatch = stop
+		f.mu.Unlock()
 	}
 	return f, nil
 }

@@ -183,6 +183,9 @@ func (f *Flow) Close() error {
 
 func (f *Flow) close() error {
 	f.mu.Lock()
+	if f.stopWatch != nil {
+		f.stopWatch()
+	}
 	f.closed = true
 	l := f.listener
 	f.mu.Unlock()

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -72,5 +73,26 @@ func TestFlowCloseDuringClientStepDeletesItsApp(t *testing.T) {
 	}
 	if r := f.Run(ctx, StepPrepare); r.Status != StatusFailed {
 		t.Fatalf("a step ran on a closed flow: %s", r.Status)
+	}
+}
+
+// A Config.Context that is already done closes the flow at once (the watch
+// fires while New is still setting up): no step runs.
+func TestFlowContextAlreadyDone(t *testing.T) {
+	life, end := context.WithCancel(context.Background())
+	end()
+	c, err := client.New("http://127.0.0.1:1", "", client.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New(Config{Client: c, Context: life})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.Run(testCtx(t), StepDiscover); r.Status != StatusFailed || !errors.Is(r.Err, errFlowClosed) {
+		t.Fatalf("discover on a closed flow = %s %v", r.Status, r.Err)
 	}
 }
