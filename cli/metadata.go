@@ -114,8 +114,8 @@ func writeDocument(w io.Writer, title, from string, raw []byte, tried []client.D
 	fmt.Fprintf(w, "  %s\n", strings.TrimRight(client.SanitizeText(pretty.String()), "\n"))
 }
 
-// writeFindings prints check findings, worst first is not needed: the
-// checks come in a stable order that follows the document.
+// writeFindings prints check findings in the order the checks made them,
+// which follows the document, so they read alongside it.
 func writeFindings(w io.Writer, findings []flows.Finding, color bool) {
 	if len(findings) == 0 {
 		return

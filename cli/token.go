@@ -260,7 +260,12 @@ func writeTokens(w io.Writer, t flows.Tokens, reveal bool, output string) error 
 	}
 	expiry := "not given"
 	if out.Expiry != nil {
-		expiry = fmt.Sprintf("%s (in %s)", out.Expiry.Local().Format(time.DateTime), time.Until(*out.Expiry).Round(time.Second))
+		at := out.Expiry.Local().Format(time.DateTime)
+		if left := time.Until(*out.Expiry).Round(time.Second); left >= 0 {
+			expiry = fmt.Sprintf("%s (in %s)", at, left)
+		} else {
+			expiry = fmt.Sprintf("%s (expired %s ago)", at, -left)
+		}
 	}
 	pairs := [][2]string{
 		{"access_token", out.AccessToken},
