@@ -43,32 +43,35 @@ func (s *Server) handleSecrets(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
+	// Check and insert under one lock: a secret added while its app is being
+	// deleted would outlive the app, and v2.30 accepts any app's secret.
 	s.store.mu.Lock()
 	a, ok := s.store.apps[appID]
-	public := ok && a.public
+	var full string
+	var id uuid.UUID
+	if ok && !a.public {
+		full, id = s.addSecretLocked(appID)
+	}
 	s.store.mu.Unlock()
-	if !ok {
+	switch {
+	case !ok:
 		writeMessage(w, http.StatusNotFound, msgAppNotFound, "")
-		return
-	}
-	if public {
+	case a.public:
 		writeMessage(w, http.StatusBadRequest, "Public OAuth2 applications do not use client secrets.", "")
-		return
+	default:
+		writeJSON(w, http.StatusCreated, secretFullJSON{ID: id.String(), ClientSecretFull: full})
 	}
-	full, id := s.addSecret(appID)
-	writeJSON(w, http.StatusCreated, secretFullJSON{ID: id.String(), ClientSecretFull: full})
 }
 
-// addSecret stores a new client secret for an app and returns its value.
-func (s *Server) addSecret(appID uuid.UUID) (string, uuid.UUID) {
+// addSecretLocked stores a new client secret for an app and returns its
+// value. The caller holds s.store.mu.
+func (s *Server) addSecretLocked(appID uuid.UUID) (string, uuid.UUID) {
 	full, prefix, _ := newFormattedSecret()
 	sec := &appSecret{
 		id: uuid.New(), appID: appID, prefix: prefix, hash: hashSecret(full),
 		truncated: full[len(full)-6:], createdAt: s.now(),
 	}
-	s.store.mu.Lock()
 	s.store.secrets[sec.id] = sec
-	s.store.mu.Unlock()
 	return full, sec.id
 }
 

@@ -175,10 +175,10 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	s.store.mu.Lock()
 	s.store.apps[a.id] = a
 	body := s.registrationBody(a.id, reg)
-	s.store.mu.Unlock()
 	if !a.public {
-		body.ClientSecret, _ = s.addSecret(a.id)
+		body.ClientSecret, _ = s.addSecretLocked(a.id)
 	}
+	s.store.mu.Unlock()
 	body.RegistrationAccessToken = token
 	writeJSON(w, http.StatusCreated, body)
 }
