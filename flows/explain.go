@@ -168,6 +168,8 @@ func Explain(err error) *Explanation {
 }
 
 func explainOAuth2(code, description string, status int) Explanation {
+	// The client package keeps the server's code as sent; it is shown here.
+	code = client.SanitizeLine(code)
 	d := strings.ToLower(description)
 	for _, r := range oauth2Rules {
 		if r.code != "" && r.code != code {

@@ -59,4 +59,8 @@ func TestExplainCoderErrors(t *testing.T) {
 	if e := Explain(errors.New("weird \x1b[31mthing")); e == nil || strings.Contains(e.Cause, "\x1b") {
 		t.Errorf("unknown errors must be explained and sanitised: %+v", e)
 	}
+	// An OAuth2 error as the client package decodes it (code kept as sent).
+	if e := Explain(&client.OAuth2Error{StatusCode: 400, Code: "odd\x1b]0;title\x07_code"}); e == nil || strings.ContainsAny(e.Code+e.Cause, "\x1b\x07") {
+		t.Errorf("unknown OAuth2 codes must be sanitised: %+v", e)
+	}
 }
