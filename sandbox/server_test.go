@@ -36,9 +36,11 @@ func TestContextCancelStopsServer(t *testing.T) {
 	cancel()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		if _, err := http.Get(s.URL() + "/api/v2/buildinfo"); err != nil {
+		res, err := http.Get(s.URL() + "/api/v2/buildinfo")
+		if err != nil {
 			return
 		}
+		_ = res.Body.Close()
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("server still answering after ctx cancel")
