@@ -172,9 +172,20 @@ func (l *Listener) Deliver(rawURL string) error {
 	}
 	mark := func(s *ListenerStatus) { markChecked(s, exp, cb) }
 	if !l.finish(cb, err, mark) {
-		return &CallbackError{Err: ErrListenerClosed, Detail: "a callback was already taken"}
+		return &CallbackError{Err: ErrListenerClosed, Detail: l.endedBecause()}
 	}
 	return err
+}
+
+// endedBecause says why a late pasted URL cannot be taken: a timeout
+// deserves another answer than a callback that already arrived.
+func (l *Listener) endedBecause() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err == nil {
+		return "a callback was already taken"
+	}
+	return "the wait already ended (" + l.err.Error() + ")"
 }
 
 // Close stops the listener (a pending Wait returns ErrListenerClosed) and

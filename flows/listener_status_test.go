@@ -1,10 +1,13 @@
 package flows
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // A pasted URL is validated like a callback, so the status says state was checked.
@@ -88,5 +91,18 @@ func TestListenerStatusOrder(t *testing.T) {
 	defer mu.Unlock()
 	if last := seen[len(seen)-1]; !last.Closed || !last.StateOK {
 		t.Fatalf("last status %+v, want closed with state checked", last)
+	}
+}
+
+// A URL pasted after the wait timed out is refused with the reason, not as
+// if a callback had been taken.
+func TestListenerDeliverAfterTimeout(t *testing.T) {
+	l := startListener(t, ListenOptions{Timeout: 50 * time.Millisecond})
+	if _, err := waitErr(t, l); !errors.Is(err, ErrListenTimeout) {
+		t.Fatalf("Wait = %v, want timeout", err)
+	}
+	err := l.Deliver(callbackURL(l, url.Values{"code": {"late"}, "state": {testState}}))
+	if !errors.Is(err, ErrListenerClosed) || !strings.Contains(err.Error(), "deadline") || strings.Contains(err.Error(), "already taken") {
+		t.Fatalf("late paste: %v", err)
 	}
 }
