@@ -100,6 +100,20 @@ func (s *Server) validateAppRequest(req appRequest) (uris []string, message stri
 	return uris, "", nil
 }
 
+// readAppRequest decodes and validates a POST or PUT body, writing the 400
+// when it fails; uris are the redirect URIs to store.
+func (s *Server) readAppRequest(w http.ResponseWriter, r *http.Request) (req appRequest, uris []string, ok bool) {
+	if !decodeJSON(w, r, &req) {
+		return req, nil, false
+	}
+	uris, msg, vs := s.validateAppRequest(req)
+	if len(vs) > 0 {
+		writeValidation(w, msg, vs)
+		return req, nil, false
+	}
+	return req, uris, true
+}
+
 func (s *Server) handleApps(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
@@ -152,13 +166,8 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) {
 		writeForbidden(w)
 		return
 	}
-	var req appRequest
-	if !decodeJSON(w, r, &req) {
-		return
-	}
-	uris, msg, vs := s.validateAppRequest(req)
-	if len(vs) > 0 {
-		writeValidation(w, msg, vs)
+	req, uris, ok := s.readAppRequest(w, r)
+	if !ok {
 		return
 	}
 	a := &app{id: uuid.New(), name: req.Name, redirectURIs: uris, createdAt: s.now()}
@@ -236,13 +245,8 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateApp(w http.ResponseWriter, r *http.Request, id uuid.UUID) {
-	var req appRequest
-	if !decodeJSON(w, r, &req) {
-		return
-	}
-	uris, msg, vs := s.validateAppRequest(req)
-	if len(vs) > 0 {
-		writeValidation(w, msg, vs)
+	req, uris, ok := s.readAppRequest(w, r)
+	if !ok {
 		return
 	}
 	s.store.mu.Lock()
