@@ -65,6 +65,9 @@ func decodeJWT(tok string) (header, claims map[string]any, ok bool) {
 	return header, claims, true
 }
 
+// maskDots ends every masked value, which is how Mask knows one.
+const maskDots = "••••••••"
+
 // Mask hides a secret for display. It keeps the public, non-secret part of
 // Coder's formats (the API key id, the coder_<prefix>_ lookup prefix) so a
 // token can be told apart from another, and at most 4 leading characters of
@@ -74,17 +77,17 @@ func Mask(s string) string {
 		return ""
 	}
 	if m := apiKeyRE.FindStringSubmatch(s); m != nil {
-		return m[1] + "-••••••••"
+		return m[1] + "-" + maskDots
 	}
 	if m := coderSecretRE.FindStringSubmatch(s); m != nil {
-		return "coder_" + m[1] + "_••••••••"
+		return "coder_" + m[1] + "_" + maskDots
 	}
-	if strings.Contains(s, "••") {
+	if strings.HasSuffix(s, maskDots) {
 		return s // already masked: keep Redacted idempotent
 	}
 	r := []rune(s)
 	if len(r) < 16 {
-		return "••••••••"
+		return maskDots
 	}
-	return string(r[:4]) + "••••••••"
+	return string(r[:4]) + maskDots
 }

@@ -53,6 +53,10 @@ func TestMaskRevealsOnlyThePublicPart(t *testing.T) {
 	if m := Mask(strings.Repeat("é", 20)); !utf8.ValidString(m) {
 		t.Errorf("Mask broke UTF-8: %q", m)
 	}
+	// Looking partly masked is not being masked: a value with bullets inside is still hidden.
+	if m := Mask("abcd••real-secret-value-1234"); strings.Contains(m, "real-secret") {
+		t.Errorf("Mask let a bulleted secret through: %q", m)
+	}
 	if Mask("") != "" {
 		t.Error("Mask of empty")
 	}

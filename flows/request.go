@@ -44,9 +44,9 @@ func (r Request) Redacted() Request {
 		if v := cp.Header.Get(h); v != "" {
 			scheme, _, found := strings.Cut(v, " ")
 			if found && h == "Authorization" {
-				cp.Header.Set(h, scheme+" ••••••••")
+				cp.Header.Set(h, scheme+" "+maskDots)
 			} else {
-				cp.Header.Set(h, "••••••••")
+				cp.Header.Set(h, maskDots)
 			}
 		}
 	}
