@@ -172,7 +172,10 @@ func (s *Server) codeGrantV230(w http.ResponseWriter, call tokenCall) {
 		return
 	}
 	delete(s.store.codes, c.prefix)
-	resp := s.issueTokensLocked(c.appID, c.userID, sec.id, c.resource, "")
+	// Coder's token row points at the secret, and the secret at its app: with
+	// another app's secret the token belongs to that app (listing, revoke,
+	// delete cascade), not to the code's.
+	resp := s.issueTokensLocked(sec.appID, c.userID, sec.id, c.resource, "")
 	writeJSON(w, http.StatusOK, resp)
 }
 

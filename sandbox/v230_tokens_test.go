@@ -191,11 +191,22 @@ func TestV230CrossClientLeniency(t *testing.T) {
 		return a.token(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {clientID}, "client_secret": {secret}})
 	}
 	expect(t, ex(a.code(t, url.Values{"response_type": {"code"}}), b.appID, b.secret), 200, "")
+	// Coder ties a token to the app of the secret it was issued with.
+	held := call(t, s, req{path: "/api/v2/oauth2-provider/apps?user_id=" + adminID(t, s), session: s.AdminSessionToken()}).text()
+	if !strings.Contains(held, b.appID) || strings.Contains(held, a.appID) {
+		t.Errorf("apps holding the admin's token: %s, want only %s", held, b.appID)
+	}
 	r := ex(a.code(t, url.Values{"response_type": {"code"}}), a.appID, b.secret)
 	expect(t, r, 200, "")
 	var tok tokenJSON
 	r.decode(t, &tok)
-	expect(t, a.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {b.appID}, "client_secret": {b.secret}}), 200, "")
+	r = a.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {b.appID}, "client_secret": {b.secret}})
+	expect(t, r, 200, "")
+	r.decode(t, &tok)
+	// Deleting B cascades through its secret to the token.
+	expect(t, me(t, s, tok.AccessToken), 200, "")
+	expect(t, call(t, s, req{method: "DELETE", path: "/api/v2/oauth2-provider/apps/" + b.appID, session: s.AdminSessionToken()}), 204, "")
+	expect(t, me(t, s, tok.AccessToken), 401, "")
 }
 
 func TestLifetimeOptions(t *testing.T) {
