@@ -90,3 +90,35 @@ func TestFlowRequestPreviews(t *testing.T) {
 		t.Errorf("exchange redirect_uri/resource differ from authorize: %v", ex.Params)
 	}
 }
+
+// An authorize request edited to carry no resource: the exchange follows
+// it (RFC 8707 wants the same at both), the snapshot says what was sent, and
+// the token works on the deployment.
+func TestFlowEditedResourceCarriesToExchange(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatMain)
+	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	ctx := testCtx(t)
+	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare} {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+	if err := f.EditRequest(StepAuthorize, func(r *Request) { r.Params.Del("resource") }); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.Run(ctx, StepAuthorize); r.Status == StatusFailed {
+		t.Fatalf("authorize: %v", r.Err)
+	}
+	if res := f.Snapshot().Resource; res != "" {
+		t.Errorf("snapshot says resource %q was sent", res)
+	}
+	if ex, _ := f.Request(StepExchange); ex.Params.Has("resource") {
+		t.Errorf("exchange sends a resource the authorization request did not: %v", ex.Params.Get("resource"))
+	}
+	for _, id := range []StepID{StepExchange, StepUse} {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+}

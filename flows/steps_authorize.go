@@ -49,9 +49,12 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 	default:
 		return lerr
 	}
-	f.update(func(s *flowState) { s.redirectURI = redirect })
 	authURL := req.FullURL()
-	f.update(func(s *flowState) { s.authURL = authURL })
+	// The exchange must repeat what this request really carried (RFC 6749
+	// §4.1.3, RFC 8707), edits included.
+	f.update(func(s *flowState) {
+		s.redirectURI, s.sentResource, s.authURL = redirect, req.Params.Get("resource"), authURL
+	})
 	res.Request = ptr(req.Redacted())
 	res.Fields = append(res.Fields, Field{Label: "Authorization URL", Value: client.SanitizeLine(authURL)})
 
