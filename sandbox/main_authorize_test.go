@@ -180,6 +180,17 @@ func TestMainConsentCSRF(t *testing.T) {
 	if r.status != 302 || r.location(t).Query().Get("code") == "" {
 		t.Errorf("POST with csrf_token: %d %s", r.status, r.body)
 	}
+	// An empty csrf_token cookie is replaced, and the page carries the new token.
+	r = call(t, s, req{path: target, headers: map[string]string{"Cookie": "csrf_token=; " + session}})
+	csrf = ""
+	for _, c := range (&http.Response{Header: r.header}).Cookies() {
+		if c.Name == "csrf_token" {
+			csrf = c.Value
+		}
+	}
+	if csrf == "" || !strings.Contains(r.text(), `name="csrf_token" value="`+csrf+`"`) {
+		t.Errorf("empty CSRF cookie: new token %q, page:\n%s", csrf, r.body)
+	}
 	// Header sessions need no CSRF token.
 	if r := f.authorize(t, url.Values{"response_type": {"code"}, "code_challenge": {p.Challenge}}); r.status != 302 {
 		t.Errorf("header session: %d", r.status)

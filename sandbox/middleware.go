@@ -71,13 +71,17 @@ func allowedCORSHeaders(requested string) string {
 	return strings.Join(out, ", ")
 }
 
-// csrfFrom is the request's CSRF cookie value (possibly just issued).
+// csrfFrom is the request's CSRF cookie value, or the one this response
+// just issued: common appends that after any empty cookie the browser sent,
+// so the last non-empty value wins.
 func csrfFrom(r *http.Request) string {
-	c, err := r.Cookie(csrfCookie)
-	if err != nil {
-		return ""
+	v := ""
+	for _, c := range r.CookiesNamed(csrfCookie) {
+		if c.Value != "" {
+			v = c.Value
+		}
 	}
-	return c.Value
+	return v
 }
 
 // validCSRF checks the consent form's csrf_token against the cookie.
