@@ -47,7 +47,6 @@ type Server struct {
 	store    *store
 	requests atomic.Int64
 
-	adminID      uuid.UUID
 	adminSession string
 
 	closeOnce sync.Once
@@ -81,9 +80,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sandbox: seeding admin user: %w", err)
 	}
 	s.store.mu.Lock()
-	s.store.users[uuid.MustParse(adminID)].name = "Admin"
+	s.store.users[uuid.MustParse(adminID)].name = "Admin" // as on the observed deployment
 	s.store.mu.Unlock()
-	s.adminID, s.adminSession = uuid.MustParse(adminID), session
+	s.adminSession = session
 
 	s.handler = s.routes()
 	s.http = &http.Server{
