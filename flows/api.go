@@ -253,7 +253,7 @@ type ListenerStatus struct {
 	RedirectURI string
 	Deadline    time.Time
 	Listening   bool
-	Received    bool // a callback arrived on the callback path
+	Received    bool // a callback arrived on the callback path, or was pasted
 	StateOK     bool // its state matched
 	IssChecked  bool // iss was required and matched
 	Closed      bool

@@ -131,10 +131,11 @@ func CheckCallback(q url.Values, exp Expect) (Callback, error) {
 	return cb, nil
 }
 
-// markChecked records in s what a response proved: a state that matched
-// the request's, an iss that passed the comparison. A refusal without state
-// proves nothing, so it marks nothing.
-func markChecked(s *ListenerStatus, exp Expect, cb Callback) {
+// markReceived records in s that a response arrived and what it proved: a
+// state that matched the request's, an iss that passed the comparison. A
+// refusal without state proves nothing, so it marks neither.
+func markReceived(s *ListenerStatus, exp Expect, cb Callback) {
+	s.Received = true
 	s.StateOK = exp.State != "" && cb.State != ""
 	s.IssChecked = cb.Iss != ""
 }

@@ -170,8 +170,7 @@ func (l *Listener) Deliver(rawURL string) error {
 	if errors.Is(err, ErrMalformedURL) || errors.Is(err, ErrWrongHost) || errors.Is(err, ErrWrongPath) {
 		return err
 	}
-	mark := func(s *ListenerStatus) { markChecked(s, exp, cb) }
-	if !l.finish(cb, err, mark) {
+	if !l.finish(cb, err, func(s *ListenerStatus) { markReceived(s, exp, cb) }) {
 		return &CallbackError{Err: ErrListenerClosed, Detail: l.endedBecause()}
 	}
 	return err
@@ -286,11 +285,7 @@ func (l *Listener) serve(w http.ResponseWriter, r *http.Request) {
 	u := *r.URL
 	u.Scheme, u.Host = "http", r.Host
 	cb.URL = redactedCallbackURL(&u)
-	mark := func(s *ListenerStatus) {
-		s.Received = true
-		markChecked(s, l.opts.Expect, cb)
-	}
-	if !l.finish(cb, err, mark) {
+	if !l.finish(cb, err, func(s *ListenerStatus) { markReceived(s, l.opts.Expect, cb) }) {
 		writePage(w, http.StatusGone, "Already done", "This sign-in was already completed or cancelled. You can close this tab.")
 		return
 	}
