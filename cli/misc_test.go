@@ -84,6 +84,8 @@ func TestUsageErrors(t *testing.T) {
 	mustContain(t, h.fail(2, "", "apps", "secrets", "nope"), "unknown command", "oauthdeck apps secrets")
 	mustContain(t, h.fail(2, "", "token", "nope"), "unknown command", "oauthdeck token")
 	mustContain(t, h.ok("", "token"), "show", "refresh", "revoke", "use")
+	mustContain(t, h.ok("", "help", "apps", "secrets"), "oauthdeck apps secrets [command]")
+	mustContain(t, h.fail(2, "", "help", "apps", "lst"), `unknown command "lst" for 'oauthdeck apps'`)
 	mustContain(t, h.fail(2, "", "status", "--timeout", "-1s"), "--timeout")
 	mustContain(t, h.ok("", "apps", "--help"), "list", "create", "secrets")
 	mustContain(t, h.ok("", "completion", "bash"), "oauthdeck")

@@ -210,6 +210,32 @@ CODER_URL), then the OS keyring (see 'oauthdeck login').`,
 		a.tokenCommand(),
 		a.demoCommand(),
 	)
+	// Cobra's own help command prints "Unknown help topic" and exits 0.
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		ValidArgsFunction: func(_ *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			var names []string
+			if target, _, err := root.Find(args); err == nil {
+				for _, c := range target.Commands() {
+					if c.IsAvailableCommand() && strings.HasPrefix(c.Name(), toComplete) {
+						names = append(names, c.Name())
+					}
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil {
+				return &usageError{msg: err.Error()}
+			}
+			if err := noSubcommand(target, rest); err != nil {
+				return err
+			}
+			return target.Help()
+		},
+	})
 	// Cobra adds 'completion' itself; made now (after SetOut, which its
 	// subcommands capture), it gets the same handling of an unknown word as
 	// the other groups.
