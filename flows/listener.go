@@ -263,16 +263,16 @@ func (l *Listener) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Connection", "close")
 	if !l.hosts[strings.ToLower(r.Host)] {
 		// DNS rebinding: a page on another name must not reach the listener.
-		l.reject(w, http.StatusMisdirectedRequest, ErrWrongHost, "Host "+sanitizeShort(r.Host))
+		l.reject(w, http.StatusMisdirectedRequest, ErrWrongHost, "Host "+quoteShort(r.Host))
 		return
 	}
 	if r.URL.Path != l.path {
-		l.reject(w, http.StatusNotFound, ErrWrongPath, "path "+sanitizeShort(r.URL.Path))
+		l.reject(w, http.StatusNotFound, ErrWrongPath, "path "+quoteShort(r.URL.Path))
 		return
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
-		l.reject(w, http.StatusMethodNotAllowed, ErrWrongMethod, "method "+sanitizeShort(r.Method))
+		l.reject(w, http.StatusMethodNotAllowed, ErrWrongMethod, "method "+quoteShort(r.Method))
 		return
 	}
 	select {
@@ -311,7 +311,9 @@ func writePage(w http.ResponseWriter, code int, title, text string) {
 	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>oauthdeck: %s</title><style>body{font-family:sans-serif;max-width:36em;margin:4em auto}</style></head><body><h1 id="result">%s</h1><p>%s</p></body></html>`, title, title, text)
 }
 
-func sanitizeShort(s string) string {
+// quoteShort quotes the first 80 bytes of a request's value for a rejection
+// (CallbackError.Error sanitises the whole message).
+func quoteShort(s string) string {
 	if len(s) > 80 {
 		s = s[:80] + "…"
 	}
