@@ -43,7 +43,8 @@ type Session struct {
 	Client *client.Client
 	API    API
 
-	// Filled in by the connect Cmd; zero until then.
+	// Filled in by the connect Cmd; zero until then. The version and the
+	// user's names are sanitised there, once, for display.
 	User        *client.User
 	Build       *client.BuildInfo
 	ProviderErr error // e.g. *client.ProviderDisabledError

@@ -345,13 +345,13 @@ func (s *deploymentsScreen) currentView() string {
 	case sess.Build == nil:
 		kv("status", st.Subtle.Render("connecting…"))
 	default:
-		kv("version", client.SanitizeLine(sess.Build.Version))
+		kv("version", sess.Build.Version)
 		if sess.User != nil {
 			var roles []string
 			for _, r := range sess.User.Roles {
-				roles = append(roles, client.SanitizeLine(r.Name))
+				roles = append(roles, r.Name)
 			}
-			kv("user", client.SanitizeLine(sess.User.Username)+" <"+client.SanitizeLine(sess.User.Email)+">  roles: "+strings.Join(roles, ", "))
+			kv("user", sess.User.Username+" <"+sess.User.Email+">  roles: "+strings.Join(roles, ", "))
 		}
 	}
 	switch {

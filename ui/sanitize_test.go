@@ -41,7 +41,7 @@ func hostileServer(t *testing.T) *httptest.Server {
 		js(w, map[string]any{"version": "v2.30.0\x1b]52;c;eA==\x07"})
 	})
 	mux.HandleFunc("/api/v2/users/me", func(w http.ResponseWriter, r *http.Request) {
-		js(w, map[string]any{"id": "u", "username": "adm\x1b[1min", "email": "a@b", "roles": []any{}})
+		js(w, map[string]any{"id": "u", "username": "adm\x1b[1min", "email": "a@b\x1b]52;c;eA==\x07", "roles": []any{map[string]any{"name": "own\x1b[2Jer"}}})
 	})
 	mux.HandleFunc("/api/v2/oauth2-provider/apps", func(w http.ResponseWriter, r *http.Request) { js(w, []any{app}) })
 	mux.HandleFunc("/api/v2/oauth2-provider/apps/11111111-2222-4333-8444-555555555555", func(w http.ResponseWriter, r *http.Request) { js(w, app) })
@@ -80,7 +80,7 @@ func requireOnlySGR(t *testing.T, out string) {
 func TestServerStringsRenderInert(t *testing.T) {
 	srv := hostileServer(t)
 	h := newRealHarness(t, Deps{InitialURL: srv.URL, InitialToken: "tok-test"}, 120, 30)
-	h.waitScreen("version", "adm␛[1min")
+	h.waitScreen("version", "adm␛[1min", "a@b␛]52;c;eA==␇", "own␛[2Jer")
 	requireOnlySGR(t, h.m.View().Content)
 
 	h.key("2")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -86,15 +87,27 @@ func connectCmd(ctx context.Context, api API, gen uint64, taskID int) connectedM
 		out.err = err
 		return out
 	}
-	out.build = &bi
 	out.providerErr = providerFromBuildInfo(bi)
+	bi.Version = client.SanitizeLine(bi.Version)
+	out.build = &bi
 	u, err := api.Me(ctx)
 	if err != nil {
 		out.err = err
 		return out
 	}
+	u = displayUser(u)
 	out.user = &u
 	return out
+}
+
+// displayUser sanitises, once, the user's fields the console shows.
+func displayUser(u client.User) client.User {
+	u.Username, u.Name, u.Email = client.SanitizeLine(u.Username), client.SanitizeLine(u.Name), client.SanitizeLine(u.Email)
+	u.Roles = slices.Clone(u.Roles)
+	for i := range u.Roles {
+		u.Roles[i].Name, u.Roles[i].DisplayName = client.SanitizeLine(u.Roles[i].Name), client.SanitizeLine(u.Roles[i].DisplayName)
+	}
+	return u
 }
 
 // providerFromBuildInfo reads the newer servers' oauth2_provider flag; older

@@ -99,11 +99,11 @@ func (s *statusBar) view(c *Common, w int, hints string) string {
 	if sess := c.Session(); sess != nil {
 		dep := hostOf(sess.URL)
 		if sess.User != nil {
-			dep = client.SanitizeLine(sess.User.Username) + "@" + dep
+			dep = sess.User.Username + "@" + dep
 		}
 		left = append(left, st.StatusKey.Render(" ◆ ")+st.StatusValue.Render(dep))
 		if sess.Build != nil && sess.Build.Version != "" && w >= 100 { // narrow: the Deployments tab shows it
-			left = append(left, st.StatusValue.Render(client.SanitizeLine(sess.Build.Version)))
+			left = append(left, st.StatusValue.Render(sess.Build.Version))
 		}
 	} else {
 		left = append(left, st.StatusKey.Render(" ◆ ")+st.StatusValue.Render("no deployment"))
