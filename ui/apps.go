@@ -21,7 +21,6 @@ type appsScreen struct {
 	idx       appIndex
 	list      listNav
 	loaded    bool
-	loading   bool
 	err       error
 	filter    textinput.Model
 	filtering bool
@@ -90,7 +89,6 @@ func (s *appsScreen) load() tea.Cmd {
 		return nil
 	}
 	gen, sgen := s.nextGen(), s.c.SessionGen()
-	s.loading = true
 	id, spin := s.c.BeginTask("Loading apps")
 	ctx := s.freshCtx()
 	return tea.Batch(spin, func() tea.Msg {
@@ -110,7 +108,6 @@ func (s *appsScreen) Update(msg tea.Msg) tea.Cmd {
 		if !s.current(msg.gen) || msg.sessionGen != s.c.SessionGen() {
 			return nil
 		}
-		s.loading = false
 		s.c.setProviderErr(msg.sessionGen, msg.err)
 		if msg.err != nil {
 			s.err = msg.err

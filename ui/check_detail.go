@@ -40,24 +40,11 @@ func (s *checkDetail) SetSize(w, h int) {
 }
 
 func (s *checkDetail) Update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case stylesChangedMsg:
+	if _, ok := msg.(stylesChangedMsg); ok {
 		s.render()
 		return nil
-	case tea.KeyPressMsg:
-		km := s.c.Keys
-		switch {
-		case key.Matches(msg, km.Top):
-			s.vp.GotoTop()
-			return nil
-		case key.Matches(msg, km.Bottom):
-			s.vp.GotoBottom()
-			return nil
-		}
 	}
-	var cmd tea.Cmd
-	s.vp, cmd = s.vp.Update(msg)
-	return cmd
+	return scrollDoc(&s.vp, s.c.Keys, msg)
 }
 
 func (s *checkDetail) render() {

@@ -18,13 +18,12 @@ func init() { registerTab(screenDiscovery, newDiscoveryScreen) }
 // it is about.
 type discoveryScreen struct {
 	base
-	vp      viewport.Model
-	as      *client.Discovered[client.ASMetadata]
-	pr      *client.Discovered[client.PRMetadata]
-	asErr   error
-	prErr   error
-	loaded  bool
-	loading bool
+	vp     viewport.Model
+	as     *client.Discovered[client.ASMetadata]
+	pr     *client.Discovered[client.PRMetadata]
+	asErr  error
+	prErr  error
+	loaded bool
 }
 
 type discoveryLoadedMsg struct {
@@ -45,7 +44,7 @@ func (s *discoveryScreen) Title() string { return "Discovery" }
 
 func (s *discoveryScreen) KeyBindings() []key.Binding {
 	km := s.c.Keys
-	return []key.Binding{km.Refresh, km.Up, km.Down, km.PageUp, km.PageDown}
+	return []key.Binding{km.Refresh, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
 }
 
 func (s *discoveryScreen) SetSize(w, h int) {
@@ -64,7 +63,6 @@ func (s *discoveryScreen) load() tea.Cmd {
 	}
 	api, base := sess.API, sess.URL
 	gen, sgen, ctx := s.nextGen(), s.c.SessionGen(), s.freshCtx()
-	s.loading = true
 	id, spin := s.c.BeginTask("Fetching discovery documents")
 	return tea.Batch(spin, func() tea.Msg {
 		out := discoveryLoadedMsg{gen: gen, sessionGen: sgen, taskID: id}
@@ -91,7 +89,7 @@ func (s *discoveryScreen) Update(msg tea.Msg) tea.Cmd {
 		if !s.current(msg.gen) || msg.sessionGen != s.c.SessionGen() {
 			return nil
 		}
-		s.loading, s.loaded = false, true
+		s.loaded = true
 		s.as, s.pr, s.asErr, s.prErr = msg.as, msg.pr, msg.asErr, msg.prErr
 		s.render()
 		return nil
@@ -102,18 +100,8 @@ func (s *discoveryScreen) Update(msg tea.Msg) tea.Cmd {
 		if key.Matches(msg, s.c.Keys.Refresh) {
 			return s.load()
 		}
-		if key.Matches(msg, s.c.Keys.Top) {
-			s.vp.GotoTop()
-			return nil
-		}
-		if key.Matches(msg, s.c.Keys.Bottom) {
-			s.vp.GotoBottom()
-			return nil
-		}
 	}
-	var cmd tea.Cmd
-	s.vp, cmd = s.vp.Update(msg)
-	return cmd
+	return scrollDoc(&s.vp, s.c.Keys, msg)
 }
 
 // render rebuilds the viewport content; it runs when data, size or styles

@@ -29,7 +29,7 @@ func (s *exchangeDetail) Title() string { return "Exchange #" + itoa(int(s.ex.ID
 
 func (s *exchangeDetail) KeyBindings() []key.Binding {
 	km := s.c.Keys
-	return []key.Binding{km.CopyCurl, km.Up, km.Down, km.PageUp, km.PageDown}
+	return []key.Binding{km.CopyCurl, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
 }
 
 func (s *exchangeDetail) SetSize(w, h int) {
@@ -49,9 +49,7 @@ func (s *exchangeDetail) Update(msg tea.Msg) tea.Cmd {
 			return s.c.Copy("the request as curl (secrets stay redacted)", s.ex.Curl())
 		}
 	}
-	var cmd tea.Cmd
-	s.vp, cmd = s.vp.Update(msg)
-	return cmd
+	return scrollDoc(&s.vp, s.c.Keys, msg)
 }
 
 func (s *exchangeDetail) render() {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -94,4 +95,22 @@ func (l *listNav) renderRow(st *Styles, i int, row string, w int) string {
 		return st.Selected.Render(padRight("› "+row, w))
 	}
 	return padRight("  "+row, w)
+}
+
+// scrollDoc moves a document viewport: g/G jump to its ends, and the
+// viewport's own keys and wheel do the rest.
+func scrollDoc(vp *viewport.Model, km *KeyMap, msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, km.Top):
+			vp.GotoTop()
+			return nil
+		case key.Matches(k, km.Bottom):
+			vp.GotoBottom()
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	*vp, cmd = vp.Update(msg)
+	return cmd
 }

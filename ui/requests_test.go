@@ -63,3 +63,24 @@ func TestRequestsLogDetailAndHARExport(t *testing.T) {
 	h.key("enter")
 	h.waitScreen("file exists")
 }
+
+// An exchange's detail is a long document: G and g jump to its ends, as in
+// the other document views.
+func TestExchangeDetailJumpsToEnds(t *testing.T) {
+	c := newCommon(t.Context(), Deps{})
+	c.Styles = NewStyles(true)
+	body := []byte(strings.Repeat("line of the response body\n", 200))
+	s := newExchangeDetail(c, client.Exchange{ID: 1, Method: "GET", URL: "https://h/api/v2/x", StatusCode: 200, ResponseBody: body})
+	s.SetSize(80, 20)
+	if !s.vp.AtTop() {
+		t.Fatal("the detail does not open at the top")
+	}
+	s.Update(keyMsg("G"))
+	if !s.vp.AtBottom() {
+		t.Fatal("G did not jump to the end")
+	}
+	s.Update(keyMsg("g"))
+	if !s.vp.AtTop() {
+		t.Fatal("g did not jump to the start")
+	}
+}
