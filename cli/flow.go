@@ -97,6 +97,8 @@ func (o flowOptions) validate() error {
 		return usagef("--resource and --no-resource exclude each other")
 	case o.port < 0 || o.port > 65535:
 		return usagef("--port must be 1-65535")
+	case o.listenTimeout <= 0:
+		return usagef("--listen-timeout must be positive")
 	case o.autoConsent && o.noBrowser:
 		return usagef("--auto-consent uses no browser already; drop --no-browser")
 	}
@@ -211,6 +213,9 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 		}
 	}
 	if failed != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // the step failed because the run was interrupted: exit 130
+		}
 		return flowFailure(*failed)
 	}
 	return nil

@@ -117,10 +117,31 @@ func TestFlowExistingClient(t *testing.T) {
 	mustContain(t, line, "exchange step failed", "invalid_client")
 }
 
+// Ctrl-C while the listener waits for the browser is an interruption (exit
+// 130), not a failed authorize step.
+func TestFlowInterrupted(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(500*time.Millisecond, cancel)
+	r := h.runCtx(ctx, "", "flow", "--create-app", "--no-browser", "--cleanup", "--port", freePort(t))
+	if r.code != 130 || !strings.Contains(r.stderr, "oauthdeck: interrupted") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant 130 and 'interrupted'", r.code, r.stderr)
+	}
+	var apps []appJSON
+	json.Unmarshal([]byte(h.ok("", "apps", "list", "-o", "json")), &apps)
+	if len(apps) != 0 {
+		t.Fatalf("the interrupted flow left %d apps behind despite --cleanup", len(apps))
+	}
+}
+
 func TestFlowUsage(t *testing.T) {
 	h := newHarness(t)
 	mustContain(t, h.fail(2, "", "flow"), "--client-id ID, --create-app or --register")
 	mustContain(t, h.fail(2, "", "flow", "--create-app", "--register"), "exclude each other")
+	mustContain(t, h.fail(2, "", "flow", "--create-app", "--listen-timeout", "-1s"), "--listen-timeout must be positive")
 	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--client-secret", "y"), "refusing --client-secret")
 	mustContain(t, h.fail(1, "", "flow", "--create-app", "--url", "http://127.0.0.1:1"), "need an admin session")
 }
