@@ -8,6 +8,9 @@
 #   BASE_URL=http://127.0.0.1:3000 SESSION_TOKEN=... ./coder-approach.sh
 #
 # Prints one line per check and "passed N of M"; exits 1 on any failure.
+# Secrets never stand in a process's arguments: curl reads headers and URLs
+# that carry them from a config on stdin (-K -), form bodies from stdin, and
+# jq reads values to encode from stdin.
 set -euo pipefail
 
 : "${BASE_URL:?set BASE_URL to the deployment URL}"
@@ -21,10 +24,18 @@ app_id=""
 ok() { passed=$((passed + 1)); total=$((total + 1)); echo "PASS  $1"; }
 bad() { total=$((total + 1)); echo "FAIL  $1"; }
 
+# with_secret_header HEADER CURL-ARGS...: curl with one header read from stdin.
+with_secret_header() {
+	local header="$1"
+	shift
+	printf 'header = "%s"\n' "$header" | curl -K - "$@"
+}
+# session_curl CURL-ARGS...: curl with the admin's session header.
+session_curl() { with_secret_header "Coder-Session-Token: $SESSION_TOKEN" "$@"; }
+
 cleanup() {
 	if [[ -n "$app_id" ]]; then
-		curl -s -o /dev/null -X DELETE -H "Coder-Session-Token: $SESSION_TOKEN" \
-			"$BASE_URL/api/v2/oauth2-provider/apps/$app_id" || true
+		session_curl -s -o /dev/null -X DELETE "$BASE_URL/api/v2/oauth2-provider/apps/$app_id" || true
 	fi
 }
 trap cleanup EXIT
@@ -36,7 +47,7 @@ b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 new_verifier() { openssl rand 32 | b64url; }
 challenge_of() { printf '%s' "$1" | openssl dgst -sha256 -binary | b64url; }
 
-urlenc() { jq -rn --arg v "$1" '$v|@uri'; }
+urlenc() { printf '%s' "$1" | jq -sRr @uri; }
 
 # authorize VERIFIER [RESOURCE]: consent with the session; prints the code.
 authorize() {
@@ -47,17 +58,17 @@ authorize() {
 	if [[ -n "$resource" ]]; then
 		query+="&resource=$(urlenc "$resource")"
 	fi
-	location="$(curl -s -o /dev/null -w '%{redirect_url}' -X POST \
-		-H "Coder-Session-Token: $SESSION_TOKEN" "$BASE_URL/oauth2/authorize?$query")"
+	location="$(session_curl -s -o /dev/null -w '%{redirect_url}' -X POST "$BASE_URL/oauth2/authorize?$query")"
 	[[ "$location" == *"state=$state"* ]] || return 1
 	printf '%s' "$location" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p'
 }
 
-# token FORM...: POST to the token endpoint; prints the JSON body.
+# token NAME=VALUE...: POST the form to the token endpoint; prints the JSON body.
 token() {
-	local args=()
-	for kv in "$@"; do args+=(--data-urlencode "$kv"); done
-	curl -s -X POST "$BASE_URL/oauth2/tokens" "${args[@]}"
+	local form="" kv
+	for kv in "$@"; do form+="&${kv%%=*}=$(urlenc "${kv#*=}")"; done
+	printf '%s' "${form#&}" | curl -s -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+		--data-binary @- "$BASE_URL/oauth2/tokens"
 }
 
 # 1. Authorization server metadata.
@@ -69,12 +80,12 @@ else
 fi
 
 # 2. A test app and a secret.
-app="$(curl -s -X POST -H "Coder-Session-Token: $SESSION_TOKEN" -H 'Content-Type: application/json' \
+app="$(session_curl -s -X POST -H 'Content-Type: application/json' \
 	-d "{\"name\":\"oauthdeck-sh-$(openssl rand -hex 4)\",\"callback_url\":\"$REDIRECT_URI\",\"redirect_uris\":[\"$REDIRECT_URI\"]}" \
 	"$BASE_URL/api/v2/oauth2-provider/apps")"
 app_id="$(jq -r '.id // empty' <<<"$app")"
-secret="$(curl -s -X POST -H "Coder-Session-Token: $SESSION_TOKEN" \
-	"$BASE_URL/api/v2/oauth2-provider/apps/$app_id/secrets" | jq -r '.client_secret_full // empty')"
+secret="$(session_curl -s -X POST "$BASE_URL/api/v2/oauth2-provider/apps/$app_id/secrets" |
+	jq -r '.client_secret_full // empty')"
 if [[ -z "$app_id" || -z "$secret" ]]; then
 	bad "create app and secret"
 	echo "passed $passed of $total"
@@ -112,9 +123,10 @@ access_token="$(jq -r '.access_token // empty' <<<"$body")"
 if [[ -n "$access_token" ]]; then ok "refresh"; else bad "refresh"; fi
 
 # 7. Bearer use (RFC 6750 header and query) and the 401 challenge.
-status="$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $access_token" "$BASE_URL/api/v2/users/me")"
+status="$(with_secret_header "Authorization: Bearer $access_token" -s -o /dev/null -w '%{http_code}' "$BASE_URL/api/v2/users/me")"
 if [[ "$status" == 200 ]]; then ok "Bearer header"; else bad "Bearer header ($status)"; fi
-status="$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/api/v2/users/me?access_token=$access_token")"
+status="$(printf 'url = "%s"\n' "$BASE_URL/api/v2/users/me?access_token=$access_token" |
+	curl -K - -s -o /dev/null -w '%{http_code}')"
 if [[ "$status" == 200 ]]; then ok "access_token query"; else bad "access_token query ($status)"; fi
 if curl -s -o /dev/null -D - "$BASE_URL/api/v2/users/me" | grep -qi '^www-authenticate: *bearer'; then
 	ok "WWW-Authenticate on 401"
