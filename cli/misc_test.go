@@ -252,4 +252,20 @@ func TestServerIDsAreSanitised(t *testing.T) {
 		mustContain(t, r.stderr, "evil")
 		mustNotContain(t, r.stdout+r.stderr, "\x1b", "\x07")
 	}
+
+	// JSON: encoding/json leaves C1 controls (the 8-bit CSI), DEL and bidi
+	// overrides raw; they are escaped, and the decoded value is unchanged.
+	const name = "n\u009b31m\u202eevil\x7f"
+	named := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"id": "x", "name": name, "callback_url": "http://127.0.0.1:1/cb"})
+	}))
+	defer named.Close()
+	h.env["CODER_URL"] = named.URL
+	out := h.ok("", "apps", "get", "x", "-o", "json")
+	mustNotContain(t, out, "\u009b", "\u202e", "\x7f")
+	var app struct{ Name string }
+	if err := json.Unmarshal([]byte(out), &app); err != nil || app.Name != name {
+		t.Fatalf("apps get -o json decoded to %q, %v; want %q\n%s", app.Name, err, name, out)
+	}
 }

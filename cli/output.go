@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
@@ -123,12 +124,41 @@ func (t *table) write(w io.Writer, color bool) error {
 	return err
 }
 
-// writeJSON prints v indented. encoding/json escapes control characters, so
-// server text cannot reach the terminal raw through it.
+// writeJSON prints v indented. encoding/json escapes only the C0 controls;
+// the other characters a terminal acts on (DEL, C1 controls such as the
+// 8-bit CSI, bidi overrides) are escaped here too, so server text cannot
+// reach the terminal raw through JSON, and decoders still get the same strings.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeInertJSON(b.Bytes()))
+	return err
+}
+
+// escapeInertJSON writes as \uXXXX every rune that client.SanitizeLine would
+// replace. Outside strings JSON is plain ASCII, so each such rune sits in a
+// string, where the escape means the same.
+func escapeInertJSON(js []byte) []byte {
+	if !slices.ContainsFunc(js, func(c byte) bool { return c >= 0x7f }) {
+		return js
+	}
+	out := make([]byte, 0, len(js)+16)
+	for i := 0; i < len(js); {
+		r, size := utf8.DecodeRune(js[i:])
+		if r == utf8.RuneError && size == 1 {
+			out = append(out, `\ufffd`...) // a stray byte from a raw document (metadata -o json)
+		} else if s := string(r); r >= 0x7f && client.SanitizeLine(s) != s {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, js[i:i+size]...)
+		}
+		i += size
+	}
+	return out
 }
 
 // keyValues prints aligned "key: value" lines, values sanitised.
