@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"oauthdeck/client"
 	"oauthdeck/flows"
@@ -99,4 +100,19 @@ func TestTokenLifecycle(t *testing.T) {
 	h := newHarness(t)
 	mustContain(t, h.fail(2, "", "token", "refresh", "--url", "http://127.0.0.1:1"), "--client-id is required")
 	mustContain(t, h.fail(2, "", "token", "refresh", "--client-id", "x", "--client-secret", "s", "--url", "http://127.0.0.1:1"), "refusing --client-secret")
+}
+
+// TestTokenShowExpired: kept tokens past their expiry say so, rather than
+// "in -1h0m0s"; and they stay masked.
+func TestTokenShowExpired(t *testing.T) {
+	h := newHarness(t)
+	const url = "https://coder.example.com"
+	expired := flows.Tokens{AccessToken: "abcdefghij-abcdefghijabcdefghij12", TokenType: "Bearer",
+		Expiry: time.Now().Add(-time.Hour)}
+	if err := flows.SaveTokens(context.Background(), h.store, url, "app-1", expired); err != nil {
+		t.Fatal(err)
+	}
+	out := h.ok("", "token", "show", "--client-id", "app-1", url)
+	mustContain(t, out, "(expired 1h0m", "tokens masked")
+	mustNotContain(t, out, "in -", expired.AccessToken)
 }
