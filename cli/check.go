@@ -101,9 +101,5 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 
 func checkMark(s check.Status, color bool) string {
 	code := map[check.Status]string{check.Pass: "32", check.Fail: "31", check.Warn: "33", check.Skip: "90"}[s]
-	mark := strings.ToUpper(string(s))
-	if color && code != "" {
-		return "\x1b[" + code + "m" + mark + "\x1b[0m"
-	}
-	return mark
+	return paint(strings.ToUpper(string(s)), code, color)
 }

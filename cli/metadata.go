@@ -143,8 +143,5 @@ func severityMark(s flows.Severity, color bool) string {
 	case flows.SeverityFail:
 		mark, code = "FAIL", "31"
 	}
-	if color && code != "" {
-		return "\x1b[" + code + "m" + mark + "\x1b[0m"
-	}
-	return mark
+	return paint(mark, code, color)
 }

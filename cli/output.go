@@ -43,6 +43,15 @@ func (a *app) color(w io.Writer) bool {
 	return isTerminal(w)
 }
 
+// paint wraps text in the SGR attribute sgr (e.g. "1" bold, "31" red) when
+// color is on.
+func paint(text, sgr string, color bool) string {
+	if !color || sgr == "" {
+		return text
+	}
+	return "\x1b[" + sgr + "m" + text + "\x1b[0m"
+}
+
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
@@ -107,10 +116,8 @@ func (t *table) write(w io.Writer, color bool) error {
 			}
 		}
 		l = bytes.TrimRight(l, " ") // no trailing blanks when the last cells are empty
-		if bold && color {
-			b.WriteString("\x1b[1m")
-			b.Write(l)
-			b.WriteString("\x1b[0m")
+		if bold {
+			b.WriteString(paint(string(l), "1", color))
 		} else {
 			b.Write(l)
 		}
