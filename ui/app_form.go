@@ -20,6 +20,7 @@ type appForm struct {
 	icon      *formField
 	scope     *formField // newer Coder only (hidden for v2.30-era servers)
 	editing   *client.App
+	deployURL string // the deployment the form was opened for
 	busy      bool
 	err       string
 	serverErr []string
@@ -33,7 +34,7 @@ type appFormDoneMsg struct {
 }
 
 func newAppForm(c *Common, app *client.App) *appForm {
-	s := &appForm{base: newBase(c), editing: app}
+	s := &appForm{base: newBase(c), editing: app, deployURL: sessURL(c.Session())}
 	s.name = newTextField(c, "Name", "my-app", false)
 	s.name.hint = "1–32 letters/digits, groups joined by single hyphens"
 	s.name.validate = func(v string) string { return validateAppName(strings.TrimSpace(v)) }
@@ -82,6 +83,14 @@ func (s *appForm) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return s.done(msg)
+	case sessionChangedMsg:
+		// Another deployment: the app being edited is not there, and a new
+		// one would land somewhere the user did not open the form for. A
+		// reconnect to the same deployment keeps what was typed.
+		if sessURL(s.c.Session()) != s.deployURL {
+			return s.c.PopScreen(s)
+		}
+		return nil
 	case stylesChangedMsg:
 		s.f.restyle()
 		return nil

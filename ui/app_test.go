@@ -97,3 +97,19 @@ func TestLateRepliesAfterSwitchAreDropped(t *testing.T) {
 		t.Fatal("a stale answer replaced the current list")
 	}
 }
+
+// A form opened for one deployment closes when the console switches to
+// another: an edit would miss (the app is not there) and a create would
+// land on a deployment the user did not open the form for.
+func TestAppFormClosesOnDeploymentSwitch(t *testing.T) {
+	api := newFakeAPI()
+	h := newHarness(t, api, 120, 30)
+	h.key("2", "n")
+	h.requireScreen("New OAuth2 app")
+	h.send(useSessionMsg{h.m.c.Session()}) // a reconnect: same deployment
+	h.requireScreen("New OAuth2 app")
+	h.send(useSessionMsg{&Session{URL: "https://other.example.com", Source: "test", API: api}})
+	if strings.Contains(h.screen(), "New OAuth2 app") {
+		t.Fatalf("the form for the previous deployment is still open:\n%s", h.screen())
+	}
+}
