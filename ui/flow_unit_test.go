@@ -28,6 +28,20 @@ func newUnitFlowScreen(t testing.TB) (*flowScreen, *time.Time) {
 	s := newFlowScreen(c).(*flowScreen)
 	s.SetSize(80, 22)
 	s.Focus()
+	f := newIdleFlow(t)
+	events := make(chan flows.Event, 8)
+	s.opts = flowOptions{Mode: flows.ClientCreate, Consent: consentBrowser}
+	gen := s.nextGen()
+	s.Update(flowStartedMsg{gen: gen, flow: f, summary: "new app · browser consent", events: events})
+	if s.run == nil {
+		t.Fatal("flow did not start")
+	}
+	return s, &now
+}
+
+// newIdleFlow is a flow whose deployment does not exist: it is never run.
+func newIdleFlow(t testing.TB) *flows.Flow {
+	t.Helper()
 	cl, err := client.New("http://127.0.0.1:1", "session", client.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -37,14 +51,7 @@ func newUnitFlowScreen(t testing.TB) (*flowScreen, *time.Time) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	events := make(chan flows.Event, 8)
-	s.opts = flowOptions{Mode: flows.ClientCreate, Consent: consentBrowser}
-	gen := s.nextGen()
-	s.Update(flowStartedMsg{gen: gen, flow: f, summary: "new app · browser consent", events: events})
-	if s.run == nil {
-		t.Fatal("flow did not start")
-	}
-	return s, &now
+	return f
 }
 
 func plain(s *flowScreen) string { return ansi.Strip(s.View()) }
@@ -264,17 +271,8 @@ func TestFlowUnitStaleTickRearmsForNewRun(t *testing.T) {
 
 	// The flow is restarted (new options) while that tick is in flight.
 	s.Update(sessionChangedMsg{})
-	cl, err := client.New("http://127.0.0.1:1", "session", client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := flows.New(flows.Config{Client: cl, CallbackURL: "http://127.0.0.1:9876/callback"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.Close() })
 	gen := s.nextGen()
-	s.Update(flowStartedMsg{gen: gen, flow: f, events: make(chan flows.Event, 8)})
+	s.Update(flowStartedMsg{gen: gen, flow: newIdleFlow(t), events: make(chan flows.Event, 8)})
 	s.run.tokens = &flows.Tokens{AccessToken: "b", Expiry: now.Add(time.Hour), Received: *now}
 	s.tick() // what a step result would do: nothing, a tick is believed in flight
 

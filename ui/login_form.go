@@ -202,19 +202,16 @@ func signIn(ctx context.Context, newAPI func(string, string) (API, *client.Clien
 		}
 		rawURL, token = u, t
 	case loginPassword:
-		api, cl, err := newAPI(rawURL, "")
+		_, cl, err := newAPI(rawURL, "")
 		if err != nil {
 			return res, err
 		}
 		if cl == nil {
 			return res, errors.New("password sign-in needs a real client")
 		}
-		t, err := cl.Login(ctx, email, password)
-		if err != nil {
+		if token, err = cl.Login(ctx, email, password); err != nil {
 			return res, err
 		}
-		token = t
-		_ = api
 	}
 	api, _, err := newAPI(rawURL, token)
 	if err != nil {
