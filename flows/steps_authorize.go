@@ -138,21 +138,26 @@ func followToListener(ctx context.Context, loc *url.URL) error {
 
 func listenerFindings(ls ListenerStatus, exp Expect) []Finding {
 	var fs []Finding
-	add := func(id string, ok bool, msg, basis string) {
-		sev := SeverityPass
+	// add reports a defence: done says so with pass; not done is only info
+	// (no callback was accepted, e.g. a timeout), worded as such.
+	add := func(id string, ok bool, done, notDone, basis string) {
+		f := Finding{ID: id, Severity: SeverityPass, Message: done, Basis: basis}
 		if !ok {
-			sev = SeverityInfo
+			f.Severity, f.Message = SeverityInfo, notDone
 		}
-		fs = append(fs, Finding{ID: id, Severity: sev, Message: msg, Basis: basis})
+		fs = append(fs, f)
 	}
-	add("listener.loopback", true, "listener bound to "+ls.Addr+" only", "RFC 8252 §7.3, §8.3")
+	add("listener.loopback", true, "listener bound to "+ls.Addr+" only", "", "RFC 8252 §7.3, §8.3")
 	if exp.State != "" {
-		add("listener.state", ls.StateOK, "state verified on the callback", "RFC 6749 §10.12; RFC 8252 §8.9")
+		add("listener.state", ls.StateOK, "state verified on the callback",
+			"state not verified: no callback was accepted", "RFC 6749 §10.12; RFC 8252 §8.9")
 	}
 	if exp.RequireIss {
-		add("listener.iss", ls.IssChecked, "iss verified against the issuer", "RFC 9207")
+		add("listener.iss", ls.IssChecked, "iss verified against the issuer",
+			"iss not verified: no callback was accepted", "RFC 9207")
 	}
-	add("listener.single", true, "one callback accepted, then the listener closed", "RFC 8252 §8.3")
+	add("listener.single", ls.Received && ls.Closed, "one callback accepted, then the listener closed",
+		"no callback was accepted; the listener is closed", "RFC 8252 §8.3")
 	if n := len(ls.Rejected); n > 0 {
 		fs = append(fs, Finding{ID: "listener.rejected", Severity: SeverityWarn,
 			Message: "requests refused by the listener: " + joinErrs(ls.Rejected), Basis: "DNS-rebinding and stray-request defence"})
