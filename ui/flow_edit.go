@@ -34,14 +34,17 @@ type flowEditor struct {
 
 type editRow struct {
 	key, value string
+	secret     bool // flows masks this parameter; decided once, when the row is made
 }
+
+func newEditRow(k, v string) editRow { return editRow{key: k, value: v, secret: isSecretParam(k)} }
 
 func newFlowEditor(c *Common, r *flowRun, id flows.StepID, req flows.Request) *flowEditor {
 	s := &flowEditor{base: newBase(c), run: r, id: id, method: req.Method, inQuery: req.InQuery}
 	s.rows = append(s.rows, editRow{key: "URL", value: req.URL})
 	for _, k := range sortedKeys(req.Params) {
 		for _, v := range req.Params[k] {
-			s.rows = append(s.rows, editRow{key: k, value: v})
+			s.rows = append(s.rows, newEditRow(k, v))
 		}
 	}
 	s.list.setLen(len(s.rows))
@@ -138,7 +141,7 @@ func (s *flowEditor) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.editing, s.err = true, ""
 		s.input.Prompt = row.key + " = "
 		s.input.EchoMode = textinput.EchoNormal
-		if isSecretParam(row.key) && !s.revealed {
+		if row.secret && !s.revealed {
 			s.input.EchoMode, s.input.EchoCharacter = textinput.EchoPassword, '•'
 		}
 		s.input.SetValue(row.value)
@@ -175,7 +178,7 @@ func (s *flowEditor) commitInput() {
 			s.err = "write the parameter as name=value"
 			return
 		}
-		s.rows = append(s.rows, editRow{key: k, value: val})
+		s.rows = append(s.rows, newEditRow(k, val))
 		s.list.setLen(len(s.rows))
 		s.list.cursor = len(s.rows) - 1
 	} else {
@@ -223,9 +226,9 @@ func (s *flowEditor) View() string {
 	from, to := s.list.window(listH)
 	for i := from; i < to; i++ {
 		r := s.rows[i]
-		v := client.SanitizeLine(r.value)
-		if isSecretParam(r.key) && !s.revealed {
-			v = flows.Mask(r.value)
+		v := client.SanitizeLine(r.value) // the mask keeps a few characters: sanitise first
+		if r.secret && !s.revealed {
+			v = flows.Mask(v)
 		}
 		row := padRight(client.SanitizeLine(r.key), 22) + " " + v
 		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +139,21 @@ func TestMaskSecretKeepsWholeCharacters(t *testing.T) {
 			t.Fatalf("maskSecret(%q) = %q: not valid UTF-8", in, got)
 		}
 	}
+}
+
+// The request editor masks secret parameters, keeping a few characters; a
+// value that came from the server (a code, a secret) must not carry an
+// escape sequence through them.
+func TestRequestEditorMaskRendersInert(t *testing.T) {
+	s, _ := newUnitFlowScreen(t)
+	req := flows.Request{Method: "POST", URL: "http://127.0.0.1:1/oauth2/tokens", Params: url.Values{
+		"client_secret": {"\x1b[2J" + strings.Repeat("s", 30)},
+		"code":          {"\x1b]52;c;eA==\x07" + strings.Repeat("c", 30)},
+	}}
+	if !isSecretParam("client_secret") {
+		t.Fatal("client_secret is not treated as secret")
+	}
+	ed := newFlowEditor(s.c, s.run, flows.StepExchange, req)
+	ed.SetSize(100, 20)
+	requireOnlySGR(t, ed.View())
 }
