@@ -113,3 +113,15 @@ func TestAppFormClosesOnDeploymentSwitch(t *testing.T) {
 		t.Fatalf("the form for the previous deployment is still open:\n%s", h.screen())
 	}
 }
+
+// The status bar cuts a long notice to its width; ? shows it whole.
+func TestHelpShowsLongNoticeWhole(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30)
+	long := strings.Repeat("the server explained at length ", 8) + "ENDMARKER"
+	h.send(noticeMsg{kind: noticeError, text: long})
+	if strings.Contains(h.screen(), "ENDMARKER") {
+		t.Fatal("the notice fits the bar: the test needs a longer one")
+	}
+	h.key("?")
+	h.requireScreen("Latest notice", "ENDMARKER")
+}

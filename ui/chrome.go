@@ -55,8 +55,12 @@ func (m *Model) helpView(w int) string {
 	if top := m.top(); top != nil {
 		title = "Keys: " + top.Title()
 	}
-	content := st.Title.Render(title) + "\n\n" + h.FullHelpView(m.FullHelp()) +
-		"\n\n" + st.Subtle.Render("press any key to close")
+	content := st.Title.Render(title) + "\n\n" + h.FullHelpView(m.FullHelp())
+	if n, ok := m.c.status.current(); ok {
+		// The status bar cuts a long notice; here it is whole.
+		content += "\n\n" + st.Label.Render("Latest notice") + "\n" + wrapText(n.text, w-6)
+	}
+	content += "\n\n" + st.Subtle.Render("press any key to close")
 	return st.Dialog.Render(content)
 }
 

@@ -72,6 +72,9 @@ func (s *statusBar) setNotice(n noticeMsg) tea.Cmd {
 	return tea.Tick(noticeTTL[n.kind], func(time.Time) tea.Msg { return clearNoticeMsg{id} })
 }
 
+// current is the notice on show, if any.
+func (s *statusBar) current() (noticeMsg, bool) { return s.notice, s.hasNote }
+
 func (s *statusBar) clearNotice(id int) {
 	if id == s.noticeID {
 		s.hasNote = false
