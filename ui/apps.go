@@ -185,8 +185,7 @@ func (s *appsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.countsGen++
 		return s.load()
 	case key.Matches(msg, km.Sort):
-		s.idx.setSort((s.idx.sortBy + 1) % sortCount)
-		s.idx.setQuery(s.idx.query)
+		s.idx.setSort((s.idx.sortBy + 1) % sortCount) // keeps the filter
 		s.list.setLen(s.idx.len())
 		s.syncSelected()
 		return s.wantCounts()
