@@ -15,6 +15,7 @@ import (
 type appDetail struct {
 	base
 	app     client.App
+	name    string // app.Name sanitised, by rebuild
 	secrets []client.AppSecret
 	loaded  bool
 	err     error
@@ -52,7 +53,7 @@ func newAppDetail(c *Common, app client.App) *appDetail {
 	return s
 }
 
-func (s *appDetail) Title() string { return "App " + client.SanitizeLine(s.app.Name) }
+func (s *appDetail) Title() string { return "App " + s.name }
 
 func (s *appDetail) Init() tea.Cmd { return s.load() }
 
@@ -199,8 +200,7 @@ func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 				"Deleting a client secret revokes every token issued with it. Clients still using it can no longer refresh or exchange codes.",
 				deleteSecretCmd(s.ctx, s.c.API(), s.app.ID, sec.ID))
 		}
-		name := client.SanitizeLine(s.app.Name)
-		return s.c.Confirm("Delete app "+name+"?", deleteAppWarning(name), deleteAppCmd(s.ctx, s.c, s.app.ID, name))
+		return s.c.Confirm("Delete app "+s.name+"?", deleteAppWarning(s.name), deleteAppCmd(s.ctx, s.c, s.app.ID, s.name))
 	case key.Matches(msg, km.Edit):
 		a := s.app
 		return s.c.Push(newAppForm(s.c, &a))
@@ -219,10 +219,12 @@ func (s *appDetail) selected() *detailItem {
 	return nil
 }
 
-// rebuild turns the app and its secrets into the selectable lines.
+// rebuild turns the app and its secrets into the selectable lines,
+// sanitised once here rather than on every frame.
 func (s *appDetail) rebuild() {
 	a := s.app
 	line := client.SanitizeLine
+	s.name = line(a.Name)
 	s.items = []detailItem{
 		{label: "Client ID", value: line(a.ID)},
 		{label: "Authorization URL", value: line(a.Endpoints.Authorization)},
@@ -350,7 +352,7 @@ func (s *appDetail) firstSecret() int {
 func (s *appDetail) View() string {
 	st := s.c.Styles
 	var b strings.Builder
-	title := st.Title.Render(client.SanitizeLine(s.app.Name)) + st.Subtle.Render("  OAuth2 app")
+	title := st.Title.Render(s.name) + st.Subtle.Render("  OAuth2 app")
 	lines, at := s.itemLines()
 	s.scrollTo(at)
 	vis := s.visibleLines()

@@ -20,7 +20,8 @@ type appForm struct {
 	icon      *formField
 	scope     *formField // newer Coder only (hidden for v2.30-era servers)
 	editing   *client.App
-	deployURL string // the deployment the form was opened for
+	editHead  [2]string // the edited app's name and id, sanitised once
+	deployURL string    // the deployment the form was opened for
 	busy      bool
 	err       string
 	serverErr []string
@@ -46,10 +47,19 @@ func newAppForm(c *Common, app *client.App) *appForm {
 	s.scope.hint = "Limits what tokens for this app may do; empty allows all. Coder checks the names."
 	s.scope.hidden = keepsFirstURIOnly(c.Session())
 	if app != nil {
-		s.name.input.SetValue(app.Name)
-		s.redirects.area.SetValue(strings.Join(appRedirects(*app), "\n"))
-		s.icon.input.SetValue(app.Icon)
-		s.scope.input.SetValue(app.Scope)
+		// Prefilled values are on screen, so sanitised like any server
+		// string: a control character shows (and fails validation) rather
+		// than acting on the terminal or vanishing unseen.
+		line := client.SanitizeLine
+		s.editHead = [2]string{line(app.Name), line(app.ID)}
+		s.name.input.SetValue(line(app.Name))
+		var uris []string
+		for _, u := range appRedirects(*app) {
+			uris = append(uris, line(u))
+		}
+		s.redirects.area.SetValue(strings.Join(uris, "\n"))
+		s.icon.input.SetValue(line(app.Icon))
+		s.scope.input.SetValue(line(app.Scope))
 	}
 	s.f = form{c: c, fields: []*formField{s.name, s.redirects, s.icon, s.scope}}
 	return s
@@ -175,7 +185,7 @@ func (s *appForm) View() string {
 	var b strings.Builder
 	head := "New OAuth2 app"
 	if s.editing != nil {
-		head = "Edit " + client.SanitizeLine(s.editing.Name) + st.Subtle.Render("  "+client.SanitizeLine(s.editing.ID))
+		head = "Edit " + s.editHead[0] + st.Subtle.Render("  "+s.editHead[1])
 	}
 	b.WriteString(st.Title.Render(head) + "\n\n")
 	b.WriteString(s.f.view(min(s.width, 100)))

@@ -79,10 +79,18 @@ type redirectTester struct {
 	uri    *formField
 	app    client.App
 	legacy bool
+	// The app's name and redirect URIs, sanitised once for the screen
+	// (matching uses the raw ones).
+	name  string
+	shown []string
 }
 
 func newRedirectTester(c *Common, app client.App) *redirectTester {
 	s := &redirectTester{base: newBase(c), app: app, legacy: len(app.RedirectURIs) == 0 && keepsFirstURIOnly(c.Session())}
+	s.name = client.SanitizeLine(app.Name)
+	for _, u := range appRedirects(app) {
+		s.shown = append(s.shown, client.SanitizeLine(u))
+	}
 	s.uri = newTextField(c, "redirect_uri a client would send", "http://127.0.0.1:53682/callback", false)
 	s.f = form{c: c, fields: []*formField{s.uri}}
 	return s
@@ -112,20 +120,19 @@ func (s *redirectTester) Update(msg tea.Msg) tea.Cmd {
 func (s *redirectTester) View() string {
 	st := s.c.Styles
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Would "+client.SanitizeLine(s.app.Name)+" accept this redirect_uri?") + "\n\n")
+	b.WriteString(st.Title.Render("Would "+s.name+" accept this redirect_uri?") + "\n\n")
 	b.WriteString(s.f.view(min(s.width, 100)) + "\n")
-	uris := appRedirects(s.app)
 	if v := strings.TrimSpace(s.uri.value()); v != "" {
-		i, why := matchRedirect(uris, v, s.legacy)
+		i, why := matchRedirect(appRedirects(s.app), v, s.legacy)
 		if i >= 0 {
-			b.WriteString(st.OK.Render("✓ accepted: matches "+client.SanitizeLine(uris[i])) + "\n  " + st.Subtle.Render(client.SanitizeLine(why)) + "\n")
+			b.WriteString(st.OK.Render("✓ accepted: matches "+s.shown[i]) + "\n  " + st.Subtle.Render(client.SanitizeLine(why)) + "\n")
 		} else {
 			b.WriteString(st.Error.Render(wrapText("✗ refused: "+client.SanitizeLine(why), s.width-2)) + "\n")
 		}
 	}
 	b.WriteString("\n" + st.Label.Render("Registered:") + "\n")
-	for _, u := range uris {
-		b.WriteString("  " + client.SanitizeLine(u) + "\n")
+	for _, u := range s.shown {
+		b.WriteString("  " + u + "\n")
 	}
 	return b.String()
 }

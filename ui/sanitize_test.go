@@ -157,3 +157,26 @@ func TestRequestEditorMaskRendersInert(t *testing.T) {
 	ed.SetSize(100, 20)
 	requireOnlySGR(t, ed.View())
 }
+
+// The edit form's heading and the redirect tester show the app's name and
+// URIs, which the server sent.
+func TestAppFormAndRedirectTesterRenderInert(t *testing.T) {
+	c := newCommon(t.Context(), Deps{})
+	c.Styles = NewStyles(true)
+	app := client.App{ID: "id\x1b[2J", Name: hostile, RedirectURIs: []string{"http://127.0.0.1:9876/cb\x1b]52;c;eA==\x07"}}
+
+	form := newAppForm(c, &app)
+	form.SetSize(100, 30)
+	requireOnlySGR(t, form.View())
+	if !strings.Contains(ansi.Strip(form.View()), "Edit evil␛[31mRED") {
+		t.Fatalf("edit heading:\n%s", ansi.Strip(form.View()))
+	}
+
+	tester := newRedirectTester(c, app)
+	tester.SetSize(100, 30)
+	tester.uri.input.SetValue("http://127.0.0.1:9876/cb")
+	requireOnlySGR(t, tester.View())
+	if got := ansi.Strip(tester.View()); !strings.Contains(got, "Would evil␛[31mRED") || !strings.Contains(got, "cb␛]52;c;eA==␇") {
+		t.Fatalf("tester:\n%s", got)
+	}
+}
