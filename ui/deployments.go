@@ -163,22 +163,33 @@ func (s *deploymentsScreen) applyResolved(msg sessionResolvedMsg) tea.Cmd {
 // markCurrent records url as the current deployment (and when it was last
 // used) in the config file, so the next start opens it.
 func (s *deploymentsScreen) markCurrent(url string) tea.Cmd {
-	cfg := cloneConfig(s.cfg)
-	path := s.c.Deps.ConfigPath
-	now := s.c.clock().UTC()
-	for i := range cfg.Deployments {
-		if cfg.Deployments[i].URL == url {
-			cfg.Deployments[i].LastUsed = now
-		}
-	}
-	cfg.Current = url
+	held, path, now := cloneConfig(s.cfg), s.c.Deps.ConfigPath, s.c.clock().UTC()
 	return func() tea.Msg {
-		var err error
+		cfg, err := latestConfig(path, held)
+		if err != nil {
+			return configSavedMsg{err: err}
+		}
+		for i := range cfg.Deployments {
+			if cfg.Deployments[i].URL == url {
+				cfg.Deployments[i].LastUsed = now
+			}
+		}
+		cfg.Current = url
 		if path != "" {
 			err = cfg.Save(path)
 		}
 		return configSavedMsg{cfg: cfg, err: err, notice: "Now using " + url}
 	}
+}
+
+// latestConfig is the config to change in a Cmd: the file as it is now
+// (another oauthdeck, or a sign-in the user walked away from, may have
+// written it since it was loaded), else the copy the screen holds.
+func latestConfig(path string, held *keyring.Config) (*keyring.Config, error) {
+	if path == "" {
+		return held, nil
+	}
+	return keyring.LoadConfig(path)
 }
 
 func (s *deploymentsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -237,14 +248,18 @@ func storeLabel(kind string) string {
 }
 
 func (s *deploymentsScreen) logout(url string) tea.Cmd {
-	cfg := cloneConfig(s.cfg)
+	held := cloneConfig(s.cfg)
 	kind := ""
 	if d, ok := s.cfg.Find(url); ok {
 		kind = d.TokenStore
 	}
 	store, path, ctx := s.storeFor(kind), s.c.Deps.ConfigPath, s.ctx
 	return func() tea.Msg {
-		err := keyring.DeleteSession(ctx, store, cfg, url)
+		cfg, err := latestConfig(path, held)
+		if err != nil {
+			return configSavedMsg{err: err}
+		}
+		err = keyring.DeleteSession(ctx, store, cfg, url)
 		if err == nil && path != "" {
 			err = cfg.Save(path)
 		}

@@ -170,3 +170,42 @@ func TestDeploymentsKeysBeforeConfigLoads(t *testing.T) {
 		t.Fatalf("view before load: %q", s.View())
 	}
 }
+
+// Switching and logging out change the config file as it is on disk: an
+// entry another oauthdeck wrote after this one loaded the file survives.
+func TestDeploymentsKeepOthersConfigWrites(t *testing.T) {
+	a := startSandbox(t, sandbox.Options{})
+	store := keyring.NewMemory()
+	cfgPath := filepath.Join(t.TempDir(), "config.json")
+	cfg := &keyring.Config{}
+	if err := keyring.SaveSession(context.Background(), store, cfg, a.URL(), "admin", a.AdminSessionToken()); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Save(cfgPath); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CODER_URL", "")
+	t.Setenv("CODER_SESSION_TOKEN", "")
+	h := newRealHarness(t, Deps{Store: store, ConfigPath: cfgPath}, 120, 30)
+	h.requireScreen(a.URL())
+
+	// Another process adds a deployment now.
+	other, _ := keyring.LoadConfig(cfgPath)
+	if err := other.Upsert(keyring.Deployment{URL: "https://elsewhere.example.com", TokenStore: keyring.TokenStoreKeyring}); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Save(cfgPath); err != nil {
+		t.Fatal(err)
+	}
+
+	h.key("g", "enter") // use A: marks it current in the file
+	h.waitScreen("Now using " + a.URL())
+	got, err := keyring.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got.Find("https://elsewhere.example.com"); !ok || got.Current != a.URL() {
+		t.Fatalf("config after the switch: %+v", got)
+	}
+	h.requireScreen("elsewhere.example.com") // the list shows the file as saved
+}

@@ -148,7 +148,7 @@ func (s *loginForm) submit(toFile bool) tea.Cmd {
 	rawURL := strings.TrimSpace(s.url.value())
 	token := strings.TrimSpace(s.token.value())
 	email, password := strings.TrimSpace(s.email.value()), s.password.value()
-	cfg := cloneConfig(s.cfg)
+	held := cloneConfig(s.cfg)
 	store := s.c.Deps.Store
 	path := s.c.Deps.ConfigPath
 	if toFile {
@@ -167,10 +167,16 @@ func (s *loginForm) submit(toFile bool) tea.Cmd {
 	id, spin := s.c.BeginTask("Signing in")
 	return tea.Batch(spin, func() tea.Msg {
 		res, err := signIn(ctx, newAPI, method, rawURL, token, email, password)
-		out := loginDoneMsg{res: res, cfg: cfg, err: err, taskID: id}
+		out := loginDoneMsg{res: res, err: err, taskID: id}
 		if err != nil {
 			return out
 		}
+		cfg, err := latestConfig(path, held)
+		if err != nil {
+			out.err = err
+			return out
+		}
+		out.cfg = cfg
 		if err := keyring.SaveSession(ctx, store, cfg, res.url, res.username, res.token); err != nil {
 			out.err, out.fallback = err, keyring.CanFallBack(err)
 			return out
