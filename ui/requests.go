@@ -219,15 +219,10 @@ func (s *exportForm) Update(msg tea.Msg) tea.Cmd {
 			if err != nil {
 				return exportDoneMsg{err: err}
 			}
-			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-			if err != nil {
+			if err := writeNewFile(path, har); err != nil {
 				return exportDoneMsg{err: err}
 			}
-			_, err = f.Write(har)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			return exportDoneMsg{path: path, n: len(rec.Exchanges()), err: err}
+			return exportDoneMsg{path: path, n: len(rec.Exchanges())}
 		}
 	}
 	return cmd
@@ -244,4 +239,22 @@ func (s *exportForm) View() string {
 		out += "\n" + st.Faint.Render("enter to write · esc to cancel")
 	}
 	return out
+}
+
+// writeNewFile creates path (mode 0600, never over an existing file) with
+// data; if the write fails the partial file is removed, so a failed export
+// leaves nothing behind that looks like a good one.
+func writeNewFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(path)
+	}
+	return err
 }
