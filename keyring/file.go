@@ -28,10 +28,7 @@ func (f *fileStore) Kind() string { return "plain file (" + f.path + ")" }
 func (f *fileStore) Secure() bool { return false }
 
 func (f *fileStore) Get(ctx context.Context, key string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	if err := validateKey(key); err != nil {
+	if err := checkKey(ctx, key); err != nil {
 		return "", err
 	}
 	f.mu.Lock()
@@ -48,13 +45,7 @@ func (f *fileStore) Get(ctx context.Context, key string) (string, error) {
 }
 
 func (f *fileStore) Set(ctx context.Context, key, secret string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := validateKey(key); err != nil {
-		return err
-	}
-	if err := validateSecret(secret); err != nil {
+	if err := checkEntry(ctx, key, secret); err != nil {
 		return err
 	}
 	f.mu.Lock()
@@ -73,10 +64,7 @@ func (f *fileStore) Set(ctx context.Context, key, secret string) error {
 }
 
 func (f *fileStore) Delete(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := validateKey(key); err != nil {
+	if err := checkKey(ctx, key); err != nil {
 		return err
 	}
 	f.mu.Lock()

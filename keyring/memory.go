@@ -18,10 +18,7 @@ func NewMemory() Store {
 }
 
 func (m *memoryStore) Get(ctx context.Context, key string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	if err := validateKey(key); err != nil {
+	if err := checkKey(ctx, key); err != nil {
 		return "", err
 	}
 	m.mu.Lock()
@@ -34,13 +31,7 @@ func (m *memoryStore) Get(ctx context.Context, key string) (string, error) {
 }
 
 func (m *memoryStore) Set(ctx context.Context, key, secret string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := validateKey(key); err != nil {
-		return err
-	}
-	if err := validateSecret(secret); err != nil {
+	if err := checkEntry(ctx, key, secret); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -50,10 +41,7 @@ func (m *memoryStore) Set(ctx context.Context, key, secret string) error {
 }
 
 func (m *memoryStore) Delete(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := validateKey(key); err != nil {
+	if err := checkKey(ctx, key); err != nil {
 		return err
 	}
 	m.mu.Lock()

@@ -66,7 +66,7 @@ func newOSWithBackend(service string, timeout time.Duration, b backend) *osStore
 }
 
 func (s *osStore) Get(ctx context.Context, key string) (string, error) {
-	if err := validateKey(key); err != nil {
+	if err := checkKey(ctx, key); err != nil {
 		return "", err
 	}
 	var secret string
@@ -82,17 +82,14 @@ func (s *osStore) Get(ctx context.Context, key string) (string, error) {
 }
 
 func (s *osStore) Set(ctx context.Context, key, secret string) error {
-	if err := validateKey(key); err != nil {
-		return err
-	}
-	if err := validateSecret(secret); err != nil {
+	if err := checkEntry(ctx, key, secret); err != nil {
 		return err
 	}
 	return s.call(ctx, "set", func() error { return s.backend.set(s.service, key, secret) })
 }
 
 func (s *osStore) Delete(ctx context.Context, key string) error {
-	if err := validateKey(key); err != nil {
+	if err := checkKey(ctx, key); err != nil {
 		return err
 	}
 	err := s.call(ctx, "delete", func() error { return s.backend.del(s.service, key) })

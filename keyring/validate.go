@@ -19,6 +19,23 @@ const maxKeyBytes = 1024
 // probeKey is the key Probe reads; nothing is ever stored under it.
 const probeKey = "oauthdeck availability probe"
 
+// checkKey is every store's entry check for Get and Delete: a live context
+// and a well-formed key.
+func checkKey(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return validateKey(key)
+}
+
+// checkEntry is checkKey plus a storable secret, for Set.
+func checkEntry(ctx context.Context, key, secret string) error {
+	if err := checkKey(ctx, key); err != nil {
+		return err
+	}
+	return validateSecret(secret)
+}
+
 func validateKey(key string) error {
 	if key == "" {
 		return errors.New("keyring: empty key")
