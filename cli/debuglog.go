@@ -20,11 +20,11 @@ func openDebugLog(path string) (io.WriteCloser, error) {
 		return nil, fmt.Errorf("--debug-log: %w", err)
 	}
 	if term.IsTerminal(f.Fd()) {
-		f.Close()
+		_ = f.Close() // refused before anything was written
 		return nil, usagef("--debug-log %s is a terminal; give a file path", path)
 	}
 	if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 && path != os.DevNull {
-		f.Close()
+		_ = f.Close() // refused before anything was written
 		return nil, usagef("--debug-log %s is a device; give a file path", path)
 	}
 	return &lockedWriter{w: f}, nil

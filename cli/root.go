@@ -156,9 +156,13 @@ type app struct {
 
 func (a *app) env(key string) string { return a.io.Env(key) }
 
+// close flushes the debug log. A failed close means the log may be missing
+// its last exchanges, so it is said on stderr (the command's result stands).
 func (a *app) close() {
 	if a.debugLog != nil {
-		a.debugLog.Close()
+		if err := a.debugLog.Close(); err != nil {
+			fmt.Fprintf(a.io.Err, "oauthdeck: warning: --debug-log %s may be incomplete: %v\n", client.SanitizeLine(a.debugLogPath), err)
+		}
 	}
 }
 

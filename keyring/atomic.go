@@ -2,10 +2,13 @@ package keyring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"syscall"
 	"time"
 )
 
@@ -44,8 +47,8 @@ func writeFileAtomic(path string, data []byte) error {
 	committed := false
 	defer func() {
 		if !committed {
-			tmp.Close()
-			os.Remove(tmpName)
+			_ = tmp.Close() // the write already failed; that error is the one to report
+			_ = os.Remove(tmpName)
 		}
 	}()
 	// CreateTemp already uses 0600; Chmod makes it explicit and survives umask.
@@ -65,11 +68,29 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	committed = true
-	if d, err := os.Open(dir); err == nil { // persist the rename; best effort
-		d.Sync()
-		d.Close()
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("wrote %s, but the directory did not sync (the new file may not survive a crash): %w", path, err)
 	}
 	return nil
+}
+
+// syncDir makes a rename in dir durable. Filesystems and systems that cannot
+// sync a directory (EINVAL, ENOTSUP; Windows cannot open one for it) are not
+// an error: the rename is as durable there as it can be made.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		if runtime.GOOS == "windows" {
+			return nil
+		}
+		return err
+	}
+	syncErr := d.Sync()
+	closeErr := d.Close()
+	if syncErr != nil && !errors.Is(syncErr, syscall.EINVAL) && !errors.Is(syncErr, syscall.ENOTSUP) && runtime.GOOS != "windows" {
+		return syncErr
+	}
+	return closeErr
 }
 
 // readFileLimited reads path, refusing files larger than maxFileBytes.
