@@ -12,12 +12,21 @@ import (
 	"oauthdeck/sandbox"
 )
 
-// TestE2EMemoryTenThousandApps prints the resident memory of the real
+// BenchmarkE2EMemoryTenThousandApps reports the resident memory of the real
 // oauthdeck binary, run in tmux as a person would, with 10,000 apps listed
-// from a sandbox and filtered (a figure, not a pass/fail; the target is under
+// from a sandbox and filtered (a figure, so a benchmark: the target is under
 // 60 MB). The sandbox runs in this test process, so only the console's own
-// memory is counted.
-func TestE2EMemoryTenThousandApps(t *testing.T) {
+// memory is counted. Run it with
+// go test -run '^$' -bench E2EMemory -benchtime 1x ./ui
+func BenchmarkE2EMemoryTenThousandApps(b *testing.B) {
+	for b.Loop() {
+		rss, peak := memoryTenThousandApps(b)
+		b.ReportMetric(rss, "MB-resident")
+		b.ReportMetric(peak, "MB-peak")
+	}
+}
+
+func memoryTenThousandApps(t testing.TB) (rss, peak float64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	srv, err := sandbox.Start(ctx, sandbox.Options{})
@@ -45,8 +54,7 @@ func TestE2EMemoryTenThousandApps(t *testing.T) {
 	tm.waitFor("10 of 10000")
 
 	pid := descendantRunning(t, tm.run("display-message", "-p", "-t", "e2e", "#{pane_pid}"), bin)
-	rss, peak := procMemoryMB(t, pid)
-	t.Logf("oauthdeck with 10,000 apps listed and filtered: resident %.1f MB (peak %.1f MB)", rss, peak)
+	rss, peak = procMemoryMB(t, pid)
 
 	tm.keys("Escape")
 	time.Sleep(100 * time.Millisecond) // P6: Escape alone, then the next key
@@ -54,10 +62,11 @@ func TestE2EMemoryTenThousandApps(t *testing.T) {
 	if code := tm.exitCode(); code != "0" {
 		t.Fatalf("exit code %s; screen:\n%s", code, tm.capture())
 	}
+	return rss, peak
 }
 
 // descendantRunning finds the process below root whose executable is bin.
-func descendantRunning(t *testing.T, root, bin string) int {
+func descendantRunning(t testing.TB, root, bin string) int {
 	t.Helper()
 	queue := []string{strings.TrimSpace(root)}
 	for len(queue) > 0 {
@@ -75,7 +84,7 @@ func descendantRunning(t *testing.T, root, bin string) int {
 }
 
 // procMemoryMB reads VmRSS and VmHWM of pid.
-func procMemoryMB(t *testing.T, pid int) (rss, peak float64) {
+func procMemoryMB(t testing.TB, pid int) (rss, peak float64) {
 	t.Helper()
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {

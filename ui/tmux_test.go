@@ -26,7 +26,7 @@ var (
 )
 
 // requireTmux skips without tmux, except in CI where it must be there.
-func requireTmux(t *testing.T) {
+func requireTmux(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -37,7 +37,7 @@ func requireTmux(t *testing.T) {
 }
 
 // oauthdeckBinary builds the oauthdeck command once per test run.
-func oauthdeckBinary(t *testing.T) string {
+func oauthdeckBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "oauthdeck-e2e-")
@@ -61,7 +61,7 @@ func oauthdeckBinary(t *testing.T) string {
 
 type tmuxSession struct {
 	poll   time.Duration // capture-pane interval; 50 ms unless a test needs finer timing
-	t      *testing.T
+	t      testing.TB
 	sock   string
 	dir    string
 	exitAt string
@@ -70,7 +70,7 @@ type tmuxSession struct {
 // startTmux runs argv in a w×h pane of a private tmux server. The pane runs
 // `argv; echo $? > exit; exec sh`, so the exit code is recorded (P2) and a
 // shell is left to prove the terminal still works afterwards.
-func startTmux(t *testing.T, w, h int, env []string, argv ...string) *tmuxSession {
+func startTmux(t testing.TB, w, h int, env []string, argv ...string) *tmuxSession {
 	t.Helper()
 	requireTmux(t)
 	dir, err := os.MkdirTemp("", "tmx") // short: AF_UNIX path limit (P7)
@@ -192,4 +192,4 @@ func (tm *tmuxSession) requireRestored() {
 }
 
 // e2eBinary is oauthdeckBinary under the name the Flow tests use.
-func e2eBinary(t *testing.T) string { t.Helper(); return oauthdeckBinary(t) }
+func e2eBinary(t testing.TB) string { t.Helper(); return oauthdeckBinary(t) }
