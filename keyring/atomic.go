@@ -74,20 +74,20 @@ func writeFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// syncDir makes a rename in dir durable. Filesystems and systems that cannot
-// sync a directory (EINVAL, ENOTSUP; Windows cannot open one for it) are not
-// an error: the rename is as durable there as it can be made.
+// syncDir makes a rename in dir durable. Where a directory cannot be synced
+// (Windows; filesystems answering EINVAL or ENOTSUP) that is not an error:
+// the rename is as durable there as it can be made.
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
-		if runtime.GOOS == "windows" {
-			return nil
-		}
 		return err
 	}
 	syncErr := d.Sync()
 	closeErr := d.Close()
-	if syncErr != nil && !errors.Is(syncErr, syscall.EINVAL) && !errors.Is(syncErr, syscall.ENOTSUP) && runtime.GOOS != "windows" {
+	if syncErr != nil && !errors.Is(syncErr, syscall.EINVAL) && !errors.Is(syncErr, syscall.ENOTSUP) {
 		return syncErr
 	}
 	return closeErr

@@ -18,15 +18,12 @@ const lockRetryDelay = 10 * time.Millisecond
 // gives up when ctx ends.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	lock := flock.New(path+".lock", flock.SetPermissions(0o600))
-	locked, err := lock.TryLockContext(ctx, lockRetryDelay)
-	if err != nil {
+	// TryLockContext answers false only together with an error.
+	if _, err := lock.TryLockContext(ctx, lockRetryDelay); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 			return nil, fmt.Errorf("waiting for another oauthdeck to finish writing %s: %w", path, err)
 		}
 		return nil, fmt.Errorf("locking %s: %w", path, err)
-	}
-	if !locked { // TryLockContext reports false only with an error; stay safe
-		return nil, fmt.Errorf("locking %s: lock not acquired", path)
 	}
 	return func() { _ = lock.Unlock() }, nil
 }
