@@ -107,13 +107,22 @@ func (o flowOptions) validate() error {
 
 // flowSteps are the steps a headless run takes.
 func (o flowOptions) steps() []flows.StepID {
-	steps := []flows.StepID{flows.StepDiscover, flows.StepClient, flows.StepPrepare, flows.StepAuthorize,
-		flows.StepExchange, flows.StepInspect, flows.StepUse}
-	if o.all {
-		steps = append(steps, flows.StepRefresh, flows.StepRevoke)
-	}
-	if o.cleanup {
-		steps = append(steps, flows.StepCleanup)
+	var steps []flows.StepID
+	for _, d := range flows.Steps() {
+		switch d.Optional {
+		case flows.Always:
+		case flows.WithLifecycle:
+			if !o.all {
+				continue
+			}
+		case flows.WithCleanup:
+			if !o.cleanup {
+				continue
+			}
+		default:
+			continue // a kind this command has no flag for
+		}
+		steps = append(steps, d.ID)
 	}
 	return steps
 }

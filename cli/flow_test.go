@@ -52,7 +52,7 @@ func TestFlowAutoConsentAllSteps(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("flow: exit %d\n%s", r.code, r.stderr)
 			}
-			for _, step := range flows.AllSteps {
+			for _, step := range flows.StepIDs() {
 				mustContain(t, r.stderr, "PASSED "+string(step))
 			}
 			mustContain(t, r.stderr, "[1/10] discover", "[10/10] cleanup")
@@ -236,7 +236,7 @@ func TestFlowKeyringUnavailableWarnsOnce(t *testing.T) {
 		t.Fatalf("the keyring problem is reported %d times, want once:\n%s", n, r.stderr)
 	}
 	mustContain(t, r.stderr, "will not be kept for 'oauthdeck token'")
-	for _, step := range flows.AllSteps {
+	for _, step := range flows.StepIDs() {
 		mustContain(t, r.stderr, "PASSED "+string(step))
 	}
 

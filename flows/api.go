@@ -1,22 +1,3 @@
-// Package flows is oauthdeck's UI-agnostic OAuth2 engine: a flow is a list of
-// named steps that can be previewed (the exact request, editable), run one at a
-// time or all at once, and that report what happened. The headless
-// `oauthdeck flow` command and the TUI's Flow screen drive the same *Flow.
-//
-// Building blocks reused elsewhere (conformance suite, metadata command):
-//
-//	AuthorizationURL        build an authorization request URL from parameters
-//	AutoConsent             complete consent with an admin session (POST, no redirect follow)
-//	ConsentRedirect         AutoConsent's POST alone: the unvalidated redirect target
-//	ParseRedirectURL        validate a pasted or received callback URL
-//	Listen                  the 127.0.0.1 loopback callback listener
-//	TokenClient             code exchange / refresh (golang.org/x/oauth2) and RFC 7009 revoke
-//	CheckASMetadata, CheckPRMetadata   metadata findings
-//	InspectToken, Mask      token format recognition and masking
-//	Explain                 cause and fix for an error, keyed to Coder's error texts
-//	SaveTokens, LoadTokens  keep a flow's tokens in a keyring.Store
-//
-// Everything takes a context.Context; nothing here imports Bubble Tea.
 package flows
 
 import (
@@ -46,10 +27,6 @@ const (
 	StepRevoke    StepID = "revoke"
 	StepCleanup   StepID = "cleanup"
 )
-
-// AllSteps is the order in which Next and RunAll run the steps.
-var AllSteps = []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange,
-	StepInspect, StepUse, StepRefresh, StepRevoke, StepCleanup}
 
 // Status is where a step stands.
 type Status string
@@ -297,7 +274,7 @@ type Explanation struct {
 
 // Snapshot is a copy of a flow's state, safe to read from another goroutine.
 type Snapshot struct {
-	Steps            []StepResult // in AllSteps order
+	Steps            []StepResult // in Steps() order
 	Current          StepID       // the next step Next would run; "" when done
 	Issuer           string
 	AuthURL          string // the authorization URL of the current attempt
@@ -306,6 +283,7 @@ type Snapshot struct {
 	Resource         string
 	Listener         *ListenerStatus
 	Tokens           *Tokens // nil before the exchange
+	TokensDead       bool    // Tokens were revoked and proven dead
 	Metadata         *client.ASMetadata
 	ResourceMetadata *client.PRMetadata
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -52,6 +51,8 @@ type flowState struct {
 
 	callback Callback
 	tokens   *Tokens
+	// tokensDead: the revoke step proved the current tokens dead.
+	tokensDead bool
 }
 
 // New checks cfg and returns a flow with every step pending. Nothing is
@@ -95,8 +96,8 @@ func New(cfg Config) (*Flow, error) {
 		cfg.Target = cfg.Client.BaseURL()
 	}
 	f := &Flow{cfg: cfg, callbackExplicit: explicit, results: map[StepID]*StepResult{}, overrides: map[StepID]*Request{}}
-	for _, id := range AllSteps {
-		f.results[id] = &StepResult{Step: id, Status: StatusPending}
+	for _, d := range steps() {
+		f.results[d.ID] = &StepResult{Step: d.ID, Status: StatusPending}
 	}
 	if cfg.Context != nil {
 		stop := context.AfterFunc(cfg.Context, func() { _ = f.Close() })
@@ -105,23 +106,6 @@ func New(cfg Config) (*Flow, error) {
 		f.mu.Unlock()
 	}
 	return f, nil
-}
-
-// Steps lists the flow's steps in order.
-func (f *Flow) Steps() []StepID { return slices.Clone(AllSteps) }
-
-// stepFunc runs one step. It fills res (Fields, Findings, Verdict, Request)
-// and returns an error for a failure.
-type stepFunc func(f *Flow, ctx context.Context, res *StepResult) error
-
-var stepFuncs map[StepID]stepFunc
-
-func init() {
-	stepFuncs = map[StepID]stepFunc{
-		StepDiscover: (*Flow).discover, StepClient: (*Flow).setupClient, StepPrepare: (*Flow).prepare,
-		StepAuthorize: (*Flow).authorize, StepExchange: (*Flow).exchange, StepInspect: (*Flow).inspect,
-		StepUse: (*Flow).use, StepRefresh: (*Flow).refresh, StepRevoke: (*Flow).revoke, StepCleanup: (*Flow).cleanup,
-	}
 }
 
 var errFlowClosed = errors.New("flows: the flow is closed")
@@ -134,7 +118,7 @@ func (e errSkip) Error() string { return e.why }
 // Run runs step id (its prerequisites must have run) and returns its result;
 // on failure result.Err and result.Explain say why. A step may be run again.
 func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
-	fn, ok := stepFuncs[id]
+	def, ok := Step(id)
 	if !ok {
 		return StepResult{Step: id, Status: StatusFailed, Err: fmt.Errorf("flows: unknown step %q", id)}
 	}
@@ -143,7 +127,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	if f.isClosed() {
 		return StepResult{Step: id, Status: StatusFailed, Err: errFlowClosed}
 	}
-	if err := f.checkOrder(id); err != nil {
+	if err := f.checkOrder(def); err != nil {
 		res := StepResult{Step: id, Status: StatusFailed, Err: err, Verdict: err.Error()}
 		return res
 	}
@@ -158,7 +142,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		}
 	}
 
-	err := fn(f, ctx, res)
+	err := def.run(f, ctx, res)
 
 	res.Finished = f.cfg.Now()
 	if f.cfg.Recorder != nil {
@@ -190,7 +174,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	default:
 		res.Status = StatusPassed
 	}
-	if id == StepPrepare || id == StepClient || id == StepDiscover {
+	if def.Restarts {
 		f.resetLater(id)
 	}
 	f.setResult(res)
@@ -199,22 +183,15 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	return out
 }
 
-// prerequisites says which step must have succeeded before each step.
-var prerequisites = map[StepID]StepID{
-	StepClient: StepDiscover, StepPrepare: StepClient, StepAuthorize: StepPrepare,
-	StepExchange: StepAuthorize, StepInspect: StepExchange, StepUse: StepExchange,
-	StepRefresh: StepExchange, StepRevoke: StepExchange, StepCleanup: StepClient,
-}
-
-func (f *Flow) checkOrder(id StepID) error {
-	pre, ok := prerequisites[id]
-	if !ok {
+func (f *Flow) checkOrder(def StepDef) error {
+	pre := def.Needs
+	if pre == "" {
 		return nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if s := f.results[pre].Status; s != StatusPassed && s != StatusWarned {
-		return fmt.Errorf("%w: %s needs %s first", ErrStepOrder, id, pre)
+		return fmt.Errorf("%w: %s needs %s first", ErrStepOrder, def.ID, pre)
 	}
 	return nil
 }
@@ -224,12 +201,12 @@ func (f *Flow) resetLater(id StepID) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	after := false
-	for _, s := range AllSteps {
-		if after && s != StepCleanup {
-			f.results[s] = &StepResult{Step: s, Status: StatusPending}
-			delete(f.overrides, s)
+	for _, d := range steps() {
+		if after && !d.Survives {
+			f.results[d.ID] = &StepResult{Step: d.ID, Status: StatusPending}
+			delete(f.overrides, d.ID)
 		}
-		if s == id {
+		if d.ID == id {
 			after = true
 		}
 	}
@@ -248,7 +225,8 @@ func (f *Flow) Next(ctx context.Context) (res StepResult, ok bool) {
 func (f *Flow) current() StepID {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, id := range AllSteps {
+	for _, d := range steps() {
+		id := d.ID
 		switch f.results[id].Status {
 		case StatusPassed, StatusWarned, StatusSkipped:
 			continue

@@ -72,18 +72,22 @@ func (f *Flow) Request(id StepID) (Request, error) {
 	}
 	st := f.st
 	f.mu.Unlock()
-	return f.defaultRequest(id, st)
+	def, ok := Step(id)
+	switch {
+	case !ok:
+		return Request{}, fmt.Errorf("flows: unknown step %q", id)
+	case def.request == nil:
+		return Request{}, fmt.Errorf("the %s step sends no request of its own", id)
+	}
+	return def.request(f, st)
 }
-
-// editable are the steps whose request may be edited before it is sent.
-var editable = map[StepID]bool{StepAuthorize: true, StepExchange: true, StepRefresh: true, StepRevoke: true}
 
 // EditRequest changes the request step id will send (authorize, exchange,
 // refresh, revoke): e.g. r.Params.Del("code_verifier"). The edit applies
 // until ResetRequest, or until an earlier step (discover, client, prepare)
 // is run again.
 func (f *Flow) EditRequest(id StepID, edit func(*Request)) error {
-	if !editable[id] {
+	if def, _ := Step(id); !def.Editable {
 		return fmt.Errorf("flows: the %s request cannot be edited", id)
 	}
 	r, err := f.Request(id)
@@ -122,7 +126,8 @@ func (f *Flow) Snapshot() Snapshot {
 	defer f.mu.Unlock()
 	s := Snapshot{Issuer: f.st.issuer, AuthURL: f.st.authURL, ClientID: f.st.clientID,
 		RedirectURI: f.st.redirectURI, Resource: f.st.sentResource}
-	for _, id := range AllSteps {
+	for _, d := range steps() {
+		id := d.ID
 		s.Steps = append(s.Steps, f.results[id].copy())
 		if s.Current == "" {
 			switch f.results[id].Status {
@@ -138,7 +143,7 @@ func (f *Flow) Snapshot() Snapshot {
 	}
 	if f.st.tokens != nil {
 		t := *f.st.tokens
-		s.Tokens = &t
+		s.Tokens, s.TokensDead = &t, f.st.tokensDead
 	}
 	if f.st.as != nil {
 		m := *f.st.as

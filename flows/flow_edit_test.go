@@ -57,7 +57,7 @@ func TestFlowRequestPreviews(t *testing.T) {
 	_, secret := f.Credentials()
 	toks, _ := f.Tokens()
 	secrets := []string{secret, toks.AccessToken, toks.RefreshToken, env.srv.AdminSessionToken()}
-	for _, id := range AllSteps {
+	for _, id := range StepIDs() {
 		req, err := f.Request(id)
 		if id == StepPrepare || id == StepInspect {
 			if err == nil {

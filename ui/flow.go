@@ -46,7 +46,7 @@ type flowRun struct {
 	ctx        context.Context
 	cancel     context.CancelFunc
 	events     chan flows.Event
-	steps      []flows.StepResult // in flows.AllSteps order
+	steps      []flows.StepResult // in flowSteps order
 	current    flows.StepID
 	running    flows.StepID
 	stepCancel context.CancelFunc
@@ -92,7 +92,7 @@ type (
 )
 
 // tokenRow is the list index of the token inspector (after the steps).
-var tokenRow = len(flows.AllSteps)
+var tokenRow = len(flowSteps)
 
 func newFlowScreen(c *Common) screen {
 	s := &flowScreen{base: newBase(c), vp: viewport.New(), lastRow: -1}
@@ -102,7 +102,7 @@ func newFlowScreen(c *Common) screen {
 	s.paste.Placeholder = "http://127.0.0.1:…/callback?code=…&state=…"
 	s.paste.CharLimit = 8192
 	s.paste.SetStyles(c.Styles.TextInput)
-	s.list.setLen(len(flows.AllSteps) + 1)
+	s.list.setLen(len(flowSteps) + 1)
 	return s
 }
 
@@ -277,7 +277,7 @@ func (s *flowScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.vp.PageDown()
 		return nil
 	}
-	if s.list.handleKey(km, msg, len(flows.AllSteps)+1) {
+	if s.list.handleKey(km, msg, len(flowSteps)+1) {
 		s.render()
 		return nil
 	}
@@ -289,7 +289,7 @@ func (s *flowScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if s.list.cursor == tokenRow {
 			return s.c.Notify(noticeInfo, "Token actions: r refresh · u use · x revoke · y copy")
 		}
-		return s.runStep(flows.AllSteps[s.list.cursor])
+		return s.runStep(flowSteps[s.list.cursor])
 	case key.Matches(msg, fk.RunToToken):
 		return s.runToToken()
 	case key.Matches(msg, fk.EditRequest):

@@ -124,10 +124,6 @@ func summarize(o flowOptions) string {
 
 var browserOnce sync.Once
 
-// openBrowser opens the authorization URL (browser consent, and the o key);
-// tests drive a real headless browser through it.
-var openBrowser = quietOpenBrowser
-
 // quietOpenBrowser opens url in the system browser without letting the
 // helper program write over the terminal UI.
 func quietOpenBrowser(url string) error {
@@ -150,7 +146,7 @@ func (s *flowScreen) started(msg flowStartedMsg) tea.Cmd {
 	r := &flowRun{gen: msg.gen, flow: msg.flow, opts: s.opts, summary: msg.summary, note: msg.note,
 		ctx: ctx, cancel: cancel, edited: map[flows.StepID]bool{}, current: flows.StepDiscover}
 	r.events = msg.events
-	for _, id := range flows.AllSteps {
+	for _, id := range flowSteps {
 		r.steps = append(r.steps, flows.StepResult{Step: id, Status: flows.StatusPending})
 	}
 	s.run = r
@@ -256,20 +252,9 @@ func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
 	}
 	r.tokens = msg.tokens
 	ok := res.Status == flows.StatusPassed || res.Status == flows.StatusWarned || res.Status == flows.StatusSkipped
-	switch res.Step {
-	case flows.StepDiscover, flows.StepClient, flows.StepPrepare:
+	r.tokensDead = msg.snap.TokensDead
+	if def, _ := flows.Step(res.Step); def.Restarts {
 		r.edited = map[flows.StepID]bool{} // the flow dropped the edits of later steps
-		r.tokensDead = false
-	case flows.StepExchange:
-		r.tokensDead = false
-	case flows.StepRefresh:
-		if ok && res.Status != flows.StatusSkipped {
-			r.tokensDead = false
-		}
-	case flows.StepRevoke:
-		if ok && res.Status != flows.StatusSkipped {
-			r.tokensDead = true
-		}
 	}
 	if res.Step == flows.StepUse || res.Step == flows.StepRefresh || res.Step == flows.StepRevoke {
 		r.lastToken = res.Step
@@ -328,75 +313,6 @@ func isNetworkErr(err error) bool {
 	return strings.Contains(explainError(err), "Cannot reach") || strings.Contains(explainError(err), "Timed out")
 }
 
-// runToToken runs the remaining steps up to "use": the token is then in
-// hand for the inspector's refresh, use and revoke.
-func (s *flowScreen) runToToken() tea.Cmd {
-	r := s.run
-	if r.running != "" {
-		return s.c.Notify(noticeWarn, "The "+string(r.running)+" step is running: esc cancels it")
-	}
-	next := r.current
-	if next == "" || stepIndex(next) > stepIndex(flows.StepUse) {
-		s.list.cursor = tokenRow
-		s.render()
-		return s.c.Notify(noticeInfo, "The token is already in hand: r refresh · u use · x revoke")
-	}
-	r.runTo = flows.StepUse
-	s.list.cursor = stepIndex(next)
-	return s.runStep(next)
-}
-
-func (s *flowScreen) tokenAction(id flows.StepID) tea.Cmd {
-	r := s.run
-	if r.tokens == nil {
-		return s.c.Notify(noticeInfo, "No token yet: run the flow to the exchange first (a)")
-	}
-	s.list.cursor = tokenRow
-	return s.runStep(id)
-}
-
-func (s *flowScreen) edit() tea.Cmd {
-	r := s.run
-	if s.list.cursor >= len(flows.AllSteps) {
-		return nil
-	}
-	id := flows.AllSteps[s.list.cursor]
-	if !slices.Contains(editableSteps, id) {
-		return s.c.Notify(noticeInfo, "Only the authorize, exchange, refresh and revoke requests can be edited")
-	}
-	if r.running != "" {
-		return s.c.Notify(noticeWarn, "Wait for the running step, or cancel it with esc")
-	}
-	req, err := r.flow.Request(id)
-	if err != nil {
-		return s.c.Notify(noticeWarn, "Nothing to edit yet: "+client.SanitizeLine(err.Error()))
-	}
-	return s.c.Push(newFlowEditor(s.c, r, id, req))
-}
-
-var editableSteps = []flows.StepID{flows.StepAuthorize, flows.StepExchange, flows.StepRefresh, flows.StepRevoke}
-
-func (s *flowScreen) openBrowser() tea.Cmd {
-	if s.run.authURL == "" {
-		return s.c.Notify(noticeInfo, "No authorization URL yet: run the prepare step first")
-	}
-	u := s.run.authURL
-	open := openBrowser
-	return func() tea.Msg { return flowBrowserMsg{open(u)} }
-}
-
-func (s *flowScreen) submitPaste() tea.Cmd {
-	raw := strings.TrimSpace(s.paste.Value())
-	s.pasting = false
-	s.paste.Blur()
-	s.paste.SetValue("")
-	if raw == "" || s.run == nil {
-		return nil
-	}
-	f, gen := s.run.flow, s.run.gen
-	return func() tea.Msg { return flowPasteMsg{gen: gen, err: f.PasteRedirect(raw)} }
-}
-
 // closeRun ends the current run: its Cmds are cancelled and the flow is
 // closed (listener, created client) in a Cmd.
 func (s *flowScreen) closeRun() tea.Cmd {
@@ -432,4 +348,7 @@ func (s *flowScreen) needsTick() bool {
 	return r.tokens != nil && !r.tokens.Expiry.IsZero() && !r.tokensDead
 }
 
-func stepIndex(id flows.StepID) int { return slices.Index(flows.AllSteps, id) }
+// flowSteps are the engine's steps, in order: the Flow screen's rows.
+var flowSteps = flows.StepIDs()
+
+func stepIndex(id flows.StepID) int { return slices.Index(flowSteps, id) }

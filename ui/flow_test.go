@@ -112,7 +112,7 @@ func TestFlowSandboxEditRequest(t *testing.T) {
 		l.key("enter")
 		l.waitFor(string(want)+" next", func() bool { return l.idle() && l.flowTab().run.current == want })
 	}
-	if got := flows.AllSteps[l.flowTab().list.cursor]; got != flows.StepExchange {
+	if got := flowSteps[l.flowTab().list.cursor]; got != flows.StepExchange {
 		t.Fatalf("selection did not walk on to exchange: %s", got)
 	}
 	l.key("e")

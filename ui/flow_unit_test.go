@@ -142,7 +142,7 @@ func TestFlowUnitFailedStepGolden(t *testing.T) {
 	s, now := newUnitFlowScreen(t)
 	r := s.run
 	snap := flows.Snapshot{Current: flows.StepExchange}
-	for _, id := range flows.AllSteps {
+	for _, id := range flowSteps {
 		st := flows.StatusPending
 		switch id {
 		case flows.StepDiscover, flows.StepClient, flows.StepPrepare, flows.StepAuthorize:

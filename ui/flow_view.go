@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,19 +21,6 @@ const flowListWidth = 22
 // maxBodyLines bounds each response body shown in a step's detail (the
 // Requests tab has every byte).
 const maxBodyLines = 14
-
-var stepTitles = map[flows.StepID]string{
-	flows.StepDiscover:  "Discover metadata",
-	flows.StepClient:    "Get a client",
-	flows.StepPrepare:   "Prepare PKCE + state",
-	flows.StepAuthorize: "Authorize (consent)",
-	flows.StepExchange:  "Exchange the code",
-	flows.StepInspect:   "Inspect the token",
-	flows.StepUse:       "Use the token",
-	flows.StepRefresh:   "Refresh (rotate)",
-	flows.StepRevoke:    "Revoke (RFC 7009)",
-	flows.StepCleanup:   "Clean up",
-}
 
 // flowHeaderLines is the number of lines above the panes.
 func flowHeaderLines(s *flowScreen) int {
@@ -75,7 +61,7 @@ func (s *flowScreen) introView() string {
 	st := s.c.Styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Guided authorization-code flow") + "\n\n")
-	b.WriteString(wrapText("Walk Coder's OAuth2 provider one step at a time: discover → client → prepare → authorize → exchange → inspect → use → refresh → revoke → clean up. Every request is shown before it is sent and can be edited first (drop PKCE, change resource or redirect_uri, add parameters).", max(s.width-2, 20)) + "\n\n")
+	b.WriteString(wrapText("Walk the OAuth2 provider one step at a time: "+stepChain()+". Every request is shown before it is sent and can be edited first (drop PKCE, change resource or redirect_uri, add parameters).", max(s.width-2, 20)) + "\n\n")
 	switch sess := s.c.Session(); {
 	case sess == nil:
 		b.WriteString(st.Warn.Render("No deployment in use: pick one in the Deployments tab (1).") + "\n")
@@ -155,7 +141,7 @@ func (s *flowScreen) render() {
 	if s.list.cursor == tokenRow {
 		content = s.tokenDetail()
 	} else {
-		content = s.stepDetail(flows.AllSteps[s.list.cursor])
+		content = s.stepDetail(flowSteps[s.list.cursor])
 	}
 	// Wrap at spaces (long URLs and tokens break where they must), so the
 	// pane never scrolls sideways.
@@ -178,7 +164,9 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 	if r.running == id {
 		sym, sty, res.Status = "…", st.Info, flows.StatusRunning
 	}
-	b.WriteString(st.Title.Render(stepTitles[id]) + "  " + sty.Render(sym+" "+string(res.Status)) + "\n")
+	def, _ := flows.Step(id)
+	b.WriteString(st.Title.Render(def.Title) + "  " + sty.Render(sym+" "+string(res.Status)) + "\n")
+	b.WriteString(st.Faint.Render(def.Purpose) + "\n")
 	if res.Verdict != "" {
 		b.WriteString(sty.Render(client.SanitizeLine(res.Verdict)) + "\n")
 	}
@@ -193,7 +181,7 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 			label += " (edited)"
 		}
 		hint := ""
-		if slices.Contains(editableSteps, id) {
+		if def.Editable {
 			hint = st.Faint.Render("  e edits it")
 		}
 		b.WriteString("\n" + st.Title.Render(label) + hint + "\n" + s.requestView(req))
@@ -222,7 +210,7 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 		}
 	}
 	b.WriteString(errorView(st, res))
-	if res.Status == flows.StatusFailed && slices.Contains(editableSteps, id) {
+	if res.Status == flows.StatusFailed && def.Editable {
 		// After a failure the user edits or resets and runs again: show what that sends.
 		if req, err := r.flow.Request(id); err == nil {
 			label := "Next run sends"
@@ -393,4 +381,13 @@ func errorView(st *Styles, res flows.StepResult) string {
 		}
 	}
 	return b.String()
+}
+
+// stepChain is the engine's steps as "a → b → c".
+func stepChain() string {
+	names := make([]string, len(flowSteps))
+	for i, id := range flowSteps {
+		names[i] = string(id)
+	}
+	return strings.Join(names, " → ")
 }

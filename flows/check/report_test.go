@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"oauthdeck/flows/internal/randtext"
 	"strings"
 	"testing"
+
+	"oauthdeck/flows/internal/randtext"
 )
 
 // hostile is server text trying to drive the terminal: an OSC 52 clipboard

@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/cli/browser"
-
 	"oauthdeck/client"
+
+	"github.com/cli/browser"
 )
 
 // authorize starts the loopback listener on the redirect URI, then either
@@ -82,7 +82,7 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 	if err != nil {
 		return err
 	}
-	f.update(func(s *flowState) { s.callback, s.tokens = cb, nil })
+	f.update(func(s *flowState) { s.callback, s.tokens, s.tokensDead = cb, nil, false })
 	res.Fields = append(res.Fields, Field{Label: "Code", Value: Mask(cb.Code), Secret: true, reveal: cb.Code},
 		Field{Label: "Callback", Value: cb.URL})
 	if cb.Iss != "" {
@@ -176,11 +176,16 @@ func joinErrs(rs []Rejection) string {
 	return s
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
+// authorizeRequest is the authorization request built by prepare.
+func (f *Flow) authorizeRequest(st flowState) (Request, error) {
+	if err := needFirst(st.authURL != "", StepAuthorize, StepPrepare); err != nil {
+		return Request{}, err
 	}
-	return "no"
+	r := Request{Method: http.MethodGet, URL: st.as.AuthorizationEndpoint, Params: cloneValues(st.authParams), InQuery: true,
+		Note: "opened in the system browser; the loopback listener takes the callback"}
+	if f.cfg.Consent == ConsentAuto {
+		r.Method, r.Header = http.MethodPost, headerWith(client.SessionTokenHeader, sessionPlaceholder)
+		r.Note = "POSTed with the admin session (auto-consent); the redirect goes to the loopback listener"
+	}
+	return r, nil
 }
-
-func ptr[T any](v T) *T { return &v }

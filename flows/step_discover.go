@@ -1,0 +1,94 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"oauthdeck/client"
+)
+
+// discover finds the protected-resource and authorization-server metadata
+// (RFC 9728 → RFC 8414, OIDC fallback inside the client) and checks them.
+func (f *Flow) discover(ctx context.Context, res *StepResult) error {
+	c := f.cfg.Client
+	base := c.BaseURL()
+	target := strings.TrimSuffix(f.cfg.Target, "/")
+	issuer, resource := base, base
+	var pr *client.PRMetadata
+
+	if target != base {
+		// A protected resource (e.g. an MCP endpoint): its 401 names the metadata.
+		// MCP endpoints answer POST (initialize); plain resources GET.
+		hint, err := c.ProbeResource(ctx, http.MethodPost, target)
+		if err != nil {
+			return fmt.Errorf("probing %s: %w", target, err)
+		}
+		if hint.StatusCode != http.StatusUnauthorized {
+			if h, err := c.ProbeResource(ctx, http.MethodGet, target); err == nil && h.StatusCode == http.StatusUnauthorized {
+				hint = h
+			}
+		}
+		res.Fields = append(res.Fields, Field{Label: "Probe", Value: fmt.Sprintf("%d, WWW-Authenticate: %s", hint.StatusCode, client.SanitizeLine(hint.WWWAuthenticate))})
+		if hint.ResourceMetadata == "" {
+			res.Findings = append(res.Findings, Finding{ID: "pr.hint", Severity: SeverityWarn,
+				Message: "no resource_metadata in WWW-Authenticate; trying the well-known URL", Basis: "MCP 2025-06-18; RFC 9728 §5.1"})
+		}
+		d, err := c.ProtectedResourceMetadata(ctx, target, hint.ResourceMetadata)
+		if err != nil {
+			return fmt.Errorf("protected resource metadata: %w", err)
+		}
+		pr = &d.Doc
+		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: client.SanitizeLine(d.URL)})
+		res.Findings = append(res.Findings, CheckPRMetadata(d.Doc, target, nil)...)
+		if len(d.Doc.AuthorizationServers) > 0 {
+			issuer = strings.TrimSuffix(d.Doc.AuthorizationServers[0], "/")
+		}
+		if d.Doc.Resource != "" {
+			resource = d.Doc.Resource
+		}
+	} else if d, err := c.ProtectedResourceMetadata(ctx, base, ""); err == nil {
+		pr = &d.Doc
+		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: client.SanitizeLine(d.URL)})
+		res.Findings = append(res.Findings, CheckPRMetadata(d.Doc, base, nil)...)
+	} else {
+		res.Findings = append(res.Findings, Finding{ID: "pr.fetch", Severity: SeverityInfo,
+			Message: "no protected-resource metadata: " + client.SanitizeLine(err.Error()), Basis: "RFC 9728 §3"})
+	}
+
+	d, err := c.AuthorizationServerMetadata(ctx, issuer)
+	if err != nil {
+		return fmt.Errorf("authorization server metadata for %s: %w", issuer, err)
+	}
+	as := d.Doc
+	res.Fields = append(res.Fields, Field{Label: "AS metadata", Value: client.SanitizeLine(d.URL)},
+		Field{Label: "Issuer", Value: client.SanitizeLine(as.Issuer)},
+		Field{Label: "Authorization endpoint", Value: client.SanitizeLine(as.AuthorizationEndpoint)},
+		Field{Label: "Token endpoint", Value: client.SanitizeLine(as.TokenEndpoint)},
+		Field{Label: "Revocation endpoint", Value: client.SanitizeLine(as.RevocationEndpoint)},
+		Field{Label: "Auth methods", Value: client.SanitizeLine(strings.Join(as.TokenEndpointAuthMethodsSupported, ", "))})
+	res.Findings = append(res.Findings, CheckASMetadata(as, issuer)...)
+	if pr != nil {
+		for _, fd := range CheckPRMetadata(*pr, "", &as) {
+			if fd.ID == "pr.as-match" || fd.ID == "pr.scopes" {
+				res.Findings = append(res.Findings, fd)
+			}
+		}
+	}
+	if as.AuthorizationEndpoint == "" || as.TokenEndpoint == "" {
+		return errors.New("the metadata lacks an authorization or token endpoint; the flow cannot continue")
+	}
+	f.update(func(st *flowState) {
+		st.issuer, st.as, st.pr, st.resource = as.Issuer, &as, pr, resource
+	})
+	res.Verdict = fmt.Sprintf("issuer %s; %d findings, worst %s", client.SanitizeLine(as.Issuer), len(res.Findings), worst(res.Findings))
+	return nil
+}
+
+// discoverRequest is the first request discovery sends.
+func (f *Flow) discoverRequest(flowState) (Request, error) {
+	return Request{Method: http.MethodGet, URL: strings.TrimSuffix(f.cfg.Target, "/") + "/.well-known/oauth-authorization-server",
+		Note: "then RFC 9728 / OIDC fallbacks as needed"}, nil
+}

@@ -1,0 +1,91 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"oauthdeck/client"
+)
+
+// refresh rotates the tokens and proves the old access and refresh tokens dead.
+func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
+	st := f.state()
+	if st.tokens.RefreshToken == "" {
+		return errSkip{"no refresh token was issued"}
+	}
+	req, err := f.Request(StepRefresh)
+	if err != nil {
+		return err
+	}
+	res.Request = ptr(req.Redacted())
+	old := *st.tokens
+	tc := f.tokenClientFor(st, req)
+	tc.TokenURL = req.URL
+	fresh, err := tc.Token(ctx, req.Params)
+	if err != nil {
+		return err
+	}
+	f.update(func(s *flowState) { s.tokens, s.tokensDead = &fresh, false })
+	res.Fields = tokenFields(fresh, f.cfg.Now())
+	f.saveTokens(ctx, st, fresh, res)
+
+	var problems []string
+	prove := func(id, what string, err error, basis string) {
+		if err != nil {
+			res.Findings = append(res.Findings, Finding{ID: id, Severity: SeverityPass, Message: what + " is dead: " + client.SanitizeLine(shortErr(err)), Basis: basis})
+			return
+		}
+		problems = append(problems, what+" still works")
+		res.Findings = append(res.Findings, Finding{ID: id, Severity: SeverityFail, Message: what + " still works after the refresh", Basis: basis})
+	}
+	if fresh.RefreshToken == old.RefreshToken {
+		res.Findings = append(res.Findings, Finding{ID: "refresh.rotated", Severity: SeverityWarn, Message: "the refresh token was not rotated", Basis: "OAuth 2.1 §4.3.1; MCP public clients MUST rotate"})
+	} else {
+		res.Findings = append(res.Findings, Finding{ID: "refresh.rotated", Severity: SeverityPass, Message: "refresh token rotated", Basis: "OAuth 2.1 §4.3.1"})
+	}
+	usable := !(st.sentResource != "" && !sameURL(st.sentResource, st.issuer))
+	if usable {
+		if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
+			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityWarn,
+				Message: "the new access token does not work: " + client.SanitizeLine(shortErr(err)), Basis: "RFC 6749 §6"})
+		} else {
+			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityPass, Message: "the new access token works", Basis: "RFC 6749 §6"})
+		}
+	}
+	if fresh.AccessToken != old.AccessToken {
+		_, err := f.cfg.Client.MeWithBearer(ctx, old.AccessToken)
+		prove("refresh.old-access", "the old access token", err, "Coder deletes the old API key on refresh")
+	}
+	if fresh.RefreshToken != old.RefreshToken {
+		pc := f.tokenClient(st) // proofs use the unedited client
+		_, err := pc.Token(ctx, pc.RefreshForm(old.RefreshToken, ""))
+		prove("refresh.old-refresh", "the old refresh token", err, "RFC 9700 §4.14.2 rotation")
+		if usable {
+			// Replaying a rotated refresh token may revoke the whole family (reuse detection).
+			if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
+				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
+					Message: "replaying the old refresh token revoked the new tokens too (reuse detection); authorize again for usable tokens", Basis: "RFC 9700 §4.14.2"})
+			} else {
+				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
+					Message: "replaying the old refresh token left the new tokens alive (no family revocation)", Basis: "RFC 9700 §4.14.2"})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %s", ErrNotProven, strings.Join(problems, "; "))
+	}
+	res.Verdict = "rotated; old access and refresh tokens proven dead"
+	return nil
+}
+
+// refreshRequest spends the refresh token.
+func (f *Flow) refreshRequest(st flowState) (Request, error) {
+	if err := needFirst(st.tokens != nil && st.tokens.RefreshToken != "", StepRefresh, StepExchange); err != nil {
+		return Request{}, err
+	}
+	tc := f.tokenClient(st)
+	return Request{Method: http.MethodPost, URL: st.as.TokenEndpoint, Header: tc.authHeader(),
+		Params: tc.RefreshForm(st.tokens.RefreshToken, ""), Note: "the audience carries over; then proves the old tokens are dead"}, nil
+}

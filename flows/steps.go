@@ -1,0 +1,87 @@
+package flows
+
+import (
+	"context"
+)
+
+// StepDef is everything about one step of the flow. The table in steps is
+// the only list of steps: the engine, the TUI and the CLI read it.
+type StepDef struct {
+	ID      StepID
+	Title   string // a short label for lists
+	Purpose string // one line: what the step does and proves
+	// Needs is the step that must have passed (or warned) before this one runs.
+	Needs StepID
+	// Editable steps send a request the user may change before it is sent.
+	Editable bool
+	// Restarts: running the step again makes every later step pending again
+	// and drops their edits (a new client or PKCE pair invalidates them).
+	Restarts bool
+	// Survives: a restart keeps this step's result (what was deleted stays deleted).
+	Survives bool
+	// Optional says when a headless run takes the step.
+	Optional Optional
+
+	run     func(f *Flow, ctx context.Context, res *StepResult) error
+	request func(f *Flow, st flowState) (Request, error) // nil: no request of its own
+}
+
+// Optional says whether a headless run takes a step by default.
+type Optional string
+
+const (
+	Always        Optional = ""          // every run
+	WithLifecycle Optional = "lifecycle" // only when refresh and revoke are asked for (flow --all)
+	WithCleanup   Optional = "cleanup"   // only when cleanup is asked for (flow --cleanup)
+)
+
+// steps is the flow, in the order Next and RunAll run it. It is a function,
+// not a variable, because the steps' run functions look steps up themselves
+// (a variable would be an initialization cycle).
+func steps() []StepDef {
+	return []StepDef{
+		{ID: StepDiscover, Title: "Discover metadata", Purpose: "fetch and check RFC 9728 and RFC 8414 metadata",
+			Restarts: true, run: (*Flow).discover, request: (*Flow).discoverRequest},
+		{ID: StepClient, Title: "Get a client", Purpose: "use, create or register the OAuth2 client",
+			Needs: StepDiscover, Restarts: true, run: (*Flow).setupClient, request: (*Flow).clientRequest},
+		{ID: StepPrepare, Title: "Prepare PKCE + state", Purpose: "make a fresh PKCE S256 pair and state; build the authorization URL",
+			Needs: StepClient, Restarts: true, run: (*Flow).prepare},
+		{ID: StepAuthorize, Title: "Authorize (consent)", Purpose: "get consent and take the code on the loopback listener",
+			Needs: StepPrepare, Editable: true, run: (*Flow).authorize, request: (*Flow).authorizeRequest},
+		{ID: StepExchange, Title: "Exchange the code", Purpose: "redeem the code with the PKCE verifier for tokens",
+			Needs: StepAuthorize, Editable: true, run: (*Flow).exchange, request: (*Flow).exchangeRequest},
+		{ID: StepInspect, Title: "Inspect the token", Purpose: "decode the token response: formats, expiry, JWT claims",
+			Needs: StepExchange, run: (*Flow).inspect},
+		{ID: StepUse, Title: "Use the token", Purpose: "call the deployment API with the access token; check the audience",
+			Needs: StepExchange, run: (*Flow).use, request: (*Flow).useRequest},
+		{ID: StepRefresh, Title: "Refresh (rotate)", Purpose: "rotate the tokens and prove the old ones dead",
+			Needs: StepExchange, Editable: true, Optional: WithLifecycle, run: (*Flow).refresh, request: (*Flow).refreshRequest},
+		{ID: StepRevoke, Title: "Revoke (RFC 7009)", Purpose: "revoke the tokens and prove them dead",
+			Needs: StepExchange, Editable: true, Optional: WithLifecycle, run: (*Flow).revoke, request: (*Flow).revokeRequest},
+		{ID: StepCleanup, Title: "Clean up", Purpose: "delete the client the flow created and prove it gone",
+			Needs: StepClient, Survives: true, Optional: WithCleanup, run: (*Flow).cleanup, request: (*Flow).cleanupRequest},
+	}
+}
+
+// Steps returns the step definitions in order.
+func Steps() []StepDef { return steps() }
+
+// StepIDs returns the step ids in order.
+func StepIDs() []StepID {
+	defs := steps()
+	ids := make([]StepID, len(defs))
+	for i, d := range defs {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
+// Step returns the definition of step id.
+func Step(id StepID) (StepDef, bool) {
+	for _, d := range steps() {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return StepDef{}, false
+}
