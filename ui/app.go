@@ -111,12 +111,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseMsg:
 		return m, m.handleMouse(msg)
 	case spinner.TickMsg:
-		return m, m.c.status.updateSpinner(msg)
+		return m, m.c.await(m.c.status.updateSpinner(msg))
 	case noticeMsg:
 		if msg.kind == noticeError {
 			m.c.debugf("Error shown: %s", msg.text)
 		}
-		return m, m.c.status.setNotice(msg)
+		return m, m.c.await(m.c.status.setNotice(msg))
 	case clearNoticeMsg:
 		m.c.status.clearNotice(msg.id)
 		return m, nil

@@ -126,18 +126,18 @@ func (s *checkScreen) run() tea.Cmd {
 		rep, err := check.Run(ctx, cfg)
 		return checkDoneMsg{gen: gen, report: rep, err: err, taskID: id}
 	}
-	return tea.Batch(spin, runCmd, s.waitResult(ctx, gen, results))
+	return tea.Batch(spin, s.c.await(runCmd), s.waitResult(ctx, gen, results))
 }
 
 func (s *checkScreen) waitResult(ctx context.Context, gen uint64, ch chan check.Result) tea.Cmd {
-	return func() tea.Msg {
+	return s.c.await(func() tea.Msg {
 		select {
 		case r := <-ch:
 			return checkResultMsg{gen: gen, res: r}
 		case <-ctx.Done():
 			return nil
 		}
-	}
+	})
 }
 
 func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {

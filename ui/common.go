@@ -79,6 +79,27 @@ type Common struct {
 	now func() time.Time
 
 	logger *log.Logger // debug log; nil when off
+
+	// onAwait is told when an awaiting Cmd starts (+1) and ends (-1); only
+	// the test harness sets it, to know when the model has settled.
+	onAwait func(delta int)
+}
+
+// await marks cmd as one that waits on time or on something outside the
+// program: a timer, a flow's events, a step that may wait for a browser, a
+// running suite. Bubble Tea runs it like any other Cmd; the test harness
+// treats a model whose every running Cmd is awaiting as settled, so tests
+// wait on conditions, never on quiet time.
+func (c *Common) await(cmd tea.Cmd) tea.Cmd {
+	hook := c.onAwait
+	if cmd == nil || hook == nil {
+		return cmd
+	}
+	return func() tea.Msg {
+		hook(1)
+		defer hook(-1)
+		return cmd()
+	}
 }
 
 // Session returns the current deployment, or nil.
@@ -142,7 +163,10 @@ func (c *Common) NotifyErr(err error) tea.Cmd {
 }
 
 // BeginTask shows label with a spinner in the status bar until EndTask(id).
-func (c *Common) BeginTask(label string) (int, tea.Cmd) { return c.status.begin(label) }
+func (c *Common) BeginTask(label string) (int, tea.Cmd) {
+	id, spin := c.status.begin(label)
+	return id, c.await(spin)
+}
 
 // EndTask removes a task started by BeginTask.
 func (c *Common) EndTask(id int) { c.status.end(id) }

@@ -18,6 +18,9 @@ type fakeAPI struct {
 	secrets map[string][]client.AppSecret
 	fail    error         // returned by every call when set
 	block   chan struct{} // when set, Apps waits for it (or its context)
+	// awaiting is told when Apps starts (+1) and stops (-1) blocking: a hung
+	// server is an outside event the harness does not wait for.
+	awaiting func(delta int)
 	calls   int
 	nextID  int
 	// Apps calls whose context was cancelled
@@ -56,6 +59,10 @@ func (f *fakeAPI) Apps(ctx context.Context) ([]client.App, error) {
 		return nil, err
 	}
 	if f.block != nil {
+		if f.awaiting != nil {
+			f.awaiting(1)
+			defer f.awaiting(-1)
+		}
 		select {
 		case <-f.block:
 		case <-ctx.Done():

@@ -161,14 +161,14 @@ func (s *flowScreen) started(msg flowStartedMsg) tea.Cmd {
 func (s *flowScreen) waitEvent() tea.Cmd {
 	r := s.run
 	gen, ch, ctx := r.gen, r.events, r.ctx
-	return func() tea.Msg {
+	return s.c.await(func() tea.Msg {
 		select {
 		case ev := <-ch:
 			return flowEventMsg{gen: gen, ev: ev}
 		case <-ctx.Done():
 			return nil
 		}
-	}
+	})
 }
 
 func (s *flowScreen) event(msg flowEventMsg) tea.Cmd {
@@ -215,14 +215,15 @@ func (s *flowScreen) runStep(id flows.StepID) tea.Cmd {
 	r.taskID = taskID
 	f, gen := r.flow, r.gen
 	s.render()
-	return tea.Batch(spin, func() tea.Msg {
+	// A step may wait minutes for a browser: it awaits.
+	return tea.Batch(spin, s.c.await(func() tea.Msg {
 		res := f.Run(ctx, id)
 		out := flowStepDoneMsg{gen: gen, res: res, snap: f.Snapshot(), taskID: taskID}
 		if t, ok := f.Tokens(); ok {
 			out.tokens = &t
 		}
 		return out
-	})
+	}))
 }
 
 func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
@@ -334,7 +335,7 @@ func (s *flowScreen) tick() tea.Cmd {
 	}
 	s.ticking = true
 	gen := s.run.gen
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return flowTickMsg{gen} })
+	return s.c.await(tea.Tick(time.Second, func(time.Time) tea.Msg { return flowTickMsg{gen} }))
 }
 
 func (s *flowScreen) needsTick() bool {

@@ -15,19 +15,30 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/keyring"
+	"oauthdeck/sandbox"
 )
 
-// harness drives the root model like the event loop does: Update runs only
-// in the test goroutine, Cmds run in goroutines and their messages are fed
-// back in arrival order. Timers (notice expiry, spinner) simply arrive later,
-// or never if the test ends first.
+// harness drives the root model like the event loop does: Update and View
+// run only in the test goroutine, every Cmd runs in its own goroutine (so a
+// blocking one never holds the others up) and its message is fed back in
+// arrival order. After each message the harness settles: it handles
+// messages until every Cmd still running is one that awaits time or an
+// outside event (Common.await). Nothing waits on quiet time.
 type harness struct {
 	t       testing.TB
 	m       *Model
-	api     *fakeAPI
+	c       *Common
+	api     *fakeAPI        // newHarness
+	srv     *sandbox.Server // newFlowLoop
 	results chan tea.Msg
-	running atomic.Int64 // Cmds started and not yet answered
+	running atomic.Int64  // Cmds started and not yet answered
+	waiting atomic.Int64  // of those, the ones awaiting (Common.await)
+	wake    chan struct{} // a counter changed
 }
+
+// settleLimit bounds how long a Cmd that does not await may take: one that
+// runs longer is a bug in the Cmd or a missing Common.await.
+const settleLimit = 20 * time.Second
 
 func newHarness(t testing.TB, api *fakeAPI, w, h int) *harness {
 	t.Helper()
@@ -45,7 +56,11 @@ func newHarness(t testing.TB, api *fakeAPI, w, h int) *harness {
 		}
 		return api, nil, nil
 	}
-	hs := &harness{t: t, m: newModel(c), api: api, results: make(chan tea.Msg, 4096)}
+	hs := attach(t, c)
+	hs.api = api
+	if api != nil {
+		api.awaiting = c.onAwait
+	}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(hs.m.Init())
 	return hs
@@ -61,7 +76,7 @@ func newRealHarness(t testing.TB, deps Deps, w, h int) *harness {
 		deps.Store = keyring.NewMemory()
 	}
 	c := newCommon(ctx, deps)
-	hs := &harness{t: t, m: newModel(c), results: make(chan tea.Msg, 4096)}
+	hs := attach(t, c)
 	c.send = func(msg tea.Msg) { hs.results <- msg } // as program.Send
 	if unwire := c.wireRecorder(); unwire != nil {
 		t.Cleanup(unwire)
@@ -69,6 +84,21 @@ func newRealHarness(t testing.TB, deps Deps, w, h int) *harness {
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(hs.m.Init())
 	return hs
+}
+
+// attach builds the root model on c and the harness that drives it.
+func attach(t testing.TB, c *Common) *harness {
+	hs := &harness{t: t, c: c, results: make(chan tea.Msg, 4096), wake: make(chan struct{}, 1)}
+	c.onAwait = func(delta int) { hs.waiting.Add(int64(delta)); hs.poke() }
+	hs.m = newModel(c)
+	return hs
+}
+
+func (h *harness) poke() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
 }
 
 // waitScreen waits until the screen shows every one of want.
@@ -85,17 +115,18 @@ func (h *harness) waitScreen(want ...string) {
 	})
 }
 
-// send delivers msg and lets the work it starts settle.
+// send delivers msg and settles.
 func (h *harness) send(msg tea.Msg) {
 	h.t.Helper()
 	_, cmd := h.m.Update(msg)
 	h.run(cmd)
 }
 
-// run starts cmd and handles messages until none arrives for a moment.
+// run starts cmd and settles.
 func (h *harness) run(cmd tea.Cmd) {
+	h.t.Helper()
 	h.start(cmd)
-	h.drain(40 * time.Millisecond)
+	h.settle()
 }
 
 func (h *harness) start(cmd tea.Cmd) {
@@ -105,37 +136,55 @@ func (h *harness) start(cmd tea.Cmd) {
 	h.running.Add(1)
 	go func() {
 		h.results <- cmd()
-		h.running.Add(-1) // after the push, so drain never sees neither
+		h.running.Add(-1) // after the push, so settle never sees neither
+		h.poke()
 	}()
 }
 
-func (h *harness) drain(idle time.Duration) {
+// settle handles messages until every running Cmd awaits and none is queued.
+func (h *harness) settle() {
+	h.t.Helper()
+	limit := time.NewTimer(settleLimit)
+	defer limit.Stop()
 	for {
-		if h.running.Load() == 0 && len(h.results) == 0 {
+		select {
+		case msg := <-h.results:
+			h.handle(msg)
+			continue
+		default:
+		}
+		if h.running.Load() <= h.waiting.Load() {
 			return
 		}
 		select {
 		case msg := <-h.results:
 			h.handle(msg)
-		case <-time.After(idle):
-			return
+		case <-h.wake:
+		case <-limit.C:
+			h.t.Fatalf("a command has not answered in %s (one that waits on time or an outside event must use Common.await):\n%s", settleLimit, h.screen())
 		}
 	}
 }
 
-// waitFor handles messages until cond holds (slow Cmds: big loads under -race).
+// waitFor handles messages until cond holds (steps, suites and other
+// awaiting work finish in their own time).
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.NewTimer(settleLimit)
+	defer deadline.Stop()
+	recheck := time.NewTicker(50 * time.Millisecond) // for state outside the model (a server's)
+	defer recheck.Stop()
 	for !cond() {
 		select {
 		case msg := <-h.results:
 			h.handle(msg)
-		case <-deadline:
+		case <-h.wake:
+		case <-recheck.C:
+		case <-deadline.C:
 			h.t.Fatalf("timed out waiting for %s:\n%s", what, h.screen())
 		}
 	}
-	h.drain(40 * time.Millisecond)
+	h.settle()
 }
 
 func (h *harness) handle(msg tea.Msg) {
@@ -150,6 +199,7 @@ func (h *harness) handle(msg tea.Msg) {
 			cmds := sequenceCmds(msg)
 			h.running.Add(1)
 			go func() {
+				defer h.poke()
 				defer h.running.Add(-1)
 				for _, c := range cmds {
 					if c != nil {
