@@ -21,8 +21,8 @@ type fakeAPI struct {
 	// awaiting is told when Apps starts (+1) and stops (-1) blocking: a hung
 	// server is an outside event the harness does not wait for.
 	awaiting func(delta int)
-	calls   int
-	nextID  int
+	calls    int
+	nextID   int
 	// Apps calls whose context was cancelled
 	cancelled int
 }
