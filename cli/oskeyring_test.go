@@ -2,30 +2,32 @@ package cli_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
 	"oauthdeck/keyring"
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 // TestLoginRealOSKeyring logs in with the real OS keyring (gnome-keyring in
-// CI) and logs out again. It runs only where a throwaway keyring is
-// guaranteed (OAUTHDECK_REQUIRE_KEYRING=1, set by .ci/run), so it never
-// touches a developer's own keyring; there it must not skip.
+// CI) and logs out again, under a throwaway service name
+// (OAUTHDECK_KEYRING_SERVICE), so a developer's own entries are never touched.
 func TestLoginRealOSKeyring(t *testing.T) {
-	if os.Getenv("OAUTHDECK_REQUIRE_KEYRING") != "1" {
-		t.Skip("set OAUTHDECK_REQUIRE_KEYRING=1 inside a throwaway keyring session to run")
-	}
-	osStore := keyring.NewOS("oauthdeck", 5*time.Second)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	service := "oauthdeck-test-" + hex.EncodeToString(b)
+	osStore := keyring.NewOS(service, 5*time.Second)
 	if err := keyring.Probe(context.Background(), osStore); err != nil {
-		t.Fatalf("OAUTHDECK_REQUIRE_KEYRING=1 but the OS keyring is unavailable: %v", err)
+		testenv.Missing(t, "the OS keyring", "install gnome-keyring and run the tests inside an unlocked session (see .ci/run)", err)
 	}
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.store = nil // the real OS keyring
+	h.env["OAUTHDECK_KEYRING_SERVICE"] = service
 	key := sessionKey(t, srv.URL())
 	t.Cleanup(func() { osStore.Delete(context.Background(), key) })
 

@@ -10,7 +10,9 @@ import (
 	"oauthdeck/keyring"
 )
 
-// keyringService is the OS keyring service name for every oauthdeck secret.
+// keyringService is the OS keyring service name for every oauthdeck secret,
+// unless OAUTHDECK_KEYRING_SERVICE names another (a separate profile; the
+// tests use a throwaway one so they never touch a developer's own).
 const keyringService = "oauthdeck"
 
 // keyringTimeout bounds each OS keyring call: a locked desktop keyring can
@@ -55,7 +57,11 @@ func (a *app) osStore() keyring.Store {
 	if a.io.Keyring != nil {
 		return a.io.Keyring
 	}
-	return keyring.NewOS(keyringService, keyringTimeout)
+	service := keyringService
+	if s := a.env("OAUTHDECK_KEYRING_SERVICE"); s != "" {
+		service = s
+	}
+	return keyring.NewOS(service, keyringTimeout)
 }
 
 // mainStore is the store chosen for this run: --keyring-file when given,

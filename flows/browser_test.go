@@ -3,14 +3,13 @@ package flows
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 // A real browser (headless Debian chromium through chromedp) opens the
@@ -101,12 +100,7 @@ func TestFlowRealBrowser(t *testing.T) {
 
 func requireChromium(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("chromium"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is required in CI (apt-get install -y --no-install-recommends chromium)")
-		}
-		t.Skip("chromium not installed; skipping the real-browser test outside CI")
-	}
+	testenv.Tool(t, "chromium", "chromium")
 }
 
 // newBrowser starts headless chromium with a throwaway profile; it exits with ctx.

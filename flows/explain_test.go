@@ -1,8 +1,14 @@
 package flows
 
 import (
+	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -62,5 +68,41 @@ func TestExplainCoderErrors(t *testing.T) {
 	// An OAuth2 error as the client package decodes it (code kept as sent).
 	if e := Explain(&client.OAuth2Error{StatusCode: 400, Code: "odd\x1b]0;title\x07_code"}); e == nil || strings.ContainsAny(e.Code+e.Cause, "\x1b\x07") {
 		t.Errorf("unknown OAuth2 codes must be sanitised: %+v", e)
+	}
+}
+
+// Transport failures are explained by the same explainer, by what they are.
+func TestExplainTransport(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	_, refused := http.Get("http://" + addr + "/")
+	cases := []struct {
+		name string
+		err  error
+		code string
+	}{
+		{"refused", refused, CodeRefused},
+		{"dns", &url.Error{Op: "Get", URL: "https://nowhere.invalid", Err: &net.DNSError{Err: "no such host", Name: "nowhere.invalid"}}, CodeDNS},
+		{"closed", &url.Error{Op: "Post", URL: "http://127.0.0.1:1/oauth2/authorize", Err: io.EOF}, CodeClosed},
+		{"tls", &url.Error{Op: "Get", URL: "https://x", Err: x509.UnknownAuthorityError{}}, CodeTLS},
+		{"timeout", fmt.Errorf("waiting: %w", context.DeadlineExceeded), CodeTimeout},
+	}
+	for _, c := range cases {
+		if c.err == nil {
+			t.Fatalf("%s: no error to explain", c.name)
+		}
+		if got := Explain(c.err).Code; got != c.code {
+			t.Errorf("%s: Explain(%v).Code = %q, want %q", c.name, c.err, got, c.code)
+		}
+		if want := c.code != CodeTimeout; Unreachable(c.err) != want {
+			t.Errorf("%s: Unreachable = %v, want %v", c.name, !want, want)
+		}
+	}
+	if Unreachable(&client.OAuth2Error{StatusCode: 400, Code: "invalid_grant"}) {
+		t.Error("an OAuth2 error answer counted as unreachable")
 	}
 }

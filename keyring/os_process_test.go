@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"oauthdeck/sandbox/testenv"
 )
 
 // These tests re-run this test binary as a child process. godbus caches the
@@ -115,14 +117,8 @@ func TestOSKeyringPersistsAcrossProcesses(t *testing.T) {
 // it may start gnome-keyring (never unlocked, in a throwaway data dir).
 func startPrivateBus(t *testing.T, activation bool) string {
 	t.Helper()
-	for _, bin := range []string{"dbus-daemon", "gnome-keyring-daemon"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if keyringRequired() {
-				t.Fatalf("%s is required in CI: %v", bin, err)
-			}
-			t.Skipf("%s not installed: %v", bin, err)
-		}
-	}
+	testenv.Tool(t, "dbus-daemon", "dbus-daemon")
+	testenv.Tool(t, "gnome-keyring-daemon", "gnome-keyring")
 	dir := t.TempDir()
 	servicedirs := ""
 	if activation {
@@ -210,12 +206,7 @@ func TestOSKeyringRealFailuresAreClassified(t *testing.T) {
 // username attributes), and that a deletion made elsewhere is seen here.
 func TestOSKeyringItemsAreVisibleToOtherClients(t *testing.T) {
 	store := requireOSKeyring(t)
-	if _, err := exec.LookPath("secret-tool"); err != nil {
-		if keyringRequired() {
-			t.Fatalf("secret-tool (libsecret-tools) is required in CI: %v", err)
-		}
-		t.Skipf("secret-tool not installed: %v", err)
-	}
+	testenv.Tool(t, "secret-tool", "libsecret-tools")
 	service := store.(*osStore).service
 	key, err := SessionKey("https://interop-" + randomHex(t, 4) + ".example.com")
 	if err != nil {

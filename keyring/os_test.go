@@ -14,15 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"oauthdeck/sandbox/testenv"
+
 	"github.com/godbus/dbus/v5"
 	gokeyring "github.com/zalando/go-keyring"
 )
 
-// keyringRequired is true in CI: a missing keyring must fail the run
-// rather than skip the tests that matter most.
-func keyringRequired() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("OAUTHDECK_REQUIRE_KEYRING") == "1"
-}
+// keyringInstall says how to get a usable OS keyring for the tests.
+const keyringInstall = "install gnome-keyring and libsecret-tools and run the tests inside an unlocked session (see .ci/run)"
 
 // requireOSKeyring returns a real OS keyring store under a service name
 // unique to this test binary, or skips (fails in CI) with the reason.
@@ -31,10 +30,7 @@ func requireOSKeyring(t testing.TB) Store {
 	service := "oauthdeck-test-" + randomHex(t, 6)
 	store := NewOS(service, 10*time.Second)
 	if err := Probe(context.Background(), store); err != nil {
-		if keyringRequired() {
-			t.Fatalf("the real OS keyring is required here (CI or OAUTHDECK_REQUIRE_KEYRING=1) but unusable: %v", err)
-		}
-		t.Skipf("no usable OS keyring on this machine: %v", err)
+		testenv.Missing(t, "the OS keyring", keyringInstall, err)
 	}
 	t.Cleanup(func() { _ = gokeyring.DeleteAll(service) })
 	return store

@@ -5,26 +5,20 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"oauthdeck/pkce"
+	"oauthdeck/sandbox/testenv"
 )
 
 // TestRealBrowserConsent drives headless chromium through the sandbox's
 // login and consent pages (in main mode that is the cookie session plus the
 // CSRF form token) and receives the code on a real loopback callback.
 func TestRealBrowserConsent(t *testing.T) {
-	if _, err := exec.LookPath("chromium"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is required in CI")
-		}
-		t.Skip("chromium not installed")
-	}
+	testenv.Tool(t, "chromium", "chromium")
 	for _, compat := range []Compat{CompatV230, CompatMain} {
 		t.Run(string(compat), func(t *testing.T) {
 			s := startSandbox(t, Options{Compat: compat})

@@ -3,11 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
-	"syscall"
 
 	"oauthdeck/client"
+	"oauthdeck/flows"
 	"oauthdeck/keyring"
 )
 
@@ -18,11 +17,10 @@ func explainError(err error) string {
 		return ""
 	}
 	var (
-		pd    *client.ProviderDisabledError
-		se    *client.SessionError
-		ue    *keyring.UnavailableError
-		te    *client.TimeoutError
-		opErr *net.OpError
+		pd *client.ProviderDisabledError
+		se *client.SessionError
+		ue *keyring.UnavailableError
+		te *client.TimeoutError
 	)
 	switch {
 	case errors.As(err, &pd):
@@ -33,12 +31,12 @@ func explainError(err error) string {
 		return client.SanitizeLine(ue.Error())
 	case errors.As(err, &te):
 		return te.Error() + ": the server is slow or unreachable; press r to retry"
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "Cannot reach the deployment (connection refused): is the server running? " + lastURL(err)
-	case errors.As(err, &opErr):
-		return "Cannot reach the deployment: " + client.SanitizeLine(opErr.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		return "Timed out waiting for the deployment; press r to retry"
+	case flows.Unreachable(err):
+		// The one explainer (flows.Explain) words transport failures.
+		exp := flows.Explain(err)
+		return strings.TrimSpace("Cannot reach the deployment (" + exp.Cause + "): " + exp.Fix + " " + lastURL(err))
 	}
 	return client.SanitizeLine(err.Error())
 }

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 
 	"oauthdeck/flows"
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 // Browser consent from the Flow screen with a real browser (headless
@@ -18,12 +17,7 @@ import (
 // URL, the browser signs in and clicks Allow, the loopback listener takes
 // the callback and the flow runs on to a working token.
 func TestFlowRealBrowserConsent(t *testing.T) {
-	if _, err := exec.LookPath("chromium"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is required in CI")
-		}
-		t.Skip("chromium not installed")
-	}
+	testenv.Tool(t, "chromium", "chromium")
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

@@ -304,14 +304,10 @@ func explainFlowErr(err error) string {
 	if errors.Is(err, context.Canceled) {
 		return "cancelled"
 	}
-	if exp := flows.Explain(err); exp != nil && exp.Cause != "" && !isNetworkErr(err) {
+	if exp := flows.Explain(err); exp != nil && exp.Cause != "" && !flows.Unreachable(err) && !errors.Is(err, context.DeadlineExceeded) {
 		return client.SanitizeLine(err.Error()) + " — " + client.SanitizeLine(exp.Cause)
 	}
 	return explainError(err)
-}
-
-func isNetworkErr(err error) bool {
-	return strings.Contains(explainError(err), "Cannot reach") || strings.Contains(explainError(err), "Timed out")
 }
 
 // closeRun ends the current run: its Cmds are cancelled and the flow is

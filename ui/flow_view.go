@@ -365,7 +365,7 @@ func errorView(st *Styles, res flows.StepResult) string {
 	var b strings.Builder
 	b.WriteString("\n" + st.Title.Render("Error") + "\n")
 	line := explainError(res.Err) // network errors in words; the cause follows
-	if res.Explain == nil || isNetworkErr(res.Err) {
+	if res.Explain == nil || flows.Unreachable(res.Err) {
 		line = explainFlowErr(res.Err)
 	}
 	b.WriteString(st.Error.Render("✗ "+line) + "\n")

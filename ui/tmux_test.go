@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"oauthdeck/sandbox/testenv"
 )
 
 // End-to-end helpers: the real binary in a private tmux server, driven as a
@@ -28,12 +30,7 @@ var (
 // requireTmux skips without tmux, except in CI where it must be there.
 func requireTmux(t testing.TB) {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("tmux is required in CI: %v", err)
-		}
-		t.Skipf("tmux not installed: %v", err)
-	}
+	testenv.Tool(t, "tmux", "tmux")
 }
 
 // oauthdeckBinary builds the oauthdeck command once per test run.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 // coderApproach runs testdata/coder-approach.sh (Coder's curl + jq way of
@@ -17,12 +18,7 @@ import (
 func coderApproach(t testing.TB, srv *sandbox.Server) (string, error) {
 	t.Helper()
 	for _, tool := range []string{"bash", "curl", "jq", "openssl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is required in CI: %v", tool, err)
-			}
-			t.Skipf("%s not installed", tool)
-		}
+		testenv.Tool(t, tool, tool)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
