@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -242,4 +243,30 @@ func (f fixture) flowAs(t testing.TB, session string) tokenJSON {
 		t.Errorf("exchange as user: %d %s", r.status, r.body)
 	}
 	return tok
+}
+
+// goroutineT lets the helpers run in a goroutine other than the test's: a
+// Fatal there is recorded on errs and ends only that goroutine (t.Fatal may
+// be called only from the test goroutine). Defer recoverFatal.
+type goroutineT struct {
+	testing.TB
+	errs chan<- string
+}
+
+type goroutineFatal struct{}
+
+func (g goroutineT) Fatal(args ...any) { g.errs <- fmt.Sprint(args...); panic(goroutineFatal{}) }
+func (g goroutineT) Fatalf(format string, args ...any) {
+	g.errs <- fmt.Sprintf(format, args...)
+	panic(goroutineFatal{})
+}
+func (g goroutineT) FailNow() { g.errs <- "FailNow"; panic(goroutineFatal{}) }
+
+// recoverFatal ends the goroutine quietly after one of its Fatal calls.
+func (g goroutineT) recoverFatal() {
+	if r := recover(); r != nil {
+		if _, ok := r.(goroutineFatal); !ok {
+			panic(r)
+		}
+	}
 }

@@ -118,17 +118,18 @@ func TestConcurrentFlows(t *testing.T) {
 		wg.Add(1)
 		go func(session string) {
 			defer wg.Done()
-			uf := f
-			tok := uf.flowAs(t, session)
+			gt := goroutineT{TB: t, errs: errs}
+			defer gt.recoverFatal()
+			tok := f.flowAs(gt, session)
 			for range 4 {
-				r := f.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {f.appID}, "client_secret": {f.secret}})
+				r := f.token(gt, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {f.appID}, "client_secret": {f.secret}})
 				if r.status != 200 {
 					errs <- "refresh: " + r.text()
 					return
 				}
-				r.decode(t, &tok)
+				r.decode(gt, &tok)
 			}
-			if r := me(t, s, tok.AccessToken); r.status != 200 {
+			if r := me(gt, s, tok.AccessToken); r.status != 200 {
 				errs <- "final token: " + r.text()
 			}
 		}(session)
@@ -142,11 +143,14 @@ func TestConcurrentFlows(t *testing.T) {
 	tok := f.flow(t, url.Values{})
 	var wins, losses int
 	var mu sync.Mutex
+	raceErrs := make(chan string, 16)
 	for range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := f.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {f.appID}, "client_secret": {f.secret}})
+			gt := goroutineT{TB: t, errs: raceErrs}
+			defer gt.recoverFatal()
+			r := f.token(gt, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {f.appID}, "client_secret": {f.secret}})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -158,6 +162,10 @@ func TestConcurrentFlows(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	close(raceErrs)
+	for e := range raceErrs {
+		t.Error(e)
+	}
 	if wins != 1 || losses != 15 {
 		t.Errorf("racing one refresh token: %d wins, %d losses", wins, losses)
 	}
