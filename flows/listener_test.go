@@ -183,7 +183,9 @@ func TestListenerRejectsWithoutEndingWait(t *testing.T) {
 		"wrong host": {"GET", "/callback", "evil.example", http.StatusMisdirectedRequest, ErrWrongHost},
 	} {
 		t.Run(name, func(t *testing.T) {
-			l := startListener(t, ListenOptions{Timeout: 300 * time.Millisecond})
+			t.Parallel()
+			// Long enough that the refused request is answered well before it.
+			l := startListener(t, ListenOptions{Timeout: 2 * time.Second})
 			u, _ := url.Parse(l.RedirectURI())
 			u.Path = tc.path
 			u.RawQuery = url.Values{"code": {"c"}, "state": {testState}}.Encode()
