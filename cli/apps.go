@@ -180,7 +180,7 @@ func (a *app) printAppEnv(ctx context.Context, s *session, app client.App) error
 	secret, err := s.client.CreateAppSecret(ctx, app.ID)
 	if err != nil {
 		if delErr := s.client.DeleteApp(context.WithoutCancel(ctx), app.ID); delErr != nil {
-			return fmt.Errorf("app %s created but its secret failed (%w); deleting the app failed too: %v", app.ID, err, delErr)
+			return fmt.Errorf("app %s created but its secret failed (%w); deleting the app failed too: %w", app.ID, err, delErr)
 		}
 		return fmt.Errorf("creating the app's secret failed, so the app was deleted again: %w", err)
 	}

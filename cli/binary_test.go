@@ -38,7 +38,7 @@ func buildBinary(t *testing.T) string {
 		build := exec.Command(goBin, "build", "-o", buildPath, "oauthdeck")
 		build.Dir = ".."
 		if out, err := build.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {

@@ -192,7 +192,9 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 	if err != nil {
 		return err
 	}
-	defer flow.Close()
+	// Close runs again below, where its error is reported; this one covers
+	// the early returns (Close is idempotent and returns the first error).
+	defer func() { _ = flow.Close() }()
 
 	steps := o.steps()
 	var failed *flows.StepResult

@@ -51,7 +51,7 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 			if err != nil {
 				return fmt.Errorf("starting the sandbox: %w", err)
 			}
-			defer srv.Close()
+			defer func() { _ = srv.Close() }() // the process is ending; nothing is lost
 			fmt.Fprintf(a.io.Out, "CODER_URL=%s\nCODER_SESSION_TOKEN=%s\n", srv.URL(), srv.AdminSessionToken())
 			if f, ok := a.io.Out.(interface{ Sync() error }); ok {
 				_ = f.Sync()

@@ -76,7 +76,7 @@ stay in memory: nothing is written to your keyring or config.`,
 			if err != nil {
 				return fmt.Errorf("starting the demo sandbox: %w", err)
 			}
-			defer srv.Close()
+			defer func() { _ = srv.Close() }() // the in-memory demo ends with the console
 			if !opts.ProviderDisabled {
 				if err := a.seedDemo(ctx, srv); err != nil {
 					return err

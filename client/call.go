@@ -75,7 +75,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, header htt
 	if err != nil {
 		return nil, c.transportError(ctx, method, safeURL, start, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the limit below; a close error loses nothing
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, c.transportError(ctx, method, safeURL, start, err)

@@ -60,7 +60,7 @@ func New(baseURL, sessionToken string, opts Options) (*Client, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "oauthdeck/" + Version
 	}
-	var rt http.RoundTripper = opts.Transport
+	rt := opts.Transport
 	if rt == nil {
 		rt = defaultTransport(opts.InsecureSkipVerify)
 	}

@@ -59,7 +59,7 @@ func TestSandboxSession(t *testing.T) {
 			t.Fatalf("build info %+v, %v", bi, err)
 		}
 		enabled, known := bi.ProviderEnabled()
-		if compat == sandbox.CompatMain && !(enabled && known) || compat == sandbox.CompatV230 && known {
+		if compat == sandbox.CompatMain && (!enabled || !known) || compat == sandbox.CompatV230 && known {
 			t.Errorf("ProviderEnabled() = %v, %v on %s", enabled, known, compat)
 		}
 

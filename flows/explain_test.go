@@ -79,7 +79,10 @@ func TestExplainTransport(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close()
-	_, refused := http.Get("http://" + addr + "/")
+	resp, refused := http.Get("http://" + addr + "/")
+	if refused == nil {
+		resp.Body.Close()
+	}
 	cases := []struct {
 		name string
 		err  error

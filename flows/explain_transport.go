@@ -13,12 +13,12 @@ import (
 
 // Transport explanation codes: the request never got an HTTP answer.
 const (
-	CodeRefused    = "connection-refused"
-	CodeDNS        = "dns"
-	CodeTLS        = "tls"
-	CodeClosed     = "connection-closed"
+	CodeRefused     = "connection-refused"
+	CodeDNS         = "dns"
+	CodeTLS         = "tls"
+	CodeClosed      = "connection-closed"
 	CodeUnreachable = "unreachable"
-	CodeTimeout    = "timeout"
+	CodeTimeout     = "timeout"
 )
 
 // Unreachable reports that err means no HTTP answer came back at all (the

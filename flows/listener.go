@@ -75,7 +75,8 @@ func Listen(ctx context.Context, opts ListenOptions) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(bindHost, u.Port()))
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(bindHost, u.Port()))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return nil, &CallbackError{Err: ErrPortInUse, Detail: fmt.Sprintf("%s:%s (another flow or program is listening; close it or pick another port)", bindHost, u.Port())}

@@ -36,7 +36,13 @@ func startListener(t *testing.T, opts ListenOptions) *Listener {
 // noRedirect is an HTTP client that talks to the listener like a browser would, minus redirects.
 var noRedirect = &http.Client{Timeout: 5 * time.Second}
 
-func get(t *testing.T, method, rawURL, host string) (*http.Response, string) {
+// answer is what a test reads of a response whose body get has read and closed.
+type answer struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func get(t *testing.T, method, rawURL, host string) (answer, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, rawURL, nil)
 	if err != nil {
@@ -51,7 +57,7 @@ func get(t *testing.T, method, rawURL, host string) (*http.Response, string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return answer{StatusCode: resp.StatusCode, Header: resp.Header}, string(b)
 }
 
 func callbackURL(l *Listener, q url.Values) string { return l.RedirectURI() + "?" + q.Encode() }
@@ -108,7 +114,8 @@ func TestListenerAcceptsOneValidCallback(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 	// A second callback cannot even connect.
-	if _, err := noRedirect.Get(callbackURL(l, url.Values{"code": {"x"}, "state": {testState}})); err == nil {
+	if resp, err := noRedirect.Get(callbackURL(l, url.Values{"code": {"x"}, "state": {testState}})); err == nil {
+		resp.Body.Close()
 		t.Fatal("second callback was answered")
 	}
 }
@@ -143,7 +150,7 @@ func TestListenerStateFailures(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("err %T is not a *CallbackError", err)
 			}
-			if tc.want == ErrAuthorization && (ce.Code != "access_denied" || ce.Description != "user said no") {
+			if errors.Is(tc.want, ErrAuthorization) && (ce.Code != "access_denied" || ce.Description != "user said no") {
 				t.Fatalf("callback error %+v", ce)
 			}
 			assertClosed(t, l)

@@ -28,7 +28,7 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 		OnStatus: func(s ListenerStatus) { f.emit(Event{Kind: EventListener, Step: StepAuthorize, Listener: &s}) }})
 	switch {
 	case lerr == nil:
-		defer l.Close()
+		defer func() { _ = l.Close() }() // its outcome is in l.Status, read below
 		if l.RedirectURI() != redirect && req.Params.Get("redirect_uri") != "" {
 			// Ephemeral port: the request must name the port actually bound.
 			redirect = l.RedirectURI()

@@ -35,7 +35,7 @@ func (f *Flow) cleanup(ctx context.Context, res *StepResult) error {
 		_, err := c.App(ctx, st.createdAppID)
 		var ae *client.APIError
 		if !errors.As(err, &ae) || ae.StatusCode != http.StatusNotFound {
-			return fmt.Errorf("%w: reading the deleted app did not give 404 (%v)", ErrNotProven, err)
+			return fmt.Errorf("%w: reading the deleted app did not give 404 (%w)", ErrNotProven, err)
 		}
 		res.Findings = append(res.Findings, Finding{ID: "cleanup.gone", Severity: SeverityPass, Message: "app gone (404)", Basis: "Coder apps API"})
 	}

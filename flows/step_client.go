@@ -47,7 +47,7 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 		}
 	case ClientCreate:
 		var err error
-		if callback, err = concretePort(callback); err != nil {
+		if callback, err = concretePort(ctx, callback); err != nil {
 			return err
 		}
 		name := f.cfg.AppName
@@ -72,7 +72,7 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 			return errors.New("the server advertises no registration_endpoint: dynamic client registration is off")
 		}
 		var err error
-		if callback, err = concretePort(callback); err != nil {
+		if callback, err = concretePort(ctx, callback); err != nil {
 			return err
 		}
 		method := f.cfg.AuthMethod
@@ -117,7 +117,7 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 
 // concretePort replaces port 0 with a free port: an app needs its callback's
 // real port registered (v2.30 compares host:port).
-func concretePort(callback string) (string, error) {
+func concretePort(ctx context.Context, callback string) (string, error) {
 	u, bind, err := parseLoopbackURI(callback)
 	if err != nil {
 		return "", err
@@ -125,7 +125,8 @@ func concretePort(callback string) (string, error) {
 	if u.Port() != "0" {
 		return callback, nil
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(bind, "0"))
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(bind, "0"))
 	if err != nil {
 		return "", fmt.Errorf("finding a free callback port: %w", err)
 	}

@@ -45,7 +45,7 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	} else {
 		res.Findings = append(res.Findings, Finding{ID: "refresh.rotated", Severity: SeverityPass, Message: "refresh token rotated", Basis: "OAuth 2.1 §4.3.1"})
 	}
-	usable := !(st.sentResource != "" && !sameURL(st.sentResource, st.issuer))
+	usable := st.sentResource == "" || sameURL(st.sentResource, st.issuer) // a token bound elsewhere is refused here
 	if usable {
 		if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
 			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityWarn,

@@ -100,7 +100,7 @@ func readFileLimited(path string) ([]byte, os.FileInfo, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only: closing cannot lose data
 	info, err := f.Stat()
 	if err != nil {
 		return nil, nil, err

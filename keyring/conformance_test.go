@@ -179,7 +179,7 @@ func runStoreConformance(t *testing.T, newStore func(t *testing.T) Store) {
 						return
 					}
 					if got, err := s.Get(ctx, key); err != nil || got != want {
-						errs <- fmt.Errorf("worker %d: Get = %q, %v; want %q", w, got, err, want)
+						errs <- fmt.Errorf("worker %d: Get = %q, %w; want %q", w, got, err, want)
 						return
 					}
 				}

@@ -47,7 +47,7 @@ func TestKeyringHelperProcess(t *testing.T) {
 		fmt.Println("HELPER-RESULT=matched")
 	case "probe":
 		err := Probe(ctx, store)
-		if u, ok := err.(*UnavailableError); ok {
+		if u := (*UnavailableError)(nil); errors.As(err, &u) {
 			fmt.Printf("HELPER-RESULT=%s\nHELPER-MESSAGE=%s\n", u.Reason, u.Error())
 		} else {
 			fmt.Printf("HELPER-RESULT=%v\n", err)

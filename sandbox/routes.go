@@ -88,7 +88,7 @@ func (s *Server) corsPath(p string) bool {
 	}
 	if strings.HasPrefix(p, "/oauth2/") {
 		// main dropped CORS on the authorize page.
-		return !(s.main() && p == "/oauth2/authorize")
+		return !s.main() || p != "/oauth2/authorize"
 	}
 	return false
 }

@@ -257,8 +257,8 @@ func (s *checkScreen) View() string {
 	st := s.c.Styles
 	var b strings.Builder
 	title := st.Title.Render("Conformance suite")
-	switch sess := s.c.Session(); {
-	case sess == nil:
+	switch sess := s.c.Session(); sess {
+	case nil:
 		title += "  " + st.Warn.Render("no deployment in use")
 	default:
 		info := client.SanitizeLine(sess.URL)

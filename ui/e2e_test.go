@@ -2,8 +2,8 @@ package ui
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/hex"
-	"math/rand"
 	"strings"
 	"testing"
 	"time"

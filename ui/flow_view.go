@@ -62,8 +62,8 @@ func (s *flowScreen) introView() string {
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Guided authorization-code flow") + "\n\n")
 	b.WriteString(wrapText("Walk the OAuth2 provider one step at a time: "+stepChain()+". Every request is shown before it is sent and can be edited first (drop PKCE, change resource or redirect_uri, add parameters).", max(s.width-2, 20)) + "\n\n")
-	switch sess := s.c.Session(); {
-	case sess == nil:
+	switch sess := s.c.Session(); sess {
+	case nil:
 		b.WriteString(st.Warn.Render("No deployment in use: pick one in the Deployments tab (1).") + "\n")
 	default:
 		b.WriteString(st.Label.Render("Deployment  ") + client.SanitizeLine(sess.URL) + "\n")

@@ -32,14 +32,14 @@ func TestMonkey(t *testing.T) {
 		steps = 150
 	}
 	for i := 0; i < steps; i++ {
-		switch r := rng.Intn(20); {
-		case r == 0:
+		switch rng.Intn(20) {
+		case 0:
 			sz := sizes[rng.Intn(len(sizes))]
 			w, hgt = sz[0], sz[1]
 			h.send(tea.WindowSizeMsg{Width: w, Height: hgt})
-		case r == 1:
+		case 1:
 			h.send(tea.MouseClickMsg{X: rng.Intn(w), Y: rng.Intn(hgt), Button: tea.MouseLeft})
-		case r == 2:
+		case 2:
 			h.send(tea.MouseWheelMsg{X: rng.Intn(w), Y: rng.Intn(hgt), Button: tea.MouseWheelDown})
 		default:
 			h.key(keys[rng.Intn(len(keys))])

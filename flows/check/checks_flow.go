@@ -215,7 +215,7 @@ func checkWrongVerifier(ctx context.Context, s *suite, p *probe) verdict {
 			bad = append(bad, probeCase.label+" was accepted")
 		case !tr.rejected():
 			bad = append(bad, probeCase.label+": "+tr.describe())
-		case tr.Error != "invalid_grant" && !(probeCase.verifier == "" && tr.Error == "invalid_request"):
+		case tr.Error != "invalid_grant" && (probeCase.verifier != "" || tr.Error != "invalid_request"):
 			odd = append(odd, probeCase.label+": "+tr.describe())
 		}
 	}

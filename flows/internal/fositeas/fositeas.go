@@ -49,7 +49,8 @@ func Start(opts Options) (*Server, error) {
 	if opts.Subject == "" {
 		opts.Subject = "fosite-user"
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
