@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 func (a *app) appsCommand() *cobra.Command {
@@ -186,9 +187,9 @@ func (a *app) printAppEnv(ctx context.Context, s *session, app client.App) error
 	}
 	// Sanitised too: the line may be printed rather than eval'd.
 	fmt.Fprintf(a.io.Out, "export CLIENT_ID=%s CLIENT_SECRET=%s\n",
-		shellQuote(client.SanitizeLine(app.ID)), shellQuote(client.SanitizeLine(secret.ClientSecretFull)))
+		safe.ShellQuote(safe.Line(app.ID)), safe.ShellQuote(safe.Line(secret.ClientSecretFull)))
 	fmt.Fprintf(a.io.Err, "Created app %s (%s) with a secret; the secret will not be shown again.\n",
-		client.SanitizeLine(app.Name), client.SanitizeLine(app.ID))
+		safe.Line(app.Name), safe.Line(app.ID))
 	return nil
 }
 
@@ -265,7 +266,7 @@ func (a *app) appsDeleteCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			name, id := client.SanitizeLine(app.Name), client.SanitizeLine(app.ID)
+			name, id := safe.Line(app.Name), safe.Line(app.ID)
 			if !yes {
 				ok, err := a.confirm(ctx, fmt.Sprintf("Delete app %s (%s)? Its secrets, codes and every token issued to it stop working.", name, id))
 				if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows/check"
 )
 
@@ -53,7 +53,7 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 		n := 0
 		progress = func(r check.Result) {
 			n++
-			fmt.Fprintf(a.io.Err, "\r\x1b[K[%d] %s %s", n, checkMark(r.Status, color), client.SanitizeLine(r.ID))
+			fmt.Fprintf(a.io.Err, "\r\x1b[K[%d] %s %s", n, checkMark(r.Status, color), safe.Line(r.ID))
 		}
 		fmt.Fprintf(a.io.Err, "Checking %s ...", s.url)
 	}
@@ -94,7 +94,7 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 			}
 		}
 		return &exitError{code: ExitFailure, err: fmt.Errorf("%d of %d checks failed: %s",
-			len(failed), len(rep.Checks), client.SanitizeLine(strings.Join(failed, ", ")))}
+			len(failed), len(rep.Checks), safe.Line(strings.Join(failed, ", ")))}
 	}
 	return nil
 }

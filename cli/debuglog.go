@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // openDebugLog opens path for appending redacted exchanges. It refuses a
@@ -49,7 +50,7 @@ func (l *lockedWriter) Close() error {
 }
 
 // writeExchange appends one exchange. The recorder has already redacted it;
-// client.Redact runs again over the assembled text as a second net.
+// safe.Redact runs again over the assembled text as a second net.
 func writeExchange(w io.Writer, e client.Exchange) {
 	status := fmt.Sprint(e.StatusCode)
 	if e.StatusCode == 0 {
@@ -61,13 +62,13 @@ func writeExchange(w io.Writer, e client.Exchange) {
 		line += " error: " + e.Err
 	}
 	var b []byte
-	b = append(b, client.Redact(client.SanitizeLine(line))...)
+	b = append(b, safe.Redact(safe.Line(line))...)
 	b = append(b, '\n')
 	if len(e.RequestBody) > 0 {
-		b = append(b, "  request: "+client.Redact(client.SanitizeLine(string(e.RequestBody)))+"\n"...)
+		b = append(b, "  request: "+safe.Redact(safe.Line(string(e.RequestBody)))+"\n"...)
 	}
 	if len(e.ResponseBody) > 0 {
-		b = append(b, "  response: "+client.Redact(client.SanitizeLine(string(e.ResponseBody)))+"\n"...)
+		b = append(b, "  response: "+safe.Redact(safe.Line(string(e.ResponseBody)))+"\n"...)
 	}
 	_, _ = w.Write(b) // a failing debug log must not break the command
 }

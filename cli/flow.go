@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 	"oauthdeck/keyring"
 )
@@ -297,7 +298,7 @@ func (a *app) keepCreatedSecret(ctx context.Context, w io.Writer, url string, st
 		fmt.Fprintf(w, "  ! could not keep the new client secret: %s\n", oneLine(err))
 		return
 	}
-	fmt.Fprintf(w, "  kept the client secret of %s in %s\n", client.SanitizeLine(id), store.Kind())
+	fmt.Fprintf(w, "  kept the client secret of %s in %s\n", safe.Line(id), store.Kind())
 }
 
 // readPastedRedirect lets an SSH user paste the redirect URL instead of
@@ -318,7 +319,7 @@ func (a *app) readPastedRedirect(w io.Writer, flow *flows.Flow) {
 func (a *app) printStep(w io.Writer, res flows.StepResult, reveal bool) {
 	fmt.Fprintf(w, "  %s %s", strings.ToUpper(string(res.Status)), res.Step)
 	if res.Verdict != "" {
-		fmt.Fprintf(w, ": %s", client.SanitizeLine(res.Verdict))
+		fmt.Fprintf(w, ": %s", safe.Line(res.Verdict))
 	}
 	fmt.Fprintln(w)
 	for _, f := range res.Fields {
@@ -326,26 +327,26 @@ func (a *app) printStep(w io.Writer, res flows.StepResult, reveal bool) {
 		if reveal && f.Secret {
 			v = f.Reveal()
 		}
-		fmt.Fprintf(w, "    %s: %s\n", client.SanitizeLine(f.Label), client.SanitizeLine(v))
+		fmt.Fprintf(w, "    %s: %s\n", safe.Line(f.Label), safe.Line(v))
 	}
 	for _, f := range res.Findings {
 		if f.Severity == flows.SeverityPass {
 			continue
 		}
-		fmt.Fprintf(w, "    %s %s", strings.ToUpper(string(f.Severity)), client.SanitizeLine(f.Message))
+		fmt.Fprintf(w, "    %s %s", strings.ToUpper(string(f.Severity)), safe.Line(f.Message))
 		if f.Basis != "" {
-			fmt.Fprintf(w, " [%s]", client.SanitizeLine(f.Basis))
+			fmt.Fprintf(w, " [%s]", safe.Line(f.Basis))
 		}
 		fmt.Fprintln(w)
 	}
 	if res.Err != nil {
-		if msg := oneLine(res.Err); msg != client.SanitizeLine(res.Verdict) {
+		if msg := oneLine(res.Err); msg != safe.Line(res.Verdict) {
 			fmt.Fprintf(w, "    error: %s\n", msg)
 		}
 		if ex := res.Explain; known(ex) {
-			fmt.Fprintf(w, "    cause: %s\n    fix: %s\n", client.SanitizeLine(ex.Cause), client.SanitizeLine(ex.Fix))
+			fmt.Fprintf(w, "    cause: %s\n    fix: %s\n", safe.Line(ex.Cause), safe.Line(ex.Fix))
 			if ex.Basis != "" {
-				fmt.Fprintf(w, "    basis: %s\n", client.SanitizeLine(ex.Basis))
+				fmt.Fprintf(w, "    basis: %s\n", safe.Line(ex.Basis))
 			}
 		}
 	}

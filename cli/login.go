@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/keyring"
 )
 
@@ -104,7 +105,7 @@ func (a *app) runLogin(ctx context.Context, arg string, o loginOptions) error {
 		return fmt.Errorf("token saved in %s, but the deployment list could not be written: %w", store.Kind(), err)
 	}
 	fmt.Fprintf(a.io.Err, "Logged in to %s as %s; token kept in %s.\n",
-		url, client.SanitizeLine(me.Username), store.Kind())
+		url, safe.Line(me.Username), store.Kind())
 	if a.keyringFile != "" {
 		fmt.Fprintf(a.io.Err, "Pass --keyring-file %s to later commands to use it.\n", a.keyringFile)
 	}

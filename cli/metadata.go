@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
@@ -99,19 +100,19 @@ func writeDocument(w io.Writer, title, from string, raw []byte, tried []client.D
 		if t.Err != "" {
 			note = t.Err
 		}
-		fmt.Fprintf(w, "  tried %s: %s, %s\n", client.SanitizeLine(t.URL), status, client.SanitizeLine(note))
+		fmt.Fprintf(w, "  tried %s: %s, %s\n", safe.Line(t.URL), status, safe.Line(note))
 	}
 	if err != nil {
 		fmt.Fprintf(w, "  error: %s\n", oneLine(err))
 		return
 	}
-	fmt.Fprintf(w, "  from %s\n", client.SanitizeLine(from))
+	fmt.Fprintf(w, "  from %s\n", safe.Line(from))
 	var pretty bytes.Buffer
 	if json.Indent(&pretty, raw, "  ", "  ") != nil {
 		pretty.Reset()
 		pretty.Write(raw)
 	}
-	fmt.Fprintf(w, "  %s\n", strings.TrimRight(client.SanitizeText(pretty.String()), "\n"))
+	fmt.Fprintf(w, "  %s\n", strings.TrimRight(safe.Text(pretty.String()), "\n"))
 }
 
 // writeFindings prints check findings in the order the checks made them,
@@ -123,9 +124,9 @@ func writeFindings(w io.Writer, findings []flows.Finding, color bool) {
 	fmt.Fprintln(w, "  checks:")
 	for _, f := range findings {
 		mark := severityMark(f.Severity, color)
-		line := fmt.Sprintf("    %s %s", mark, client.SanitizeLine(f.Message))
+		line := fmt.Sprintf("    %s %s", mark, safe.Line(f.Message))
 		if f.Basis != "" {
-			line += " [" + client.SanitizeLine(f.Basis) + "]"
+			line += " [" + safe.Line(f.Basis) + "]"
 		}
 		fmt.Fprintln(w, line)
 	}

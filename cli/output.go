@@ -10,11 +10,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"oauthdeck/client/safe"
+
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
-
-	"oauthdeck/client"
 )
 
 // outputFlag adds -o/--output limited to the given formats (the first is the default).
@@ -72,7 +72,7 @@ func (t *table) add(cells ...string) {
 	widths := make([]int, len(t.header))
 	for i := range row {
 		if i < len(cells) {
-			row[i] = client.SanitizeLine(cells[i])
+			row[i] = safe.Line(cells[i])
 			widths[i] = cellWidth(row[i])
 		}
 	}
@@ -146,7 +146,7 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// escapeInertJSON writes as \uXXXX every rune that client.SanitizeLine would
+// escapeInertJSON writes as \uXXXX every rune that safe.Line would
 // replace. Outside strings JSON is plain ASCII, so each such rune sits in a
 // string, where the escape means the same.
 func escapeInertJSON(js []byte) []byte {
@@ -158,7 +158,7 @@ func escapeInertJSON(js []byte) []byte {
 		r, size := utf8.DecodeRune(js[i:])
 		if r == utf8.RuneError && size == 1 {
 			out = append(out, `\ufffd`...) // a stray byte from a raw document (metadata -o json)
-		} else if s := string(r); r >= 0x7f && client.SanitizeLine(s) != s {
+		} else if s := string(r); r >= 0x7f && safe.Line(s) != s {
 			out = fmt.Appendf(out, `\u%04x`, r)
 		} else {
 			out = append(out, js[i:i+size]...)
@@ -176,16 +176,8 @@ func writeKeyValues(w io.Writer, pairs [][2]string) error {
 	}
 	var b strings.Builder
 	for _, p := range pairs {
-		fmt.Fprintf(&b, "%-*s  %s\n", width+1, p[0]+":", client.SanitizeLine(p[1]))
+		fmt.Fprintf(&b, "%-*s  %s\n", width+1, p[0]+":", safe.Line(p[1]))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// shellQuote quotes s for POSIX shells: single quotes, with each embedded quote closed, escaped and reopened.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

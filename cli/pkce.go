@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"oauthdeck/client/safe"
 	"oauthdeck/pkce"
 )
 
@@ -56,7 +57,7 @@ taken as a flag value.`,
 				})
 			case "env":
 				_, err := fmt.Fprintf(a.io.Out, "export CODE_VERIFIER=%s CODE_CHALLENGE=%s CODE_CHALLENGE_METHOD=%s\n",
-					shellQuote(verifier), shellQuote(challenge), shellQuote(string(m)))
+					safe.ShellQuote(verifier), safe.ShellQuote(challenge), safe.ShellQuote(string(m)))
 				return err
 			}
 			if m == pkce.Plain {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/keyring"
 )
 
@@ -98,7 +99,7 @@ func (a *app) report(cmd *cobra.Command, err error) int {
 
 // oneLine flattens an error message and makes it inert for a terminal.
 func oneLine(err error) string {
-	return client.SanitizeLine(strings.TrimSpace(explain(err)))
+	return safe.Line(strings.TrimSpace(explain(err)))
 }
 
 // usageError is a mistake in the command line itself.
@@ -161,7 +162,7 @@ func (a *app) env(key string) string { return a.io.Env(key) }
 func (a *app) close() {
 	if a.debugLog != nil {
 		if err := a.debugLog.Close(); err != nil {
-			fmt.Fprintf(a.io.Err, "oauthdeck: warning: --debug-log %s may be incomplete: %v\n", client.SanitizeLine(a.debugLogPath), err)
+			fmt.Fprintf(a.io.Err, "oauthdeck: warning: --debug-log %s may be incomplete: %v\n", safe.Line(a.debugLogPath), err)
 		}
 	}
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/keyring"
 )
 
@@ -72,12 +72,12 @@ keyring, where 'oauthdeck flow --client-id APP_ID' finds it.`,
 			if output == "json" {
 				err = writeJSON(a.io.Out, secret)
 			} else {
-				_, err = fmt.Fprintln(a.io.Out, client.SanitizeLine(secret.ClientSecretFull))
+				_, err = fmt.Fprintln(a.io.Out, safe.Line(secret.ClientSecretFull))
 			}
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.io.Err, "Created secret %s; it will not be shown again.\n", client.SanitizeLine(secret.ID))
+			fmt.Fprintf(a.io.Err, "Created secret %s; it will not be shown again.\n", safe.Line(secret.ID))
 			if save {
 				store := s.store
 				key, err := keyring.ClientSecretKey(s.url, args[0])
@@ -105,7 +105,7 @@ func (a *app) secretsDeleteCommand() *cobra.Command {
 		Args:  exactArgs("APP_ID", "SECRET_ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			appID, secretID := client.SanitizeLine(args[0]), client.SanitizeLine(args[1])
+			appID, secretID := safe.Line(args[0]), safe.Line(args[1])
 			if !yes {
 				ok, err := a.confirm(ctx, fmt.Sprintf("Delete secret %s of app %s? Tokens issued with it stop working.", secretID, appID))
 				if err != nil {

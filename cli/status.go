@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // statusReport is `oauthdeck status -o json`.
@@ -71,15 +72,15 @@ func (a *app) runStatus(ctx context.Context, arg, output string) error {
 		Deployment:  s.url,
 		TokenSource: s.source,
 		User: statusUser{
-			ID: me.ID, Username: client.SanitizeLine(me.Username), Email: client.SanitizeLine(me.Email),
+			ID: me.ID, Username: safe.Line(me.Username), Email: safe.Line(me.Email),
 			Roles: []string{},
 		},
 	}
 	for _, role := range me.Roles {
-		r.User.Roles = append(r.User.Roles, client.SanitizeLine(role.Name))
+		r.User.Roles = append(r.User.Roles, safe.Line(role.Name))
 	}
 	if bi, err := s.client.BuildInfo(ctx); err == nil {
-		r.Version = client.SanitizeLine(bi.Version)
+		r.Version = safe.Line(bi.Version)
 	}
 	r.OAuth2Provider = probeProvider(ctx, s.client)
 

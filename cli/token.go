@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 	"oauthdeck/keyring"
 )
@@ -82,7 +83,7 @@ func (a *app) loadTokenContext(ctx context.Context, o *tokenOptions) (*tokenCont
 	store := a.storeFor(url, cfg)
 	tokens, err := flows.LoadTokens(ctx, store, url, o.clientID)
 	if errors.Is(err, keyring.ErrNotFound) {
-		return nil, fmt.Errorf("no tokens kept for client %s on %s; run 'oauthdeck flow' first", client.SanitizeLine(o.clientID), url)
+		return nil, fmt.Errorf("no tokens kept for client %s on %s; run 'oauthdeck flow' first", safe.Line(o.clientID), url)
 	}
 	if err != nil {
 		return nil, err
@@ -242,7 +243,7 @@ func tokenView(t flows.Tokens, reveal bool) tokensJSON {
 		if reveal || s == "" {
 			return s
 		}
-		return flows.Mask(s)
+		return safe.Mask(s)
 	}
 	out := tokensJSON{AccessToken: hide(t.AccessToken), TokenType: t.TokenType, RefreshToken: hide(t.RefreshToken),
 		Scope: t.Scope, ExpiresIn: t.ExpiresIn, Masked: !reveal}

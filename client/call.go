@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"oauthdeck/client/safe"
 )
 
 // opError adds what the client was doing to an error. Its text is
@@ -22,7 +24,7 @@ type opError struct {
 	err error
 }
 
-func (e *opError) Error() string { return SanitizeLine(e.op + ": " + e.err.Error()) }
+func (e *opError) Error() string { return safe.Line(e.op + ": " + e.err.Error()) }
 func (e *opError) Unwrap() error { return e.err }
 
 func wrapOp(op string, err error) error {
@@ -69,7 +71,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, header htt
 		}
 	}
 	req.Header.Set("User-Agent", c.opts.UserAgent)
-	safeURL := Redact(u.String())
+	safeURL := safe.Redact(u.String())
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -167,8 +169,8 @@ func (r *Response) unexpected(reason string) *UnexpectedResponseError {
 	return &UnexpectedResponseError{
 		StatusCode:  r.StatusCode,
 		Method:      r.method,
-		URL:         Redact(r.URL),
-		ContentType: SanitizeLine(r.Header.Get("Content-Type")),
+		URL:         safe.Redact(r.URL),
+		ContentType: safe.Line(r.Header.Get("Content-Type")),
 		Reason:      reason,
 		Excerpt:     excerpt(r.Body),
 	}
@@ -183,7 +185,7 @@ func excerpt(body []byte) string {
 	if len(s) > 4*excerptLimit {
 		s = s[:4*excerptLimit]
 	}
-	s = SanitizeLine(Redact(s))
+	s = safe.Line(safe.Redact(s))
 	if utf8.RuneCountInString(s) <= excerptLimit {
 		return s
 	}
@@ -201,23 +203,23 @@ func mediaType(ct string) string {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
-	return SanitizeLine(strings.TrimSpace(ct))
+	return safe.Line(strings.TrimSpace(ct))
 }
 
 // resolve turns an absolute URL or a deployment-relative path into a URL.
 func (c *Client) resolve(ref string) (*url.URL, error) {
 	u, err := url.Parse(ref)
 	if err != nil {
-		return nil, parseError(fmt.Sprintf("invalid URL %q", Redact(ref)), err)
+		return nil, parseError(fmt.Sprintf("invalid URL %q", safe.Redact(ref)), err)
 	}
 	if u.IsAbs() {
 		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-			return nil, fmt.Errorf("invalid URL %q: need an http or https URL", SanitizeLine(Redact(ref)))
+			return nil, fmt.Errorf("invalid URL %q: need an http or https URL", safe.Line(safe.Redact(ref)))
 		}
 		return u, nil
 	}
 	if !strings.HasPrefix(u.Path, "/") || u.Host != "" {
-		return nil, fmt.Errorf("invalid URL %q: need an absolute URL or a path starting with /", SanitizeLine(Redact(ref)))
+		return nil, fmt.Errorf("invalid URL %q: need an absolute URL or a path starting with /", safe.Line(safe.Redact(ref)))
 	}
 	out := *c.base
 	out.Path = strings.TrimSuffix(c.base.Path, "/") + u.Path

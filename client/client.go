@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"oauthdeck/client/safe"
 )
 
 // Defaults for Options.
@@ -91,7 +93,7 @@ var Version = "dev"
 func parseBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
-	shown := SanitizeLine(Redact(raw))
+	shown := safe.Line(safe.Redact(raw))
 	switch {
 	case raw == "":
 		return nil, errors.New("deployment URL is empty")

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 func TestNewRejectsBadURLs(t *testing.T) {
@@ -219,7 +220,7 @@ func BenchmarkRedactTokenForm(b *testing.B) {
 		secClientSecret + "&code_verifier=" + secVerifier + "&redirect_uri=http%3A%2F%2F127.0.0.1%3A9876%2Fcallback"
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = client.Redact(body)
+		_ = safe.Redact(body)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"oauthdeck/client/safe"
 )
 
 // errorBody holds both error shapes a Coder deployment sends.
@@ -33,17 +35,17 @@ func parseErrorBody(body []byte) (errorBody, bool) {
 // decodeError explains a response whose status is not the expected one.
 // With bearer set, a 401 is about that token, not the session.
 func (r *Response) decodeError(want int, bearer bool) error {
-	safeURL := Redact(r.URL)
+	safeURL := safe.Redact(r.URL)
 	if r.StatusCode >= 300 && r.StatusCode < 400 {
 		return r.redirectError(safeURL)
 	}
 	eb, isJSON := parseErrorBody(r.Body)
 	path := r.path()
 	if pd := providerDisabled(r.StatusCode, path, eb); pd {
-		return &ProviderDisabledError{StatusCode: r.StatusCode, URL: safeURL, Message: SanitizeLine(eb.Message)}
+		return &ProviderDisabledError{StatusCode: r.StatusCode, URL: safeURL, Message: safe.Line(eb.Message)}
 	}
 	if r.StatusCode == http.StatusUnauthorized && !bearer && isSessionRejection(eb) {
-		return &SessionError{StatusCode: r.StatusCode, URL: safeURL, Detail: SanitizeLine(eb.Detail)}
+		return &SessionError{StatusCode: r.StatusCode, URL: safeURL, Detail: safe.Line(eb.Detail)}
 	}
 	switch {
 	case isJSON && eb.Error != "":
@@ -74,7 +76,7 @@ func (r *Response) oauth2Error(eb errorBody) *OAuth2Error {
 	return &OAuth2Error{
 		StatusCode:      r.StatusCode,
 		Method:          r.method,
-		URL:             Redact(r.URL),
+		URL:             safe.Redact(r.URL),
 		Code:            eb.Error,
 		Description:     eb.ErrorDescription,
 		URI:             eb.ErrorURI,
@@ -93,7 +95,7 @@ func (r *Response) redirectError(safeURL string) error {
 	if err == nil {
 		location = loc.String()
 	}
-	return &RedirectError{StatusCode: r.StatusCode, Method: r.method, URL: safeURL, Location: Redact(location)}
+	return &RedirectError{StatusCode: r.StatusCode, Method: r.method, URL: safeURL, Location: safe.Redact(location)}
 }
 
 func (r *Response) sameOrigin(u *url.URL) bool {

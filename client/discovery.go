@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"oauthdeck/client/safe"
 )
 
 const (
@@ -163,7 +165,7 @@ var mcpInitialize = map[string]any{
 // hint. Any status is a result; errors are transport failures only. The
 // hint's strings come from the server: sanitise them before display.
 func (c *Client) ProbeResource(ctx context.Context, method, resourceURL string) (ResourceHint, error) {
-	op := "probe resource " + Redact(resourceURL)
+	op := "probe resource " + safe.Redact(resourceURL)
 	u, err := c.resolve(resourceURL)
 	if err != nil {
 		return ResourceHint{}, wrapOp(op, err)
@@ -178,7 +180,7 @@ func (c *Client) ProbeResource(ctx context.Context, method, resourceURL string) 
 		body, _ = json.Marshal(mcpInitialize)
 		header.Set("Content-Type", "application/json")
 	default:
-		return ResourceHint{}, fmt.Errorf("%s: method must be GET or POST, not %q", SanitizeLine(op), SanitizeLine(method))
+		return ResourceHint{}, fmt.Errorf("%s: method must be GET or POST, not %q", safe.Line(op), safe.Line(method))
 	}
 	resp, err := c.send(ctx, method, u, header, body)
 	if err != nil {

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"oauthdeck/client/safe"
 )
 
 // ValidationError is one entry of a Coder "validations" list.
@@ -49,7 +51,7 @@ func (e *APIError) Error() string {
 	for _, v := range e.Validations {
 		fmt.Fprintf(&b, "; %s: %s", v.Field, v.Detail)
 	}
-	return SanitizeLine(b.String())
+	return safe.Line(b.String())
 }
 
 // OAuth2Error is an RFC 6749 §5.2 error body with its HTTP status.
@@ -68,7 +70,7 @@ func (e *OAuth2Error) Error() string {
 	if e.Description != "" {
 		s += ": " + e.Description
 	}
-	return SanitizeLine(s)
+	return safe.Line(s)
 }
 
 // ProviderDisabledError says the deployment's OAuth2 provider is switched off.
@@ -92,7 +94,7 @@ type SessionError struct {
 func (e *SessionError) Error() string {
 	s := "session expired or invalid: log in again (oauthdeck login)"
 	if e.Detail != "" {
-		s += " [" + SanitizeLine(e.Detail) + "]"
+		s += " [" + safe.Line(e.Detail) + "]"
 	}
 	return s
 }
@@ -112,7 +114,7 @@ func (e *UnexpectedResponseError) Error() string {
 	if e.Excerpt != "" {
 		s += fmt.Sprintf(": %q", e.Excerpt)
 	}
-	return SanitizeLine(s)
+	return safe.Line(s)
 }
 
 // BodyTooLargeError is a response body over the configured limit.
@@ -123,7 +125,7 @@ type BodyTooLargeError struct {
 }
 
 func (e *BodyTooLargeError) Error() string {
-	return SanitizeLine(fmt.Sprintf("%s %s: response body larger than %d bytes; refusing to read more", e.Method, e.URL, e.Limit))
+	return safe.Line(fmt.Sprintf("%s %s: response body larger than %d bytes; refusing to read more", e.Method, e.URL, e.Limit))
 }
 
 // RedirectError is a redirect the client refused to follow.
@@ -135,7 +137,7 @@ type RedirectError struct {
 }
 
 func (e *RedirectError) Error() string {
-	return SanitizeLine(fmt.Sprintf("%s %s: server redirected (%d) to %s; not followed", e.Method, e.URL, e.StatusCode, e.Location))
+	return safe.Line(fmt.Sprintf("%s %s: server redirected (%d) to %s; not followed", e.Method, e.URL, e.StatusCode, e.Location))
 }
 
 // TimeoutError is a request that got no complete answer in time.
@@ -146,5 +148,5 @@ type TimeoutError struct {
 }
 
 func (e *TimeoutError) Error() string {
-	return SanitizeLine(fmt.Sprintf("%s %s: no answer within %s", e.Method, e.URL, e.After))
+	return safe.Line(fmt.Sprintf("%s %s: no answer within %s", e.Method, e.URL, e.After))
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"oauthdeck/client/safe"
 )
 
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/), only the parts
@@ -194,7 +196,7 @@ func harQuery(raw string) []harNameValue {
 		if dk, err := url.QueryUnescape(k); err == nil {
 			k = dk
 		}
-		if !strings.HasPrefix(v, markerPrefix) {
+		if !safe.IsMarked(v) {
 			if dv, err := url.QueryUnescape(v); err == nil {
 				v = dv
 			}
@@ -211,9 +213,9 @@ func (e Exchange) Curl() string {
 	var b strings.Builder
 	b.WriteString("curl -sS")
 	if e.Method != "" && e.Method != http.MethodGet {
-		b.WriteString(" -X " + shellQuote(e.Method))
+		b.WriteString(" -X " + safe.ShellQuote(e.Method))
 	}
-	b.WriteString(" " + shellQuote(e.URL))
+	b.WriteString(" " + safe.ShellQuote(e.URL))
 	names := make([]string, 0, len(e.RequestHeader))
 	for name := range e.RequestHeader {
 		switch http.CanonicalHeaderKey(name) {
@@ -225,46 +227,14 @@ func (e Exchange) Curl() string {
 	sort.Strings(names)
 	for _, name := range names {
 		for _, v := range e.RequestHeader[name] {
-			b.WriteString(" -H " + shellQuote(name+": "+v))
+			b.WriteString(" -H " + safe.ShellQuote(name+": "+v))
 		}
 	}
 	if len(e.RequestBody) > 0 {
-		b.WriteString(" --data-raw " + shellQuote(bodyText(e.RequestBody)))
+		b.WriteString(" --data-raw " + safe.ShellQuote(bodyText(e.RequestBody)))
 		if e.RequestTruncated {
 			b.WriteString(" # request body truncated")
 		}
 	}
-	return b.String()
-}
-
-// shellQuote quotes s for a POSIX shell. Plain text uses single quotes;
-// text with control or bidi characters uses $'…' with escapes, so nothing
-// reaches the terminal raw.
-func shellQuote(s string) string {
-	if SanitizeLine(s) == s {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	var b strings.Builder
-	b.WriteString("$'")
-	for _, r := range s {
-		switch {
-		case r == '\'' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r <= 0x9f, isBidiControl(r), r == utf8.RuneError:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteString("'")
 	return b.String()
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"oauthdeck/client/safe"
 )
 
 // --- raw requests (OAuth2 endpoints, negative probes) ---
@@ -116,7 +118,7 @@ func (r *Response) Location() (*url.URL, error) {
 	}
 	loc, err := url.Parse(raw)
 	if err != nil {
-		return nil, parseError(fmt.Sprintf("invalid Location header %q", Redact(raw)), err)
+		return nil, parseError(fmt.Sprintf("invalid Location header %q", safe.Redact(raw)), err)
 	}
 	base, err := url.Parse(r.URL)
 	if err != nil {

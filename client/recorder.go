@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"oauthdeck/client/safe"
 )
 
 // Exchange is one recorded HTTP request/response, already redacted: no
@@ -107,8 +109,8 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	e := Exchange{
 		Started:       time.Now(),
 		Method:        req.Method,
-		URL:           Redact(req.URL.String()),
-		RequestHeader: redactHeader(req.Header),
+		URL:           safe.Redact(req.URL.String()),
+		RequestHeader: safe.Header(req.Header),
 		Phase:         PhaseOf(req.URL.Path),
 	}
 	reqBody := &boundedCapture{}
@@ -123,19 +125,19 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	if err != nil {
 		e.Duration = time.Since(e.Started)
 		e.RequestBody, e.RequestTruncated = reqBody.redacted()
-		e.Err = SanitizeLine(Redact(err.Error()))
+		e.Err = safe.Line(safe.Redact(err.Error()))
 		t.rec.add(e)
 		return nil, err
 	}
 	e.StatusCode = resp.StatusCode
-	e.ResponseHeader = redactHeader(resp.Header)
+	e.ResponseHeader = safe.Header(resp.Header)
 	resp.Body = &recordingBody{rc: resp.Body, capture: &boundedCapture{}, finish: func(respBody *boundedCapture, complete bool, readErr error) {
 		e.Duration = time.Since(e.Started)
 		e.RequestBody, e.RequestTruncated = reqBody.redacted()
 		e.ResponseBody, e.ResponseTruncated = respBody.redacted()
 		e.ResponseTruncated = e.ResponseTruncated || !complete
 		if readErr != nil {
-			e.Err = SanitizeLine(Redact(readErr.Error()))
+			e.Err = safe.Line(safe.Redact(readErr.Error()))
 		}
 		t.rec.add(e)
 	}}
@@ -166,7 +168,7 @@ func (c *boundedCapture) redacted() ([]byte, bool) {
 	if c.buf.Len() == 0 {
 		return nil, c.truncated
 	}
-	return []byte(Redact(c.buf.String())), c.truncated
+	return []byte(safe.Redact(c.buf.String())), c.truncated
 }
 
 type teeBody struct {

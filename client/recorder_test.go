@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // Secrets in Coder's real formats, each distinct so a leak names its source.
@@ -125,14 +126,14 @@ func TestRecorderRedactsEverySecret(t *testing.T) {
 	}
 	// Equal secrets get equal markers: the refresh token sent in the token
 	// form, returned in its JSON, and sent again to revoke.
-	marker := client.RedactedMarker(secRefresh)
+	marker := safe.Marker(secRefresh)
 	if got := strings.Count(dump, marker); got < 3 {
 		t.Errorf("refresh-token marker %s appears %d times, want >= 3", marker, got)
 	}
-	if !strings.Contains(string(exchanges[3].RequestHeader.Get("Authorization")), "Bearer "+client.RedactedMarker(secAccess)) {
+	if !strings.Contains(string(exchanges[3].RequestHeader.Get("Authorization")), "Bearer "+safe.Marker(secAccess)) {
 		t.Errorf("Authorization not masked with scheme kept: %q", exchanges[3].RequestHeader.Get("Authorization"))
 	}
-	if marker == client.RedactedMarker(secAccess) {
+	if marker == safe.Marker(secAccess) {
 		t.Error("different secrets share a marker")
 	}
 	phases := []string{}
@@ -198,21 +199,21 @@ func TestRedactLogLines(t *testing.T) {
 		{"clone https://" + secPassword + "@git.example.com/repo.git", secPassword},
 	}
 	for _, tc := range cases {
-		out := client.Redact(tc.in)
+		out := safe.Redact(tc.in)
 		if strings.Contains(out, tc.secret) {
-			t.Errorf("Redact(%q) = %q still holds the secret", tc.in, out)
+			t.Errorf("safe.Redact(%q) = %q still holds the secret", tc.in, out)
 		}
 		if !strings.Contains(out, "‹redacted:") {
-			t.Errorf("Redact(%q) = %q has no marker", tc.in, out)
+			t.Errorf("safe.Redact(%q) = %q has no marker", tc.in, out)
 		}
-		if again := client.Redact(out); again != out {
+		if again := safe.Redact(out); again != out {
 			t.Errorf("Redact is not idempotent: %q -> %q", out, again)
 		}
 	}
 	for _, keep := range []string{"grant_type=authorization_code&client_id=abc&state=xyz&code_challenge=abc",
 		`{"token_type":"Bearer","expires_in":86399}`, "3382578a-f435-42f8-9490-124605cccac2",
 		"https://coder.example.com/users/@me?next=a@b#c@d"} {
-		if out := client.Redact(keep); out != keep {
+		if out := safe.Redact(keep); out != keep {
 			t.Errorf("Redact changed harmless text: %q -> %q", keep, out)
 		}
 	}
@@ -223,7 +224,7 @@ func TestCurlQuoting(t *testing.T) {
 		RequestHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Content-Length": {"9"}},
 		RequestBody:   []byte("a=it's\x1b[31m")}
 	got := e.Curl()
-	want := `curl -sS -X 'POST' 'http://127.0.0.1:1/oauth2/tokens?x='\''y'\''' -H 'Content-Type: application/x-www-form-urlencoded' --data-raw $'a=it\'s\x1b[31m'`
+	want := `curl -sS -X POST 'http://127.0.0.1:1/oauth2/tokens?x='\''y'\''' -H 'Content-Type: application/x-www-form-urlencoded' --data-raw $'a=it\'s\x1b[31m'`
 	if got != want {
 		t.Errorf("Curl()\n got %s\nwant %s", got, want)
 	}

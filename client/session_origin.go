@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"oauthdeck/client/safe"
 )
 
 // CrossOriginSessionError refuses to send the session token to a host other
@@ -16,7 +18,7 @@ type CrossOriginSessionError struct {
 }
 
 func (e *CrossOriginSessionError) Error() string {
-	return SanitizeLine(fmt.Sprintf(
+	return safe.Line(fmt.Sprintf(
 		"refusing to send the session token for %s to %s: it is only sent to the deployment it belongs to "+
 			"(use browser consent, or log in with the deployment's access URL)", e.Deployment, e.Target))
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"oauthdeck/client/safe"
 )
 
 // defaultTransport is used when Options.Transport is nil. The overall
@@ -45,7 +47,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.Body == nil {
 		return resp, err
 	}
-	tooLarge := &BodyTooLargeError{Method: req.Method, URL: Redact(req.URL.String()), Limit: t.limit}
+	tooLarge := &BodyTooLargeError{Method: req.Method, URL: safe.Redact(req.URL.String()), Limit: t.limit}
 	resp.Body = &limitedBody{
 		rc:       resp.Body,
 		left:     t.limit,

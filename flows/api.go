@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/keyring"
 )
 
@@ -334,7 +335,7 @@ func (e *CallbackError) Error() string {
 	if e.Detail != "" {
 		s += ": " + e.Detail
 	}
-	return client.SanitizeLine(s)
+	return safe.Line(s)
 }
 
 func (e *CallbackError) Unwrap() error { return e.Err }

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // Expect is what a valid authorization response must satisfy.
@@ -103,8 +103,8 @@ func CheckCallback(q url.Values, exp Expect) (Callback, error) {
 			if e := q.Get("error"); e != "" {
 				// Coder v2.30's Cancel link carries no state. A refusal cannot
 				// harm the flow, so show it, flagged as unproven.
-				return Callback{}, &CallbackError{Err: ErrAuthorization, Code: client.SanitizeLine(e),
-					Description: client.SanitizeLine(q.Get("error_description")),
+				return Callback{}, &CallbackError{Err: ErrAuthorization, Code: safe.Line(e),
+					Description: safe.Line(q.Get("error_description")),
 					Detail:      "without state, so it cannot be proven to answer this request"}
 			}
 			return Callback{}, &CallbackError{Err: ErrStateMissing}
@@ -118,11 +118,11 @@ func CheckCallback(q url.Values, exp Expect) (Callback, error) {
 			return Callback{State: cb.State}, &CallbackError{Err: ErrIssMissing}
 		}
 		if exp.Issuer != "" && cb.Iss != exp.Issuer {
-			return Callback{State: cb.State}, &CallbackError{Err: ErrIssMismatch, Detail: "got " + client.SanitizeLine(cb.Iss) + ", expected " + exp.Issuer}
+			return Callback{State: cb.State}, &CallbackError{Err: ErrIssMismatch, Detail: "got " + safe.Line(cb.Iss) + ", expected " + exp.Issuer}
 		}
 	}
 	if e := q.Get("error"); e != "" {
-		return cb, &CallbackError{Err: ErrAuthorization, Code: client.SanitizeLine(e), Description: client.SanitizeLine(q.Get("error_description"))}
+		return cb, &CallbackError{Err: ErrAuthorization, Code: safe.Line(e), Description: safe.Line(q.Get("error_description"))}
 	}
 	cb.Code = q.Get("code")
 	if cb.Code == "" {
@@ -145,8 +145,8 @@ func redactedCallbackURL(u *url.URL) string {
 	cp := *u
 	q := cp.Query()
 	if q.Has("code") {
-		q.Set("code", "REDACTED")
+		q.Set("code", safe.Marker(q.Get("code")))
 	}
 	cp.RawQuery = q.Encode()
-	return client.SanitizeLine(cp.String())
+	return safe.Line(cp.String())
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // AutoConsent completes consent without a browser, as Coder allows: it POSTs
@@ -47,7 +48,7 @@ func ConsentRedirect(ctx context.Context, c *client.Client, authURL string) (*ur
 	if resp.StatusCode == http.StatusSeeOther && !loc.Query().Has("code") && !loc.Query().Has("error") ||
 		strings.HasSuffix(loc.Path, "/login") {
 		return nil, fmt.Errorf("%w: %w", ErrNotLoggedIn,
-			&client.SessionError{StatusCode: resp.StatusCode, URL: redactQuery(authURL), Detail: "redirected to " + client.SanitizeLine(loc.Path)})
+			&client.SessionError{StatusCode: resp.StatusCode, URL: redactQuery(authURL), Detail: "redirected to " + safe.Line(loc.Path)})
 	}
 	return loc, nil
 }
@@ -55,7 +56,7 @@ func ConsentRedirect(ctx context.Context, c *client.Client, authURL string) (*ur
 // redactQuery drops the query of a URL for error text (it may hold a code or state).
 func redactQuery(raw string) string {
 	if i := strings.IndexByte(raw, '?'); i >= 0 {
-		return client.SanitizeLine(raw[:i])
+		return safe.Line(raw[:i])
 	}
-	return client.SanitizeLine(raw)
+	return safe.Line(raw)
 }

@@ -35,6 +35,6 @@
 //     later steps, and when a headless run takes it (Optional).
 //
 // Strings a step puts in Fields, Findings and Verdict come from servers:
-// pass them through client.SanitizeLine; secrets go in Field.reveal with a
+// pass them through safe.Line; secrets go in Field.reveal with a
 // masked Value.
 package flows

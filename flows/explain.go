@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // explainRule matches an error by OAuth2 code and/or a fragment of its text.
@@ -164,14 +165,14 @@ func Explain(err error) *Explanation {
 	case errors.Is(err, ErrNotProven):
 		exp = Explanation{Code: "not-revoked", Cause: "A token that should be dead still works.", Fix: "This is a server defect: report it.", Basis: "RFC 7009 §2.2; OAuth 2.1 §4.3.1"}
 	default:
-		exp = Explanation{Code: "error", Cause: client.SanitizeLine(err.Error()), Fix: "See the request and response of this step.", Basis: "—"}
+		exp = Explanation{Code: "error", Cause: safe.Line(err.Error()), Fix: "See the request and response of this step.", Basis: "—"}
 	}
 	return &exp
 }
 
 func explainOAuth2(code, description string, status int) Explanation {
 	// The client package keeps the server's code as sent; it is shown here.
-	code = client.SanitizeLine(code)
+	code = safe.Line(code)
 	d := strings.ToLower(description)
 	for _, r := range oauth2Rules {
 		if r.code != "" && r.code != code {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // Flow is one run of the authorization-code flow. Its methods are safe to
@@ -159,7 +160,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	case err != nil:
 		res.Status, res.Err, res.Explain = StatusFailed, err, Explain(err)
 		if res.Verdict == "" {
-			res.Verdict = client.SanitizeLine(err.Error())
+			res.Verdict = safe.Line(err.Error())
 		}
 	case worst(res.Findings) == SeverityFail:
 		res.Status = StatusFailed

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // ResponseError turns an unwanted response into the client package's typed
@@ -28,20 +29,20 @@ func ResponseError(method string, resp *client.Response) error {
 		Validations []client.ValidationError `json:"validations"`
 	}
 	if isJSON(resp) && json.Unmarshal(resp.Body, &body) == nil && body.Message != "" {
-		msg := client.SanitizeLine(body.Message)
+		msg := safe.Line(body.Message)
 		switch {
 		case strings.Contains(body.Message, "'oauth2' experiment"),
 			resp.StatusCode == http.StatusNotFound && body.Message == "Route not found.",
 			strings.Contains(body.Message, "OAuth2 provider is under development"):
 			return &client.ProviderDisabledError{StatusCode: resp.StatusCode, URL: u, Message: msg}
 		case resp.StatusCode == http.StatusUnauthorized:
-			return &client.SessionError{StatusCode: resp.StatusCode, URL: u, Detail: client.SanitizeLine(body.Detail)}
+			return &client.SessionError{StatusCode: resp.StatusCode, URL: u, Detail: safe.Line(body.Detail)}
 		}
 		return &client.APIError{StatusCode: resp.StatusCode, Method: method, URL: u, Message: msg,
-			Detail: client.SanitizeLine(body.Detail), Validations: body.Validations}
+			Detail: safe.Line(body.Detail), Validations: body.Validations}
 	}
 	return &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: method, URL: u,
-		ContentType: client.SanitizeLine(resp.Header.Get("Content-Type")),
+		ContentType: safe.Line(resp.Header.Get("Content-Type")),
 		Reason:      fmt.Sprintf("unexpected status %d", resp.StatusCode), Excerpt: excerpt(resp.Body)}
 }
 
@@ -57,9 +58,9 @@ func decodeOAuth2Error(resp *client.Response) *client.OAuth2Error {
 	if json.Unmarshal(resp.Body, &body) != nil || body.Error == "" {
 		return nil
 	}
-	return &client.OAuth2Error{StatusCode: resp.StatusCode, Code: client.SanitizeLine(body.Error),
-		Description: client.SanitizeLine(body.Description), URI: client.SanitizeLine(body.URI),
-		WWWAuthenticate: client.SanitizeLine(resp.Header.Get("WWW-Authenticate"))}
+	return &client.OAuth2Error{StatusCode: resp.StatusCode, Code: safe.Line(body.Error),
+		Description: safe.Line(body.Description), URI: safe.Line(body.URI),
+		WWWAuthenticate: safe.Line(resp.Header.Get("WWW-Authenticate"))}
 }
 
 func isJSON(resp *client.Response) bool {
@@ -72,7 +73,7 @@ func isJSON(resp *client.Response) bool {
 
 func excerpt(b []byte) string {
 	const max = 200
-	s := client.SanitizeLine(client.Redact(string(b)))
+	s := safe.Line(safe.Redact(string(b)))
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"
 	}

@@ -3,8 +3,9 @@ package flows
 import (
 	"encoding/base64"
 	"encoding/json"
-	"regexp"
 	"strings"
+
+	"oauthdeck/client/safe"
 )
 
 // TokenKind is a recognised token format.
@@ -28,20 +29,14 @@ type TokenInfo struct {
 	JWTClaims map[string]any
 }
 
-var (
-	apiKeyRE      = regexp.MustCompile(`^([0-9A-Za-z]{10})-([0-9A-Za-z]{22})$`)
-	coderSecretRE = regexp.MustCompile(`^coder_([0-9A-Za-z]{10})_([0-9A-Za-z]+)$`)
-)
-
 // InspectToken recognises Coder's formats and decodes JWTs (unverified).
 func InspectToken(tok string) TokenInfo {
-	info := TokenInfo{Kind: TokenOpaque, Masked: Mask(tok)}
-	if m := apiKeyRE.FindStringSubmatch(tok); m != nil {
-		info.Kind, info.KeyID = TokenCoderAPIKey, m[1]
-		return info
-	}
-	if m := coderSecretRE.FindStringSubmatch(tok); m != nil {
-		info.Kind, info.KeyID = TokenCoderSecret, m[1]
+	info := TokenInfo{Kind: TokenOpaque, Masked: safe.Mask(tok)}
+	if id, shape, ok := safe.CoderKeyID(tok); ok {
+		info.Kind, info.KeyID = TokenCoderSecret, id
+		if shape == safe.ShapeAPIKey {
+			info.Kind = TokenCoderAPIKey
+		}
 		return info
 	}
 	if h, c, ok := decodeJWT(tok); ok {
@@ -63,31 +58,4 @@ func decodeJWT(tok string) (header, claims map[string]any, ok bool) {
 		return nil, nil, false
 	}
 	return header, claims, true
-}
-
-// maskDots ends every masked value, which is how Mask knows one.
-const maskDots = "••••••••"
-
-// Mask hides a secret for display. It keeps the public, non-secret part of
-// Coder's formats (the API key id, the coder_<prefix>_ lookup prefix) so a
-// token can be told apart from another, and at most 4 leading characters of
-// anything else (nothing of short values).
-func Mask(s string) string {
-	if s == "" {
-		return ""
-	}
-	if m := apiKeyRE.FindStringSubmatch(s); m != nil {
-		return m[1] + "-" + maskDots
-	}
-	if m := coderSecretRE.FindStringSubmatch(s); m != nil {
-		return "coder_" + m[1] + "_" + maskDots
-	}
-	if strings.HasSuffix(s, maskDots) {
-		return s // already masked: keep Redacted idempotent
-	}
-	r := []rune(s)
-	if len(r) < 16 {
-		return maskDots
-	}
-	return string(r[:4]) + maskDots
 }

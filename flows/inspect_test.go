@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"oauthdeck/client/safe"
 )
 
 func TestInspectToken(t *testing.T) {
@@ -39,25 +41,25 @@ func TestMaskRevealsOnlyThePublicPart(t *testing.T) {
 		"an-opaque-token-of-some-length-123456": "an-o",
 	}
 	for in, prefix := range cases {
-		m := Mask(in)
+		m := safe.Mask(in)
 		if !strings.HasPrefix(m, prefix) || !strings.Contains(m, "•") {
-			t.Errorf("Mask(%q) = %q", in, m)
+			t.Errorf("safe.Mask(%q) = %q", in, m)
 		}
 		if strings.Contains(m, apiSecret) || strings.Contains(m, "qqqq") {
-			t.Errorf("Mask(%q) leaks the secret part", in)
+			t.Errorf("safe.Mask(%q) leaks the secret part", in)
 		}
 	}
-	if m := Mask("0yzg28d82c-" + apiSecret); Mask(m) != m {
+	if m := safe.Mask("0yzg28d82c-" + apiSecret); safe.Mask(m) != m {
 		t.Error("Mask is not idempotent")
 	}
-	if m := Mask(strings.Repeat("é", 20)); !utf8.ValidString(m) {
+	if m := safe.Mask(strings.Repeat("é", 20)); !utf8.ValidString(m) {
 		t.Errorf("Mask broke UTF-8: %q", m)
 	}
 	// Looking partly masked is not being masked: a value with bullets inside is still hidden.
-	if m := Mask("abcd••real-secret-value-1234"); strings.Contains(m, "real-secret") {
+	if m := safe.Mask("abcd••real-secret-value-1234"); strings.Contains(m, "real-secret") {
 		t.Errorf("Mask let a bulleted secret through: %q", m)
 	}
-	if Mask("") != "" {
+	if safe.Mask("") != "" {
 		t.Error("Mask of empty")
 	}
 }

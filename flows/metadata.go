@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // CheckASMetadata checks an RFC 8414 document: issuer equals expectedIssuer
@@ -15,7 +16,7 @@ import (
 func CheckASMetadata(doc client.ASMetadata, expectedIssuer string) []Finding {
 	var fs []Finding
 	add := func(id string, sev Severity, msg, basis string) {
-		fs = append(fs, Finding{ID: id, Severity: sev, Message: client.SanitizeLine(msg), Basis: basis})
+		fs = append(fs, Finding{ID: id, Severity: sev, Message: safe.Line(msg), Basis: basis})
 	}
 	switch {
 	case doc.Issuer == "":
@@ -110,7 +111,7 @@ func CheckASMetadata(doc client.ASMetadata, expectedIssuer string) []Finding {
 func CheckPRMetadata(doc client.PRMetadata, expectedResource string, as *client.ASMetadata) []Finding {
 	var fs []Finding
 	add := func(id string, sev Severity, msg, basis string) {
-		fs = append(fs, Finding{ID: id, Severity: sev, Message: client.SanitizeLine(msg), Basis: basis})
+		fs = append(fs, Finding{ID: id, Severity: sev, Message: safe.Line(msg), Basis: basis})
 	}
 	switch {
 	case doc.Resource == "":

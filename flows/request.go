@@ -4,13 +4,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-)
 
-// secretParams are parameter names whose values are never shown unmasked.
-var secretParams = map[string]bool{
-	"code": true, "code_verifier": true, "client_secret": true, "refresh_token": true,
-	"access_token": true, "token": true, "id_token": true, "registration_access_token": true,
-}
+	"oauthdeck/client/safe"
+)
 
 // Clone returns a deep copy of r.
 func (r Request) Clone() Request {
@@ -34,9 +30,9 @@ func cloneValues(v url.Values) url.Values {
 func (r Request) Redacted() Request {
 	cp := r.Clone()
 	for k, vals := range cp.Params {
-		if secretParams[k] {
+		if safe.SecretName(k) {
 			for i := range vals {
-				vals[i] = Mask(vals[i])
+				vals[i] = safe.Mask(vals[i])
 			}
 		}
 	}
@@ -44,9 +40,9 @@ func (r Request) Redacted() Request {
 		if v := cp.Header.Get(h); v != "" {
 			scheme, _, found := strings.Cut(v, " ")
 			if found && h == "Authorization" {
-				cp.Header.Set(h, scheme+" "+maskDots)
+				cp.Header.Set(h, scheme+" "+safe.MaskDots)
 			} else {
-				cp.Header.Set(h, maskDots)
+				cp.Header.Set(h, safe.MaskDots)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 
 	"github.com/cli/browser"
 )
@@ -56,20 +57,20 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 		s.redirectURI, s.sentResource, s.authURL = redirect, req.Params.Get("resource"), authURL
 	})
 	res.Request = ptr(req.Redacted())
-	res.Fields = append(res.Fields, Field{Label: "Authorization URL", Value: client.SanitizeLine(authURL)})
+	res.Fields = append(res.Fields, Field{Label: "Authorization URL", Value: safe.Line(authURL)})
 
 	var cb Callback
 	if f.cfg.Consent == ConsentAuto {
 		cb, err = f.autoConsent(ctx, authURL, redirect, exp, l)
 	} else {
-		f.emit(Event{Kind: EventAuthURL, Step: StepAuthorize, Message: client.SanitizeLine(authURL)})
+		f.emit(Event{Kind: EventAuthURL, Step: StepAuthorize, Message: safe.Line(authURL)})
 		open := f.cfg.OpenBrowser
 		if open == nil {
 			open = browser.OpenURL
 		}
 		if oerr := open(authURL); oerr != nil {
 			res.Findings = append(res.Findings, Finding{ID: "authorize.browser", Severity: SeverityInfo,
-				Message: "could not open a browser (" + client.SanitizeLine(oerr.Error()) + "); open the URL yourself or paste the redirect URL", Basis: "RFC 8252 §4"})
+				Message: "could not open a browser (" + safe.Line(oerr.Error()) + "); open the URL yourself or paste the redirect URL", Basis: "RFC 8252 §4"})
 		}
 		cb, err = l.Wait(ctx)
 	}
@@ -83,10 +84,10 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 		return err
 	}
 	f.update(func(s *flowState) { s.callback, s.tokens, s.tokensDead = cb, nil, false })
-	res.Fields = append(res.Fields, Field{Label: "Code", Value: Mask(cb.Code), Secret: true, reveal: cb.Code},
+	res.Fields = append(res.Fields, Field{Label: "Code", Value: safe.Mask(cb.Code), Secret: true, reveal: cb.Code},
 		Field{Label: "Callback", Value: cb.URL})
 	if cb.Iss != "" {
-		res.Fields = append(res.Fields, Field{Label: "iss", Value: client.SanitizeLine(cb.Iss)})
+		res.Fields = append(res.Fields, Field{Label: "iss", Value: safe.Line(cb.Iss)})
 	}
 	res.Verdict = "authorization code received; state matched"
 	if exp.State == "" {
@@ -131,7 +132,7 @@ func followToListener(ctx context.Context, loc *url.URL) error {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return &CallbackError{Err: ErrListenerClosed, Detail: "could not reach the loopback listener: " + client.SanitizeLine(err.Error())}
+		return &CallbackError{Err: ErrListenerClosed, Detail: "could not reach the loopback listener: " + safe.Line(err.Error())}
 	}
 	return resp.Body.Close()
 }

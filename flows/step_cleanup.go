@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // cleanup deletes what the flow created, when asked, and proves it gone.
@@ -16,7 +17,7 @@ func (f *Flow) cleanup(ctx context.Context, res *StepResult) error {
 		return errSkip{"the flow created nothing"}
 	}
 	if !f.cfg.Cleanup {
-		return errSkip{"kept the created client " + client.SanitizeLine(st.clientID) + " (cleanup not requested)"}
+		return errSkip{"kept the created client " + safe.Line(st.clientID) + " (cleanup not requested)"}
 	}
 	if st.cleaned {
 		return errSkip{"already deleted"}
@@ -30,7 +31,7 @@ func (f *Flow) cleanup(ctx context.Context, res *StepResult) error {
 		if err == nil {
 			return fmt.Errorf("%w: the registered client still exists", ErrNotProven)
 		}
-		res.Findings = append(res.Findings, Finding{ID: "cleanup.gone", Severity: SeverityPass, Message: "registered client gone: " + client.SanitizeLine(shortErr(err)), Basis: "RFC 7592 §2.3"})
+		res.Findings = append(res.Findings, Finding{ID: "cleanup.gone", Severity: SeverityPass, Message: "registered client gone: " + safe.Line(shortErr(err)), Basis: "RFC 7592 §2.3"})
 	} else {
 		_, err := c.App(ctx, st.createdAppID)
 		var ae *client.APIError
@@ -39,7 +40,7 @@ func (f *Flow) cleanup(ctx context.Context, res *StepResult) error {
 		}
 		res.Findings = append(res.Findings, Finding{ID: "cleanup.gone", Severity: SeverityPass, Message: "app gone (404)", Basis: "Coder apps API"})
 	}
-	res.Verdict = "deleted client " + client.SanitizeLine(st.clientID)
+	res.Verdict = "deleted client " + safe.Line(st.clientID)
 	return nil
 }
 

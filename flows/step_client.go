@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows/internal/randtext"
 )
 
@@ -35,14 +36,14 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 		id, secret = f.cfg.ClientID, f.cfg.ClientSecret
 		if c.SessionToken() != "" {
 			if app, err := c.App(ctx, id); err == nil {
-				res.Fields = append(res.Fields, Field{Label: "App", Value: client.SanitizeLine(app.Name)},
-					Field{Label: "App callback URL", Value: client.SanitizeLine(app.CallbackURL)})
+				res.Fields = append(res.Fields, Field{Label: "App", Value: safe.Line(app.Name)},
+					Field{Label: "App callback URL", Value: safe.Line(app.CallbackURL)})
 				if !f.callbackExplicit && app.CallbackURL != "" {
 					callback = app.CallbackURL
 				}
 			} else {
 				res.Findings = append(res.Findings, Finding{ID: "client.lookup", Severity: SeverityInfo,
-					Message: "could not read the app: " + client.SanitizeLine(err.Error()), Basis: "Coder apps API"})
+					Message: "could not read the app: " + safe.Line(err.Error()), Basis: "Coder apps API"})
 			}
 		}
 	case ClientCreate:
@@ -65,8 +66,8 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 			return fmt.Errorf("creating a secret for app %s: %w", app.ID, err)
 		}
 		secret = sec.ClientSecretFull
-		res.Fields = append(res.Fields, Field{Label: "App", Value: client.SanitizeLine(app.Name) + " (created)"},
-			Field{Label: "Secret id", Value: client.SanitizeLine(sec.ID)})
+		res.Fields = append(res.Fields, Field{Label: "App", Value: safe.Line(app.Name) + " (created)"},
+			Field{Label: "Secret id", Value: safe.Line(sec.ID)})
 	case ClientRegister:
 		if st.as.RegistrationEndpoint == "" {
 			return errors.New("the server advertises no registration_endpoint: dynamic client registration is off")
@@ -88,15 +89,15 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 		}
 		id, secret, dcr = reg.ClientID, reg.ClientSecret, &reg
 		f.update(func(st *flowState) { st.createdDCR, st.cleaned = &reg, false })
-		res.Fields = append(res.Fields, Field{Label: "Registered", Value: client.SanitizeLine(reg.RegistrationClientURI)})
+		res.Fields = append(res.Fields, Field{Label: "Registered", Value: safe.Line(reg.RegistrationClientURI)})
 	}
 	method := f.cfg.AuthMethod
 	if method == AuthAuto {
 		method = ChooseAuthMethod(st.as.TokenEndpointAuthMethodsSupported, secret != "")
 	}
-	res.Fields = append(res.Fields, Field{Label: "Client ID", Value: client.SanitizeLine(id)},
-		Field{Label: "Client secret", Value: Mask(secret), Secret: true, reveal: secret},
-		Field{Label: "Redirect URI", Value: client.SanitizeLine(callback)},
+	res.Fields = append(res.Fields, Field{Label: "Client ID", Value: safe.Line(id)},
+		Field{Label: "Client secret", Value: safe.Mask(secret), Secret: true, reveal: secret},
+		Field{Label: "Redirect URI", Value: safe.Line(callback)},
 		Field{Label: "Client authentication", Value: describeAuth(method)})
 	if secret == "" && method != AuthNone {
 		res.Findings = append(res.Findings, Finding{ID: "client.secret", Severity: SeverityWarn,
@@ -111,7 +112,7 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 			st.createdDCR = dcr
 		}
 	})
-	res.Verdict = "client " + client.SanitizeLine(id) + " (" + string(f.cfg.ClientMode) + ")"
+	res.Verdict = "client " + safe.Line(id) + " (" + string(f.cfg.ClientMode) + ")"
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // discover finds the protected-resource and authorization-server metadata
@@ -31,7 +32,7 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 				hint = h
 			}
 		}
-		res.Fields = append(res.Fields, Field{Label: "Probe", Value: fmt.Sprintf("%d, WWW-Authenticate: %s", hint.StatusCode, client.SanitizeLine(hint.WWWAuthenticate))})
+		res.Fields = append(res.Fields, Field{Label: "Probe", Value: fmt.Sprintf("%d, WWW-Authenticate: %s", hint.StatusCode, safe.Line(hint.WWWAuthenticate))})
 		if hint.ResourceMetadata == "" {
 			res.Findings = append(res.Findings, Finding{ID: "pr.hint", Severity: SeverityWarn,
 				Message: "no resource_metadata in WWW-Authenticate; trying the well-known URL", Basis: "MCP 2025-06-18; RFC 9728 §5.1"})
@@ -41,7 +42,7 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 			return fmt.Errorf("protected resource metadata: %w", err)
 		}
 		pr = &d.Doc
-		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: client.SanitizeLine(d.URL)})
+		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: safe.Line(d.URL)})
 		res.Findings = append(res.Findings, CheckPRMetadata(d.Doc, target, nil)...)
 		if len(d.Doc.AuthorizationServers) > 0 {
 			issuer = strings.TrimSuffix(d.Doc.AuthorizationServers[0], "/")
@@ -51,11 +52,11 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 		}
 	} else if d, err := c.ProtectedResourceMetadata(ctx, base, ""); err == nil {
 		pr = &d.Doc
-		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: client.SanitizeLine(d.URL)})
+		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: safe.Line(d.URL)})
 		res.Findings = append(res.Findings, CheckPRMetadata(d.Doc, base, nil)...)
 	} else {
 		res.Findings = append(res.Findings, Finding{ID: "pr.fetch", Severity: SeverityInfo,
-			Message: "no protected-resource metadata: " + client.SanitizeLine(err.Error()), Basis: "RFC 9728 §3"})
+			Message: "no protected-resource metadata: " + safe.Line(err.Error()), Basis: "RFC 9728 §3"})
 	}
 
 	d, err := c.AuthorizationServerMetadata(ctx, issuer)
@@ -63,12 +64,12 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 		return fmt.Errorf("authorization server metadata for %s: %w", issuer, err)
 	}
 	as := d.Doc
-	res.Fields = append(res.Fields, Field{Label: "AS metadata", Value: client.SanitizeLine(d.URL)},
-		Field{Label: "Issuer", Value: client.SanitizeLine(as.Issuer)},
-		Field{Label: "Authorization endpoint", Value: client.SanitizeLine(as.AuthorizationEndpoint)},
-		Field{Label: "Token endpoint", Value: client.SanitizeLine(as.TokenEndpoint)},
-		Field{Label: "Revocation endpoint", Value: client.SanitizeLine(as.RevocationEndpoint)},
-		Field{Label: "Auth methods", Value: client.SanitizeLine(strings.Join(as.TokenEndpointAuthMethodsSupported, ", "))})
+	res.Fields = append(res.Fields, Field{Label: "AS metadata", Value: safe.Line(d.URL)},
+		Field{Label: "Issuer", Value: safe.Line(as.Issuer)},
+		Field{Label: "Authorization endpoint", Value: safe.Line(as.AuthorizationEndpoint)},
+		Field{Label: "Token endpoint", Value: safe.Line(as.TokenEndpoint)},
+		Field{Label: "Revocation endpoint", Value: safe.Line(as.RevocationEndpoint)},
+		Field{Label: "Auth methods", Value: safe.Line(strings.Join(as.TokenEndpointAuthMethodsSupported, ", "))})
 	res.Findings = append(res.Findings, CheckASMetadata(as, issuer)...)
 	if pr != nil {
 		for _, fd := range CheckPRMetadata(*pr, "", &as) {
@@ -83,7 +84,7 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 	f.update(func(st *flowState) {
 		st.issuer, st.as, st.pr, st.resource = as.Issuer, &as, pr, resource
 	})
-	res.Verdict = fmt.Sprintf("issuer %s; %d findings, worst %s", client.SanitizeLine(as.Issuer), len(res.Findings), worst(res.Findings))
+	res.Verdict = fmt.Sprintf("issuer %s; %d findings, worst %s", safe.Line(as.Issuer), len(res.Findings), worst(res.Findings))
 	return nil
 }
 

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // exchange redeems the code (golang.org/x/oauth2 unless the request was edited
@@ -35,7 +35,7 @@ func (f *Flow) saveTokens(ctx context.Context, st flowState, toks Tokens, res *S
 		return
 	}
 	if err := SaveTokens(ctx, f.cfg.Store, f.cfg.Client.BaseURL(), st.clientID, toks); err != nil {
-		res.Findings = append(res.Findings, Finding{ID: "store.save", Severity: SeverityWarn, Message: client.SanitizeLine(err.Error()), Basis: "keyring"})
+		res.Findings = append(res.Findings, Finding{ID: "store.save", Severity: SeverityWarn, Message: safe.Line(err.Error()), Basis: "keyring"})
 		return
 	}
 	res.Fields = append(res.Fields, Field{Label: "Saved to", Value: f.cfg.Store.Kind()})
@@ -43,14 +43,14 @@ func (f *Flow) saveTokens(ctx context.Context, st flowState, toks Tokens, res *S
 
 func tokenFields(t Tokens, now time.Time) []Field {
 	fs := []Field{
-		{Label: "Token type", Value: client.SanitizeLine(t.TokenType)},
-		{Label: "Access token", Value: Mask(t.AccessToken), Secret: true, reveal: t.AccessToken},
+		{Label: "Token type", Value: safe.Line(t.TokenType)},
+		{Label: "Access token", Value: safe.Mask(t.AccessToken), Secret: true, reveal: t.AccessToken},
 	}
 	if !t.Expiry.IsZero() {
 		fs = append(fs, Field{Label: "Expires", Value: t.Expiry.Format(time.RFC3339) + " (in " + t.Expiry.Sub(now).Round(time.Second).String() + ")"})
 	}
-	fs = append(fs, Field{Label: "Scope", Value: firstNonEmpty(client.SanitizeLine(t.Scope), "(none returned)")},
-		Field{Label: "Refresh token", Value: firstNonEmpty(Mask(t.RefreshToken), "(none)"), Secret: t.RefreshToken != "", reveal: t.RefreshToken})
+	fs = append(fs, Field{Label: "Scope", Value: firstNonEmpty(safe.Line(t.Scope), "(none returned)")},
+		Field{Label: "Refresh token", Value: firstNonEmpty(safe.Mask(t.RefreshToken), "(none)"), Secret: t.RefreshToken != "", reveal: t.RefreshToken})
 	return fs
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // inspect decodes the token response: formats, expiry, JWT claims (unverified).
@@ -21,7 +21,7 @@ func (f *Flow) inspect(ctx context.Context, res *StepResult) error {
 	if strings.EqualFold(t.TokenType, "bearer") {
 		add("token.type", SeverityPass, "token_type Bearer", "RFC 6750")
 	} else {
-		add("token.type", SeverityWarn, "token_type is "+client.SanitizeLine(t.TokenType)+", not Bearer", "RFC 6749 §5.1")
+		add("token.type", SeverityWarn, "token_type is "+safe.Line(t.TokenType)+", not Bearer", "RFC 6749 §5.1")
 	}
 	if t.Expiry.IsZero() {
 		add("token.expiry", SeverityInfo, "no expires_in: lifetime unknown", "RFC 6749 §5.1 (RECOMMENDED)")
@@ -41,8 +41,8 @@ func (f *Flow) inspect(ctx context.Context, res *StepResult) error {
 		}[info.Kind]
 		res.Fields = append(res.Fields, Field{Label: "Format (" + tok.label + ")", Value: desc})
 		if info.Kind == TokenJWT {
-			res.Fields = append(res.Fields, Field{Label: "JWT header (unverified)", Value: client.SanitizeLine(fmt.Sprint(info.JWTHeader))},
-				Field{Label: "JWT claims (unverified)", Value: client.SanitizeLine(fmt.Sprint(info.JWTClaims))})
+			res.Fields = append(res.Fields, Field{Label: "JWT header (unverified)", Value: safe.Line(fmt.Sprint(info.JWTHeader))},
+				Field{Label: "JWT claims (unverified)", Value: safe.Line(fmt.Sprint(info.JWTClaims))})
 		}
 	}
 	if t.RefreshToken == "" {

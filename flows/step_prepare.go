@@ -3,7 +3,7 @@ package flows
 import (
 	"context"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/pkce"
 )
 
@@ -34,17 +34,17 @@ func (f *Flow) prepare(ctx context.Context, res *StepResult) error {
 		st.callback, st.tokens, st.tokensDead = Callback{}, nil, false
 	})
 	res.Fields = append(res.Fields,
-		Field{Label: "PKCE verifier", Value: Mask(pair.Verifier), Secret: true, reveal: pair.Verifier},
+		Field{Label: "PKCE verifier", Value: safe.Mask(pair.Verifier), Secret: true, reveal: pair.Verifier},
 		Field{Label: "PKCE challenge", Value: pair.Challenge + " (" + string(pair.Method) + ")"},
 		Field{Label: "State", Value: state + " (256 bits; public: it is part of the URL)"},
-		Field{Label: "Resource", Value: firstNonEmpty(client.SanitizeLine(resource), "(none)")},
-		Field{Label: "Redirect URI", Value: client.SanitizeLine(p.RedirectURI)},
-		Field{Label: "Authorization URL", Value: client.SanitizeLine(authURL)})
+		Field{Label: "Resource", Value: firstNonEmpty(safe.Line(resource), "(none)")},
+		Field{Label: "Redirect URI", Value: safe.Line(p.RedirectURI)},
+		Field{Label: "Authorization URL", Value: safe.Line(authURL)})
 	if resource != "" && resource != st.issuer {
 		res.Findings = append(res.Findings, Finding{ID: "prepare.resource", Severity: SeverityInfo,
 			Message: "resource differs from the issuer: Coder will refuse the token on its own API (403)", Basis: "RFC 8707; Coder audience check"})
 	}
-	f.emit(Event{Kind: EventAuthURL, Step: StepPrepare, Message: client.SanitizeLine(authURL)})
+	f.emit(Event{Kind: EventAuthURL, Step: StepPrepare, Message: safe.Line(authURL)})
 	res.Verdict = "fresh PKCE S256 pair and state; authorization URL ready"
 	return nil
 }

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // refresh rotates the tokens and proves the old access and refresh tokens dead.
@@ -34,7 +34,7 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	var problems []string
 	prove := func(id, what string, err error, basis string) {
 		if err != nil {
-			res.Findings = append(res.Findings, Finding{ID: id, Severity: SeverityPass, Message: what + " is dead: " + client.SanitizeLine(shortErr(err)), Basis: basis})
+			res.Findings = append(res.Findings, Finding{ID: id, Severity: SeverityPass, Message: what + " is dead: " + safe.Line(shortErr(err)), Basis: basis})
 			return
 		}
 		problems = append(problems, what+" still works")
@@ -49,7 +49,7 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	if usable {
 		if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
 			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityWarn,
-				Message: "the new access token does not work: " + client.SanitizeLine(shortErr(err)), Basis: "RFC 6749 §6"})
+				Message: "the new access token does not work: " + safe.Line(shortErr(err)), Basis: "RFC 6749 §6"})
 		} else {
 			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityPass, Message: "the new access token works", Basis: "RFC 6749 §6"})
 		}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // revoke revokes (RFC 7009) and proves the refresh and access tokens dead.
@@ -34,14 +34,14 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 			problems = append(problems, "the refresh token still works")
 			res.Findings = append(res.Findings, Finding{ID: "revoke.refresh", Severity: SeverityFail, Message: "the refresh token still works after revocation", Basis: "RFC 7009 §2.2"})
 		} else {
-			res.Findings = append(res.Findings, Finding{ID: "revoke.refresh", Severity: SeverityPass, Message: "the refresh token is dead: " + client.SanitizeLine(shortErr(err)), Basis: "RFC 7009 §2.2"})
+			res.Findings = append(res.Findings, Finding{ID: "revoke.refresh", Severity: SeverityPass, Message: "the refresh token is dead: " + safe.Line(shortErr(err)), Basis: "RFC 7009 §2.2"})
 		}
 	}
 	if _, err := f.cfg.Client.MeWithBearer(ctx, t.AccessToken); err == nil {
 		problems = append(problems, "the access token still works")
 		res.Findings = append(res.Findings, Finding{ID: "revoke.access", Severity: SeverityFail, Message: "the access token still works after revocation", Basis: "RFC 7009 §2.1 (revoking a refresh token should revoke its access tokens)"})
 	} else {
-		res.Findings = append(res.Findings, Finding{ID: "revoke.access", Severity: SeverityPass, Message: "the access token is dead: " + client.SanitizeLine(shortErr(err)), Basis: "RFC 7009 §2.1"})
+		res.Findings = append(res.Findings, Finding{ID: "revoke.access", Severity: SeverityPass, Message: "the access token is dead: " + safe.Line(shortErr(err)), Basis: "RFC 7009 §2.1"})
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrNotProven, strings.Join(problems, "; "))
@@ -49,7 +49,7 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 	f.update(func(s *flowState) { s.tokensDead = true })
 	if f.cfg.Store != nil {
 		if err := DeleteTokens(ctx, f.cfg.Store, f.cfg.Client.BaseURL(), st.clientID); err != nil {
-			res.Findings = append(res.Findings, Finding{ID: "store.delete", Severity: SeverityWarn, Message: client.SanitizeLine(err.Error()), Basis: "keyring"})
+			res.Findings = append(res.Findings, Finding{ID: "store.delete", Severity: SeverityWarn, Message: safe.Line(err.Error()), Basis: "keyring"})
 		}
 	}
 	res.Verdict = "revoked; refresh and access tokens proven dead"

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // use calls GET /api/v2/users/me with the access token and shows the audience check.
@@ -25,13 +26,13 @@ func (f *Flow) use(ctx context.Context, res *StepResult) error {
 		var ae *client.APIError
 		if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden {
 			res.Findings = append(res.Findings, Finding{ID: "use.audience", Severity: SeverityPass,
-				Message: "the token is bound to " + client.SanitizeLine(st.sentResource) + " and Coder refused it (403 " + client.SanitizeLine(ae.Message) + ")", Basis: "RFC 8707; Coder audience check"})
+				Message: "the token is bound to " + safe.Line(st.sentResource) + " and Coder refused it (403 " + safe.Line(ae.Message) + ")", Basis: "RFC 8707; Coder audience check"})
 			res.Verdict = "audience enforced: token for another resource refused"
 			return nil
 		}
 		if err == nil {
 			res.Findings = append(res.Findings, Finding{ID: "use.audience", Severity: SeverityWarn,
-				Message: "a token bound to " + client.SanitizeLine(st.sentResource) + " was accepted by the deployment API", Basis: "RFC 8707"})
+				Message: "a token bound to " + safe.Line(st.sentResource) + " was accepted by the deployment API", Basis: "RFC 8707"})
 		}
 	}
 	var se *client.SessionError
@@ -41,12 +42,12 @@ func (f *Flow) use(ctx context.Context, res *StepResult) error {
 	if err != nil {
 		return fmt.Errorf("using the access token: %w", err)
 	}
-	res.Fields = append(res.Fields, Field{Label: "User", Value: client.SanitizeLine(u.Username)},
-		Field{Label: "Email", Value: client.SanitizeLine(u.Email)}, Field{Label: "User ID", Value: client.SanitizeLine(u.ID)},
-		Field{Label: "Login type", Value: client.SanitizeLine(u.LoginType)}, Field{Label: "Roles", Value: roleNames(u.Roles)})
+	res.Fields = append(res.Fields, Field{Label: "User", Value: safe.Line(u.Username)},
+		Field{Label: "Email", Value: safe.Line(u.Email)}, Field{Label: "User ID", Value: safe.Line(u.ID)},
+		Field{Label: "Login type", Value: safe.Line(u.LoginType)}, Field{Label: "Roles", Value: roleNames(u.Roles)})
 	if !bound {
 		res.Findings = append(res.Findings, Finding{ID: "use.audience", Severity: SeverityPass,
-			Message: "audience " + firstNonEmpty(client.SanitizeLine(st.sentResource), "(none)") + " accepted by the deployment API", Basis: "RFC 8707"})
+			Message: "audience " + firstNonEmpty(safe.Line(st.sentResource), "(none)") + " accepted by the deployment API", Basis: "RFC 8707"})
 	}
 	if c.SessionToken() != "" {
 		if me, err := c.Me(ctx); err == nil {
@@ -56,17 +57,17 @@ func (f *Flow) use(ctx context.Context, res *StepResult) error {
 				sev = SeverityInfo
 			}
 			res.Findings = append(res.Findings, Finding{ID: "use.identity", Severity: sev,
-				Message: "token acts as " + client.SanitizeLine(u.Username) + map[bool]string{true: ", the same user as the admin session", false: ", not the admin session's user"}[same], Basis: "consent was given by that user"})
+				Message: "token acts as " + safe.Line(u.Username) + map[bool]string{true: ", the same user as the admin session", false: ", not the admin session's user"}[same], Basis: "consent was given by that user"})
 		}
 	}
-	res.Verdict = "token works: " + client.SanitizeLine(u.Username)
+	res.Verdict = "token works: " + safe.Line(u.Username)
 	return nil
 }
 
 func roleNames(rs []client.Role) string {
 	var names []string
 	for _, r := range rs {
-		names = append(names, client.SanitizeLine(r.Name))
+		names = append(names, safe.Line(r.Name))
 	}
 	return firstNonEmpty(strings.Join(names, ", "), "(none)")
 }

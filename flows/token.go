@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // TokenClient calls a token endpoint (exchange, refresh) through
@@ -215,7 +216,7 @@ func (t TokenClient) oauth2Error(err error, cap *responseCapture, timeout time.D
 		return &client.TimeoutError{Method: http.MethodPost, URL: t.TokenURL, After: timeout}
 	case status != 0:
 		return &client.UnexpectedResponseError{StatusCode: status, Method: http.MethodPost, URL: t.TokenURL,
-			ContentType: client.SanitizeLine(header.Get("Content-Type")),
+			ContentType: safe.Line(header.Get("Content-Type")),
 			Reason:      "expected a JSON token response with access_token", Excerpt: excerpt(body)}
 	}
 	var (
@@ -248,7 +249,7 @@ func decodeTokenResponse(resp *client.Response, now time.Time) (Tokens, error) {
 	var tr client.TokenResponse
 	if err := json.Unmarshal(resp.Body, &tr); err != nil || tr.AccessToken == "" {
 		return Tokens{}, &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
-			URL: redactQuery(resp.URL), ContentType: client.SanitizeLine(resp.Header.Get("Content-Type")),
+			URL: redactQuery(resp.URL), ContentType: safe.Line(resp.Header.Get("Content-Type")),
 			Reason: "expected a JSON token response with access_token", Excerpt: excerpt(resp.Body)}
 	}
 	out := Tokens{AccessToken: tr.AccessToken, TokenType: tr.TokenType, RefreshToken: tr.RefreshToken,

@@ -3,12 +3,12 @@ package ui
 import (
 	"strings"
 
+	"oauthdeck/client/safe"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-
-	"oauthdeck/client"
 )
 
 // tab is one top-level screen with the screens pushed on top of it (an app
@@ -349,7 +349,7 @@ func (m *Model) View() tea.View {
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "oauthdeck"
 	if sess := m.c.Session(); sess != nil {
-		v.WindowTitle += " · " + client.SanitizeLine(hostOf(sess.URL))
+		v.WindowTitle += " · " + safe.Line(hostOf(sess.URL))
 	}
 	return v
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // appDetail shows one app: client id and endpoints (each copyable), its
@@ -121,7 +122,7 @@ func (s *appDetail) Update(msg tea.Msg) tea.Cmd {
 			return s.c.NotifyErr(msg.err)
 		}
 		full := msg.secret.ClientSecretFull
-		s.newborn = &newSecret{id: msg.secret.ID, full: full, shown: client.SanitizeLine(full)}
+		s.newborn = &newSecret{id: msg.secret.ID, full: full, shown: safe.Line(full)}
 		return tea.Batch(s.load(), cmdOf(secretsChangedMsg{s.app.ID}))
 	case secretKeptMsg:
 		if msg.appID != s.app.ID {
@@ -196,7 +197,7 @@ func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, km.Delete):
 		if item != nil && item.secret != nil {
 			sec := *item.secret
-			return s.c.Confirm("Delete secret …"+client.SanitizeLine(sec.ClientSecretTruncated)+"?",
+			return s.c.Confirm("Delete secret …"+safe.Line(sec.ClientSecretTruncated)+"?",
 				"Deleting a client secret revokes every token issued with it. Clients still using it can no longer refresh or exchange codes.",
 				deleteSecretCmd(s.ctx, s.c.API(), s.app.ID, sec.ID))
 		}
@@ -223,7 +224,7 @@ func (s *appDetail) selected() *detailItem {
 // sanitised once here rather than on every frame.
 func (s *appDetail) rebuild() {
 	a := s.app
-	line := client.SanitizeLine
+	line := safe.Line
 	s.name = line(a.Name)
 	s.items = []detailItem{
 		{label: "Client ID", value: line(a.ID)},
@@ -385,7 +386,7 @@ func validationLines(err error) []string {
 	}
 	var out []string
 	for _, v := range ae.Validations {
-		out = append(out, client.SanitizeLine(v.Field)+": "+client.SanitizeLine(v.Detail))
+		out = append(out, safe.Line(v.Field)+": "+safe.Line(v.Detail))
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // appForm creates an app (app == nil) or edits one, validating as the
@@ -50,7 +51,7 @@ func newAppForm(c *Common, app *client.App) *appForm {
 		// Prefilled values are on screen, so sanitised like any server
 		// string: a control character shows (and fails validation) rather
 		// than acting on the terminal or vanishing unseen.
-		line := client.SanitizeLine
+		line := safe.Line
 		s.editHead = [2]string{line(app.Name), line(app.ID)}
 		s.name.input.SetValue(line(app.Name))
 		var uris []string
@@ -171,7 +172,7 @@ func (s *appForm) done(msg appFormDoneMsg) tea.Cmd {
 		verb = "Saved"
 	}
 	cmds := []tea.Cmd{s.c.PopScreen(s), cmdOf(appSavedMsg{msg.app}),
-		s.c.Notify(noticeSuccess, verb+" app "+client.SanitizeLine(msg.app.Name))}
+		s.c.Notify(noticeSuccess, verb+" app "+safe.Line(msg.app.Name))}
 	if s.editing == nil {
 		d := newAppDetail(s.c, msg.app)
 		d.justCreated = true

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // appRow is an app prepared for display once, when it arrives: sanitised
@@ -23,9 +24,9 @@ func newAppRow(a client.App) appRow {
 	uris := appRedirects(a)
 	r := appRow{
 		app:       a,
-		name:      client.SanitizeLine(a.Name),
-		id:        client.SanitizeLine(a.ID),
-		redirects: client.SanitizeLine(strings.Join(uris, " ")),
+		name:      safe.Line(a.Name),
+		id:        safe.Line(a.ID),
+		redirects: safe.Line(strings.Join(uris, " ")),
 	}
 	r.nameKey = strings.ToLower(r.name)
 	r.search = r.nameKey + "\x00" + strings.ToLower(r.id) + "\x00" + strings.ToLower(r.redirects)

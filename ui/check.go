@@ -9,7 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows/check"
 )
 
@@ -219,12 +219,12 @@ func (s *checkScreen) apply(r check.Result) {
 
 // sanitizeResult cleans every server-derived string once, on arrival.
 func sanitizeResult(r check.Result) check.Result {
-	r.ID, r.Title, r.Basis = client.SanitizeLine(r.ID), client.SanitizeLine(r.Title), client.SanitizeLine(r.Basis)
-	r.Detail = client.SanitizeText(r.Detail)
+	r.ID, r.Title, r.Basis = safe.Line(r.ID), safe.Line(r.Title), safe.Line(r.Basis)
+	r.Detail = safe.Text(r.Detail)
 	ev := make([]check.Evidence, len(r.Evidence))
 	for i, e := range r.Evidence {
-		e.Note, e.Method, e.URL, e.Error = client.SanitizeLine(e.Note), client.SanitizeLine(e.Method), client.SanitizeLine(e.URL), client.SanitizeLine(e.Error)
-		e.RequestBody, e.ResponseBody = client.SanitizeText(e.RequestBody), client.SanitizeText(e.ResponseBody)
+		e.Note, e.Method, e.URL, e.Error = safe.Line(e.Note), safe.Line(e.Method), safe.Line(e.URL), safe.Line(e.Error)
+		e.RequestBody, e.ResponseBody = safe.Text(e.RequestBody), safe.Text(e.ResponseBody)
 		e.RequestHeader, e.ResponseHeader = sanitizeMap(e.RequestHeader), sanitizeMap(e.ResponseHeader)
 		ev[i] = e
 	}
@@ -238,13 +238,13 @@ func sanitizeMap(m map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		out[client.SanitizeLine(k)] = client.SanitizeLine(v)
+		out[safe.Line(k)] = safe.Line(v)
 	}
 	return out
 }
 
 func sanitizeServer(si check.ServerInfo) check.ServerInfo {
-	si.URL, si.Version, si.Issuer, si.Resource = client.SanitizeLine(si.URL), client.SanitizeLine(si.Version), client.SanitizeLine(si.Issuer), client.SanitizeLine(si.Resource)
+	si.URL, si.Version, si.Issuer, si.Resource = safe.Line(si.URL), safe.Line(si.Version), safe.Line(si.Issuer), safe.Line(si.Resource)
 	return si
 }
 
@@ -261,7 +261,7 @@ func (s *checkScreen) View() string {
 	case nil:
 		title += "  " + st.Warn.Render("no deployment in use")
 	default:
-		info := client.SanitizeLine(sess.URL)
+		info := safe.Line(sess.URL)
 		if s.server.Version != "" {
 			info += " · " + s.server.Version
 		}
@@ -335,7 +335,7 @@ func (s *checkScreen) footer() string {
 	}
 	r := s.rows[s.list.cursor]
 	if r.res == nil {
-		return st.Faint.Render(string(r.info.Level) + " · " + client.SanitizeLine(r.info.Basis))
+		return st.Faint.Render(string(r.info.Level) + " · " + safe.Line(r.info.Basis))
 	}
 	detail := strings.SplitN(r.res.Detail, "\n", 2)[0]
 	return st.Faint.Render(string(r.res.Level)+" · "+r.res.Basis) + "  " + detail
@@ -352,5 +352,5 @@ func checkSymbol(st *Styles, s check.Status) (string, string, lipgloss.Style) {
 	case check.Skip:
 		return "–", "skip", st.Faint
 	}
-	return "?", client.SanitizeLine(string(s)), st.Faint
+	return "?", safe.Line(string(s)), st.Faint
 }

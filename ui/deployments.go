@@ -8,7 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/keyring"
 )
 
@@ -336,7 +336,7 @@ func (s *deploymentsScreen) View() string {
 			mark = "● "
 		}
 		urlW := urlW - 2
-		row := mark + padRight(d.URL, urlW) + padRight(client.SanitizeLine(d.Username), 16) +
+		row := mark + padRight(d.URL, urlW) + padRight(safe.Line(d.Username), 16) +
 			padRight(storeLabel(d.TokenStore), 12) + relTime(s.c.clock(), d.LastUsed)
 		b.WriteString(s.list.renderRow(st, i, row, w) + "\n")
 	}
@@ -353,7 +353,7 @@ func (s *deploymentsScreen) currentView() string {
 	}
 	lines := []string{st.Title.Render("In use: ") + st.Value.Render(sess.URL)}
 	kv := func(k, v string) { lines = append(lines, st.Label.Render(padRight(k, 14))+v) }
-	kv("token from", client.SanitizeLine(sess.Source))
+	kv("token from", safe.Line(sess.Source))
 	switch {
 	case sess.ConnectErr != nil:
 		kv("status", st.Error.Render("✗ "+explainError(sess.ConnectErr)))

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
@@ -148,14 +149,14 @@ func errSection(st *Styles, err error) string {
 // verdicts, and the verdicts about fields it lacks.
 func docSection(st *Styles, width int, url string, tried []client.DiscoveryAttempt, raw []byte, findings []flows.Finding, fieldOf func(string) string) string {
 	var b strings.Builder
-	b.WriteString(st.Label.Render("from ") + client.SanitizeLine(url) + "\n")
+	b.WriteString(st.Label.Render("from ") + safe.Line(url) + "\n")
 	for _, t := range tried {
 		if t.Err != "" {
 			code := ""
 			if t.StatusCode != 0 {
 				code = " " + itoa(t.StatusCode)
 			}
-			b.WriteString(st.Faint.Render("  tried "+client.SanitizeLine(t.URL)+code+": "+client.SanitizeLine(t.Err)) + "\n")
+			b.WriteString(st.Faint.Render("  tried "+safe.Line(t.URL)+code+": "+safe.Line(t.Err)) + "\n")
 		}
 	}
 	notes := map[string][]string{}

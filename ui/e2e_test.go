@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -42,12 +43,23 @@ func TestE2EDemoAppLifecycle(t *testing.T) {
 	}
 
 	tm.keys("n")
-	screen := tm.waitFor("New client secret", "••••")
-	if strings.Contains(screen, "coder_") {
-		t.Fatalf("secret shown before reveal:\n%s", screen)
-	}
+	masked := tm.waitFor("New client secret", "••••")
 	tm.keys("v")
-	tm.waitFor("coder_")
+	fullRE := regexp.MustCompile(`coder_[0-9A-Za-z]{10}_[0-9A-Za-z]{20,}`)
+	var full, revealed string
+	for deadline := time.Now().Add(10 * time.Second); full == "" && time.Now().Before(deadline); {
+		revealed = tm.capture()
+		if full = fullRE.FindString(revealed); full == "" {
+			time.Sleep(50 * time.Millisecond) // polling the pane for a condition
+		}
+	}
+	if full == "" {
+		t.Fatalf("no full secret after reveal:\n%s", revealed)
+	}
+	// Masked, only the public lookup prefix shows (as Coder's own list does).
+	if strings.Contains(masked, full) || !strings.Contains(masked, full[:len("coder_")+10]+"_••••") {
+		t.Fatalf("secret shown before reveal, or not its public prefix:\n%s", masked)
+	}
 	tm.keys("Enter")
 	tm.waitFor("Secret", "Never")
 

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // exchangeDetail shows one recorded exchange: request and response lines,
@@ -57,14 +58,14 @@ func (s *exchangeDetail) render() {
 	ex := s.ex
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Request") + "\n")
-	b.WriteString(st.Bold.Render(client.SanitizeLine(ex.Method)+" "+client.SanitizeLine(ex.URL)) + "\n")
+	b.WriteString(st.Bold.Render(safe.Line(ex.Method)+" "+safe.Line(ex.URL)) + "\n")
 	b.WriteString(headerLines(st, ex.RequestHeader))
 	if len(ex.RequestBody) > 0 {
 		b.WriteString("\n" + bodyView(st, ex.RequestBody, s.width) + "\n")
 	}
 	b.WriteString("\n" + st.Title.Render("Response") + "  " + st.Subtle.Render(durText(ex.Duration)) + "\n")
 	if ex.Err != "" {
-		b.WriteString(st.Error.Render("✗ "+client.SanitizeLine(ex.Err)) + "\n")
+		b.WriteString(st.Error.Render("✗ "+safe.Line(ex.Err)) + "\n")
 	}
 	if ex.StatusCode != 0 {
 		sty := st.OK
@@ -91,7 +92,7 @@ func headerLines(st *Styles, h http.Header) string {
 	var b strings.Builder
 	for _, k := range names {
 		for _, v := range h[k] {
-			b.WriteString(st.JSONKey.Render(client.SanitizeLine(k)+":") + " " + client.SanitizeLine(v) + "\n")
+			b.WriteString(st.JSONKey.Render(safe.Line(k)+":") + " " + safe.Line(v) + "\n")
 		}
 	}
 	return b.String()
@@ -103,12 +104,12 @@ func bodyView(st *Styles, body []byte, width int) string {
 	if strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[") {
 		return renderJSON(st, body, nil, width)
 	}
-	return client.SanitizeText(string(body))
+	return safe.Text(string(body))
 }
 
 func (s *exchangeDetail) View() string {
 	st := s.c.Styles
 	ex := s.ex
-	head := st.Subtle.Render("#" + itoa(int(ex.ID)) + " · " + client.SanitizeLine(ex.Phase) + " · " + ex.Started.Local().Format("15:04:05.000") + " · c copy as curl · esc back")
+	head := st.Subtle.Render("#" + itoa(int(ex.ID)) + " · " + safe.Line(ex.Phase) + " · " + ex.Started.Local().Format("15:04:05.000") + " · c copy as curl · esc back")
 	return head + "\n" + s.vp.View()
 }

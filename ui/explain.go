@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 	"oauthdeck/keyring"
 )
@@ -28,7 +29,7 @@ func explainError(err error) string {
 	case errors.As(err, &se):
 		return "Session expired or invalid: add the deployment again (Deployments, n) or run `oauthdeck login`"
 	case errors.As(err, &ue):
-		return client.SanitizeLine(ue.Error())
+		return safe.Line(ue.Error())
 	case errors.As(err, &te):
 		return te.Error() + ": the server is slow or unreachable; press r to retry"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -38,7 +39,7 @@ func explainError(err error) string {
 		exp := flows.Explain(err)
 		return strings.TrimSpace("Cannot reach the deployment (" + exp.Cause + "): " + exp.Fix + " " + lastURL(err))
 	}
-	return client.SanitizeLine(err.Error())
+	return safe.Line(err.Error())
 }
 
 // lastURL pulls the URL out of a wrapped *url.Error message, if any.
@@ -46,7 +47,7 @@ func lastURL(err error) string {
 	s := err.Error()
 	if i := strings.Index(s, "http"); i >= 0 {
 		if j := strings.IndexAny(s[i:], "\": "); j > 0 {
-			return "(" + client.SanitizeLine(s[i:i+j]) + ")"
+			return "(" + safe.Line(s[i:i+j]) + ")"
 		}
 	}
 	return ""
@@ -64,7 +65,7 @@ func providerHelp(err error) []string {
 		"  newer Coder:      CODER_OAUTH2_PROVIDER_ENABLE=true",
 	}
 	if pd.Message != "" {
-		lines = append(lines, "  server said: "+client.SanitizeLine(pd.Message))
+		lines = append(lines, "  server said: "+safe.Line(pd.Message))
 	}
 	return lines
 }

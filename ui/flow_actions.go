@@ -5,7 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
@@ -52,7 +52,7 @@ func (s *flowScreen) edit() tea.Cmd {
 	}
 	req, err := r.flow.Request(id)
 	if err != nil {
-		return s.c.Notify(noticeWarn, "Nothing to edit yet: "+client.SanitizeLine(err.Error()))
+		return s.c.Notify(noticeWarn, "Nothing to edit yet: "+safe.Line(err.Error()))
 	}
 	return s.c.Push(newFlowEditor(s.c, r, id, req))
 }

@@ -9,7 +9,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
@@ -94,12 +94,8 @@ func (s *flowEditor) stopEditing() {
 	s.input.SetValue("")
 }
 
-// isSecretParam asks the flows package whether it masks this parameter.
-func isSecretParam(k string) bool {
-	const probe = "probe-value-long-enough-to-mask"
-	red := flows.Request{Params: url.Values{k: {probe}}}.Redacted()
-	return red.Params.Get(k) != probe
-}
+// isSecretParam: the one list of secret names decides.
+func isSecretParam(k string) bool { return safe.SecretName(k) }
 
 func (s *flowEditor) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -205,7 +201,7 @@ func (s *flowEditor) save() tea.Cmd {
 		q.URL, q.Params = u, params
 	})
 	if err != nil {
-		s.err = client.SanitizeLine(err.Error())
+		s.err = safe.Line(err.Error())
 		return nil
 	}
 	s.run.edited[s.id] = true
@@ -220,17 +216,17 @@ func (s *flowEditor) View() string {
 	if s.inQuery {
 		where = "query"
 	}
-	b.WriteString(st.Title.Render("Edit the "+string(s.id)+" request") + "  " + st.Subtle.Render(client.SanitizeLine(s.method)+", parameters in the "+where) + "\n")
+	b.WriteString(st.Title.Render("Edit the "+string(s.id)+" request") + "  " + st.Subtle.Render(safe.Line(s.method)+", parameters in the "+where) + "\n")
 	b.WriteString(st.Faint.Render("enter edit · a add · d remove · s save · R reset to default · v reveal · esc cancel") + "\n\n")
 	listH := max(s.height-6, 1)
 	from, to := s.list.window(listH)
 	for i := from; i < to; i++ {
 		r := s.rows[i]
-		v := client.SanitizeLine(r.value) // the mask keeps a few characters: sanitise first
+		v := safe.Line(r.value) // the mask keeps a few characters: sanitise first
 		if r.secret && !s.revealed {
-			v = flows.Mask(v)
+			v = safe.Mask(v)
 		}
-		row := padRight(client.SanitizeLine(r.key), 22) + " " + v
+		row := padRight(safe.Line(r.key), 22) + " " + v
 		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")
 	}
 	b.WriteString("\n")

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
@@ -25,16 +25,16 @@ func findingLine(st *Styles, f flows.Finding, lead string) string {
 	case flows.SeverityInfo:
 		sym, sty = "i", st.Info
 	}
-	return sty.Render(lead+sym+" "+client.SanitizeLine(f.Message)) + st.Faint.Render("  ("+client.SanitizeLine(f.Basis)+")")
+	return sty.Render(lead+sym+" "+safe.Line(f.Message)) + st.Faint.Render("  ("+safe.Line(f.Basis)+")")
 }
 
 // prettyBody indents a JSON body; anything else is shown as sanitised text.
 func prettyBody(body []byte) string {
 	var out bytes.Buffer
 	if t := bytes.TrimSpace(body); len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Indent(&out, t, "", "  ") == nil {
-		return client.SanitizeText(out.String())
+		return safe.Text(out.String())
 	}
-	return client.SanitizeText(string(body))
+	return safe.Text(string(body))
 }
 
 // shortDur is a request's duration for display.

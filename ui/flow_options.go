@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
@@ -63,7 +64,7 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	s := &flowOptionsForm{base: newBase(c), app: c.SelectedApp()}
 	var clientChoices []string
 	if s.app != nil {
-		clientChoices = append(clientChoices, "app "+client.SanitizeLine(s.app.Name))
+		clientChoices = append(clientChoices, "app "+safe.Line(s.app.Name))
 	}
 	clientChoices = append(clientChoices, "create a new app", "dynamic registration (RFC 7591)")
 	s.clientF = newChoiceField("Client", clientChoices...)

@@ -12,7 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/cli/browser"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 	"oauthdeck/keyring"
 )
@@ -102,7 +102,7 @@ func summarize(o flowOptions) string {
 	case flows.ClientExisting:
 		name := "app"
 		if o.App != nil {
-			name = "app " + client.SanitizeLine(o.App.Name)
+			name = "app " + safe.Line(o.App.Name)
 		}
 		parts = append(parts, name)
 	case flows.ClientRegister:
@@ -115,9 +115,9 @@ func summarize(o flowOptions) string {
 	if res == "" {
 		res = "deployment URL"
 	}
-	parts = append(parts, "resource "+client.SanitizeLine(res))
+	parts = append(parts, "resource "+safe.Line(res))
 	if o.Scope != "" {
-		parts = append(parts, "scope "+client.SanitizeLine(o.Scope))
+		parts = append(parts, "scope "+safe.Line(o.Scope))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -296,7 +296,7 @@ func stepErrorLine(res flows.StepResult) string {
 	if res.Err != nil {
 		return explainFlowErr(res.Err)
 	}
-	return client.SanitizeLine(res.Verdict)
+	return safe.Line(res.Verdict)
 }
 
 // explainFlowErr says what went wrong, with the network cases spelled out.
@@ -305,7 +305,7 @@ func explainFlowErr(err error) string {
 		return "cancelled"
 	}
 	if exp := flows.Explain(err); exp != nil && exp.Cause != "" && !flows.Unreachable(err) && !errors.Is(err, context.DeadlineExceeded) {
-		return client.SanitizeLine(err.Error()) + " — " + client.SanitizeLine(exp.Cause)
+		return safe.Line(err.Error()) + " — " + safe.Line(exp.Cause)
 	}
 	return explainError(err)
 }

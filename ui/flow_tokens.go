@@ -3,7 +3,7 @@ package ui
 import (
 	"strings"
 
-	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
@@ -25,15 +25,15 @@ func (s *flowScreen) tokenDetail() string {
 			return st.Faint.Render("(none)")
 		}
 		if s.revealed {
-			return st.Secret.Render(client.SanitizeLine(v))
+			return st.Secret.Render(safe.Line(v))
 		}
-		return st.Secret.Render(flows.Mask(client.SanitizeLine(v))) // the mask keeps a few raw characters
+		return st.Secret.Render(safe.Mask(safe.Line(v))) // the mask keeps a few raw characters
 	}
 	info := flows.InspectToken(t.AccessToken)
 	b.WriteString(label("Access token") + secret(t.AccessToken) + "\n")
 	b.WriteString(label("Format") + tokenKindText(info) + "\n")
-	b.WriteString(label("Type") + client.SanitizeLine(t.TokenType) + "\n")
-	scope := client.SanitizeLine(t.Scope)
+	b.WriteString(label("Type") + safe.Line(t.TokenType) + "\n")
+	scope := safe.Line(t.Scope)
 	if scope == "" {
 		scope = st.Faint.Render("(none returned)")
 	}
@@ -65,7 +65,7 @@ func (s *flowScreen) tokenDetail() string {
 		if r.running == id {
 			sym, sty = "…", st.Info
 		}
-		b.WriteString("\n" + st.Title.Render("Last action: "+string(id)) + "  " + sty.Render(sym+" "+client.SanitizeLine(res.Verdict)) + "\n")
+		b.WriteString("\n" + st.Title.Render("Last action: "+string(id)) + "  " + sty.Render(sym+" "+safe.Line(res.Verdict)) + "\n")
 		if len(res.Fields) > 0 && id == flows.StepUse {
 			b.WriteString(s.fieldsView(res.Fields))
 		}
@@ -80,9 +80,9 @@ func (s *flowScreen) tokenDetail() string {
 func tokenKindText(info flows.TokenInfo) string {
 	switch info.Kind {
 	case flows.TokenCoderAPIKey:
-		return "Coder API key (id " + client.SanitizeLine(info.KeyID) + "), opaque"
+		return "Coder API key (id " + safe.Line(info.KeyID) + "), opaque"
 	case flows.TokenCoderSecret:
-		return "Coder secret (prefix " + client.SanitizeLine(info.KeyID) + ")"
+		return "Coder secret (prefix " + safe.Line(info.KeyID) + ")"
 	case flows.TokenJWT:
 		return "JWT (claims on the inspect step; signature not verified)"
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
@@ -39,7 +40,7 @@ func (s *flowScreen) view() string {
 	head := st.Title.Render("Flow") + "  " + st.Subtle.Render(r.summary)
 	if l := r.listener; l != nil && l.Listening && !l.Closed && !l.Received {
 		// Visible from every row: the listener is waiting for the browser.
-		wait := "◉ " + client.SanitizeLine(l.Addr+l.Path) + " " + countdown(l.Deadline.Sub(s.c.clock()))
+		wait := "◉ " + safe.Line(l.Addr+l.Path) + " " + countdown(l.Deadline.Sub(s.c.clock()))
 		head = truncate(head, max(s.width-lipgloss.Width(wait)-2, 10)) + "  " + st.Info.Render(wait)
 	}
 	lines := []string{truncate(head, s.width)}
@@ -66,9 +67,9 @@ func (s *flowScreen) introView() string {
 	case nil:
 		b.WriteString(st.Warn.Render("No deployment in use: pick one in the Deployments tab (1).") + "\n")
 	default:
-		b.WriteString(st.Label.Render("Deployment  ") + client.SanitizeLine(sess.URL) + "\n")
+		b.WriteString(st.Label.Render("Deployment  ") + safe.Line(sess.URL) + "\n")
 		if app := s.c.SelectedApp(); app != nil {
-			b.WriteString(st.Label.Render("Selected app ") + client.SanitizeLine(app.Name) + st.Faint.Render("  (from the Apps tab)") + "\n")
+			b.WriteString(st.Label.Render("Selected app ") + safe.Line(app.Name) + st.Faint.Render("  (from the Apps tab)") + "\n")
 		}
 		b.WriteString("\n" + st.Bold.Render("Press n to choose the app, consent mode, resource and scope, and start.") + "\n")
 	}
@@ -168,7 +169,7 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 	b.WriteString(st.Title.Render(def.Title) + "  " + sty.Render(sym+" "+string(res.Status)) + "\n")
 	b.WriteString(st.Faint.Render(def.Purpose) + "\n")
 	if res.Verdict != "" {
-		b.WriteString(sty.Render(client.SanitizeLine(res.Verdict)) + "\n")
+		b.WriteString(sty.Render(safe.Line(res.Verdict)) + "\n")
 	}
 
 	// The request: what was sent, or what will be sent (with edits).
@@ -186,7 +187,7 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 		}
 		b.WriteString("\n" + st.Title.Render(label) + hint + "\n" + s.requestView(req))
 	} else if errors.Is(err, flows.ErrStepOrder) {
-		b.WriteString("\n" + st.Faint.Render("Not ready: "+client.SanitizeLine(err.Error())) + "\n")
+		b.WriteString("\n" + st.Faint.Render("Not ready: "+safe.Line(err.Error())) + "\n")
 	} else if !done {
 		b.WriteString("\n" + st.Faint.Render("This step sends no request of its own.") + "\n")
 	}
@@ -230,7 +231,7 @@ func (s *flowScreen) requestView(req flows.Request) string {
 	st := s.c.Styles
 	red := req.Redacted()
 	var b strings.Builder
-	b.WriteString(st.Bold.Render(client.SanitizeLine(req.Method)+" "+client.SanitizeLine(req.URL)) + "\n")
+	b.WriteString(st.Bold.Render(safe.Line(req.Method)+" "+safe.Line(req.URL)) + "\n")
 	b.WriteString(headerLines(st, red.Header))
 	where := "form"
 	if req.InQuery {
@@ -251,13 +252,13 @@ func (s *flowScreen) requestView(req flows.Request) string {
 			if !s.revealed && i < len(masked) && masked[i] != v {
 				shown = st.Secret.Render(masked[i])
 			} else {
-				shown = client.SanitizeLine(shown)
+				shown = safe.Line(shown)
 			}
-			b.WriteString("  " + st.JSONKey.Render(client.SanitizeLine(k)) + " = " + shown + "\n")
+			b.WriteString("  " + st.JSONKey.Render(safe.Line(k)) + " = " + shown + "\n")
 		}
 	}
 	if req.Note != "" {
-		b.WriteString(st.Faint.Render(client.SanitizeLine(req.Note)) + "\n")
+		b.WriteString(st.Faint.Render(safe.Line(req.Note)) + "\n")
 	}
 	return b.String()
 }
@@ -270,7 +271,7 @@ func (s *flowScreen) listenerView() string {
 	}
 	var b strings.Builder
 	b.WriteString("\n" + st.Title.Render("Callback listener") + "\n")
-	b.WriteString(st.Label.Render("bound ") + client.SanitizeLine(l.Addr) + st.Label.Render("  path ") + client.SanitizeLine(l.Path) + "\n")
+	b.WriteString(st.Label.Render("bound ") + safe.Line(l.Addr) + st.Label.Render("  path ") + safe.Line(l.Path) + "\n")
 	check := func(ok bool, what string) string {
 		if ok {
 			return st.OK.Render("✓ " + what)
@@ -284,10 +285,10 @@ func (s *flowScreen) listenerView() string {
 	b.WriteString(strings.Join([]string{check(l.Received, "callback"), check(l.StateOK, "state"),
 		check(l.IssChecked, "iss"), check(l.Closed, "closed")}, "  ") + "\n")
 	for _, rj := range l.Rejected {
-		b.WriteString(st.Warn.Render("! refused: "+client.SanitizeLine(rj.Reason.Error())) + "\n")
+		b.WriteString(st.Warn.Render("! refused: "+safe.Line(rj.Reason.Error())) + "\n")
 	}
 	if l.Err != "" {
-		b.WriteString(st.Error.Render("✗ "+client.SanitizeLine(l.Err)) + "\n")
+		b.WriteString(st.Error.Render("✗ "+safe.Line(l.Err)) + "\n")
 	}
 	return b.String()
 }
@@ -311,10 +312,10 @@ func countdown(d time.Duration) string {
 // start of the (already redacted) response body.
 func exchangeSummary(st *Styles, ex client.Exchange) string {
 	var b strings.Builder
-	b.WriteString(st.Subtle.Render("→ #"+itoa(int(ex.ID))+" ") + client.SanitizeLine(ex.Method) + " " + client.SanitizeLine(ex.URL) + "\n")
+	b.WriteString(st.Subtle.Render("→ #"+itoa(int(ex.ID))+" ") + safe.Line(ex.Method) + " " + safe.Line(ex.URL) + "\n")
 	switch {
 	case ex.Err != "":
-		b.WriteString(st.Error.Render("✗ "+client.SanitizeLine(ex.Err)) + "\n")
+		b.WriteString(st.Error.Render("✗ "+safe.Line(ex.Err)) + "\n")
 	case ex.StatusCode != 0:
 		sty := st.OK
 		if ex.StatusCode >= 400 {
@@ -324,10 +325,10 @@ func exchangeSummary(st *Styles, ex client.Exchange) string {
 		}
 		b.WriteString(sty.Render("← "+itoa(ex.StatusCode)+" "+http.StatusText(ex.StatusCode)) + st.Faint.Render(" "+shortDur(ex.Duration)) + "\n")
 		if loc := ex.ResponseHeader.Get("Location"); loc != "" {
-			b.WriteString(st.JSONKey.Render("Location:") + " " + client.SanitizeLine(loc) + "\n")
+			b.WriteString(st.JSONKey.Render("Location:") + " " + safe.Line(loc) + "\n")
 		}
 		if wa := ex.ResponseHeader.Get("WWW-Authenticate"); wa != "" {
-			b.WriteString(st.JSONKey.Render("WWW-Authenticate:") + " " + client.SanitizeLine(wa) + "\n")
+			b.WriteString(st.JSONKey.Render("WWW-Authenticate:") + " " + safe.Line(wa) + "\n")
 		}
 		if len(ex.ResponseBody) > 0 {
 			lines := strings.Split(prettyBody(ex.ResponseBody), "\n")
@@ -345,14 +346,14 @@ func (s *flowScreen) fieldsView(fields []flows.Field) string {
 	st := s.c.Styles
 	var b strings.Builder
 	for _, f := range fields {
-		v := client.SanitizeLine(f.Value)
+		v := safe.Line(f.Value)
 		if f.Secret {
 			if s.revealed {
-				v = client.SanitizeLine(f.Reveal())
+				v = safe.Line(f.Reveal())
 			}
 			v = st.Secret.Render(v)
 		}
-		b.WriteString(st.Label.Render(padRight(client.SanitizeLine(f.Label), 20)) + " " + v + "\n")
+		b.WriteString(st.Label.Render(padRight(safe.Line(f.Label), 20)) + " " + v + "\n")
 	}
 	return b.String()
 }
@@ -371,13 +372,13 @@ func errorView(st *Styles, res flows.StepResult) string {
 	b.WriteString(st.Error.Render("✗ "+line) + "\n")
 	if exp := res.Explain; exp != nil {
 		if exp.Cause != "" {
-			b.WriteString(st.Label.Render("Cause ") + client.SanitizeLine(exp.Cause) + "\n")
+			b.WriteString(st.Label.Render("Cause ") + safe.Line(exp.Cause) + "\n")
 		}
 		if exp.Fix != "" {
-			b.WriteString(st.Label.Render("Fix   ") + client.SanitizeLine(exp.Fix) + "\n")
+			b.WriteString(st.Label.Render("Fix   ") + safe.Line(exp.Fix) + "\n")
 		}
 		if exp.Basis != "" {
-			b.WriteString(st.Faint.Render("Basis "+client.SanitizeLine(exp.Basis)) + "\n")
+			b.WriteString(st.Faint.Render("Basis "+safe.Line(exp.Basis)) + "\n")
 		}
 	}
 	return b.String()

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
+	"oauthdeck/client/safe"
 
-	"oauthdeck/client"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // renderJSON pretty-prints raw JSON with colours, keeping the server's key
@@ -22,7 +22,7 @@ func renderJSON(st *Styles, raw []byte, notes map[string][]string, width int) st
 	var b strings.Builder
 	p := jsonPrinter{st: st, width: width, dec: dec, b: &b, notes: notes}
 	if err := p.value(0, ""); err != nil {
-		return st.Warn.Render("(not JSON: "+client.SanitizeLine(err.Error())+")") + "\n" + client.SanitizeText(string(raw))
+		return st.Warn.Render("(not JSON: "+safe.Line(err.Error())+")") + "\n" + safe.Text(string(raw))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -84,7 +84,7 @@ func (p *jsonPrinter) render(tok json.Token, depth int, topKey string) error {
 		if depth == 0 {
 			key = k
 		}
-		p.b.WriteString(st.JSONKey.Render(strconv.Quote(client.SanitizeLine(k))) + st.JSONPunct.Render(": "))
+		p.b.WriteString(st.JSONKey.Render(strconv.Quote(safe.Line(k))) + st.JSONPunct.Render(": "))
 		if err := p.value(depth+1, key); err != nil {
 			return err
 		}
@@ -177,7 +177,7 @@ func (p *jsonPrinter) scalar(tok json.Token) string {
 	st := p.st
 	switch t := tok.(type) {
 	case string:
-		return st.JSONString.Render(strconv.Quote(client.SanitizeLine(t)))
+		return st.JSONString.Render(strconv.Quote(safe.Line(t)))
 	case json.Number:
 		return st.JSONNumber.Render(t.String())
 	case bool:

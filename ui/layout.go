@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"oauthdeck/client/safe"
+
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -98,15 +100,10 @@ func hostOf(raw string) string {
 	return u.Host
 }
 
-// maskSecret hides a secret, keeping a few trailing characters so the user
-// can tell secrets apart (as Coder's own truncated secrets do).
+// maskSecret is s when the user revealed it, else safe.Mask's masking.
 func maskSecret(s string, revealed bool) string {
-	if revealed || s == "" {
-		return s
+	if revealed {
+		return safe.Text(s)
 	}
-	r := []rune(s) // never cut a character in two
-	if len(r) <= 8 {
-		return strings.Repeat("•", 8)
-	}
-	return strings.Repeat("•", 12) + string(r[len(r)-4:])
+	return safe.Mask(s)
 }

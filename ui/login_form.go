@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/keyring"
 )
 
@@ -243,7 +244,7 @@ func (s *loginForm) done(msg loginDoneMsg) tea.Cmd {
 		return nil
 	}
 	res := msg.res
-	return tea.Batch(s.c.PopScreen(s), cmdOf(configSavedMsg{cfg: msg.cfg, notice: "Signed in to " + res.url + " as " + client.SanitizeLine(res.username), use: &res}))
+	return tea.Batch(s.c.PopScreen(s), cmdOf(configSavedMsg{cfg: msg.cfg, notice: "Signed in to " + res.url + " as " + safe.Line(res.username), use: &res}))
 }
 
 type fileFallbackMsg struct{}

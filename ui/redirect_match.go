@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // matchRedirect says whether a redirect_uri sent at authorize would be
@@ -87,9 +88,9 @@ type redirectTester struct {
 
 func newRedirectTester(c *Common, app client.App) *redirectTester {
 	s := &redirectTester{base: newBase(c), app: app, legacy: len(app.RedirectURIs) == 0 && keepsFirstURIOnly(c.Session())}
-	s.name = client.SanitizeLine(app.Name)
+	s.name = safe.Line(app.Name)
 	for _, u := range appRedirects(app) {
-		s.shown = append(s.shown, client.SanitizeLine(u))
+		s.shown = append(s.shown, safe.Line(u))
 	}
 	s.uri = newTextField(c, "redirect_uri a client would send", "http://127.0.0.1:53682/callback", false)
 	s.f = form{c: c, fields: []*formField{s.uri}}
@@ -125,9 +126,9 @@ func (s *redirectTester) View() string {
 	if v := strings.TrimSpace(s.uri.value()); v != "" {
 		i, why := matchRedirect(appRedirects(s.app), v, s.legacy)
 		if i >= 0 {
-			b.WriteString(st.OK.Render("✓ accepted: matches "+s.shown[i]) + "\n  " + st.Subtle.Render(client.SanitizeLine(why)) + "\n")
+			b.WriteString(st.OK.Render("✓ accepted: matches "+s.shown[i]) + "\n  " + st.Subtle.Render(safe.Line(why)) + "\n")
 		} else {
-			b.WriteString(st.Error.Render(wrapText("✗ refused: "+client.SanitizeLine(why), s.width-2)) + "\n")
+			b.WriteString(st.Error.Render(wrapText("✗ refused: "+safe.Line(why), s.width-2)) + "\n")
 		}
 	}
 	b.WriteString("\n" + st.Label.Render("Registered:") + "\n")

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 func init() { registerTab(screenRequests, newRequestsScreen) }
@@ -104,8 +105,8 @@ func exchangeLine(ex client.Exchange) string {
 			path = path[i+3+j:]
 		}
 	}
-	return padRight(ex.Started.Local().Format("15:04:05"), 9) + padRight(client.SanitizeLine(ex.Method), 7) +
-		padRight(status, 5) + padRight(durText(ex.Duration), 8) + padRight(client.SanitizeLine(ex.Phase), 13) + client.SanitizeLine(path)
+	return padRight(ex.Started.Local().Format("15:04:05"), 9) + padRight(safe.Line(ex.Method), 7) +
+		padRight(status, 5) + padRight(durText(ex.Duration), 8) + padRight(safe.Line(ex.Phase), 13) + safe.Line(path)
 }
 
 func durText(d time.Duration) string {

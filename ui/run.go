@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 	"oauthdeck/keyring"
 )
 
@@ -92,11 +93,11 @@ func (c *Common) debugf(format string, args ...any) {
 	if c.logger == nil {
 		return
 	}
-	c.logger.Print(client.Redact(fmt.Sprintf(format, args...)))
+	c.logger.Print(safe.Redact(fmt.Sprintf(format, args...)))
 }
 
 // debugExchange logs one recorded exchange (already redacted by the
-// recorder, and passed through client.Redact again by debugf).
+// recorder, and passed through safe.Redact again by debugf).
 func (c *Common) debugExchange(ex client.Exchange) {
 	if c.logger == nil {
 		return

@@ -46,8 +46,8 @@ import (
 //     in a tea.Cmd that uses ctx (cancelled by Close) and copies the values it
 //     needs. Long work shows in the status bar: id, cmd := c.BeginTask("…");
 //     call c.EndTask(id) when the result message arrives.
-//   - Sanitise every server string with client.SanitizeLine (one line) or
-//     client.SanitizeText before it is rendered. Do it once when the data
+//   - Sanitise every server string with safe.Line (one line) or
+//     safe.Text before it is rendered. Do it once when the data
 //     arrives, not in View.
 //   - Secrets are masked (maskSecret) until the user presses Keys.Reveal; copy
 //     with c.Copy(label, value), which uses OSC 52 and the native clipboard.

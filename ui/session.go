@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // useSessionMsg asks the root to make sess the current deployment.
@@ -88,7 +89,7 @@ func connectCmd(ctx context.Context, api API, gen uint64, taskID int) connectedM
 		return out
 	}
 	out.providerErr = providerFromBuildInfo(bi)
-	bi.Version = client.SanitizeLine(bi.Version)
+	bi.Version = safe.Line(bi.Version)
 	out.build = &bi
 	u, err := api.Me(ctx)
 	if err != nil {
@@ -102,10 +103,10 @@ func connectCmd(ctx context.Context, api API, gen uint64, taskID int) connectedM
 
 // displayUser sanitises, once, the user's fields the console shows.
 func displayUser(u client.User) client.User {
-	u.Username, u.Name, u.Email = client.SanitizeLine(u.Username), client.SanitizeLine(u.Name), client.SanitizeLine(u.Email)
+	u.Username, u.Name, u.Email = safe.Line(u.Username), safe.Line(u.Name), safe.Line(u.Email)
 	u.Roles = slices.Clone(u.Roles)
 	for i := range u.Roles {
-		u.Roles[i].Name, u.Roles[i].DisplayName = client.SanitizeLine(u.Roles[i].Name), client.SanitizeLine(u.Roles[i].DisplayName)
+		u.Roles[i].Name, u.Roles[i].DisplayName = safe.Line(u.Roles[i].Name), safe.Line(u.Roles[i].DisplayName)
 	}
 	return u
 }

@@ -4,12 +4,12 @@ import (
 	"strings"
 	"time"
 
+	"oauthdeck/client/safe"
+
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"oauthdeck/client"
 )
 
 // noticeTTL is how long a notice stays; errors stay longer so they can be read.
@@ -65,7 +65,7 @@ func (s *statusBar) busy() bool { return len(s.tasks) > 0 }
 
 // setNotice shows n and returns the Cmd that clears it after its TTL.
 func (s *statusBar) setNotice(n noticeMsg) tea.Cmd {
-	n.text = client.SanitizeLine(n.text)
+	n.text = safe.Line(n.text)
 	s.notice, s.hasNote = n, true
 	s.noticeID++
 	id := s.noticeID

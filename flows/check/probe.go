@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // verdict is what a check function concludes.
@@ -71,7 +72,7 @@ func (p *probe) skip(format string, args ...any) verdict {
 // broken is a check that could not be carried out (transport error, missing
 // prerequisite). It fails: an unverifiable server is not a passing one.
 func (p *probe) broken(what string, err error) verdict {
-	return verdict{Fail, fmt.Sprintf("could not %s: %s", what, client.SanitizeLine(err.Error()))}
+	return verdict{Fail, fmt.Sprintf("could not %s: %s", what, safe.Line(err.Error()))}
 }
 
 // do sends a raw request through the admin client, noting why.
@@ -98,7 +99,7 @@ type rateLimitedError struct{ retryAfter string }
 func (e rateLimitedError) Error() string {
 	s := "the server is rate limiting (429), so this probe's answer says nothing; run the suite again later"
 	if e.retryAfter != "" {
-		s += " (Retry-After: " + client.SanitizeLine(e.retryAfter) + ")"
+		s += " (Retry-After: " + safe.Line(e.retryAfter) + ")"
 	}
 	return s
 }
@@ -172,9 +173,9 @@ func exchangeEvidence(note string, ex client.Exchange) Evidence {
 }
 
 // rawEvidence records a probe without a recorder, redacted with
-// client.Redact; cleanEvidence adds the suite's own scrubbing later.
+// safe.Redact; cleanEvidence adds the suite's own scrubbing later.
 func (s *suite) rawEvidence(note string, req client.Request, resp *client.Response, err error) Evidence {
-	ev := Evidence{Note: note, Method: req.Method, URL: client.Redact(s.absURL(req))}
+	ev := Evidence{Note: note, Method: req.Method, URL: safe.Redact(s.absURL(req))}
 	if ev.Method == "" {
 		ev.Method = http.MethodGet
 	}
@@ -183,12 +184,10 @@ func (s *suite) rawEvidence(note string, req client.Request, resp *client.Respon
 		hdr[k] = v
 	}
 	if req.WithSession {
-		hdr.Set(client.SessionTokenHeader, "[redacted]")
+		hdr.Set(client.SessionTokenHeader, safe.Marker(s.cfg.Client.SessionToken()))
 	}
-	if a := hdr.Get("Authorization"); a != "" {
-		scheme, _, _ := strings.Cut(a, " ")
-		hdr.Set("Authorization", scheme+" [redacted]")
-	}
+	hdr = safe.Header(hdr) // Authorization keeps its scheme; the one marker style
+
 	switch {
 	case req.Form != nil:
 		hdr.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -202,15 +201,15 @@ func (s *suite) rawEvidence(note string, req client.Request, resp *client.Respon
 		ev.RequestBody = string(req.Body)
 	}
 	ev.RequestHeader = pickHeaders(hdr, shownRequestHeaders)
-	ev.RequestBody = client.Redact(ev.RequestBody)
+	ev.RequestBody = safe.Redact(ev.RequestBody)
 	if resp != nil {
 		ev.Status = resp.StatusCode
 		rh := resp.Header.Clone()
 		if loc := rh.Get("Location"); loc != "" {
-			rh.Set("Location", client.Redact(loc))
+			rh.Set("Location", safe.Redact(loc))
 		}
 		ev.ResponseHeader = pickHeaders(rh, shownResponseHeaders)
-		ev.ResponseBody = client.Redact(string(resp.Body))
+		ev.ResponseBody = safe.Redact(string(resp.Body))
 	}
 	if err != nil {
 		ev.Error = err.Error()
@@ -274,9 +273,9 @@ func pickHeaders(h http.Header, names []string) map[string]string {
 func (s *suite) clean(text string, oneLine bool) string {
 	text = s.scrub(text)
 	if oneLine {
-		return client.SanitizeLine(text)
+		return safe.Line(text)
 	}
-	return client.SanitizeText(text)
+	return safe.Text(text)
 }
 
 // remember adds values the suite must never show (secrets, codes, tokens,
@@ -309,7 +308,7 @@ func (s *suite) scrub(text string) string {
 		sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
 		pairs := make([]string, 0, 2*len(keys))
 		for _, k := range keys {
-			pairs = append(pairs, k, "[redacted]")
+			pairs = append(pairs, k, safe.Marker(k))
 		}
 		s.replacer = strings.NewReplacer(pairs...)
 	}

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"charm.land/lipgloss/v2"
+	"oauthdeck/client/safe"
 
-	"oauthdeck/client"
+	"charm.land/lipgloss/v2"
 )
 
 var statusStyles = map[Status]lipgloss.Style{
@@ -32,7 +32,7 @@ func WriteText(w io.Writer, rep Report, color bool) error {
 	tw := &textWriter{w: w, color: color}
 	head := "oauthdeck check: " + orDash(rep.Server.URL)
 	if rep.Server.Version != "" {
-		head += " (" + client.SanitizeLine(rep.Server.Version) + ")"
+		head += " (" + safe.Line(rep.Server.Version) + ")"
 	}
 	tw.line(head)
 	tw.line(fmt.Sprintf("  issuer %s, resource %s", orDash(rep.Server.Issuer), orDash(rep.Server.Resource)))
@@ -43,13 +43,13 @@ func WriteText(w io.Writer, rep Report, color bool) error {
 		idWidth = max(idWidth, len(r.ID))
 	}
 	for _, r := range rep.Checks {
-		tw.line(fmt.Sprintf("%s  %-*s  %s", tw.status(r.Status), idWidth, client.SanitizeLine(r.ID), client.SanitizeLine(r.Title)))
+		tw.line(fmt.Sprintf("%s  %-*s  %s", tw.status(r.Status), idWidth, safe.Line(r.ID), safe.Line(r.Title)))
 		indent := strings.Repeat(" ", 6+idWidth)
 		if r.Detail != "" {
 			tw.wrapped(indent, r.Detail)
 		}
 		if r.Status == Fail || r.Status == Warn {
-			tw.line(indent + tw.faint(client.SanitizeLine(fmt.Sprintf("basis: %s (%s)", r.Basis, r.Level))))
+			tw.line(indent + tw.faint(safe.Line(fmt.Sprintf("basis: %s (%s)", r.Basis, r.Level))))
 			for _, ev := range r.Evidence {
 				tw.evidence(indent, ev)
 			}
@@ -94,7 +94,7 @@ func (t *textWriter) faint(s string) string {
 }
 
 func (t *textWriter) wrapped(indent, text string) {
-	for _, l := range strings.Split(client.SanitizeText(text), "\n") {
+	for _, l := range strings.Split(safe.Text(text), "\n") {
 		t.line(indent + l)
 	}
 }
@@ -108,12 +108,12 @@ func (t *textWriter) evidence(indent string, ev Evidence) {
 	if ev.Note != "" {
 		line = ev.Note + ": " + line
 	}
-	t.line(indent + "• " + client.SanitizeLine(line))
+	t.line(indent + "• " + safe.Line(line))
 	if ev.Error != "" {
-		t.line(indent + "    error: " + client.SanitizeLine(ev.Error))
+		t.line(indent + "    error: " + safe.Line(ev.Error))
 	}
 	if ev.RequestBody != "" {
-		t.line(indent + "    > " + client.SanitizeLine(clip(ev.RequestBody)))
+		t.line(indent + "    > " + safe.Line(clip(ev.RequestBody)))
 	}
 	keys := make([]string, 0, len(ev.ResponseHeader))
 	for k := range ev.ResponseHeader {
@@ -121,10 +121,10 @@ func (t *textWriter) evidence(indent string, ev Evidence) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		t.line(indent + "    < " + client.SanitizeLine(k+": "+ev.ResponseHeader[k]))
+		t.line(indent + "    < " + safe.Line(k+": "+ev.ResponseHeader[k]))
 	}
 	if ev.ResponseBody != "" {
-		t.line(indent + "    < " + client.SanitizeLine(clip(ev.ResponseBody)))
+		t.line(indent + "    < " + safe.Line(clip(ev.ResponseBody)))
 	}
 }
 
@@ -144,5 +144,5 @@ func orDash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return client.SanitizeLine(s)
+	return safe.Line(s)
 }

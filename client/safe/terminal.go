@@ -1,20 +1,20 @@
-package client
+package safe
 
 import (
 	"strings"
 	"unicode/utf8"
 )
 
-// SanitizeText makes a server-supplied string inert for a terminal: every C0
+// Text makes a server-supplied string inert for a terminal: every C0
 // control except newline and tab, DEL, every C1 control (which includes the
 // 8-bit CSI and OSC introducers), and the Unicode bidi overrides are replaced
 // by a visible stand-in, and invalid UTF-8 becomes U+FFFD. ESC shows as "␛",
 // so "\x1b]52;c;..." renders as the harmless text "␛]52;c;...".
-func SanitizeText(s string) string { return sanitize(s, false) }
+func Text(s string) string { return sanitize(s, false) }
 
-// SanitizeLine is SanitizeText that also flattens newlines, carriage returns
+// Line is Text that also flattens newlines, carriage returns
 // and tabs, for single-line places (table cells, status bar, errors).
-func SanitizeLine(s string) string { return sanitize(s, true) }
+func Line(s string) string { return sanitize(s, true) }
 
 func sanitize(s string, oneLine bool) string {
 	if isPlain(s, oneLine) {

@@ -1,4 +1,4 @@
-package client
+package safe
 
 import (
 	"crypto/hmac"
@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -22,18 +23,27 @@ var redactSalt = func() []byte {
 
 const markerPrefix = "‹redacted:"
 
-// RedactedMarker returns the marker that replaces secret in recorded and
+// IsMarked reports that v starts with a redaction marker.
+func IsMarked(v string) bool { return strings.HasPrefix(v, markerPrefix) }
+
+// Marker returns the marker that replaces secret in recorded and
 // logged text: a short salted hash, equal for equal secrets in this process.
-func RedactedMarker(secret string) string {
+func Marker(secret string) string {
 	mac := hmac.New(sha256.New, redactSalt)
 	mac.Write([]byte(secret))
 	return markerPrefix + hex.EncodeToString(mac.Sum(nil)[:3]) + "›"
 }
 
-// secretFields are the form, query and JSON member names whose values are
-// secrets.
-const secretFields = `client_secret|client_secret_full|code|code_verifier|refresh_token|access_token|token|password|` +
-	`session_token|registration_access_token|coder_session_token|id_token|device_code`
+// secretNames are the form, query and JSON member names whose values are
+// secrets: the one list (SecretName, Redact and the request previews use it).
+var secretNames = []string{"client_secret", "client_secret_full", "code", "code_verifier", "refresh_token",
+	"access_token", "token", "password", "session_token", "registration_access_token", "coder_session_token",
+	"id_token", "device_code"}
+
+var secretFields = strings.Join(secretNames, "|")
+
+// SecretName reports that a parameter or member of this name holds a secret.
+func SecretName(name string) bool { return slices.Contains(secretNames, strings.ToLower(name)) }
 
 var (
 	// key=value in a query string, form body or log line.
@@ -72,8 +82,8 @@ func Redact(s string) string {
 	s = replaceSubmatches(userinfoRE, s, func(g []string) string {
 		return g[1] + redactUserinfo(g[2]) + "@"
 	})
-	s = coderSecretRE.ReplaceAllStringFunc(s, RedactedMarker)
-	s = apiKeyRE.ReplaceAllStringFunc(s, RedactedMarker)
+	s = coderSecretRE.ReplaceAllStringFunc(s, Marker)
+	s = apiKeyRE.ReplaceAllStringFunc(s, Marker)
 	return s
 }
 
@@ -81,10 +91,10 @@ func Redact(s string) string {
 // hashing the decoded value so that one secret gets one marker whether it
 // was seen in a form, a JSON body or a header.
 func markValue(v string, decode func(string) string) string {
-	if v == "" || strings.HasPrefix(v, markerPrefix) {
-		return v
+	if v == "" || strings.HasPrefix(v, markerPrefix) || isURL(decode(v)) {
+		return v // a URL is not a secret (endpoints.token); its parts are scrubbed by the other rules
 	}
-	return RedactedMarker(decode(v))
+	return Marker(decode(v))
 }
 
 // redactUserinfo keeps a user name, which helps a reader, and masks the
@@ -96,7 +106,7 @@ func redactUserinfo(info string) string {
 	if user, password, ok := strings.Cut(info, ":"); ok {
 		return user + ":" + markValue(password, unescapeForm)
 	}
-	return RedactedMarker(unescapeForm(info))
+	return Marker(unescapeForm(info))
 }
 
 func unescapeForm(v string) string {
@@ -124,9 +134,9 @@ func redactHeaderValue(name, v string) string {
 	switch strings.ToLower(name) {
 	case "authorization", "proxy-authorization":
 		if m := schemeRE.FindStringSubmatch(v); m != nil {
-			return m[1] + m[2] + RedactedMarker(m[3])
+			return m[1] + m[2] + Marker(m[3])
 		}
-		return RedactedMarker(v)
+		return Marker(v)
 	case "cookie":
 		parts := strings.Split(v, ";")
 		for i, p := range parts {
@@ -138,28 +148,34 @@ func redactHeaderValue(name, v string) string {
 		parts[0] = redactCookiePair(parts[0])
 		return strings.Join(parts, ";")
 	}
-	return RedactedMarker(v)
+	return Marker(v)
 }
 
 func redactCookiePair(p string) string {
 	name, value, ok := strings.Cut(p, "=")
 	if !ok {
-		return RedactedMarker(strings.TrimSpace(p))
+		return Marker(strings.TrimSpace(p))
 	}
 	return name + "=" + markValue(value, func(s string) string { return s })
+}
+
+// isURL reports an absolute http(s) URL: an address, never a secret itself.
+func isURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // sensitiveHeaders are replaced whole (minus scheme/cookie names) when recorded.
 var sensitiveHeaders = map[string]bool{
 	"Authorization":       true,
 	"Proxy-Authorization": true,
-	SessionTokenHeader:    true,
+	"Coder-Session-Token": true,
 	"Cookie":              true,
 	"Set-Cookie":          true,
 }
 
-// redactHeader copies h with every secret masked.
-func redactHeader(h http.Header) http.Header {
+// Header copies h with every secret redacted.
+func Header(h http.Header) http.Header {
 	out := make(http.Header, len(h))
 	for name, values := range h {
 		canon := http.CanonicalHeaderKey(name)
