@@ -26,4 +26,24 @@
 //
 // Not reproduced: session expiry sliding, rate limits (headers only),
 // the device flow, and the dashboard beyond a small /login page.
+//
+// # An oracle shares no code with what it tests
+//
+// The sandbox keeps its own copies of Coder's rules (app names, redirect-URI
+// matching, loopback checks, token shapes, escaping) and imports nothing of
+// oauthdeck's client, flows or client/safe: a rule shared with the code
+// under test would pass its own mistakes. Only sandbox/testenv (test
+// prerequisites, no oauthdeck imports) lives under it.
+//
+// # Adding a behaviour
+//
+//  1. Handle it in the file of its endpoint (authorize.go, tokens.go,
+//     api_apps.go, …; a new endpoint gets its own file and a line in
+//     routes.go). Where v2.30 and main differ, branch on s.main() and keep
+//     each profile's wire format exact: status, headers, JSON shape, text.
+//  2. Cite what it reproduces next to the code (the observed v2.30 pair or
+//     the upstream reference) and, if it is a choice the references leave
+//     open, add it to the list above.
+//  3. A test beside it (v230_*_test.go for v2.30, main_*_test.go for main)
+//     that checks the exact answer through real HTTP.
 package sandbox

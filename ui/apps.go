@@ -12,8 +12,6 @@ import (
 	"oauthdeck/client"
 )
 
-func init() { registerTab(screenApps, newAppsScreen) }
-
 // appsScreen is the table of OAuth2 apps: filter as you type, sort,
 // refresh, and open, create, edit or delete an app.
 type appsScreen struct {

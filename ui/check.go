@@ -13,8 +13,6 @@ import (
 	"oauthdeck/flows/check"
 )
 
-func init() { registerTab(screenCheck, newCheckScreen) }
-
 // checkScreen runs the conformance suite (flows/check) and shows results
 // streaming into a table; enter opens a check's evidence. esc cancels a run
 // (the suite still removes the apps it created).

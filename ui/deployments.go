@@ -12,8 +12,6 @@ import (
 	"oauthdeck/keyring"
 )
 
-func init() { registerTab(screenDeployments, newDeploymentsScreen) }
-
 // deploymentsScreen lists the saved deployments (non-secret config) and the
 // current one's state; it adds, switches and logs out.
 type deploymentsScreen struct {

@@ -12,8 +12,6 @@ import (
 	"oauthdeck/flows"
 )
 
-func init() { registerTab(screenDiscovery, newDiscoveryScreen) }
-
 // discoveryScreen shows the authorization-server and protected-resource
 // metadata documents, coloured, with each check's verdict under the field
 // it is about.

@@ -13,8 +13,6 @@ import (
 	"oauthdeck/flows"
 )
 
-func init() { registerTab(screenFlow, newFlowScreen) }
-
 // flowScreen is the guided authorization-code flow: a step list on the
 // left, the selected step's request (editable before it is sent), response,
 // decoded result, findings and explanation on the right, and a token

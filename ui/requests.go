@@ -13,8 +13,6 @@ import (
 	"oauthdeck/client/safe"
 )
 
-func init() { registerTab(screenRequests, newRequestsScreen) }
-
 // maxShownExchanges bounds the list like the recorder's own ring does.
 const maxShownExchanges = 5000
 

@@ -9,21 +9,20 @@ import (
 
 // The screen contract.
 //
-// The root Model (app.go) is the only tea.Model. Every screen — a tab such as
+// The root Model (root.go) is the only tea.Model. Every screen — a tab such as
 // Apps, or a pushed view such as App detail or a form — is a plain struct
 // behind the screen interface below, with pointer methods that mutate it and
 // return a tea.Cmd for side effects.
 //
-// # Adding a tab (Flow and Check do this)
+// # Adding a screen
 //
-// In the screen's own file, register a factory from an init function:
-//
-//	func init() { registerTab(screenFlow, newFlowScreen) }
-//	func newFlowScreen(c *Common) screen { s := &flowScreen{}; s.base = newBase(c); return s }
-//
-// The tab order is fixed by tabOrder; a tab with no registered factory is not
-// shown. Pushed screens (details, forms) are not registered: open them with
-// c.Push(s).
+//  1. Write ui/<name>.go: a struct embedding base, its constructor
+//     (func newFlowScreen(c *Common) screen { s := &flowScreen{}; s.base = newBase(c); return s })
+//     and the screen methods below; its keys go in KeyMap (keys.go).
+//  2. A tab: add its screenID below and one row to tabs(), in the order the
+//     tab bar shows. A pushed screen (detail, form) needs no row: open it
+//     with c.Push(s).
+//  3. A test beside it that drives it through the harness (helpers_test.go).
 //
 // # Message routing (what a screen receives)
 //
@@ -99,13 +98,23 @@ const (
 	screenRequests    screenID = "requests"
 )
 
-// tabOrder is the order of the top-level tabs.
-var tabOrder = []screenID{screenDeployments, screenApps, screenDiscovery, screenFlow, screenCheck, screenRequests}
-
-var tabFactories = map[screenID]func(*Common) screen{}
-
-// registerTab makes a tab available; call it from an init function.
-func registerTab(id screenID, factory func(*Common) screen) { tabFactories[id] = factory }
+// tabs are the top-level tabs, in order: the one list of them.
+func tabs() []struct {
+	id  screenID
+	new func(*Common) screen
+} {
+	return []struct {
+		id  screenID
+		new func(*Common) screen
+	}{
+		{screenDeployments, newDeploymentsScreen},
+		{screenApps, newAppsScreen},
+		{screenDiscovery, newDiscoveryScreen},
+		{screenFlow, newFlowScreen},
+		{screenCheck, newCheckScreen},
+		{screenRequests, newRequestsScreen},
+	}
+}
 
 // base gives a screen its Common, size, a context cancelled by Close, and
 // no-op defaults for the optional parts of the contract.

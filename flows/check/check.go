@@ -6,6 +6,18 @@
 // The suite creates its own apps (and, where the server offers dynamic
 // registration, its own registered clients) and removes them at the end,
 // also when the context is cancelled midway.
+//
+// # Adding a check
+//
+//  1. Write its function, func(ctx, s *suite, p *probe) verdict, in the
+//     checks_<area>.go of its area: send requests through p.do (they become
+//     the result's evidence, redacted), and end with p.pass, p.violated,
+//     p.warn, p.skip or p.broken, saying only what was tested.
+//  2. Add one row to registry (registry.go) where its order makes sense:
+//     a stable id (never renamed), a title, the rule it rests on and its
+//     Level (Must or Should).
+//  3. A test that reaches each of its verdicts, against the sandbox or a
+//     small httptest server that misbehaves in exactly that way.
 package check
 
 import (

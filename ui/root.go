@@ -55,13 +55,9 @@ func newModel(c *Common) *Model {
 	m := &Model{c: c, help: help.New()}
 	m.help.Styles = c.Styles.Help
 	var titles []string
-	for _, id := range tabOrder {
-		f, ok := tabFactories[id]
-		if !ok {
-			continue
-		}
-		s := f(c)
-		m.tabs = append(m.tabs, &tab{id: id, root: s})
+	for _, t := range tabs() {
+		s := t.new(c)
+		m.tabs = append(m.tabs, &tab{id: t.id, root: s})
 		titles = append(titles, s.Title())
 	}
 	c.Keys.Tabs = tabKeys(titles)
