@@ -58,9 +58,7 @@ func Run(ctx context.Context, deps Deps) error {
 	m := newModel(c)
 	opts := append([]tea.ProgramOption{tea.WithContext(ctx)}, deps.programOptions...)
 	p := tea.NewProgram(m, opts...)
-	// Never block the caller: recorder callbacks run inside HTTP calls, and
-	// Send blocks until the event loop takes the message.
-	c.send = func(msg tea.Msg) { go p.Send(msg) }
+	c.send = orderedSend(ctx, p.Send)
 	if unwire := c.wireRecorder(); unwire != nil {
 		defer unwire()
 	}
