@@ -36,6 +36,16 @@ type Response struct {
 	method string
 }
 
+// ResponseOf wraps an answer received by another HTTP stack (the
+// golang.org/x/oauth2 token exchange) so that Error classifies it by the
+// same rules as every other response.
+func ResponseOf(method, url string, status int, header http.Header, body []byte) *Response {
+	if header == nil {
+		header = http.Header{}
+	}
+	return &Response{StatusCode: status, Header: header, Body: body, URL: url, method: method}
+}
+
 // Do sends req with the client's timeout, size limit and recorder. It never
 // follows redirects and does not interpret the status: a 4xx is a Response,
 // not an error. Errors are transport failures, timeouts and oversize bodies.

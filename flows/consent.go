@@ -38,7 +38,7 @@ func ConsentRedirect(ctx context.Context, c *client.Client, authURL string) (*ur
 		return nil, err
 	}
 	if resp.StatusCode < 300 || resp.StatusCode > 399 {
-		return nil, ResponseError(http.MethodPost, resp)
+		return nil, resp.Error(http.StatusSeeOther)
 	}
 	loc, err := resp.Location()
 	if err != nil || loc == nil {

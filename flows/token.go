@@ -197,15 +197,16 @@ func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bo
 func (t TokenClient) oauth2Error(err error, cap *responseCapture, timeout time.Duration) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		resp := &client.Response{URL: t.TokenURL, Body: re.Body, Header: http.Header{}}
+		status, header := 0, http.Header(nil)
 		if re.Response != nil {
-			resp.StatusCode, resp.Header = re.Response.StatusCode, re.Response.Header
+			status, header = re.Response.StatusCode, re.Response.Header
 		}
+		resp := client.ResponseOf(http.MethodPost, t.TokenURL, status, header, re.Body)
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			return &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
 				URL: t.TokenURL, Reason: "token response carries an error", Excerpt: excerpt(re.Body)}
 		}
-		return ResponseError(http.MethodPost, resp)
+		return resp.Error(http.StatusOK)
 	}
 	status, header, body, readErr := cap.get()
 	var ue *url.Error
@@ -240,7 +241,7 @@ func (t TokenClient) raw(ctx context.Context, form url.Values) (Tokens, error) {
 		return Tokens{}, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Tokens{}, ResponseError(http.MethodPost, resp)
+		return Tokens{}, resp.Error(http.StatusOK)
 	}
 	return decodeTokenResponse(resp, t.now())
 }
@@ -296,7 +297,7 @@ func (t TokenClient) RevokeWithForm(ctx context.Context, form url.Values) error 
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return ResponseError(http.MethodPost, resp)
+		return resp.Error(http.StatusOK)
 	}
 	return nil
 }
@@ -329,4 +330,12 @@ func onlyKeys(form url.Values, allowed ...string) bool {
 		}
 	}
 	return true
+}
+func excerpt(b []byte) string {
+	const max = 200
+	s := safe.Line(safe.Redact(string(b)))
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return s
 }
