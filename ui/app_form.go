@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
 )
 
@@ -39,10 +39,10 @@ func newAppForm(c *Common, app *client.App) *appForm {
 	s := &appForm{base: newBase(c), editing: app, deployURL: sessURL(c.Session())}
 	s.name = newTextField(c, "Name", "my-app", false)
 	s.name.hint = "1–32 letters/digits, groups joined by single hyphens"
-	s.name.validate = func(v string) string { return validateAppName(strings.TrimSpace(v)) }
+	s.name.validate = func(v string) string { return coder.AppName(strings.TrimSpace(v)) }
 	s.redirects = newAreaField(c, "Redirect URIs (one per line; the first is the default callback)", "http://127.0.0.1:9876/callback")
 	s.redirects.hint = "https, a custom scheme with a path, or http only for loopback; no fragments; at most 32"
-	s.redirects.validate = validateRedirects
+	s.redirects.validate = coder.RedirectURIs
 	s.icon = newTextField(c, "Icon (optional)", "/emojis/1f511.png or https://…", false)
 	s.scope = newTextField(c, "Allowed scopes (optional, space-separated)", "coder:all, or e.g. user:read workspace:read", false)
 	s.scope.hint = "Limits what tokens for this app may do; empty allows all. Coder checks the names."
@@ -117,7 +117,7 @@ func (s *appForm) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *appForm) request() client.AppRequest {
-	uris := splitRedirects(s.redirects.value())
+	uris := coder.SplitRedirects(s.redirects.value())
 	req := client.AppRequest{Name: strings.TrimSpace(s.name.value()), RedirectURIs: uris, Icon: strings.TrimSpace(s.icon.value())}
 	if len(uris) > 0 {
 		req.CallbackURL = uris[0]
@@ -190,7 +190,7 @@ func (s *appForm) View() string {
 	}
 	b.WriteString(st.Title.Render(head) + "\n\n")
 	b.WriteString(s.f.view(min(s.width, 100)))
-	if len(splitRedirects(s.redirects.value())) > 1 && keepsFirstURIOnly(s.c.Session()) {
+	if len(coder.SplitRedirects(s.redirects.value())) > 1 && keepsFirstURIOnly(s.c.Session()) {
 		b.WriteString(st.Warn.Render("! this server ("+s.c.Session().Build.Version+") stores only the first redirect URI (callback_url)") + "\n")
 	}
 	b.WriteString("\n")
@@ -214,12 +214,5 @@ func keepsFirstURIOnly(sess *Session) bool {
 	if sess == nil || sess.Build == nil {
 		return false
 	}
-	v := strings.TrimPrefix(sess.Build.Version, "v")
-	major, rest, ok := strings.Cut(v, ".")
-	if !ok || major != "2" {
-		return false
-	}
-	minor, _, _ := strings.Cut(rest, ".")
-	n, err := strconv.Atoi(minor)
-	return err == nil && n < 38
+	return !coder.FeaturesOf(sess.Build.Version).RedirectURIList
 }

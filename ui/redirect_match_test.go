@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"oauthdeck/client/coder"
 )
 
 func TestMatchRedirect(t *testing.T) {
@@ -25,7 +27,7 @@ func TestMatchRedirect(t *testing.T) {
 		{"http://127.0.0.1:9876/callback/deeper", true, 0, "path under"},
 		{"http://127.0.0.1:1234/callback", true, -1, "compares host and port"},
 	} {
-		got, why := matchRedirect(uris, c.candidate, c.legacy)
+		got, why := coder.MatchRedirect(uris, c.candidate, c.legacy)
 		if got != c.want || !strings.Contains(why, c.why) {
 			t.Errorf("%s (legacy %v): %d %q, want %d containing %q", c.candidate, c.legacy, got, why, c.want, c.why)
 		}

@@ -1,15 +1,18 @@
-package ui
+// Package coder holds Coder's rules for OAuth2 apps as its server enforces
+// them (app names, redirect URIs and how an authorize redirect_uri is
+// matched) and the features each version has, so the console and the CLI
+// can check early and say why. The server stays the judge: its own
+// validation messages are shown too. The sandbox keeps its own copy of these
+// rules on purpose (an oracle shares no code with what it tests).
+package coder
 
 import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
-
-// Coder's rules for OAuth2 app fields, checked as the user types so a save
-// rarely comes back with a validation error. The server stays the judge:
-// its validation messages are shown too.
 
 var appNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`)
 
@@ -20,13 +23,13 @@ const (
 	oobRedirectURI    = "urn:ietf:wg:oauth:2.0:oob"
 )
 
-// validateAppName returns "" or what is wrong with name.
-func validateAppName(name string) string {
+// AppName returns "" or what is wrong with an app name.
+func AppName(name string) string {
 	switch {
 	case name == "":
 		return "a name is required"
 	case len(name) > maxAppNameLen:
-		return "at most 32 characters (this has " + itoa(len(name)) + ")"
+		return "at most 32 characters (this has " + strconv.Itoa(len(name)) + ")"
 	case name == "new" || name == "create":
 		return "“new” and “create” are reserved"
 	case !appNamePattern.MatchString(name):
@@ -35,8 +38,8 @@ func validateAppName(name string) string {
 	return ""
 }
 
-// splitRedirects reads one URI per line (blank lines ignored).
-func splitRedirects(text string) []string {
+// SplitRedirects reads one URI per line (blank lines ignored).
+func SplitRedirects(text string) []string {
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -46,31 +49,31 @@ func splitRedirects(text string) []string {
 	return out
 }
 
-// validateRedirects returns "" or the first problem, naming the line.
-func validateRedirects(text string) string {
-	uris := splitRedirects(text)
+// RedirectURIs returns "" or the first problem, naming the line.
+func RedirectURIs(text string) string {
+	uris := SplitRedirects(text)
 	if len(uris) == 0 {
 		return "at least one redirect URI is required (the first is the default callback)"
 	}
 	if len(uris) > maxRedirectURIs {
-		return "at most 32 redirect URIs (this has " + itoa(len(uris)) + ")"
+		return "at most 32 redirect URIs (this has " + strconv.Itoa(len(uris)) + ")"
 	}
 	seen := map[string]int{}
 	for i, u := range uris {
-		if msg := validateRedirectURI(u); msg != "" {
-			return "line " + itoa(i+1) + ": " + msg
+		if msg := RedirectURI(u); msg != "" {
+			return "line " + strconv.Itoa(i+1) + ": " + msg
 		}
 		if j, dup := seen[u]; dup {
-			return "line " + itoa(i+1) + " repeats line " + itoa(j+1)
+			return "line " + strconv.Itoa(i+1) + " repeats line " + strconv.Itoa(j+1)
 		}
 		seen[u] = i
 	}
 	return ""
 }
 
-// validateRedirectURI checks one redirect URI against Coder's rules and
+// RedirectURI checks one redirect URI against Coder's rules and
 // RFC 8252 (loopback http only).
-func validateRedirectURI(raw string) string {
+func RedirectURI(raw string) string {
 	if len(raw) > maxRedirectURILen {
 		return "longer than 2048 bytes"
 	}
@@ -90,7 +93,7 @@ func validateRedirectURI(raw string) string {
 	case scheme == "javascript" || scheme == "data" || scheme == "file" || scheme == "ftp":
 		return scheme + ": URIs are not allowed"
 	case scheme == "http":
-		if !isLoopbackHost(u.Hostname()) {
+		if !IsLoopbackHost(u.Hostname()) {
 			return "http is only allowed for loopback (localhost, 127.0.0.1, [::1]); use https"
 		}
 		return ""
@@ -107,7 +110,8 @@ func validateRedirectURI(raw string) string {
 	return ""
 }
 
-func isLoopbackHost(h string) bool {
+// IsLoopbackHost reports localhost or a loopback IP (RFC 8252 §7.3, §8.3).
+func IsLoopbackHost(h string) bool {
 	if strings.EqualFold(h, "localhost") {
 		return true
 	}

@@ -1,76 +1,15 @@
 package ui
 
 import (
-	"net/url"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
 )
-
-// matchRedirect says whether a redirect_uri sent at authorize would be
-// accepted for an app registered with uris, and why. Newer Coder compares
-// exactly, except that the port of an http loopback URI may differ (RFC
-// 8252 §7.3); v2.30 (legacy) accepts the callback URL's host and port with
-// any path under the callback's path.
-func matchRedirect(uris []string, candidate string, legacy bool) (int, string) {
-	c, err := url.Parse(candidate)
-	if err != nil || c.Scheme == "" {
-		return -1, "not an absolute URI"
-	}
-	if c.Fragment != "" {
-		return -1, "has a fragment (#…), which is never allowed"
-	}
-	if legacy && len(uris) > 0 {
-		r, err := url.Parse(uris[0])
-		if err != nil {
-			return -1, "the registered callback URL does not parse"
-		}
-		switch {
-		case !strings.EqualFold(r.Host, c.Host):
-			return -1, "host " + c.Host + " differs from the callback's " + r.Host + " (v2.30 compares host and port)"
-		case !strings.HasPrefix(c.Path, r.Path):
-			return -1, "path " + c.Path + " is not under the callback's path " + r.Path
-		}
-		return 0, "accepted by v2.30: same host and port, path under the callback's"
-	}
-	for i, u := range uris {
-		if u == candidate {
-			return i, "exact match"
-		}
-	}
-	for i, u := range uris {
-		r, err := url.Parse(u)
-		if err != nil || r.Scheme != "http" || c.Scheme != "http" || !isLoopbackHost(r.Hostname()) {
-			continue
-		}
-		if strings.EqualFold(r.Hostname(), c.Hostname()) && r.Path == c.Path && r.RawQuery == c.RawQuery {
-			return i, "loopback: only the port differs, which RFC 8252 §7.3 allows"
-		}
-	}
-	near := ""
-	for _, u := range uris {
-		if r, err := url.Parse(u); err == nil && strings.EqualFold(r.Hostname(), c.Hostname()) {
-			near = "; closest registered: " + u
-			if isLoopbackHost(c.Hostname()) && r.Hostname() != c.Hostname() {
-				near += " (localhost and 127.0.0.1 are different URIs)"
-			}
-			break
-		}
-	}
-	if near == "" && isLoopbackHost(c.Hostname()) {
-		for _, u := range uris {
-			if r, err := url.Parse(u); err == nil && isLoopbackHost(r.Hostname()) {
-				near = "; " + u + " is registered: localhost, 127.0.0.1 and [::1] are different URIs"
-				break
-			}
-		}
-	}
-	return -1, "no registered URI matches" + near
-}
 
 // redirectTester is the app detail's "would this redirect_uri be
 // accepted?" prompt.
@@ -124,7 +63,7 @@ func (s *redirectTester) View() string {
 	b.WriteString(st.Title.Render("Would "+s.name+" accept this redirect_uri?") + "\n\n")
 	b.WriteString(s.f.view(min(s.width, 100)) + "\n")
 	if v := strings.TrimSpace(s.uri.value()); v != "" {
-		i, why := matchRedirect(appRedirects(s.app), v, s.legacy)
+		i, why := coder.MatchRedirect(appRedirects(s.app), v, s.legacy)
 		if i >= 0 {
 			b.WriteString(st.OK.Render("✓ accepted: matches "+s.shown[i]) + "\n  " + st.Subtle.Render(safe.Line(why)) + "\n")
 		} else {
