@@ -41,7 +41,7 @@ func (a *app) appsListCommand() *cobra.Command {
 			for _, app := range apps {
 				t.add(app.ID, app.Name, strings.Join(redirectURIs(app), " "), app.Scope)
 			}
-			return t.write(a.io.Out, a.color(a.io.Out))
+			return t.write(a.io.Out, a.palette(a.io.Out))
 		},
 	}
 	outputFlag(cmd, &output, "table", "json")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client/safe"
@@ -49,11 +50,11 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 	progress := func(check.Result) {}
 	live := isTerminal(a.io.Err)
 	if live {
-		color := a.color(a.io.Err)
+		color := a.palette(a.io.Err)
 		n := 0
 		progress = func(r check.Result) {
 			n++
-			fmt.Fprintf(a.io.Err, "\r\x1b[K[%d] %s %s", n, checkMark(r.Status, color), safe.Line(r.ID))
+			fmt.Fprintf(a.io.Err, "\r"+ansi.EraseLineRight+"[%d] %s %s", n, checkMark(r.Status, color), safe.Line(r.ID))
 		}
 		fmt.Fprintf(a.io.Err, "Checking %s ...", s.url)
 	}
@@ -64,7 +65,7 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 		OnResult: progress,
 	})
 	if live {
-		fmt.Fprint(a.io.Err, "\r\x1b[K")
+		fmt.Fprint(a.io.Err, "\r"+ansi.EraseLineRight)
 	}
 	if len(rep.Checks) > 0 {
 		var werr error
@@ -74,7 +75,7 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 		case "junit":
 			werr = check.WriteJUnit(a.io.Out, rep)
 		default:
-			werr = check.WriteText(a.io.Out, rep, a.color(a.io.Out))
+			werr = check.WriteText(a.io.Out, rep, a.palette(a.io.Out).checkStyles())
 		}
 		if werr != nil {
 			return werr
@@ -99,7 +100,6 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 	return nil
 }
 
-func checkMark(s check.Status, color bool) string {
-	code := map[check.Status]string{check.Pass: "32", check.Fail: "31", check.Warn: "33", check.Skip: "90"}[s]
-	return paint(strings.ToUpper(string(s)), code, color)
+func checkMark(s check.Status, p palette) string {
+	return p.status(s, strings.ToUpper(string(s)))
 }

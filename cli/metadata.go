@@ -55,7 +55,7 @@ came from and what was tried, and check them. No session is needed.`,
 					return err
 				}
 			} else {
-				color := a.color(a.io.Out)
+				color := a.palette(a.io.Out)
 				writeDocument(a.io.Out, "Authorization server metadata (RFC 8414)", as.URL, as.Raw, as.Tried, asErr)
 				if asErr == nil {
 					writeFindings(a.io.Out, flows.CheckASMetadata(as.Doc, c.BaseURL()), color)
@@ -117,13 +117,13 @@ func writeDocument(w io.Writer, title, from string, raw []byte, tried []client.D
 
 // writeFindings prints check findings in the order the checks made them,
 // which follows the document, so they read alongside it.
-func writeFindings(w io.Writer, findings []flows.Finding, color bool) {
+func writeFindings(w io.Writer, findings []flows.Finding, p palette) {
 	if len(findings) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "  checks:")
 	for _, f := range findings {
-		mark := severityMark(f.Severity, color)
+		mark := severityMark(f.Severity, p)
 		line := fmt.Sprintf("    %s %s", mark, safe.Line(f.Message))
 		if f.Basis != "" {
 			line += " [" + safe.Line(f.Basis) + "]"
@@ -132,17 +132,11 @@ func writeFindings(w io.Writer, findings []flows.Finding, color bool) {
 	}
 }
 
-func severityMark(s flows.Severity, color bool) string {
-	mark, code := "?", ""
-	switch s {
-	case flows.SeverityPass:
-		mark, code = "PASS", "32"
-	case flows.SeverityInfo:
-		mark, code = "INFO", "36"
-	case flows.SeverityWarn:
-		mark, code = "WARN", "33"
-	case flows.SeverityFail:
-		mark, code = "FAIL", "31"
+func severityMark(s flows.Severity, p palette) string {
+	mark := map[flows.Severity]string{flows.SeverityPass: "PASS", flows.SeverityInfo: "INFO",
+		flows.SeverityWarn: "WARN", flows.SeverityFail: "FAIL"}[s]
+	if mark == "" {
+		return "?"
 	}
-	return paint(mark, code, color)
+	return p.severity(s, mark)
 }

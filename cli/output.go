@@ -43,15 +43,6 @@ func (a *app) color(w io.Writer) bool {
 	return isTerminal(w)
 }
 
-// paint wraps text in the SGR attribute sgr (e.g. "1" bold, "31" red) when
-// color is on.
-func paint(text, sgr string, color bool) string {
-	if !color || sgr == "" {
-		return text
-	}
-	return "\x1b[" + sgr + "m" + text + "\x1b[0m"
-}
-
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
@@ -91,7 +82,7 @@ func cellWidth(s string) int {
 	return len(s)
 }
 
-func (t *table) write(w io.Writer, color bool) error {
+func (t *table) write(w io.Writer, p palette) error {
 	widths := make([]int, len(t.header))
 	headerWidths := make([]int, len(t.header))
 	for i, h := range t.header {
@@ -117,7 +108,7 @@ func (t *table) write(w io.Writer, color bool) error {
 		}
 		l = bytes.TrimRight(l, " ") // no trailing blanks when the last cells are empty
 		if bold {
-			b.WriteString(paint(string(l), "1", color))
+			b.WriteString(p.render(p.bold, string(l)))
 		} else {
 			b.Write(l)
 		}

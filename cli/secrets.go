@@ -42,7 +42,7 @@ func (a *app) secretsListCommand() *cobra.Command {
 				}
 				t.add(sec.ID, "•••••"+sec.ClientSecretTruncated, used)
 			}
-			return t.write(a.io.Out, a.color(a.io.Out))
+			return t.write(a.io.Out, a.palette(a.io.Out))
 		},
 	}
 	outputFlag(cmd, &output, "table", "json")

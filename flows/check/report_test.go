@@ -128,7 +128,12 @@ func TestWriteJUnitParses(t *testing.T) {
 func TestWriteTextIsInert(t *testing.T) {
 	for _, color := range []bool{false, true} {
 		var buf bytes.Buffer
-		if err := WriteText(&buf, sampleReport(), color); err != nil {
+		styles := TextStyles{}
+		if color {
+			styles.Status = func(_ Status, s string) string { return "\x1b[1m" + s + "\x1b[m" }
+			styles.Faint = func(s string) string { return "\x1b[2m" + s + "\x1b[m" }
+		}
+		if err := WriteText(&buf, sampleReport(), styles); err != nil {
 			t.Fatal(err)
 		}
 		out := buf.String()

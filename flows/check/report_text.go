@@ -7,18 +7,15 @@ import (
 	"strings"
 
 	"oauthdeck/client/safe"
-
-	"charm.land/lipgloss/v2"
 )
 
-var statusStyles = map[Status]lipgloss.Style{
-	Pass: lipgloss.NewStyle().Foreground(lipgloss.Color("2")).Bold(true),
-	Fail: lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Bold(true),
-	Warn: lipgloss.NewStyle().Foreground(lipgloss.Color("3")).Bold(true),
-	Skip: lipgloss.NewStyle().Faint(true),
+// TextStyles style the text report; the caller's palette decides (the CLI
+// passes its lipgloss styles, or nothing for plain text). A nil func leaves
+// the text as it is.
+type TextStyles struct {
+	Status func(Status, string) string
+	Faint  func(string) string
 }
-
-var faint = lipgloss.NewStyle().Faint(true)
 
 // maxTextBody bounds a response body excerpt in the text report; -o json
 // carries the full (bounded) evidence.
@@ -26,10 +23,10 @@ const maxTextBody = 300
 
 // WriteText renders the report as a table for a terminal: one line per
 // check, the detail under it, and for failures and warnings the rule and the
-// exchanges behind the verdict. color adds ANSI styling; everything printed
-// is sanitised.
-func WriteText(w io.Writer, rep Report, color bool) error {
-	tw := &textWriter{w: w, color: color}
+// exchanges behind the verdict. styles adds the caller's styling; everything
+// printed is sanitised first.
+func WriteText(w io.Writer, rep Report, styles TextStyles) error {
+	tw := &textWriter{w: w, styles: styles}
 	head := "oauthdeck check: " + orDash(rep.Server.URL)
 	if rep.Server.Version != "" {
 		head += " (" + safe.Line(rep.Server.Version) + ")"
@@ -62,9 +59,9 @@ func WriteText(w io.Writer, rep Report, color bool) error {
 }
 
 type textWriter struct {
-	w     io.Writer
-	color bool
-	err   error
+	w      io.Writer
+	styles TextStyles
+	err    error
 }
 
 // line writes one line. Callers sanitise every report field they put in it
@@ -78,17 +75,15 @@ func (t *textWriter) line(s string) {
 
 func (t *textWriter) status(st Status) string {
 	label := fmt.Sprintf("%-4s", strings.ToUpper(string(st)))
-	if t.color {
-		if style, ok := statusStyles[st]; ok {
-			return style.Render(label)
-		}
+	if t.styles.Status != nil {
+		return t.styles.Status(st, label)
 	}
 	return label
 }
 
 func (t *textWriter) faint(s string) string {
-	if t.color {
-		return faint.Render(s)
+	if t.styles.Faint != nil {
+		return t.styles.Faint(s)
 	}
 	return s
 }

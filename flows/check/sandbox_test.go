@@ -63,7 +63,7 @@ func statuses(rep check.Report) map[string]check.Result {
 func dump(t *testing.T, rep check.Report) {
 	t.Helper()
 	var buf bytes.Buffer
-	_ = check.WriteText(&buf, rep, false)
+	_ = check.WriteText(&buf, rep, check.TextStyles{})
 	t.Log("\n" + buf.String())
 }
 
