@@ -207,6 +207,22 @@ func TestCheckHostileServer(t *testing.T) {
 			if !rep.Failed() {
 				t.Errorf("a hostile server passed: %+v", rep.Summary)
 			}
+			// What such a server fails is what the suite could try and
+			// disprove: discovery, the resource's and token endpoint's
+			// challenges, and creating an app; everything that needs those
+			// skips, saying why, rather than passing or failing blind.
+			wantFail := map[string]bool{"discovery.as-metadata": true, "discovery.protected-resource": true,
+				"mcp.www-authenticate": true, "setup.apps": true, "token.www-authenticate": true}
+			for _, r := range rep.Checks {
+				switch {
+				case wantFail[r.ID] && r.Status != check.Fail:
+					t.Errorf("%s: %s, want fail (%s)", r.ID, r.Status, r.Detail)
+				case !wantFail[r.ID] && r.Status != check.Skip:
+					t.Errorf("%s: %s, want skip (%s)", r.ID, r.Status, r.Detail)
+				case r.Status == check.Skip && strings.TrimSpace(r.Detail) == "":
+					t.Errorf("%s skipped without saying why", r.ID)
+				}
+			}
 			if len(rep.Checks) != len(check.Checks()) {
 				t.Errorf("%d results, want %d", len(rep.Checks), len(check.Checks()))
 			}
