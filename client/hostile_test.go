@@ -348,29 +348,43 @@ func TestGarbageNeverPanics(t *testing.T) {
 			_, _ = io.WriteString(w, a.body)
 		}, client.Options{Timeout: 2 * time.Second})
 		ctx := context.Background()
-		_, _ = c.BuildInfo(ctx)
-		_, _ = c.Me(ctx)
-		_, _ = c.MeWithBearer(ctx, "tok")
-		_, _ = c.Login(ctx, "a@b.c", "pw")
-		_, _ = c.Apps(ctx)
-		_, _ = c.App(ctx, "id")
-		_, _ = c.CreateApp(ctx, client.AppRequest{Name: "n", RedirectURIs: []string{"http://127.0.0.1/cb"}})
-		_, _ = c.UpdateApp(ctx, "id", client.AppRequest{Name: "n"})
-		_ = c.DeleteApp(ctx, "id")
-		_, _ = c.AppSecrets(ctx, "id")
-		_, _ = c.CreateAppSecret(ctx, "id")
-		_ = c.DeleteAppSecret(ctx, "id", "sid")
-		_, _ = c.AuthorizationServerMetadata(ctx, "")
-		_, _ = c.ProtectedResourceMetadata(ctx, "", "")
-		_, _ = c.ProbeResource(ctx, http.MethodPost, c.BaseURL()+"/mcp")
-		_, _ = c.RegisterClient(ctx, "", client.ClientRegistrationRequest{})
-		_, _ = c.GetClientRegistration(ctx, c.BaseURL()+"/oauth2/clients/x", "rat")
-		_, _ = c.UpdateClientRegistration(ctx, c.BaseURL()+"/oauth2/clients/x", "rat", client.ClientRegistrationRequest{})
-		_ = c.DeleteClientRegistration(ctx, c.BaseURL()+"/oauth2/clients/x", "rat")
+		var errs []error
+		errs = append(errs, errOf(c.BuildInfo(ctx)))
+		errs = append(errs, errOf(c.Me(ctx)))
+		errs = append(errs, errOf(c.MeWithBearer(ctx, "tok")))
+		errs = append(errs, errOf(c.Login(ctx, "a@b.c", "pw")))
+		errs = append(errs, errOf(c.Apps(ctx)))
+		errs = append(errs, errOf(c.App(ctx, "id")))
+		errs = append(errs, errOf(c.CreateApp(ctx, client.AppRequest{Name: "n", RedirectURIs: []string{"http://127.0.0.1/cb"}})))
+		errs = append(errs, errOf(c.UpdateApp(ctx, "id", client.AppRequest{Name: "n"})))
+		errs = append(errs, c.DeleteApp(ctx, "id"))
+		errs = append(errs, errOf(c.AppSecrets(ctx, "id")))
+		errs = append(errs, errOf(c.CreateAppSecret(ctx, "id")))
+		errs = append(errs, c.DeleteAppSecret(ctx, "id", "sid"))
+		errs = append(errs, errOf(c.AuthorizationServerMetadata(ctx, "")))
+		errs = append(errs, errOf(c.ProtectedResourceMetadata(ctx, "", "")))
+		_, _ = c.ProbeResource(ctx, http.MethodPost, c.BaseURL()+"/mcp") // any status is a probe's answer
+		errs = append(errs, errOf(c.RegisterClient(ctx, "", client.ClientRegistrationRequest{})))
+		errs = append(errs, errOf(c.GetClientRegistration(ctx, c.BaseURL()+"/oauth2/clients/x", "rat")))
+		errs = append(errs, errOf(c.UpdateClientRegistration(ctx, c.BaseURL()+"/oauth2/clients/x", "rat", client.ClientRegistrationRequest{})))
+		errs = append(errs, c.DeleteClientRegistration(ctx, c.BaseURL()+"/oauth2/clients/x", "rat"))
 		if resp, err := c.Do(ctx, client.Request{URL: "/oauth2/tokens", Form: map[string][]string{"a": {"b"}}}); err == nil {
 			_ = resp.OAuth2Error()
 			_, _ = resp.Location()
 			_ = resp.Error(http.StatusOK)
 		}
+		// A redirect or an error status is never a success, and whatever
+		// the server sent, no error text carries its raw bytes.
+		for i, err := range errs {
+			if a.status >= 300 && err == nil {
+				t.Errorf("status %d %.40q: call %d succeeded", a.status, a.body, i)
+			}
+			if err != nil && strings.ContainsAny(err.Error(), "\x00\x1b\ufffe") {
+				t.Errorf("status %d: call %d error carries raw bytes: %q", a.status, i, err)
+			}
+		}
 	}
 }
+
+// errOf drops a call's value and keeps its error.
+func errOf[T any](_ T, err error) error { return err }
