@@ -181,8 +181,14 @@ func TestAppDetailCopiesFields(t *testing.T) {
 	h := newHarness(t, api, 100, 30)
 	h.key("2", "enter", "c")
 	h.waitScreen("Copied client id")
+	if h.clipboard != api.apps[0].ID {
+		t.Fatalf("clipboard holds %q, want the client id %q", h.clipboard, api.apps[0].ID)
+	}
 	h.key("down", "c")
 	h.waitScreen("Copied authorization url")
+	if h.clipboard != "https://c/oauth2/authorize" {
+		t.Fatalf("clipboard holds %q, want the authorization URL", h.clipboard)
+	}
 }
 
 func TestDeleteNeedsAnExplicitYes(t *testing.T) {

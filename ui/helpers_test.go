@@ -34,6 +34,8 @@ type harness struct {
 	running atomic.Int64  // Cmds started and not yet answered
 	waiting atomic.Int64  // of those, the ones awaiting (Common.await)
 	wake    chan struct{} // a counter changed
+
+	clipboard string // the last text put on the clipboard (OSC 52)
 }
 
 // settleLimit bounds how long a Cmd that does not await may take: one that
@@ -209,6 +211,10 @@ func (h *harness) handle(msg tea.Msg) {
 			}()
 			return
 		}
+		if text, ok := clipboardText(msg); ok {
+			h.clipboard = text
+			return
+		}
 		if skipInTests(msg) {
 			return
 		}
@@ -287,8 +293,18 @@ func sequenceCmds(msg tea.Msg) []tea.Cmd {
 	return out
 }
 
-// clipboardWrites records what tests put on the clipboard.
+// clipboardPkg is Bubble Tea's package path: its unexported messages are requests
+// to the terminal (background colour, clipboard writes).
 var clipboardPkg = reflect.TypeOf(tea.QuitMsg{}).PkgPath()
+
+// clipboardText is the text of an OSC 52 clipboard write (tea.SetClipboard).
+func clipboardText(msg tea.Msg) (string, bool) {
+	t := reflect.TypeOf(msg)
+	if t.PkgPath() != clipboardPkg || t.Name() != "setClipboardMsg" {
+		return "", false
+	}
+	return reflect.ValueOf(msg).String(), true
+}
 
 // skipInTests drops Bubble Tea's own requests (background colour, clipboard
 // writes…), which only the real program acts on.
