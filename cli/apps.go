@@ -25,12 +25,8 @@ func (a *app) appsListCommand() *cobra.Command {
 		Aliases: []string{"ls"},
 		Short:   "List OAuth2 apps",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := a.resolveSession(cmd.Context(), "", a.useCoderCLI)
-			if err != nil {
-				return err
-			}
-			apps, err := s.client.Apps(cmd.Context())
+		RunE: a.withSession(func(ctx context.Context, s *session, _ []string) error {
+			apps, err := s.client.Apps(ctx)
 			if err != nil {
 				return err
 			}
@@ -42,7 +38,7 @@ func (a *app) appsListCommand() *cobra.Command {
 				t.add(app.ID, app.Name, strings.Join(redirectURIs(app), " "), app.Scope)
 			}
 			return t.write(a.io.Out, a.palette(a.io.Out))
-		},
+		}),
 	}
 	outputFlag(cmd, &output, "table", "json")
 	return cmd
@@ -54,17 +50,13 @@ func (a *app) appsGetCommand() *cobra.Command {
 		Use:   "get APP_ID",
 		Short: "Show one OAuth2 app and its endpoints",
 		Args:  exactArgs("APP_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.resolveSession(cmd.Context(), "", a.useCoderCLI)
-			if err != nil {
-				return err
-			}
-			app, err := s.client.App(cmd.Context(), args[0])
+		RunE: a.withSession(func(ctx context.Context, s *session, args []string) error {
+			app, err := s.client.App(ctx, args[0])
 			if err != nil {
 				return err
 			}
 			return a.writeApp(app, output)
-		},
+		}),
 	}
 	outputFlag(cmd, &output, "table", "json")
 	return cmd
@@ -256,12 +248,7 @@ func (a *app) appsDeleteCommand() *cobra.Command {
 		Use:   "delete APP_ID",
 		Short: "Delete an OAuth2 app with its secrets, codes and every token issued to it",
 		Args:  exactArgs("APP_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, err := a.resolveSession(ctx, "", a.useCoderCLI)
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(ctx context.Context, s *session, args []string) error {
 			app, err := s.client.App(ctx, args[0])
 			if err != nil {
 				return err
@@ -281,7 +268,7 @@ func (a *app) appsDeleteCommand() *cobra.Command {
 			}
 			fmt.Fprintf(a.io.Err, "Deleted app %s (%s).\n", name, id)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -22,12 +23,8 @@ func (a *app) secretsListCommand() *cobra.Command {
 		Aliases: []string{"ls"},
 		Short:   "List an app's secrets (last characters only)",
 		Args:    exactArgs("APP_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := a.resolveSession(cmd.Context(), "", a.useCoderCLI)
-			if err != nil {
-				return err
-			}
-			secrets, err := s.client.AppSecrets(cmd.Context(), args[0])
+		RunE: a.withSession(func(ctx context.Context, s *session, args []string) error {
+			secrets, err := s.client.AppSecrets(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -43,7 +40,7 @@ func (a *app) secretsListCommand() *cobra.Command {
 				t.add(sec.ID, "•••••"+sec.ClientSecretTruncated, used)
 			}
 			return t.write(a.io.Out, a.palette(a.io.Out))
-		},
+		}),
 	}
 	outputFlag(cmd, &output, "table", "json")
 	return cmd
@@ -59,12 +56,7 @@ func (a *app) secretsCreateCommand() *cobra.Command {
 the deployment never shows it again. With --save it is also kept in the
 keyring, where 'oauthdeck flow --client-id APP_ID' finds it.`,
 		Args: exactArgs("APP_ID"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, err := a.resolveSession(ctx, "", a.useCoderCLI)
-			if err != nil {
-				return err
-			}
+		RunE: a.withSession(func(ctx context.Context, s *session, args []string) error {
 			secret, err := s.client.CreateAppSecret(ctx, args[0])
 			if err != nil {
 				return err
@@ -90,7 +82,7 @@ keyring, where 'oauthdeck flow --client-id APP_ID' finds it.`,
 				fmt.Fprintf(a.io.Err, "Kept it in %s for later flows.\n", store.Kind())
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&save, "save", false, "also keep the secret in the keyring for 'oauthdeck flow'")
 	outputFlag(cmd, &output, "text", "json")

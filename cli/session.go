@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"oauthdeck/client"
 	"oauthdeck/keyring"
 )
@@ -169,4 +171,17 @@ func (a *app) anonymousClient(arg string) (*client.Client, error) {
 func (a *app) coderConfigDir() string {
 	d, _ := keyring.DefaultCoderConfigDir(a.io.Env)
 	return d
+}
+
+// withSession is a RunE that resolves the admin session first (the
+// deployment from --url, CODER_URL or the config), so every apps and secrets
+// command gets it, and its errors, the same way.
+func (a *app) withSession(run func(ctx context.Context, s *session, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		s, err := a.resolveSession(cmd.Context(), "", a.useCoderCLI)
+		if err != nil {
+			return err
+		}
+		return run(cmd.Context(), s, args)
+	}
 }
