@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 func checkRefreshRotation(ctx context.Context, s *suite, p *probe) verdict {
@@ -60,7 +59,7 @@ func checkRefreshClientAuth(ctx context.Context, s *suite, p *probe) verdict {
 		}
 		s.live = &tok
 	}
-	var accepted, refused []string
+	var answers refusals
 	for _, c := range []struct {
 		label            string
 		clientID, secret string
@@ -73,20 +72,14 @@ func checkRefreshClientAuth(ctx context.Context, s *suite, p *probe) verdict {
 		if err != nil {
 			return p.broken("refresh", err)
 		}
-		switch {
-		case tr.ok():
-			accepted = append(accepted, c.label)
+		if tr.ok() {
 			s.live = &tr.Token // the old pair may be gone now; keep the newest
-		case !tr.rejected():
+		}
+		if !answers.note(c.label, tr) {
 			return p.violated("unexpected answer with %s: %s", c.label, tr.describe())
-		default:
-			refused = append(refused, c.label+": "+tr.describe())
 		}
 	}
-	if len(accepted) > 0 {
-		return p.violated("app A's refresh token was refreshed with %s", strings.Join(accepted, ", with "))
-	}
-	return p.pass("refused with %s", strings.Join(refused, "; with "))
+	return answers.verdict(p, "app A's refresh token was refreshed with %s", ", with ")
 }
 
 func checkRevokeClientAuth(ctx context.Context, s *suite, p *probe) verdict {

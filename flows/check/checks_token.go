@@ -137,7 +137,7 @@ func checkCodeClientBinding(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
-	var accepted, refused []string
+	var answers refusals
 	for _, c := range []struct {
 		label            string
 		clientID, secret string
@@ -154,19 +154,11 @@ func checkCodeClientBinding(ctx context.Context, s *suite, p *probe) verdict {
 		if err != nil {
 			return p.broken("exchange the code", err)
 		}
-		switch {
-		case tr.ok():
-			accepted = append(accepted, c.label)
-		case !tr.rejected():
+		if !answers.note(c.label, tr) {
 			return p.violated("unexpected answer with %s: %s", c.label, tr.describe())
-		default:
-			refused = append(refused, c.label+": "+tr.describe())
 		}
 	}
-	if len(accepted) > 0 {
-		return p.violated("app A's code was redeemed with %s", strings.Join(accepted, " and with "))
-	}
-	return p.pass("refused with %s", strings.Join(refused, "; with "))
+	return answers.verdict(p, "app A's code was redeemed with %s", " and with ")
 }
 
 func checkBadClientSecret(ctx context.Context, s *suite, p *probe) verdict {

@@ -43,3 +43,27 @@ func TestCleanEvidenceScrubsBeforeTruncating(t *testing.T) {
 		}
 	}
 }
+
+// A credential the server accepts where it must refuse fails the check;
+// a 5xx is neither; refusals alone pass and are listed.
+func TestRefusalsVerdicts(t *testing.T) {
+	p := &probe{level: Must}
+	refused := tokenResult{Status: 401, Error: "invalid_client"}
+	accepted := tokenResult{Status: 200, Token: client.TokenResponse{AccessToken: "x"}}
+	var all refusals
+	if !all.note("no secret", refused) || !all.note("a wrong secret", refused) {
+		t.Fatal("a 401 refusal was not filed")
+	}
+	if v := all.verdict(p, "accepted %s", ", "); v.status != Pass || !strings.Contains(v.detail, "no secret: 401 invalid_client") {
+		t.Errorf("refusals only: %+v", v)
+	}
+	var some refusals
+	some.note("no secret", refused)
+	some.note("app B's secret", accepted)
+	if v := some.verdict(p, "accepted %s", ", "); v.status != Fail || !strings.Contains(v.detail, "accepted app B's secret") {
+		t.Errorf("one accepted: %+v", v)
+	}
+	if (&refusals{}).note("x", tokenResult{Status: 500}) {
+		t.Error("a 500 was filed as a refusal")
+	}
+}

@@ -307,3 +307,30 @@ func firstNonEmpty(vs ...string) string {
 	}
 	return ""
 }
+
+// refusals sorts the answers to requests a server must refuse (another
+// client's credentials, say): the accepted ones break the rule.
+type refusals struct{ accepted, refused []string }
+
+// note files tr under label. It is false for an answer that is neither a
+// success nor a refusal, which the caller reports as unexpected.
+func (r *refusals) note(label string, tr tokenResult) bool {
+	switch {
+	case tr.ok():
+		r.accepted = append(r.accepted, label)
+	case !tr.rejected():
+		return false
+	default:
+		r.refused = append(r.refused, label+": "+tr.describe())
+	}
+	return true
+}
+
+// verdict fails, with violated naming what was accepted (joined by sep),
+// when anything was; else it passes, listing the refusals.
+func (r refusals) verdict(p *probe, violated, sep string) verdict {
+	if len(r.accepted) > 0 {
+		return p.violated(violated, strings.Join(r.accepted, sep))
+	}
+	return p.pass("refused with %s", strings.Join(r.refused, "; with "))
+}
