@@ -68,11 +68,14 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	committed = true
-	if err := syncDir(dir); err != nil {
+	if err := syncDirOf(dir); err != nil {
 		return fmt.Errorf("wrote %s, but the directory did not sync (the new file may not survive a crash): %w", path, err)
 	}
 	return nil
 }
+
+// syncDirOf is syncDir; a test replaces it to see a failed sync reported.
+var syncDirOf = syncDir
 
 // syncDir makes a rename in dir durable. Where a directory cannot be synced
 // (Windows; filesystems answering EINVAL or ENOTSUP) that is not an error:
