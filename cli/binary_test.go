@@ -3,49 +3,19 @@ package cli_test
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"oauthdeck/sandbox/testenv"
 )
 
-var (
-	buildOnce sync.Once
-	buildPath string
-	buildErr  error
-)
-
-// buildBinary builds oauthdeck once per test run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "oauthdeck-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		buildPath = filepath.Join(dir, "oauthdeck")
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = fmt.Errorf("the go tool is not in PATH: %w", err)
-			return
-		}
-		build := exec.Command(goBin, "build", "-o", buildPath, "oauthdeck")
-		build.Dir = ".."
-		if out, err := build.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildPath
-}
+// buildBinary is the oauthdeck binary, built once per test process.
+func buildBinary(t *testing.T) string { t.Helper(); return testenv.Binary(t) }
 
 // TestBinarySandboxThenStatus builds oauthdeck, runs `oauthdeck sandbox`,
 // takes the two lines it prints, uses them (through the environment, never
@@ -127,8 +97,6 @@ func TestBinarySandboxThenStatus(t *testing.T) {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildPath != "" {
-		os.RemoveAll(filepath.Dir(buildPath))
-	}
+	testenv.RemoveBinary()
 	os.Exit(code)
 }

@@ -3,50 +3,29 @@ package cli_test
 import (
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
-// tmuxSession runs a command in a private tmux server (a real terminal).
+// tmuxSession is a command in a pane of testenv's tmux server (a real terminal).
 type tmuxSession struct {
-	t    *testing.T
-	sock string
+	*testenv.Tmux
+	t *testing.T
 }
 
 func newTmux(t *testing.T) *tmuxSession {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is required in CI")
-		}
-		t.Skip("tmux not installed")
-	}
-	dir, err := os.MkdirTemp("", "tm") // short: AF_UNIX paths are limited
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &tmuxSession{t: t, sock: filepath.Join(dir, "s")}
-	t.Cleanup(func() {
-		exec.Command("tmux", "-S", s.sock, "kill-server").Run()
-		os.RemoveAll(dir)
-	})
-	return s
+	return &tmuxSession{Tmux: testenv.NewTmux(t), t: t}
 }
 
 func (s *tmuxSession) cmd(stdin string, args ...string) string {
 	s.t.Helper()
-	c := exec.Command("tmux", append([]string{"-S", s.sock, "-f", "/dev/null"}, args...)...)
-	c.Stdin = strings.NewReader(stdin)
-	out, err := c.CombinedOutput()
-	if err != nil {
-		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+	return s.RunInput(stdin, args...)
 }
 
 func (s *tmuxSession) screen() string { return s.cmd("", "capture-pane", "-p", "-S", "-", "-t", "t") }
@@ -58,17 +37,7 @@ func (s *tmuxSession) styled() string {
 
 func (s *tmuxSession) waitFor(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		scr := s.screen()
-		if strings.Contains(scr, want) {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("screen never showed %q:\n%s", want, scr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return s.WaitFor(s.screen, 20*time.Second, want)
 }
 
 // TestLoginPromptHidesToken types a token at the interactive prompt in a

@@ -110,7 +110,7 @@ func BenchmarkE2EStartToFirstFrame(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				tm := startTmux(b, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + b.TempDir(), "DBUS_SESSION_BUS_ADDRESS="}, c.argv...)
-				tm.poll = 2 * time.Millisecond
+				tm.Poll = 2 * time.Millisecond
 				tm.waitForWithin(10*time.Second, "1 Deployments")
 				b.StopTimer()
 				tm.keys(c.quit)
@@ -164,7 +164,7 @@ func TestE2EKeyringLoginPersists(t *testing.T) {
 
 	start := time.Now()
 	tm2 := startTmux(t, 110, 30, env, bin)
-	tm2.poll = 2 * time.Millisecond
+	tm2.Poll = 2 * time.Millisecond
 	tm2.waitFor("1 Deployments")
 	firstFrame := time.Since(start)
 	tm2.waitFor("In use: "+srv.URL(), "admin@", "OS keyring")

@@ -3,10 +3,8 @@ package ui
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,46 +19,14 @@ import (
 //	tm.keys("2"); tm.text("my-app"); tm.keys("Enter")
 //	tm.quit()  // q, exit code 0, terminal restored
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
+// oauthdeckBinary is the oauthdeck binary, built once per test process.
+func oauthdeckBinary(t testing.TB) string { t.Helper(); return testenv.Binary(t) }
 
-// requireTmux skips without tmux, except in CI where it must be there.
-func requireTmux(t testing.TB) {
-	t.Helper()
-	testenv.Tool(t, "tmux", "tmux")
-}
-
-// oauthdeckBinary builds the oauthdeck command once per test run.
-func oauthdeckBinary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "oauthdeck-e2e-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "oauthdeck")
-		cmd := exec.Command("go", "build", "-o", builtBin, "oauthdeck")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = err
-			builtBin = string(out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building oauthdeck: %v\n%s", buildErr, builtBin)
-	}
-	return builtBin
-}
-
+// tmuxSession is the console in a pane of testenv's tmux server, with the
+// keys, paste and exit helpers a person's session needs.
 type tmuxSession struct {
-	poll   time.Duration // capture-pane interval; 50 ms unless a test needs finer timing
+	*testenv.Tmux
 	t      testing.TB
-	sock   string
-	dir    string
 	exitAt string
 }
 
@@ -69,18 +35,10 @@ type tmuxSession struct {
 // shell is left to prove the terminal still works afterwards.
 func startTmux(t testing.TB, w, h int, env []string, argv ...string) *tmuxSession {
 	t.Helper()
-	requireTmux(t)
-	dir, err := os.MkdirTemp("", "tmx") // short: AF_UNIX path limit (P7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm := &tmuxSession{t: t, sock: filepath.Join(dir, "s"), dir: dir, exitAt: filepath.Join(dir, "exit")}
-	t.Cleanup(func() {
-		_ = exec.Command("tmux", "-S", tm.sock, "kill-server").Run()
-		_ = os.RemoveAll(dir)
-	})
+	srv := testenv.NewTmux(t)
+	tm := &tmuxSession{Tmux: srv, t: t, exitAt: filepath.Join(srv.Dir(), "exit")}
 	args := []string{"new-session", "-d", "-s", "e2e", "-x", itoa(w), "-y", itoa(h)}
-	for _, e := range append([]string{"PS1=$ ", "HOME=" + dir}, env...) {
+	for _, e := range append([]string{"PS1=$ ", "HOME=" + srv.Dir()}, env...) {
 		args = append(args, "-e", e)
 	}
 	script := `"$@"; echo $? > "` + tm.exitAt + `"; exec sh`
@@ -90,15 +48,7 @@ func startTmux(t testing.TB, w, h int, env []string, argv ...string) *tmuxSessio
 	return tm
 }
 
-func (tm *tmuxSession) run(args ...string) string {
-	tm.t.Helper()
-	full := append([]string{"-S", tm.sock, "-f", "/dev/null"}, args...)
-	out, err := exec.Command("tmux", full...).CombinedOutput()
-	if err != nil {
-		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
-	}
-	return string(out)
-}
+func (tm *tmuxSession) run(args ...string) string { tm.t.Helper(); return tm.Run(args...) }
 
 // capture returns the visible pane text.
 func (tm *tmuxSession) capture() string { return tm.run("capture-pane", "-p", "-t", "e2e") }
@@ -111,28 +61,7 @@ func (tm *tmuxSession) waitFor(want ...string) string {
 
 func (tm *tmuxSession) waitForWithin(d time.Duration, want ...string) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		s := tm.capture()
-		ok := true
-		for _, w := range want {
-			if !strings.Contains(s, w) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return s
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("timed out waiting for %q; screen:\n%s", want, s)
-		}
-		if tm.poll > 0 {
-			time.Sleep(tm.poll)
-		} else {
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	return tm.WaitFor(tm.capture, d, want...)
 }
 
 // keys sends key names (Enter, Escape, C-s, Down…), one call each, with a
@@ -153,11 +82,7 @@ func (tm *tmuxSession) text(s string) { tm.run("send-keys", "-t", "e2e", "-l", s
 // appears in any process's arguments.
 func (tm *tmuxSession) paste(secret string) {
 	tm.t.Helper()
-	cmd := exec.Command("tmux", "-S", tm.sock, "load-buffer", "-b", "secret", "-")
-	cmd.Stdin = strings.NewReader(secret)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tm.t.Fatalf("tmux load-buffer: %v\n%s", err, out)
-	}
+	tm.RunInput(secret, "load-buffer", "-b", "secret", "-")
 	tm.run("paste-buffer", "-p", "-d", "-b", "secret", "-t", "e2e")
 }
 
@@ -190,3 +115,9 @@ func (tm *tmuxSession) requireRestored() {
 
 // e2eBinary is oauthdeckBinary under the name the Flow tests use.
 func e2eBinary(t testing.TB) string { t.Helper(); return oauthdeckBinary(t) }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.RemoveBinary() // the end-to-end tests' binary
+	os.Exit(code)
+}

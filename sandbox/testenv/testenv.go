@@ -9,9 +9,14 @@
 package testenv
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 )
 
 // Strict reports that missing prerequisites fail rather than skip.
@@ -37,4 +42,48 @@ func Tool(t testing.TB, name, debianPackage string) string {
 		Missing(t, name, "install it: apt-get install -y --no-install-recommends "+debianPackage, err)
 	}
 	return p
+}
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+)
+
+// Binary builds the oauthdeck command once per test process (CGO off, as
+// it ships) and returns its path; the end-to-end tests of every package use
+// it. A failed build fails the test with the compiler's output.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "oauthdeck-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildPath = filepath.Join(dir, "oauthdeck")
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = fmt.Errorf("the go tool is not in PATH: %w", err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		build := exec.CommandContext(ctx, goBin, "build", "-o", buildPath, "oauthdeck")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildPath
+}
+
+// RemoveBinary deletes what Binary built; call it from TestMain after m.Run.
+func RemoveBinary() {
+	if buildPath != "" {
+		_ = os.RemoveAll(filepath.Dir(buildPath))
+	}
 }
