@@ -2,10 +2,10 @@ package flows
 
 import (
 	"crypto/subtle"
-	"net"
 	"net/url"
 	"strings"
 
+	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
 )
 
@@ -67,15 +67,7 @@ func sameHost(a, b *url.URL) bool {
 		return false
 	}
 	ha, hb := strings.ToLower(a.Hostname()), strings.ToLower(b.Hostname())
-	return ha == hb || (isLoopbackName(ha) && isLoopbackName(hb))
-}
-
-func isLoopbackName(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	return ha == hb || (coder.IsLoopbackHost(ha) && coder.IsLoopbackHost(hb))
 }
 
 func pathOf(u *url.URL) string {

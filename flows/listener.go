@@ -120,13 +120,34 @@ func parseLoopbackURI(raw string) (*url.URL, string, error) {
 	if _, err := strconv.ParseUint(u.Port(), 10, 16); err != nil {
 		return nil, "", &CallbackError{Err: ErrNotLoopback, Detail: "bad port in " + fmt.Sprintf("%q", raw)}
 	}
-	switch h := strings.ToLower(u.Hostname()); h {
-	case "127.0.0.1", "localhost":
-		return u, "127.0.0.1", nil
-	case "::1":
-		return u, "::1", nil
+	if bind, ok := listenerHosts[strings.ToLower(u.Hostname())]; ok {
+		return u, bind, nil
 	}
 	return nil, "", &CallbackError{Err: ErrNotLoopback, Detail: fmt.Sprintf("%q", raw)}
+}
+
+// listenerHosts are the redirect URI hosts the listener serves, and the
+// address it binds for each (never a wildcard: RFC 8252 §7.3, §8.3).
+var listenerHosts = map[string]string{"127.0.0.1": "127.0.0.1", "localhost": "127.0.0.1", "::1": "::1"}
+
+// ListenerURIProblem is "" when the listener can take raw as its redirect
+// URI, else what is wrong, in words for a form (the listener's own rule).
+func ListenerURIProblem(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.Port() == "" {
+		return "must be http://127.0.0.1:<port>/<path>: the listener binds loopback only"
+	}
+	if _, err := strconv.ParseUint(u.Port(), 10, 16); err != nil {
+		return "the port must be a number from 0 to 65535"
+	}
+	if _, ok := listenerHosts[strings.ToLower(u.Hostname())]; !ok {
+		return "the host must be 127.0.0.1, localhost or [::1]"
+	}
+	return ""
 }
 
 // RedirectURI is the redirect URI with the bound port.

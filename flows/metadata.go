@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
 )
 
@@ -163,7 +164,7 @@ func secureOrLoopback(raw string) bool {
 	if err != nil {
 		return false
 	}
-	return u.Scheme == "https" || u.Scheme == "http" && isLoopbackName(strings.ToLower(u.Hostname()))
+	return u.Scheme == "https" || u.Scheme == "http" && coder.IsLoopbackHost(strings.ToLower(u.Hostname()))
 }
 
 // worst returns the most severe of fs (pass when empty).

@@ -62,3 +62,15 @@ func TestSnapshotTokensDead(t *testing.T) {
 		t.Fatalf("prepare kept the old tokens: %+v", s.Tokens)
 	}
 }
+
+// The form's check and the listener accept exactly the same redirect URIs.
+func TestListenerURIProblemIsTheListenersRule(t *testing.T) {
+	for _, raw := range []string{"http://127.0.0.1:9876/callback", "http://localhost:0/cb", "http://[::1]:1/x",
+		"https://127.0.0.1:9876/cb", "http://127.0.0.1/cb", "http://127.0.0.2:9/cb", "http://example.com:80/cb",
+		"http://127.0.0.1:99999/cb", "not a url"} {
+		_, _, err := parseLoopbackURI(raw)
+		if problem := ListenerURIProblem(raw); (problem == "") != (err == nil) {
+			t.Errorf("%q: form says %q, listener says %v", raw, problem, err)
+		}
+	}
+}

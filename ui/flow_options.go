@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"net/url"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -104,26 +102,9 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	return s
 }
 
-// validateLoopbackRedirect mirrors the listener's rule (RFC 8252 §7.3) so a
-// bad redirect URI is caught while typing rather than when the flow starts.
-func validateLoopbackRedirect(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return ""
-	}
-	u, err := url.Parse(v)
-	if err != nil || u.Scheme != "http" || u.Port() == "" {
-		return "must be http://127.0.0.1:<port>/<path>: the listener binds loopback only"
-	}
-	if _, err := strconv.ParseUint(u.Port(), 10, 16); err != nil {
-		return "the port must be a number from 0 to 65535"
-	}
-	switch strings.ToLower(u.Hostname()) {
-	case "127.0.0.1", "localhost", "::1":
-		return ""
-	}
-	return "the host must be 127.0.0.1, localhost or [::1]"
-}
+// validateLoopbackRedirect is the listener's own rule (flows), so a bad
+// redirect URI is caught while typing rather than when the flow starts.
+func validateLoopbackRedirect(v string) string { return flows.ListenerURIProblem(v) }
 
 func (s *flowOptionsForm) indexOfMode(m flows.ClientMode) int {
 	off := 0

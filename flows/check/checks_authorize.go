@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"oauthdeck/client/coder"
 	"oauthdeck/flows/internal/randtext"
 	"oauthdeck/pkce"
 )
@@ -164,7 +165,7 @@ func checkLoopbackPort(ctx context.Context, s *suite, p *probe) verdict {
 		return v
 	}
 	u, err := url.Parse(s.redirect)
-	if err != nil || u.Scheme != "http" || !isLoopbackHost(u.Hostname()) || u.Hostname() == "localhost" {
+	if err != nil || u.Scheme != "http" || !coder.IsLoopbackHost(u.Hostname()) || u.Hostname() == "localhost" {
 		return p.skip("the suite's redirect URI %s is not an http loopback IP literal", s.redirect)
 	}
 	port := 9877

@@ -3,13 +3,13 @@ package check
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/flows"
 )
 
@@ -107,18 +107,10 @@ func checkIssuer(ctx context.Context, s *suite, p *probe) verdict {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return p.violated("issuer %q has a query or fragment (RFC 8414 §2 forbids both)", iss)
 	}
-	if u.Scheme != "https" && !isLoopbackHost(u.Hostname()) {
+	if u.Scheme != "https" && !coder.IsLoopbackHost(u.Hostname()) {
 		return p.violated("issuer %q does not use https (RFC 8414 §2); only loopback test servers are exempt", iss)
 	}
 	return p.pass("issuer %q equals the deployment URL", iss)
-}
-
-func isLoopbackHost(h string) bool {
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 func checkPKCEMethods(ctx context.Context, s *suite, p *probe) verdict {
