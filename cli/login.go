@@ -101,7 +101,19 @@ func (a *app) runLogin(ctx context.Context, arg string, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := a.saveConfig(cfg); err != nil {
+	// cfg was read before the (slow) login; the file is changed as it is now.
+	saved, ok := cfg.Find(cfg.Current)
+	if !ok {
+		return fmt.Errorf("token saved in %s, but the deployment %s was not recorded", store.Kind(), url)
+	}
+	err = a.updateConfig(ctx, func(now *keyring.Config) error {
+		if err := now.Upsert(saved); err != nil {
+			return err
+		}
+		now.Current = saved.URL
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("token saved in %s, but the deployment list could not be written: %w", store.Kind(), err)
 	}
 	fmt.Fprintf(a.io.Err, "Logged in to %s as %s; token kept in %s.\n",
@@ -243,13 +255,17 @@ func (a *app) runLogout(ctx context.Context, arg string) error {
 	if store.Secure() {
 		_ = keyring.NewFile(a.plainFilePath()).Delete(ctx, key) // stale fallback copy, if any
 	}
-	if cfg.Current == url {
-		cfg.Current = ""
-		if len(cfg.Deployments) > 0 {
-			cfg.Current = cfg.Deployments[0].URL
+	err = a.updateConfig(ctx, func(now *keyring.Config) error {
+		now.Remove(url)
+		if now.Current == url {
+			now.Current = ""
+			if len(now.Deployments) > 0 {
+				now.Current = now.Deployments[0].URL
+			}
 		}
-	}
-	if err := a.saveConfig(cfg); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.io.Err, "Logged out of %s; token removed from %s.\n", url, store.Kind())

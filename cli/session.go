@@ -46,12 +46,16 @@ func (a *app) loadConfig() (*keyring.Config, error) {
 	return keyring.LoadConfig(p)
 }
 
-func (a *app) saveConfig(cfg *keyring.Config) error {
+// updateConfig reads, changes and writes the config under its lock, so two
+// oauthdeck processes writing at once (two logins, a login and the console)
+// never lose each other's deployments.
+func (a *app) updateConfig(ctx context.Context, change func(*keyring.Config) error) error {
 	p, err := a.configPath()
 	if err != nil {
 		return err
 	}
-	return cfg.Save(p)
+	_, err = keyring.UpdateConfig(ctx, p, change)
+	return err
 }
 
 // osStore is the OS keyring, or the injected replacement.
