@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 
 	"charm.land/bubbles/v2/key"
@@ -158,33 +159,28 @@ func (s *deploymentsScreen) applyResolved(msg sessionResolvedMsg) tea.Cmd {
 // markCurrent records url as the current deployment (and when it was last
 // used) in the config file, so the next start opens it.
 func (s *deploymentsScreen) markCurrent(url string) tea.Cmd {
-	held, path, now := cloneConfig(s.cfg), s.c.Deps.ConfigPath, s.c.clock().UTC()
+	held, path, now, ctx := cloneConfig(s.cfg), s.c.Deps.ConfigPath, s.c.clock().UTC(), s.ctx
 	return func() tea.Msg {
-		cfg, err := latestConfig(path, held)
-		if err != nil {
-			return configSavedMsg{err: err}
-		}
-		for i := range cfg.Deployments {
-			if cfg.Deployments[i].URL == url {
-				cfg.Deployments[i].LastUsed = now
+		cfg, err := changeConfig(ctx, path, held, func(cfg *keyring.Config) error {
+			for i := range cfg.Deployments {
+				if cfg.Deployments[i].URL == url {
+					cfg.Deployments[i].LastUsed = now
+				}
 			}
-		}
-		cfg.Current = url
-		if path != "" {
-			err = cfg.Save(path)
-		}
+			cfg.Current = url
+			return nil
+		})
 		return configSavedMsg{cfg: cfg, err: err, notice: "Now using " + url}
 	}
 }
 
-// latestConfig is the config to change in a Cmd: the file as it is now
-// (another oauthdeck, or a sign-in the user walked away from, may have
-// written it since it was loaded), else the copy the screen holds.
-func latestConfig(path string, held *keyring.Config) (*keyring.Config, error) {
+// changeConfig applies change to the config file under its lock, so another
+// oauthdeck writing at the same time loses nothing; without a file, to held.
+func changeConfig(ctx context.Context, path string, held *keyring.Config, change func(*keyring.Config) error) (*keyring.Config, error) {
 	if path == "" {
-		return held, nil
+		return held, change(held)
 	}
-	return keyring.LoadConfig(path)
+	return keyring.UpdateConfig(ctx, path, change)
 }
 
 func (s *deploymentsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -250,14 +246,9 @@ func (s *deploymentsScreen) logout(url string) tea.Cmd {
 	}
 	store, path, ctx := s.storeFor(kind), s.c.Deps.ConfigPath, s.ctx
 	return func() tea.Msg {
-		cfg, err := latestConfig(path, held)
-		if err != nil {
-			return configSavedMsg{err: err}
-		}
-		err = keyring.DeleteSession(ctx, store, cfg, url)
-		if err == nil && path != "" {
-			err = cfg.Save(path)
-		}
+		cfg, err := changeConfig(ctx, path, held, func(cfg *keyring.Config) error {
+			return keyring.DeleteSession(ctx, store, cfg, url)
+		})
 		return configSavedMsg{cfg: cfg, err: err, notice: "Logged out of " + url, logout: url}
 	}
 }

@@ -172,19 +172,16 @@ func (s *loginForm) submit(toFile bool) tea.Cmd {
 		if err != nil {
 			return out
 		}
-		cfg, err := latestConfig(path, held)
+		// The file as it is now, changed under its lock: another oauthdeck
+		// may have written it while the user was signing in.
+		cfg, err := changeConfig(ctx, path, held, func(cfg *keyring.Config) error {
+			return keyring.SaveSession(ctx, store, cfg, res.url, res.username, res.token)
+		})
 		if err != nil {
-			out.err = err
-			return out
-		}
-		out.cfg = cfg
-		if err := keyring.SaveSession(ctx, store, cfg, res.url, res.username, res.token); err != nil {
 			out.err, out.fallback = err, keyring.CanFallBack(err)
 			return out
 		}
-		if path != "" {
-			out.err = cfg.Save(path)
-		}
+		out.cfg = cfg
 		out.res.store = keyring.TokenStoreKeyring
 		if !store.Secure() {
 			out.res.store = keyring.TokenStoreFile
