@@ -2,6 +2,8 @@ package flows
 
 import (
 	"context"
+	"slices"
+	"sync"
 )
 
 // StepDef is everything about one step of the flow. The table in steps is
@@ -35,10 +37,20 @@ const (
 	WithCleanup   Optional = "cleanup"   // only when cleanup is asked for (flow --cleanup)
 )
 
-// steps is the flow, in the order Next and RunAll run it. It is a function,
-// not a variable, because the steps' run functions look steps up themselves
-// (a variable would be an initialization cycle).
+// steps is the flow, in the order Next and RunAll run it. It is built once,
+// on first use: the steps' run functions look steps up themselves, so a
+// variable with an initializer would be an initialization cycle.
 func steps() []StepDef {
+	tableOnce.Do(func() { stepDefs = stepTable() })
+	return stepDefs
+}
+
+var (
+	tableOnce sync.Once
+	stepDefs  []StepDef
+)
+
+func stepTable() []StepDef {
 	return []StepDef{
 		{ID: StepDiscover, Title: "Discover metadata", Purpose: "fetch and check RFC 9728 and RFC 8414 metadata",
 			Restarts: true, run: (*Flow).discover, request: (*Flow).discoverRequest},
@@ -64,7 +76,7 @@ func steps() []StepDef {
 }
 
 // Steps returns the step definitions in order.
-func Steps() []StepDef { return steps() }
+func Steps() []StepDef { return slices.Clone(steps()) }
 
 // StepIDs returns the step ids in order.
 func StepIDs() []StepID {
