@@ -2,8 +2,6 @@ package cli_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
@@ -17,12 +15,10 @@ import (
 // CI) and logs out again, under a throwaway service name
 // (OAUTHDECK_KEYRING_SERVICE), so a developer's own entries are never touched.
 func TestLoginRealOSKeyring(t *testing.T) {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	service := "oauthdeck-test-" + hex.EncodeToString(b)
+	service := testenv.KeyringService(t)
 	osStore := keyring.NewOS(service, 5*time.Second)
 	if err := keyring.Probe(context.Background(), osStore); err != nil {
-		testenv.Missing(t, "the OS keyring", "install gnome-keyring and run the tests inside an unlocked session (see .ci/run)", err)
+		testenv.Missing(t, "the OS keyring", testenv.KeyringInstall, err)
 	}
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)

@@ -2,8 +2,6 @@ package flows
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
@@ -18,11 +16,9 @@ func TestTokensRoundTripMemory(t *testing.T) {
 
 // The same through the real OS keyring (gnome-keyring over D-Bus in CI).
 func TestTokensRoundTripOSKeyring(t *testing.T) {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	store := keyring.NewOS("oauthdeck-flows-test-"+hex.EncodeToString(b), 10*time.Second)
+	store := keyring.NewOS(testenv.KeyringService(t), 10*time.Second)
 	if err := keyring.Probe(context.Background(), store); err != nil {
-		testenv.Missing(t, "the OS keyring", "install gnome-keyring and run the tests inside an unlocked session (see .ci/run)", err)
+		testenv.Missing(t, "the OS keyring", testenv.KeyringInstall, err)
 	}
 	roundTrip(t, store)
 }

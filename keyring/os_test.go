@@ -20,17 +20,14 @@ import (
 	gokeyring "github.com/zalando/go-keyring"
 )
 
-// keyringInstall says how to get a usable OS keyring for the tests.
-const keyringInstall = "install gnome-keyring and libsecret-tools and run the tests inside an unlocked session (see .ci/run)"
-
 // requireOSKeyring returns a real OS keyring store under a service name
 // unique to this test binary, or skips (fails in CI) with the reason.
 func requireOSKeyring(t testing.TB) Store {
 	t.Helper()
-	service := "oauthdeck-test-" + randomHex(t, 6)
+	service := testenv.KeyringService(t)
 	store := NewOS(service, 10*time.Second)
 	if err := Probe(context.Background(), store); err != nil {
-		testenv.Missing(t, "the OS keyring", keyringInstall, err)
+		testenv.Missing(t, "the OS keyring", testenv.KeyringInstall, err)
 	}
 	t.Cleanup(func() { _ = gokeyring.DeleteAll(service) })
 	return store

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,10 +125,10 @@ func BenchmarkE2EStartToFirstFrame(b *testing.B) {
 func TestE2EKeyringLoginPersists(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	service := testKeyringService(t)
+	service := testenv.KeyringService(t)
 	store := keyring.NewOS(service, 5*time.Second)
 	if err := keyring.Probe(ctx, store); err != nil {
-		testenv.Missing(t, "the OS keyring", "install gnome-keyring and run the tests inside an unlocked session (see .ci/run)", err)
+		testenv.Missing(t, "the OS keyring", testenv.KeyringInstall, err)
 	}
 	srv, err := sandbox.Start(ctx, sandbox.Options{})
 	if err != nil {
@@ -187,14 +185,4 @@ func fieldAfter(screen, label string) string {
 		}
 	}
 	return ""
-}
-
-// testKeyringService is a throwaway OS keyring service name: tests never
-// write the developer's own entries (service "oauthdeck").
-func testKeyringService(t testing.TB) string {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "oauthdeck-test-" + hex.EncodeToString(b)
 }

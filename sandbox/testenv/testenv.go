@@ -10,6 +10,8 @@ package testenv
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -86,4 +88,19 @@ func RemoveBinary() {
 	if buildPath != "" {
 		_ = os.RemoveAll(filepath.Dir(buildPath))
 	}
+}
+
+// KeyringInstall says how to get a usable OS keyring for the tests.
+const KeyringInstall = "install gnome-keyring and libsecret-tools and run the tests inside an unlocked session (see .ci/run)"
+
+// KeyringService is a throwaway OS keyring service name
+// ("oauthdeck-test-<random>"): tests never write a developer's own entries,
+// which live under "oauthdeck".
+func KeyringService(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return "oauthdeck-test-" + hex.EncodeToString(b)
 }
