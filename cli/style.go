@@ -48,29 +48,20 @@ func (p palette) render(s lipgloss.Style, text string) string {
 }
 
 func (p palette) status(st check.Status, text string) string {
-	switch st {
-	case check.Pass:
-		return p.render(p.pass, text)
-	case check.Fail:
-		return p.render(p.fail, text)
-	case check.Warn:
-		return p.render(p.warn, text)
+	style, ok := map[check.Status]lipgloss.Style{check.Pass: p.pass, check.Fail: p.fail, check.Warn: p.warn}[st]
+	if !ok {
+		style = p.faint // skip, and anything newer
 	}
-	return p.render(p.faint, text)
+	return p.render(style, text)
 }
 
 func (p palette) severity(sev flows.Severity, text string) string {
-	switch sev {
-	case flows.SeverityPass:
-		return p.render(p.pass, text)
-	case flows.SeverityInfo:
-		return p.render(p.info, text)
-	case flows.SeverityWarn:
-		return p.render(p.warn, text)
-	case flows.SeverityFail:
-		return p.render(p.fail, text)
+	style, ok := map[flows.Severity]lipgloss.Style{flows.SeverityPass: p.pass, flows.SeverityInfo: p.info,
+		flows.SeverityWarn: p.warn, flows.SeverityFail: p.fail}[sev]
+	if !ok {
+		return text
 	}
-	return text
+	return p.render(style, text)
 }
 
 // checkStyles hands the palette to the check report.

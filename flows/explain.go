@@ -160,12 +160,13 @@ func Explain(err error) *Explanation {
 		exp = Explanation{Code: "redirect", Cause: "The server redirected and the client does not follow redirects (they could leak credentials).", Fix: "Use the final URL directly (check the access URL, http vs https).", Basis: "RFC 9700 §4.11"}
 	case errors.As(err, &ue):
 		exp = Explanation{Code: "unexpected-response", Cause: "The server answered with something that is not the expected JSON (e.g. an HTML page, Coder's SPA fallback, or a proxy error).", Fix: "Check the deployment URL and that the OAuth2 provider is enabled.", Basis: "—"}
-	case isTransport(err):
-		exp, _ = explainTransport(err)
 	case errors.Is(err, ErrNotProven):
 		exp = Explanation{Code: "not-revoked", Cause: "A token that should be dead still works.", Fix: "This is a server defect: report it.", Basis: "RFC 7009 §2.2; OAuth 2.1 §4.3.1"}
 	default:
-		exp = Explanation{Code: "error", Cause: safe.Line(err.Error()), Fix: "See the request and response of this step.", Basis: "—"}
+		var ok bool
+		if exp, ok = explainTransport(err); !ok {
+			exp = Explanation{Code: "error", Cause: safe.Line(err.Error()), Fix: "See the request and response of this step.", Basis: "—"}
+		}
 	}
 	return &exp
 }

@@ -62,8 +62,3 @@ func explainTransport(err error) (Explanation, bool) {
 	}
 	return Explanation{}, false
 }
-
-func isTransport(err error) bool {
-	_, ok := explainTransport(err)
-	return ok
-}
