@@ -18,14 +18,11 @@ type sandboxOptions struct {
 
 func (o sandboxOptions) options() (sandbox.Options, error) {
 	opts := sandbox.Options{Addr: o.addr, EnableDCR: o.dcr, ProviderDisabled: o.providerDisabled}
-	switch o.compat {
-	case "", "main":
-		opts.Compat = sandbox.CompatMain
-	case "v2.30", "2.30", "v2.30.0":
-		opts.Compat = sandbox.CompatV230
-	default:
-		return opts, usagef("--compat must be main or v2.30, not %q", o.compat)
+	compat, err := sandbox.ParseCompat(o.compat)
+	if err != nil {
+		return opts, usagef("--compat: %v", err)
 	}
+	opts.Compat = compat
 	return opts, nil
 }
 
@@ -35,8 +32,12 @@ func (a *app) sandboxCommand() *cobra.Command {
 		Use:   "sandbox",
 		Short: "Run an in-memory, Coder-compatible OAuth2 provider on loopback for testing",
 		Long: `Run the sandbox: an in-memory server that answers like a Coder deployment's
-OAuth2 provider (--compat main for newer Coder, v2.30 for Coder v2.30.0). It
-prints CODER_URL and CODER_SESSION_TOKEN lines for its admin on stdout, notes on
+OAuth2 provider. --compat picks the Coder version it answers like:
+  main (or v2.38)  the newer, stricter 2.38 line (the default)
+  v2.36            Coder v2.36.0 as measured; v2.37 is an alias until a real
+                   v2.37 has been measured
+  v2.30            Coder v2.30.0 as measured
+It prints CODER_URL and CODER_SESSION_TOKEN lines for its admin on stdout, notes on
 stderr, and serves until interrupted. Nothing is kept after it stops.`,
 		Example: `  oauthdeck sandbox --compat v2.30 > sandbox.env &
   set -a; . ./sandbox.env; set +a; oauthdeck status`,
@@ -67,7 +68,7 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 			if opts.ProviderDisabled {
 				notes = append(notes, "the OAuth2 provider is switched off, as on a deployment without it")
 			}
-			if opts.EnableDCR || opts.Compat == sandbox.CompatV230 {
+			if srv.DCROpen() {
 				notes = append(notes, "dynamic client registration is open")
 			}
 			notes = append(notes, "press Ctrl-C to stop; everything is forgotten")
@@ -81,10 +82,21 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:0", "loopback address to listen on")
-	f.StringVar(&o.compat, "compat", "main", "behave like Coder main (newer) or v2.30")
+	f.StringVar(&o.compat, "compat", "main", compatUsage)
 	f.BoolVar(&o.dcr, "dcr", false, "open dynamic client registration (main mode; v2.30 always has it)")
 	f.BoolVar(&o.providerDisabled, "provider-disabled", false, "answer as a deployment whose OAuth2 provider is off")
 	f.BoolVar(&o.reveal, "reveal", false, "print the admin password on stderr")
-	_ = cmd.RegisterFlagCompletionFunc("compat", cobra.FixedCompletions([]string{"main", "v2.30"}, cobra.ShellCompDirectiveNoFileComp))
+	completeCompat(cmd)
 	return cmd
+}
+
+// compatUsage is the --compat help of sandbox and demo.
+const compatUsage = "Coder version to answer like: main (v2.38), v2.36 (v2.37 is its alias) or v2.30"
+
+func completeCompat(cmd *cobra.Command) {
+	names := []string{}
+	for _, p := range sandbox.Profiles() {
+		names = append(names, string(p))
+	}
+	_ = cmd.RegisterFlagCompletionFunc("compat", cobra.FixedCompletions(names, cobra.ShellCompDirectiveNoFileComp))
 }

@@ -88,7 +88,8 @@ stay in memory: nothing is written to your keyring or config.`,
 			return ui.Run(ctx, deps)
 		},
 	}
-	cmd.Flags().StringVar(&o.compat, "compat", "main", "sandbox behaves like Coder main (newer) or v2.30")
+	cmd.Flags().StringVar(&o.compat, "compat", "main", compatUsage)
+	completeCompat(cmd)
 	cmd.Flags().BoolVar(&o.providerDisabled, "provider-disabled", false, "start with the OAuth2 provider switched off")
 	return cmd
 }

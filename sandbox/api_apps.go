@@ -43,7 +43,7 @@ func (s *Server) appJSON(a *app) any {
 		Token:         s.urlFor("/oauth2/tokens"),
 		TokenRevoke:   s.urlFor("/oauth2/revoke"),
 	}
-	if !s.main() {
+	if !s.b.appRedirectURIs {
 		return appV230{ID: a.id.String(), Name: a.name, CallbackURL: a.callbackURL(), Icon: a.icon, Endpoints: ep}
 	}
 	return appMain{
@@ -69,7 +69,7 @@ func (s *Server) validateAppRequest(req appRequest) (uris []string, message stri
 	case !validAppName(req.Name):
 		vs = append(vs, validation{"name", tagFailure("oauth2_app_name", req.Name)})
 	}
-	if !s.main() {
+	if !s.b.appRedirectURIs {
 		switch {
 		case req.CallbackURL == "":
 			vs = append(vs, validation{"callback_url", tagFailure("required", "")})
@@ -146,7 +146,7 @@ func (s *Server) listApps(w http.ResponseWriter, r *http.Request) {
 		out = append(out, s.appJSON(a))
 	}
 	s.store.mu.Unlock()
-	if keep != nil && len(out) == 0 && !s.main() {
+	if keep != nil && len(out) == 0 && s.b.nullEmptyAppList {
 		writeJSON(w, http.StatusOK, nil) // v2.30 encodes a nil slice: null
 		return
 	}
@@ -174,7 +174,7 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) {
 	if req.Icon != nil {
 		a.icon = *req.Icon
 	}
-	if req.Scope != nil && s.main() {
+	if req.Scope != nil && s.b.appRedirectURIs {
 		a.scope = strings.Join(strings.Fields(*req.Scope), " ")
 	}
 	s.store.mu.Lock()
@@ -260,7 +260,7 @@ func (s *Server) updateApp(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 	if req.Icon != nil {
 		a.icon = *req.Icon // main: an omitted icon is cleared
 	}
-	if req.Scope != nil && s.main() {
+	if req.Scope != nil && s.b.appRedirectURIs {
 		a.scope = strings.Join(strings.Fields(*req.Scope), " ") // omitted keeps, "" clears
 	}
 	writeJSON(w, http.StatusOK, s.appJSON(a))
@@ -268,7 +268,7 @@ func (s *Server) updateApp(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 
 // handleSettings is main's DCR toggle (owner only).
 func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.main() {
+	if !s.b.dcrSettings {
 		writeRouteNotFound(w)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,10 +67,20 @@ func (s *Server) handleBuildInfo(w http.ResponseWriter, _ *http.Request) {
 		"upgrade_message":         "",
 		"deployment_id":           s.store.orgID.String(),
 	}
-	if s.main() {
+	if s.b.providerFlag {
 		info["oauth2_provider"] = !s.opts.ProviderDisabled
 	}
 	writeJSON(w, http.StatusOK, info)
+}
+
+// handleExperiments lists the experiments the deployment runs with: in the
+// experiment era, "oauth2" there is what turns the provider on.
+func (s *Server) handleExperiments(w http.ResponseWriter, _ *http.Request) {
+	exps := append([]string{}, s.b.experiments...)
+	if s.opts.ProviderDisabled && !s.b.providerFlag {
+		exps = slices.DeleteFunc(exps, func(e string) bool { return e == "oauth2" })
+	}
+	writeJSON(w, http.StatusOK, exps)
 }
 
 // handleFirstUser: the admin is always seeded, so the first user exists.

@@ -48,7 +48,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req *authorizeRequest
-	if s.main() {
+	if s.b.redirectedErrors {
 		req, ok = s.parseAuthorizeMain(w, r, a, sess)
 	} else {
 		req, ok = s.parseAuthorizeV230(w, r, a, sess)
@@ -60,7 +60,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.renderConsent(w, r, req)
 		return
 	}
-	if s.main() && sess.source == fromCookie && !validCSRF(r) {
+	if s.b.consentCSRF && sess.source == fromCookie && !validCSRF(r) {
 		writeErrorPage(w, http.StatusBadRequest, "Bad Request", []string{"The form's CSRF token is missing or does not match. Reload the consent page and try again."})
 		return
 	}
@@ -80,7 +80,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 // body) before anything else, so bad clients fail even without a session.
 func (s *Server) clientForAuthorize(w http.ResponseWriter, r *http.Request) (app, bool) {
 	q := r.URL.Query()
-	if s.main() && len(q["client_id"]) > 1 {
+	if s.b.redirectedErrors && len(q["client_id"]) > 1 {
 		writeOAuth2(w, http.StatusBadRequest, "invalid_request", "client_id must not be repeated")
 		return app{}, false
 	}
@@ -126,8 +126,10 @@ var v230AuthorizeParams = map[string]bool{
 	"resource": true, "code_challenge": true, "code_challenge_method": true,
 }
 
-// parseAuthorizeV230 reads the query only, rejects unknown names, and never
-// redirects an error: JSON for POST, an HTML page for GET.
+// parseAuthorizeV230 is the experiment era's parser (v2.30 to v2.37): it
+// reads the query only, rejects unknown names, and never redirects an
+// error: JSON for POST, an HTML page for GET. v2.36 adds required PKCE,
+// refuses response_type=token and matches redirect_uri exactly.
 func (s *Server) parseAuthorizeV230(w http.ResponseWriter, r *http.Request, a app, sess *session) (*authorizeRequest, bool) {
 	q := r.URL.Query()
 	var vs []validation
@@ -138,10 +140,13 @@ func (s *Server) parseAuthorizeV230(w http.ResponseWriter, r *http.Request, a ap
 	}
 	required("client_id")
 	required("response_type")
+	if s.b.pkceRequired {
+		required("code_challenge")
+	}
 	if rt := q.Get("response_type"); rt != "" && rt != "code" && rt != "token" {
 		vs = append(vs, validation{"response_type", fmt.Sprintf("Query param %q must be one of [code token], got %q", "response_type", rt)})
 	}
-	redirect, detail := v230Redirect(q.Get("redirect_uri"), a.callbackURL())
+	redirect, detail := s.olderRedirect(q.Get("redirect_uri"), a.callbackURL())
 	if detail != "" {
 		vs = append(vs, validation{"redirect_uri", detail})
 	}
@@ -165,7 +170,11 @@ func (s *Server) parseAuthorizeV230(w http.ResponseWriter, r *http.Request, a ap
 			parts[i] = fmt.Sprintf("field: %s detail: %s", v.Field, v.Detail)
 			warnings[i] = v.Detail
 		}
-		s.authorizeError(w, r, "Invalid query params: "+strings.Join(parts, ", "), "Invalid Query Parameters", warnings)
+		s.authorizeError(w, r, "invalid_request", "Invalid query params: "+strings.Join(parts, ", "), "Invalid Query Parameters", warnings)
+		return nil, false
+	}
+	if s.b.codeOnly && q.Get("response_type") != "code" {
+		s.authorizeError(w, r, "unsupported_response_type", "Only response_type=code is supported", "Unsupported Response Type", nil)
 		return nil, false
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
@@ -175,22 +184,26 @@ func (s *Server) parseAuthorizeV230(w http.ResponseWriter, r *http.Request, a ap
 	switch method {
 	case "", "S256":
 	case "plain":
-		s.authorizeError(w, r, "code_challenge_method 'plain' is not supported; use 'S256'", "Invalid Request", nil)
+		s.authorizeError(w, r, "invalid_request", "code_challenge_method 'plain' is not supported; use 'S256'", "Invalid Request", nil)
 		return nil, false
 	default:
-		s.authorizeError(w, r, "unsupported code_challenge_method: "+method, "Invalid Request", nil)
+		s.authorizeError(w, r, "invalid_request", "unsupported code_challenge_method: "+method, "Invalid Request", nil)
 		return nil, false
 	}
-	return &authorizeRequest{
+	req := &authorizeRequest{
 		app: a, sess: sess, redirect: redirect, state: q.Get("state"),
 		challenge: challenge, method: method, resource: q.Get("resource"),
-	}, true
+	}
+	if s.b.boundTokenRedirect {
+		req.boundURI = q.Get("redirect_uri")
+	}
+	return req, true
 }
 
 // authorizeError answers without redirecting: JSON for POST, HTML for GET.
-func (s *Server) authorizeError(w http.ResponseWriter, r *http.Request, description, title string, warnings []string) {
+func (s *Server) authorizeError(w http.ResponseWriter, r *http.Request, code, description, title string, warnings []string) {
 	if r.Method == http.MethodPost {
-		writeOAuth2(w, http.StatusBadRequest, "invalid_request", description)
+		writeOAuth2(w, http.StatusBadRequest, code, description)
 		return
 	}
 	if len(warnings) == 0 {
@@ -215,6 +228,22 @@ func v230Redirect(raw, callback string) (*url.URL, string) {
 	}
 	if u.Host != cb.Host || !strings.HasPrefix(u.Path, cb.Path) {
 		return nil, fmt.Sprintf("Query param %q must be a subset of %s", "redirect_uri", callback)
+	}
+	return u, ""
+}
+
+// olderRedirect is the experiment era's redirect rule: v2.30's prefix rule,
+// or from v2.36 the callback exactly (scheme, host, port and path).
+func (s *Server) olderRedirect(raw, callback string) (*url.URL, string) {
+	if !s.b.exactRedirect || raw == "" {
+		return v230Redirect(raw, callback)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Sprintf("Query param %q must be a valid url: %v", "redirect_uri", err)
+	}
+	if raw != callback {
+		return nil, fmt.Sprintf("Query param %q must exactly match %s", "redirect_uri", callback)
 	}
 	return u, ""
 }
@@ -255,13 +284,17 @@ func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, req *auth
 		// right host gets this far; never render it as a link.
 		data.CancelURI = "#"
 	}
-	if s.main() {
+	if s.b.consentCSRF {
 		data.CSRFToken = csrfFrom(r)
+	}
+	if s.b.scopesEnforced {
 		if req.scope != "coder:all" {
 			data.Scopes = strings.Fields(req.scope)
 		}
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("Cache-Control", "no-store")
+	if s.b.noStore {
+		w.Header().Set("Cache-Control", "no-store") // v2.30's consent page has none (observed §15)
+	}
 	renderHTML(w, http.StatusOK, consentTmpl, data)
 }

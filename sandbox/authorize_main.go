@@ -16,12 +16,12 @@ import (
 func (s *Server) parseAuthorizeMain(w http.ResponseWriter, r *http.Request, a app, sess *session) (*authorizeRequest, bool) {
 	q := r.URL.Query()
 	if len(q["redirect_uri"]) > 1 {
-		s.authorizeError(w, r, "Invalid query params: field: redirect_uri detail: must not be repeated", "Invalid Query Parameters", []string{"redirect_uri must not be repeated"})
+		s.authorizeError(w, r, "invalid_request", "Invalid query params: field: redirect_uri detail: must not be repeated", "Invalid Query Parameters", []string{"redirect_uri must not be repeated"})
 		return nil, false
 	}
 	redirect, detail := mainRedirect(q.Get("redirect_uri"), a.redirectURIs)
 	if detail != "" {
-		s.authorizeError(w, r, "Invalid query params: field: redirect_uri detail: "+detail, "Invalid Query Parameters", []string{detail})
+		s.authorizeError(w, r, "invalid_request", "Invalid query params: field: redirect_uri detail: "+detail, "Invalid Query Parameters", []string{detail})
 		return nil, false
 	}
 	state := q.Get("state")

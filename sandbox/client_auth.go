@@ -19,31 +19,30 @@ func (s *Server) formClient(w http.ResponseWriter, r *http.Request) (a app, secr
 	if !ok {
 		return app{}, "", false
 	}
-	a, ok = s.lookupClient(w, id, s.main())
+	a, ok = s.lookupClient(w, id, s.b.basicRealm)
 	return a, secret, ok
 }
 
 // clientCredentials reads client_id and client_secret from a parsed form.
-// v2.30 reads only the form (Basic is ignored); main also takes HTTP Basic
-// and refuses a secret in the URL query or credentials that disagree
-// between header and body.
+// v2.30 reads only the form (Basic is ignored); v2.36 also takes HTTP
+// Basic and refuses credentials that disagree between header and body;
+// main also refuses a secret in the URL query and repeated credentials.
 func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request) (id, secret string, ok bool) {
 	id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
-	if !s.main() {
-		return id, secret, true
-	}
-	if r.URL.Query().Has("client_secret") {
-		writeOAuth2(w, http.StatusBadRequest, "invalid_request", "client_secret must not be sent in the URL query")
-		return "", "", false
-	}
-	for _, k := range []string{"client_id", "client_secret"} {
-		if len(r.Form[k]) > 1 {
-			writeOAuth2(w, http.StatusBadRequest, "invalid_request", k+" must not be repeated")
+	if s.b.strictClientParams {
+		if r.URL.Query().Has("client_secret") {
+			writeOAuth2(w, http.StatusBadRequest, "invalid_request", "client_secret must not be sent in the URL query")
 			return "", "", false
+		}
+		for _, k := range []string{"client_id", "client_secret"} {
+			if len(r.Form[k]) > 1 {
+				writeOAuth2(w, http.StatusBadRequest, "invalid_request", k+" must not be repeated")
+				return "", "", false
+			}
 		}
 	}
 	bid, bsecret, basic := r.BasicAuth()
-	if !basic {
+	if !basic || !s.b.basicClientAuth {
 		return id, secret, true
 	}
 	// RFC 6749 §2.3.1: Basic credentials are form-urlencoded first.
@@ -76,7 +75,7 @@ func (s *Server) authenticateClient(w http.ResponseWriter, a app, secret string)
 	}
 	s.store.mu.Unlock()
 	if sec == nil {
-		writeInvalidClient(w, s.main())
+		writeInvalidClient(w, s.b.basicRealm)
 		return uuid.Nil, false
 	}
 	return id, true

@@ -65,23 +65,20 @@ func (s *Server) handleASMetadata(w http.ResponseWriter, r *http.Request) {
 		GrantTypesSupported:               []string{"authorization_code", "refresh_token"},
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		ScopesSupported:                   scopeCatalogue,
-		TokenEndpointAuthMethodsSupported: []string{"client_secret_post"},
+		TokenEndpointAuthMethodsSupported: s.b.authMethods,
 	}
 	s.store.mu.Lock()
 	if s.store.dcrOn {
 		doc.RegistrationEndpoint = s.urlFor("/oauth2/register")
 	}
 	s.store.mu.Unlock()
-	if s.main() {
-		doc.TokenEndpointAuthMethodsSupported = []string{"client_secret_basic", "client_secret_post", "none"}
-	}
 	writeJSON(w, http.StatusOK, doc)
 }
 
 // handleASMetadataSuffix: v2.30 routes /.well-known/oauth-authorization-server/*
 // to the same document; main does not, so the SPA answers.
 func (s *Server) handleASMetadataSuffix(w http.ResponseWriter, r *http.Request) {
-	if s.main() {
+	if !s.b.asMetadataSubpath {
 		s.handleSPA(w, r)
 		return
 	}

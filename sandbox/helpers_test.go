@@ -138,7 +138,7 @@ type fixture struct {
 func newFixture(t testing.TB, s *Server, callback string) fixture {
 	t.Helper()
 	body := map[string]any{"name": "ref-client-a", "callback_url": callback, "icon": ""}
-	if s.main() {
+	if s.b.appRedirectURIs {
 		body["redirect_uris"] = []string{callback}
 	}
 	r := call(t, s, req{method: "POST", path: "/api/v2/oauth2-provider/apps", session: s.AdminSessionToken(), json: body})

@@ -25,7 +25,7 @@ func (s *Server) handleMCP(w http.ResponseWriter, r *http.Request) {
 		Method  string          `json:"method"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.JSONRPC != "2.0" {
-		writeJSON(w, http.StatusBadRequest, rpcReply{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: &rpcError{-32700, "Parse error"}})
+		writeJSONType(w, http.StatusBadRequest, "application/json", rpcReply{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: &rpcError{-32700, "Parse error"}})
 		return
 	}
 	if len(req.ID) == 0 { // a notification: nothing to answer
@@ -49,7 +49,8 @@ func (s *Server) handleMCP(w http.ResponseWriter, r *http.Request) {
 	default:
 		reply.Error = &rpcError{-32601, "Method not found"}
 	}
-	writeJSON(w, http.StatusOK, reply)
+	// Coder's MCP transport labels JSON without a charset (observed §15).
+	writeJSONType(w, http.StatusOK, "application/json", reply)
 }
 
 type rpcReply struct {

@@ -93,9 +93,4 @@ func validCSRF(r *http.Request) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
-func (s *Server) version() string {
-	if s.main() {
-		return "v2.38.0-devel+sandbox"
-	}
-	return "v2.30.0"
-}
+func (s *Server) version() string { return s.b.version }

@@ -71,11 +71,11 @@ func (s *Server) validateMetadata(m *clientMetadata) string {
 	if m.TokenEndpointAuthMethod == "" {
 		m.TokenEndpointAuthMethod = "client_secret_basic"
 	}
-	public := s.main() && m.TokenEndpointAuthMethod == "none"
+	public := s.b.publicClients && m.TokenEndpointAuthMethod == "none"
 	if len(m.RedirectURIs) == 0 {
 		return "redirect_uris is required for authorization code flow"
 	}
-	if s.main() && len(m.RedirectURIs) > 32 {
+	if s.b.redirectURIsLimited && len(m.RedirectURIs) > 32 {
 		return "invalid redirect_uris: at most 32 redirect URIs are allowed"
 	}
 	for i, raw := range m.RedirectURIs {
@@ -113,7 +113,7 @@ func (s *Server) validateMetadata(m *clientMetadata) string {
 	default:
 		return fmt.Sprintf("unsupported token_endpoint_auth_method %q", m.TokenEndpointAuthMethod)
 	}
-	if s.main() {
+	if s.b.scopesEnforced {
 		if bad := unknownScopes(m.Scope); len(bad) > 0 {
 			return fmt.Sprintf("invalid scope: unknown scope %q", bad[0])
 		}
@@ -167,9 +167,9 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	token := randomAlnum(regTokenLen)
 	reg := &registration{issuedAt: s.now().Unix(), tokenHash: hashSecret(token), meta: m}
 	a := &app{id: uuid.New(), name: clientName(m.ClientName), icon: m.LogoURI, createdAt: s.now(), reg: reg,
-		public: s.main() && m.TokenEndpointAuthMethod == "none"}
-	a.redirectURIs = registeredURIs(s.main(), m)
-	if s.main() {
+		public: s.b.publicClients && m.TokenEndpointAuthMethod == "none"}
+	a.redirectURIs = registeredURIs(s.b.appRedirectURIs, m)
+	if s.b.appRedirectURIs {
 		a.scope = m.Scope
 	}
 	s.store.mu.Lock()

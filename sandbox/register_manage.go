@@ -80,14 +80,14 @@ func (s *Server) updateRegistration(w http.ResponseWriter, r *http.Request, id u
 		writeRegistrationError(w, http.StatusUnauthorized, "invalid_token", "Client not found")
 		return
 	}
-	if s.main() && a.public != (m.TokenEndpointAuthMethod == "none") {
+	if s.b.publicClients && a.public != (m.TokenEndpointAuthMethod == "none") {
 		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", "token_endpoint_auth_method cannot switch a client between public and confidential")
 		return
 	}
 	a.reg.meta = m
 	a.name, a.icon = clientName(m.ClientName), m.LogoURI
-	a.redirectURIs = registeredURIs(s.main(), m)
-	if s.main() {
+	a.redirectURIs = registeredURIs(s.b.appRedirectURIs, m)
+	if s.b.appRedirectURIs {
 		a.scope = m.Scope
 	}
 	writeJSON(w, http.StatusOK, s.registrationBody(id, a.reg))

@@ -12,7 +12,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.main() {
+	if s.b.clientBoundRevoke {
 		if _, ok := s.authenticateClient(w, a, secret); !ok {
 			return
 		}

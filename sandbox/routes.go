@@ -11,9 +11,10 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 
 	mux.HandleFunc("/api/v2/buildinfo", s.only(s.handleBuildInfo, http.MethodGet))
+	mux.HandleFunc("/api/v2/experiments", s.only(s.requireSession(s.handleExperiments), http.MethodGet))
 	mux.HandleFunc("/api/v2/users/first", s.handleFirstUser)
 	mux.HandleFunc("/api/v2/users/login", s.only(s.handleLogin, http.MethodPost))
-	mux.HandleFunc("/api/v2/users/me", s.only(s.requireSession(s.requireScope(s.handleMe, "user:read_personal")), http.MethodGet))
+	mux.HandleFunc("/api/v2/users/me", s.usersMe())
 
 	apps := func(h http.HandlerFunc) http.HandlerFunc { return s.gate(s.requireSession(s.requireScope(h))) }
 	mux.HandleFunc("/api/v2/oauth2-provider/apps", apps(s.handleApps))
@@ -40,6 +41,23 @@ func (s *Server) routes() http.Handler {
 	return s.common(mux)
 }
 
+// usersMe: the older routers authenticate the users group before they
+// route the method (HEAD without credentials gets the 401 challenge, with
+// a session 405 listing /users/{user}'s methods); main checks the method first.
+func (s *Server) usersMe() http.HandlerFunc {
+	me := s.requireScope(s.handleMe, "user:read_personal")
+	if s.b.lateMethodCheck {
+		return s.requireSession(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet {
+				writeMethodNotAllowed(w, http.MethodDelete, http.MethodGet)
+				return
+			}
+			me(w, r)
+		})
+	}
+	return s.only(s.requireSession(me), http.MethodGet)
+}
+
 // only answers 405 with an Allow header for any other method.
 func (s *Server) only(h http.HandlerFunc, methods ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +76,7 @@ func (s *Server) only(h http.HandlerFunc, methods ...string) http.HandlerFunc {
 func (s *Server) gate(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.ProviderDisabled {
-			if s.main() {
+			if s.b.providerFlag {
 				writeRouteNotFound(w)
 			} else {
 				writeMessage(w, http.StatusForbidden, msgExperimentOff, "")
@@ -73,7 +91,7 @@ func (s *Server) gate(h http.HandlerFunc) http.HandlerFunc {
 // hides it behind the provider flag.
 func (s *Server) discoveryGate(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if s.opts.ProviderDisabled && s.main() {
+		if s.opts.ProviderDisabled && s.b.providerFlag {
 			writeRouteNotFound(w)
 			return
 		}
@@ -88,7 +106,7 @@ func (s *Server) corsPath(p string) bool {
 	}
 	if strings.HasPrefix(p, "/oauth2/") {
 		// main dropped CORS on the authorize page.
-		return !s.main() || p != "/oauth2/authorize"
+		return s.b.authorizeCORS || p != "/oauth2/authorize"
 	}
 	return false
 }

@@ -13,14 +13,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// Compat selects which Coder behaviour the sandbox reproduces.
-type Compat string
-
-const (
-	CompatMain Compat = "main"  // default: the newer, stricter Coder behaviour
-	CompatV230 Compat = "v2.30" // reproduces Coder v2.30.0 as observed
-)
-
 // Options configures Start. The zero value is a main-mode server on
 // 127.0.0.1 with an ephemeral port.
 type Options struct {
@@ -40,6 +32,7 @@ type Options struct {
 // Server is a running sandbox.
 type Server struct {
 	opts     Options
+	b        behaviours // the profile's, fixed at Start
 	url      string
 	listener net.Listener
 	http     *http.Server
@@ -68,12 +61,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:     opts,
+		b:        profileBehaviours[opts.Compat],
 		url:      "http://" + ln.Addr().String(),
 		listener: ln,
 		store:    newStore(),
 		done:     make(chan struct{}),
 	}
-	s.store.dcrOn = opts.Compat == CompatV230 || opts.EnableDCR
+	s.store.dcrOn = !s.b.dcrSettings || opts.EnableDCR
 	adminID, session, err := s.CreateUser(opts.AdminEmail, opts.AdminUsername, opts.AdminPassword, true)
 	if err != nil {
 		_ = ln.Close()
@@ -113,12 +107,11 @@ func (o *Options) applyDefaults() error {
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
 	}
-	switch o.Compat {
-	case "":
+	if o.Compat == "" {
 		o.Compat = CompatMain
-	case CompatMain, CompatV230:
-	default:
-		return fmt.Errorf("sandbox: unknown Compat %q (want %q or %q)", o.Compat, CompatMain, CompatV230)
+	}
+	if _, ok := profileBehaviours[o.Compat]; !ok {
+		return fmt.Errorf("sandbox: unknown Compat %q (want one of %v)", o.Compat, Profiles())
 	}
 	if o.AdminEmail == "" {
 		o.AdminEmail = "admin@example.com"
@@ -199,7 +192,14 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) SetDCR(on bool) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	s.store.dcrOn = on || s.opts.Compat == CompatV230
+	s.store.dcrOn = on || !s.b.dcrSettings
+}
+
+// DCROpen reports whether dynamic client registration is open now.
+func (s *Server) DCROpen() bool {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	return s.store.dcrOn
 }
 
 // Close stops the listener, gives in-flight requests two seconds, and waits
@@ -215,8 +215,6 @@ func (s *Server) Close() error {
 	<-s.done
 	return s.serveErr
 }
-
-func (s *Server) main() bool { return s.opts.Compat == CompatMain }
 
 func (s *Server) now() time.Time { return s.opts.Now().UTC().Truncate(time.Microsecond) }
 

@@ -35,6 +35,13 @@ func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request) {
 	case http.MethodDelete:
 		s.deleteAppTokens(w, r)
 	default:
+		// The older routers parse the client before they check the method:
+		// GET without parameters is "Missing client_id parameter".
+		if s.b.lateMethodCheck {
+			if _, _, ok := s.formClient(w, r); !ok {
+				return
+			}
+		}
 		writeMethodNotAllowed(w, http.MethodDelete, http.MethodPost)
 	}
 }
@@ -47,7 +54,7 @@ type tokenCall struct {
 }
 
 func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
-	if s.main() {
+	if s.b.noStore {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")
 	}
@@ -56,7 +63,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	grant := r.Form.Get("grant_type")
-	if s.main() {
+	if s.b.strictClientParams {
 		if len(r.Form["grant_type"]) > 1 {
 			writeOAuth2(w, http.StatusBadRequest, "unsupported_grant_type", "The grant type is missing or unsupported")
 			return
@@ -84,7 +91,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 	call := tokenCall{app: a, secret: secret, form: r.Form.Get}
 	switch grant {
 	case "authorization_code":
-		if s.main() {
+		if s.b.clientBoundCodes {
 			s.codeGrantMain(w, call)
 		} else {
 			s.codeGrantV230(w, call)
@@ -100,14 +107,14 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 // redirect_uri outside the callback, or a bad resource all give the same
 // generic invalid_request. main ignores unknown names.
 func (s *Server) tokenParamsValid(r *http.Request, a app) bool {
-	if !s.main() {
+	if s.b.unknownTokenParams {
 		for k := range r.Form {
 			if !v230TokenParams[k] {
 				return false
 			}
 		}
 		if ru := r.Form.Get("redirect_uri"); ru != "" {
-			if _, detail := v230Redirect(ru, a.callbackURL()); detail != "" {
+			if _, detail := s.olderRedirect(ru, a.callbackURL()); detail != "" {
 				return false
 			}
 		}
@@ -167,6 +174,12 @@ func (s *Server) codeGrantV230(w http.ResponseWriter, call tokenCall) {
 		writeOAuth2(w, http.StatusBadRequest, "invalid_grant", descBadVerifier)
 		return
 	}
+	// v2.36: a code whose authorization request named a redirect_uri needs
+	// the same value back (RFC 6749 §4.1.3), refused with the generic text.
+	if s.b.boundTokenRedirect && c.redirectURI != "" && call.form("redirect_uri") != c.redirectURI {
+		writeOAuth2(w, http.StatusBadRequest, "invalid_request", descGenericMalformed)
+		return
+	}
 	if !resourceMatches(c.resource, call.form("resource")) {
 		writeOAuth2(w, http.StatusBadRequest, "invalid_target", descBadResource)
 		return
@@ -199,7 +212,7 @@ func (s *Server) issueTokensLocked(appID, userID, secretID uuid.UUID, audience, 
 		AccessToken: token, TokenType: "Bearer", RefreshToken: refresh, Expiry: expiry,
 		ExpiresIn: int64(expiry.Sub(s.opts.Now()).Seconds()),
 	}
-	if s.main() {
+	if s.b.scopesEnforced {
 		resp.Scope = scope
 	}
 	return resp
@@ -212,7 +225,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, call tokenCall) {
 		return
 	}
 	secretID := uuid.Nil
-	if s.main() {
+	if s.b.clientBoundRefresh {
 		// Confidential clients must authenticate (GHSA-whr4-xxrp-33vc); a
 		// refused refresh does not consume the token.
 		var ok bool
@@ -225,7 +238,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, call tokenCall) {
 	prefix, _, ok := parseFormattedSecret(value)
 	rt := s.store.refresh[prefix]
 	if !ok || rt == nil || !rt.hash.matches(value) || !s.now().Before(rt.expiresAt) ||
-		(s.main() && rt.appID != call.app.id) {
+		(s.b.clientBoundRefresh && rt.appID != call.app.id) {
 		writeOAuth2(w, http.StatusBadRequest, "invalid_grant", descBadRefresh)
 		return
 	}
@@ -234,7 +247,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, call tokenCall) {
 		return
 	}
 	scope := rt.scope
-	if s.main() {
+	if s.b.scopesEnforced {
 		if req := call.form("scope"); req != "" {
 			if len(unknownScopes(req)) > 0 || !scopeCovered(req, rt.scope) {
 				writeOAuth2(w, http.StatusBadRequest, "invalid_scope", "The requested scope exceeds the scope originally granted")

@@ -141,10 +141,12 @@ func TestV230TokenExchangeObserved(t *testing.T) {
 	expect(t, f.token(t, rf), 400, errBadRefresh)
 	expect(t, f.token(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"garbage"}, "client_id": {f.appID}}), 400, errBadRefresh)
 
-	// GET → 405 with two Allow lines.
-	r = call(t, s, req{path: "/oauth2/tokens"})
+	// The client is parsed before the method is checked (observed §15):
+	// GET without parameters is 400, with a known client 405 and two Allow lines.
+	expect(t, call(t, s, req{path: "/oauth2/tokens"}), 400, `{"error":"invalid_request","error_description":"Missing client_id parameter"}`)
+	r = call(t, s, req{path: "/oauth2/tokens?client_id=" + f.appID})
 	if r.status != 405 || strings.Join(r.header.Values("Allow"), ",") != "DELETE,POST" {
-		t.Errorf("GET tokens: %d %v", r.status, r.header.Values("Allow"))
+		t.Errorf("GET tokens with a client: %d %v", r.status, r.header.Values("Allow"))
 	}
 }
 

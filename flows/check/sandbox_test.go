@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -212,5 +213,48 @@ func TestCheckSandboxV230(t *testing.T) {
 		if !found {
 			t.Error("token.cache-control evidence lacks the 200 token response")
 		}
+	}
+}
+
+// TestCheckSandboxV236MatchesRealCoder runs the suite against the v2.36
+// profile and compares every check's verdict with what the real Coder
+// v2.36.0 gave (testdata/coder-v2.36.0-verdicts.txt, from the reference).
+func TestCheckSandboxV236MatchesRealCoder(t *testing.T) {
+	raw, err := os.ReadFile("testdata/coder-v2.36.0-verdicts.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]check.Status{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, verdict, ok := strings.Cut(line, " ")
+		if !ok {
+			t.Fatalf("fixture line %q", line)
+		}
+		want[id] = check.Status(verdict)
+	}
+	for _, info := range check.Checks() {
+		if _, ok := want[info.ID]; !ok {
+			t.Errorf("%s has no recorded verdict for v2.36.0: measure it and add it to the fixture", info.ID)
+		}
+	}
+	srv, c, rec := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV236})
+	rep := runCheck(t, c, rec)
+	for _, r := range rep.Checks {
+		if w, ok := want[r.ID]; ok && r.Status != w {
+			t.Errorf("%s: %s (%s), real v2.36.0 gave %s", r.ID, r.Status, r.Detail, w)
+		}
+	}
+	if rep.Server.Version != "v2.36.0" {
+		t.Errorf("report server version %q", rep.Server.Version)
+	}
+	if left := suiteAppsLeft(t, c); len(left) > 0 {
+		t.Errorf("apps left behind: %v", left)
+	}
+	assertNoSecrets(t, rep, srv.AdminSessionToken())
+	if t.Failed() || testing.Verbose() {
+		dump(t, rep)
 	}
 }
