@@ -26,7 +26,14 @@ func clientSecretKey(t *testing.T, url, id string) string {
 }
 
 func TestProviderDisabled(t *testing.T) {
-	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
+	// status names only the setting of the detected era: a flag from 2.38 on,
+	// an experiment before.
+	eraSetting := map[sandbox.Compat]string{
+		sandbox.CompatMain: "CODER_OAUTH2_PROVIDER_ENABLE",
+		sandbox.CompatV236: "CODER_EXPERIMENTS=oauth2",
+		sandbox.CompatV230: "CODER_EXPERIMENTS=oauth2",
+	}
+	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat, ProviderDisabled: true})
 			h := newHarness(t)
@@ -38,7 +45,11 @@ func TestProviderDisabled(t *testing.T) {
 				line := h.fail(1, "", args...)
 				mustContain(t, line, "CODER_OAUTH2_PROVIDER_ENABLE", "CODER_EXPERIMENTS")
 			}
-			mustContain(t, h.ok("", "status"), "OAuth2 provider:", "disabled", "CODER_OAUTH2_PROVIDER_ENABLE")
+			status := h.ok("", "status")
+			mustContain(t, status, "OAuth2 provider:", "disabled", eraSetting[compat])
+			if compat != sandbox.CompatMain && strings.Contains(status, "CODER_OAUTH2_PROVIDER_ENABLE") {
+				t.Fatalf("an experiment-era server was told to set the 2.38 flag:\n%s", status)
+			}
 			if compat == sandbox.CompatMain { // main hides the discovery documents too
 				mustContain(t, h.fail(1, "", "metadata"), "CODER_OAUTH2_PROVIDER_ENABLE")
 			}
@@ -143,7 +154,7 @@ func TestPKCE(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
-	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
+	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
 			h := newHarness(t)
@@ -206,7 +217,7 @@ func TestInterruptedCommand(t *testing.T) {
 func TestSandboxRefusesNonLoopback(t *testing.T) {
 	h := newHarness(t)
 	mustContain(t, h.fail(1, "", "sandbox", "--addr", "0.0.0.0:0"), "loopback")
-	mustContain(t, h.fail(2, "", "sandbox", "--compat", "v9"), "--compat must be main or v2.30")
+	mustContain(t, h.fail(2, "", "sandbox", "--compat", "v9"), `unknown Coder profile "v9" (want main or v2.38, v2.36 or v2.37, v2.30)`)
 }
 
 func TestTUINeedsTerminal(t *testing.T) {

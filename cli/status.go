@@ -8,7 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
+	"oauthdeck/flows"
 )
 
 // statusReport is `oauthdeck status -o json`.
@@ -18,6 +20,7 @@ type statusReport struct {
 	User           statusUser    `json:"user"`
 	TokenSource    string        `json:"token_source"`
 	OAuth2Provider providerState `json:"oauth2_provider"`
+	Server         coder.Server  `json:"server"`
 }
 
 type statusUser struct {
@@ -79,10 +82,16 @@ func (a *app) runStatus(ctx context.Context, arg, output string) error {
 	for _, role := range me.Roles {
 		r.User.Roles = append(r.User.Roles, safe.Line(role.Name))
 	}
-	if bi, err := s.client.BuildInfo(ctx); err == nil {
-		r.Version = safe.Line(bi.Version)
-	}
+	r.Server = safeServer(flows.DetectServer(ctx, s.client))
+	r.Version = r.Server.Version
 	r.OAuth2Provider = probeProvider(ctx, s.client)
+	if on := r.OAuth2Provider.Enabled; on != nil && !*on && r.Server.EnableSetting() != "" {
+		// The era is known, so name its one setting instead of every era's.
+		r.OAuth2Provider.Detail = "turn it on with " + r.Server.EnableSetting()
+		if r.Server.Era == coder.EraFlag {
+			r.OAuth2Provider.Detail += "; tokens issued while it was on keep working until they expire or are revoked"
+		}
+	}
 
 	if output == "json" {
 		return writeJSON(a.io.Out, r)
@@ -101,8 +110,28 @@ func (a *app) runStatus(ctx context.Context, arg, output string) error {
 		{"User", r.User.Username + " <" + r.User.Email + ">"},
 		{"Roles", roles},
 		{"Token from", r.TokenSource},
+		{"Server", r.Server.Summary()},
 		{"OAuth2 provider", r.OAuth2Provider.String()},
 	})
+}
+
+// safeServer makes every server-sent string of a detected server safe for
+// the terminal (the summary and JSON are built from them).
+func safeServer(s coder.Server) coder.Server {
+	s.Version = safe.Line(s.Version)
+	clean := func(in []string) []string {
+		if in == nil {
+			return nil
+		}
+		out := make([]string, len(in))
+		for i, v := range in {
+			out[i] = safe.Line(v)
+		}
+		return out
+	}
+	s.Features.AuthMethods = clean(s.Features.AuthMethods)
+	s.Features.Experiments = clean(s.Features.Experiments)
+	return s
 }
 
 // probeProvider asks the apps API, which every user may read: a

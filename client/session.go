@@ -14,6 +14,15 @@ func (c *Client) BuildInfo(ctx context.Context) (BuildInfo, error) {
 	return bi, wrapOp("read build info", err)
 }
 
+// Experiments is GET /api/v2/experiments (a session is needed): the
+// experiments the deployment runs with. In the experiment era "oauth2" in
+// this list is what turns the provider on.
+func (c *Client) Experiments(ctx context.Context) ([]string, error) {
+	var out []string
+	err := c.do(ctx, call{method: http.MethodGet, url: "/api/v2/experiments", auth: authSession, want: http.StatusOK, out: &out})
+	return out, wrapOp("read the experiments", err)
+}
+
 // ProviderEnabled interprets the oauth2_provider field of newer servers,
 // which may be a bool or an object with an "enabled" member. known is false
 // when the server does not say (v2.30 and earlier) or says something else.

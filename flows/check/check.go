@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 )
 
 // Status is a check's verdict.
@@ -75,12 +76,14 @@ type Result struct {
 
 // ServerInfo describes the deployment the suite ran against.
 type ServerInfo struct {
-	URL         string   `json:"url"`
-	Version     string   `json:"version,omitempty"`
-	Issuer      string   `json:"issuer,omitempty"`
-	Resource    string   `json:"resource"`
-	AuthMethods []string `json:"token_endpoint_auth_methods,omitempty"`
-	DCR         bool     `json:"dynamic_client_registration"`
+	URL         string    `json:"url"`
+	Kind        string    `json:"kind"` // "coder", or "oauth2" for a server without Coder's buildinfo
+	Version     string    `json:"version,omitempty"`
+	Era         coder.Era `json:"era"`
+	Issuer      string    `json:"issuer,omitempty"`
+	Resource    string    `json:"resource"`
+	AuthMethods []string  `json:"token_endpoint_auth_methods,omitempty"`
+	DCR         bool      `json:"dynamic_client_registration"`
 }
 
 // Summary counts results by status.

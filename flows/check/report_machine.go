@@ -70,6 +70,7 @@ func WriteJUnit(w io.Writer, rep Report) error {
 		Properties: []junitProperty{
 			{"server.url", xmlSafe(rep.Server.URL)},
 			{"server.version", xmlSafe(rep.Server.Version)},
+			{"server.era", xmlSafe(string(rep.Server.Era))},
 			{"server.issuer", xmlSafe(rep.Server.Issuer)},
 			{"server.resource", xmlSafe(rep.Server.Resource)},
 		},

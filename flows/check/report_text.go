@@ -29,7 +29,7 @@ func WriteText(w io.Writer, rep Report, styles TextStyles) error {
 	tw := &textWriter{w: w, styles: styles}
 	head := "oauthdeck check: " + orDash(rep.Server.URL)
 	if rep.Server.Version != "" {
-		head += " (" + safe.Line(rep.Server.Version) + ")"
+		head += " (" + safe.Line(rep.Server.Version) + ", " + string(rep.Server.Era) + " era)"
 	}
 	tw.line(head)
 	tw.line(fmt.Sprintf("  issuer %s, resource %s", orDash(rep.Server.Issuer), orDash(rep.Server.Resource)))

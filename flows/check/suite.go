@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/flows/internal/randtext"
 )
 
@@ -136,7 +137,9 @@ func (s *suite) runOne(ctx context.Context, def definition) (res Result) {
 
 // serverInfo fills the report header; failures here show up in the checks.
 func (s *suite) serverInfo(ctx context.Context) {
-	if bi, err := s.c.BuildInfo(ctx); err == nil {
+	s.info.Kind, s.info.Era = "oauth2", coder.EraNotCoder
+	if bi, err := s.c.BuildInfo(ctx); err == nil && bi.Version != "" {
+		s.info.Kind, s.info.Era = "coder", coder.EraOf(bi.Version)
 		s.info.Version = s.clean(bi.Version, true)
 	}
 }

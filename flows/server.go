@@ -1,0 +1,34 @@
+package flows
+
+import (
+	"context"
+
+	"oauthdeck/client"
+	"oauthdeck/client/coder"
+)
+
+// DetectServer learns what the deployment is, from buildinfo, its
+// authorization server metadata and, with a session, its experiments, so
+// that no part of the tool assumes a Coder version. Every probe is
+// optional: what could not be read stays unknown in the result.
+func DetectServer(ctx context.Context, c *client.Client) coder.Server {
+	var e coder.Evidence
+	if bi, err := c.BuildInfo(ctx); err == nil && bi.Version != "" {
+		e.HasBuildInfo, e.Version = true, bi.Version
+	}
+	if d, err := c.AuthorizationServerMetadata(ctx, c.BaseURL()); err == nil {
+		e.Metadata = true
+		e.AuthMethods = d.Doc.TokenEndpointAuthMethodsSupported
+		e.Scopes = len(d.Doc.ScopesSupported)
+		e.Registration = d.Doc.RegistrationEndpoint != ""
+	}
+	if e.HasBuildInfo && c.SessionToken() != "" {
+		if exps, err := c.Experiments(ctx); err == nil {
+			if exps == nil {
+				exps = []string{}
+			}
+			e.Experiments = exps
+		}
+	}
+	return coder.Describe(e)
+}
