@@ -24,6 +24,16 @@ func TestBinarySandboxThenStatus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
+	for _, c := range []struct{ compat, version, era string }{
+		{"v2.30", "v2.30.0", `"era": "v2.30"`},
+		{"v2.36", "v2.36.0", `"era": "experiment"`},
+		{"v2.37", "v2.36.0", `"era": "experiment"`}, // the alias until a real v2.37 is measured
+	} {
+		t.Run(c.compat, func(t *testing.T) { sandboxThenStatus(t, c.compat, c.version, c.era) })
+	}
+}
+
+func sandboxThenStatus(t *testing.T, compat, version, era string) {
 	dir := t.TempDir()
 	bin := buildBinary(t)
 	baseEnv := []string{
@@ -33,7 +43,7 @@ func TestBinarySandboxThenStatus(t *testing.T) {
 		"NO_COLOR=1",
 	}
 
-	sb := exec.Command(bin, "sandbox", "--compat", "v2.30")
+	sb := exec.Command(bin, "sandbox", "--compat", compat)
 	sb.Env = baseEnv
 	var sbErr bytes.Buffer
 	sb.Stderr = &sbErr
@@ -79,7 +89,7 @@ func TestBinarySandboxThenStatus(t *testing.T) {
 	if err != nil {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
-	mustContain(t, string(out), `"token_source": "environment CODER_SESSION_TOKEN"`, `"version": "v2.30.0"`, `"username": "admin"`)
+	mustContain(t, string(out), `"token_source": "environment CODER_SESSION_TOKEN"`, `"version": "`+version+`"`, era, `"username": "admin"`)
 
 	if err := sb.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)

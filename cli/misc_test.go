@@ -280,3 +280,41 @@ func TestServerIDsAreSanitised(t *testing.T) {
 		t.Fatalf("apps get -o json decoded to %q, %v; want %q\n%s", app.Name, err, name, out)
 	}
 }
+
+// TestStatusNamesServer: status tells each profile's era and abilities
+// apart from what the server answered (buildinfo, discovery, experiments).
+func TestStatusNamesServer(t *testing.T) {
+	for _, tc := range []struct {
+		compat        sandbox.Compat
+		era, basic    string
+		wantsBasic    bool
+		experimentsOn string
+	}{
+		{sandbox.CompatMain, "flag era (2.38+)", "client_secret_basic", true, "experiments: mcp-server-http"},
+		{sandbox.CompatV236, "experiment era (2.31–2.37)", "client_secret_basic", true, "experiments: oauth2, mcp-server-http"},
+		{sandbox.CompatV230, "v2.30 era", "client auth client_secret_post;", false, "experiments: oauth2, mcp-server-http"},
+	} {
+		t.Run(string(tc.compat), func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{Compat: tc.compat})
+			h := newHarness(t)
+			h.loginEnv(srv)
+			out := h.ok("", "status")
+			mustContain(t, out, "Server:", tc.era, tc.basic, tc.experimentsOn)
+			var doc struct {
+				Server struct {
+					Era      string
+					Features struct {
+						Basic  bool `json:"client_secret_basic"`
+						Scopes int  `json:"scopes_published"`
+					}
+				}
+			}
+			if err := json.Unmarshal([]byte(h.ok("", "status", "-o", "json")), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.Server.Features.Basic != tc.wantsBasic || doc.Server.Features.Scopes == 0 {
+				t.Fatalf("status -o json server = %+v", doc.Server)
+			}
+		})
+	}
+}

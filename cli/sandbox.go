@@ -83,7 +83,7 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:0", "loopback address to listen on")
 	f.StringVar(&o.compat, "compat", "main", compatUsage)
-	f.BoolVar(&o.dcr, "dcr", false, "open dynamic client registration (main mode; v2.30 always has it)")
+	f.BoolVar(&o.dcr, "dcr", false, "open dynamic client registration (main; v2.36 and v2.30 always have it open)")
 	f.BoolVar(&o.providerDisabled, "provider-disabled", false, "answer as a deployment whose OAuth2 provider is off")
 	f.BoolVar(&o.reveal, "reveal", false, "print the admin password on stderr")
 	completeCompat(cmd)

@@ -1,8 +1,15 @@
 // Package sandbox is an embedded, in-memory OAuth2 provider that answers
 // like a Coder deployment: the same paths, JSON shapes, statuses, headers
-// and error texts. CompatV230 reproduces Coder v2.30.0 as observed live
-// (coder-v2.30-observed.md); CompatMain follows the newer, stricter
-// upstream behaviour (the [main] parts of coder-oauth2-api.md).
+// and error texts, in one of three profiles (profiles.go):
+//   - CompatV230 reproduces Coder v2.30.0 as observed live
+//     (coder-v2.30-observed.md);
+//   - CompatV236 reproduces Coder v2.36.0, the 2.3x experiment line, as
+//     observed live (coder-v2.36-observed.md; v2.37 is an alias until one is
+//     measured). Its scopes_supported is v2.30's catalog of 48: the real
+//     v2.36.0 publishes 55 and their names were not recorded;
+//   - CompatMain (the default) follows the newer, stricter 2.38+ upstream
+//     behaviour (the [main] parts of coder-oauth2-api.md), not a measured
+//     release.
 //
 // It serves real HTTP on a loopback listener so clients, flows and a real
 // browser can be tested against it. State lives in one mutex-guarded store
@@ -37,13 +44,16 @@
 //
 // # Adding a behaviour
 //
-//  1. Handle it in the file of its endpoint (authorize.go, tokens.go,
+//  1. Name it: a field of behaviours in profiles.go, with a one-line comment
+//     saying what it does and since which version, and its value for each
+//     profile in profileBehaviours.
+//  2. Handle it in the file of its endpoint (authorize.go, tokens.go,
 //     api_apps.go, …; a new endpoint gets its own file and a line in
-//     routes.go). Where v2.30 and main differ, branch on s.main() and keep
+//     routes.go) by reading s.b.<field>, never the profile's name, and keep
 //     each profile's wire format exact: status, headers, JSON shape, text.
-//  2. Cite what it reproduces next to the code (the observed v2.30 pair or
-//     the upstream reference) and, if it is a choice the references leave
-//     open, add it to the list above.
-//  3. A test beside it (v230_*_test.go for v2.30, main_*_test.go for main)
-//     that checks the exact answer through real HTTP.
+//  3. Cite what it reproduces next to the code (the observed pair or the
+//     upstream reference) and, if it is a choice the references leave open,
+//     add it to the list above.
+//  4. A test beside it (v230_*_test.go, v236_test.go, main_*_test.go) that
+//     checks the exact answer through real HTTP in every profile it changes.
 package sandbox

@@ -89,6 +89,25 @@ func TestE2EResizeBelowMinimum(t *testing.T) {
 	tm.requireRestored()
 }
 
+// TestE2EDemoCompatProfiles starts the demo on each older profile: the
+// console reaches the deployment and shows the version the sandbox answers.
+func TestE2EDemoCompatProfiles(t *testing.T) {
+	bin := oauthdeckBinary(t)
+	for _, c := range []struct{ compat, version string }{{"v2.36", "v2.36.0"}, {"v2.37", "v2.36.0"}, {"v2.30", "v2.30.0"}} {
+		t.Run(c.compat, func(t *testing.T) {
+			tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo", "--compat", c.compat)
+			tm.waitFor("1 Deployments", "version       "+c.version, "provider enabled")
+			tm.keys("2")
+			tm.waitFor("cli-tool", "3 of 3")
+			tm.keys("q")
+			if code := tm.exitCode(); code != "0" {
+				t.Fatalf("exit code %s; screen:\n%s", code, tm.capture())
+			}
+			tm.requireRestored()
+		})
+	}
+}
+
 // BenchmarkE2EStartToFirstFrame reports how long the binary takes from
 // launch to the first frame on screen in tmux, next to a baseline measured in
 // the same run: sh printing the same text, which costs the tmux start and the
