@@ -239,3 +239,19 @@ func TestMainScopeEnforcedOnAPI(t *testing.T) {
 	full := f.flow(t, url.Values{})
 	expect(t, call(t, s, req{path: "/api/v2/oauth2-provider/apps", headers: map[string]string{"Authorization": "Bearer " + full.AccessToken}}), 200, "")
 }
+
+// TestMainUsersAuthenticateBeforeMethod: like the measured releases, main
+// answers an unauthenticated HEAD on /users/me with the 401 challenge (what
+// Coder's test-mcp-oauth2.sh probes with curl -I), and 405 once signed in.
+func TestMainUsersAuthenticateBeforeMethod(t *testing.T) {
+	s := startSandbox(t, Options{})
+	r := call(t, s, req{method: http.MethodHead, path: "/api/v2/users/me"})
+	if r.status != http.StatusUnauthorized || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer ") ||
+		!strings.Contains(r.header.Get("WWW-Authenticate"), "resource_metadata=") {
+		t.Errorf("HEAD without credentials: %d %q", r.status, r.header.Get("WWW-Authenticate"))
+	}
+	r = call(t, s, req{method: http.MethodHead, path: "/api/v2/users/me", session: s.AdminSessionToken()})
+	if r.status != http.StatusMethodNotAllowed || len(r.header.Values("Allow")) != 2 {
+		t.Errorf("HEAD with a session: %d Allow %v", r.status, r.header.Values("Allow"))
+	}
+}

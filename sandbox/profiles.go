@@ -55,7 +55,7 @@ type behaviours struct {
 	// Apps and their management API.
 	appRedirectURIs  bool // apps carry redirect_uris and a scope allowlist, and create/update keep them; before, both are dropped
 	nullEmptyAppList bool // an empty filtered list is encoded as null (a nil Go slice)
-	lateMethodCheck  bool // /users/me authenticates and /oauth2/tokens parses the client before the method is checked
+	lateMethodCheck  bool // /oauth2/tokens parses the client before the method is checked
 
 	// Discovery.
 	authMethods       []string // token_endpoint_auth_methods_supported

@@ -41,21 +41,20 @@ func (s *Server) routes() http.Handler {
 	return s.common(mux)
 }
 
-// usersMe: the older routers authenticate the users group before they
-// route the method (HEAD without credentials gets the 401 challenge, with
-// a session 405 listing /users/{user}'s methods); main checks the method first.
+// usersMe: Coder authenticates the users group before it routes the
+// method (measured in v2.30.0 and v2.36.0, and main keeps the group's
+// middleware), so HEAD without credentials gets the 401 challenge that
+// Coder's own test-mcp-oauth2.sh looks for, and with a session 405 listing
+// /users/{user}'s methods.
 func (s *Server) usersMe() http.HandlerFunc {
 	me := s.requireScope(s.handleMe, "user:read_personal")
-	if s.b.lateMethodCheck {
-		return s.requireSession(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodGet {
-				writeMethodNotAllowed(w, http.MethodDelete, http.MethodGet)
-				return
-			}
-			me(w, r)
-		})
-	}
-	return s.only(s.requireSession(me), http.MethodGet)
+	return s.requireSession(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			writeMethodNotAllowed(w, http.MethodDelete, http.MethodGet)
+			return
+		}
+		me(w, r)
+	})
 }
 
 // only answers 405 with an Allow header for any other method.

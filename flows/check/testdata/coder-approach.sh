@@ -128,7 +128,9 @@ if [[ "$status" == 200 ]]; then ok "Bearer header"; else bad "Bearer header ($st
 status="$(printf 'url = "%s"\n' "$BASE_URL/api/v2/users/me?access_token=$access_token" |
 	curl -K - -s -o /dev/null -w '%{http_code}')"
 if [[ "$status" == 200 ]]; then ok "access_token query"; else bad "access_token query ($status)"; fi
-if curl -s -o /dev/null -D - "$BASE_URL/api/v2/users/me" | grep -qi '^www-authenticate: *bearer'; then
+# HEAD, as the original does (curl -I): Coder authenticates before it routes
+# the method, so the 401 challenge comes before any 405.
+if curl -s -I "$BASE_URL/api/v2/users/me" | grep -qi '^www-authenticate: *bearer'; then
 	ok "WWW-Authenticate on 401"
 else
 	bad "WWW-Authenticate on 401"
