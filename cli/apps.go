@@ -9,7 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
+	"oauthdeck/flows"
 )
 
 func (a *app) appsCommand() *cobra.Command {
@@ -100,6 +102,7 @@ type appFlags struct {
 	redirectURIs []string
 	icon         string
 	scope        string
+	strict       bool
 }
 
 func (f *appFlags) register(cmd *cobra.Command) {
@@ -109,6 +112,22 @@ func (f *appFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.redirectURIs, "redirect-uri", nil, "another redirect URI (repeatable; newer Coder only)")
 	fl.StringVar(&f.icon, "icon", "", "icon URL or path, e.g. /icon/code.svg")
 	fl.StringVar(&f.scope, "scope", "", "space-separated scope allowlist (newer Coder only); \"\" clears it")
+	fl.BoolVar(&f.strict, "strict", false, "exit 1 when the server accepts but does not keep a value sent (Coder before "+coder.AppFieldsSince+" drops --redirect-uri and --scope)")
+}
+
+// reportDropped warns on stderr about each value the server accepted but
+// did not keep. The app exists either way, so this is exit 0 unless the
+// user asked for --strict.
+func (a *app) reportDropped(sent client.AppRequest, got client.App, strict bool) error {
+	dropped := flows.DroppedAppFields(sent, got)
+	for _, d := range dropped {
+		fmt.Fprintln(a.io.Err, "warning: "+flows.DroppedText(d))
+	}
+	if strict && len(dropped) > 0 {
+		fmt.Fprintf(a.io.Err, "--strict: app %s was saved without those values\n", safe.Line(got.ID))
+		return &exitError{code: 1}
+	}
+	return nil
 }
 
 // uris merges --callback-url and --redirect-uri: the callback first, no duplicates.
@@ -156,9 +175,14 @@ func (a *app) appsCreateCommand() *cobra.Command {
 				return err
 			}
 			if output != "env" {
-				return a.writeApp(app, output)
+				err = a.writeApp(app, output)
+			} else {
+				err = a.printAppEnv(ctx, s, app)
 			}
-			return a.printAppEnv(ctx, s, app)
+			if err != nil {
+				return err
+			}
+			return a.reportDropped(req, app, f.strict)
 		},
 	}
 	f.register(cmd)
@@ -234,7 +258,10 @@ func (a *app) appsUpdateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.writeApp(app, output)
+			if err := a.writeApp(app, output); err != nil {
+				return err
+			}
+			return a.reportDropped(req, app, f.strict)
 		},
 	}
 	f.register(cmd)

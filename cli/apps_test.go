@@ -238,3 +238,55 @@ func TestDebugLogHasNoSecrets(t *testing.T) {
 		t.Fatalf("debug log mode %v", fi.Mode())
 	}
 }
+
+// TestAppsDroppedFields: servers before v2.38 accept redirect_uris and scope
+// and keep neither; create and update say which values were dropped and who
+// keeps them, exit 0 (the app exists), and exit 1 with --strict.
+func TestAppsDroppedFields(t *testing.T) {
+	for _, compat := range sandbox.Profiles() {
+		t.Run(string(compat), func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{Compat: compat})
+			h := newHarness(t)
+			h.loginEnv(srv)
+			drops := compat != sandbox.CompatMain
+			create := []string{"apps", "create", "--name", "drop-one", "--callback-url", "http://127.0.0.1:9876/callback",
+				"--redirect-uri", "http://127.0.0.1:7000/extra", "--scope", "user:read_personal", "-o", "json"}
+			r := h.run("", create...)
+			var app appJSON
+			if r.code != 0 || json.Unmarshal([]byte(r.stdout), &app) != nil || app.ID == "" {
+				t.Fatalf("create: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			warned := strings.Contains(r.stderr, "accepted redirect_uris but did not keep http://127.0.0.1:7000/extra;") &&
+				strings.Contains(r.stderr, "accepted scope but did not keep user:read_personal;") &&
+				strings.Contains(r.stderr, "Coder keeps a scope allowlist from v2.38 on")
+			if warned != drops {
+				t.Fatalf("create warned=%v, want %v:\n%s", warned, drops, r.stderr)
+			}
+			if strings.Contains(r.stderr, "http://127.0.0.1:9876/callback") {
+				t.Errorf("the kept callback URL is reported as dropped:\n%s", r.stderr)
+			}
+
+			strictCode := 0
+			if drops {
+				strictCode = 1
+			}
+			r = h.run("", append(create[:3:3], "drop-two", "--callback-url", "http://127.0.0.1:9876/callback",
+				"--scope", "user:read_personal", "--strict")...)
+			if r.code != strictCode || (drops && !strings.Contains(r.stderr, "--strict: app ")) {
+				t.Fatalf("create --strict: exit %d, want %d\n%s", r.code, strictCode, r.stderr)
+			}
+			if drops && strings.Contains(r.stderr, "redirect_uris") {
+				t.Errorf("only the scope was sent beyond the callback, yet:\n%s", r.stderr)
+			}
+			var list []appJSON
+			if err := json.Unmarshal([]byte(h.ok("", "apps", "list", "-o", "json")), &list); err != nil || len(list) != 2 {
+				t.Fatalf("both apps exist after a strict failure: %v, %d apps", err, len(list))
+			}
+
+			r = h.run("", "apps", "update", app.ID, "--scope", "workspace:read", "--strict")
+			if r.code != strictCode || strings.Contains(r.stderr, "accepted scope but did not keep workspace:read;") != drops {
+				t.Fatalf("update --strict: exit %d, want %d\n%s", r.code, strictCode, r.stderr)
+			}
+		})
+	}
+}

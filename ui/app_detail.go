@@ -9,6 +9,7 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
+	"oauthdeck/flows"
 )
 
 // appDetail shows one app: client id and endpoints (each copyable), its
@@ -26,8 +27,10 @@ type appDetail struct {
 	offset  int        // first visible item line (long redirect lists scroll)
 	// justCreated shows the "now create a secret" banner until one exists.
 	justCreated bool
-	deleted     bool
-	sessGen     uint64
+	// dropped: values the last save sent that the server did not keep.
+	dropped []flows.DroppedField
+	deleted bool
+	sessGen uint64
 }
 
 // detailItem is one selectable line.
@@ -142,7 +145,7 @@ func (s *appDetail) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(s.load(), cmdOf(secretsChangedMsg{s.app.ID}), s.c.Notify(noticeSuccess, "Deleted the secret; tokens issued with it are revoked"))
 	case appSavedMsg:
 		if msg.app.ID == s.app.ID {
-			s.app = msg.app
+			s.app, s.dropped = msg.app, msg.dropped
 			s.rebuild()
 		}
 	case appDeletedMsg:
@@ -308,7 +311,7 @@ func (s *appDetail) itemLines() (lines []string, at []int) {
 
 // visibleLines is how many item lines fit under the title.
 func (s *appDetail) visibleLines() int {
-	h := s.height - detailTop
+	h := s.height - detailTop - len(s.droppedLines())
 	if s.err != nil {
 		h -= 3
 	}
@@ -366,6 +369,9 @@ func (s *appDetail) View() string {
 	} else {
 		b.WriteString("\n")
 	}
+	for _, l := range s.droppedLines() {
+		b.WriteString(st.Warn.Render(l) + "\n")
+	}
 	end := min(s.offset+vis, len(lines))
 	b.WriteString(strings.Join(lines[s.offset:end], "\n") + "\n")
 	if s.err != nil {
@@ -374,6 +380,16 @@ func (s *appDetail) View() string {
 	out := b.String()
 	if s.newborn != nil {
 		out = overlay(fitBox(out, s.width, s.height), s.newbornView(), s.width, s.height)
+	}
+	return out
+}
+
+// droppedLines are the warnings for values the server did not keep, wrapped
+// to the screen.
+func (s *appDetail) droppedLines() []string {
+	var out []string
+	for _, d := range s.dropped {
+		out = append(out, strings.Split(wrapText("! "+flows.DroppedText(d), s.width-2), "\n")...)
 	}
 	return out
 }

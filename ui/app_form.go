@@ -9,6 +9,7 @@ import (
 	"oauthdeck/client"
 	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
+	"oauthdeck/flows"
 )
 
 // appForm creates an app (app == nil) or edits one, validating as the
@@ -30,6 +31,7 @@ type appForm struct {
 
 type appFormDoneMsg struct {
 	app    client.App
+	sent   client.AppRequest // to compare with what the server kept
 	err    error
 	taskID int
 	formID *appForm
@@ -155,7 +157,7 @@ func (s *appForm) submit() tea.Cmd {
 		} else {
 			app, err = api.CreateApp(ctx, req)
 		}
-		return appFormDoneMsg{app: app, err: err, taskID: id, formID: s}
+		return appFormDoneMsg{app: app, sent: req, err: err, taskID: id, formID: s}
 	})
 }
 
@@ -171,11 +173,18 @@ func (s *appForm) done(msg appFormDoneMsg) tea.Cmd {
 	if s.editing != nil {
 		verb = "Saved"
 	}
-	cmds := []tea.Cmd{s.c.PopScreen(s), cmdOf(appSavedMsg{msg.app}),
-		s.c.Notify(noticeSuccess, verb+" app "+safe.Line(msg.app.Name))}
+	// A server before v2.38 answers 2xx and drops redirect_uris and scope:
+	// the user is told on the app's screen, not left to find out at authorize.
+	dropped := flows.DroppedAppFields(msg.sent, msg.app)
+	notice := s.c.Notify(noticeSuccess, verb+" app "+safe.Line(msg.app.Name))
+	if len(dropped) > 0 {
+		notice = s.c.Notify(noticeWarn, verb+" app "+safe.Line(msg.app.Name)+", but the server did not keep every value: see the app")
+	}
+	cmds := []tea.Cmd{s.c.PopScreen(s), cmdOf(appSavedMsg{app: msg.app, dropped: dropped}), notice}
 	if s.editing == nil {
 		d := newAppDetail(s.c, msg.app)
 		d.justCreated = true
+		d.dropped = dropped
 		cmds = append(cmds, s.c.Push(d))
 	}
 	return tea.Sequence(cmds...)

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
+	"oauthdeck/flows"
 )
 
 // appsScreen is the table of OAuth2 apps: filter as you type, sort,
@@ -40,7 +41,10 @@ type secretCountsMsg struct {
 }
 
 // appSavedMsg and appDeletedMsg tell every screen an app changed.
-type appSavedMsg struct{ app client.App }
+type appSavedMsg struct {
+	app     client.App
+	dropped []flows.DroppedField // values sent that the server did not keep
+}
 type appDeletedMsg struct{ id string }
 
 func newAppsScreen(c *Common) screen {

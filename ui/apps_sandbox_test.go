@@ -131,3 +131,45 @@ func TestAppScopeAllowlist(t *testing.T) {
 	h.send(keyMsg("ctrl+s"))
 	h.waitScreen("Created app scoped", "Scope", "coder:all", "Confidential clients need a secret")
 }
+
+// TestAppFormReportsDroppedFields: a server before v2.38 answers 201 and
+// keeps only the first redirect URI; after saving, the app's screen names
+// the URI it did not keep and the version that keeps it, for create and
+// edit. The newer server keeps both, and nothing is reported.
+func TestAppFormReportsDroppedFields(t *testing.T) {
+	for _, compat := range []sandbox.Compat{sandbox.CompatV230, sandbox.CompatMain} {
+		t.Run(string(compat), func(t *testing.T) {
+			srv := startSandbox(t, sandbox.Options{Compat: compat})
+			h := newRealHarness(t, Deps{InitialURL: srv.URL(), InitialToken: srv.AdminSessionToken()}, 120, 30)
+			h.key("2")
+			h.waitScreen("No OAuth2 apps")
+			h.key("n")
+			h.typeText("two-uris")
+			h.key("tab")
+			h.typeText("http://127.0.0.1:1/a")
+			h.key("enter")
+			h.typeText("http://127.0.0.1:2/b")
+			h.send(keyMsg("ctrl+s"))
+			h.waitScreen("Client ID", "http://127.0.0.1:1/a")
+			dropLine := "! the server accepted redirect_uris but did not keep http://127.0.0.1:2/b"
+			if compat == sandbox.CompatMain {
+				h.waitScreen("Created app two-uris", "http://127.0.0.1:2/b")
+				if strings.Contains(h.screen(), "did not keep") {
+					t.Fatalf("a server that kept every value is reported:\n%s", h.screen())
+				}
+				return
+			}
+			h.waitScreen("but the server did not keep every value", dropLine, "Coder keeps a list of redirect URIs from", "v2.38 on")
+
+			// Edit: add a third URI; the detail's warning follows the last save.
+			h.key("e")
+			h.waitScreen("Edit two-uris")
+			h.key("tab")
+			h.send(keyMsg("ctrl+e"))
+			h.key("enter")
+			h.typeText("http://127.0.0.1:3/c")
+			h.send(keyMsg("ctrl+s"))
+			h.waitScreen("Saved app two-uris", "did not keep http://127.0.0.1:3/c")
+		})
+	}
+}

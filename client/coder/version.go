@@ -6,6 +6,10 @@ import (
 	"golang.org/x/mod/semver"
 )
 
+// AppFieldsSince is the first Coder version whose apps keep a redirect_uris
+// list and a scope allowlist; older ones accept both fields and drop them.
+const AppFieldsSince = "v2.38"
+
 // Features are what a Coder version's OAuth2 provider offers, by version.
 type Features struct {
 	// RedirectURIList: apps carry a redirect_uris list (2.38+); older ones
@@ -25,5 +29,5 @@ func FeaturesOf(version string) Features {
 		return Features{RedirectURIList: true}
 	}
 	// Compare major.minor: a 2.38 pre-release already has the 2.38 API.
-	return Features{RedirectURIList: semver.Compare(semver.MajorMinor(v), "v2.38") >= 0}
+	return Features{RedirectURIList: semver.Compare(semver.MajorMinor(v), AppFieldsSince) >= 0}
 }
