@@ -137,7 +137,7 @@ func (a *app) importCoderCLI(arg string, cfg *keyring.Config) (url, token string
 	}
 	url, err = keyring.NormalizeURL(rawURL)
 	if err != nil {
-		return "", "", fmt.Errorf("the Coder CLI's url file holds %q: %w", rawURL, err)
+		return "", "", fmt.Errorf("the Coder CLI's url file (in %s) holds a bad URL: %w", safe.Line(dir), err)
 	}
 	if arg != "" || a.url != "" {
 		want, err := a.deploymentURL(arg, cfg)

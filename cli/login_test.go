@@ -259,3 +259,39 @@ func TestCorruptConfig(t *testing.T) {
 		t.Fatal("the corrupt config was overwritten")
 	}
 }
+
+// TestDeploymentURLNeverEchoed: a deployment URL with a password in its
+// user info or a token in its query is refused with where it came from and
+// what is wrong, and neither secret is printed, whichever way it was given.
+func TestDeploymentURLNeverEchoed(t *testing.T) {
+	const pw, tok = "pw-Zq81x", "SeKrEt-77aa"
+	withPassword := "https://admin:" + pw + "@127.0.0.1:1"
+	withToken := "http://127.0.0.1:1/?coder_session_token=" + tok
+	cases := []struct {
+		name, env string
+		args      []string
+		from      string
+	}{
+		{"CODER_URL with a password", withPassword, []string{"status"}, "in CODER_URL: deployment URL must not contain a user name or password"},
+		{"CODER_URL with a token", withToken, []string{"status"}, "in CODER_URL: deployment URL \"http://127.0.0.1:1/\" must not have a query"},
+		{"--url with a password", "", []string{"apps", "list", "--url", withPassword}, "in --url:"},
+		{"login argument with a token", "", []string{"login", withToken}, "in the argument:"},
+		{"login argument with a password", "", []string{"login", withPassword}, "must not contain a user name or password"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			if c.env != "" {
+				h.env["CODER_URL"] = c.env
+			}
+			r := h.run("", c.args...)
+			all := r.stdout + r.stderr
+			if r.code != 2 || !strings.Contains(r.stderr, c.from) {
+				t.Fatalf("exit %d, want 2 with %q:\n%s", r.code, c.from, all)
+			}
+			if strings.Contains(all, pw) || strings.Contains(all, tok) {
+				t.Fatalf("a secret of the URL was printed:\n%s", all)
+			}
+		})
+	}
+}

@@ -97,9 +97,11 @@ func (a *app) report(cmd *cobra.Command, err error) int {
 	return code
 }
 
-// oneLine flattens an error message and makes it inert for a terminal.
+// oneLine flattens an error message, makes it inert for a terminal and,
+// the last line of defence, redacts any secret shape it still holds (a
+// URL's password, a token in a query).
 func oneLine(err error) string {
-	return safe.Line(strings.TrimSpace(explain(err)))
+	return safe.Line(safe.Redact(strings.TrimSpace(explain(err))))
 }
 
 // usageError is a mistake in the command line itself.

@@ -93,21 +93,24 @@ func (a *app) storeFor(url string, cfg *keyring.Config) keyring.Store {
 // deploymentURL picks the deployment: the argument, --url, CODER_URL, then
 // the config's current deployment. The result is normalised.
 func (a *app) deploymentURL(arg string, cfg *keyring.Config) (string, error) {
-	raw := arg
-	for _, candidate := range []string{a.url, a.env("CODER_URL")} {
+	raw, from := arg, "the argument"
+	for _, c := range [][2]string{{a.url, "--url"}, {a.env("CODER_URL"), "CODER_URL"}} {
 		if raw == "" {
-			raw = candidate
+			raw, from = c[0], c[1]
 		}
 	}
 	if raw == "" && cfg != nil {
-		raw = cfg.Current
+		raw, from = cfg.Current, "the config's current deployment"
 	}
 	if raw == "" {
 		return "", usagef("no deployment: pass its URL, use --url, set CODER_URL, or run 'oauthdeck login URL' first")
 	}
 	u, err := keyring.NormalizeURL(raw)
 	if err != nil {
-		return "", usagef("bad deployment URL %q: %v", raw, err)
+		// The error quotes what may be shown of the URL (never its user
+		// info or query, which may hold a password or a token); the raw
+		// value is not repeated, only where it came from.
+		return "", usagef("bad deployment URL in %s: %v", from, err)
 	}
 	return u, nil
 }

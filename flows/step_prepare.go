@@ -37,7 +37,7 @@ func (f *Flow) prepare(ctx context.Context, res *StepResult) error {
 		Field{Label: "PKCE verifier", Value: safe.Mask(pair.Verifier), Secret: true, reveal: pair.Verifier},
 		Field{Label: "PKCE challenge", Value: pair.Challenge + " (" + string(pair.Method) + ")"},
 		Field{Label: "State", Value: state + " (256 bits; public: it is part of the URL)"},
-		Field{Label: "Resource", Value: firstNonEmpty(safe.Line(resource), "(none)")},
+		Field{Label: "Resource", Value: firstNonEmpty(safe.Line(safe.Redact(resource)), "(none)")},
 		Field{Label: "Redirect URI", Value: safe.Line(p.RedirectURI)},
 		Field{Label: "Authorization URL", Value: safe.Line(authURL)})
 	if resource != "" && resource != st.issuer {
