@@ -199,7 +199,11 @@ func TestServerStringsSanitised(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
-	evil := "\x1b]52;c;cHduZWQ=\x07\x1b[31mred\x1b[2J"
+	// Escapes, then the invisible formatting a terminal acts on or hides:
+	// the Arabic Letter Mark (a Bidi_Control), RLO, a zero-width space, a
+	// BOM and a tag character (outside the BMP, for JSON's surrogates).
+	invisible := "\u061c\u202e\u200b\ufeff\U000e0041"
+	evil := "\x1b]52;c;cHduZWQ=\x07\x1b[31mred\x1b[2J" + invisible
 	var app appJSON
 	out := h.ok("", "apps", "create", "--name", "evil", "--callback-url", "http://127.0.0.1:9876/cb", "--icon", evil, "-o", "json")
 	if err := json.Unmarshal([]byte(out), &app); err != nil || app.Icon != evil {
@@ -210,13 +214,19 @@ func TestServerStringsSanitised(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("%v: %s", args, r.stderr)
 		}
-		if strings.ContainsAny(r.stdout+r.stderr, "\x1b\x07") {
-			t.Fatalf("%v printed a raw control character: %q", args, r.stdout)
+		if strings.ContainsAny(r.stdout+r.stderr, "\x1b\x07"+invisible) {
+			t.Fatalf("%v printed a raw control or invisible character: %q", args, r.stdout)
 		}
 	}
-	// JSON output escapes control characters rather than printing them.
-	if strings.ContainsAny(h.ok("", "apps", "list", "-o", "json"), "\x1b\x07") {
-		t.Fatal("apps list -o json printed a raw escape")
+	// JSON output escapes them rather than printing them, and still decodes
+	// to the same string.
+	js := h.ok("", "apps", "list", "-o", "json")
+	if strings.ContainsAny(js, "\x1b\x07"+invisible) {
+		t.Fatalf("apps list -o json printed a raw escape: %q", js)
+	}
+	var listed []appJSON
+	if err := json.Unmarshal([]byte(js), &listed); err != nil || len(listed) != 2 || listed[0].Icon != evil {
+		t.Fatalf("-o json does not decode to the icon sent: %v %+v", err, listed)
 	}
 }
 

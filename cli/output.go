@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"oauthdeck/client/safe"
@@ -150,7 +151,12 @@ func escapeInertJSON(js []byte) []byte {
 		if r == utf8.RuneError && size == 1 {
 			out = append(out, `\ufffd`...) // a stray byte from a raw document (metadata -o json)
 		} else if s := string(r); r >= 0x7f && safe.Line(s) != s {
-			out = fmt.Appendf(out, `\u%04x`, r)
+			if r > 0xffff { // outside the BMP: a UTF-16 surrogate pair, as JSON spells it
+				hi, lo := utf16.EncodeRune(r)
+				out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+			} else {
+				out = fmt.Appendf(out, `\u%04x`, r)
+			}
 		} else {
 			out = append(out, js[i:i+size]...)
 		}

@@ -3,6 +3,8 @@ package safe
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Redaction goes by what a value is: Coder's endpoints.token is an address
@@ -54,4 +56,86 @@ func TestShellQuote(t *testing.T) {
 			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
+}
+
+// shownRaw reports a rune that must never leave Line (or Text, which keeps
+// newline and tab) as itself.
+func shownRaw(r rune, keepLines bool) bool {
+	switch {
+	case keepLines && (r == '\n' || r == '\t'):
+		return false
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f, r == 0x2028, r == 0x2029:
+		return true
+	case r == 0x200c || r == 0x200d: // joiners are kept on purpose
+		return false
+	}
+	return unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Cf, r)
+}
+
+// FuzzSanitise: whatever the input, no control, escape, bidi or other
+// invisible formatting character survives Line or Text, the output is valid
+// UTF-8, and sanitising twice changes nothing.
+func FuzzSanitise(f *testing.F) {
+	for _, s := range []string{"plain", "\x1b]52;c;x\x07", "a\u061cb", "\u202eevil", "x\u200by\ufeffz\u00ad",
+		"tag\U000e0041\U000e007f", "\u2066iso\u2069", "line\u2028sep\u2029", "\x9b31m", "\xff\xfe", "emoji\u200d\u200c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, c := range []struct {
+			name string
+			fn   func(string) string
+			keep bool
+		}{{"Line", Line, false}, {"Text", Text, true}} {
+			out := c.fn(s)
+			if !utf8.ValidString(out) {
+				t.Fatalf("%s(%q) = %q is not UTF-8", c.name, s, out)
+			}
+			for _, r := range out {
+				if shownRaw(r, c.keep) {
+					t.Fatalf("%s(%q) = %q keeps %U", c.name, s, out, r)
+				}
+			}
+			if again := c.fn(out); again != out {
+				t.Fatalf("%s is not idempotent on %q: %q then %q", c.name, s, out, again)
+			}
+		}
+	})
+}
+
+// TestEveryInvisibleRuneReplaced walks the whole of the standard library's
+// Cf and Bidi_Control tables, so a class left out of Invisible is caught.
+func TestEveryInvisibleRuneReplaced(t *testing.T) {
+	n := 0
+	for _, tab := range []*unicode.RangeTable{unicode.Cf, unicode.Bidi_Control} {
+		for _, r16 := range tab.R16 {
+			for r := rune(r16.Lo); r <= rune(r16.Hi); r += rune(r16.Stride) {
+				n += checkReplaced(t, r)
+			}
+		}
+		for _, r32 := range tab.R32 {
+			for r := rune(r32.Lo); r <= rune(r32.Hi); r += rune(r32.Stride) {
+				n += checkReplaced(t, r)
+			}
+		}
+	}
+	if n < 150 {
+		t.Fatalf("only %d format characters checked", n)
+	}
+}
+
+func checkReplaced(t *testing.T, r rune) int {
+	t.Helper()
+	if r == 0x200c || r == 0x200d {
+		if Line(string(r)) != string(r) {
+			t.Errorf("%U (a joiner) should be kept", r)
+		}
+		return 0
+	}
+	if strings.ContainsRune(Line("a"+string(r)+"b"), r) {
+		t.Errorf("%U reaches the terminal", r)
+	}
+	if strings.ContainsRune(ShellQuote("a"+string(r)+"b"), r) {
+		t.Errorf("%U reaches the terminal through ShellQuote", r)
+	}
+	return 1
 }

@@ -35,8 +35,12 @@ func ShellQuote(s string) string {
 			b.WriteString(`\r`)
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r <= 0x9f, isBidiControl(r), r == utf8.RuneError:
-			fmt.Fprintf(&b, `\u%04x`, r)
+		case r >= 0x80 && r <= 0x9f, Invisible(r), r == 0x2028, r == 0x2029, r == utf8.RuneError:
+			if r > 0xffff {
+				fmt.Fprintf(&b, `\U%08x`, r)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
 		default:
 			b.WriteRune(r)
 		}
