@@ -46,8 +46,11 @@ var secretFields = strings.Join(secretNames, "|")
 func SecretName(name string) bool { return slices.Contains(secretNames, strings.ToLower(name)) }
 
 var (
-	// key=value in a query string, form body or log line.
-	formSecretRE = regexp.MustCompile(`(?i)(^|[?&;,\s"'(])(` + secretFields + `)=([^&\s"'#,;)]*)`)
+	// key=value in a query string, form body or log line. The key starts on
+	// a token boundary (anything but a letter, digit or underscore: also
+	// "body:code_verifier=", "…/callback#code=", "[token=", "-code="), and the
+	// value ends at the punctuation that closes it in text.
+	formSecretRE = regexp.MustCompile(`(?i)(^|[^a-z0-9_])(` + secretFields + `)=([^&\s"'#,;)\]}>|<]*)`)
 	// "key": "value" in JSON; the closing quote may be missing when a body was cut short.
 	jsonSecretRE = regexp.MustCompile(`(?i)("(?:` + secretFields + `)"\s*:\s*")((?:[^"\\]|\\.)*)`)
 	// Header lines in free text ("Authorization: Bearer x").

@@ -139,3 +139,42 @@ func checkReplaced(t *testing.T, r rune) int {
 	}
 	return 1
 }
+
+// FuzzRedactPlantedSecret: a secret planted after any secret name, with any
+// punctuation before the name and after the value, never survives Redact.
+func FuzzRedactPlantedSecret(f *testing.F) {
+	for _, p := range ": [ { / | < > = # * ! } ] - . ? & ; , ( ) ' \" ~ @ +" {
+		if p != ' ' {
+			f.Add("body"+string(p), uint8(0), "Zx9-q_Lm2Pw7", string(p))
+		}
+	}
+	f.Add("", uint8(3), "abcdefgh", "")
+	f.Add("GET /callback#", uint8(2), "c0de_VaLue-77", " HTTP/1.1")
+	f.Fuzz(func(t *testing.T, before string, nameIdx uint8, secret, after string) {
+		name := secretNames[int(nameIdx)%len(secretNames)]
+		// The planted secret: eight or more characters of a token's alphabet,
+		// not itself a URL (URL values are left readable on purpose).
+		if len(secret) < 8 || strings.Trim(secret, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+			return
+		}
+		// A name glued to a letter, digit or underscore is another name.
+		if before != "" {
+			if last, _ := utf8.DecodeLastRuneInString(before); last == '_' || unicode.IsLetter(last) || unicode.IsDigit(last) {
+				return
+			}
+		}
+		// What follows must end the value, as text would.
+		if after != "" {
+			if first, _ := utf8.DecodeRuneInString(after); !strings.ContainsRune("&\"'#,;)]}>|< \t\n", first) {
+				return
+			}
+		}
+		if strings.Contains(before+after, secret) {
+			return // it would survive where it was not planted
+		}
+		in := before + name + "=" + secret + after
+		if out := Redact(in); strings.Contains(out, secret) {
+			t.Fatalf("Redact(%q) = %q keeps the secret", in, out)
+		}
+	})
+}
