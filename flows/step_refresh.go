@@ -31,14 +31,20 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	res.Fields = tokenFields(fresh, f.cfg.Now())
 	f.saveTokens(ctx, st, fresh, res)
 
-	var problems []string
+	var problems, proven, unchecked, unchanged []string
 	prove := func(id, what string, err error, basis string) {
-		if err != nil {
-			res.Findings = append(res.Findings, Finding{ID: id, Severity: SeverityPass, Message: what + " is dead: " + safe.Line(shortErr(err)), Basis: basis})
-			return
+		f, dead, alive := deadProof(id, what, err, basis)
+		if alive {
+			f.Message = what + " still works after the refresh"
+			problems = append(problems, what+" still works")
 		}
-		problems = append(problems, what+" still works")
-		res.Findings = append(res.Findings, Finding{ID: id, Severity: SeverityFail, Message: what + " still works after the refresh", Basis: basis})
+		switch {
+		case dead:
+			proven = append(proven, what)
+		case !alive:
+			unchecked = append(unchecked, what)
+		}
+		res.Findings = append(res.Findings, f)
 	}
 	if fresh.RefreshToken == old.RefreshToken {
 		res.Findings = append(res.Findings, Finding{ID: "refresh.rotated", Severity: SeverityWarn, Message: "the refresh token was not rotated", Basis: "OAuth 2.1 §4.3.1; MCP public clients MUST rotate"})
@@ -54,11 +60,20 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityPass, Message: "the new access token works", Basis: "RFC 6749 §6"})
 		}
 	}
-	if fresh.AccessToken != old.AccessToken {
+	switch {
+	case fresh.AccessToken == old.AccessToken:
+		unchanged = append(unchanged, "access")
+	case !usable:
+		unchecked = append(unchecked, "the old access token")
+		res.Findings = append(res.Findings, Finding{ID: "refresh.old-access", Severity: SeverityInfo,
+			Message: "the old access token not checked: it is bound to another resource, which this tool does not call", Basis: "RFC 8707"})
+	default:
 		_, err := f.cfg.Client.MeWithBearer(ctx, old.AccessToken)
 		prove("refresh.old-access", "the old access token", err, "Coder deletes the old API key on refresh")
 	}
-	if fresh.RefreshToken != old.RefreshToken {
+	if fresh.RefreshToken == old.RefreshToken {
+		unchanged = append(unchanged, "refresh")
+	} else {
 		pc := f.tokenClient(st) // proofs use the unedited client
 		_, err := pc.Token(ctx, pc.RefreshForm(old.RefreshToken, ""))
 		prove("refresh.old-refresh", "the old refresh token", err, "RFC 9700 §4.14.2 rotation")
@@ -76,8 +91,30 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrNotProven, strings.Join(problems, "; "))
 	}
-	res.Verdict = "rotated; old access and refresh tokens proven dead"
+	res.Verdict = refreshVerdict(proven, unchecked, unchanged)
 	return nil
+}
+
+// refreshVerdict says exactly what the refresh step proved: which old
+// tokens were refused, which were not checked, and which came back
+// unchanged (so there was nothing to prove dead).
+func refreshVerdict(proven, unchecked, unchanged []string) string {
+	var parts []string
+	if len(unchanged) == 2 {
+		parts = append(parts, "refreshed, but the same access and refresh tokens came back: no old token to prove dead")
+	} else {
+		parts = append(parts, "refreshed")
+		for _, u := range unchanged {
+			parts = append(parts, "the "+u+" token came back unchanged")
+		}
+	}
+	if len(proven) > 0 {
+		parts = append(parts, strings.Join(proven, " and ")+" proven dead")
+	}
+	if len(unchecked) > 0 {
+		parts = append(parts, strings.Join(unchecked, " and ")+" not checked")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // refreshRequest spends the refresh token.

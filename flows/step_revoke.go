@@ -26,33 +26,58 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 		return err
 	}
 	t := *st.tokens
-	var problems []string
+	var problems, proven, unchecked []string
+	record := func(f Finding, dead, alive bool, what string) {
+		res.Findings = append(res.Findings, f)
+		switch {
+		case alive:
+			problems = append(problems, what+" still works")
+		case dead:
+			proven = append(proven, what)
+		default:
+			unchecked = append(unchecked, what)
+		}
+	}
 	if t.RefreshToken != "" {
 		pc := f.tokenClient(st) // proofs use the unedited client
 		_, err := pc.Token(ctx, pc.RefreshForm(t.RefreshToken, ""))
-		if err == nil {
-			problems = append(problems, "the refresh token still works")
-			res.Findings = append(res.Findings, Finding{ID: "revoke.refresh", Severity: SeverityFail, Message: "the refresh token still works after revocation", Basis: "RFC 7009 §2.2"})
-		} else {
-			res.Findings = append(res.Findings, Finding{ID: "revoke.refresh", Severity: SeverityPass, Message: "the refresh token is dead: " + safe.Line(shortErr(err)), Basis: "RFC 7009 §2.2"})
+		fd, dead, alive := deadProof("revoke.refresh", "the refresh token", err, "RFC 7009 §2.2")
+		if alive {
+			fd.Message = "the refresh token still works after revocation"
 		}
+		record(fd, dead, alive, "the refresh token")
 	}
-	if _, err := f.cfg.Client.MeWithBearer(ctx, t.AccessToken); err == nil {
-		problems = append(problems, "the access token still works")
-		res.Findings = append(res.Findings, Finding{ID: "revoke.access", Severity: SeverityFail, Message: "the access token still works after revocation", Basis: "RFC 7009 §2.1 (revoking a refresh token should revoke its access tokens)"})
+	usable := st.sentResource == "" || sameURL(st.sentResource, st.issuer) // a token bound elsewhere is refused here anyway
+	if usable {
+		_, err := f.cfg.Client.MeWithBearer(ctx, t.AccessToken)
+		fd, dead, alive := deadProof("revoke.access", "the access token", err, "RFC 7009 §2.1 (revoking a refresh token should revoke its access tokens)")
+		if alive {
+			fd.Message = "the access token still works after revocation"
+		}
+		record(fd, dead, alive, "the access token")
 	} else {
-		res.Findings = append(res.Findings, Finding{ID: "revoke.access", Severity: SeverityPass, Message: "the access token is dead: " + safe.Line(shortErr(err)), Basis: "RFC 7009 §2.1"})
+		record(Finding{ID: "revoke.access", Severity: SeverityInfo, Basis: "RFC 8707",
+			Message: "the access token not checked: it is bound to another resource, which this tool does not call"}, false, false, "the access token")
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %s", ErrNotProven, strings.Join(problems, "; "))
 	}
-	f.update(func(s *flowState) { s.tokensDead = true })
+	if len(proven) == 0 {
+		// Nothing refused: the tokens may still work, so they are kept.
+		res.Verdict = "revocation accepted; " + strings.Join(unchecked, " and ") + " not checked"
+		return nil
+	}
+	// "Dead" is what the console then shows: only when every token was proven.
+	f.update(func(s *flowState) { s.tokensDead = len(unchecked) == 0 })
 	if f.cfg.Store != nil {
 		if err := DeleteTokens(ctx, f.cfg.Store, f.cfg.Client.BaseURL(), st.clientID); err != nil {
 			res.Findings = append(res.Findings, Finding{ID: "store.delete", Severity: SeverityWarn, Message: safe.Line(err.Error()), Basis: "keyring"})
 		}
 	}
-	res.Verdict = "revoked; refresh and access tokens proven dead"
+	res.Verdict = "revoked; " + strings.Join(proven, " and ") + " proven dead"
+	if len(unchecked) > 0 {
+		res.Verdict += "; " + strings.Join(unchecked, " and ") + " not checked"
+	}
 	return nil
 }
 
