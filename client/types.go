@@ -2,6 +2,9 @@ package client
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -207,4 +210,54 @@ type TokenResponse struct {
 	IDToken      string          `json:"id_token,omitempty"`
 	Expiry       *time.Time      `json:"expiry,omitempty"`
 	Raw          json.RawMessage `json:"-"`
+}
+
+// maxExpiresIn caps expires_in as x/oauth2 does (about 68 years), so a huge
+// value cannot wrap the expiry into the past.
+const maxExpiresIn = 1<<31 - 1
+
+// UnmarshalJSON reads a token response as x/oauth2 does: expires_in may be
+// a JSON number or a numeric string, must be a whole number of seconds, and
+// is capped at maxExpiresIn. A wrong field is named in the error.
+func (t *TokenResponse) UnmarshalJSON(b []byte) error {
+	type plain TokenResponse
+	var v struct {
+		plain
+		ExpiresIn json.RawMessage `json:"expires_in,omitempty"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return fmt.Errorf("token response field %s is a JSON %s, not a %s", te.Field, te.Value, te.Type)
+		}
+		if errors.As(err, &te) {
+			return fmt.Errorf("the token response is a JSON %s, not an object", te.Value)
+		}
+		return err
+	}
+	*t = TokenResponse(v.plain)
+	secs, err := parseExpiresIn(v.ExpiresIn)
+	if err != nil {
+		return err
+	}
+	t.ExpiresIn = secs
+	return nil
+}
+
+func parseExpiresIn(raw json.RawMessage) (int64, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return 0, fmt.Errorf("token response field expires_in is %.40s: not a number of seconds", raw)
+	}
+	secs, err := n.Int64()
+	switch {
+	case err != nil && !strings.ContainsAny(n.String(), ".eE"):
+		return 0, fmt.Errorf("token response field expires_in is %.40s: out of range", n.String()) // beyond int64: x/oauth2 refuses it too
+	case err != nil:
+		return 0, fmt.Errorf("token response field expires_in is %.40s: not a whole number of seconds", n.String())
+	}
+	return min(secs, maxExpiresIn), nil
 }

@@ -218,7 +218,7 @@ func (t TokenClient) oauth2Error(err error, cap *responseCapture, timeout time.D
 	case status != 0:
 		return &client.UnexpectedResponseError{StatusCode: status, Method: http.MethodPost, URL: t.TokenURL,
 			ContentType: safe.Line(header.Get("Content-Type")),
-			Reason:      "expected a JSON token response with access_token", Excerpt: excerpt(body)}
+			Reason:      tokenBodyProblem(body), Excerpt: excerpt(body)}
 	}
 	var (
 		te  *client.TimeoutError
@@ -251,7 +251,7 @@ func decodeTokenResponse(resp *client.Response, now time.Time) (Tokens, error) {
 	if err := json.Unmarshal(resp.Body, &tr); err != nil || tr.AccessToken == "" {
 		return Tokens{}, &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
 			URL: redactQuery(resp.URL), ContentType: safe.Line(resp.Header.Get("Content-Type")),
-			Reason: "expected a JSON token response with access_token", Excerpt: excerpt(resp.Body)}
+			Reason: tokenBodyProblem(resp.Body), Excerpt: excerpt(resp.Body)}
 	}
 	out := Tokens{AccessToken: tr.AccessToken, TokenType: tr.TokenType, RefreshToken: tr.RefreshToken,
 		Scope: tr.Scope, IDToken: tr.IDToken, ExpiresIn: tr.ExpiresIn, Received: now}
@@ -262,6 +262,24 @@ func decodeTokenResponse(resp *client.Response, now time.Time) (Tokens, error) {
 		out.Expiry = *tr.Expiry
 	}
 	return out, nil
+}
+
+// tokenBodyProblem says what is wrong with a token response body that could
+// not be used: a named field when the JSON is an object, else the shape.
+func tokenBodyProblem(body []byte) string {
+	const want = "expected a JSON token response with access_token"
+	var tr client.TokenResponse
+	err := json.Unmarshal(body, &tr)
+	var se *json.SyntaxError
+	switch {
+	case err == nil && tr.AccessToken == "":
+		return want + ": the response has none"
+	case err == nil:
+		return want // x/oauth2 refused what this decoder accepts
+	case errors.As(err, &se) || !json.Valid(body):
+		return want + ": the body is not JSON"
+	}
+	return want + ": " + safe.Line(err.Error())
 }
 
 // basicAuth encodes client credentials per RFC 6749 §2.3.1 (form-encoded first).

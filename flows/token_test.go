@@ -223,3 +223,55 @@ func TestChooseAuthMethod(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenClientExpiresIn: expires_in is read as x/oauth2 reads it on both
+// token paths (a number or a numeric string, whole seconds, capped so a huge
+// value cannot wrap the expiry into the past), and a wrong one is named.
+func TestTokenClientExpiresIn(t *testing.T) {
+	const access = `"access_token":"0yzg28d82c-DDDDDDDDDDDDDDDDDDDDDD","token_type":"Bearer"`
+	for _, c := range []struct {
+		value   string
+		secs    int64  // when accepted
+		problem string // when refused
+	}{
+		{`3600`, 3600, ""},
+		{`"3600"`, 3600, ""},
+		{`9223372036854775807`, maxInt32, ""},
+		{`99999999999999999999`, 0, "expires_in is 99999999999999999999: out of range"},
+		{`4294967296`, maxInt32, ""},
+		{`1.5`, 0, "expires_in is 1.5: not a whole number of seconds"},
+		{`1e30`, 0, "expires_in is 1e30: not a whole number of seconds"},
+		{`"soon"`, 0, "expires_in is \"soon\": not a number of seconds"},
+		{`true`, 0, "expires_in is true: not a number of seconds"},
+	} {
+		t.Run(c.value, func(t *testing.T) {
+			tc, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{` + access + `,"expires_in":` + c.value + `}`))
+			})
+			start := time.Now()
+			for path, run := range map[string]func() (Tokens, error){
+				"x/oauth2": func() (Tokens, error) { return tc.Exchange(context.Background(), "the-code", "", "", "") },
+				"raw": func() (Tokens, error) {
+					return tc.Token(context.Background(), url.Values{"grant_type": {"authorization_code"}, "code": {"the-code"}, "x": {"1", "2"}})
+				},
+			} {
+				tok, err := run()
+				if c.problem != "" {
+					if err == nil || !strings.Contains(err.Error(), c.problem) {
+						t.Errorf("%s: err = %v, want it to say %q", path, err, c.problem)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				if tok.ExpiresIn != c.secs || !tok.Expiry.After(start.Add(time.Duration(c.secs-5)*time.Second)) {
+					t.Errorf("%s: expires_in %d, expiry %v", path, tok.ExpiresIn, tok.Expiry)
+				}
+			}
+		})
+	}
+}
+
+const maxInt32 = 1<<31 - 1
