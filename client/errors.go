@@ -14,6 +14,7 @@ package client
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -137,6 +138,10 @@ type RedirectError struct {
 }
 
 func (e *RedirectError) Error() string {
+	if e.Location == "" { // e.g. 304 Not Modified: a 3xx that names no target
+		return safe.Line(fmt.Sprintf("%s %s: server answered %d %s with no Location; not a usable answer",
+			e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode)))
+	}
 	return safe.Line(fmt.Sprintf("%s %s: server redirected (%d) to %s; not followed", e.Method, e.URL, e.StatusCode, e.Location))
 }
 

@@ -388,3 +388,16 @@ func TestGarbageNeverPanics(t *testing.T) {
 
 // errOf drops a call's value and keeps its error.
 func errOf[T any](_ T, err error) error { return err }
+
+// TestNotModifiedIsNamed: a 304 (a 3xx with no Location) is told as what it
+// is, not as a redirect "to " nowhere.
+func TestNotModifiedIsNamed(t *testing.T) {
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotModified)
+	}, client.Options{})
+	_, err := c.Apps(context.Background())
+	if err == nil || strings.Contains(err.Error(), "redirected") ||
+		!strings.Contains(err.Error(), "server answered 304 Not Modified with no Location") {
+		t.Fatalf("304: %T %v", err, err)
+	}
+}

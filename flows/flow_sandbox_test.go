@@ -92,7 +92,7 @@ func TestFlowSandboxFull(t *testing.T) {
 			if len(results) != len(StepIDs()) {
 				t.Fatalf("ran %d steps, want %d", len(results), len(StepIDs()))
 			}
-			for _, want := range []string{"refresh.old-access", "refresh.old-refresh", "revoke.refresh", "revoke.access", "cleanup.gone", "use.audience", "listener.state"} {
+			for _, want := range []string{"refresh.old-access", "refresh.old-refresh", "revoke.refresh", "revoke.access", "cleanup.gone", "use.audience", "listener.state", "listener.single"} {
 				if !hasFinding(results, want, SeverityPass) {
 					t.Errorf("no passing finding %s", want)
 				}
