@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -192,6 +193,13 @@ func (l *Listener) Deliver(rawURL string) error {
 	if errors.Is(err, ErrMalformedURL) || errors.Is(err, ErrWrongHost) || errors.Is(err, ErrWrongPath) {
 		return err
 	}
+	if u, perr := url.Parse(strings.TrimSpace(rawURL)); perr == nil {
+		if detail, reason := stateRefusal(u.Query(), exp); reason != nil {
+			// A pasted URL of another sign-in: said so, and the wait goes on.
+			l.record(reason, "pasted: "+detail)
+			return &CallbackError{Err: reason, Detail: detail + "; paste the redirect of this sign-in"}
+		}
+	}
 	if !l.finish(cb, err, func(s *ListenerStatus) { markReceived(s, exp, cb) }) {
 		return &CallbackError{Err: ErrListenerClosed, Detail: l.endedBecause()}
 	}
@@ -269,6 +277,34 @@ func (l *Listener) notify() {
 }
 
 func (l *Listener) reject(w http.ResponseWriter, code int, reason error, detail string) {
+	l.record(reason, detail)
+	writePage(w, code, "Not here", "This address only accepts the OAuth2 callback.")
+}
+
+// stateRefusal is why a callback does not answer this flow's request: its
+// state is missing, repeated or another (compared in constant time). With
+// no state expected every callback answers it.
+func stateRefusal(q url.Values, exp Expect) (detail string, reason error) {
+	if exp.State == "" {
+		return "", nil
+	}
+	what := "a callback"
+	if e := q.Get("error"); e != "" {
+		what = "an error=" + quoteShort(e) + " callback"
+	}
+	switch vs := q["state"]; {
+	case len(vs) == 0:
+		return what + " without state", ErrStateMissing
+	case len(vs) > 1:
+		return what + " with a repeated state", ErrStateMismatch
+	case subtle.ConstantTimeCompare([]byte(vs[0]), []byte(exp.State)) != 1:
+		return what + " with another state", ErrStateMismatch
+	}
+	return "", nil
+}
+
+// record keeps a refused request in the status (at most maxRejections).
+func (l *Listener) record(reason error, detail string) {
 	l.mu.Lock()
 	kept := len(l.status.Rejected) < maxRejections
 	if kept {
@@ -278,7 +314,6 @@ func (l *Listener) reject(w http.ResponseWriter, code int, reason error, detail 
 	if kept {
 		l.notify()
 	}
-	writePage(w, code, "Not here", "This address only accepts the OAuth2 callback.")
 }
 
 func (l *Listener) serve(w http.ResponseWriter, r *http.Request) {
@@ -303,7 +338,16 @@ func (l *Listener) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
-	cb, err := CheckCallback(r.URL.Query(), l.opts.Expect)
+	q := r.URL.Query()
+	if detail, reason := stateRefusal(q, l.opts.Expect); reason != nil {
+		// Not an answer to this flow's request (a stray page, a forged
+		// <img>, a stale tab, Coder v2.30's stateless Cancel): refused and
+		// counted, and the wait goes on for the one that has the state.
+		l.record(reason, detail)
+		writePage(w, http.StatusBadRequest, "Not this sign-in", "This response does not carry the state of the sign-in oauthdeck is waiting for, so it was ignored. Return to the terminal for details.")
+		return
+	}
+	cb, err := CheckCallback(q, l.opts.Expect)
 	u := *r.URL
 	u.Scheme, u.Host = "http", r.Host
 	cb.URL = redactedCallbackURL(&u)

@@ -22,16 +22,39 @@ func TestListenerDeliverMarksStateChecked(t *testing.T) {
 	}
 }
 
-// Coder v2.30's Cancel link carries error= without state: shown, but it must
-// not be reported as a verified state.
+// Coder v2.30's Cancel link carries error= without state: it cannot be
+// proven to answer this flow, so it is refused and shown, never a verified
+// state, and the wait goes on (esc or the timeout ends it).
 func TestListenerRefusalWithoutStateIsNotStateOK(t *testing.T) {
-	l := startListener(t, ListenOptions{})
+	l := startListener(t, ListenOptions{Timeout: 500 * time.Millisecond})
 	get(t, "GET", callbackURL(l, url.Values{"error": {"access_denied"}}), "")
-	if _, err := waitErr(t, l); err == nil {
-		t.Fatal("a refusal was accepted")
+	st := l.Status()
+	if st.Received || st.StateOK || len(st.Rejected) != 1 || !strings.Contains(st.Rejected[0].Reason.Error(), "error=") {
+		t.Fatalf("status %+v, want one refusal naming the error callback", st)
 	}
-	if st := l.Status(); !st.Received || st.StateOK {
-		t.Fatalf("status %+v, want Received and not StateOK", st)
+	if _, err := waitErr(t, l); !errors.Is(err, ErrListenTimeout) {
+		t.Fatalf("err = %v, want the timeout", err)
+	}
+}
+
+// A pasted redirect of another sign-in is refused with a reason and the
+// wait goes on; the right one is then accepted.
+func TestListenerPastedForeignStateKeepsWaiting(t *testing.T) {
+	l := startListener(t, ListenOptions{})
+	err := l.Deliver(callbackURL(l, url.Values{"code": {"c"}, "state": {"stale"}}))
+	if !errors.Is(err, ErrStateMismatch) {
+		t.Fatalf("Deliver(stale) = %v", err)
+	}
+	select {
+	case <-l.Done():
+		t.Fatal("a stale paste ended the wait")
+	default:
+	}
+	if err := l.Deliver(callbackURL(l, url.Values{"code": {"c"}, "state": {testState}})); err != nil {
+		t.Fatalf("Deliver(good) = %v", err)
+	}
+	if cb, err := waitErr(t, l); err != nil || cb.Code != "c" {
+		t.Fatalf("Wait = %+v %v", cb, err)
 	}
 }
 

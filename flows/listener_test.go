@@ -120,18 +120,60 @@ func TestListenerAcceptsOneValidCallback(t *testing.T) {
 	}
 }
 
-func TestListenerStateFailures(t *testing.T) {
+// A callback without this flow's state is refused (400), counted, and does
+// not end the wait: a stray page or a forged <img> cannot abort the flow.
+// The real callback still gets through afterwards.
+func TestListenerRefusesForeignState(t *testing.T) {
+	for name, tc := range map[string]struct {
+		q    string
+		want error
+	}{
+		"wrong state":            {url.Values{"code": {"c"}, "state": {"other"}}.Encode(), ErrStateMismatch},
+		"missing state":          {url.Values{"code": {"c"}}.Encode(), ErrStateMissing},
+		"repeated state":         {"code=c&state=" + testState + "&state=" + testState, ErrStateMismatch},
+		"error without state":    {url.Values{"error": {"access_denied"}, "error_description": {"user said no"}}.Encode(), ErrStateMissing},
+		"error with wrong state": {url.Values{"error": {"access_denied"}, "state": {"x"}}.Encode(), ErrStateMismatch},
+		"bare path":              {"", ErrStateMissing},
+	} {
+		t.Run(name, func(t *testing.T) {
+			l := startListener(t, ListenOptions{})
+			u, _ := url.Parse(l.RedirectURI())
+			u.RawQuery = tc.q
+			resp, body := get(t, "GET", u.String(), "")
+			if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, "user said no") {
+				t.Fatalf("status %d, body %q", resp.StatusCode, body)
+			}
+			select {
+			case <-l.Done():
+				t.Fatal("a callback without this flow's state ended the wait")
+			default:
+			}
+			rej := l.Status().Rejected
+			if len(rej) != 1 || !errors.Is(rej[0].Reason, tc.want) {
+				t.Fatalf("rejections %+v, want one %v", rej, tc.want)
+			}
+			if st := l.Status(); st.Received || st.StateOK {
+				t.Fatalf("status %+v after a refusal", st)
+			}
+			get(t, "GET", callbackURL(l, url.Values{"code": {"c"}, "state": {testState}}), "")
+			if cb, err := waitErr(t, l); err != nil || cb.Code != "c" {
+				t.Fatalf("the real callback after a refusal: %+v %v", cb, err)
+			}
+			assertClosed(t, l)
+		})
+	}
+}
+
+// A callback with this flow's state ends the wait, whatever it says: an
+// error= with the matching state is the server's answer.
+func TestListenerMatchingStateEndsWait(t *testing.T) {
 	for name, tc := range map[string]struct {
 		q    url.Values
 		want error
 	}{
-		"wrong state":   {url.Values{"code": {"c"}, "state": {"other"}}, ErrStateMismatch},
-		"missing state": {url.Values{"code": {"c"}}, ErrStateMissing},
-		"no code":       {url.Values{"state": {testState}}, ErrCodeMissing},
+		"no code": {url.Values{"state": {testState}}, ErrCodeMissing},
 		"error callback": {url.Values{"error": {"access_denied"}, "error_description": {"user said no"},
 			"state": {testState}}, ErrAuthorization},
-		"error without state":    {url.Values{"error": {"access_denied"}, "error_description": {"user said no"}}, ErrAuthorization},
-		"error with wrong state": {url.Values{"error": {"access_denied"}, "state": {"x"}}, ErrStateMismatch},
 	} {
 		t.Run(name, func(t *testing.T) {
 			l := startListener(t, ListenOptions{})
