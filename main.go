@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -12,11 +13,27 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// The first signal cancels ctx so commands clean up (check deletes its
-	// apps); a second one, with the handler gone, ends the process at once.
-	go func() { <-ctx.Done(); stop() }()
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// The first signal (SIGHUP too: the terminal closed) cancels ctx so
+	// commands clean up (check and the console's suite delete their apps,
+	// bounded); a second is told that cleanup is running; a third ends the
+	// process at once.
+	go func() {
+		for n := 1; ; n++ {
+			<-sigs
+			switch n {
+			case 1:
+				cancel()
+			case 2:
+				fmt.Fprintln(os.Stderr, "oauthdeck: cleaning up (at most a few seconds); interrupt again to quit now and leave what is not yet removed")
+			default:
+				os.Exit(130)
+			}
+		}
+	}()
 	code := cli.Main(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Env: os.Getenv})
-	stop()
+	cancel()
 	os.Exit(code)
 }

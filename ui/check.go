@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -28,7 +29,19 @@ type checkScreen struct {
 	server  check.ServerInfo
 	err     error // the run as a whole (cancelled, cleanup failed)
 	ran     bool
+	suite   *suiteRun // the run in progress, for Close to wait on
 }
+
+// suiteRun is one run of the suite: done closes when check.Run returned
+// (its cleanup included) and err is then its error.
+type suiteRun struct {
+	done chan struct{}
+	err  error
+}
+
+// suiteCleanupWait bounds how long quitting waits for the suite to remove
+// its test apps (check's own cleanup deadline is 15 s).
+const suiteCleanupWait = 20 * time.Second
 
 // checkRow is one check; res is nil until its result arrives (sanitised).
 type checkRow struct {
@@ -82,10 +95,28 @@ func (s *checkScreen) Back() (tea.Cmd, bool) {
 	return nil, false
 }
 
+// Close runs as the console ends, however it ends (q, ctrl+c, a signal, the
+// terminal closing): a running suite is cancelled and its cleanup awaited,
+// bounded, so no test app with a live secret is left behind unannounced.
 func (s *checkScreen) Close() {
 	s.base.Close()
 	if s.cancel != nil {
 		s.cancel()
+	}
+	run := s.suite
+	if run == nil || !s.running {
+		return
+	}
+	select {
+	case <-run.done:
+		var ce *check.CleanupError
+		if errors.As(run.err, &ce) {
+			s.c.noteOnExit("the interrupted conformance suite could not remove all its test apps: " +
+				safe.Line(ce.Err.Error()) + "; remove each with 'oauthdeck apps delete ID --yes'")
+		}
+	case <-time.After(suiteCleanupWait):
+		s.c.noteOnExit("the interrupted conformance suite had not removed its test apps after " +
+			suiteCleanupWait.String() + "; find them with 'oauthdeck apps list' (names start oauthdeck-check-) and remove each with 'oauthdeck apps delete ID --yes'")
 	}
 }
 
@@ -120,8 +151,12 @@ func (s *checkScreen) run() tea.Cmd {
 	}}
 	id, spin := s.c.BeginTask("Conformance suite")
 	s.taskID = id
+	run := &suiteRun{done: make(chan struct{})}
+	s.suite = run
 	runCmd := func() tea.Msg {
 		rep, err := check.Run(ctx, cfg)
+		run.err = err
+		close(run.done)
 		return checkDoneMsg{gen: gen, report: rep, err: err, taskID: id}
 	}
 	return tea.Batch(spin, s.c.await(runCmd), s.waitResult(ctx, gen, results))

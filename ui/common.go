@@ -80,6 +80,10 @@ type Common struct {
 
 	logger *log.Logger // debug log; nil when off
 
+	// exitNotes are told once the terminal is restored (what a screen could
+	// not finish as the console ended); written only after the program stops.
+	exitNotes []string
+
 	// onAwait is told when an awaiting Cmd starts (+1) and ends (-1); only
 	// the test harness sets it, to know when the model has settled.
 	onAwait func(delta int)
@@ -190,3 +194,6 @@ func (c *Common) clock() time.Time {
 	}
 	return time.Now()
 }
+
+// noteOnExit keeps a line for after the console has ended.
+func (c *Common) noteOnExit(line string) { c.exitNotes = append(c.exitNotes, line) }

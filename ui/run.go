@@ -6,9 +6,11 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -66,6 +68,9 @@ func Run(ctx context.Context, deps Deps) error {
 	_, err := p.Run()
 	m.closeAll()
 	c.debugf("Stopped: %v", err)
+	if len(c.exitNotes) > 0 { // the terminal is restored: these reach the user
+		return errors.New(strings.Join(c.exitNotes, "; "))
+	}
 	if err != nil && ctx.Err() != nil {
 		return nil // cancelled from outside (signal): a normal end
 	}

@@ -23,7 +23,6 @@ package check
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"oauthdeck/client"
@@ -141,14 +140,22 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	runErr := s.runAll(ctx)
 	cleanupErr := s.cleanup(ctx)
 	rep := s.report()
-	if runErr != nil {
-		return rep, runErr
-	}
 	if cleanupErr != nil {
-		return rep, fmt.Errorf("check: removing the suite's test clients: %w", cleanupErr)
+		// Kept beside a cancellation: what is left matters most then.
+		return rep, errors.Join(runErr, &CleanupError{Err: cleanupErr})
 	}
-	return rep, nil
+	return rep, runErr
 }
+
+// CleanupError is the suite failing to remove test clients it created;
+// Err names each one left (name and ID) and why.
+type CleanupError struct{ Err error }
+
+func (e *CleanupError) Error() string {
+	return "check: removing the suite's test clients: " + e.Err.Error()
+}
+
+func (e *CleanupError) Unwrap() error { return e.Err }
 
 // Summarize counts results by status.
 func Summarize(results []Result) Summary {
