@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godbus/dbus/v5"
+
 	"oauthdeck/sandbox/testenv"
 )
 
@@ -28,7 +30,11 @@ func TestKeyringHelperProcess(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	store := NewOS(os.Getenv("HELPER_SERVICE"), 10*time.Second)
+	timeout := 10 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("HELPER_TIMEOUT")); err == nil {
+		timeout = d
+	}
+	store := NewOS(os.Getenv("HELPER_SERVICE"), timeout)
 	key, secret := os.Getenv("HELPER_KEY"), os.Getenv("HELPER_SECRET")
 	switch action {
 	case "write":
@@ -165,6 +171,88 @@ func startPrivateBus(t *testing.T, activation bool) string {
 	return strings.TrimSpace(line)
 }
 
+// silentSecretService owns the Secret Service name and takes every call
+// without answering until the test ends: a keyring that hangs.
+type silentSecretService struct{ release chan struct{} }
+
+func (s silentSecretService) OpenSession(string, dbus.Variant) (dbus.Variant, dbus.ObjectPath, *dbus.Error) {
+	<-s.release
+	return dbus.MakeVariant(""), "/", nil
+}
+
+func (s silentSecretService) Unlock([]dbus.ObjectPath) ([]dbus.ObjectPath, dbus.ObjectPath, *dbus.Error) {
+	<-s.release
+	return nil, "/", nil
+}
+
+func (s silentSecretService) SearchItems(map[string]string) ([]dbus.ObjectPath, []dbus.ObjectPath, *dbus.Error) {
+	<-s.release
+	return nil, nil, nil
+}
+
+func startSilentSecretService(t *testing.T, addr string) {
+	t.Helper()
+	conn, err := dbus.Connect(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := silentSecretService{release: make(chan struct{})}
+	t.Cleanup(func() { close(svc.release); _ = conn.Close() })
+	if err := conn.Export(svc, "/org/freedesktop/secrets", "org.freedesktop.Secret.Service"); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := conn.RequestName("org.freedesktop.secrets", dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("owning org.freedesktop.secrets: %v %v", reply, err)
+	}
+}
+
+// startUnlockedKeyring starts gnome-keyring on a private bus, unlocked with
+// a password (which creates its login collection), and waits until it owns
+// the Secret Service name. It exits when the bus is killed at cleanup.
+func startUnlockedKeyring(t *testing.T) string {
+	t.Helper()
+	addr := startPrivateBus(t, false)
+	dir := t.TempDir()
+	cmd := exec.Command("gnome-keyring-daemon", "--unlock", "--components=secrets")
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+addr, "XDG_DATA_HOME="+dir, "XDG_RUNTIME_DIR="+dir)
+	cmd.Stdin = strings.NewReader("test-keyring-pw")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gnome-keyring-daemon --unlock: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(busSendOut(addr, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+		"string:org.freedesktop.secrets"), "boolean true") {
+		if time.Now().After(deadline) {
+			t.Fatal("gnome-keyring did not claim org.freedesktop.secrets")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return addr
+}
+
+func busSendOut(addr, dest, path, method string, args ...string) string {
+	argv := append([]string{"--bus=" + addr, "--print-reply", "--dest=" + dest, path, method}, args...)
+	out, _ := exec.Command("dbus-send", argv...).CombinedOutput()
+	return string(out)
+}
+
+func busSend(t *testing.T, addr, dest, path, method string, args ...string) {
+	t.Helper()
+	argv := append([]string{"--bus=" + addr, "--print-reply", "--dest=" + dest, path, method}, args...)
+	if out, err := exec.Command("dbus-send", argv...).CombinedOutput(); err != nil {
+		t.Fatalf("dbus-send %s: %v\n%s", method, err, out)
+	}
+}
+
+func helperLine(out, prefix string) string {
+	for line := range strings.Lines(out) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 // TestOSKeyringRealFailuresAreClassified drives the real go-keyring into
 // each broken environment and checks the reason the user would see.
 func TestOSKeyringRealFailuresAreClassified(t *testing.T) {
@@ -191,6 +279,38 @@ func TestOSKeyringRealFailuresAreClassified(t *testing.T) {
 		if r != string(ReasonNoSecretService) {
 			t.Fatalf("got %q, want %q\n%s", r, ReasonNoSecretService, out)
 		}
+	})
+	t.Run("locked over D-Bus", func(t *testing.T) {
+		addr := startUnlockedKeyring(t)
+		env := map[string]string{"DBUS_SESSION_BUS_ADDRESS": addr, "HELPER_SERVICE": "oauthdeck-locked-test",
+			"HELPER_KEY": "k", "HELPER_SECRET": "s3cret"}
+		if r, out := runHelper(t, "write", env); r != "written" {
+			t.Fatalf("write on the unlocked keyring: %q\n%s", r, out)
+		}
+		busSend(t, addr, "org.freedesktop.secrets", "/org/freedesktop/secrets", "org.freedesktop.Secret.Service.Lock",
+			"array:objpath:/org/freedesktop/secrets/collection/login")
+		start := time.Now()
+		r, out := runHelper(t, "probe", env)
+		if r != string(ReasonLocked) {
+			t.Fatalf("got %q after %s, want %q\n%s", r, time.Since(start).Round(time.Millisecond), ReasonLocked, out)
+		}
+		msg := helperLine(out, "HELPER-MESSAGE=")
+		t.Logf("after %s: %s", time.Since(start).Round(time.Millisecond), msg)
+		if strings.Contains(msg, "\n") || !strings.Contains(strings.ToLower(msg), "unlock") {
+			t.Fatalf("the message gives no cause and fix in one line: %q", msg)
+		}
+	})
+	t.Run("a Secret Service that never answers", func(t *testing.T) {
+		addr := startPrivateBus(t, false)
+		startSilentSecretService(t, addr)
+		start := time.Now()
+		r, out := runHelper(t, "probe", map[string]string{"DBUS_SESSION_BUS_ADDRESS": addr,
+			"HELPER_SERVICE": "oauthdeck-slow-test", "HELPER_TIMEOUT": "400ms"})
+		took := time.Since(start)
+		if r != string(ReasonTimeout) {
+			t.Fatalf("got %q after %s, want %q\n%s", r, took.Round(time.Millisecond), ReasonTimeout, out)
+		}
+		t.Logf("after %s: %s", took.Round(time.Millisecond), helperLine(out, "HELPER-MESSAGE="))
 	})
 	t.Run("gnome-keyring activated but never unlocked", func(t *testing.T) {
 		addr := startPrivateBus(t, true)
