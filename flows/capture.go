@@ -20,7 +20,13 @@ type responseCapture struct {
 	header  http.Header
 	body    bytes.Buffer
 	readErr error
+	read    int64 // bytes read of the body in all
+	eof     bool  // the body was read to its end
 }
+
+// oauth2BodyLimit is how much of a token response x/oauth2 reads: a longer
+// body is cut there and then fails to parse, which would read as "not JSON".
+const oauth2BodyLimit = 1 << 20
 
 const captureBytes = 1024
 
@@ -43,11 +49,18 @@ func (c *responseCapture) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	c.mu.Lock()
-	c.status, c.header, c.readErr = resp.StatusCode, resp.Header.Clone(), nil
+	c.status, c.header, c.readErr, c.read, c.eof = resp.StatusCode, resp.Header.Clone(), nil, 0, false
 	c.body.Reset()
 	c.mu.Unlock()
 	resp.Body = &captureBody{rc: resp.Body, c: c}
 	return resp, nil
+}
+
+// cutShort reports a body that x/oauth2 stopped reading at its limit.
+func (c *responseCapture) cutShort() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.readErr == nil && !c.eof && c.read >= oauth2BodyLimit
 }
 
 func (c *responseCapture) get() (int, http.Header, []byte, error) {
@@ -70,7 +83,10 @@ func (b *captureBody) Read(p []byte) (int, error) {
 	if room := captureBytes - b.c.body.Len(); room > 0 {
 		b.c.body.Write(p[:min(n, room)])
 	}
-	if err != nil && err != io.EOF {
+	b.c.read += int64(n)
+	if err == io.EOF {
+		b.c.eof = true
+	} else if err != nil {
 		b.c.readErr = err
 	}
 	b.c.mu.Unlock()

@@ -215,6 +215,8 @@ func (t TokenClient) oauth2Error(err error, cap *responseCapture, timeout time.D
 		return readErr // e.g. *client.BodyTooLargeError
 	case isTimeout(readErr) || errors.As(err, &ue) && ue.Timeout():
 		return &client.TimeoutError{Method: http.MethodPost, URL: t.TokenURL, After: timeout}
+	case status != 0 && cap.cutShort():
+		return &client.BodyTooLargeError{Method: http.MethodPost, URL: t.TokenURL, Limit: oauth2BodyLimit}
 	case status != 0:
 		return &client.UnexpectedResponseError{StatusCode: status, Method: http.MethodPost, URL: t.TokenURL,
 			ContentType: safe.Line(header.Get("Content-Type")),

@@ -275,3 +275,24 @@ func TestTokenClientExpiresIn(t *testing.T) {
 }
 
 const maxInt32 = 1<<31 - 1
+
+// TestTokenClientBodyOverOAuth2Limit: x/oauth2 reads 1 MiB of a token
+// response; a longer one (under the client's own limit) is "larger than",
+// not "not JSON".
+func TestTokenClientBodyOverOAuth2Limit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"` + strings.Repeat("a", 2<<20) + `"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := client.New(srv.URL, "", client.Options{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := TokenClient{HTTP: c, TokenURL: srv.URL + "/token", ClientID: tcID, ClientSecret: tcSecret}
+	_, err = tc.Exchange(context.Background(), "the-code", "", "", "")
+	var tl *client.BodyTooLargeError
+	if !errors.As(err, &tl) || tl.Limit != oauth2BodyLimit {
+		t.Fatalf("err = %T %v, want a BodyTooLargeError at 1 MiB", err, err)
+	}
+}

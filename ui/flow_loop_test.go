@@ -32,11 +32,21 @@ func startSandboxFor(t *testing.T, opts sandbox.Options) *sandbox.Server {
 // newFlowLoop opens the console against srv (nil: no deployment) at w×h.
 func newFlowLoop(t *testing.T, srv *sandbox.Server, w, h int) *flowLoop {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	deps := Deps{Store: keyring.NewMemory(), Version: "test", Recorder: client.NewRecorder(0),
-		ClientOptions: client.Options{Timeout: 5 * time.Second}}
+	url := ""
 	if srv != nil {
-		deps.InitialURL, deps.InitialToken, deps.InitialSource = srv.URL(), srv.AdminSessionToken(), "sandbox"
+		url = srv.URL()
+	}
+	return newFlowLoopWith(t, srv, url, client.Options{Timeout: 5 * time.Second}, w, h)
+}
+
+// newFlowLoopWith is newFlowLoop with the deployment clients' options (a
+// timeout, a transport that spoils some answers).
+func newFlowLoopWith(t *testing.T, srv *sandbox.Server, url string, opts client.Options, w, h int) *flowLoop {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	deps := Deps{Store: keyring.NewMemory(), Version: "test", Recorder: client.NewRecorder(0), ClientOptions: opts}
+	if srv != nil {
+		deps.InitialURL, deps.InitialToken, deps.InitialSource = url, srv.AdminSessionToken(), "sandbox"
 	}
 	c := newCommon(ctx, deps)
 	l := attach(t, c)
