@@ -84,3 +84,68 @@ func TestFlowTokenEndpointMisbehaves(t *testing.T) {
 		})
 	}
 }
+
+// spoilWhere answers the requests that match itself and passes the rest.
+type spoilWhere struct {
+	match func(r *http.Request) bool
+	spoil func(r *http.Request) (*http.Response, error)
+}
+
+func (s spoilWhere) RoundTrip(r *http.Request) (*http.Response, error) {
+	if s.match(r) {
+		return s.spoil(r)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// refreshGrant matches a refresh at the token endpoint (the form is read
+// and put back).
+func refreshGrant(r *http.Request) bool {
+	if r.Method != http.MethodPost || r.URL.Path != "/oauth2/tokens" || r.Body == nil {
+		return false
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return strings.Contains(string(body), "grant_type=refresh_token")
+}
+
+// TestFlowLaterStepsMisbehave: the use, refresh and revoke steps each meet
+// a spoiled answer (a hang, an HTML page, a drip) and end with their own
+// explanation; the console stays responsive.
+func TestFlowLaterStepsMisbehave(t *testing.T) {
+	hang := func(r *http.Request) (*http.Response, error) { <-r.Context().Done(); return nil, r.Context().Err() }
+	for _, c := range []struct {
+		name  string
+		match func(r *http.Request) bool
+		spoil func(r *http.Request) (*http.Response, error)
+		key   string // "" = the run to the token reaches the step
+		step  flows.StepID
+		want  string
+	}{
+		{"use hangs", func(r *http.Request) bool {
+			return r.URL.Path == "/api/v2/users/me" && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
+		}, hang, "", flows.StepUse, "did not answer"},
+		{"refresh answers HTML", refreshGrant, func(r *http.Request) (*http.Response, error) {
+			return answer(r, 200, "text/html", strings.NewReader("<html>proxy login</html>")), nil
+		}, "r", flows.StepRefresh, "not JSON"},
+		{"revoke drips", func(r *http.Request) bool { return r.URL.Path == "/oauth2/revoke" }, func(r *http.Request) (*http.Response, error) {
+			return answer(r, 200, "text/plain", dripBody{r}), nil
+		}, "x", flows.StepRevoke, "did not answer"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatV230})
+			l := newFlowLoopWith(t, srv, srv.URL(), client.Options{Timeout: time.Second, Transport: spoilWhere{c.match, c.spoil}}, 120, 36)
+			l.startFlow(nil)
+			l.key("a")
+			l.waitFor("run to token", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
+			if c.key != "" {
+				l.key(c.key)
+			}
+			l.waitFor(string(c.step)+" fails", func() bool { return l.idle() && l.stepStatus(c.step) == flows.StatusFailed })
+			l.waitScreen(c.want)
+			l.key("?")
+			l.waitScreen("quit")
+			l.key("?")
+		})
+	}
+}
