@@ -109,9 +109,10 @@ func refreshGrant(r *http.Request) bool {
 	return strings.Contains(string(body), "grant_type=refresh_token")
 }
 
-// TestFlowLaterStepsMisbehave: the use, refresh and revoke steps each meet
-// a spoiled answer (a hang, an HTML page, a drip) and end with their own
-// explanation; the console stays responsive.
+// TestFlowLaterStepsMisbehave: the discover, client, authorize, use,
+// refresh and revoke steps each meet a spoiled answer (a hang, an HTML
+// page, a 502, a drip) and end with their own explanation; the console
+// stays responsive.
 func TestFlowLaterStepsMisbehave(t *testing.T) {
 	hang := func(r *http.Request) (*http.Response, error) { <-r.Context().Done(); return nil, r.Context().Err() }
 	for _, c := range []struct {
@@ -122,6 +123,17 @@ func TestFlowLaterStepsMisbehave(t *testing.T) {
 		step  flows.StepID
 		want  string
 	}{
+		{"discover hangs", func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/.well-known/") }, hang,
+			"", flows.StepDiscover, "did not answer"},
+		{"client creation answers HTML", func(r *http.Request) bool {
+			return r.Method == http.MethodPost && r.URL.Path == "/api/v2/oauth2-provider/apps"
+		}, func(r *http.Request) (*http.Response, error) {
+			return answer(r, 200, "text/html", strings.NewReader("<html>maintenance</html>")), nil
+		}, "", flows.StepClient, "not JSON"},
+		{"consent answers 502", func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Path == "/oauth2/authorize" },
+			func(r *http.Request) (*http.Response, error) {
+				return answer(r, http.StatusBadGateway, "text/plain", strings.NewReader("upstream down")), nil
+			}, "", flows.StepAuthorize, "502"},
 		{"use hangs", func(r *http.Request) bool {
 			return r.URL.Path == "/api/v2/users/me" && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ")
 		}, hang, "", flows.StepUse, "did not answer"},
@@ -137,8 +149,8 @@ func TestFlowLaterStepsMisbehave(t *testing.T) {
 			l := newFlowLoopWith(t, srv, srv.URL(), client.Options{Timeout: time.Second, Transport: spoilWhere{c.match, c.spoil}}, 120, 36)
 			l.startFlow(nil)
 			l.key("a")
-			l.waitFor("run to token", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
 			if c.key != "" {
+				l.waitFor("run to token", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
 				l.key(c.key)
 			}
 			l.waitFor(string(c.step)+" fails", func() bool { return l.idle() && l.stepStatus(c.step) == flows.StatusFailed })
