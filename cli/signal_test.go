@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -10,12 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"oauthdeck/client"
 	"oauthdeck/sandbox"
 )
 
@@ -38,23 +35,7 @@ func TestBinaryCheckSignalsCleanUp(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{})
-			admin, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			suiteApps := func() []string {
-				apps, err := admin.Apps(context.Background())
-				if err != nil {
-					t.Fatal(err)
-				}
-				var names []string
-				for _, a := range apps {
-					if strings.HasPrefix(a.Name, "oauthdeck-check-") {
-						names = append(names, a.Name)
-					}
-				}
-				return names
-			}
+			suiteApps := func() []string { return srv.AppNames("oauthdeck-check-") }
 			dir := t.TempDir()
 			// A slow path to the sandbox keeps the suite running long enough
 			// to be interrupted (verdicts do not matter here, cleanup does).

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,4 +26,16 @@ func (s *Server) SeedApps(n int) []string {
 		ids = append(ids, a.id.String())
 	}
 	return ids
+}
+
+// AppNames lists, sorted, the names of the apps whose name starts with
+// prefix, read straight from the store: what tests check is left behind.
+func (s *Server) AppNames(prefix string) []string {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	var names []string
+	for _, a := range s.store.sortedApps(func(a *app) bool { return strings.HasPrefix(a.name, prefix) }) {
+		names = append(names, a.name)
+	}
+	return names
 }

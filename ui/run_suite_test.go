@@ -3,13 +3,11 @@ package ui
 import (
 	"context"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"oauthdeck/client"
 	"oauthdeck/sandbox"
 )
 
@@ -18,23 +16,7 @@ import (
 // by the time Run returns they are gone from the deployment.
 func TestCtrlCDuringSuiteRemovesItsApps(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})
-	admin, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	suiteApps := func() []string {
-		apps, err := admin.Apps(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, a := range apps {
-			if strings.HasPrefix(a.Name, "oauthdeck-check-") {
-				names = append(names, a.Name)
-			}
-		}
-		return names
-	}
+	suiteApps := func() []string { return srv.AppNames("oauthdeck-check-") }
 	keys, typeKeys := io.Pipe()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
