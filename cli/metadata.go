@@ -46,6 +46,14 @@ came from and what was tried, and check them. No session is needed.`,
 			if asErr != nil && prErr != nil {
 				return fmt.Errorf("authorization-server metadata: %w", asErr)
 			}
+			// A plain authorization server need not publish RFC 9728 (§3:
+			// only protected resources do); Coder always does.
+			optionalPR := false
+			if asErr == nil && prErr != nil && client.IsDocumentMissing(prErr) {
+				if _, err := c.BuildInfo(ctx); err != nil {
+					optionalPR = true
+				}
+			}
 			if output == "json" {
 				doc := metadataJSON{
 					AuthorizationServer: rawOrNull(as.Raw, asErr), AuthorizationServerURL: as.URL,
@@ -61,15 +69,20 @@ came from and what was tried, and check them. No session is needed.`,
 					writeFindings(a.io.Out, flows.CheckASMetadata(as.Doc, c.BaseURL()), color)
 				}
 				fmt.Fprintln(a.io.Out)
-				writeDocument(a.io.Out, "Protected resource metadata (RFC 9728)", pr.URL, pr.Raw, pr.Tried, prErr)
-				if prErr == nil {
-					writeFindings(a.io.Out, flows.CheckPRMetadata(pr.Doc, c.BaseURL(), asDoc), color)
+				if optionalPR {
+					writeFindings(a.io.Out, []flows.Finding{{ID: "discovery.pr-absent", Severity: flows.SeverityInfo, Basis: "RFC 9728 §3",
+						Message: "no protected-resource metadata: this is not a Coder deployment, and a plain authorization server need not publish it"}}, color)
+				} else {
+					writeDocument(a.io.Out, "Protected resource metadata (RFC 9728)", pr.URL, pr.Raw, pr.Tried, prErr)
+					if prErr == nil {
+						writeFindings(a.io.Out, flows.CheckPRMetadata(pr.Doc, c.BaseURL(), asDoc), color)
+					}
 				}
 			}
 			switch {
 			case asErr != nil:
 				return fmt.Errorf("authorization-server metadata: %w", asErr)
-			case prErr != nil:
+			case prErr != nil && !optionalPR:
 				return fmt.Errorf("protected-resource metadata: %w", prErr)
 			}
 			return nil

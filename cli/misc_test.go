@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -314,6 +315,44 @@ func TestStatusNamesServer(t *testing.T) {
 			}
 			if doc.Server.Features.Basic != tc.wantsBasic || doc.Server.Features.Scopes == 0 {
 				t.Fatalf("status -o json server = %+v", doc.Server)
+			}
+		})
+	}
+}
+
+// TestMetadataPlainAuthorizationServer: a server that publishes RFC 8414
+// metadata and no RFC 9728 document is fine unless it is Coder (which
+// always publishes one): info and exit 0, or the error and exit 1.
+func TestMetadataPlainAuthorizationServer(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		buildinfo bool
+		code      int
+		want      string
+	}{
+		{"plain authorization server", false, 0, "a plain authorization server need not publish it"},
+		{"Coder without the document", true, 1, "protected-resource metadata"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.URL.Path == "/.well-known/oauth-authorization-server":
+					w.Header().Set("Content-Type", "application/json")
+					fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":"%s/authorize","token_endpoint":"%s/token","response_types_supported":["code"],"code_challenge_methods_supported":["S256"]}`,
+						srv.URL, srv.URL, srv.URL)
+				case c.buildinfo && r.URL.Path == "/api/v2/buildinfo":
+					w.Header().Set("Content-Type", "application/json")
+					fmt.Fprint(w, `{"version":"v2.30.0","external_url":"https://github.com/coder/coder"}`)
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			t.Cleanup(srv.Close)
+			h := newHarness(t)
+			r := h.run("", "metadata", "--url", srv.URL)
+			if r.code != c.code || !strings.Contains(r.stdout+r.stderr, c.want) {
+				t.Fatalf("exit %d (want %d), want %q:\n%s\n%s", r.code, c.code, c.want, r.stdout, r.stderr)
 			}
 		})
 	}

@@ -136,15 +136,20 @@ func mostTelling(failures []error) error {
 		}
 	}
 	for _, err := range failures {
-		var ue *UnexpectedResponseError
-		var api *APIError
-		miss := errors.As(err, &ue) && (ue.StatusCode == http.StatusNotFound || ue.StatusCode == http.StatusOK) ||
-			errors.As(err, &api) && api.StatusCode == http.StatusNotFound
-		if !miss {
+		if !IsDocumentMissing(err) {
 			return err
 		}
 	}
 	return failures[0]
+}
+
+// IsDocumentMissing reports a discovery failure that only says "no such
+// document here": a 404, or a 200 page that is not JSON (an SPA fallback).
+func IsDocumentMissing(err error) bool {
+	var ue *UnexpectedResponseError
+	var api *APIError
+	return errors.As(err, &ue) && (ue.StatusCode == http.StatusNotFound || ue.StatusCode == http.StatusOK) ||
+		errors.As(err, &api) && api.StatusCode == http.StatusNotFound
 }
 
 // mcpInitialize is the body of an MCP initialize request, used to probe an
