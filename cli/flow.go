@@ -64,7 +64,7 @@ paste the redirect URL from the browser's address bar instead of waiting.`,
 	f.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (default: the one kept with 'apps secrets create --save')")
 	f.BoolVar(&o.createApp, "create-app", false, "create a fresh app and secret for the flow (needs an admin session)")
 	f.BoolVar(&o.register, "register", false, "register a client with RFC 7591 dynamic registration")
-	f.StringVar(&o.resource, "resource", "", "RFC 8707 resource (default: the deployment URL, which Coder's API accepts)")
+	f.StringVar(&o.resource, "resource", "", "RFC 8707 resource (default: what the protected-resource metadata names, the deployment URL on Coder; none when no metadata advertises one)")
 	f.BoolVar(&o.noResource, "no-resource", false, "send no resource parameter")
 	f.StringVar(&o.scope, "scope", "", "scope to request")
 	f.IntVar(&o.port, "port", 0, "loopback callback port (default 9876, as Coder's scripts use)")

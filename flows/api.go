@@ -106,8 +106,9 @@ type Config struct {
 	// port (newer Coder, RFC 8252 §7.3). For ClientExisting without
 	// CallbackURL, the app's own callback URL is used.
 	CallbackURL string // default DefaultCallbackURL
-	// Resource is the RFC 8707 resource; default: the issuer (Coder's access
-	// URL), which Coder requires for the token to work on its API.
+	// Resource is the RFC 8707 resource; default: the one the protected
+	// resource's metadata names (Coder's access URL, which its API needs),
+	// and none when no such metadata exists (a plain authorization server).
 	Resource   string
 	NoResource bool   // send no resource at all
 	Scope      string // optional

@@ -141,3 +141,33 @@ func TestFlowFositeRevoke(t *testing.T) {
 		t.Fatalf("revoke findings %+v", rv.Findings)
 	}
 }
+
+// TestFlowFositeNoResourceByDefault: fosite publishes no RFC 9728 document,
+// so no resource is sent unless one is set; then the whole flow completes.
+func TestFlowFositeNoResourceByDefault(t *testing.T) {
+	_, c := startFosite(t, false)
+	f, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: fositeClientID, ClientSecret: fositeSecret,
+		CallbackURL: "http://127.0.0.1:0/callback"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ctx := testCtx(t)
+	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange} {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+	prep := f.Result(StepPrepare)
+	if !fieldIs(prep.Fields, "Resource", "(none)") {
+		t.Errorf("prepare fields %+v", prep.Fields)
+	}
+	for _, fd := range prep.Fields {
+		if fd.Label == "Authorization URL" && strings.Contains(fd.Value, "resource=") {
+			t.Errorf("the authorization URL sends a resource: %s", fd.Value)
+		}
+	}
+	if !hasFinding([]StepResult{f.Result(StepDiscover)}, "pr.fetch", SeverityInfo) {
+		t.Errorf("discover does not say why no resource is sent: %+v", f.Result(StepDiscover).Findings)
+	}
+}

@@ -55,8 +55,13 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 		res.Fields = append(res.Fields, Field{Label: "Resource metadata", Value: safe.Line(d.URL)})
 		res.Findings = append(res.Findings, CheckPRMetadata(d.Doc, base, nil)...)
 	} else {
+		// Nothing advertises a resource here (a plain authorization server;
+		// Coder always publishes its document), so none is sent by default:
+		// RFC 8707 lets a server refuse a resource it does not know.
+		resource = ""
 		res.Findings = append(res.Findings, Finding{ID: "pr.fetch", Severity: SeverityInfo,
-			Message: "no protected-resource metadata: " + safe.Line(err.Error()), Basis: "RFC 9728 §3"})
+			Message: "no protected-resource metadata, so no resource parameter is sent unless you set one: " + safe.Line(err.Error()),
+			Basis:   "RFC 9728 §3; RFC 8707 §2"})
 	}
 
 	d, err := c.AuthorizationServerMetadata(ctx, issuer)
