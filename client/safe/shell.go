@@ -35,7 +35,7 @@ func ShellQuote(s string) string {
 			b.WriteString(`\r`)
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r <= 0x9f, Invisible(r), r == 0x2028, r == 0x2029, r == utf8.RuneError:
+		case r == utf8.RuneError || r >= 0x80 && Line(string(r)) != string(r): // what the sanitiser replaces
 			if r > 0xffff {
 				fmt.Fprintf(&b, `\U%08x`, r)
 			} else {

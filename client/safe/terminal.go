@@ -8,9 +8,10 @@ import (
 
 // Text makes a server-supplied string inert for a terminal: every C0
 // control except newline and tab, DEL, every C1 control (which includes the
-// 8-bit CSI and OSC introducers), and every invisible formatting character
-// (see Invisible) are replaced by a visible stand-in, and invalid UTF-8 becomes U+FFFD. ESC shows as "␛",
-// so "\x1b]52;c;..." renders as the harmless text "␛]52;c;...".
+// 8-bit CSI and OSC introducers), the line and paragraph separators and
+// every invisible formatting character (see Invisible) are replaced by a
+// visible stand-in, and invalid UTF-8 becomes U+FFFD. ESC shows as "␛", so
+// "\x1b]52;c;..." renders as the harmless text "␛]52;c;...".
 func Text(s string) string { return sanitize(s, false) }
 
 // Line is Text that also flattens newlines, carriage returns
