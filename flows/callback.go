@@ -2,6 +2,7 @@ package flows
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/url"
 	"strings"
 
@@ -90,20 +91,16 @@ func CheckCallback(q url.Values, exp Expect) (Callback, error) {
 		}
 	}
 	cb := Callback{State: q.Get("state"), Iss: q.Get("iss")}
-	if exp.State != "" {
-		if _, ok := q["state"]; !ok {
-			if e := q.Get("error"); e != "" {
-				// Coder v2.30's Cancel link carries no state. A refusal cannot
-				// harm the flow, so show it, flagged as unproven.
-				return Callback{}, &CallbackError{Err: ErrAuthorization, Code: safe.Line(e),
-					Description: safe.Line(q.Get("error_description")),
-					Detail:      "without state, so it cannot be proven to answer this request"}
-			}
-			return Callback{}, &CallbackError{Err: ErrStateMissing}
+	if _, reason := stateRefusal(q, exp); reason != nil {
+		if e := q.Get("error"); e != "" && errors.Is(reason, ErrStateMissing) {
+			// Coder v2.30's Cancel link carries no state. Read from a
+			// Location (auto-consent), a refusal cannot harm the flow, so
+			// show it, flagged as unproven; the listener refuses it first.
+			return Callback{}, &CallbackError{Err: ErrAuthorization, Code: safe.Line(e),
+				Description: safe.Line(q.Get("error_description")),
+				Detail:      "without state, so it cannot be proven to answer this request"}
 		}
-		if subtle.ConstantTimeCompare([]byte(cb.State), []byte(exp.State)) != 1 {
-			return Callback{}, &CallbackError{Err: ErrStateMismatch}
-		}
+		return Callback{}, &CallbackError{Err: reason}
 	}
 	if cb.Iss != "" || exp.RequireIss {
 		if cb.Iss == "" {
@@ -141,4 +138,26 @@ func redactedCallbackURL(u *url.URL) string {
 	}
 	cp.RawQuery = q.Encode()
 	return safe.Line(cp.String())
+}
+
+// stateRefusal is why a callback does not answer this flow's request: its
+// state is missing, repeated or another (compared in constant time). With
+// no state expected every callback answers it.
+func stateRefusal(q url.Values, exp Expect) (detail string, reason error) {
+	if exp.State == "" {
+		return "", nil
+	}
+	what := "a callback"
+	if e := q.Get("error"); e != "" {
+		what = "an error=" + quoteShort(e) + " callback"
+	}
+	switch vs := q["state"]; {
+	case len(vs) == 0:
+		return what + " without state", ErrStateMissing
+	case len(vs) > 1:
+		return what + " with a repeated state", ErrStateMismatch
+	case subtle.ConstantTimeCompare([]byte(vs[0]), []byte(exp.State)) != 1:
+		return what + " with another state", ErrStateMismatch
+	}
+	return "", nil
 }

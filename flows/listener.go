@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -279,28 +278,6 @@ func (l *Listener) notify() {
 func (l *Listener) reject(w http.ResponseWriter, code int, reason error, detail string) {
 	l.record(reason, detail)
 	writePage(w, code, "Not here", "This address only accepts the OAuth2 callback.")
-}
-
-// stateRefusal is why a callback does not answer this flow's request: its
-// state is missing, repeated or another (compared in constant time). With
-// no state expected every callback answers it.
-func stateRefusal(q url.Values, exp Expect) (detail string, reason error) {
-	if exp.State == "" {
-		return "", nil
-	}
-	what := "a callback"
-	if e := q.Get("error"); e != "" {
-		what = "an error=" + quoteShort(e) + " callback"
-	}
-	switch vs := q["state"]; {
-	case len(vs) == 0:
-		return what + " without state", ErrStateMissing
-	case len(vs) > 1:
-		return what + " with a repeated state", ErrStateMismatch
-	case subtle.ConstantTimeCompare([]byte(vs[0]), []byte(exp.State)) != 1:
-		return what + " with another state", ErrStateMismatch
-	}
-	return "", nil
 }
 
 // record keeps a refused request in the status (at most maxRejections).
