@@ -129,9 +129,12 @@ func TestDeadProofNeedsARefusal(t *testing.T) {
 		{&client.OAuth2Error{StatusCode: 401, Code: "invalid_client"}, SeverityInfo, false, false},
 		{io.ErrUnexpectedEOF, SeverityInfo, false, false},
 	} {
-		f, dead, alive := deadProof("x", "the token", c.err, "basis")
-		if f.Severity != c.sev || dead != c.dead || alive != c.alive {
-			t.Errorf("%v: %s dead=%v alive=%v (%s)", c.err, f.Severity, dead, alive, f.Message)
+		var fs []Finding
+		p := deathProofs{findings: &fs}
+		p.prove("x", "the token", "after the step", c.err, "basis")
+		dead, alive := len(p.proven) == 1, len(p.alive) == 1
+		if len(fs) != 1 || fs[0].Severity != c.sev || dead != c.dead || alive != c.alive || (p.err() != nil) != c.alive {
+			t.Errorf("%v: %+v dead=%v alive=%v err=%v", c.err, fs, dead, alive, p.err())
 		}
 	}
 }

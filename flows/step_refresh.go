@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -31,27 +30,14 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	res.Fields = tokenFields(fresh, f.cfg.Now())
 	f.saveTokens(ctx, st, fresh, res)
 
-	var problems, proven, unchecked, unchanged []string
-	prove := func(id, what string, err error, basis string) {
-		f, dead, alive := deadProof(id, what, err, basis)
-		if alive {
-			f.Message = what + " still works after the refresh"
-			problems = append(problems, what+" still works")
-		}
-		switch {
-		case dead:
-			proven = append(proven, what)
-		case !alive:
-			unchecked = append(unchecked, what)
-		}
-		res.Findings = append(res.Findings, f)
-	}
+	proofs := deathProofs{findings: &res.Findings}
+	var unchanged []string
 	if fresh.RefreshToken == old.RefreshToken {
 		res.Findings = append(res.Findings, Finding{ID: "refresh.rotated", Severity: SeverityWarn, Message: "the refresh token was not rotated", Basis: "OAuth 2.1 §4.3.1; MCP public clients MUST rotate"})
 	} else {
 		res.Findings = append(res.Findings, Finding{ID: "refresh.rotated", Severity: SeverityPass, Message: "refresh token rotated", Basis: "OAuth 2.1 §4.3.1"})
 	}
-	usable := st.sentResource == "" || sameURL(st.sentResource, st.issuer) // a token bound elsewhere is refused here
+	usable := st.callsHere()
 	if usable {
 		if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
 			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityWarn,
@@ -64,19 +50,17 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	case fresh.AccessToken == old.AccessToken:
 		unchanged = append(unchanged, "access")
 	case !usable:
-		unchecked = append(unchecked, "the old access token")
-		res.Findings = append(res.Findings, Finding{ID: "refresh.old-access", Severity: SeverityInfo,
-			Message: "the old access token not checked: it is bound to another resource, which this tool does not call", Basis: "RFC 8707"})
+		proofs.skipBound("refresh.old-access", "the old access token")
 	default:
 		_, err := f.cfg.Client.MeWithBearer(ctx, old.AccessToken)
-		prove("refresh.old-access", "the old access token", err, "Coder deletes the old API key on refresh")
+		proofs.prove("refresh.old-access", "the old access token", "after the refresh", err, "Coder deletes the old API key on refresh")
 	}
 	if fresh.RefreshToken == old.RefreshToken {
 		unchanged = append(unchanged, "refresh")
 	} else {
 		pc := f.tokenClient(st) // proofs use the unedited client
 		_, err := pc.Token(ctx, pc.RefreshForm(old.RefreshToken, ""))
-		prove("refresh.old-refresh", "the old refresh token", err, "RFC 9700 §4.14.2 rotation")
+		proofs.prove("refresh.old-refresh", "the old refresh token", "after the refresh", err, "RFC 9700 §4.14.2 rotation")
 		if usable {
 			// Replaying a rotated refresh token may revoke the whole family (reuse detection).
 			if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
@@ -88,10 +72,10 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 			}
 		}
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s", ErrNotProven, strings.Join(problems, "; "))
+	if err := proofs.err(); err != nil {
+		return err
 	}
-	res.Verdict = refreshVerdict(proven, unchecked, unchanged)
+	res.Verdict = refreshVerdict(proofs.proven, proofs.unchecked, unchanged)
 	return nil
 }
 

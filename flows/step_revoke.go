@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -26,42 +25,22 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 		return err
 	}
 	t := *st.tokens
-	var problems, proven, unchecked []string
-	record := func(f Finding, dead, alive bool, what string) {
-		res.Findings = append(res.Findings, f)
-		switch {
-		case alive:
-			problems = append(problems, what+" still works")
-		case dead:
-			proven = append(proven, what)
-		default:
-			unchecked = append(unchecked, what)
-		}
-	}
+	proofs := deathProofs{findings: &res.Findings}
 	if t.RefreshToken != "" {
 		pc := f.tokenClient(st) // proofs use the unedited client
 		_, err := pc.Token(ctx, pc.RefreshForm(t.RefreshToken, ""))
-		fd, dead, alive := deadProof("revoke.refresh", "the refresh token", err, "RFC 7009 §2.2")
-		if alive {
-			fd.Message = "the refresh token still works after revocation"
-		}
-		record(fd, dead, alive, "the refresh token")
+		proofs.prove("revoke.refresh", "the refresh token", "after revocation", err, "RFC 7009 §2.2")
 	}
-	usable := st.sentResource == "" || sameURL(st.sentResource, st.issuer) // a token bound elsewhere is refused here anyway
-	if usable {
+	if st.callsHere() {
 		_, err := f.cfg.Client.MeWithBearer(ctx, t.AccessToken)
-		fd, dead, alive := deadProof("revoke.access", "the access token", err, "RFC 7009 §2.1 (revoking a refresh token should revoke its access tokens)")
-		if alive {
-			fd.Message = "the access token still works after revocation"
-		}
-		record(fd, dead, alive, "the access token")
+		proofs.prove("revoke.access", "the access token", "after revocation", err, "RFC 7009 §2.1 (revoking a refresh token should revoke its access tokens)")
 	} else {
-		record(Finding{ID: "revoke.access", Severity: SeverityInfo, Basis: "RFC 8707",
-			Message: "the access token not checked: it is bound to another resource, which this tool does not call"}, false, false, "the access token")
+		proofs.skipBound("revoke.access", "the access token")
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%w: %s", ErrNotProven, strings.Join(problems, "; "))
+	if err := proofs.err(); err != nil {
+		return err
 	}
+	proven, unchecked := proofs.proven, proofs.unchecked
 	if len(proven) == 0 {
 		// Nothing refused: the tokens may still work, so they are kept.
 		res.Verdict = "revocation accepted; " + strings.Join(unchecked, " and ") + " not checked"

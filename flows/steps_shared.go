@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
@@ -72,18 +73,56 @@ func tokenRefused(err error) bool {
 	return errors.As(err, &ae) && ae.StatusCode == http.StatusUnauthorized
 }
 
-// deadProof is the finding for a token that should have stopped working:
-// pass when the server refused it, fail when it still works, and "not
-// checked" (info) when the answer proves neither. dead reports the pass.
-func deadProof(id, what string, err error, basis string) (f Finding, dead, alive bool) {
+// deathProofs collects what the proofs after a refresh or a revocation
+// showed about tokens that should have stopped working.
+type deathProofs struct {
+	findings                 *[]Finding // the step's, so findings keep their order
+	alive, proven, unchecked []string   // what each proof showed, by token
+}
+
+// prove records the server's answer (err) to using what, which should no
+// longer work after the step: pass when the server refused it, fail when it
+// still works, and "not checked" (info) when the answer proves neither.
+func (p *deathProofs) prove(id, what, after string, err error, basis string) {
 	switch {
 	case err == nil:
-		return Finding{ID: id, Severity: SeverityFail, Message: what + " still works", Basis: basis}, false, true
+		p.alive = append(p.alive, what)
+		*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityFail, Message: what + " still works " + after, Basis: basis})
 	case tokenRefused(err):
-		return Finding{ID: id, Severity: SeverityPass, Message: what + " is dead: " + safe.Line(shortErr(err)), Basis: basis}, true, false
+		p.proven = append(p.proven, what)
+		*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityPass, Message: what + " is dead: " + safe.Line(shortErr(err)), Basis: basis})
+	default:
+		p.unchecked = append(p.unchecked, what)
+		*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityInfo, Basis: basis,
+			Message: what + " not checked: the answer proves nothing about it (" + safe.Line(shortErr(err)) + ")"})
 	}
-	return Finding{ID: id, Severity: SeverityInfo, Message: what + " not checked: the answer proves nothing about it (" +
-		safe.Line(shortErr(err)) + ")", Basis: basis}, false, false
+}
+
+// skipBound records an access token that is not tried because it is bound
+// to another resource, which this tool does not call.
+func (p *deathProofs) skipBound(id, what string) {
+	p.unchecked = append(p.unchecked, what)
+	*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityInfo, Basis: "RFC 8707",
+		Message: what + " not checked: it is bound to another resource, which this tool does not call"})
+}
+
+// err is ErrNotProven naming each token that still works, or nil.
+func (p *deathProofs) err() error {
+	if len(p.alive) == 0 {
+		return nil
+	}
+	works := make([]string, len(p.alive))
+	for i, w := range p.alive {
+		works[i] = w + " still works"
+	}
+	return fmt.Errorf("%w: %s", ErrNotProven, strings.Join(works, "; "))
+}
+
+// callsHere reports that the flow's access token is meant for the
+// deployment's API (no resource, or the issuer's own): the one API this
+// tool calls with it. A token bound elsewhere is refused there anyway.
+func (st flowState) callsHere() bool {
+	return st.sentResource == "" || sameURL(st.sentResource, st.issuer)
 }
 
 // tokenClientFor is the token client for an edited request: a Basic header
