@@ -20,7 +20,7 @@ func (f *Flow) use(ctx context.Context, res *StepResult) error {
 		return err
 	}
 	res.Request = ptr(req.Redacted())
-	bound := st.sentResource != "" && !sameURL(st.sentResource, st.issuer)
+	bound := !st.callsHere()
 	u, err := c.MeWithBearer(ctx, st.tokens.AccessToken)
 	if bound {
 		var ae *client.APIError
