@@ -218,9 +218,12 @@ func (t TokenClient) oauth2Error(err error, cap *responseCapture, timeout time.D
 	case status != 0 && cap.cutShort():
 		return &client.BodyTooLargeError{Method: http.MethodPost, URL: t.TokenURL, Limit: oauth2BodyLimit}
 	case status != 0:
+		reason := tokenBodyWant // x/oauth2 refused what this decoder would take
+		if _, problem := readTokenBody(body); problem != "" {
+			reason = problem
+		}
 		return &client.UnexpectedResponseError{StatusCode: status, Method: http.MethodPost, URL: t.TokenURL,
-			ContentType: safe.Line(header.Get("Content-Type")),
-			Reason:      tokenBodyProblem(body), Excerpt: excerpt(body)}
+			ContentType: safe.Line(header.Get("Content-Type")), Reason: reason, Excerpt: excerpt(body)}
 	}
 	var (
 		te  *client.TimeoutError
@@ -249,11 +252,11 @@ func (t TokenClient) raw(ctx context.Context, form url.Values) (Tokens, error) {
 }
 
 func decodeTokenResponse(resp *client.Response, now time.Time) (Tokens, error) {
-	var tr client.TokenResponse
-	if err := json.Unmarshal(resp.Body, &tr); err != nil || tr.AccessToken == "" {
+	tr, problem := readTokenBody(resp.Body)
+	if problem != "" {
 		return Tokens{}, &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
 			URL: redactQuery(resp.URL), ContentType: safe.Line(resp.Header.Get("Content-Type")),
-			Reason: tokenBodyProblem(resp.Body), Excerpt: excerpt(resp.Body)}
+			Reason: problem, Excerpt: excerpt(resp.Body)}
 	}
 	out := Tokens{AccessToken: tr.AccessToken, TokenType: tr.TokenType, RefreshToken: tr.RefreshToken,
 		Scope: tr.Scope, IDToken: tr.IDToken, ExpiresIn: tr.ExpiresIn, Received: now}
@@ -266,22 +269,23 @@ func decodeTokenResponse(resp *client.Response, now time.Time) (Tokens, error) {
 	return out, nil
 }
 
-// tokenBodyProblem says what is wrong with a token response body that could
-// not be used: a named field when the JSON is an object, else the shape.
-func tokenBodyProblem(body []byte) string {
-	const want = "expected a JSON token response with access_token"
+const tokenBodyWant = "expected a JSON token response with access_token"
+
+// readTokenBody decodes a token response body, or says what is wrong with
+// it: a named field when the JSON is an object, else the shape.
+func readTokenBody(body []byte) (client.TokenResponse, string) {
 	var tr client.TokenResponse
 	err := json.Unmarshal(body, &tr)
 	var se *json.SyntaxError
 	switch {
 	case err == nil && tr.AccessToken == "":
-		return want + ": the response has none"
+		return tr, tokenBodyWant + ": the response has none"
 	case err == nil:
-		return want // x/oauth2 refused what this decoder accepts
+		return tr, ""
 	case errors.As(err, &se) || !json.Valid(body):
-		return want + ": the body is not JSON"
+		return tr, tokenBodyWant + ": the body is not JSON"
 	}
-	return want + ": " + safe.Line(err.Error())
+	return tr, tokenBodyWant + ": " + safe.Line(err.Error())
 }
 
 // basicAuth encodes client credentials per RFC 6749 §2.3.1 (form-encoded first).
