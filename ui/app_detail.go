@@ -9,7 +9,6 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
-	"oauthdeck/flows"
 )
 
 // appDetail shows one app: client id and endpoints (each copyable), its
@@ -28,7 +27,7 @@ type appDetail struct {
 	// justCreated shows the "now create a secret" banner until one exists.
 	justCreated bool
 	// dropped: values the last save sent that the server did not keep.
-	dropped []flows.DroppedField
+	dropped []string
 	deleted bool
 	sessGen uint64
 }
@@ -389,7 +388,7 @@ func (s *appDetail) View() string {
 func (s *appDetail) droppedLines() []string {
 	var out []string
 	for _, d := range s.dropped {
-		out = append(out, strings.Split(wrapText("! "+flows.DroppedText(d), s.width-2), "\n")...)
+		out = append(out, strings.Split(wrapText("! "+d, s.width-2), "\n")...)
 	}
 	return out
 }

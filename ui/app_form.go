@@ -175,7 +175,10 @@ func (s *appForm) done(msg appFormDoneMsg) tea.Cmd {
 	}
 	// A server before v2.38 answers 2xx and drops redirect_uris and scope:
 	// the user is told on the app's screen, not left to find out at authorize.
-	dropped := flows.DroppedAppFields(msg.sent, msg.app)
+	var dropped []string // one safe line per field the server did not keep
+	for _, d := range flows.DroppedAppFields(msg.sent, msg.app) {
+		dropped = append(dropped, flows.DroppedText(d))
+	}
 	notice := s.c.Notify(noticeSuccess, verb+" app "+safe.Line(msg.app.Name))
 	if len(dropped) > 0 {
 		notice = s.c.Notify(noticeWarn, verb+" app "+safe.Line(msg.app.Name)+", but the server did not keep every value: see the app")

@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
-	"oauthdeck/flows"
 )
 
 // appsScreen is the table of OAuth2 apps: filter as you type, sort,
@@ -43,7 +42,7 @@ type secretCountsMsg struct {
 // appSavedMsg and appDeletedMsg tell every screen an app changed.
 type appSavedMsg struct {
 	app     client.App
-	dropped []flows.DroppedField // values sent that the server did not keep
+	dropped []string // a line for each field sent that the server did not keep
 }
 type appDeletedMsg struct{ id string }
 
