@@ -2,7 +2,6 @@ package flows
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -56,13 +55,7 @@ func (s *sameTokensOnRefresh) RoundTrip(r *http.Request) (*http.Response, error)
 // same tokens there is no old token to try, so the verdict says so and no
 // finding claims a proof.
 func TestRefreshVerdictStatesOnlyWhatWasTested(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	srv, err := sandbox.Start(ctx, sandbox.Options{Compat: sandbox.CompatV230})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := startSandbox(t, sandbox.CompatV230).srv
 	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Timeout: 5 * time.Second, Transport: &sameTokensOnRefresh{}})
 	if err != nil {
 		t.Fatal(err)
