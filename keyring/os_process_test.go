@@ -220,8 +220,12 @@ func startUnlockedKeyring(t *testing.T) string {
 		t.Fatalf("gnome-keyring-daemon --unlock: %v\n%s", err, out)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(busSendOut(addr, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
-		"string:org.freedesktop.secrets"), "boolean true") {
+	for {
+		out, _ := busSendOut(addr, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+			"string:org.freedesktop.secrets")
+		if strings.Contains(out, "boolean true") {
+			break
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("gnome-keyring did not claim org.freedesktop.secrets")
 		}
@@ -230,16 +234,16 @@ func startUnlockedKeyring(t *testing.T) string {
 	return addr
 }
 
-func busSendOut(addr, dest, path, method string, args ...string) string {
+// busSendOut calls method over dbus-send on the bus at addr.
+func busSendOut(addr, dest, path, method string, args ...string) (string, error) {
 	argv := append([]string{"--bus=" + addr, "--print-reply", "--dest=" + dest, path, method}, args...)
-	out, _ := exec.Command("dbus-send", argv...).CombinedOutput()
-	return string(out)
+	out, err := exec.Command("dbus-send", argv...).CombinedOutput()
+	return string(out), err
 }
 
 func busSend(t *testing.T, addr, dest, path, method string, args ...string) {
 	t.Helper()
-	argv := append([]string{"--bus=" + addr, "--print-reply", "--dest=" + dest, path, method}, args...)
-	if out, err := exec.Command("dbus-send", argv...).CombinedOutput(); err != nil {
+	if out, err := busSendOut(addr, dest, path, method, args...); err != nil {
 		t.Fatalf("dbus-send %s: %v\n%s", method, err, out)
 	}
 }
