@@ -62,6 +62,9 @@ const (
 	// the loopback listener; a pasted redirect URL (Flow.PasteRedirect) is
 	// accepted instead for SSH sessions.
 	ConsentBrowser ConsentMode = "browser"
+	// ConsentCommand runs Config.ConsentCommand with the authorization URL
+	// in OAUTHDECK_AUTH_URL and waits on the loopback listener.
+	ConsentCommand ConsentMode = "command"
 )
 
 // AuthMethod is a token-endpoint client authentication method (RFC 8414 names).
@@ -112,10 +115,17 @@ type Config struct {
 	Resource   string
 	NoResource bool   // send no resource at all
 	Scope      string // optional
+	// UseURL is a resource server (an MCP endpoint, an API) the use step
+	// calls with the access token, and the proofs after refresh and revoke
+	// use. Default: Coder's /api/v2/users/me on Coder; elsewhere the
+	// userinfo or introspection endpoint when advertised; else none.
+	UseURL string
 
-	Consent       ConsentMode        // default ConsentAuto when Client has a session, else ConsentBrowser
-	OpenBrowser   func(string) error // default github.com/cli/browser.OpenURL
-	ListenTimeout time.Duration      // default DefaultListenTimeout
+	Consent     ConsentMode        // default ConsentAuto when Client has a session, else ConsentBrowser
+	OpenBrowser func(string) error // default github.com/cli/browser.OpenURL
+	// ConsentCommand is the shell command of ConsentCommand mode.
+	ConsentCommand string
+	ListenTimeout  time.Duration // default DefaultListenTimeout
 
 	// Cleanup deletes what the flow created (app, secret, DCR client) in the
 	// cleanup step. Close always removes created apps when Cleanup is set.

@@ -35,19 +35,19 @@ var oauth2Rules = []explainRule{
 		Fix:   "Send byte-identical resource values at authorize and token (or none at both). To use the token on Coder's API, resource must be the access URL.",
 		Basis: "RFC 8707 §2; Coder \"The resource parameter is invalid\""}},
 	{code: "invalid_request", contains: "must be a subset of", exp: Explanation{
-		Cause: "redirect_uri is not under the app's callback URL: v2.30 requires the same host:port and a path starting with the callback path.",
+		Cause: "redirect_uri is not under the client's registered redirect URI. Coder v2.30 requires the same host:port and a path starting with the callback path.",
 		Fix:   "Use the app's callback URL (or a sub-path of it) as redirect_uri, or update the app's callback URL to the listener's address.",
 		Basis: "Coder v2.30 QueryParamParser.RedirectURL; RFC 6749 §3.1.2"}},
 	{code: "invalid_request", contains: "Missing client_id parameter", exp: Explanation{
 		Cause: "The server found no client_id in the query or form. On Coder v2.30 this is also the answer to HTTP Basic client authentication, which it ignores.",
-		Fix:   "Send client_id and client_secret in the form body (client_secret_post), as v2.30's metadata advertises.",
+		Fix:   "Send client_id and client_secret in the form body (client_secret_post, the one method Coder v2.30 advertises).",
 		Basis: "Coder v2.30 supports only client_secret_post; Basic arrived with PR #21793"}},
 	{code: "invalid_request", contains: "Missing required parameter: code_verifier", exp: Explanation{
 		Cause: "The code was issued with a PKCE code_challenge, but the token request carries no code_verifier.",
 		Fix:   "Send the code_verifier from the prepare step (newer Coder requires PKCE for every code).",
 		Basis: "RFC 7636 §4.5; Coder PKCE enforcement"}},
 	{code: "invalid_request", contains: "Missing required parameter: client_secret", exp: Explanation{
-		Cause: "The code grant on Coder requires client_secret for this app (v2.30 demands it even of clients registered with auth method none).",
+		Cause: "The server requires client_secret for this client. Coder v2.30 demands it even of clients registered with auth method none.",
 		Fix:   "Send the app's secret (create one with the apps API if none is stored).",
 		Basis: "Coder tokens.go authorization-code grant"}},
 	{code: "invalid_request", contains: "Missing required parameter", exp: Explanation{
@@ -59,7 +59,7 @@ var oauth2Rules = []explainRule{
 		Fix:   "Use S256 (the prepare step does by default).",
 		Basis: "RFC 9700 §2.1.1; Coder authorize.go"}},
 	{code: "invalid_request", contains: "is not a valid query param", exp: Explanation{
-		Cause: "Coder v2.30 refuses any authorize parameter it does not know (e.g. nonce, or a session token in the query).",
+		Cause: "The server refused an authorize parameter it does not know. Coder v2.30 refuses any it does not know (e.g. nonce, or a session token in the query).",
 		Fix:   "Remove the extra parameter; send the session as a header.",
 		Basis: "Coder v2.30 ErrorExcessParams"}},
 	{code: "invalid_request", contains: "Conflicting client credentials", exp: Explanation{
@@ -67,15 +67,15 @@ var oauth2Rules = []explainRule{
 		Fix:   "Send the credentials one way only.",
 		Basis: "RFC 6749 §2.3.1; newer Coder"}},
 	{code: "invalid_request", contains: "otherwise malformed", exp: Explanation{
-		Cause: "Coder rejected the token request as malformed: an unknown parameter (v2.30 accepts only the standard names), a redirect_uri outside the callback URL, or a resource with a fragment.",
+		Cause: "The server rejected the token request as malformed. On Coder: an unknown parameter (v2.30 accepts only the standard names), a redirect_uri outside the callback URL, or a resource with a fragment.",
 		Fix:   "Remove extra parameters and check redirect_uri and resource.",
 		Basis: "Coder v2.30 token endpoint parameter parser"}},
 	{code: "invalid_request", contains: "code_verifier", exp: Explanation{
-		Cause: "The code_verifier is malformed (newer Coder requires 43–128 characters from [A-Za-z0-9-._~]).",
+		Cause: "The code_verifier is malformed: RFC 7636 allows 43–128 characters from [A-Za-z0-9-._~] (newer Coder enforces it).",
 		Fix:   "Use a verifier from the pkce package (43 characters).",
 		Basis: "RFC 7636 §4.1; Coder PR #28003"}},
 	{code: "invalid_request", contains: "client_secret", exp: Explanation{
-		Cause: "client_secret was sent in the URL query, which newer Coder refuses.",
+		Cause: "client_secret was sent in the URL query, which OAuth 2.1 forbids (newer Coder refuses it).",
 		Fix:   "Send the secret in the form body or a Basic header.",
 		Basis: "OAuth 2.1 §2.4.1; Coder PR #29508"}},
 	{code: "invalid_client", contains: "", exp: Explanation{
@@ -103,7 +103,7 @@ var oauth2Rules = []explainRule{
 		Fix:   "Wait a minute and retry.",
 		Basis: "RFC 6749 §4.1.2.1; Coder rate limits"}},
 	{code: "server_error", exp: Explanation{
-		Cause: "The server failed internally (on v2.30 also a revoke of a token with a known prefix but wrong secret).",
+		Cause: "The server failed internally (on Coder v2.30 also a revoke of a token with a known prefix but wrong secret).",
 		Fix:   "Check the server logs; retry.",
 		Basis: "RFC 6749 §4.1.2.1"}},
 }
@@ -125,9 +125,15 @@ func Explain(err error) *Explanation {
 		te  *client.TimeoutError
 		be  *client.BodyTooLargeError
 		re  *client.RedirectError
+		cc  *ConsentCommandError
 		exp Explanation
 	)
 	switch {
+	case errors.As(err, &cc):
+		exp = Explanation{Code: "consent-command",
+			Cause: "The consent command did not bring a user agent to the loopback callback: it failed, or it ran and no redirect reached the listener before the deadline.",
+			Fix:   "Run it by hand with " + ConsentCommandEnv + " set to the authorization URL shown; it must follow the authorization server's redirects to the redirect URI (for curl: -L).",
+			Basis: "RFC 8252 §7.3 (loopback redirect)"}
 	case errors.As(err, &pd):
 		exp = Explanation{Code: "provider-disabled",
 			Cause: "The deployment's OAuth2 provider is switched off (v2.30: 403 naming the 'oauth2' experiment; newer: 404 Route not found).",
@@ -135,7 +141,7 @@ func Explain(err error) *Explanation {
 			Basis: "Coder httpmw.RequireExperimentWithDevBypass / RequireOAuth2Provider"}
 	case errors.Is(err, ErrTokenRejected):
 		exp = Explanation{Code: "invalid_token",
-			Cause: "The deployment refused the access token (401): it expired, was revoked, was replaced by a refresh or a newer exchange (one live token per user and app), or its app or secret was deleted.",
+			Cause: "The server refused the access token (401): it expired, was revoked, or was replaced by a refresh. On Coder also by a newer exchange (one live token per user and app), or its app or secret was deleted.",
 			Fix:   "Refresh with the newest refresh token, or authorize again.",
 			Basis: "RFC 6750 §3.1; Coder deletes the previous API key on exchange and refresh"}
 	case errors.Is(err, ErrNotLoggedIn) || errors.As(err, &se):
@@ -146,7 +152,7 @@ func Explain(err error) *Explanation {
 	case errors.As(err, &oe):
 		exp = explainOAuth2(oe.Code, oe.Description, oe.StatusCode)
 		if oe.Code == "invalid_client" && strings.Contains(oe.WWWAuthenticate, "Basic") {
-			exp.Cause = "The server wants client authentication and rejected what was sent (WWW-Authenticate: Basic realm): wrong or missing secret; newer Coder also requires it on refresh and revoke."
+			exp.Cause = "The server wants client authentication and rejected what was sent (WWW-Authenticate: Basic realm): wrong or missing secret, or a method the client is not registered for; newer Coder also requires it on refresh and revoke."
 		}
 	case errors.As(err, &ce):
 		exp = explainCallback(ce)
@@ -155,7 +161,7 @@ func Explain(err error) *Explanation {
 	case errors.As(err, &te):
 		exp = Explanation{Code: "timeout", Cause: "The server did not answer in time.", Fix: "Check the URL and that the server is up; raise the timeout.", Basis: "client timeout"}
 	case errors.As(err, &be):
-		exp = Explanation{Code: "body-too-large", Cause: "The response was larger than the client accepts; it was not read further.", Fix: "Check that the URL points at a Coder deployment.", Basis: "client size limit"}
+		exp = Explanation{Code: "body-too-large", Cause: "The response was larger than the client accepts; it was not read further.", Fix: "Check that the URL points at the server you meant.", Basis: "client size limit"}
 	case errors.As(err, &re):
 		exp = Explanation{Code: "redirect", Cause: "The server redirected and the client does not follow redirects (they could leak credentials).", Fix: "Use the final URL directly (check the access URL, http vs https).", Basis: "RFC 9700 §4.11"}
 	case errors.As(err, &ue):

@@ -109,3 +109,43 @@ func TestExplainTransport(t *testing.T) {
 		t.Error("an OAuth2 error answer counted as unreachable")
 	}
 }
+
+// Every explanation told to a server that is not Coder names no Coder
+// release and still says something: a cause, a fix and (where the table
+// has a non-Coder source) its basis.
+func TestExplanationsForOtherServers(t *testing.T) {
+	var all []Explanation
+	for _, r := range oauth2Rules {
+		all = append(all, r.exp)
+	}
+	for _, err := range []error{ErrTokenRejected, ErrNotProven, &client.BodyTooLargeError{}, &client.UnexpectedResponseError{},
+		&client.RedirectError{}, &client.TimeoutError{}, &client.OAuth2Error{Code: "invalid_client", WWWAuthenticate: "Basic"},
+		&client.APIError{StatusCode: 403}, &client.APIError{StatusCode: 404}, &client.APIError{StatusCode: 400}, &client.APIError{StatusCode: 500},
+		&ConsentCommandError{}} {
+		all = append(all, *Explain(err))
+	}
+	fallbacks := 0
+	for _, exp := range all {
+		g := exp.ForOtherServer()
+		for _, text := range []string{g.Cause, g.Fix, g.Basis} {
+			if coderSpecific.MatchString(text) {
+				t.Errorf("%s: still about Coder: %q", exp.Code, text)
+			}
+		}
+		if g.Cause == "" || g.Fix == "" {
+			t.Errorf("%s: nothing left: %+v", exp.Code, g)
+		}
+		if g.Cause == "The server answered "+exp.Code+"." || strings.HasPrefix(g.Fix, "See the server's error description") {
+			fallbacks++
+			t.Logf("%s falls back: %+v (from %+v)", exp.Code, g, exp)
+		}
+	}
+	if fallbacks > 2 {
+		t.Errorf("%d explanations lose everything but the fallback for other servers", fallbacks)
+	}
+	// What is not about Coder stays word for word.
+	g := Explanation{Code: "x", Cause: "A (aside). Kept; Coder dropped. Coder v2.30 only.", Fix: "Do it (Coder does).", Basis: "RFC 6749 §5.2; Coder X"}.ForOtherServer()
+	if g.Cause != "A (aside). Kept." || g.Fix != "Do it." || g.Basis != "RFC 6749 §5.2" {
+		t.Errorf("ForOtherServer = %+v", g)
+	}
+}

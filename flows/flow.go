@@ -38,6 +38,7 @@ type flowState struct {
 	as       *client.ASMetadata
 	pr       *client.PRMetadata
 	resource string // default resource from discovery
+	coder    bool   // the deployment answers Coder's /api/v2/buildinfo
 
 	clientID, clientSecret string
 	authMethod             AuthMethod
@@ -86,6 +87,9 @@ func New(cfg Config) (*Flow, error) {
 		if cfg.Client.SessionToken() != "" {
 			cfg.Consent = ConsentAuto
 		}
+	}
+	if (cfg.Consent == ConsentCommand) != (cfg.ConsentCommand != "") {
+		return nil, errors.New("flows: ConsentCommand mode and a ConsentCommand go together")
 	}
 	if cfg.ListenTimeout <= 0 {
 		cfg.ListenTimeout = DefaultListenTimeout
@@ -159,6 +163,10 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		res.Status, res.Verdict = StatusSkipped, skip.why
 	case err != nil:
 		res.Status, res.Err, res.Explain = StatusFailed, err, Explain(err)
+		if st := f.state(); st.as != nil && !st.coder {
+			*res.Explain = res.Explain.ForOtherServer()
+		}
+		explainAuth(res.Explain, err, f.state())
 		if res.Verdict == "" {
 			res.Verdict = safe.Line(err.Error())
 		}

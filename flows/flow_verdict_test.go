@@ -98,7 +98,7 @@ func TestRefreshVerdictText(t *testing.T) {
 		{nil, nil, []string{"access", "refresh"},
 			"refreshed, but the same access and refresh tokens came back: no old token to prove dead"},
 	} {
-		if got := refreshVerdict(c.proven, c.unchecked, c.unchanged); got != c.want {
+		if got := refreshVerdict(deathProofs{proven: c.proven, unchecked: c.unchecked}, c.unchanged); got != c.want {
 			t.Errorf("refreshVerdict(%v, %v, %v) = %q, want %q", c.proven, c.unchecked, c.unchanged, got, c.want)
 		}
 	}

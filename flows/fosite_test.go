@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"oauthdeck/client"
-	"oauthdeck/flows/internal/fositeas"
+	"oauthdeck/sandbox/fositeas"
 )
 
 const (
@@ -20,9 +20,16 @@ const (
 var fositeSecret = strings.Repeat("s3cr3t-", 4)
 
 func startFosite(t *testing.T, autoApprove bool) (*fositeas.Server, *client.Client) {
+	return startFositeWith(t, fositeas.Options{AutoApprove: autoApprove, Introspection: true})
+}
+
+// startFositeWith starts fosite with opts; the first client is always
+// fositeClientID/fositeSecret, with opts.AuthMethod.
+func startFositeWith(t *testing.T, opts fositeas.Options) (*fositeas.Server, *client.Client) {
 	t.Helper()
-	as, err := fositeas.Start(fositeas.Options{ClientID: fositeClientID, ClientSecret: fositeSecret,
-		RedirectURI: "http://127.0.0.1/callback", SessionToken: fositeSession, AutoApprove: autoApprove})
+	opts.ClientID, opts.ClientSecret = fositeClientID, fositeSecret
+	opts.RedirectURI, opts.SessionToken = "http://127.0.0.1/callback", fositeSession
+	as, err := fositeas.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,33 +41,150 @@ func startFosite(t *testing.T, autoApprove bool) (*fositeas.Server, *client.Clie
 	return as, c
 }
 
-// The engine against an independent authorization server (ory/fosite):
-// discovery, PKCE-enforcing authorization through the real loopback
-// listener, exchange, use, refresh, revoke — with both client authentication
-// methods and both consent paths.
+// standInBrowser follows the authorization server's redirect to the listener.
+func standInBrowser(u string) error {
+	go func() {
+		resp, err := (&http.Client{Timeout: 5 * time.Second}).Get(u)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	return nil
+}
+
+// The engine against an independent authorization server (ory/fosite),
+// which is not Coder: discovery, PKCE-enforcing authorization through the
+// real loopback listener, exchange, use, refresh and revoke, for a client
+// registered for each auth method (fosite refuses any other), with the use
+// step going to introspection, userinfo, a named URL, or nowhere.
+func TestFlowFositeGeneric(t *testing.T) {
+	const publicID = "oauthdeck-public"
+	for _, tc := range []struct {
+		name       string
+		registered string // the first client's method at the server
+		method     AuthMethod
+		publicOnly bool
+		consent    ConsentMode
+		opts       fositeas.Options
+		scope      string
+		useURL     bool
+		wantMethod string // Client authentication field
+		wantUse    string // use step verdict prefix; "" = skipped
+		proofs     Severity
+	}{
+		{name: "basic by default, introspection", registered: "client_secret_basic", consent: ConsentAuto,
+			opts: fositeas.Options{Introspection: true}, wantMethod: "client_secret_basic", wantUse: "token is active (RFC 7662 introspection)", proofs: SeverityPass},
+		{name: "post, userinfo with openid", registered: "client_secret_post", method: AuthPost, consent: ConsentBrowser,
+			opts: fositeas.Options{Userinfo: true, Introspection: true, AutoApprove: true}, scope: "openid",
+			wantMethod: "client_secret_post", wantUse: "token works at the userinfo endpoint: fosite-user", proofs: SeverityPass},
+		{name: "public client, userinfo", method: AuthNone, publicOnly: true, consent: ConsentBrowser,
+			opts: fositeas.Options{Userinfo: true, AutoApprove: true}, wantMethod: "none", wantUse: "token works at the userinfo endpoint", proofs: SeverityPass},
+		{name: "named resource wins", registered: "client_secret_basic", consent: ConsentAuto, useURL: true,
+			opts: fositeas.Options{Userinfo: true, Introspection: true}, wantMethod: "client_secret_basic", wantUse: "token works at http://", proofs: SeverityPass},
+		{name: "nothing to call", registered: "client_secret_basic", consent: ConsentAuto,
+			wantMethod: "client_secret_basic", proofs: SeverityInfo},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts
+			opts.AuthMethod = tc.registered
+			opts.Clients = []fositeas.Client{{ID: publicID, AuthMethod: "none"}}
+			as, c := startFositeWith(t, opts)
+			id, secret := fositeClientID, fositeSecret
+			if tc.publicOnly {
+				id, secret = publicID, ""
+			}
+			cfg := Config{Client: c, ClientMode: ClientExisting, ClientID: id, ClientSecret: secret,
+				AuthMethod: tc.method, Consent: tc.consent, OpenBrowser: standInBrowser, CallbackURL: "http://127.0.0.1:0/callback",
+				ListenTimeout: 10 * time.Second, Scope: tc.scope}
+			if tc.useURL {
+				cfg.UseURL = as.URL + "/userinfo"
+			}
+			f, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			results := f.RunAll(testCtx(t))
+			for _, r := range results {
+				t.Logf("%-9s %-7s %s", r.Step, r.Status, r.Verdict)
+				if r.Status == StatusFailed {
+					t.Fatalf("%s failed: %v %+v", r.Step, r.Err, r.Explain)
+				}
+			}
+			if cl := f.Result(StepClient); !fieldIs(cl.Fields, "Client authentication", describeAuth(AuthMethod(tc.wantMethod))) {
+				t.Errorf("client step fields %+v, want method %s", cl.Fields, tc.wantMethod)
+			}
+			use := f.Result(StepUse)
+			switch {
+			case tc.wantUse == "" && (use.Status != StatusSkipped || !strings.Contains(use.Verdict, "nothing to call")):
+				t.Errorf("use = %s %q, want skipped with its reason", use.Status, use.Verdict)
+			case tc.wantUse != "" && (use.Status != StatusPassed || !strings.HasPrefix(use.Verdict, tc.wantUse)):
+				t.Errorf("use = %s %q, want passed %q", use.Status, use.Verdict, tc.wantUse)
+			}
+			if tc.useURL && !fieldIs(use.Fields, "Called", cfg.UseURL) {
+				t.Errorf("use fields %+v, want Called %s", use.Fields, cfg.UseURL)
+			}
+			for _, id := range []string{"refresh.old-access", "revoke.access"} {
+				if !hasFinding(results, id, tc.proofs) {
+					t.Errorf("no %s %s finding", tc.proofs, id)
+				}
+			}
+			for _, id := range []string{"refresh.old-refresh", "revoke.refresh", "listener.state"} {
+				if !hasFinding(results, id, SeverityPass) {
+					t.Errorf("no passing %s", id)
+				}
+			}
+			if tc.proofs == SeverityInfo && strings.Contains(f.Result(StepRevoke).Verdict, "access token proven dead") {
+				t.Errorf("revoke verdict claims a proof it did not make: %q", f.Result(StepRevoke).Verdict)
+			}
+			if hasFinding(results, "client.lookup", SeverityInfo) {
+				t.Error("the client step asked a server that is not Coder for a Coder app")
+			}
+		})
+	}
+}
+
+// A client registered for client_secret_post is refused with the default
+// (client_secret_basic); the explanation names the methods the server
+// advertises and the flag that picks the client's.
+func TestFlowFositeWrongAuthMethod(t *testing.T) {
+	_, c := startFositeWith(t, fositeas.Options{AuthMethod: "client_secret_post"})
+	f, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: fositeClientID, ClientSecret: fositeSecret,
+		Consent: ConsentAuto, CallbackURL: "http://127.0.0.1:0/callback"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ex StepResult
+	for _, r := range f.RunAll(testCtx(t)) {
+		if r.Status == StatusFailed {
+			ex = r
+		}
+	}
+	var oe *client.OAuth2Error
+	if ex.Step != StepExchange || !errors.As(ex.Err, &oe) || oe.Code != "invalid_client" {
+		t.Fatalf("failed step %s: %v", ex.Step, ex.Err)
+	}
+	if ex.Explain == nil || !strings.Contains(ex.Explain.Cause, "authenticated with client_secret_basic") ||
+		!strings.Contains(ex.Explain.Cause, "also advertises client_secret_post;") || strings.Contains(ex.Explain.Fix, "none") || !strings.Contains(ex.Explain.Fix, "--auth-method post") {
+		t.Fatalf("explanation %+v", ex.Explain)
+	}
+}
+
+// The engine against fosite with both consent paths and an explicit method.
 func TestFlowFosite(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		method  AuthMethod
 		consent ConsentMode
 	}{
-		{"post+auto-consent", AuthAuto, ConsentAuto},
+		{"default+auto-consent", AuthAuto, ConsentAuto},
 		{"basic+browser", AuthBasic, ConsentBrowser},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, c := startFosite(t, tc.consent == ConsentBrowser)
-			// The stand-in browser follows the authorization server's redirect to the listener.
-			browse := func(u string) error {
-				go func() {
-					resp, err := (&http.Client{Timeout: 5 * time.Second}).Get(u)
-					if err == nil {
-						resp.Body.Close()
-					}
-				}()
-				return nil
-			}
 			f, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: fositeClientID, ClientSecret: fositeSecret,
-				AuthMethod: tc.method, Consent: tc.consent, OpenBrowser: browse, CallbackURL: "http://127.0.0.1:0/callback",
+				AuthMethod: tc.method, Consent: tc.consent, OpenBrowser: standInBrowser, CallbackURL: "http://127.0.0.1:0/callback",
 				ListenTimeout: 10 * time.Second, NoResource: true})
 			if err != nil {
 				t.Fatal(err)
@@ -78,8 +202,8 @@ func TestFlowFosite(t *testing.T) {
 					t.Fatalf("%s failed: %v %+v", r.Step, r.Err, r.Explain)
 				}
 			}
-			if f.Result(StepUse).Status != StatusPassed || !fieldIs(f.Result(StepUse).Fields, "User", "fosite-user") {
-				t.Fatalf("use step: %+v", f.Result(StepUse))
+			if u := f.Result(StepUse); u.Status != StatusPassed || !fieldIs(u.Fields, "Subject", "fosite-user") {
+				t.Fatalf("use step: %+v", u)
 			}
 			for _, id := range []string{"refresh.old-access", "refresh.old-refresh", "revoke.refresh", "revoke.access", "listener.state"} {
 				if !hasFinding(results, id, SeverityPass) {

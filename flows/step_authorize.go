@@ -60,9 +60,13 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 	res.Fields = append(res.Fields, Field{Label: "Authorization URL", Value: safe.Line(authURL)})
 
 	var cb Callback
-	if f.cfg.Consent == ConsentAuto {
+	switch f.cfg.Consent {
+	case ConsentAuto:
 		cb, err = f.autoConsent(ctx, authURL, redirect, exp, l)
-	} else {
+	case ConsentCommand:
+		f.emit(Event{Kind: EventAuthURL, Step: StepAuthorize, Message: safe.Line(authURL)})
+		cb, err = f.commandConsent(ctx, authURL, l)
+	default:
 		f.emit(Event{Kind: EventAuthURL, Step: StepAuthorize, Message: safe.Line(authURL)})
 		open := f.cfg.OpenBrowser
 		if open == nil {

@@ -34,7 +34,7 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 	switch f.cfg.ClientMode {
 	case ClientExisting:
 		id, secret = f.cfg.ClientID, f.cfg.ClientSecret
-		if c.SessionToken() != "" {
+		if c.SessionToken() != "" && st.coder {
 			if app, err := c.App(ctx, id); err == nil {
 				res.Fields = append(res.Fields, Field{Label: "App", Value: safe.Line(app.Name)},
 					Field{Label: "App callback URL", Value: safe.Line(app.CallbackURL)})

@@ -86,8 +86,16 @@ func (f *Flow) discover(ctx context.Context, res *StepResult) error {
 	if as.AuthorizationEndpoint == "" || as.TokenEndpoint == "" {
 		return errors.New("the metadata lacks an authorization or token endpoint; the flow cannot continue")
 	}
+	// Coder's own API (users/me, apps, consent) exists only on Coder.
+	coder := false
+	if bi, err := c.BuildInfo(ctx); err == nil && bi.Version != "" {
+		coder = true
+		res.Fields = append(res.Fields, Field{Label: "Server", Value: "Coder " + safe.Line(bi.Version)})
+	} else {
+		res.Fields = append(res.Fields, Field{Label: "Server", Value: "not Coder (no /api/v2/buildinfo): a plain authorization server"})
+	}
 	f.update(func(st *flowState) {
-		st.issuer, st.as, st.pr, st.resource = as.Issuer, &as, pr, resource
+		st.issuer, st.as, st.pr, st.resource, st.coder = as.Issuer, &as, pr, resource, coder
 	})
 	res.Verdict = fmt.Sprintf("issuer %s; %d findings, worst %s", safe.Line(as.Issuer), len(res.Findings), worst(res.Findings))
 	return nil

@@ -37,23 +37,30 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	} else {
 		res.Findings = append(res.Findings, Finding{ID: "refresh.rotated", Severity: SeverityPass, Message: "refresh token rotated", Basis: "OAuth 2.1 §4.3.1"})
 	}
-	usable := st.callsHere()
+	t := f.useTarget(st)
+	usable := t.reaches(st)
 	if usable {
-		if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
+		if _, err := f.try(ctx, st, t, fresh.AccessToken); err != nil {
 			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityWarn,
-				Message: "the new access token does not work: " + safe.Line(shortErr(err)), Basis: "RFC 6749 §6"})
+				Message: "the new access token does not work at " + t.describe() + ": " + safe.Line(shortErr(err)), Basis: "RFC 6749 §6"})
 		} else {
-			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityPass, Message: "the new access token works", Basis: "RFC 6749 §6"})
+			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityPass, Message: "the new access token works at " + t.describe(), Basis: "RFC 6749 §6"})
 		}
 	}
 	switch {
 	case fresh.AccessToken == old.AccessToken:
 		unchanged = append(unchanged, "access")
+	case t.kind == UseNothing:
+		proofs.noTarget("refresh.old-access", "the old access token")
 	case !usable:
 		proofs.skipBound("refresh.old-access", "the old access token")
-	default:
-		_, err := f.cfg.Client.MeWithBearer(ctx, old.AccessToken)
+	case t.kind == UseCoder:
+		_, err := f.try(ctx, st, t, old.AccessToken)
 		proofs.prove("refresh.old-access", "the old access token", "after the refresh", err, "Coder deletes the old API key on refresh")
+	default:
+		// Elsewhere an old access token may live until it expires (RFC 6749 §6 only lets the server revoke it).
+		_, err := f.try(ctx, st, t, old.AccessToken)
+		proofs.proveShould("refresh.old-access", "the old access token", "after the refresh (allowed until it expires)", err, "RFC 6749 §6; RFC 9700 §4.14.2")
 	}
 	if fresh.RefreshToken == old.RefreshToken {
 		unchanged = append(unchanged, "refresh")
@@ -63,7 +70,7 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 		proofs.prove("refresh.old-refresh", "the old refresh token", "after the refresh", err, "RFC 9700 §4.14.2 rotation")
 		if usable {
 			// Replaying a rotated refresh token may revoke the whole family (reuse detection).
-			if _, err := f.cfg.Client.MeWithBearer(ctx, fresh.AccessToken); err != nil {
+			if _, err := f.try(ctx, st, t, fresh.AccessToken); err != nil {
 				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
 					Message: "replaying the old refresh token revoked the new tokens too (reuse detection); authorize again for usable tokens", Basis: "RFC 9700 §4.14.2"})
 			} else {
@@ -75,14 +82,14 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	if err := proofs.err(); err != nil {
 		return err
 	}
-	res.Verdict = refreshVerdict(proofs.proven, proofs.unchecked, unchanged)
+	res.Verdict = refreshVerdict(proofs, unchanged)
 	return nil
 }
 
 // refreshVerdict says exactly what the refresh step proved: which old
 // tokens were refused, which were not checked, and which came back
 // unchanged (so there was nothing to prove dead).
-func refreshVerdict(proven, unchecked, unchanged []string) string {
+func refreshVerdict(p deathProofs, unchanged []string) string {
 	var parts []string
 	if len(unchanged) == 2 {
 		parts = append(parts, "refreshed, but the same access and refresh tokens came back: no old token to prove dead")
@@ -92,11 +99,14 @@ func refreshVerdict(proven, unchecked, unchanged []string) string {
 			parts = append(parts, "the "+u+" token came back unchanged")
 		}
 	}
-	if len(proven) > 0 {
-		parts = append(parts, strings.Join(proven, " and ")+" proven dead")
+	if len(p.proven) > 0 {
+		parts = append(parts, strings.Join(p.proven, " and ")+" proven dead")
 	}
-	if len(unchecked) > 0 {
-		parts = append(parts, strings.Join(unchecked, " and ")+" not checked")
+	if len(p.survived) > 0 {
+		parts = append(parts, strings.Join(p.survived, " and ")+" still works")
+	}
+	if len(p.unchecked) > 0 {
+		parts = append(parts, strings.Join(p.unchecked, " and ")+" not checked")
 	}
 	return strings.Join(parts, "; ")
 }

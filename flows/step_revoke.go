@@ -31,33 +31,50 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 		_, err := pc.Token(ctx, pc.RefreshForm(t.RefreshToken, ""))
 		proofs.prove("revoke.refresh", "the refresh token", "after revocation", err, "RFC 7009 §2.2")
 	}
-	if st.callsHere() {
-		_, err := f.cfg.Client.MeWithBearer(ctx, t.AccessToken)
-		proofs.prove("revoke.access", "the access token", "after revocation", err, "RFC 7009 §2.1 (revoking a refresh token should revoke its access tokens)")
-	} else {
+	switch t := f.useTarget(st); {
+	case t.kind == UseNothing:
+		proofs.noTarget("revoke.access", "the access token")
+	case !t.reaches(st):
 		proofs.skipBound("revoke.access", "the access token")
+	case t.kind == UseCoder:
+		_, err := f.try(ctx, st, t, st.tokens.AccessToken)
+		proofs.prove("revoke.access", "the access token", "after revocation", err, "RFC 7009 §2.1 (revoking a refresh token should revoke its access tokens; Coder deletes them)")
+	default:
+		_, err := f.try(ctx, st, t, st.tokens.AccessToken)
+		proofs.proveShould("revoke.access", "the access token", "after revocation", err, "RFC 7009 §2.1 (revoking a refresh token SHOULD revoke its access tokens)")
 	}
 	if err := proofs.err(); err != nil {
 		return err
 	}
-	proven, unchecked := proofs.proven, proofs.unchecked
-	if len(proven) == 0 {
+	if len(proofs.proven) == 0 {
 		// Nothing refused: the tokens may still work, so they are kept.
-		res.Verdict = "revocation accepted; " + strings.Join(unchecked, " and ") + " not checked"
+		res.Verdict = revokeVerdict("revocation accepted", proofs)
 		return nil
 	}
 	// "Dead" is what the console then shows: only when every token was proven.
-	f.update(func(s *flowState) { s.tokensDead = len(unchecked) == 0 })
+	f.update(func(s *flowState) { s.tokensDead = len(proofs.unchecked)+len(proofs.survived) == 0 })
 	if f.cfg.Store != nil {
 		if err := DeleteTokens(ctx, f.cfg.Store, f.cfg.Client.BaseURL(), st.clientID); err != nil {
 			res.Findings = append(res.Findings, Finding{ID: "store.delete", Severity: SeverityWarn, Message: safe.Line(err.Error()), Basis: "keyring"})
 		}
 	}
-	res.Verdict = "revoked; " + strings.Join(proven, " and ") + " proven dead"
-	if len(unchecked) > 0 {
-		res.Verdict += "; " + strings.Join(unchecked, " and ") + " not checked"
-	}
+	res.Verdict = revokeVerdict("revoked", proofs)
 	return nil
+}
+
+// revokeVerdict says what the proofs after revocation showed, token by token.
+func revokeVerdict(lead string, p deathProofs) string {
+	parts := []string{lead}
+	if len(p.proven) > 0 {
+		parts = append(parts, strings.Join(p.proven, " and ")+" proven dead")
+	}
+	if len(p.survived) > 0 {
+		parts = append(parts, strings.Join(p.survived, " and ")+" still works")
+	}
+	if len(p.unchecked) > 0 {
+		parts = append(parts, strings.Join(p.unchecked, " and ")+" not checked")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // revokeRequest revokes the refresh token (the access token when there is none).

@@ -11,15 +11,25 @@ import (
 	"oauthdeck/client/safe"
 )
 
-// use calls GET /api/v2/users/me with the access token and shows the audience check.
+// use calls what useTarget chooses with the access token: on Coder its
+// /api/v2/users/me with the audience check, elsewhere userinfo,
+// introspection or the resource the user named; with none of them the step
+// is skipped, not failed.
 func (f *Flow) use(ctx context.Context, res *StepResult) error {
 	st := f.state()
-	c := f.cfg.Client
+	t := f.useTarget(st)
+	if t.kind == UseNothing {
+		return errSkip{noTargetReason}
+	}
 	req, err := f.Request(StepUse)
 	if err != nil {
 		return err
 	}
 	res.Request = ptr(req.Redacted())
+	if t.kind != UseCoder {
+		return f.useElsewhere(ctx, st, t, res)
+	}
+	c := f.cfg.Client
 	bound := !st.callsHere()
 	u, err := c.MeWithBearer(ctx, st.tokens.AccessToken)
 	if bound {
@@ -36,7 +46,7 @@ func (f *Flow) use(ctx context.Context, res *StepResult) error {
 		}
 	}
 	var se *client.SessionError
-	if errors.As(err, &se) {
+	if errors.As(err, &se) || tokenRefused(err) {
 		return fmt.Errorf("%w: %w", ErrTokenRejected, err)
 	}
 	if err != nil {
@@ -74,11 +84,42 @@ func roleNames(rs []client.Role) string {
 
 func sameURL(a, b string) bool { return strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/") }
 
-// useRequest calls the deployment API with the access token.
+// useElsewhere uses the token at a server that is not Coder.
+func (f *Flow) useElsewhere(ctx context.Context, st flowState, t useTarget, res *StepResult) error {
+	if !t.reaches(st) {
+		return errSkip{"the token is bound to " + safe.Line(st.sentResource) + ", not to the issuer, so " + t.describe() + " would refuse it whatever its state (name its resource server with --use-url)"}
+	}
+	use, err := f.try(ctx, st, t, st.tokens.AccessToken)
+	switch {
+	case err != nil && tokenRefused(err):
+		return fmt.Errorf("%w: %w", ErrTokenRejected, err)
+	case err != nil:
+		return fmt.Errorf("using the access token at %s: %w", t.describe(), err)
+	}
+	res.Fields = append(res.Fields, Field{Label: "Called", Value: t.describe()})
+	res.Fields = append(res.Fields, use.fields...)
+	if in := use.intro; in != nil && in.ClientID != "" && in.ClientID != st.clientID {
+		res.Findings = append(res.Findings, Finding{ID: "use.client", Severity: SeverityWarn,
+			Message: "introspection says the token belongs to client " + safe.Line(in.ClientID) + ", not " + safe.Line(st.clientID), Basis: "RFC 7662 §2.2"})
+	}
+	res.Verdict = "token works at " + t.describe()
+	if t.kind == UseIntrospection {
+		res.Verdict = "token is active (RFC 7662 introspection)"
+	}
+	if use.who != "" {
+		res.Verdict += ": " + use.who
+	}
+	return nil
+}
+
+// useRequest is what the use step sends with the access token.
 func (f *Flow) useRequest(st flowState) (Request, error) {
 	if err := needFirst(st.tokens != nil, StepUse, StepExchange); err != nil {
 		return Request{}, err
 	}
-	return Request{Method: http.MethodGet, URL: f.cfg.Client.BaseURL() + "/api/v2/users/me",
-		Header: headerWith("Authorization", "Bearer "+st.tokens.AccessToken)}, nil
+	t := f.useTarget(st)
+	if t.kind == UseNothing {
+		return Request{Method: http.MethodGet, URL: "(nothing to call)", Note: noTargetReason}, nil
+	}
+	return t.request(f.tokenClient(st), st.tokens.AccessToken), nil
 }

@@ -58,9 +58,16 @@ func shortErr(err error) string {
 
 // tokenRefused reports that err is the server refusing a token itself: a
 // refresh answered invalid_grant (RFC 6749 §5.2), or a bearer call answered
-// 401. Anything else (a 403 for scope or audience, a 404 from a server
+// 401, or introspection answered active: false. Anything else (a 403 for scope or audience, a 404 from a server
 // without Coder's API, a network failure) proves nothing about the token.
 func tokenRefused(err error) bool {
+	var (
+		br *BearerRefusedError
+		it *InactiveTokenError
+	)
+	if errors.As(err, &br) || errors.As(err, &it) {
+		return true
+	}
 	var oe *client.OAuth2Error
 	if errors.As(err, &oe) {
 		return oe.Code == "invalid_grant"
@@ -78,6 +85,8 @@ func tokenRefused(err error) bool {
 type deathProofs struct {
 	findings                 *[]Finding // the step's, so findings keep their order
 	alive, proven, unchecked []string   // what each proof showed, by token
+	// survived: still works where the rule is a SHOULD or a MAY, so a warning, not a failure.
+	survived []string
 }
 
 // prove records the server's answer (err) to using what, which should no
@@ -96,6 +105,24 @@ func (p *deathProofs) prove(id, what, after string, err error, basis string) {
 		*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityInfo, Basis: basis,
 			Message: what + " not checked: the answer proves nothing about it (" + safe.Line(shortErr(err)) + ")"})
 	}
+}
+
+// proveShould is prove for a token the server should (not must) have
+// killed: one that still works is a warning, not a failure.
+func (p *deathProofs) proveShould(id, what, after string, err error, basis string) {
+	if err != nil {
+		p.prove(id, what, after, err, basis)
+		return
+	}
+	p.survived = append(p.survived, what)
+	*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityWarn, Message: what + " still works " + after, Basis: basis})
+}
+
+// noTarget records a token that is not tried because there is nothing to call with it.
+func (p *deathProofs) noTarget(id, what string) {
+	p.unchecked = append(p.unchecked, what)
+	*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityInfo, Basis: "RFC 6750; RFC 7662",
+		Message: what + " not checked: " + noTargetReason})
 }
 
 // skipBound records an access token that is not tried because it is bound

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -34,28 +35,37 @@ type TokenClient struct {
 	Now    func() time.Time
 }
 
-// ChooseAuthMethod picks the client authentication the metadata advertises:
-// client_secret_post when listed (what every Coder release accepts), else
-// client_secret_basic, else none for a client without a secret. RFC 8414 says
-// an absent list means client_secret_basic.
+// ChooseAuthMethod picks the client authentication as RFC 8414 §2 and RFC
+// 6749 §2.3.1 say: client_secret_basic when the metadata lists it or lists
+// nothing (the default every server must support), else client_secret_post
+// when listed (Coder v2.30 lists only that), and none for a client without
+// a secret.
 func ChooseAuthMethod(supported []string, haveSecret bool) AuthMethod {
-	if !haveSecret {
+	switch {
+	case !haveSecret:
 		return AuthNone
-	}
-	if len(supported) == 0 {
+	case len(supported) == 0 || slices.Contains(supported, string(AuthBasic)):
 		return AuthBasic
+	case slices.Contains(supported, string(AuthPost)):
+		return AuthPost
 	}
-	for _, m := range supported {
-		if m == string(AuthPost) {
-			return AuthPost
-		}
+	return AuthBasic
+}
+
+// ParseAuthMethod reads a method as a user types it: basic, post or none,
+// or the RFC 8414 names.
+func ParseAuthMethod(s string) (AuthMethod, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return AuthAuto, nil
+	case "basic", string(AuthBasic):
+		return AuthBasic, nil
+	case "post", string(AuthPost):
+		return AuthPost, nil
+	case "none", "public":
+		return AuthNone, nil
 	}
-	for _, m := range supported {
-		if m == string(AuthBasic) {
-			return AuthBasic
-		}
-	}
-	return AuthPost
+	return AuthAuto, fmt.Errorf("unknown client authentication %q: use basic (client_secret_basic), post (client_secret_post) or none (a public client)", s)
 }
 
 func (t TokenClient) method() AuthMethod {

@@ -213,14 +213,28 @@ func TestChooseAuthMethod(t *testing.T) {
 		want    AuthMethod
 	}{
 		{[]string{"client_secret_post"}, true, AuthPost},
-		{[]string{"client_secret_basic", "client_secret_post", "none"}, true, AuthPost},
+		{[]string{"client_secret_basic", "client_secret_post", "none"}, true, AuthBasic}, // RFC 6749 §2.3.1: basic is the one every server supports
+		{[]string{"client_secret_post", "client_secret_basic"}, true, AuthBasic},
 		{[]string{"client_secret_basic"}, true, AuthBasic},
-		{nil, true, AuthBasic},
+		{[]string{"private_key_jwt"}, true, AuthBasic},
+		{nil, true, AuthBasic}, // RFC 8414 §2: absent means client_secret_basic
 		{[]string{"client_secret_post"}, false, AuthNone},
 	} {
 		if got := ChooseAuthMethod(tc.methods, tc.secret); got != tc.want {
 			t.Errorf("ChooseAuthMethod(%v, %v) = %s, want %s", tc.methods, tc.secret, got, tc.want)
 		}
+	}
+}
+
+func TestParseAuthMethod(t *testing.T) {
+	for in, want := range map[string]AuthMethod{"": AuthAuto, "basic": AuthBasic, "client_secret_basic": AuthBasic,
+		"POST": AuthPost, "client_secret_post": AuthPost, "none": AuthNone, "public": AuthNone} {
+		if got, err := ParseAuthMethod(in); err != nil || got != want {
+			t.Errorf("ParseAuthMethod(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseAuthMethod("private_key_jwt"); err == nil || !strings.Contains(err.Error(), "basic") {
+		t.Errorf("an unsupported method: err = %v", err)
 	}
 }
 
