@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,9 @@ type flowOptions struct {
 	reveal        bool
 	listenTimeout time.Duration
 	output        string
+	authMethod    string
+	useURL        string
+	consentCmd    string
 }
 
 func (a *app) flowCommand() *cobra.Command {
@@ -74,6 +78,9 @@ paste the redirect URL from the browser's address bar instead of waiting.`,
 	f.BoolVar(&o.all, "all", false, "also refresh and revoke, proving the old tokens stop working")
 	f.BoolVar(&o.cleanup, "cleanup", false, "delete the app or client the flow created when it ends")
 	f.BoolVar(&o.reveal, "reveal", false, "print tokens in clear")
+	f.StringVar(&o.authMethod, "auth-method", "", "client authentication at the token endpoint: basic, post or none (default: client_secret_basic when the server lists it or lists nothing, RFC 8414 §2; else client_secret_post)")
+	f.StringVar(&o.consentCmd, "consent-command", "", "run this shell command for consent instead of a browser: it gets the authorization URL in "+flows.ConsentCommandEnv+" and must bring a user agent to the callback (automation without a Coder session)")
+	f.StringVar(&o.useURL, "use-url", "", "call this resource server with the access token in the use step and the proofs (default: Coder's /api/v2/users/me, else the userinfo or introspection endpoint the server advertises)")
 	f.DurationVar(&o.listenTimeout, "listen-timeout", flows.DefaultListenTimeout, "how long to wait for the browser's callback")
 	refuseSecretFlags(cmd, map[string]string{"client-secret": "pipe it with --client-secret-stdin, or keep it with 'apps secrets create --save'"})
 	outputFlag(cmd, &o.output, "text", "json")
@@ -102,6 +109,18 @@ func (o flowOptions) validate() error {
 		return usagef("--listen-timeout must be positive")
 	case o.autoConsent && o.noBrowser:
 		return usagef("--auto-consent uses no browser already; drop --no-browser")
+	case o.consentCmd != "" && (o.autoConsent || o.noBrowser):
+		return usagef("--consent-command replaces the browser and --auto-consent; drop --auto-consent and --no-browser")
+	case o.secretStdin && o.authMethod == "none":
+		return usagef("--auth-method none is a public client, which sends no secret; drop --client-secret-stdin")
+	}
+	if _, err := flows.ParseAuthMethod(o.authMethod); err != nil {
+		return usagef("--auth-method: %s", err.Error())
+	}
+	if o.useURL != "" {
+		if err := checkHTTPURL(o.useURL); err != nil {
+			return usagef("--use-url: %s", err.Error())
+		}
 	}
 	return nil
 }
@@ -136,10 +155,22 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 	if err != nil {
 		return err
 	}
+	method, _ := flows.ParseAuthMethod(o.authMethod) // validated above
 	cfg := flows.Config{
 		Client: c, Target: o.target, ClientID: o.clientID, Resource: o.resource, NoResource: o.noResource,
 		Scope: o.scope, ListenTimeout: o.listenTimeout, Cleanup: o.cleanup, Store: store,
+		AuthMethod: method, UseURL: o.useURL,
 		Context: ctx, // ctrl+c closes the listener and removes what --cleanup would
+	}
+	errw := &lockedWriter{w: nopCloser{a.io.Err}}
+	// Keeping tokens (and a created client's secret) for 'oauthdeck token' is a side service: when the store
+	// cannot be used, say so once and run the protocol steps undisturbed
+	// (a public client or a piped secret needs no keyring at all),
+	// rather than turning every step that would save into a warning.
+	if err := keyring.Probe(ctx, store); err != nil {
+		fmt.Fprintf(errw, "! no keyring (%s): tokens from this flow stay in memory for this run only and are not kept for 'oauthdeck token'%s\n",
+			oneLine(err), map[bool]string{true: "; no kept client secret is read (pipe one with --client-secret-stdin)", false: ""}[o.clientID != "" && !o.secretStdin && method != flows.AuthNone])
+		cfg.Store, store = nil, nil
 	}
 	switch {
 	case o.createApp:
@@ -156,24 +187,23 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 		cfg.CallbackURL = fmt.Sprintf("http://127.0.0.1:%d/callback", o.port)
 	}
 	cfg.Consent = flows.ConsentBrowser
-	if o.autoConsent {
+	switch {
+	case o.autoConsent:
 		cfg.Consent = flows.ConsentAuto
+	case o.consentCmd != "":
+		cfg.Consent, cfg.ConsentCommand = flows.ConsentCommand, o.consentCmd
 	}
 
-	errw := &lockedWriter{w: nopCloser{a.io.Err}}
-	// Keeping tokens (and a created client's secret) for 'oauthdeck token' is a side service: when the store
-	// cannot be used, say so once and run the protocol steps undisturbed,
-	// rather than turning every step that would save into a warning.
-	if err := keyring.Probe(ctx, store); err != nil {
-		fmt.Fprintf(errw, "! tokens from this flow will not be kept for 'oauthdeck token': %s\n", oneLine(err))
-		cfg.Store = nil
-	}
 	var flow *flows.Flow
 	var pasteOnce sync.Once
 	cfg.OnEvent = func(e flows.Event) {
 		switch e.Kind {
 		case flows.EventAuthURL:
 			if e.Step != flows.StepAuthorize {
+				return
+			}
+			if o.consentCmd != "" {
+				fmt.Fprintf(errw, "  running the consent command with %s set to:\n  %s\n", flows.ConsentCommandEnv, e.Message)
 				return
 			}
 			fmt.Fprintf(errw, "  Open this URL in a browser to authorize:\n  %s\n", e.Message)
@@ -258,8 +288,11 @@ func (a *app) flowClient(ctx context.Context, arg string, o flowOptions) (*clien
 
 // flowSecret reads --client-secret-stdin, else the secret kept for the app.
 func (a *app) flowSecret(ctx context.Context, url string, store keyring.Store, o flowOptions) (string, error) {
-	if o.secretStdin {
+	switch {
+	case o.secretStdin:
 		return a.readSecretLine(ctx, "client secret", "Client secret (input hidden): ")
+	case o.authMethod == "none" || store == nil:
+		return "", nil // a public client, or no keyring (said once above)
 	}
 	key, err := keyring.ClientSecretKey(url, o.clientID)
 	if err != nil {
@@ -390,3 +423,18 @@ func (a *app) writeFlowTokens(url string, snap flows.Snapshot, t flows.Tokens, o
 type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
+
+// checkHTTPURL accepts an absolute http(s) URL without credentials. Errors
+// do not repeat the URL, which may carry a secret in its query.
+func checkHTTPURL(raw string) error {
+	u, err := neturl.Parse(strings.TrimSpace(raw))
+	switch {
+	case err != nil:
+		return errors.New("not a valid URL")
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return errors.New("must be an absolute http or https URL")
+	case u.User != nil:
+		return errors.New("must not contain a user name or password")
+	}
+	return nil
+}

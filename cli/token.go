@@ -24,6 +24,7 @@ type tokenOptions struct {
 	reveal      bool
 	output      string
 	deployment  string
+	authMethod  string
 }
 
 func (a *app) tokenCommand() *cobra.Command {
@@ -55,6 +56,7 @@ func (a *app) tokenSubcommand(name, short string, run func(context.Context, *tok
 	if name == "refresh" || name == "revoke" {
 		f.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (default: the one kept with 'apps secrets create --save')")
 		refuseSecretFlags(cmd, map[string]string{"client-secret": "pipe it with --client-secret-stdin"})
+		f.StringVar(&o.authMethod, "auth-method", "", "client authentication: basic, post or none (default: client_secret_basic when the server lists it or lists nothing, RFC 8414 §2; else client_secret_post)")
 	}
 	if name == "refresh" {
 		f.StringVar(&o.resource, "resource", "", "RFC 8707 resource to send with the refresh (must equal the token's audience)")
@@ -98,6 +100,13 @@ func (a *app) loadTokenContext(ctx context.Context, o *tokenOptions) (*tokenCont
 // tokenClient finds the endpoints (discovery, else Coder's fixed paths) and
 // the client secret (stdin, else the keyring).
 func (a *app) tokenClient(ctx context.Context, tc *tokenContext, o *tokenOptions) (flows.TokenClient, error) {
+	method, err := flows.ParseAuthMethod(o.authMethod)
+	if err != nil {
+		return flows.TokenClient{}, usagef("--auth-method: %s", err.Error())
+	}
+	if method == flows.AuthNone && o.secretStdin {
+		return flows.TokenClient{}, usagef("--auth-method none is a public client, which sends no secret; drop --client-secret-stdin")
+	}
 	t := flows.TokenClient{HTTP: tc.anon, ClientID: o.clientID,
 		TokenURL: tc.url + "/oauth2/tokens", RevocationURL: tc.url + "/oauth2/revoke"}
 	var methods []string
@@ -115,6 +124,7 @@ func (a *app) tokenClient(ctx context.Context, tc *tokenContext, o *tokenOptions
 		fmt.Fprintf(a.io.Err, "! discovery failed (%s); using Coder's endpoints\n", oneLine(err))
 	}
 	switch {
+	case method == flows.AuthNone:
 	case o.secretStdin:
 		secret, err := a.readSecretLine(ctx, "client secret", "Client secret (input hidden): ")
 		if err != nil {
@@ -132,7 +142,10 @@ func (a *app) tokenClient(ctx context.Context, tc *tokenContext, o *tokenOptions
 		}
 		t.ClientSecret = secret // empty: a public client, or a server that does not ask
 	}
-	t.Method = flows.ChooseAuthMethod(methods, t.ClientSecret != "")
+	t.Method = method
+	if method == flows.AuthAuto {
+		t.Method = flows.ChooseAuthMethod(methods, t.ClientSecret != "")
+	}
 	return t, nil
 }
 

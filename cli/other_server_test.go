@@ -1,0 +1,122 @@
+package cli_test
+
+import (
+	"strings"
+	"testing"
+
+	"oauthdeck/keyring"
+	"oauthdeck/sandbox/fositeas"
+)
+
+const curlConsent = `curl -sf -o /dev/null -L "$OAUTHDECK_AUTH_URL"`
+
+// startIndependent is an authorization server that is not Coder (ory/fosite):
+// a client for each auth method, userinfo and introspection as asked.
+func startIndependent(t *testing.T, opts fositeas.Options) *fositeas.Server {
+	t.Helper()
+	opts.ClientID, opts.ClientSecret, opts.AuthMethod = "basic-app", "basic-secret-value", "client_secret_basic"
+	opts.Clients = []fositeas.Client{{ID: "post-app", Secret: "post-secret-value", AuthMethod: "client_secret_post"},
+		{ID: "public-app", AuthMethod: "none"}}
+	opts.RedirectURI, opts.AutoApprove = "http://127.0.0.1/callback", true
+	as, err := fositeas.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = as.Close() })
+	return as
+}
+
+// `flow --all` against another standards-following server, with no Coder
+// session: each client authenticates its own way, the use step goes to
+// introspection or userinfo, refresh and revoke prove from real answers.
+func TestFlowOtherServerAllMethods(t *testing.T) {
+	as := startIndependent(t, fositeas.Options{Introspection: true, Userinfo: true})
+	for _, tc := range []struct {
+		name, id, secret, method, wantAuth, wantUse string
+	}{
+		{"basic by default", "basic-app", "basic-secret-value", "", "client_secret_basic", "PASSED use: token is active (RFC 7662 introspection)"},
+		{"post", "post-app", "post-secret-value", "post", "client_secret_post", "PASSED use: token is active (RFC 7662 introspection)"},
+		// A public client cannot authenticate to introspection: userinfo it is.
+		{"public", "public-app", "", "none", "none", "PASSED use: token works at the userinfo endpoint"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			args := []string{"flow", as.URL, "--client-id", tc.id, "--all", "--port", freePort(t), "--consent-command", curlConsent}
+			if tc.secret != "" {
+				args = append(args, "--client-secret-stdin")
+			}
+			if tc.method != "" {
+				args = append(args, "--auth-method", tc.method)
+			}
+			r := h.run(tc.secret+"\n", args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			mustContain(t, r.stderr, "Client authentication: "+tc.wantAuth, tc.wantUse, "Server: not Coder",
+				"PASSED refresh: refreshed; the old access token and the old refresh token proven dead",
+				"PASSED revoke: revoked; the refresh token and the access token proven dead")
+			mustNotContain(t, r.stderr, "/api/v2/users/me", "/api/v2/oauth2-provider", "FAILED")
+			mustContain(t, r.stdout, "access_token:")
+		})
+	}
+}
+
+// A client registered for client_secret_post, run with the default
+// (client_secret_basic): the failure names the other advertised methods
+// and the flag that picks the client's.
+func TestFlowOtherServerWrongMethodExplained(t *testing.T) {
+	as := startIndependent(t, fositeas.Options{})
+	h := newHarness(t)
+	r := h.run("post-secret-value\n", "flow", as.URL, "--client-id", "post-app", "--client-secret-stdin",
+		"--port", freePort(t), "--consent-command", curlConsent)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	mustContain(t, r.stderr, "FAILED exchange", "authenticated with client_secret_basic", "--auth-method post")
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "cause:") || strings.HasPrefix(l, "fix:") || strings.HasPrefix(l, "basis:") {
+			mustNotContain(t, l, "Coder", "v2.3")
+		}
+	}
+	mustNotContain(t, r.stderr, "--auth-method none")
+}
+
+// With nothing to call, the use step is skipped with its reason, and no
+// refresh or revoke verdict claims the access token dead.
+func TestFlowOtherServerNothingToUse(t *testing.T) {
+	as := startIndependent(t, fositeas.Options{})
+	h := newHarness(t)
+	r := h.run("basic-secret-value\n", "flow", as.URL, "--client-id", "basic-app", "--client-secret-stdin", "--all",
+		"--port", freePort(t), "--consent-command", curlConsent)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	mustContain(t, r.stderr, "SKIPPED use: nothing to call with the token", "the old access token not checked", "the access token not checked")
+	mustNotContain(t, r.stderr, "access token proven dead", "access token is dead")
+}
+
+// A public client runs on a machine without a keyring: one notice, the
+// tokens stay in memory, and every step passes.
+func TestFlowPublicClientWithoutKeyring(t *testing.T) {
+	as := startIndependent(t, fositeas.Options{Userinfo: true})
+	h := newHarness(t)
+	h.store = unavailableStore{}
+	r := h.run("", "flow", as.URL, "--client-id", "public-app", "--auth-method", "none", "--all",
+		"--port", freePort(t), "--consent-command", curlConsent)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stderr, string(keyring.ReasonNoSecretService)); n != 1 {
+		t.Fatalf("the keyring problem is reported %d times, want once:\n%s", n, r.stderr)
+	}
+	mustContain(t, r.stderr, "stay in memory for this run only", "PASSED use", "PASSED revoke")
+	mustNotContain(t, r.stderr, "no kept client secret is read")
+}
+
+func TestFlowOtherServerUsage(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--auth-method", "jwt"), "--auth-method", "basic", "post", "none")
+	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--auth-method", "none", "--client-secret-stdin"), "public client")
+	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--use-url", "ftp://x"), "--use-url", "http or https")
+	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--consent-command", "true", "--auto-consent"), "--consent-command")
+}
