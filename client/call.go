@@ -57,32 +57,39 @@ type call struct {
 // send performs a request and reads its (bounded) body. It is the single
 // place that turns transport failures into the typed errors.
 func (c *Client) send(ctx context.Context, method string, u *url.URL, header http.Header, body []byte) (*Response, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
-	if err != nil {
-		return nil, fmt.Errorf("build request: %w", err)
-	}
-	for k, vs := range header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	req.Header.Set("User-Agent", c.opts.UserAgent)
 	safeURL := safe.Redact(u.String())
-	start := time.Now()
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, c.transportError(ctx, method, safeURL, start, err)
+	for attempt := 1; ; attempt++ {
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+		if err != nil {
+			return nil, fmt.Errorf("build request: %w", err)
+		}
+		for k, vs := range header {
+			for _, v := range vs {
+				req.Header.Add(k, v)
+			}
+		}
+		req.Header.Set("User-Agent", c.opts.UserAgent)
+		start := time.Now()
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return nil, c.transportError(ctx, method, safeURL, start, err)
+		}
+		if c.waitForRetry(ctx, method, safeURL, resp, attempt) {
+			_, _ = io.Copy(io.Discard, resp.Body) // so the connection is reused
+			_ = resp.Body.Close()
+			continue
+		}
+		data, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close() // read to the limit; a close error loses nothing
+		if err != nil {
+			return nil, c.transportError(ctx, method, safeURL, start, err)
+		}
+		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, URL: u.String(), method: method}, nil
 	}
-	defer func() { _ = resp.Body.Close() }() // read to the limit below; a close error loses nothing
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, c.transportError(ctx, method, safeURL, start, err)
-	}
-	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, URL: u.String(), method: method}, nil
 }
 
 func (c *Client) transportError(ctx context.Context, method, safeURL string, start time.Time, err error) error {

@@ -36,6 +36,11 @@ type Options struct {
 	// Transport overrides the base transport (tests). The recorder, limits and
 	// redirect policy are still applied on top of it.
 	Transport http.RoundTripper
+	// MaxRateLimitWait bounds one wait on a 429's Retry-After before the
+	// request is sent again: DefaultMaxRateLimitWait when 0, no waiting when
+	// negative. OnRateLimit hears of each wait before it starts; it must not block.
+	MaxRateLimitWait time.Duration
+	OnRateLimit      func(RateLimitWait)
 }
 
 // Client talks to one deployment. It is safe for concurrent use.
@@ -44,6 +49,8 @@ type Client struct {
 	token string
 	opts  Options
 	http  *http.Client
+
+	traffic *traffic
 }
 
 // New returns a client for the deployment at baseURL (e.g. https://coder.example.com).
@@ -70,10 +77,13 @@ func New(baseURL, sessionToken string, opts Options) (*Client, error) {
 		rt = opts.Recorder.Wrap(rt)
 	}
 	rt = &limitTransport{next: rt, limit: opts.MaxBodyBytes}
+	tr := &traffic{}
+	rt = &trafficTransport{next: rt, t: tr}
 	return &Client{
-		base:  base,
-		token: sessionToken,
-		opts:  opts,
+		base:    base,
+		token:   sessionToken,
+		opts:    opts,
+		traffic: tr,
 		http: &http.Client{
 			Transport: rt,
 			Timeout:   opts.Timeout,

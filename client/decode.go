@@ -81,6 +81,7 @@ func (r *Response) oauth2Error(eb errorBody) *OAuth2Error {
 		Description:     eb.ErrorDescription,
 		URI:             eb.ErrorURI,
 		WWWAuthenticate: r.Header.Get("WWW-Authenticate"),
+		RetryAfter:      r.Header.Get("Retry-After"),
 	}
 }
 

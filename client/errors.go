@@ -64,6 +64,7 @@ type OAuth2Error struct {
 	Description     string
 	URI             string
 	WWWAuthenticate string
+	RetryAfter      string // the Retry-After header of a 429 or 503
 }
 
 func (e *OAuth2Error) Error() string {

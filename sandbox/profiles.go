@@ -82,6 +82,7 @@ type behaviours struct {
 	scopesEnforced      bool // the negotiated scope is minted, returned, narrowed on refresh and enforced by the API
 	publicClients       bool // DCR honours token_endpoint_auth_method=none (a public client)
 	redirectURIsLimited bool // DCR refuses more than 32 redirect URIs
+	rateLimits          bool // /oauth2/* and the .well-known documents: 60 a minute per endpoint and caller; owners may bypass
 }
 
 var profileBehaviours = map[Compat]behaviours{
@@ -133,5 +134,6 @@ var profileBehaviours = map[Compat]behaviours{
 		scopesEnforced:      true,
 		publicClients:       true,
 		redirectURIsLimited: true,
+		rateLimits:          true,
 	},
 }

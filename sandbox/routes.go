@@ -38,7 +38,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/login", s.handleLoginPage)
 	mux.HandleFunc("/", s.handleSPA)
 
-	return s.common(mux)
+	return s.common(s.rateLimit(mux))
 }
 
 // usersMe: Coder authenticates the users group before it routes the

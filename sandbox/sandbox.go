@@ -23,10 +23,16 @@ type Options struct {
 
 	AdminEmail, AdminUsername, AdminPassword string // defaults admin@example.com / admin / random
 
-	SessionDuration time.Duration    // access-token/session lifetime, default 24h
-	RefreshLifetime time.Duration    // default 720h
-	CodeLifetime    time.Duration    // default 10m
-	Now             func() time.Time // clock, default time.Now
+	SessionDuration time.Duration // access-token/session lifetime, default 24h
+	RefreshLifetime time.Duration // default 720h
+	CodeLifetime    time.Duration // default 10m
+	// RateLimit is the requests per RateWindow of each rate-limited endpoint
+	// on a profile that has rate limits: 0 means DefaultRateLimit, below 0
+	// none (Coder's --dangerous-disable-rate-limits). RateWindow defaults to
+	// a minute.
+	RateLimit  int
+	RateWindow time.Duration
+	Now        func() time.Time // clock, default time.Now
 }
 
 // Server is a running sandbox.
@@ -39,6 +45,7 @@ type Server struct {
 	handler  http.Handler
 	store    *store
 	requests atomic.Int64
+	limiter  *rateLimiter // nil: no rate limits
 
 	adminSession string
 
@@ -68,6 +75,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		done:     make(chan struct{}),
 	}
 	s.store.dcrOn = !s.b.dcrSettings || opts.EnableDCR
+	if s.b.rateLimits && opts.RateLimit >= 0 {
+		s.limiter = &rateLimiter{limit: opts.RateLimit, window: opts.RateWindow, now: opts.Now, windows: map[string]rateWindow{}}
+	}
 	adminID, session, err := s.CreateUser(opts.AdminEmail, opts.AdminUsername, opts.AdminPassword, true)
 	if err != nil {
 		_ = ln.Close()
@@ -133,6 +143,12 @@ func (o *Options) applyDefaults() error {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = DefaultRateLimit
+	}
+	if o.RateWindow <= 0 {
+		o.RateWindow = time.Minute
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func TestHostileInput(t *testing.T) {
 // TestConcurrentFlows runs many users' flows and refreshes in parallel
 // (meaningful under -race) and races one refresh token: exactly one wins.
 func TestConcurrentFlows(t *testing.T) {
-	s := startSandbox(t, Options{})
+	s := startSandbox(t, Options{RateLimit: -1}) // 12 users × 8 token calls from one IP: more than a minute's 60
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	const users = 12
 	var wg sync.WaitGroup
