@@ -15,6 +15,7 @@ import (
 
 func (a *app) checkCommand() *cobra.Command {
 	var output, resource string
+	var noBypass bool
 	cmd := &cobra.Command{
 		Use:   "check [URL]",
 		Short: "Run the conformance checks (flow, negative probes) against a deployment's OAuth2 provider",
@@ -23,19 +24,25 @@ deployment and report each check (pass, fail, warn, skip) with its evidence and
 the RFC or spec section it rests on. The suite creates its own apps with the
 admin session and deletes them at the end, also when interrupted.
 
+On Coder 2.38+, which rate-limits every /oauth2 endpoint to 60 requests a
+minute, an owner's session sends X-Coder-Bypass-Ratelimit; without it (or with
+--no-rate-limit-bypass) the suite waits on each 429's Retry-After, says so, and
+reports how long it waited. The report counts the requests per endpoint.
+
 Exit status: 0 when nothing failed, 1 when a check failed, 2 when the run could
 not be carried out (usage, no session, no connection).`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runCheck(cmd.Context(), firstArg(args), output, resource)
+			return a.runCheck(cmd.Context(), firstArg(args), output, resource, noBypass)
 		},
 	}
 	cmd.Flags().StringVar(&resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the deployment URL)")
+	cmd.Flags().BoolVar(&noBypass, "no-rate-limit-bypass", false, "do not send the owner's X-Coder-Bypass-Ratelimit; pace on Retry-After instead")
 	outputFlag(cmd, &output, "text", "json", "junit")
 	return cmd
 }
 
-func (a *app) runCheck(ctx context.Context, arg, output, resource string) error {
+func (a *app) runCheck(ctx context.Context, arg, output, resource string, noBypass bool) error {
 	s, err := a.resolveSession(ctx, arg, a.useCoderCLI)
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
@@ -63,6 +70,8 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string) error 
 		Recorder: a.recorder,
 		Resource: resource,
 		OnResult: progress,
+
+		NoRateLimitBypass: noBypass,
 	})
 	if live {
 		fmt.Fprint(a.io.Err, "\r"+ansi.EraseLineRight)

@@ -5,7 +5,9 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"oauthdeck/sandbox"
 )
@@ -70,4 +72,46 @@ func TestCheckConnectionErrors(t *testing.T) {
 	h.env["CODER_SESSION_TOKEN"] = "abcdefghij-abcdefghijabcdefghij12"
 	mustContain(t, h.fail(2, "", "check"), "nothing is listening")
 	mustContain(t, h.fail(2, "", "check", "-o", "xml"), "unknown output format")
+}
+
+// On a rate-limited 2.38 deployment the owner's run sends the bypass and
+// meets no 429; with --no-rate-limit-bypass it waits on Retry-After, says so
+// on stderr as it happens, and still exits 0 with the waits in the report.
+func TestCheckRateLimited(t *testing.T) {
+	type traffic struct {
+		Requests map[string]int `json:"requests"`
+		Limited  int            `json:"rate_limited"`
+		Waits    int            `json:"waits"`
+		Waited   float64        `json:"waited_seconds"`
+		Bypass   bool           `json:"rate_limit_bypass"`
+	}
+	var rep struct {
+		checkJSON
+		Traffic traffic `json:"traffic"`
+	}
+	srv := startSandbox(t, sandbox.Options{})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	if err := json.Unmarshal([]byte(h.ok("", "check", "-o", "json")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Traffic.Bypass || rep.Traffic.Limited != 0 || srv.RateLimited() != 0 || rep.Traffic.Requests["POST /oauth2/tokens"] == 0 {
+		t.Fatalf("with the owner's bypass: %+v, the server refused %d", rep.Traffic, srv.RateLimited())
+	}
+
+	slow := startSandbox(t, sandbox.Options{RateLimit: 8, RateWindow: time.Second})
+	h.loginEnv(slow)
+	r := h.run("", "check", "-o", "json", "--no-rate-limit-bypass")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Traffic.Bypass || rep.Traffic.Waits == 0 || rep.Traffic.Waited <= 0 || rep.Summary.Fail != 0 {
+		t.Fatalf("paced: %+v %+v", rep.Traffic, rep.Summary)
+	}
+	if n := strings.Count(r.stderr, "! rate limited (429) at POST "); n != rep.Traffic.Waits {
+		t.Errorf("%d waits, %d notices on stderr:\n%s", rep.Traffic.Waits, n, r.stderr)
+	}
 }

@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
@@ -155,6 +157,7 @@ type app struct {
 
 	recorder *client.Recorder
 	debugLog io.WriteCloser
+	errMu    sync.Mutex // rate-limit notices come from request goroutines
 }
 
 func (a *app) env(key string) string { return a.io.Env(key) }
@@ -333,5 +336,19 @@ func (a *app) clientOptions() client.Options {
 		InsecureSkipVerify: a.insecureSkipVerify,
 		Recorder:           a.recorder,
 		UserAgent:          "oauthdeck/" + Version,
+		OnRateLimit:        a.rateLimitNotice,
 	}
+}
+
+// rateLimitNotice says on stderr that the server rate limited a request and
+// how long the client waits before sending it again: a wait is never silent.
+func (a *app) rateLimitNotice(w client.RateLimitWait) {
+	a.errMu.Lock()
+	defer a.errMu.Unlock()
+	lead := ""
+	if isTerminal(a.io.Err) {
+		lead = "\r" + ansi.EraseLineRight // over check's progress line
+	}
+	fmt.Fprintf(a.io.Err, "%s! rate limited (429) at %s %s: waiting %s as Retry-After asks, then sending it again (retry %d)\n",
+		lead, safe.Line(w.Method), safe.Line(w.URL), w.Wait.Round(100*time.Millisecond), w.Attempt)
 }

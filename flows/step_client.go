@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
@@ -57,6 +58,9 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 		}
 		app, err := c.CreateApp(ctx, client.AppRequest{Name: name, CallbackURL: callback, RedirectURIs: []string{callback}})
 		if err != nil {
+			if ctx.Err() != nil && f.cfg.Cleanup {
+				f.removeInterruptedCreate(ctx, name)
+			}
 			return fmt.Errorf("creating app: %w", err)
 		}
 		id, created = app.ID, app.ID
@@ -114,6 +118,22 @@ func (f *Flow) setupClient(ctx context.Context, res *StepResult) error {
 	})
 	res.Verdict = "client " + safe.Line(id) + " (" + string(f.cfg.ClientMode) + ")"
 	return nil
+}
+
+// removeInterruptedCreate deletes the app named name if a create that was
+// cut short happened on the server anyway, so cleanup leaves nothing behind.
+func (f *Flow) removeInterruptedCreate(ctx context.Context, name string) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	apps, err := f.cfg.Client.Apps(cctx)
+	if err != nil {
+		return // nothing more can be done; the error returned names the create
+	}
+	for _, a := range apps {
+		if a.Name == name {
+			_ = f.cfg.Client.DeleteApp(cctx, a.ID)
+		}
+	}
 }
 
 // concretePort replaces port 0 with a free port: an app needs its callback's

@@ -141,10 +141,17 @@ func (t TokenClient) Token(ctx context.Context, form url.Values) (Tokens, error)
 	if t.HTTP == nil || t.TokenURL == "" {
 		return Tokens{}, errors.New("token client: no HTTP client or token endpoint")
 	}
-	if tok, ok, err := t.viaOAuth2(ctx, form); ok {
+	for attempt := 1; ; attempt++ {
+		tok, ok, err := t.viaOAuth2(ctx, form)
+		if !ok {
+			return t.raw(ctx, form) // the client's own send waits on 429s
+		}
+		var oe *client.OAuth2Error
+		if errors.As(err, &oe) && t.HTTP.WaitOnRateLimit(ctx, http.MethodPost, redactQuery(t.TokenURL), oe.StatusCode, http.Header{"Retry-After": {oe.RetryAfter}}, attempt) {
+			continue
+		}
 		return tok, err
 	}
-	return t.raw(ctx, form)
 }
 
 func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bool, error) {

@@ -98,6 +98,19 @@ type Report struct {
 	Server  ServerInfo `json:"server"`
 	Checks  []Result   `json:"checks"`
 	Summary Summary    `json:"summary"`
+	Traffic Traffic    `json:"traffic"`
+}
+
+// Traffic is what the run sent: requests per endpoint, the 429s it met and
+// how long it waited on their Retry-After, and whether it sent the owner's
+// rate-limit bypass (Coder 2.38 limits each /oauth2 endpoint to 60 a minute).
+type Traffic struct {
+	Requests      map[string]int `json:"requests"`
+	Total         int            `json:"total"`
+	RateLimited   int            `json:"rate_limited"`
+	Waits         int            `json:"waits"`
+	WaitedSeconds float64        `json:"waited_seconds"`
+	Bypass        bool           `json:"rate_limit_bypass"`
 }
 
 // Failed reports whether any check failed; `oauthdeck check` exits non-zero then.
@@ -124,6 +137,9 @@ type Config struct {
 	// CleanupTimeout bounds the removal of what the suite created, which runs
 	// on a fresh context even when ctx was cancelled. Default 15s.
 	CleanupTimeout time.Duration
+	// NoRateLimitBypass keeps the suite from sending X-Coder-Bypass-Ratelimit
+	// with an owner's session; it then paces itself on Retry-After.
+	NoRateLimitBypass bool
 }
 
 // DefaultRedirectURI is the callback the suite's apps are registered with.
@@ -137,14 +153,32 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, errors.New("check: Config.Client is required (the admin session)")
 	}
 	s := newSuite(cfg)
+	before := cfg.Client.Traffic()
 	runErr := s.runAll(ctx)
 	cleanupErr := s.cleanup(ctx)
+	if s.bypassed {
+		cfg.Client.SetRateLimitBypass(false)
+	}
 	rep := s.report()
+	rep.Traffic = trafficSince(before, cfg.Client.Traffic(), s.bypassed)
 	if cleanupErr != nil {
 		// Kept beside a cancellation: what is left matters most then.
 		return rep, errors.Join(runErr, &CleanupError{Err: cleanupErr})
 	}
 	return rep, runErr
+}
+
+// trafficSince is what was sent between two readings of the client's counts.
+func trafficSince(before, after client.Traffic, bypass bool) Traffic {
+	t := Traffic{Requests: map[string]int{}, Total: after.Total - before.Total,
+		RateLimited: after.RateLimited - before.RateLimited, Waits: after.Waits - before.Waits,
+		WaitedSeconds: (after.Waited - before.Waited).Seconds(), Bypass: bypass}
+	for k, n := range after.Requests {
+		if d := n - before.Requests[k]; d > 0 {
+			t.Requests[k] = d
+		}
+	}
+	return t
 }
 
 // CleanupError is the suite failing to remove test clients it created;

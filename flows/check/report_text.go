@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strings"
 
 	"oauthdeck/client/safe"
@@ -55,7 +56,43 @@ func WriteText(w io.Writer, rep Report, styles TextStyles) error {
 	s := rep.Summary
 	tw.line("")
 	tw.line(fmt.Sprintf("%d checks: %d pass, %d fail, %d warn, %d skip", len(rep.Checks), s.Pass, s.Fail, s.Warn, s.Skip))
+	tw.traffic(rep.Traffic)
 	return tw.err
+}
+
+// traffic says how many requests went where, and what the rate limit cost.
+func (t *textWriter) traffic(tr Traffic) {
+	if tr.Total == 0 {
+		return
+	}
+	keys := make([]string, 0, len(tr.Requests))
+	for k := range tr.Requests {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if tr.Requests[keys[i]] != tr.Requests[keys[j]] {
+			return tr.Requests[keys[i]] > tr.Requests[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, 0, 4)
+	for i, k := range keys {
+		if i == 4 {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", safe.Line(k), tr.Requests[k]))
+	}
+	t.line(t.faint(fmt.Sprintf("%d requests (%s)", tr.Total, strings.Join(parts, ", "))))
+	switch {
+	case tr.Waits > 0:
+		t.line(fmt.Sprintf("rate limited %d times: waited %.1fs in %d waits on Retry-After", tr.RateLimited, tr.WaitedSeconds, tr.Waits))
+	case tr.RateLimited > 0:
+		t.line(fmt.Sprintf("rate limited %d times (429) without waiting: those probes say nothing", tr.RateLimited))
+	}
+	if tr.Bypass {
+		t.line(t.faint("sent X-Coder-Bypass-Ratelimit with the owner's session"))
+	}
 }
 
 type textWriter struct {

@@ -256,13 +256,17 @@ func TestCheckRateLimitIsNotARefusal(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: hook})
+	// Retry-After is longer than the client will wait: the 429s reach the probes.
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: hook, MaxRateLimitWait: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep, err := check.Run(context.Background(), check.Config{Client: c})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if rep.Traffic.RateLimited == 0 || rep.Traffic.Waits != 0 {
+		t.Errorf("traffic %+v: want 429s counted and no wait", rep.Traffic)
 	}
 	st := statuses(rep)
 	for _, id := range []string{"code.single-use", "code.client-binding", "token.bad-client-secret", "token.redirect-mismatch", "refresh.client-auth"} {
@@ -379,5 +383,33 @@ func TestCheckNoRecorderDCREvidence(t *testing.T) {
 	assertNoSecrets(t, rep, srv.AdminSessionToken())
 	if apps := allApps(t, srv); len(apps) > 0 {
 		t.Errorf("%d apps left", len(apps))
+	}
+}
+
+// An interruption that cuts the create of a test app short after the server
+// made it (the answer never arrives) leaves nothing behind: cleanup finds
+// the app by its name.
+func TestCheckInterruptedCreateLeavesNothing(t *testing.T) {
+	srv, _, _ := startSandbox(t, sandbox.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil && r.Method == http.MethodPost && r.URL.Path == "/api/v2/oauth2-provider/apps" {
+			resp.Body.Close()
+			cancel() // the server created it; the answer is lost
+			return nil, context.Canceled
+		}
+		return resp, err
+	})
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := check.Run(ctx, check.Config{Client: c}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v, want the cancellation", err)
+	}
+	if left := srv.AppNames("oauthdeck-check-"); len(left) > 0 {
+		t.Fatalf("the interrupted create left %v", left)
 	}
 }

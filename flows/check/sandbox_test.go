@@ -258,3 +258,59 @@ func TestCheckSandboxV236MatchesRealCoder(t *testing.T) {
 		dump(t, rep)
 	}
 }
+
+// Coder 2.38's rate limits: with the owner's bypass the suite meets no 429;
+// with the bypass off it waits on Retry-After (shown in the report) and
+// still gives every verdict it gives without limits.
+func TestCheckRateLimits(t *testing.T) {
+	_, free, freeRec := startSandbox(t, sandbox.Options{RateLimit: -1})
+	want := statuses(runCheck(t, free, freeRec))
+	for _, tc := range []struct {
+		name   string
+		bypass bool
+	}{{"owner bypass", true}, {"paced on Retry-After", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Coder's 60 a minute: a run stays under it on the endpoints the
+			// session does not sign (tokens, per IP). Without the bypass, 8 a
+			// second makes the suite's 23 authorizations and 27 exchanges wait.
+			opts := sandbox.Options{}
+			if !tc.bypass {
+				opts = sandbox.Options{RateLimit: 8, RateWindow: time.Second}
+			}
+			srv, c, rec := startSandbox(t, opts)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			rep, err := check.Run(ctx, check.Config{Client: c, Recorder: rec, NoRateLimitBypass: !tc.bypass})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := rep.Traffic
+			if tc.bypass {
+				if !tr.Bypass || tr.RateLimited != 0 || srv.RateLimited() != 0 {
+					t.Errorf("with the bypass: traffic %+v, the server refused %d", tr, srv.RateLimited())
+				}
+			} else if tr.Bypass || tr.Waits == 0 || tr.WaitedSeconds <= 0 || tr.RateLimited != srv.RateLimited() {
+				t.Errorf("without the bypass: traffic %+v, the server refused %d", tr, srv.RateLimited())
+			}
+			if tr.Requests["POST /oauth2/authorize"] == 0 || tr.Requests["POST /oauth2/tokens"] == 0 {
+				t.Errorf("requests per endpoint %v", tr.Requests)
+			}
+			for id, r := range statuses(rep) {
+				if r.Status != want[id].Status {
+					t.Errorf("%s: %s, without rate limits %s (%s)", id, r.Status, want[id].Status, r.Detail)
+				}
+			}
+			var text bytes.Buffer
+			if err := check.WriteText(&text, rep, check.TextStyles{}); err != nil {
+				t.Fatal(err)
+			}
+			line := "sent X-Coder-Bypass-Ratelimit"
+			if !tc.bypass {
+				line = "on Retry-After"
+			}
+			if !strings.Contains(text.String(), line) {
+				t.Errorf("the text report does not say %q:\n%s", line, text.String())
+			}
+		})
+	}
+}
