@@ -83,16 +83,26 @@ func (a *app) writeApp(app client.App, output string) error {
 	if revoke == "" {
 		revoke = app.Endpoints.TokenRevoke
 	}
-	return writeKeyValues(a.io.Out, [][2]string{
+	rows := [][2]string{
 		{"ID (client_id)", app.ID},
 		{"Name", app.Name},
 		{"Redirect URIs", strings.Join(redirectURIs(app), " ")},
 		{"Icon", app.Icon},
 		{"Scope", app.Scope},
-		{"Authorization", app.Endpoints.Authorization},
-		{"Token", app.Endpoints.Token},
-		{"Revocation", revoke},
-	})
+	}
+	// Newer Coder reports these; older releases do not, and nothing is guessed.
+	if app.ClientType != "" {
+		rows = append(rows, [2]string{"Client type", app.ClientType})
+	}
+	if app.DynamicallyRegistered != nil {
+		rows = append(rows, [2]string{"Dynamically registered", map[bool]string{true: "yes", false: "no"}[*app.DynamicallyRegistered]})
+	}
+	rows = append(rows, [2]string{"Authorization", app.Endpoints.Authorization}, [2]string{"Token", app.Endpoints.Token},
+		[2]string{"Revocation", revoke})
+	if app.Endpoints.DeviceAuthorization != "" {
+		rows = append(rows, [2]string{"Device authorization", app.Endpoints.DeviceAuthorization})
+	}
+	return writeKeyValues(a.io.Out, rows)
 }
 
 // appFlags are the fields of create and update.

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,17 +34,21 @@ func TestBinarySandboxThenStatus(t *testing.T) {
 	}
 }
 
-func sandboxThenStatus(t *testing.T, compat, version, era string) {
+// startSandboxBinary runs the built binary's sandbox with args until the
+// test ends and returns the environment of a fresh home and the CODER_URL
+// and CODER_SESSION_TOKEN lines it printed.
+// stop interrupts it as Ctrl-C would and returns its stderr once it exited cleanly.
+func startSandboxBinary(t *testing.T, bin string, args ...string) (baseEnv, env []string, stop func() string) {
+	t.Helper()
 	dir := t.TempDir()
-	bin := buildBinary(t)
-	baseEnv := []string{
+	baseEnv = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + filepath.Join(dir, "home"),
 		"OAUTHDECK_CONFIG_DIR=" + filepath.Join(dir, "config"),
 		"NO_COLOR=1",
 	}
 
-	sb := exec.Command(bin, "sandbox", "--compat", compat)
+	sb := exec.Command(bin, append([]string{"sandbox"}, args...)...)
 	sb.Env = baseEnv
 	var sbErr bytes.Buffer
 	sb.Stderr = &sbErr
@@ -66,7 +71,6 @@ func sandboxThenStatus(t *testing.T, compat, version, era string) {
 		}
 		close(lines)
 	}()
-	var env []string
 	timeout := time.After(30 * time.Second)
 	for len(env) < 2 {
 		select {
@@ -82,6 +86,27 @@ func sandboxThenStatus(t *testing.T, compat, version, era string) {
 	if !strings.HasPrefix(env[0], "CODER_URL=http://127.0.0.1:") || !strings.HasPrefix(env[1], "CODER_SESSION_TOKEN=") {
 		t.Fatalf("sandbox printed %q", env)
 	}
+	stop = func() string {
+		t.Helper()
+		if err := sb.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("sandbox did not exit cleanly on SIGINT: %v\nstderr:\n%s", err, sbErr.String())
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("sandbox ignored SIGINT")
+		}
+		return sbErr.String()
+	}
+	return baseEnv, env, stop
+}
+
+func sandboxThenStatus(t *testing.T, compat, version, era string) {
+	bin := buildBinary(t)
+	baseEnv, env, stop := startSandboxBinary(t, bin, "--compat", compat)
 
 	status := exec.Command(bin, "status", "-o", "json")
 	status.Env = append(append([]string{}, baseEnv...), env...)
@@ -91,22 +116,31 @@ func sandboxThenStatus(t *testing.T, compat, version, era string) {
 	}
 	mustContain(t, string(out), `"token_source": "environment CODER_SESSION_TOKEN"`, `"version": "`+version+`"`, era, `"username": "admin"`)
 
-	if err := sb.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("sandbox did not exit cleanly on SIGINT: %v\nstderr:\n%s", err, sbErr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("sandbox ignored SIGINT")
-	}
-	mustContain(t, sbErr.String(), "listening on", "sandbox stopped")
+	mustContain(t, stop(), "listening on", "sandbox stopped")
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	testenv.RemoveBinary()
 	os.Exit(code)
+}
+
+// `sandbox --seed-apps N` serves N apps for scale tests.
+func TestBinarySandboxSeedApps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	baseEnv, env, stop := startSandboxBinary(t, bin, "--seed-apps", "250")
+	list := exec.Command(bin, "apps", "list", "-o", "json")
+	list.Env = append(append([]string{}, baseEnv...), env...)
+	out, err := list.Output()
+	if err != nil {
+		t.Fatalf("apps list: %v", err)
+	}
+	var apps []struct{ Name string }
+	if err := json.Unmarshal(out, &apps); err != nil || len(apps) != 250 || apps[0].Name != "seed-00001" {
+		t.Fatalf("%d apps (%v), first %+v", len(apps), err, apps[:min(1, len(apps))])
+	}
+	mustContain(t, stop(), "seeded 250 apps", "rate limits: 60 requests a minute")
 }

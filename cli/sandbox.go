@@ -14,10 +14,18 @@ type sandboxOptions struct {
 	dcr              bool
 	providerDisabled bool
 	reveal           bool
+	seedApps         int
+	rateLimit        int
 }
 
 func (o sandboxOptions) options() (sandbox.Options, error) {
-	opts := sandbox.Options{Addr: o.addr, EnableDCR: o.dcr, ProviderDisabled: o.providerDisabled}
+	opts := sandbox.Options{Addr: o.addr, EnableDCR: o.dcr, ProviderDisabled: o.providerDisabled, RateLimit: o.rateLimit}
+	if o.seedApps < 0 || o.seedApps > maxSeedApps {
+		return opts, usagef("--seed-apps must be 0-%d", maxSeedApps)
+	}
+	if o.rateLimit < -1 {
+		return opts, usagef("--rate-limit must be -1 (off), 0 (the profile's) or a number of requests a minute")
+	}
 	compat, err := sandbox.ParseCompat(o.compat)
 	if err != nil {
 		return opts, usagef("--compat: %v", err)
@@ -53,6 +61,9 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 				return fmt.Errorf("starting the sandbox: %w", err)
 			}
 			defer func() { _ = srv.Close() }() // the process is ending; nothing is lost
+			if o.seedApps > 0 {
+				srv.SeedApps(o.seedApps)
+			}
 			fmt.Fprintf(a.io.Out, "CODER_URL=%s\nCODER_SESSION_TOKEN=%s\n", srv.URL(), srv.AdminSessionToken())
 			if f, ok := a.io.Out.(interface{ Sync() error }); ok {
 				_ = f.Sync()
@@ -67,6 +78,12 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 			}
 			if opts.ProviderDisabled {
 				notes = append(notes, "the OAuth2 provider is switched off, as on a deployment without it")
+			}
+			if o.seedApps > 0 {
+				notes = append(notes, fmt.Sprintf("seeded %d apps (seed-00001 …)", o.seedApps))
+			}
+			if srv.RateLimits() {
+				notes = append(notes, fmt.Sprintf("rate limits: %d requests a minute per /oauth2 endpoint and caller (owners may send %s)", srv.RateLimitPerMinute(), sandbox.BypassRateLimitHeader))
 			}
 			if srv.DCROpen() {
 				notes = append(notes, "dynamic client registration is open")
@@ -86,9 +103,14 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 	f.BoolVar(&o.dcr, "dcr", false, "open dynamic client registration (main; v2.36 and v2.30 always have it open)")
 	f.BoolVar(&o.providerDisabled, "provider-disabled", false, "answer as a deployment whose OAuth2 provider is off")
 	f.BoolVar(&o.reveal, "reveal", false, "print the admin password on stderr")
+	f.IntVar(&o.seedApps, "seed-apps", 0, "seed this many apps (seed-00001 …) for scale tests and benchmarks")
+	f.IntVar(&o.rateLimit, "rate-limit", 0, "requests a minute per /oauth2 endpoint on profiles with rate limits (main): 0 the profile's 60, -1 off")
 	completeCompat(cmd)
 	return cmd
 }
+
+// maxSeedApps bounds --seed-apps: the scale goal is 100,000 apps.
+const maxSeedApps = 1_000_000
 
 // compatUsage is the --compat help of sandbox and demo.
 const compatUsage = "Coder version to answer like: main (v2.38), v2.36 (v2.37 is its alias) or v2.30"

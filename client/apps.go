@@ -1,10 +1,14 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -42,18 +46,66 @@ func (c *Client) AppsAuthorizedBy(ctx context.Context, userID string) ([]App, er
 }
 
 // listApps reads a list of apps, normalised, with null as an empty list.
+// The list is a JSON array (v2.30 and every measured release) or, on
+// newer builds, {"apps": [...], "count": N} a page at a time: then it
+// pages on with offset until count apps have come, a page comes back
+// empty, or maxAppPages pages were read.
 func (c *Client) listApps(ctx context.Context, path string) ([]App, error) {
-	var apps []App
-	if err := c.do(ctx, call{method: http.MethodGet, url: path, auth: authSession, want: http.StatusOK, out: &apps}); err != nil {
-		return nil, err
+	var all []App
+	for page := 0; ; page++ {
+		p := path
+		if page > 0 {
+			p += map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + url.Values{"offset": {strconv.Itoa(len(all))}}.Encode()
+		}
+		var list appList
+		if err := c.do(ctx, call{method: http.MethodGet, url: p, auth: authSession, want: http.StatusOK, out: &list}); err != nil {
+			return nil, err
+		}
+		all = append(all, list.apps...)
+		if !list.paged || len(list.apps) == 0 || len(all) >= list.count {
+			break
+		}
+		if page+1 >= maxAppPages {
+			return nil, fmt.Errorf("the server says %d apps but %d pages brought only %d", list.count, maxAppPages, len(all))
+		}
 	}
-	if apps == nil {
-		apps = []App{}
+	if all == nil {
+		all = []App{}
 	}
-	for i := range apps {
-		apps[i].normalize()
+	for i := range all {
+		all[i].normalize()
 	}
-	return apps, nil
+	return all, nil
+}
+
+// maxAppPages bounds the pages listApps reads, so a server whose count
+// never comes true cannot keep it paging.
+const maxAppPages = 10000
+
+// appList is either shape of the apps list.
+type appList struct {
+	apps  []App
+	count int
+	paged bool
+}
+
+func (l *appList) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var page struct {
+			Apps  *[]App `json:"apps"`
+			Count int    `json:"count"`
+		}
+		if err := json.Unmarshal(b, &page); err != nil {
+			return err
+		}
+		if page.Apps == nil {
+			return errors.New("an object without apps where a list of apps was expected")
+		}
+		l.apps, l.count, l.paged = *page.Apps, page.Count, true
+		return nil
+	}
+	return json.Unmarshal(b, &l.apps)
 }
 
 // App is GET /api/v2/oauth2-provider/apps/{id}.

@@ -5,10 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -399,5 +401,45 @@ func TestNotModifiedIsNamed(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "redirected") ||
 		!strings.Contains(err.Error(), "server answered 304 Not Modified with no Location") {
 		t.Fatalf("304: %T %v", err, err)
+	}
+}
+
+// The apps list as newer Coder builds may answer it: {"apps": [...],
+// "count": N}, a page at a time. Every page is read, with offset; a server
+// whose count never comes true stops at an empty page.
+func TestAppsPagedObject(t *testing.T) {
+	const total, pageSize = 7, 3
+	var offsets []string
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		off, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		offsets = append(offsets, r.URL.Query().Get("offset"))
+		var apps []string
+		for i := off; i < min(off+pageSize, total); i++ {
+			apps = append(apps, fmt.Sprintf(`{"id":"app-%d","name":"a%d","callback_url":"http://127.0.0.1/cb","client_type":"public","dynamically_registered":true}`, i, i))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"apps":[%s],"count":%d}`, strings.Join(apps, ","), total)
+	}, client.Options{})
+	apps, err := c.Apps(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(apps) != total || apps[6].ID != "app-6" || apps[0].ClientType != "public" || apps[0].DynamicallyRegistered == nil || !*apps[0].DynamicallyRegistered {
+		t.Fatalf("got %d apps: %+v", len(apps), apps)
+	}
+	if strings.Join(offsets, ",") != ",3,6" {
+		t.Errorf("offsets %v", offsets)
+	}
+
+	liar := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("offset") == "" {
+			_, _ = io.WriteString(w, `{"apps":[{"id":"x","name":"x"}],"count":1000000}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"apps":[],"count":1000000}`)
+	}, client.Options{})
+	if apps, err := liar.Apps(context.Background()); err != nil || len(apps) != 1 {
+		t.Fatalf("a count that never comes true: %d apps, %v", len(apps), err)
 	}
 }

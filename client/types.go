@@ -67,6 +67,10 @@ type App struct {
 	Icon         string       `json:"icon"`
 	Scope        string       `json:"scope,omitempty"`
 	Endpoints    AppEndpoints `json:"endpoints"`
+	// Newer Coder (2.38): "confidential" or "public" (public only through
+	// DCR), and whether the app registered itself. Empty/nil on older ones.
+	ClientType            string `json:"client_type,omitempty"`
+	DynamicallyRegistered *bool  `json:"dynamically_registered,omitempty"`
 }
 
 // AppRequest is the body of POST and PUT /api/v2/oauth2-provider/apps.

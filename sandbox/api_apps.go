@@ -33,6 +33,10 @@ type appMain struct {
 	Icon         string       `json:"icon"`
 	Scope        string       `json:"scope"`
 	Endpoints    appEndpoints `json:"endpoints"`
+	// 2.38: "confidential" or "public" (only DCR makes public apps), and
+	// whether the app registered itself.
+	ClientType            string `json:"client_type"`
+	DynamicallyRegistered bool   `json:"dynamically_registered"`
 }
 
 // appJSON renders an app for the current compat mode; caller holds the lock
@@ -49,6 +53,7 @@ func (s *Server) appJSON(a *app) any {
 	return appMain{
 		ID: a.id.String(), Name: a.name, CallbackURL: a.callbackURL(),
 		RedirectURIs: append([]string{}, a.redirectURIs...), Icon: a.icon, Scope: a.scope, Endpoints: ep,
+		ClientType: map[bool]string{true: "public", false: "confidential"}[a.public], DynamicallyRegistered: a.reg != nil,
 	}
 }
 

@@ -163,6 +163,20 @@ func TestMainDCRAndPublicClients(t *testing.T) {
 	}
 	id := out["client_id"].(string)
 	expect(t, call(t, s, req{method: "POST", path: "/api/v2/oauth2-provider/apps/" + id + "/secrets", session: s.AdminSessionToken()}), 400, "")
+	// 2.38's app fields: what the app is and how it came to be.
+	var app struct {
+		ClientType            string `json:"client_type"`
+		DynamicallyRegistered bool   `json:"dynamically_registered"`
+	}
+	call(t, s, req{method: "GET", path: "/api/v2/oauth2-provider/apps/" + id, session: s.AdminSessionToken()}).decode(t, &app)
+	if app.ClientType != "public" || !app.DynamicallyRegistered {
+		t.Errorf("the registered public client reads %+v", app)
+	}
+	made := newFixture(t, s, "http://127.0.0.1:9876/callback")
+	call(t, s, req{method: "GET", path: "/api/v2/oauth2-provider/apps/" + made.appID, session: s.AdminSessionToken()}).decode(t, &app)
+	if app.ClientType != "confidential" || app.DynamicallyRegistered {
+		t.Errorf("an app made through the API reads %+v", app)
+	}
 
 	// PKCE alone is enough; every registered URI is usable.
 	f := fixture{s: s, appID: id, callback: "http://127.0.0.1:9877/cb"}

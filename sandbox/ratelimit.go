@@ -120,6 +120,17 @@ func remoteHost(r *http.Request) string {
 	return host
 }
 
+// RateLimits reports whether the server rate-limits its OAuth2 endpoints.
+func (s *Server) RateLimits() bool { return s.limiter != nil }
+
+// RateLimitPerMinute is the limit per window (a minute unless Options.RateWindow says otherwise).
+func (s *Server) RateLimitPerMinute() int {
+	if s.limiter == nil {
+		return 0
+	}
+	return s.limiter.limit
+}
+
 // RateLimited is how many requests the rate limit has refused so far.
 func (s *Server) RateLimited() int {
 	if s.limiter == nil {
