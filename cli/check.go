@@ -4,25 +4,43 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
+	"oauthdeck/client"
 	"oauthdeck/client/safe"
+	"oauthdeck/flows"
 	"oauthdeck/flows/check"
 )
 
+type checkOptions struct {
+	output, resource string
+	noBypass         bool
+	// Generic mode: a client registered at any authorization server.
+	clientID, authMethod, redirectURI, consentCmd string
+	secretStdin                                   bool
+}
+
 func (a *app) checkCommand() *cobra.Command {
-	var output, resource string
-	var noBypass bool
+	var o checkOptions
 	cmd := &cobra.Command{
 		Use:   "check [URL]",
-		Short: "Run the conformance checks (flow, negative probes) against a deployment's OAuth2 provider",
+		Short: "Run the conformance checks (flow, negative probes) against a deployment's OAuth2 provider, or any authorization server",
 		Long: `Run the whole authorization-code chain plus negative probes against the
 deployment and report each check (pass, fail, warn, skip) with its evidence and
 the RFC or spec section it rests on. The suite creates its own apps with the
 admin session and deletes them at the end, also when interrupted.
+
+With --client-id it runs against any standards-following authorization server
+(generic mode), with no Coder session: it uses that client (registered with
+--redirect-uri, a loopback URI), authenticates as --auth-method says, and gets
+each authorization from --consent-command, which receives the URL in
+OAUTHDECK_AUTH_URL and must bring a user agent to the redirect URI. Checks that
+need Coder (a second client from its apps API, its API or MCP endpoint as the
+resource server) are skipped with that reason.
 
 On Coder 2.38+, which rate-limits every /oauth2 endpoint to 60 requests a
 minute, an owner's session sends X-Coder-Bypass-Ratelimit; without it (or with
@@ -31,26 +49,90 @@ reports how long it waited. The report counts the requests per endpoint.
 
 Exit status: 0 when nothing failed, 1 when a check failed, 2 when the run could
 not be carried out (usage, no session, no connection).`,
+		Example: `  oauthdeck check
+  oauthdeck check https://idp.example --client-id my-app --client-secret-stdin --auth-method basic \
+      --redirect-uri http://127.0.0.1:9876/callback \
+      --consent-command 'curl -s -o /dev/null -L "$OAUTHDECK_AUTH_URL"' < secret.txt`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.runCheck(cmd.Context(), firstArg(args), output, resource, noBypass)
+			return a.runCheck(cmd.Context(), firstArg(args), o)
 		},
 	}
-	cmd.Flags().StringVar(&resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the deployment URL)")
-	cmd.Flags().BoolVar(&noBypass, "no-rate-limit-bypass", false, "do not send the owner's X-Coder-Bypass-Ratelimit; pace on Retry-After instead")
-	outputFlag(cmd, &output, "text", "json", "junit")
+	f := cmd.Flags()
+	f.StringVar(&o.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the deployment URL on Coder; none in generic mode)")
+	f.BoolVar(&o.noBypass, "no-rate-limit-bypass", false, "do not send the owner's X-Coder-Bypass-Ratelimit; pace on Retry-After instead")
+	f.StringVar(&o.clientID, "client-id", "", "generic mode: the client to run with, registered at the server")
+	f.BoolVar(&o.secretStdin, "client-secret-stdin", false, "generic mode: read the client secret from stdin (none: a public client)")
+	f.StringVar(&o.authMethod, "auth-method", "", "generic mode: basic, post or none (default: client_secret_basic when the server lists it or lists nothing, RFC 8414 §2)")
+	f.StringVar(&o.redirectURI, "redirect-uri", check.DefaultRedirectURI, "generic mode: the client's registered loopback redirect URI, where the suite listens")
+	f.StringVar(&o.consentCmd, "consent-command", "", "generic mode: the command that brings a user agent from "+flows.ConsentCommandEnv+" to the redirect URI")
+	refuseSecretFlags(cmd, map[string]string{"client-secret": "pipe it with --client-secret-stdin"})
+	outputFlag(cmd, &o.output, "text", "json", "junit")
 	return cmd
 }
 
-func (a *app) runCheck(ctx context.Context, arg, output, resource string, noBypass bool) error {
-	s, err := a.resolveSession(ctx, arg, a.useCoderCLI)
-	if err != nil {
-		return &exitError{code: ExitUsage, err: err}
+// given is generic mode's client, or nil for a Coder run.
+func (a *app) given(ctx context.Context, o checkOptions) (*check.GivenClient, error) {
+	switch {
+	case o.clientID == "" && (o.secretStdin || o.authMethod != "" || o.consentCmd != ""):
+		return nil, usagef("--client-secret-stdin, --auth-method and --consent-command go with --client-id (generic mode)")
+	case o.clientID == "":
+		return nil, nil
+	case o.consentCmd == "":
+		return nil, usagef("generic mode needs --consent-command: each of the suite's authorizations needs a user agent to reach %s", o.redirectURI)
 	}
-	// Reachability first: a deployment that does not answer is a connection
-	// problem (exit 2), not a list of failed checks.
-	if _, err := s.client.Me(ctx); err != nil {
-		return &exitError{code: ExitUsage, err: err}
+	method, err := flows.ParseAuthMethod(o.authMethod)
+	if err != nil {
+		return nil, usagef("--auth-method: %s", err.Error())
+	}
+	if problem := flows.ListenerURIProblem(o.redirectURI); problem != "" {
+		return nil, usagef("--redirect-uri: %s", problem)
+	}
+	if u, err := neturl.Parse(o.redirectURI); err != nil || u.Port() == "" || u.Port() == "0" {
+		return nil, usagef("--redirect-uri needs the port the client registered: the suite listens there")
+	}
+	g := &check.GivenClient{ID: o.clientID, Method: method, RedirectURI: o.redirectURI, ConsentCommand: o.consentCmd}
+	if o.secretStdin {
+		if method == flows.AuthNone {
+			return nil, usagef("--auth-method none is a public client, which sends no secret; drop --client-secret-stdin")
+		}
+		if g.Secret, err = a.readSecretLine(ctx, "client secret", "Client secret (input hidden): "); err != nil {
+			return nil, err
+		}
+	}
+	return g, nil
+}
+
+func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
+	given, err := a.given(ctx, o)
+	if err != nil {
+		return err
+	}
+	var c *client.Client
+	var url string
+	if given != nil {
+		cfg, _ := a.loadConfig()
+		if url, err = a.deploymentURL(arg, cfg); err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		if c, err = client.New(url, "", a.clientOptions()); err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		// Reachability first, as below: the metadata must answer.
+		if _, err := c.AuthorizationServerMetadata(ctx, ""); err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+	} else {
+		s, err := a.resolveSession(ctx, arg, a.useCoderCLI)
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		// Reachability first: a deployment that does not answer is a connection
+		// problem (exit 2), not a list of failed checks.
+		if _, err := s.client.Me(ctx); err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		c, url = s.client, s.url
 	}
 	// Live progress only on a terminal, as one line rewritten in place: the
 	// report itself goes to stdout.
@@ -63,22 +145,23 @@ func (a *app) runCheck(ctx context.Context, arg, output, resource string, noBypa
 			n++
 			fmt.Fprintf(a.io.Err, "\r"+ansi.EraseLineRight+"[%d] %s %s", n, checkMark(r.Status, color), safe.Line(r.ID))
 		}
-		fmt.Fprintf(a.io.Err, "Checking %s ...", s.url)
+		fmt.Fprintf(a.io.Err, "Checking %s ...", url)
 	}
 	rep, runErr := check.Run(ctx, check.Config{
-		Client:   s.client,
+		Client:   c,
 		Recorder: a.recorder,
-		Resource: resource,
+		Resource: o.resource,
 		OnResult: progress,
+		Given:    given,
 
-		NoRateLimitBypass: noBypass,
+		NoRateLimitBypass: o.noBypass,
 	})
 	if live {
 		fmt.Fprint(a.io.Err, "\r"+ansi.EraseLineRight)
 	}
 	if len(rep.Checks) > 0 {
 		var werr error
-		switch output {
+		switch o.output {
 		case "json":
 			werr = check.WriteJSON(a.io.Out, rep)
 		case "junit":

@@ -120,3 +120,32 @@ func TestFlowOtherServerUsage(t *testing.T) {
 	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--use-url", "ftp://x"), "--use-url", "http or https")
 	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--consent-command", "true", "--auto-consent"), "--consent-command")
 }
+
+// `check` in generic mode from the command line: no Coder session, the
+// client registered at the other server, consent by curl; exit 0, and the
+// Coder-only checks skipped with their reason.
+func TestCheckOtherServer(t *testing.T) {
+	as := startIndependent(t, fositeas.Options{})
+	h := newHarness(t)
+	r := h.run("basic-secret-value\n", "check", as.URL, "--client-id", "basic-app", "--client-secret-stdin",
+		"--redirect-uri", "http://127.0.0.1:"+freePort(t)+"/callback", "--consent-command", curlConsent, "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	mustContain(t, r.stdout, `"kind": "oauth2"`, `"id": "flow.pkce"`, "using the given client basic-app (client_secret_basic)",
+		"needs a second client, which only Coder's apps API creates")
+	mustNotContain(t, r.stdout, `"status": "fail"`)
+
+	// A client registered for post, run as basic: the flow fails, named.
+	r = h.run("post-secret-value\n", "check", as.URL, "--client-id", "post-app", "--client-secret-stdin", "--auth-method", "basic",
+		"--redirect-uri", "http://127.0.0.1:"+freePort(t)+"/callback", "--consent-command", curlConsent, "-o", "json")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	mustContain(t, r.stderr, "flow.pkce")
+
+	mustContain(t, h.fail(2, "", "check", as.URL, "--client-id", "x"), "--consent-command")
+	mustContain(t, h.fail(2, "", "check", as.URL, "--consent-command", "true"), "go with --client-id")
+	mustContain(t, h.fail(2, "", "check", as.URL, "--client-id", "x", "--consent-command", "true", "--redirect-uri", "https://example.com/cb"), "--redirect-uri")
+	mustContain(t, h.fail(2, "", "check", as.URL, "--client-id", "x", "--consent-command", "true", "--redirect-uri", "http://127.0.0.1/cb"), "port")
+}

@@ -305,6 +305,10 @@ func readTokenBody(body []byte) (client.TokenResponse, string) {
 	return tr, tokenBodyWant + ": " + safe.Line(err.Error())
 }
 
+// BasicAuth encodes client credentials per RFC 6749 §2.3.1 (form-encoded
+// first), for an Authorization: Basic header.
+func BasicAuth(id, secret string) string { return basicAuth(id, secret) }
+
 // basicAuth encodes client credentials per RFC 6749 §2.3.1 (form-encoded first).
 func basicAuth(id, secret string) string {
 	return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret)))

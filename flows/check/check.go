@@ -137,6 +137,10 @@ type Config struct {
 	// CleanupTimeout bounds the removal of what the suite created, which runs
 	// on a fresh context even when ctx was cancelled. Default 15s.
 	CleanupTimeout time.Duration
+	// Given switches the suite to generic mode: the client the user
+	// registered at any authorization server, consent by its command, no
+	// Coder session needed and nothing created but DCR clients.
+	Given *GivenClient
 	// NoRateLimitBypass keeps the suite from sending X-Coder-Bypass-Ratelimit
 	// with an owner's session; it then paces itself on Retry-After.
 	NoRateLimitBypass bool

@@ -172,6 +172,14 @@ func checkLoopbackPort(ctx context.Context, s *suite, p *probe) verdict {
 	if u.Port() == "9877" {
 		port = 9878
 	}
+	if s.generic() {
+		// The suite listens there itself: a free port, not one another program may hold.
+		free, err := freeLoopbackPort(u.Hostname())
+		if err != nil {
+			return p.broken("find a free loopback port", err)
+		}
+		port = free
+	}
 	u.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(port))
 	other := u.String()
 	pair := pkce.New()

@@ -137,6 +137,9 @@ func checkProtectedResource(ctx context.Context, s *suite, p *probe) verdict {
 		return err
 	})
 	p.discoveryEvidence("protected resource metadata", d.URL, d.Raw, d.Tried)
+	if err != nil && s.generic() && client.IsDocumentMissing(err) {
+		return p.skip("no RFC 9728 document at %s: a plain authorization server need not publish one (RFC 9728 §3); a resource server would", s.base)
+	}
 	if err != nil {
 		return p.violated("no protected resource metadata for %s: %s", s.resource, err)
 	}
@@ -144,6 +147,9 @@ func checkProtectedResource(ctx context.Context, s *suite, p *probe) verdict {
 }
 
 func checkWWWAuthenticate(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderAPI); !ok {
+		return v
+	}
 	resp, err := p.do(ctx, "call the API without credentials", client.Request{Method: http.MethodGet, URL: s.base + "/api/v2/users/me"})
 	if err != nil {
 		return p.broken("call the API without credentials", err)

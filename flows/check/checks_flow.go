@@ -13,6 +13,9 @@ import (
 )
 
 func checkSetup(ctx context.Context, s *suite, p *probe) verdict {
+	if s.generic() {
+		return s.useGiven(p)
+	}
 	if err := s.setupApps(ctx, p); err != nil {
 		var pd *client.ProviderDisabledError
 		var se *client.SessionError
@@ -32,7 +35,7 @@ func checkSetup(ctx context.Context, s *suite, p *probe) verdict {
 
 // needApps skips checks that cannot run without the test apps.
 func (s *suite) needApps(p *probe) (verdict, bool) {
-	if s.a == nil || s.b == nil {
+	if s.a == nil || s.b == nil && !s.generic() {
 		return p.skip("needs the suite's test apps, which could not be created (see setup.apps)"), false
 	}
 	return verdict{}, true
@@ -145,6 +148,9 @@ func checkFlowResource(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
+	if v, ok := s.needResource(p); !ok {
+		return v
+	}
 	pair := pkce.New()
 	code, err := s.newCode(ctx, p, "authorize with resource="+s.resource, codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
 	if err != nil {
@@ -163,6 +169,9 @@ func checkFlowResource(ctx context.Context, s *suite, p *probe) verdict {
 }
 
 func checkBearerUse(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderAPI); !ok {
+		return v
+	}
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}

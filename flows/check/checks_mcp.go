@@ -45,6 +45,9 @@ func (s *suite) mcpRequest(ctx context.Context, p *probe, note, bearer string) (
 }
 
 func checkMCPChallenge(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
+		return v
+	}
 	resp, err := s.mcpRequest(ctx, p, "MCP initialize without a token", "")
 	if err != nil {
 		return p.broken("call the MCP endpoint", err)
@@ -68,6 +71,9 @@ func checkMCPChallenge(ctx context.Context, s *suite, p *probe) verdict {
 }
 
 func checkMCPBearer(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
+		return v
+	}
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}

@@ -48,6 +48,9 @@ func checkResourceMismatch(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
+	if v, ok := s.needResource(p); !ok {
+		return v
+	}
 	pair := pkce.New()
 	code, err := s.newCode(ctx, p, "authorize with resource="+s.resource, codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
 	if err != nil {
@@ -71,6 +74,9 @@ func checkResourceMismatch(ctx context.Context, s *suite, p *probe) verdict {
 
 func checkAudienceBinding(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	if v, ok := s.skipInGeneric(p, needsCoderAPI); !ok {
 		return v
 	}
 	pair := pkce.New()
@@ -137,6 +143,9 @@ func checkCodeClientBinding(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
+	if v, ok := s.needSecond(p); !ok {
+		return v
+	}
 	var answers refusals
 	for _, c := range []struct {
 		label            string
@@ -163,6 +172,9 @@ func checkCodeClientBinding(ctx context.Context, s *suite, p *probe) verdict {
 
 func checkBadClientSecret(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	if v, ok := s.needClientSecret(p); !ok {
 		return v
 	}
 	var bad, odd, fine []string
@@ -228,6 +240,9 @@ func checkSecretInQuery(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
+	if v, ok := s.needClientSecret(p); !ok {
+		return v
+	}
 	pair := pkce.New()
 	code, err := s.newCode(ctx, p, "authorize as app A", codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
 	if err != nil {
@@ -257,6 +272,9 @@ func oauthErrorCode(resp *client.Response) string {
 
 func checkAuthMethods(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	if v, ok := s.skipInGeneric(p, needsOneMethodOnly); !ok {
 		return v
 	}
 	if v, ok := s.needMetadata(p); !ok {

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -28,6 +29,8 @@ type authzResult struct {
 	Error       string // from the redirect's query or the JSON body
 	Description string
 	ToLogin     bool // redirected to /login: the admin session was not accepted
+	// NoRedirect (generic mode) is why no redirect reached the redirect URI.
+	NoRedirect string
 }
 
 // issued reports whether the server handed out a code.
@@ -36,6 +39,8 @@ func (a authzResult) issued() bool { return a.Code != "" }
 // describe says in one line what the server did.
 func (a authzResult) describe() string {
 	switch {
+	case a.NoRedirect != "":
+		return a.NoRedirect
 	case a.ToLogin:
 		return fmt.Sprintf("%d redirect to the login page", a.Status)
 	case a.issued():
@@ -76,6 +81,9 @@ func (s *suite) authorize(ctx context.Context, p *probe, note string, q url.Valu
 	authURL, err := flows.AuthorizationURL(s.ep.Authorize, q)
 	if err != nil {
 		return authzResult{}, err
+	}
+	if s.generic() {
+		return s.captureConsent(ctx, p, note, authURL, firstNonEmpty(q.Get("redirect_uri"), s.redirect))
 	}
 	resp, err := p.do(ctx, note, client.Request{Method: http.MethodPost, URL: authURL, WithSession: true})
 	if err != nil {
@@ -159,11 +167,23 @@ func (s *suite) newCode(ctx context.Context, p *probe, note string, o codeOpts) 
 		exp.Issuer, exp.RequireIss = s.as.Issuer, s.as.AuthorizationResponseIssParameterSupported
 	}
 	var cb flows.Callback
-	err = p.call(note, func() error {
-		var err error
-		cb, err = flows.AutoConsent(ctx, s.c, authURL, exp)
-		return err
-	})
+	if s.generic() {
+		az, cerr := s.captureConsent(ctx, p, note, authURL, exp.RedirectURI)
+		switch {
+		case cerr != nil:
+			err = cerr
+		case az.Location == nil:
+			err = errors.New(az.NoRedirect)
+		default:
+			cb, err = flows.ParseRedirectURL(az.Location.String(), exp)
+		}
+	} else {
+		err = p.call(note, func() error {
+			var err error
+			cb, err = flows.AutoConsent(ctx, s.c, authURL, exp)
+			return err
+		})
+	}
 	if err != nil {
 		return "", fmt.Errorf("authorization request refused: %w", err)
 	}
@@ -199,7 +219,9 @@ func (t tokenResult) rejected() bool { return t.Status >= 400 && t.Status < 500 
 // postForm sends a form to an OAuth2 endpoint with client_secret_post
 // authentication, which every Coder version accepts.
 func (s *suite) postForm(ctx context.Context, p *probe, note, endpoint string, form url.Values) (tokenResult, error) {
-	resp, err := p.do(ctx, note, client.Request{Method: http.MethodPost, URL: endpoint, Form: form})
+	req := client.Request{Method: http.MethodPost, URL: endpoint, Form: form}
+	s.credentials(&req)
+	resp, err := p.do(ctx, note, req)
 	if err != nil {
 		return tokenResult{}, err
 	}
@@ -274,7 +296,11 @@ func (s *suite) tokens(ctx context.Context, p *probe, why string) (client.TokenR
 // tokenClient is flows' token client for app, with client_secret_post,
 // which every Coder release accepts.
 func (s *suite) tokenClient(app *testApp) flows.TokenClient {
-	return flows.TokenClient{HTTP: s.c, TokenURL: s.ep.Token, RevocationURL: s.ep.Revoke, ClientID: app.ID, ClientSecret: app.Secret, Method: flows.AuthPost}
+	method := app.Method
+	if method == flows.AuthAuto {
+		method = flows.AuthPost
+	}
+	return flows.TokenClient{HTTP: s.c, TokenURL: s.ep.Token, RevocationURL: s.ep.Revoke, ClientID: app.ID, ClientSecret: app.Secret, Method: method}
 }
 
 // goodExtra is the token-request part that matches a good authorization request.

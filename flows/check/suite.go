@@ -11,6 +11,7 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/client/coder"
+	"oauthdeck/flows"
 	"oauthdeck/flows/internal/randtext"
 )
 
@@ -54,6 +55,7 @@ type testApp struct {
 	ID     string
 	Name   string
 	Secret string
+	Method flows.AuthMethod // "" means client_secret_post, which every Coder app accepts
 }
 
 // createdClient is something to delete at the end: an app made through the
@@ -84,8 +86,11 @@ func newSuite(cfg Config) *suite {
 		s.redirect = DefaultRedirectURI
 	}
 	s.resource = cfg.Resource
-	if s.resource == "" {
-		s.resource = s.base
+	if s.resource == "" && cfg.Given == nil {
+		s.resource = s.base // Coder's API wants its access URL; elsewhere none unless asked
+	}
+	if cfg.Given != nil && cfg.Given.RedirectURI != "" {
+		s.redirect = cfg.Given.RedirectURI
 	}
 	s.ep = endpoints{
 		Authorize: s.base + "/oauth2/authorize",
@@ -145,7 +150,7 @@ func (s *suite) serverInfo(ctx context.Context) {
 	}
 	// An owner may skip Coder's rate limits per request; the suite's ~80
 	// requests would otherwise draw on them (and be paced by Retry-After).
-	if s.info.Kind == "coder" && !s.cfg.NoRateLimitBypass && s.c.SessionToken() != "" {
+	if s.info.Kind == "coder" && !s.generic() && !s.cfg.NoRateLimitBypass && s.c.SessionToken() != "" {
 		if me, err := s.c.Me(ctx); err == nil && isOwner(me) {
 			s.c.SetRateLimitBypass(true)
 			s.bypassed = true
@@ -233,9 +238,15 @@ func (s *suite) cleanup(ctx context.Context) error {
 			}
 			cc.ID = id
 		}
-		err := s.c.DeleteApp(cctx, cc.ID)
-		if err != nil && !isGone(err) && cc.RegURI != "" {
-			err = s.c.DeleteClientRegistration(cctx, cc.RegURI, cc.RegToken)
+		var err error
+		switch {
+		case s.generic() && cc.RegURI != "":
+			err = s.c.DeleteClientRegistration(cctx, cc.RegURI, cc.RegToken) // no apps API to ask
+		default:
+			err = s.c.DeleteApp(cctx, cc.ID)
+			if err != nil && !isGone(err) && cc.RegURI != "" {
+				err = s.c.DeleteClientRegistration(cctx, cc.RegURI, cc.RegToken)
+			}
 		}
 		if err != nil && !isGone(err) {
 			errs = append(errs, fmt.Errorf("%s (%s): %w", cc.Name, cc.ID, err))

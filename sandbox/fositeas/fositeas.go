@@ -41,6 +41,10 @@ type Options struct {
 	// Userinfo and Introspection serve and advertise /userinfo (bearer) and
 	// /introspect (RFC 7662, client authentication required).
 	Userinfo, Introspection bool
+	// Lenient makes a deliberately lax server for negative tests: PKCE is
+	// optional, and every client also accepts the redirect path
+	// /oauthdeck-unregistered, which oauthdeck's suite treats as unregistered.
+	Lenient bool
 }
 
 // Client is one registered client.
@@ -80,7 +84,14 @@ func Start(opts Options) (*Server, error) {
 	store := newMemStore()
 	clients := append([]Client{{ID: opts.ClientID, Secret: opts.ClientSecret, AuthMethod: opts.AuthMethod}}, opts.Clients...)
 	for _, c := range clients {
-		fc, err := newClient(c, opts.RedirectURI, s.URL)
+		uris := []string{opts.RedirectURI}
+		if opts.Lenient {
+			if u, err := url.Parse(opts.RedirectURI); err == nil {
+				u.Path = "/oauthdeck-unregistered"
+				uris = append(uris, u.String())
+			}
+		}
+		fc, err := newClient(c, uris, s.URL)
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +101,7 @@ func Start(opts Options) (*Server, error) {
 		AccessTokenLifespan:            time.Hour,
 		AuthorizeCodeLifespan:          5 * time.Minute,
 		GlobalSecret:                   secret,
-		EnforcePKCE:                    true,
+		EnforcePKCE:                    !opts.Lenient,
 		EnablePKCEPlainChallengeMethod: false,
 		RefreshTokenScopes:             []string{}, // every exchange gets a refresh token
 		TokenURL:                       s.URL + "/token",
@@ -122,8 +133,8 @@ func (s *Server) Close() error { return s.srv.Close() }
 
 // newClient is c as fosite stores it: an OpenID Connect client carries the
 // auth method, which fosite's client authentication then enforces.
-func newClient(c Client, redirectURI, audience string) (fosite.Client, error) {
-	base := &fosite.DefaultClient{ID: c.ID, RedirectURIs: []string{redirectURI},
+func newClient(c Client, redirectURIs []string, audience string) (fosite.Client, error) {
+	base := &fosite.DefaultClient{ID: c.ID, RedirectURIs: redirectURIs,
 		ResponseTypes: []string{"code"}, GrantTypes: []string{"authorization_code", "refresh_token"},
 		Scopes: []string{"api", "openid"}, Audience: []string{audience}, Public: c.AuthMethod == "none"}
 	if c.AuthMethod != "none" {
