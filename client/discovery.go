@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"oauthdeck/client/safe"
@@ -84,6 +85,7 @@ func discover[T any](ctx context.Context, c *Client, op string, urls []string) (
 		if err == nil {
 			out.Tried = append(out.Tried, attempt)
 			out.Doc, out.URL, out.Raw = doc, raw, resp.Body
+			out.RateLimit, _ = strconv.Atoi(resp.Header.Get("X-Ratelimit-Limit"))
 			return out, nil
 		}
 		attempt.Err = err.Error()

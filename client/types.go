@@ -145,6 +145,9 @@ type Discovered[T any] struct {
 	URL   string             // the URL that answered
 	Raw   []byte             // the body as received (bounded), for display
 	Tried []DiscoveryAttempt // every URL tried, in order, including the one used
+	// RateLimit is the answer's X-Ratelimit-Limit: Coder 2.38 counts
+	// discovery against a per-endpoint limit and says so; 0 when not sent.
+	RateLimit int
 }
 
 // Challenge is one challenge of a WWW-Authenticate header.

@@ -21,6 +21,7 @@ func DetectServer(ctx context.Context, c *client.Client) coder.Server {
 		e.AuthMethods = d.Doc.TokenEndpointAuthMethodsSupported
 		e.Scopes = len(d.Doc.ScopesSupported)
 		e.Registration = d.Doc.RegistrationEndpoint != ""
+		e.Device, e.RateLimit = d.Doc.DeviceAuthorizationEndpoint != "", d.RateLimit
 	}
 	if e.HasBuildInfo && c.SessionToken() != "" {
 		if exps, err := c.Experiments(ctx); err == nil {

@@ -65,6 +65,9 @@ type ServerFeatures struct {
 	DCR             bool     `json:"dynamic_client_registration"`           // registration_endpoint advertised
 	Experiments     []string `json:"experiments,omitempty"`                 // GET /api/v2/experiments
 	Metadata        bool     `json:"metadata"`                              // the metadata document was read
+	DeviceEndpoint  bool     `json:"device_authorization_endpoint"`         // advertised (RFC 8628)
+	ScopesEnforced  bool     `json:"scopes_enforced"`                       // by version: 2.38 mints and enforces the negotiated scope
+	RateLimit       int      `json:"rate_limit_per_minute,omitempty"`       // X-Ratelimit-Limit on the metadata answer
 }
 
 // Evidence is what Describe reads; any part may be missing.
@@ -76,6 +79,8 @@ type Evidence struct {
 	Scopes       int      // len(scopes_supported)
 	Registration bool     // registration_endpoint present
 	Experiments  []string // nil when not read
+	Device       bool     // device_authorization_endpoint present
+	RateLimit    int      // X-Ratelimit-Limit of the metadata answer
 }
 
 // Describe builds the Server from evidence.
@@ -86,8 +91,9 @@ func Describe(e Evidence) Server {
 	}
 	f := ServerFeatures{
 		AuthMethods: e.AuthMethods, ScopesPublished: e.Scopes, DCR: e.Registration,
-		Experiments: e.Experiments, Metadata: e.Metadata,
+		Experiments: e.Experiments, Metadata: e.Metadata, DeviceEndpoint: e.Device, RateLimit: e.RateLimit,
 	}
+	f.ScopesEnforced = s.Era == EraFlag
 	f.RedirectURIList = s.Kind == "coder" && FeaturesOf(e.Version).RedirectURIList
 	f.BasicAuth = e.Metadata && (len(e.AuthMethods) == 0 || slices.Contains(e.AuthMethods, "client_secret_basic"))
 	s.Features = f
@@ -138,6 +144,9 @@ func (s Server) Summary() string {
 			methods = "client auth not advertised (client_secret_basic by default)"
 		}
 		parts = append(parts, methods, fmt.Sprintf("%d scopes published", f.ScopesPublished))
+		if f.RateLimit > 0 {
+			parts = append(parts, fmt.Sprintf("rate limit %d per endpoint", f.RateLimit))
+		}
 		if f.DCR {
 			parts = append(parts, "DCR open")
 		} else {

@@ -83,6 +83,8 @@ type ServerInfo struct {
 	Resource    string    `json:"resource"`
 	AuthMethods []string  `json:"token_endpoint_auth_methods,omitempty"`
 	DCR         bool      `json:"dynamic_client_registration"`
+	// Features is what was detected before the run (buildinfo, metadata, experiments).
+	Features coder.ServerFeatures `json:"features"`
 }
 
 // Summary counts results by status.

@@ -314,3 +314,34 @@ func TestCheckRateLimits(t *testing.T) {
 		})
 	}
 }
+
+// The report's server.features, per profile, from what the server showed.
+func TestCheckReportsServerFeatures(t *testing.T) {
+	for _, tc := range []struct {
+		compat                     sandbox.Compat
+		era                        string
+		rateLimit                  int
+		scopes, basic, redirectURI bool
+	}{
+		{sandbox.CompatMain, "flag", sandbox.DefaultRateLimit, true, true, true},
+		{sandbox.CompatV236, "experiment", 0, false, true, false},
+		{sandbox.CompatV230, "v2.30", 0, false, false, false},
+	} {
+		t.Run(string(tc.compat), func(t *testing.T) {
+			_, c, rec := startSandbox(t, sandbox.Options{Compat: tc.compat})
+			rep := runCheck(t, c, rec)
+			f := rep.Server.Features
+			if rep.Server.Kind != "coder" || string(rep.Server.Era) != tc.era || f.RateLimit != tc.rateLimit ||
+				f.ScopesEnforced != tc.scopes || f.BasicAuth != tc.basic || f.RedirectURIList != tc.redirectURI || !f.Metadata {
+				t.Errorf("server %+v", rep.Server)
+			}
+			var out bytes.Buffer
+			if err := check.WriteJSON(&out, rep); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), `"features": {`) || !strings.Contains(out.String(), `"scopes_enforced": `) {
+				t.Errorf("json lacks server.features:\n%.600s", out.String())
+			}
+		})
+	}
+}

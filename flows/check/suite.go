@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"oauthdeck/client"
-	"oauthdeck/client/coder"
 	"oauthdeck/flows"
 	"oauthdeck/flows/internal/randtext"
 )
@@ -143,10 +142,14 @@ func (s *suite) runOne(ctx context.Context, def definition) (res Result) {
 
 // serverInfo fills the report header; failures here show up in the checks.
 func (s *suite) serverInfo(ctx context.Context) {
-	s.info.Kind, s.info.Era = "oauth2", coder.EraNotCoder
-	if bi, err := s.c.BuildInfo(ctx); err == nil && bi.Version != "" {
-		s.info.Kind, s.info.Era = "coder", coder.EraOf(bi.Version)
-		s.info.Version = s.clean(bi.Version, true)
+	srv := flows.DetectServer(ctx, s.c)
+	s.info.Kind, s.info.Era, s.info.Version = srv.Kind, srv.Era, s.clean(srv.Version, true)
+	s.info.Features = srv.Features
+	for i, m := range s.info.Features.AuthMethods {
+		s.info.Features.AuthMethods[i] = s.clean(m, true)
+	}
+	for i, e := range s.info.Features.Experiments {
+		s.info.Features.Experiments[i] = s.clean(e, true)
 	}
 	// An owner may skip Coder's rate limits per request; the suite's ~80
 	// requests would otherwise draw on them (and be paced by Retry-After).
