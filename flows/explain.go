@@ -90,6 +90,22 @@ var oauth2Rules = []explainRule{
 		Cause: "Only response_type=code is supported (newer Coder reports this to the callback).",
 		Fix:   "Use response_type=code.",
 		Basis: "OAuth 2.1 removes the implicit grant; RFC 9700 §2.1.2"}},
+	{code: "invalid_scope", contains: "no grantable", exp: Explanation{
+		Cause: "The client's scope allowlist is configured but grants nothing (for example a whitespace-only allowlist), so every scope is refused.",
+		Fix:   "Register the client again, or set a real allowlist through the apps API.",
+		Basis: "RFC 6749 §3.3; Coder SCOPES.md (configured-but-empty allowlist)"}},
+	{code: "invalid_scope", contains: "grants nothing", exp: Explanation{
+		Cause: "The client's scope allowlist is configured but grants nothing (for example a whitespace-only allowlist), so every scope is refused.",
+		Fix:   "Register the client again, or set a real allowlist through the apps API.",
+		Basis: "RFC 6749 §3.3; Coder SCOPES.md (configured-but-empty allowlist)"}},
+	{code: "invalid_scope", contains: "allowed scope list", exp: Explanation{
+		Cause: "The scope asked for is a real one, but not in this client's scope allowlist; the request is refused whole, never trimmed.",
+		Fix:   "Ask only for scopes in the app's allowlist (oauthdeck apps get), or widen the allowlist through the apps API (Coder's web UI cannot set it).",
+		Basis: "RFC 6749 §3.3; Coder SCOPES.md (allowlist)"}},
+	{code: "invalid_scope", contains: "unknown scope", exp: Explanation{
+		Cause: "A requested scope is not in the server's catalog (scopes_supported).",
+		Fix:   "Pick names from scopes_supported in the metadata (oauthdeck metadata); Coder also lists them at /api/v2/auth/scopes.",
+		Basis: "RFC 6749 §3.3; RFC 8414 §2 scopes_supported"}},
 	{code: "invalid_scope", exp: Explanation{
 		Cause: "The requested scope is unknown, not in the app's allowlist, or wider than the original grant on refresh.",
 		Fix:   "Request scopes from scopes_supported that the app allows; on refresh only narrow.",

@@ -149,3 +149,18 @@ func TestExplanationsForOtherServers(t *testing.T) {
 		t.Errorf("ForOtherServer = %+v", g)
 	}
 }
+
+// The three invalid_scope refusals are told apart by their descriptions.
+func TestExplainInvalidScopeReasons(t *testing.T) {
+	for desc, want := range map[string]string{
+		`"template:update": scope is not in this app's allowed scope list`: "allowlist",
+		`scope: unknown scope "root:all"`:                                  "catalog",
+		"this app's allowed scope list has no grantable entry":             "grants nothing",
+		"the allowlist grants nothing; the app needs re-registering":       "grants nothing",
+	} {
+		exp := Explain(&client.OAuth2Error{StatusCode: 400, Code: "invalid_scope", Description: desc})
+		if !strings.Contains(exp.Cause, want) {
+			t.Errorf("%q: cause %q, want it to mention %q", desc, exp.Cause, want)
+		}
+	}
+}

@@ -158,7 +158,13 @@ func negotiateScope(requested, allowlist string) (string, string) {
 		return "", fmt.Sprintf("scope: unknown scope %q", bad[0])
 	}
 	if allowlist != "" && !scopeCovered(requested, allowlist) {
-		return "", "scope: exceeds the scopes allowed for this client"
+		// The wording upstream's SCOPES.md shows for this refusal.
+		for _, sc := range strings.Fields(requested) {
+			if !scopeCovered(sc, allowlist) {
+				return "", fmt.Sprintf("%q: scope is not in this app's allowed scope list", sc)
+			}
+		}
+		return "", "scope is not in this app's allowed scope list"
 	}
 	return requested, ""
 }
