@@ -149,3 +149,31 @@ func TestCheckOtherServer(t *testing.T) {
 	mustContain(t, h.fail(2, "", "check", as.URL, "--client-id", "x", "--consent-command", "true", "--redirect-uri", "https://example.com/cb"), "--redirect-uri")
 	mustContain(t, h.fail(2, "", "check", as.URL, "--client-id", "x", "--consent-command", "true", "--redirect-uri", "http://127.0.0.1/cb"), "port")
 }
+
+// `token use` on a server that is not Coder calls what the flow's use step
+// would (here userinfo), and says so when there is nothing to call.
+func TestTokenUseOtherServer(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		userinfo bool
+	}{{"userinfo", true}, {"nothing to call", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			as := startIndependent(t, fositeas.Options{Userinfo: tc.userinfo})
+			h := newHarness(t)
+			h.ok("", "flow", as.URL, "--client-id", "public-app", "--auth-method", "none",
+				"--port", freePort(t), "--consent-command", curlConsent)
+			r := h.run("", "token", "use", "--client-id", "public-app", as.URL)
+			if tc.userinfo {
+				if r.code != 0 {
+					t.Fatalf("exit %d\n%s", r.code, r.stderr)
+				}
+				mustContain(t, r.stdout, "Token works at:", "the userinfo endpoint", "fosite-user")
+				return
+			}
+			if r.code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
+			}
+			mustContain(t, r.stderr, "nothing to call with the token")
+		})
+	}
+}

@@ -25,6 +25,7 @@ type tokenOptions struct {
 	output      string
 	deployment  string
 	authMethod  string
+	useURL      string
 }
 
 func (a *app) tokenCommand() *cobra.Command {
@@ -32,7 +33,7 @@ func (a *app) tokenCommand() *cobra.Command {
 		a.tokenSubcommand("show", "Show the kept tokens (masked unless --reveal) and when they expire", a.tokenShow),
 		a.tokenSubcommand("refresh", "Refresh the kept tokens (the old ones stop working) and keep the new ones", a.tokenRefresh),
 		a.tokenSubcommand("revoke", "Revoke the kept tokens (RFC 7009) and forget them", a.tokenRevoke),
-		a.tokenSubcommand("use", "Call /api/v2/users/me with the kept access token and show who it is", a.tokenUse),
+		a.tokenSubcommand("use", "Use the kept access token (Coder's /api/v2/users/me, or userinfo, introspection or --use-url elsewhere) and show who it is", a.tokenUse),
 	)
 }
 
@@ -57,6 +58,9 @@ func (a *app) tokenSubcommand(name, short string, run func(context.Context, *tok
 		f.BoolVar(&o.secretStdin, "client-secret-stdin", false, "read the client secret from stdin (default: the one kept with 'apps secrets create --save')")
 		refuseSecretFlags(cmd, map[string]string{"client-secret": "pipe it with --client-secret-stdin"})
 		f.StringVar(&o.authMethod, "auth-method", "", "client authentication: basic, post or none (default: client_secret_basic when the server lists it or lists nothing, RFC 8414 §2; else client_secret_post)")
+	}
+	if name == "use" {
+		f.StringVar(&o.useURL, "use-url", "", "call this resource server with the token (default: Coder's /api/v2/users/me on Coder, else userinfo or introspection)")
 	}
 	if name == "refresh" {
 		f.StringVar(&o.resource, "resource", "", "RFC 8707 resource to send with the refresh (must equal the token's audience)")
@@ -212,22 +216,41 @@ func (a *app) tokenUse(ctx context.Context, o *tokenOptions) error {
 	if err != nil {
 		return err
 	}
-	me, err := tc.anon.MeWithBearer(ctx, tc.tokens.AccessToken)
-	if err != nil {
-		return explainFlowError("using the access token", err)
+	// Coder's users/me on Coder; elsewhere what the flow's use step would call.
+	t := flows.TokenClient{HTTP: tc.anon, ClientID: o.clientID, Method: flows.AuthNone}
+	if key, kerr := keyring.ClientSecretKey(tc.url, o.clientID); kerr == nil {
+		if secret, gerr := tc.store.Get(ctx, key); gerr == nil && secret != "" {
+			t.ClientSecret, t.Method = secret, flows.AuthBasic // introspection wants the client's credentials
+		}
+	}
+	use, err := flows.UseAccessToken(ctx, tc.anon, t, tc.tokens, o.useURL)
+	switch {
+	case err != nil:
+		return explainFlowError("using the access token at "+use.Called, err)
+	case use.Kind == flows.UseNothing:
+		return errors.New(use.Reason)
 	}
 	if o.output == "json" {
-		return writeJSON(a.io.Out, me)
+		fields := map[string]string{}
+		for _, f := range use.Fields {
+			fields[f.Label] = f.Value
+		}
+		return writeJSON(a.io.Out, map[string]any{"called": use.Called, "kind": use.Kind, "who": use.Who, "fields": fields})
 	}
-	roles := make([]string, 0, len(me.Roles))
-	for _, r := range me.Roles {
-		roles = append(roles, r.Name)
+	rows := [][2]string{{"Token works at", use.Called}}
+	who := use.Who
+	for _, f := range use.Fields {
+		if (f.Label == "Email" || f.Label == "email") && who != "" {
+			who += " <" + f.Value + ">"
+		}
 	}
-	return writeKeyValues(a.io.Out, [][2]string{
-		{"Token works for", me.Username + " <" + me.Email + ">"},
-		{"Roles", strings.Join(roles, ", ")},
-		{"Login type", me.LoginType},
-	})
+	if who != "" {
+		rows = append(rows, [2]string{"Token works for", who})
+	}
+	for _, f := range use.Fields {
+		rows = append(rows, [2]string{f.Label, f.Value})
+	}
+	return writeKeyValues(a.io.Out, rows)
 }
 
 // explainFlowError adds flows.Explain's cause and fix to err, on one line.

@@ -243,3 +243,40 @@ func (t TokenClient) Introspect(ctx context.Context, endpoint, token string) (In
 	}
 	return in, nil
 }
+
+// TokenUse is what UseAccessToken found.
+type TokenUse struct {
+	Called  string  // what was called, in words
+	Kind    UseKind // UseNothing: nothing to call (Reason says why)
+	Who     string  // the user or subject, when the answer named one
+	Fields  []Field
+	Reason  string
+	Refused bool // the server refused the token itself (401, active: false)
+}
+
+// UseAccessToken uses token outside a flow as the flow's use step would:
+// Coder's /api/v2/users/me on Coder, else useURL, userinfo or
+// introspection (authenticated as tc), chosen by the same rule. The
+// deployment is detected, not assumed.
+func UseAccessToken(ctx context.Context, c *client.Client, tc TokenClient, tokens Tokens, useURL string) (TokenUse, error) {
+	f := &Flow{cfg: Config{Client: c, UseURL: useURL}}
+	st := flowState{clientID: tc.ClientID, clientSecret: tc.ClientSecret, authMethod: tc.method(), tokens: &tokens}
+	if bi, err := c.BuildInfo(ctx); err == nil && bi.Version != "" {
+		st.coder = true
+	} else if d, err := c.AuthorizationServerMetadata(ctx, ""); err == nil {
+		st.as = &d.Doc
+	}
+	t := f.useTarget(st)
+	out := TokenUse{Kind: t.kind, Called: t.describe()}
+	if t.kind == UseNothing {
+		out.Reason = noTargetReason
+		return out, nil
+	}
+	use, err := f.try(ctx, st, t, tokens.AccessToken)
+	if err != nil {
+		out.Refused = tokenRefused(err)
+		return out, err
+	}
+	out.Who, out.Fields = use.who, use.fields
+	return out, nil
+}
