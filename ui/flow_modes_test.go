@@ -160,3 +160,34 @@ func TestFlowHelpListsKeys(t *testing.T) {
 		t.Fatalf("token bindings missing: %s", j)
 	}
 }
+
+// The setup form's client authentication reaches the engine: a new app run
+// with client_secret_post on a server that lists both (whose default is
+// Basic) authenticates in the form, and the flow still reaches a token.
+func TestFlowSetupAuthMethod(t *testing.T) {
+	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
+	l := newFlowLoop(t, srv, 110, 34)
+	l.startFlow(func() {
+		l.waitScreen("Client authentication", "as the server advertises")
+		for range 5 { // client → consent → resource → scope → redirect URI → client authentication
+			l.key("tab")
+		}
+		l.key("right", "right")
+		l.waitScreen("(●) client_secret_post")
+	})
+	l.key("a")
+	l.waitFor("token", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
+	if got := l.flowTab().run.opts.AuthMethod; got != flows.AuthPost {
+		t.Fatalf("options carry %q", got)
+	}
+	res := l.flowTab().run.flow.Result(flows.StepClient)
+	found := false
+	for _, f := range res.Fields {
+		if f.Label == "Client authentication" && strings.HasPrefix(f.Value, "client_secret_post") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("client step fields %+v", res.Fields)
+	}
+}

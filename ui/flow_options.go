@@ -27,8 +27,9 @@ type flowOptions struct {
 	Consent      flowConsent
 	Resource     string // "" = the deployment URL; "none" = send none
 	Scope        string
-	CallbackURL  string // "" = the app's callback (existing) or a free loopback port
-	Cleanup      bool   // delete the created app/registration at the end
+	CallbackURL  string           // "" = the app's callback (existing) or a free loopback port
+	AuthMethod   flows.AuthMethod // AuthAuto: as the metadata says (RFC 8414 §2)
+	Cleanup      bool             // delete the created app/registration at the end
 }
 
 // defaultCallback asks for a free port, so a flow never collides with
@@ -49,6 +50,7 @@ type flowOptionsForm struct {
 	scope    *formField
 	callback *formField
 	secret   *formField
+	auth     *formField
 	cleanup  *formField
 }
 
@@ -56,6 +58,8 @@ type flowOptionsForm struct {
 var (
 	consentChoices = []string{"automatic (admin session)", "browser", "paste redirect URL"}
 	consentValues  = []flowConsent{consentAuto, consentBrowser, consentPaste}
+	authChoices    = []string{"as the server advertises", "client_secret_basic", "client_secret_post", "none (public client)"}
+	authValues     = []flows.AuthMethod{flows.AuthAuto, flows.AuthBasic, flows.AuthPost, flows.AuthNone}
 )
 
 func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
@@ -93,11 +97,18 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	s.callback.validate = validateLoopbackRedirect
 	s.secret = newTextField(c, "Client secret", "from the keyring (kept from the app's detail)", true)
 	s.secret.hint = "leave empty to use the secret kept in the " + c.Deps.Store.Kind()
+	s.auth = newChoiceField("Client authentication", authChoices...)
+	s.auth.hint = "default: client_secret_basic when the server lists it (RFC 8414 §2), else client_secret_post; a client registered for one method is refused with another"
+	for i, v := range authValues {
+		if v == prev.AuthMethod {
+			s.auth.choice = i
+		}
+	}
 	s.cleanup = newChoiceField("Delete the created client at the end", "yes", "no")
 	if !prev.Cleanup && prev.Mode != "" {
 		s.cleanup.choice = 1
 	}
-	s.f = form{c: c, fields: []*formField{s.clientF, s.consent, s.resource, s.scope, s.callback, s.secret, s.cleanup}}
+	s.f = form{c: c, fields: []*formField{s.clientF, s.consent, s.resource, s.scope, s.callback, s.secret, s.auth, s.cleanup}}
 	s.sync()
 	return s
 }
@@ -153,6 +164,7 @@ func (s *flowOptionsForm) options() flowOptions {
 		Resource:    strings.TrimSpace(s.resource.value()),
 		Scope:       strings.TrimSpace(s.scope.value()),
 		CallbackURL: strings.TrimSpace(s.callback.value()),
+		AuthMethod:  authValues[s.auth.choice],
 		Cleanup:     s.cleanup.choice == 0,
 	}
 	if o.Mode == flows.ClientExisting {

@@ -37,7 +37,7 @@ func (s *flowScreen) start(opts flowOptions) tea.Cmd {
 	events := make(chan flows.Event, 256)
 	return func() tea.Msg {
 		cfg := flows.Config{
-			Client: cl, Recorder: rec, ClientMode: opts.Mode, Scope: opts.Scope,
+			Client: cl, Recorder: rec, ClientMode: opts.Mode, Scope: opts.Scope, AuthMethod: opts.AuthMethod,
 			CallbackURL: opts.CallbackURL, Cleanup: opts.Cleanup, Store: store,
 			OnEvent: func(ev flows.Event) {
 				select { // never block the flow; a dropped event is only a live update
