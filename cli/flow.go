@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	neturl "net/url"
 	"strings"
 	"sync"
@@ -435,6 +436,16 @@ func checkHTTPURL(raw string) error {
 		return errors.New("must be an absolute http or https URL")
 	case u.User != nil:
 		return errors.New("must not contain a user name or password")
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return errors.New("plain http would send the access token in clear: use https (http only to a loopback host)")
 	}
 	return nil
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }

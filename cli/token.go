@@ -220,7 +220,7 @@ func (a *app) tokenUse(ctx context.Context, o *tokenOptions) error {
 	t := flows.TokenClient{HTTP: tc.anon, ClientID: o.clientID, Method: flows.AuthNone}
 	if key, kerr := keyring.ClientSecretKey(tc.url, o.clientID); kerr == nil {
 		if secret, gerr := tc.store.Get(ctx, key); gerr == nil && secret != "" {
-			t.ClientSecret, t.Method = secret, flows.AuthBasic // introspection wants the client's credentials
+			t.ClientSecret, t.Method = secret, flows.AuthAuto // introspection wants them, as the server advertises
 		}
 	}
 	use, err := flows.UseAccessToken(ctx, tc.anon, t, tc.tokens, o.useURL)

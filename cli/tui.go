@@ -45,7 +45,7 @@ func (a *app) uiDeps(store keyring.Store, configPath string) ui.Deps {
 		ClientOptions: a.clientOptions(),
 		Version:       Version,
 	}
-	deps.ClientOptions.OnRateLimit = nil // stderr is the screen; waits show as the request's time
+	deps.ClientOptions.OnRateLimit = nil // stderr is the screen: the console shows waits in its status bar
 	if a.debugLog != nil {
 		// ui.Run takes over the recorder's callback and writes the log itself.
 		a.recorder.OnExchange(nil)

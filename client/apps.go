@@ -52,6 +52,7 @@ func (c *Client) AppsAuthorizedBy(ctx context.Context, userID string) ([]App, er
 // empty, or maxAppPages pages were read.
 func (c *Client) listApps(ctx context.Context, path string) ([]App, error) {
 	var all []App
+	seen := map[string]bool{}
 	for page := 0; ; page++ {
 		p := path
 		if page > 0 {
@@ -61,8 +62,17 @@ func (c *Client) listApps(ctx context.Context, path string) ([]App, error) {
 		if err := c.do(ctx, call{method: http.MethodGet, url: p, auth: authSession, want: http.StatusOK, out: &list}); err != nil {
 			return nil, err
 		}
-		all = append(all, list.apps...)
-		if !list.paged || len(list.apps) == 0 || len(all) >= list.count {
+		fresh := 0
+		for _, a := range list.apps {
+			if !seen[a.ID] {
+				seen[a.ID] = true
+				all = append(all, a)
+				fresh++
+			}
+		}
+		// A page of nothing new ends it: a server that ignores offset
+		// would otherwise be asked again and again for the same page.
+		if !list.paged || fresh == 0 || len(all) >= list.count {
 			break
 		}
 		if page+1 >= maxAppPages {

@@ -40,7 +40,9 @@ type Options struct {
 	// request is sent again: DefaultMaxRateLimitWait when 0, no waiting when
 	// negative. OnRateLimit hears of each wait before it starts; it must not block.
 	MaxRateLimitWait time.Duration
-	OnRateLimit      func(RateLimitWait)
+	// MaxRateLimitTotal bounds all waits together: DefaultMaxRateLimitTotal when 0.
+	MaxRateLimitTotal time.Duration
+	OnRateLimit       func(RateLimitWait)
 }
 
 // Client talks to one deployment. It is safe for concurrent use.

@@ -442,4 +442,15 @@ func TestAppsPagedObject(t *testing.T) {
 	if apps, err := liar.Apps(context.Background()); err != nil || len(apps) != 1 {
 		t.Fatalf("a count that never comes true: %d apps, %v", len(apps), err)
 	}
+
+	// A server that ignores offset answers the same page forever: two asks, then stop.
+	var asked int
+	deaf := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		asked++
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"apps":[{"id":"x","name":"x"},{"id":"y","name":"y"}],"count":1000000}`)
+	}, client.Options{})
+	if apps, err := deaf.Apps(context.Background()); err != nil || len(apps) != 2 || asked != 2 {
+		t.Fatalf("a server that ignores offset: %d apps, %d requests, %v", len(apps), asked, err)
+	}
 }

@@ -32,6 +32,13 @@ const DefaultMaxRateLimitWait = 65 * time.Second
 // maxRateLimitRetries bounds the attempts after a 429.
 const maxRateLimitRetries = 3
 
+// maxRetryAfterSeconds caps a Retry-After read (a day): past any wait bound.
+const maxRetryAfterSeconds = 86400
+
+// DefaultMaxRateLimitTotal bounds all the client's waits together, so a
+// server that limits every request cannot stretch a run without end.
+const DefaultMaxRateLimitTotal = 5 * time.Minute
+
 // RateLimitWait is one wait on a 429's Retry-After.
 type RateLimitWait struct {
 	Method, URL string // URL redacted
@@ -158,7 +165,8 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second, true
+		// Clamped before multiplying: a huge value must not wrap to a short wait.
+		return time.Duration(min(max(secs, 0), maxRetryAfterSeconds)) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		return max(at.Sub(now), 0), true
@@ -187,6 +195,13 @@ func (c *Client) WaitOnRateLimit(ctx context.Context, method, safeURL string, st
 	}
 	if !ok || limit < 0 || wait > limit {
 		return false
+	}
+	total := c.opts.MaxRateLimitTotal
+	if total == 0 {
+		total = DefaultMaxRateLimitTotal
+	}
+	if c.Traffic().Waited+wait > total {
+		return false // the 429 goes to the caller, which says so
 	}
 	wait = max(wait, 100*time.Millisecond)
 	if c.opts.OnRateLimit != nil {

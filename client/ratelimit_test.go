@@ -94,7 +94,8 @@ func TestRateLimitWaitsAndCounts(t *testing.T) {
 func TestRetryAfter(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{"7": 7 * time.Second, "0": 0, "-3": 0,
-		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second} {
+		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
+		"9223372037": maxRetryAfterSeconds * time.Second, "18446744074": maxRetryAfterSeconds * time.Second} {
 		if got, ok := retryAfter(http.Header{"Retry-After": {v}}, now); !ok || got != want {
 			t.Errorf("Retry-After %q = %v %v, want %v", v, got, ok, want)
 		}

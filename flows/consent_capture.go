@@ -57,6 +57,7 @@ func CaptureRedirect(ctx context.Context, command, authURL, redirectURI string, 
 	cctx, stop := context.WithCancel(ctx)
 	defer stop()
 	run := startConsentCommand(cctx, command, authURL)
+	defer run.stop() // nothing it started outlives the authorization
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {

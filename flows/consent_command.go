@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,7 +23,7 @@ import (
 // ConsentCommandEnv is the variable that carries the authorization URL.
 const ConsentCommandEnv = "OAUTHDECK_AUTH_URL"
 
-// consentOutputLimit bounds what is kept of the command's output.
+// consentOutputLimit bounds what is kept of the command's output (its end).
 const consentOutputLimit = 16 << 10
 
 // ConsentCommandError is the command failing before the callback arrived,
@@ -37,7 +36,7 @@ type ConsentCommandError struct {
 }
 
 func (e *ConsentCommandError) Error() string {
-	msg := "consent command " + safe.Line(e.Command) + ": " + e.Status
+	msg := "consent command " + safe.Line(safe.Redact(e.Command)) + ": " + e.Status
 	if e.Err != nil {
 		msg += " (" + e.Err.Error() + ")"
 	}
@@ -59,12 +58,16 @@ func (f *Flow) commandConsent(ctx context.Context, authURL string, l *Listener) 
 	cctx, stop := context.WithCancel(ctx)
 	defer stop()
 	run := startConsentCommand(cctx, f.cfg.ConsentCommand, authURL)
+	defer run.stop() // its work is done, or it failed: nothing it started lives on
 	waitCtx, stopWait := context.WithCancel(ctx)
 	defer stopWait()
 	go func() {
 		select {
 		case <-run.done:
-			if run.err != nil {
+			run.mu.Lock()
+			failed := run.err != nil
+			run.mu.Unlock()
+			if failed {
 				stopWait()
 			}
 		case <-waitCtx.Done():
@@ -87,9 +90,16 @@ func (f *Flow) commandConsent(ctx context.Context, authURL string, l *Listener) 
 
 type consentRun struct {
 	done chan struct{}
+	cmd  *exec.Cmd
 	mu   sync.Mutex
-	out  limitedBuffer
+	out  tailBuffer
 	err  error
+}
+
+// stop ends the command and everything it started, and waits for it.
+func (r *consentRun) stop() {
+	_ = killGroup(r.cmd)
+	<-r.done
 }
 
 func startConsentCommand(ctx context.Context, command, authURL string) *consentRun {
@@ -102,8 +112,16 @@ func startConsentCommand(ctx context.Context, command, authURL string) *consentR
 	cmd.Env = append(os.Environ(), ConsentCommandEnv+"="+authURL)
 	cmd.Stdout, cmd.Stderr = &run.out, &run.out
 	cmd.WaitDelay = 2 * time.Second // a child holding the pipes open cannot keep the step waiting
+	ownGroup(cmd)
+	run.cmd = cmd
+	// Started here, not in the goroutine: stop reads cmd.Process.
+	if err := cmd.Start(); err != nil {
+		run.err = err
+		close(run.done)
+		return run
+	}
 	go func() {
-		err := cmd.Run()
+		err := cmd.Wait()
 		run.mu.Lock()
 		run.err = err
 		run.mu.Unlock()
@@ -134,38 +152,40 @@ func (r *consentRun) result() (string, string) {
 	return status, r.out.tail()
 }
 
-// limitedBuffer keeps the first consentOutputLimit bytes written to it.
-type limitedBuffer struct {
+// tailBuffer keeps the last consentOutputLimit bytes written to it: what a
+// failing command says last is what explains it.
+type tailBuffer struct {
 	mu  sync.Mutex
-	buf bytes.Buffer
+	buf []byte
 	cut bool
 }
 
-func (b *limitedBuffer) Write(p []byte) (int, error) {
+func (b *tailBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if room := consentOutputLimit - b.buf.Len(); room < len(p) {
-		b.buf.Write(p[:max(room, 0)])
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - consentOutputLimit; over > 0 {
+		b.buf = append(b.buf[:0], b.buf[over:]...)
 		b.cut = true
-		return len(p), nil
 	}
-	return b.buf.Write(p)
+	return len(p), nil
 }
 
-// tail is the last few lines, each made safe for a terminal, joined by " | ".
-func (b *limitedBuffer) tail() string {
+// tail is the last few lines, each redacted (a verbose curl prints the
+// code in a Location header) and made safe for a terminal, joined by " | ".
+func (b *tailBuffer) tail() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(b.buf.String()), "\n")
+	lines := strings.Split(strings.TrimSpace(string(b.buf)), "\n")
 	if len(lines) > 5 {
 		lines = lines[len(lines)-5:]
 	}
 	for i, l := range lines {
-		lines[i] = safe.Line(l)
+		lines[i] = safe.Line(safe.Redact(l))
 	}
 	out := strings.Join(lines, " | ")
 	if b.cut {
-		out += fmt.Sprintf(" (output cut at %d KiB)", consentOutputLimit>>10)
+		out = fmt.Sprintf("(the last %d KiB) ", consentOutputLimit>>10) + out
 	}
 	return out
 }

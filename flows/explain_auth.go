@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"oauthdeck/client"
+	"oauthdeck/client/safe"
 )
 
 // explainAuth adds to an invalid_client explanation what the flow knows and
@@ -42,7 +43,7 @@ func explainAuth(exp *Explanation, err error, st flowState) {
 			flags = append(flags, f)
 		}
 	}
-	exp.Cause += " The server also advertises " + strings.Join(others, ", ") + "; a client registered for one of those is refused with any other."
+	exp.Cause += " The server also advertises " + safe.Line(strings.Join(others, ", ")) + "; a client registered for one of those is refused with any other."
 	if len(flags) > 0 {
 		exp.Fix = strings.TrimSpace(exp.Fix + " Or try the client's registered method: " + strings.Join(flags, " or ") + ".")
 	}

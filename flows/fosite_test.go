@@ -3,6 +3,7 @@ package flows
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -124,12 +125,19 @@ func TestFlowFositeGeneric(t *testing.T) {
 			if tc.useURL && !fieldIs(use.Fields, "Called", cfg.UseURL) {
 				t.Errorf("use fields %+v, want Called %s", use.Fields, cfg.UseURL)
 			}
-			for _, id := range []string{"refresh.old-access", "revoke.access"} {
-				if !hasFinding(results, id, tc.proofs) {
-					t.Errorf("no %s %s finding", tc.proofs, id)
-				}
+			if !hasFinding(results, "refresh.old-access", tc.proofs) {
+				t.Errorf("no %s refresh.old-access finding", tc.proofs)
 			}
-			for _, id := range []string{"refresh.old-refresh", "revoke.refresh", "listener.state"} {
+			// fosite revokes the whole family when a rotated refresh token is
+			// replayed: where that can be seen, revoke has nothing left to prove.
+			if tc.proofs == SeverityPass {
+				if !hasFinding(results, "refresh.reuse-detection", SeverityInfo) || !hasFinding(results, "revoke.already-dead", SeverityInfo) {
+					t.Errorf("the family revocation is not reported: %+v", f.Result(StepRevoke))
+				}
+			} else if !hasFinding(results, "revoke.access", SeverityInfo) || !hasFinding(results, "revoke.refresh", SeverityPass) {
+				t.Errorf("revoke findings %+v", f.Result(StepRevoke).Findings)
+			}
+			for _, id := range []string{"refresh.old-refresh", "listener.state"} {
 				if !hasFinding(results, id, SeverityPass) {
 					t.Errorf("no passing %s", id)
 				}
@@ -205,10 +213,13 @@ func TestFlowFosite(t *testing.T) {
 			if u := f.Result(StepUse); u.Status != StatusPassed || !fieldIs(u.Fields, "Subject", "fosite-user") {
 				t.Fatalf("use step: %+v", u)
 			}
-			for _, id := range []string{"refresh.old-access", "refresh.old-refresh", "revoke.refresh", "revoke.access", "listener.state"} {
+			for _, id := range []string{"refresh.old-access", "refresh.old-refresh", "listener.state"} {
 				if !hasFinding(results, id, SeverityPass) {
 					t.Errorf("no passing %s", id)
 				}
+			}
+			if !hasFinding(results, "revoke.already-dead", SeverityInfo) {
+				t.Errorf("revoke after fosite's family revocation: %+v", f.Result(StepRevoke))
 			}
 			if f.Result(StepCleanup).Status != StatusSkipped {
 				t.Errorf("cleanup should have nothing to delete for an existing client")
@@ -293,5 +304,54 @@ func TestFlowFositeNoResourceByDefault(t *testing.T) {
 	}
 	if !hasFinding([]StepResult{f.Result(StepDiscover)}, "pr.fetch", SeverityInfo) {
 		t.Errorf("discover does not say why no resource is sent: %+v", f.Result(StepDiscover).Findings)
+	}
+}
+
+// A target that refuses every token proves nothing: the old access token is
+// "not checked" after the refresh, never "dead". And an introspection answer
+// without active is a malformed answer, not an inactive token.
+func TestFlowNoProofFromATargetThatRefusesAll(t *testing.T) {
+	refuseAll := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer refuseAll.Close()
+	_, c := startFositeWith(t, fositeas.Options{})
+	f, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: fositeClientID, ClientSecret: fositeSecret,
+		Consent: ConsentAuto, CallbackURL: "http://127.0.0.1:0/callback", UseURL: refuseAll.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ctx := testCtx(t)
+	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange} {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+	if r := f.Run(ctx, StepUse); r.Status != StatusFailed || !errors.Is(r.Err, ErrTokenRejected) {
+		t.Fatalf("use: %s %v", r.Status, r.Err)
+	}
+	r := f.Run(ctx, StepRefresh)
+	if !hasFinding([]StepResult{r}, "refresh.old-access", SeverityInfo) || strings.Contains(r.Verdict, "old access token and") {
+		t.Fatalf("refresh %q %+v", r.Verdict, r.Findings)
+	}
+	r = f.Run(ctx, StepRevoke)
+	if !hasFinding([]StepResult{r}, "revoke.access", SeverityInfo) || strings.Contains(r.Verdict, "access token proven dead") {
+		t.Fatalf("revoke %q %+v", r.Verdict, r.Findings)
+	}
+
+	for _, body := range []string{`{}`, `null`, `{"error":"server_error"}`} {
+		intro := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		}))
+		tc := TokenClient{HTTP: c, ClientID: "x", ClientSecret: "y", Method: AuthBasic}
+		_, err := tc.Introspect(ctx, intro.URL, "tok")
+		var ue *client.UnexpectedResponseError
+		if !errors.As(err, &ue) || tokenRefused(err) {
+			t.Errorf("introspection answering %s: %v", body, err)
+		}
+		intro.Close()
 	}
 }

@@ -39,11 +39,15 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 	}
 	t := f.useTarget(st)
 	usable := t.reaches(st)
+	// A refusal of the old token proves it dead only where the new one works:
+	// a target that refuses every token proves nothing.
+	baseline := false
 	if usable {
 		if _, err := f.try(ctx, st, t, fresh.AccessToken); err != nil {
 			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityWarn,
 				Message: "the new access token does not work at " + t.describe() + ": " + safe.Line(shortErr(err)), Basis: "RFC 6749 §6"})
 		} else {
+			baseline = true
 			res.Findings = append(res.Findings, Finding{ID: "refresh.new-access", Severity: SeverityPass, Message: "the new access token works at " + t.describe(), Basis: "RFC 6749 §6"})
 		}
 	}
@@ -54,6 +58,8 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 		proofs.noTarget("refresh.old-access", "the old access token")
 	case !usable:
 		proofs.skipBound("refresh.old-access", "the old access token")
+	case !baseline:
+		proofs.noBaseline("refresh.old-access", "the old access token", t)
 	case t.kind == UseCoder:
 		_, err := f.try(ctx, st, t, old.AccessToken)
 		proofs.prove("refresh.old-access", "the old access token", "after the refresh", err, "Coder deletes the old API key on refresh")
@@ -70,9 +76,14 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 		proofs.prove("refresh.old-refresh", "the old refresh token", "after the refresh", err, "RFC 9700 §4.14.2 rotation")
 		if usable {
 			// Replaying a rotated refresh token may revoke the whole family (reuse detection).
-			if _, err := f.try(ctx, st, t, fresh.AccessToken); err != nil {
+			if _, err := f.try(ctx, st, t, fresh.AccessToken); err != nil && baseline && tokenRefused(err) {
+				// It worked a moment ago: the replay killed the family.
+				f.update(func(s *flowState) { s.tokensDead = true })
 				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
 					Message: "replaying the old refresh token revoked the new tokens too (reuse detection); authorize again for usable tokens", Basis: "RFC 9700 §4.14.2"})
+			} else if err != nil {
+				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
+					Message: "after replaying the old refresh token the new access token was not accepted (" + safe.Line(shortErr(err)) + "); whether the replay caused it is not known", Basis: "RFC 9700 §4.14.2"})
 			} else {
 				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
 					Message: "replaying the old refresh token left the new tokens alive (no family revocation)", Basis: "RFC 9700 §4.14.2"})

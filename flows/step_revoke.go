@@ -21,8 +21,23 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 	res.Request = ptr(req.Redacted())
 	tc := f.tokenClientFor(st, req)
 	tc.RevocationURL = req.URL
+	// The access token must work at the target before revocation for a
+	// refusal after it to prove anything.
+	target := f.useTarget(st)
+	baseline := false
+	if target.reaches(st) {
+		_, err := f.try(ctx, st, target, st.tokens.AccessToken)
+		baseline = err == nil
+	}
 	if err := tc.RevokeWithForm(ctx, req.Params); err != nil {
 		return err
+	}
+	if st.tokensDead {
+		// Dead before this request (the refresh step's replay, or an earlier revocation).
+		res.Findings = append(res.Findings, Finding{ID: "revoke.already-dead", Severity: SeverityInfo, Basis: "RFC 7009 §2.2",
+			Message: "the tokens were proven dead before this revocation, so refusals now would prove nothing; authorize again to revoke live tokens"})
+		res.Verdict = "revocation accepted (200); the tokens were already dead, nothing more to prove"
+		return nil
 	}
 	t := *st.tokens
 	proofs := deathProofs{findings: &res.Findings}
@@ -31,11 +46,13 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 		_, err := pc.Token(ctx, pc.RefreshForm(t.RefreshToken, ""))
 		proofs.prove("revoke.refresh", "the refresh token", "after revocation", err, "RFC 7009 §2.2")
 	}
-	switch t := f.useTarget(st); {
+	switch t := target; {
 	case t.kind == UseNothing:
 		proofs.noTarget("revoke.access", "the access token")
 	case !t.reaches(st):
 		proofs.skipBound("revoke.access", "the access token")
+	case !baseline:
+		proofs.noBaseline("revoke.access", "the access token", t)
 	case t.kind == UseCoder:
 		_, err := f.try(ctx, st, t, st.tokens.AccessToken)
 		proofs.prove("revoke.access", "the access token", "after revocation", err, "RFC 7009 §2.1 (revoking a refresh token should revoke its access tokens; Coder deletes them)")

@@ -118,6 +118,14 @@ func (p *deathProofs) proveShould(id, what, after string, err error, basis strin
 	*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityWarn, Message: what + " still works " + after, Basis: basis})
 }
 
+// noBaseline records a token that is not judged because the target refused
+// a token that works too, so its refusal would prove nothing.
+func (p *deathProofs) noBaseline(id, what string, t useTarget) {
+	p.unchecked = append(p.unchecked, what)
+	*p.findings = append(*p.findings, Finding{ID: id, Severity: SeverityInfo, Basis: "RFC 6750 §3.1",
+		Message: what + " not checked: " + t.describe() + " refused a token that should work too, so its refusal proves nothing"})
+}
+
 // noTarget records a token that is not tried because there is nothing to call with it.
 func (p *deathProofs) noTarget(id, what string) {
 	p.unchecked = append(p.unchecked, what)

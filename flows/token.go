@@ -142,28 +142,34 @@ func (t TokenClient) Token(ctx context.Context, form url.Values) (Tokens, error)
 		return Tokens{}, errors.New("token client: no HTTP client or token endpoint")
 	}
 	for attempt := 1; ; attempt++ {
-		tok, ok, err := t.viaOAuth2(ctx, form)
+		tok, ok, answer, err := t.viaOAuth2(ctx, form)
 		if !ok {
 			return t.raw(ctx, form) // the client's own send waits on 429s
 		}
-		var oe *client.OAuth2Error
-		if errors.As(err, &oe) && t.HTTP.WaitOnRateLimit(ctx, http.MethodPost, redactQuery(t.TokenURL), oe.StatusCode, http.Header{"Retry-After": {oe.RetryAfter}}, attempt) {
+		// By the status and header as received, whatever the body's shape.
+		if err != nil && t.HTTP.WaitOnRateLimit(ctx, http.MethodPost, redactQuery(t.TokenURL), answer.status, answer.header, attempt) {
 			continue
 		}
 		return tok, err
 	}
 }
 
-func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bool, error) {
+// tokenAnswer is the status and header of the token endpoint's answer.
+type tokenAnswer struct {
+	status int
+	header http.Header
+}
+
+func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bool, tokenAnswer, error) {
 	for _, vals := range form {
 		if len(vals) != 1 {
-			return Tokens{}, false, nil
+			return Tokens{}, false, tokenAnswer{}, nil
 		}
 	}
 	refresh := form.Get("grant_type") == "refresh_token" && form.Get("refresh_token") != "" &&
 		onlyKeys(form, "grant_type", "refresh_token", "client_id", "client_secret")
 	if !refresh && (form.Get("grant_type") != "authorization_code" || form.Get("code") == "") {
-		return Tokens{}, false, nil
+		return Tokens{}, false, tokenAnswer{}, nil
 	}
 	id, secret := form.Get("client_id"), form.Get("client_secret")
 	style := oauth2.AuthStyleInParams
@@ -190,7 +196,8 @@ func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bo
 		tok, err = cfg.Exchange(ctx, form.Get("code"), opts...)
 	}
 	if err != nil {
-		return Tokens{}, true, t.oauth2Error(err, capture, hc.Timeout)
+		status, header, _, _ := capture.get()
+		return Tokens{}, true, tokenAnswer{status, header}, t.oauth2Error(err, capture, hc.Timeout)
 	}
 	out := Tokens{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken,
 		ExpiresIn: tok.ExpiresIn, Expiry: tok.Expiry, Received: t.now()}
@@ -205,7 +212,7 @@ func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bo
 			out.Expiry, _ = time.Parse(time.RFC3339Nano, s)
 		}
 	}
-	return out, true, nil
+	return out, true, tokenAnswer{}, nil
 }
 
 // oauth2Error maps x/oauth2's errors onto the client's typed errors. x/oauth2

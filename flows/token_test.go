@@ -310,3 +310,37 @@ func TestTokenClientBodyOverOAuth2Limit(t *testing.T) {
 		t.Fatalf("err = %T %v, want a BodyTooLargeError at 1 MiB", err, err)
 	}
 }
+
+// A 429 at the token endpoint is waited on and sent again whatever its body
+// (Coder's {"message"} shape, plain text, OAuth2's), on x/oauth2's path too.
+func TestTokenClientRetriesRateLimits(t *testing.T) {
+	for name, body := range map[string]string{"coder": `{"message":"rate limited"}`, "text": "slow down", "oauth2": `{"error":"temporarily_unavailable"}`} {
+		t.Run(name, func(t *testing.T) {
+			var calls int
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				if calls == 1 {
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(http.StatusTooManyRequests)
+					_, _ = w.Write([]byte(body))
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"access_token":"a","token_type":"bearer"}`))
+			}))
+			defer srv.Close()
+			c, err := client.New(srv.URL, "", client.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc := TokenClient{HTTP: c, TokenURL: srv.URL + "/token", ClientID: "id", ClientSecret: "s", Method: AuthBasic}
+			tok, err := tc.Exchange(context.Background(), "code", "http://127.0.0.1/cb", "", "")
+			if err != nil || tok.AccessToken != "a" || calls != 2 {
+				t.Fatalf("tokens %+v, err %v, %d calls", tok, err, calls)
+			}
+			if c.Traffic().Waits != 1 {
+				t.Errorf("traffic %+v", c.Traffic())
+			}
+		})
+	}
+}

@@ -236,7 +236,12 @@ func (t TokenClient) Introspect(ctx context.Context, endpoint, token string) (In
 		return Introspection{}, resp.Error(http.StatusOK)
 	}
 	var in Introspection
-	if err := json.Unmarshal(resp.Body, &in); err != nil {
+	var shape struct {
+		Active *bool `json:"active"`
+	}
+	// active is the one required member (RFC 7662 §2.2): without it the
+	// answer says nothing about the token.
+	if err := json.Unmarshal(resp.Body, &shape); err != nil || shape.Active == nil || json.Unmarshal(resp.Body, &in) != nil {
 		return Introspection{}, &client.UnexpectedResponseError{StatusCode: resp.StatusCode, Method: http.MethodPost,
 			URL: safe.Redact(endpoint), ContentType: safe.Line(resp.Header.Get("Content-Type")),
 			Reason: "expected an RFC 7662 JSON object with active", Excerpt: excerpt(resp.Body)}
@@ -265,6 +270,9 @@ func UseAccessToken(ctx context.Context, c *client.Client, tc TokenClient, token
 		st.coder = true
 	} else if d, err := c.AuthorizationServerMetadata(ctx, ""); err == nil {
 		st.as = &d.Doc
+		if tc.Method == AuthAuto {
+			st.authMethod = ChooseAuthMethod(d.Doc.TokenEndpointAuthMethodsSupported, tc.ClientSecret != "")
+		}
 	}
 	t := f.useTarget(st)
 	out := TokenUse{Kind: t.kind, Called: t.describe()}

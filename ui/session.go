@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -46,6 +48,13 @@ func (c *Common) defaultNewAPI(url, token string) (API, *client.Client, error) {
 	}
 	if opts.UserAgent == "" && c.Deps.Version != "" {
 		opts.UserAgent = "oauthdeck/" + c.Deps.Version
+	}
+	if opts.OnRateLimit == nil {
+		// A wait on Retry-After is never silent: the status bar says it.
+		opts.OnRateLimit = func(w client.RateLimitWait) {
+			c.Send(noticeMsg{kind: noticeWarn, text: fmt.Sprintf("rate limited (429) at %s %s: waiting %s as Retry-After asks",
+				safe.Line(w.Method), safe.Line(w.URL), w.Wait.Round(100*time.Millisecond))})
+		}
 	}
 	cl, err := client.New(url, token, opts)
 	if err != nil {

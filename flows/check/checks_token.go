@@ -240,6 +240,9 @@ func checkSecretInQuery(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
+	if v, ok := s.skipInGeneric(p, needsThrowaway); !ok {
+		return v
+	}
 	if v, ok := s.needClientSecret(p); !ok {
 		return v
 	}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 
@@ -40,6 +41,7 @@ const (
 	needsSecret        = "the given client is public (no secret), so there is no secret to get wrong"
 	needsCoderMCP      = "needs Coder's MCP endpoint"
 	needsOneMethodOnly = "the given client is registered for one method; the others are refused by design"
+	needsThrowaway     = "it would send the given client's real secret in a URL query (into the server's and proxies' logs); Coder mode uses a throwaway app"
 )
 
 func (s *suite) generic() bool { return s.cfg.Given != nil }
@@ -120,8 +122,15 @@ func (s *suite) captureConsent(ctx context.Context, p *probe, note, authURL, red
 	}
 	p.cited = append(p.cited, s.cleanEvidence(ev))
 	if loc == nil {
+		// A refusal shows as nothing arriving, but so does a command that
+		// cannot bring a user agent anywhere: only once it has delivered a
+		// redirect in this run does a missing one say something.
+		if !s.consentWorked {
+			return authzResult{}, fmt.Errorf("the consent command has delivered no redirect in this run, so a missing one proves nothing: %s", why)
+		}
 		return authzResult{NoRedirect: why}, nil
 	}
+	s.consentWorked = true
 	res := authzResult{Status: 302, Location: loc}
 	lq := loc.Query()
 	res.Code, res.Error, res.Description = lq.Get("code"), lq.Get("error"), lq.Get("error_description")

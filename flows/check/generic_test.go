@@ -25,6 +25,28 @@ func freePort(t *testing.T) string {
 	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
+// runGenericWith is runGeneric with the consent command given.
+func runGenericWith(t *testing.T, opts fositeas.Options, given check.GivenClient, command string) check.Report {
+	t.Helper()
+	opts.RedirectURI, opts.AutoApprove = "http://127.0.0.1/callback", true
+	as, err := fositeas.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = as.Close() })
+	c, err := client.New(as.URL, "", client.Options{Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	given.RedirectURI = "http://127.0.0.1:" + freePort(t) + "/callback"
+	given.ConsentCommand, given.ConsentTimeout = command, 5*time.Second
+	rep, err := check.Run(context.Background(), check.Config{Client: c, Given: &given})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return rep
+}
+
 // runGeneric runs the suite in generic mode against fosite with one client.
 func runGeneric(t *testing.T, opts fositeas.Options, given check.GivenClient) check.Report {
 	t.Helper()
@@ -68,11 +90,11 @@ func TestCheckGenericFosite(t *testing.T) {
 		"authorize.plain-refused": check.Pass, "authorize.response-type": check.Pass, "authorize.redirect-mismatch": check.Pass,
 		"authorize.error-state": check.Pass, "authorize.loopback-port": check.Pass, "token.redirect-mismatch": check.Pass,
 		"token.resource-mismatch": check.Skip, "token.audience-binding": check.Skip, "code.single-use": check.Pass,
-		"code.client-binding": check.Skip, "token.bad-client-secret": check.Pass, "token.secret-in-query": check.Pass,
+		"code.client-binding": check.Skip, "token.bad-client-secret": check.Pass, "token.secret-in-query": check.Skip,
 		"token.auth-methods": check.Skip, "token.unsupported-grant": check.Warn, "refresh.rotation": check.Pass,
 		"refresh.client-auth": check.Pass, "revoke.client-auth": check.Pass, "revoke.rfc7009": check.Pass, "dcr.redirect-rules": check.Skip,
 	}
-	public := map[string]check.Status{"token.bad-client-secret": check.Skip, "token.secret-in-query": check.Skip,
+	public := map[string]check.Status{"token.bad-client-secret": check.Skip,
 		"refresh.client-auth": check.Skip, "revoke.client-auth": check.Skip}
 	for _, tc := range []struct {
 		name, method string
@@ -113,5 +135,23 @@ func TestCheckGenericCatchesALenientServer(t *testing.T) {
 		if got := statuses(rep)[id]; got.Status != want {
 			t.Errorf("%s: %s, want %s (%s)", id, got.Status, want, got.Detail)
 		}
+	}
+}
+
+// A consent command that never brings a user agent anywhere makes no
+// refusal check pass: a missing redirect proves nothing until the command
+// has delivered one in the run.
+func TestCheckGenericBrokenConsentCommand(t *testing.T) {
+	rep := runGenericWith(t, fositeas.Options{ClientID: "c", ClientSecret: "s3cret-value", AuthMethod: "client_secret_basic"},
+		check.GivenClient{ID: "c", Secret: "s3cret-value"}, "exit 127")
+	st := statuses(rep)
+	for _, id := range []string{"flow.pkce", "authorize.pkce-required", "authorize.plain-refused", "authorize.redirect-mismatch",
+		"token.pkce-downgrade", "authorize.response-type", "authorize.loopback-port", "code.single-use", "revoke.rfc7009"} {
+		if st[id].Status == check.Pass {
+			t.Errorf("%s passed with a consent command that delivers nothing: %s", id, st[id].Detail)
+		}
+	}
+	if !rep.Failed() {
+		t.Error("the run did not fail")
 	}
 }

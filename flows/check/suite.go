@@ -27,7 +27,9 @@ type suite struct {
 	info     ServerInfo
 	as       *client.ASMetadata // nil until discovered
 	bypassed bool               // the suite turned the owner's rate-limit bypass on
-	ep       endpoints
+	// consentWorked (generic mode): the consent command delivered a redirect in this run.
+	consentWorked bool
+	ep            endpoints
 
 	a, b    *testApp        // the suite's confidential test apps
 	created []createdClient // everything to remove at the end
@@ -268,7 +270,10 @@ func answered(err error) bool {
 		ue *client.UnexpectedResponseError
 		oe *client.OAuth2Error
 	)
-	return errors.As(err, &ae) || errors.As(err, &pd) || errors.As(err, &se) || errors.As(err, &ue) || errors.As(err, &oe)
+	if errors.As(err, &ue) {
+		return ue.StatusCode < 200 || ue.StatusCode > 299 // a 2xx with a garbled body may still have made it
+	}
+	return errors.As(err, &ae) || errors.As(err, &pd) || errors.As(err, &se) || errors.As(err, &oe)
 }
 
 // findApp is the id of the app named name, or "" when there is none.
