@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -294,4 +298,32 @@ func TestDeploymentURLNeverEchoed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// On 2.38 a switched-off provider answers 404 like a missing route; status
+// says "off" only when the settings endpoint answers (it does while the
+// provider is off), and otherwise that the provider is not there at all.
+func TestStatusProviderOffVersusAbsent(t *testing.T) {
+	off := startSandbox(t, sandbox.Options{ProviderDisabled: true})
+	h := newHarness(t)
+	h.loginEnv(off)
+	mustContain(t, h.ok("", "status"), "the settings endpoint answers, so the provider is there and off", "CODER_OAUTH2_PROVIDER_ENABLE")
+
+	srv := startSandbox(t, sandbox.Options{ProviderDisabled: true})
+	target, _ := url.Parse(srv.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	absent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/v2/oauth2-provider/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"message":"Route not found."}`))
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer absent.Close()
+	h.env["CODER_URL"], h.env["CODER_SESSION_TOKEN"] = absent.URL, srv.AdminSessionToken()
+	out := h.ok("", "status")
+	mustContain(t, out, "no OAuth2 provider")
+	mustNotContain(t, out, "there and off")
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -35,6 +36,8 @@ type statusUser struct {
 type providerState struct {
 	Enabled *bool  `json:"enabled"`
 	Detail  string `json:"detail,omitempty"`
+	// offEvidence is what showed the provider off rather than absent (2.38).
+	offEvidence string
 }
 
 func (p providerState) String() string {
@@ -91,6 +94,9 @@ func (a *app) runStatus(ctx context.Context, arg, output string) error {
 		if r.Server.Era == coder.EraFlag {
 			r.OAuth2Provider.Detail += "; tokens issued while it was on keep working until they expire or are revoked"
 		}
+		if ev := r.OAuth2Provider.offEvidence; ev != "" {
+			r.OAuth2Provider.Detail = ev + "; " + r.OAuth2Provider.Detail
+		}
 	}
 
 	if output == "json" {
@@ -143,6 +149,13 @@ func probeProvider(ctx context.Context, c *client.Client) providerState {
 	switch {
 	case err == nil:
 		return providerState{Enabled: &yes}
+	case errors.As(err, &pd) && pd.StatusCode == http.StatusNotFound:
+		// 2.38's 404 is the same as a route that does not exist; the settings
+		// endpoint answers while the provider is off, and only then.
+		if _, serr := c.ProviderSettings(ctx); serr != nil {
+			return providerState{Detail: "the OAuth2 routes answer 404 and so does the settings endpoint: this server has no OAuth2 provider (not a Coder that has one, or a proxy in the way), or this session may not read its settings"}
+		}
+		return providerState{Enabled: &no, Detail: pd.Error(), offEvidence: "the settings endpoint answers, so the provider is there and off"}
 	case errors.As(err, &pd):
 		return providerState{Enabled: &no, Detail: pd.Error()}
 	default:

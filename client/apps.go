@@ -228,3 +228,18 @@ func (a *App) normalize() {
 		a.CallbackURL = a.RedirectURIs[0]
 	}
 }
+
+// ProviderSettings is GET /api/v2/oauth2-provider/settings (2.38+, owners):
+// whether dynamic client registration is on. It answers while the provider
+// is off, which tells "off" from "not there" where every gated route
+// answers the same 404.
+func (c *Client) ProviderSettings(ctx context.Context) (ProviderSettings, error) {
+	var out ProviderSettings
+	err := c.do(ctx, call{method: http.MethodGet, url: "/api/v2/oauth2-provider/settings", auth: authSession, want: http.StatusOK, out: &out})
+	return out, wrapOp("read the OAuth2 provider settings", err)
+}
+
+// ProviderSettings are the provider's owner settings.
+type ProviderSettings struct {
+	DynamicClientRegistration bool `json:"dynamic_client_registration_enabled"`
+}

@@ -21,7 +21,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/api/v2/oauth2-provider/apps/{app}", apps(s.handleApp))
 	mux.HandleFunc("/api/v2/oauth2-provider/apps/{app}/secrets", apps(s.handleSecrets))
 	mux.HandleFunc("/api/v2/oauth2-provider/apps/{app}/secrets/{secret}", apps(s.handleSecret))
-	mux.HandleFunc("/api/v2/oauth2-provider/settings", apps(s.handleSettings))
+	// 2.38 keeps the settings reachable while the provider is off
+	// (upstream's SettingsReachableWhenDisabled), so an owner can tell off from absent.
+	mux.HandleFunc("/api/v2/oauth2-provider/settings", s.requireSession(s.requireScope(s.handleSettings)))
 	mux.HandleFunc("/api/experimental/mcp/http", s.gate(s.handleMCP))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, _ *http.Request) { writeRouteNotFound(w) })
 
