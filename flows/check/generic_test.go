@@ -127,7 +127,7 @@ func TestCheckGenericFosite(t *testing.T) {
 }
 
 // Generic mode's verdicts can fail: a server that hands a code to an
-// unregistered redirect URI and accepts a replayed code is caught.
+// unregistered redirect URI, and takes requests without PKCE, is caught.
 func TestCheckGenericCatchesALenientServer(t *testing.T) {
 	rep := runGeneric(t, fositeas.Options{ClientID: "c", ClientSecret: "s3cret-value", AuthMethod: "client_secret_basic",
 		Lenient: true}, check.GivenClient{ID: "c", Secret: "s3cret-value"})
