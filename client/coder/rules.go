@@ -93,8 +93,11 @@ func RedirectURI(raw string) string {
 	case scheme == "javascript" || scheme == "data" || scheme == "file" || scheme == "ftp":
 		return scheme + ": URIs are not allowed"
 	case scheme == "http":
-		if !IsLoopbackHost(u.Hostname()) {
-			return "http is only allowed for loopback (localhost, 127.0.0.1, [::1]); use https"
+		// 2.38: the three loopback hosts (any port) or, for a confidential
+		// app such as those the apps API makes, a .localhost subdomain
+		// (exact port).
+		if !IsLoopbackHost(u.Hostname()) && !strings.HasSuffix(strings.ToLower(u.Hostname()), ".localhost") {
+			return "http is only allowed for loopback (localhost, 127.0.0.1, [::1], or a .localhost subdomain); use https"
 		}
 		return ""
 	case scheme == "https":
@@ -103,9 +106,10 @@ func RedirectURI(raw string) string {
 		}
 		return ""
 	}
-	// A private-use scheme (com.example.app:/callback) needs a path or authority.
-	if u.Host == "" && u.Path == "" && u.Opaque == "" {
-		return "a custom scheme needs a path or authority (e.g. com.example.app:/callback)"
+	// A private-use scheme needs a path or authority: com.example.app:/callback,
+	// not the bare com.example.app:callback (Coder 2.38, RFC 8252 §7.1).
+	if u.Host == "" && u.Path == "" {
+		return "a custom scheme needs a path or authority (com.example.app:/callback, not com.example.app:callback)"
 	}
 	return ""
 }
