@@ -47,6 +47,10 @@ func (s *Server) common(next http.Handler) http.Handler {
 			}
 			h.Set("Access-Control-Expose-Headers", "Content-Type, Authorization, X-Api-Key, Mcp-Session-Id, Mcp-Protocol-Version")
 		}
+		if s.b.noStoreTree && (strings.HasPrefix(r.URL.Path, "/oauth2/") || strings.HasPrefix(r.URL.Path, "/api/v2/oauth2-provider/")) {
+			h.Set("Cache-Control", "no-store")
+			h.Set("Pragma", "no-cache")
+		}
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		}

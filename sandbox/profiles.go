@@ -83,6 +83,7 @@ type behaviours struct {
 	publicClients       bool // DCR honours token_endpoint_auth_method=none (a public client)
 	redirectURIsLimited bool // DCR refuses more than 32 redirect URIs
 	rateLimits          bool // /oauth2/* and the .well-known documents: 60 a minute per endpoint and caller; owners may bypass
+	noStoreTree         bool // every /oauth2/* and /api/v2/oauth2-provider/* answer carries no-store and Pragma: no-cache
 }
 
 var profileBehaviours = map[Compat]behaviours{
@@ -135,5 +136,6 @@ var profileBehaviours = map[Compat]behaviours{
 		publicClients:       true,
 		redirectURIsLimited: true,
 		rateLimits:          true,
+		noStoreTree:         true,
 	},
 }

@@ -150,6 +150,20 @@ func TestCheckEachFaultIsCaught(t *testing.T) {
 			r2.Body, r2.ContentLength = io.NopCloser(strings.NewReader(body)), int64(len(body))
 			return next(r2)
 		}},
+		{"transport.no-store", check.Warn, func(r *http.Request, _ url.Values, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+			resp, err := next(r)
+			if err == nil && isPath(r, "/api/v2/oauth2-provider/apps") {
+				resp.Header.Del("Cache-Control") // one answer of the tree cacheable
+			}
+			return resp, err
+		}},
+		{"discovery.cacheable", check.Warn, func(r *http.Request, _ url.Values, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+			resp, err := next(r)
+			if err == nil && isPath(r, "/.well-known/oauth-protected-resource") {
+				resp.Header.Set("Cache-Control", "no-store")
+			}
+			return resp, err
+		}},
 		{"discovery.issuer", check.Fail, func(r *http.Request, _ url.Values, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 			resp, err := next(r)
 			if err == nil && isPath(r, "/.well-known/oauth-authorization-server") {
@@ -364,5 +378,20 @@ func TestCheckPKCEDowngradeCaught(t *testing.T) {
 	if st["authorize.pkce-required"].Status != check.Warn || st["token.pkce-downgrade"].Status != check.Fail {
 		t.Fatalf("pkce-required %s (%s); pkce-downgrade %s (%s)", st["authorize.pkce-required"].Status, st["authorize.pkce-required"].Detail,
 			st["token.pkce-downgrade"].Status, st["token.pkce-downgrade"].Detail)
+	}
+}
+
+// The measured releases send no Cache-Control from the token endpoint
+// (coder-v2.30-observed.md; coder-v2.36-observed.md's token.cache-control),
+// so the whole-tree rule warns on their profiles and passes on 2.38's.
+func TestCheckNoStoreTreeByProfile(t *testing.T) {
+	for compat, want := range map[sandbox.Compat]check.Status{sandbox.CompatV230: check.Warn, sandbox.CompatV236: check.Warn, sandbox.CompatMain: check.Pass} {
+		rep := runFaultyWith(t, sandbox.Options{Compat: compat, RateLimit: -1}, nil)
+		if got := statuses(rep)["transport.no-store"]; got.Status != want {
+			t.Errorf("%s: transport.no-store %s (%s), want %s", compat, got.Status, got.Detail, want)
+		}
+		if got := statuses(rep)["discovery.cacheable"]; got.Status != check.Pass {
+			t.Errorf("%s: discovery.cacheable %s (%s)", compat, got.Status, got.Detail)
+		}
 	}
 }

@@ -115,6 +115,12 @@ var registry = []definition{
 	{"revoke.rfc7009", "Revoking the refresh token answers 200 and the token stops working",
 		"RFC 7009 §2.1, §2.2", Must, checkRevoke},
 
+	// Transport: what may and may not be cached (added after the v2.30.0 and v2.36.0 measurements).
+	{"transport.no-store", "Nothing under /oauth2 and the apps API may be cached (Cache-Control: no-store)",
+		"RFC 6749 §5.1; RFC 9700 §4.10; Coder 2.38 (nostore on both trees)", Should, checkNoStoreTree},
+	{"discovery.cacheable", "Discovery documents are not marked uncacheable",
+		"RFC 9728 §5 (cacheable metadata); RFC 8414 §3", Should, checkDiscoveryCacheable},
+
 	// Dynamic client registration, where offered.
 	{"dcr.redirect-rules", "Registration refuses non-loopback http and fragment redirect URIs",
 		"RFC 7591 §2, §3.2.2; RFC 6749 §3.1.2; MCP 2025-06-18 Communication Security", Must, checkDCRRedirectRules},
