@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -12,6 +14,13 @@ import (
 // returned unchecked: whether and how it is checked differs per grant.
 func (s *Server) formClient(w http.ResponseWriter, r *http.Request) (a app, secret string, ok bool) {
 	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if s.b.formLimit413 && errors.As(err, &tooLarge) {
+			// 2.38 (formlimit_test.go): 413, in OAuth2's words, naming the limit.
+			writeOAuth2(w, http.StatusRequestEntityTooLarge, "invalid_request",
+				fmt.Sprintf("request body too large: the limit is %d bytes (httpapi.DefaultMaxRequestBodyBytes)", tooLarge.Limit))
+			return app{}, "", false
+		}
 		writeOAuth2(w, http.StatusBadRequest, "invalid_request", descGenericMalformed)
 		return app{}, "", false
 	}

@@ -84,6 +84,7 @@ type behaviours struct {
 	redirectURIsLimited bool // DCR refuses more than 32 redirect URIs
 	rateLimits          bool // /oauth2/* and the .well-known documents: 60 a minute per endpoint and caller; owners may bypass
 	noStoreTree         bool // every /oauth2/* and /api/v2/oauth2-provider/* answer carries no-store and Pragma: no-cache
+	formLimit413        bool // an oversized token or revoke form is 413 invalid_request; before, the parser's 400
 }
 
 var profileBehaviours = map[Compat]behaviours{
@@ -137,5 +138,6 @@ var profileBehaviours = map[Compat]behaviours{
 		redirectURIsLimited: true,
 		rateLimits:          true,
 		noStoreTree:         true,
+		formLimit413:        true,
 	},
 }

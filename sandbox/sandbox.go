@@ -222,7 +222,9 @@ func (s *Server) DCROpen() bool {
 // for the serve loop to end. It is safe to call more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// Briefly graceful: a connection the server is closing after a 413
+		// (net/http waits half a second before the close) is not worth waiting for.
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		if err := s.http.Shutdown(ctx); err != nil {
 			_ = s.http.Close()

@@ -87,3 +87,28 @@ func hasMaxAgeZero(values []string) bool {
 	}
 	return false
 }
+
+// oversizedForm is past every limit a server should set on a token request
+// (Coder's is 1 MiB) and small enough to send once a run.
+const oversizedForm = 1<<20 + 256<<10
+
+func checkBodyLimit(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.needMetadata(p); !ok {
+		return v
+	}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {"oauthdeck-oversized"}, "padding": {strings.Repeat("a", oversizedForm)}}
+	resp, err := p.do(ctx, "a token request with a 2 MiB form", client.Request{Method: http.MethodPost, URL: s.ep.Token, Form: form})
+	if err != nil {
+		return p.broken("send an oversized token request", err)
+	}
+	oe := resp.OAuth2Error()
+	switch {
+	case resp.StatusCode == http.StatusRequestEntityTooLarge && oe != nil && oe.Code == "invalid_request":
+		return p.pass("413 invalid_request")
+	case resp.StatusCode == http.StatusRequestEntityTooLarge:
+		return p.pass("413 (without an OAuth2 error body)")
+	case resp.StatusCode >= 400 && resp.StatusCode < 500:
+		return p.violated("refused with %d rather than 413 Content Too Large, so a client cannot tell size from content", resp.StatusCode)
+	}
+	return p.violated("a 2 MiB token request was answered %d: the server read it as a request", resp.StatusCode)
+}

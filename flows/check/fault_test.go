@@ -81,7 +81,8 @@ func runFaulty(t *testing.T, fault faultFunc) check.Report {
 func runFaultyWith(t *testing.T, opts sandbox.Options, fault faultFunc) check.Report {
 	t.Helper()
 	srv, _, _ := startSandbox(t, opts)
-	next := http.DefaultTransport.RoundTrip
+	// Its own transport: connections the sandbox closes after a 413 stay out of the shared pool.
+	next := (&http.Transport{}).RoundTrip
 	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if fault == nil {
 			return next(r)
@@ -163,6 +164,12 @@ func TestCheckEachFaultIsCaught(t *testing.T) {
 				resp.Header.Set("Cache-Control", "no-store")
 			}
 			return resp, err
+		}},
+		{"token.body-limit", check.Warn, func(r *http.Request, form url.Values, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+			if isPath(r, "/oauth2/tokens") && form.Has("padding") {
+				return jsonAnswer(r, 400, `{"error":"invalid_request"}`), nil // refused, but not as too large
+			}
+			return next(r)
 		}},
 		{"discovery.issuer", check.Fail, func(r *http.Request, _ url.Values, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 			resp, err := next(r)
@@ -389,6 +396,10 @@ func TestCheckNoStoreTreeByProfile(t *testing.T) {
 		rep := runFaultyWith(t, sandbox.Options{Compat: compat, RateLimit: -1}, nil)
 		if got := statuses(rep)["transport.no-store"]; got.Status != want {
 			t.Errorf("%s: transport.no-store %s (%s), want %s", compat, got.Status, got.Detail, want)
+		}
+		// The older parsers answer an oversized form with their generic 400.
+		if got, want := statuses(rep)["token.body-limit"], map[bool]check.Status{true: check.Pass, false: check.Warn}[compat == sandbox.CompatMain]; got.Status != want {
+			t.Errorf("%s: token.body-limit %s (%s), want %s", compat, got.Status, got.Detail, want)
 		}
 		if got := statuses(rep)["discovery.cacheable"]; got.Status != check.Pass {
 			t.Errorf("%s: discovery.cacheable %s (%s)", compat, got.Status, got.Detail)

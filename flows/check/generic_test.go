@@ -93,7 +93,7 @@ func TestCheckGenericFosite(t *testing.T) {
 		"code.client-binding": check.Skip, "token.bad-client-secret": check.Pass, "token.secret-in-query": check.Skip,
 		"token.auth-methods": check.Skip, "token.unsupported-grant": check.Warn, "refresh.rotation": check.Pass,
 		"refresh.client-auth": check.Pass, "revoke.client-auth": check.Pass, "revoke.rfc7009": check.Pass, "dcr.redirect-rules": check.Skip,
-		"transport.no-store": check.Skip, "discovery.cacheable": check.Pass,
+		"transport.no-store": check.Skip, "discovery.cacheable": check.Pass, "token.body-limit": check.Warn,
 	}
 	public := map[string]check.Status{"token.bad-client-secret": check.Skip,
 		"refresh.client-auth": check.Skip, "revoke.client-auth": check.Skip}

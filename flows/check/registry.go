@@ -120,6 +120,8 @@ var registry = []definition{
 		"RFC 6749 §5.1; RFC 9700 §4.10; Coder 2.38 (nostore on both trees)", Should, checkNoStoreTree},
 	{"discovery.cacheable", "Discovery documents are not marked uncacheable",
 		"RFC 9728 §5 (cacheable metadata); RFC 8414 §3", Should, checkDiscoveryCacheable},
+	{"token.body-limit", "An oversized token request is refused with 413, not read",
+		"RFC 9110 §15.5.14 (413 Content Too Large); Coder 2.38 formlimit", Should, checkBodyLimit},
 
 	// Dynamic client registration, where offered.
 	{"dcr.redirect-rules", "Registration refuses non-loopback http and fragment redirect URIs",
