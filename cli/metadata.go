@@ -10,12 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 )
 
 // metadataJSON is `oauthdeck metadata -o json`: the documents as received.
 type metadataJSON struct {
+	Server                 coder.Server    `json:"server"`
 	AuthorizationServer    json.RawMessage `json:"authorization_server"`
 	AuthorizationServerURL string          `json:"authorization_server_url"`
 	ProtectedResource      json.RawMessage `json:"protected_resource"`
@@ -48,14 +50,10 @@ came from and what was tried, and check them. No session is needed.`,
 			}
 			// A plain authorization server need not publish RFC 9728 (§3:
 			// only protected resources do); Coder always does.
-			optionalPR := false
-			if asErr == nil && prErr != nil && client.IsDocumentMissing(prErr) {
-				if _, err := c.BuildInfo(ctx); err != nil {
-					optionalPR = true
-				}
-			}
+			server := safeServer(flows.DetectServer(ctx, c))
+			optionalPR := asErr == nil && prErr != nil && client.IsDocumentMissing(prErr) && server.Kind != "coder"
 			if output == "json" {
-				doc := metadataJSON{
+				doc := metadataJSON{Server: server,
 					AuthorizationServer: rawOrNull(as.Raw, asErr), AuthorizationServerURL: as.URL,
 					ProtectedResource: rawOrNull(pr.Raw, prErr), ProtectedResourceURL: pr.URL,
 				}
@@ -64,6 +62,7 @@ came from and what was tried, and check them. No session is needed.`,
 				}
 			} else {
 				color := a.palette(a.io.Out)
+				fmt.Fprintf(a.io.Out, "Server: %s\n\n", safe.Line(server.Summary()))
 				writeDocument(a.io.Out, "Authorization server metadata (RFC 8414)", as.URL, as.Raw, as.Tried, asErr)
 				if asErr == nil {
 					writeFindings(a.io.Out, flows.CheckASMetadata(as.Doc, c.BaseURL()), color)

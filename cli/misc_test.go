@@ -160,18 +160,19 @@ func TestMetadata(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
 			h := newHarness(t)
 			out := h.ok("", "metadata", srv.URL())
-			mustContain(t, out, "Authorization server metadata", "from "+srv.URL()+"/.well-known/oauth-authorization-server",
+			mustContain(t, out, "Server: Coder v2.", "Authorization server metadata", "from "+srv.URL()+"/.well-known/oauth-authorization-server",
 				`"token_endpoint": "`+srv.URL()+`/oauth2/tokens"`, "Protected resource metadata", "/.well-known/oauth-protected-resource")
 
 			var doc struct {
-				AS  struct{ Issuer string }   `json:"authorization_server"`
-				PR  struct{ Resource string } `json:"protected_resource"`
-				ASU string                    `json:"authorization_server_url"`
+				Server struct{ Kind, Era string } `json:"server"`
+				AS     struct{ Issuer string }    `json:"authorization_server"`
+				PR     struct{ Resource string }  `json:"protected_resource"`
+				ASU    string                     `json:"authorization_server_url"`
 			}
 			if err := json.Unmarshal([]byte(h.ok("", "metadata", srv.URL(), "-o", "json")), &doc); err != nil {
 				t.Fatal(err)
 			}
-			if doc.AS.Issuer != srv.URL() || doc.PR.Resource != srv.URL() || !strings.HasPrefix(doc.ASU, srv.URL()) {
+			if doc.Server.Kind != "coder" || doc.Server.Era == "" || doc.AS.Issuer != srv.URL() || doc.PR.Resource != srv.URL() || !strings.HasPrefix(doc.ASU, srv.URL()) {
 				t.Fatalf("metadata -o json = %+v", doc)
 			}
 		})
