@@ -110,16 +110,7 @@ func refreshVerdict(p deathProofs, unchanged []string) string {
 			parts = append(parts, "the "+u+" token came back unchanged")
 		}
 	}
-	if len(p.proven) > 0 {
-		parts = append(parts, strings.Join(p.proven, " and ")+" proven dead")
-	}
-	if len(p.survived) > 0 {
-		parts = append(parts, strings.Join(p.survived, " and ")+" still works")
-	}
-	if len(p.unchecked) > 0 {
-		parts = append(parts, strings.Join(p.unchecked, " and ")+" not checked")
-	}
-	return strings.Join(parts, "; ")
+	return strings.Join(append(parts, p.outcomes()...), "; ")
 }
 
 // refreshRequest spends the refresh token.

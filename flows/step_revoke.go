@@ -81,17 +81,7 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 
 // revokeVerdict says what the proofs after revocation showed, token by token.
 func revokeVerdict(lead string, p deathProofs) string {
-	parts := []string{lead}
-	if len(p.proven) > 0 {
-		parts = append(parts, strings.Join(p.proven, " and ")+" proven dead")
-	}
-	if len(p.survived) > 0 {
-		parts = append(parts, strings.Join(p.survived, " and ")+" still works")
-	}
-	if len(p.unchecked) > 0 {
-		parts = append(parts, strings.Join(p.unchecked, " and ")+" not checked")
-	}
-	return strings.Join(parts, "; ")
+	return strings.Join(append([]string{lead}, p.outcomes()...), "; ")
 }
 
 // revokeRequest revokes the refresh token (the access token when there is none).

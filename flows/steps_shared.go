@@ -141,6 +141,21 @@ func (p *deathProofs) skipBound(id, what string) {
 		Message: what + " not checked: it is bound to another resource, which this tool does not call"})
 }
 
+// outcomes says, for a verdict, what the proofs showed: proven dead,
+// still working, not checked.
+func (p *deathProofs) outcomes() []string {
+	var parts []string
+	for _, o := range []struct {
+		tokens []string
+		what   string
+	}{{p.proven, " proven dead"}, {p.survived, " still works"}, {p.unchecked, " not checked"}} {
+		if len(o.tokens) > 0 {
+			parts = append(parts, strings.Join(o.tokens, " and ")+o.what)
+		}
+	}
+	return parts
+}
+
 // err is ErrNotProven naming each token that still works, or nil.
 func (p *deathProofs) err() error {
 	if len(p.alive) == 0 {

@@ -25,7 +25,8 @@ func freePort(t *testing.T) string {
 	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
-// runGenericWith is runGeneric with the consent command given.
+// runGenericWith runs the suite in generic mode against fosite, with the
+// client given and the consent command.
 func runGenericWith(t *testing.T, opts fositeas.Options, given check.GivenClient, command string) check.Report {
 	t.Helper()
 	opts.RedirectURI, opts.AutoApprove = "http://127.0.0.1/callback", true
@@ -34,41 +35,27 @@ func runGenericWith(t *testing.T, opts fositeas.Options, given check.GivenClient
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = as.Close() })
-	c, err := client.New(as.URL, "", client.Options{Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
 	given.RedirectURI = "http://127.0.0.1:" + freePort(t) + "/callback"
 	given.ConsentCommand, given.ConsentTimeout = command, 5*time.Second
-	rep, err := check.Run(context.Background(), check.Config{Client: c, Given: &given})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	return rep
-}
-
-// runGeneric runs the suite in generic mode against fosite with one client.
-func runGeneric(t *testing.T, opts fositeas.Options, given check.GivenClient) check.Report {
-	t.Helper()
-	opts.RedirectURI, opts.AutoApprove = "http://127.0.0.1/callback", true
-	as, err := fositeas.Start(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = as.Close() })
 	rec := client.NewRecorder(10000)
 	c, err := client.New(as.URL, "", client.Options{Recorder: rec, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	given.RedirectURI = "http://127.0.0.1:" + freePort(t) + "/callback"
-	given.ConsentCommand = curlConsent
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	rep, err := check.Run(ctx, check.Config{Client: c, Recorder: rec, Given: &given})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	return rep
+}
+
+// runGeneric runs the suite in generic mode against fosite with one
+// client, consent by curl, and logs every verdict.
+func runGeneric(t *testing.T, opts fositeas.Options, given check.GivenClient) check.Report {
+	t.Helper()
+	rep := runGenericWith(t, opts, given, curlConsent)
 	for _, r := range rep.Checks {
 		t.Logf("%-4s %-28s %s", r.Status, r.ID, r.Detail)
 	}
