@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -27,7 +28,8 @@ type checkScreen struct {
 	results chan check.Result
 	taskID  int
 	server  check.ServerInfo
-	err     error // the run as a whole (cancelled, cleanup failed)
+	traffic check.Traffic // what the last run sent and waited
+	err     error         // the run as a whole (cancelled, cleanup failed)
 	ran     bool
 	suite   *suiteRun // the run in progress, for Close to wait on
 }
@@ -74,7 +76,7 @@ func (s *checkScreen) reset() {
 		s.rows = append(s.rows, checkRow{info: in})
 	}
 	s.list.setLen(len(s.rows))
-	s.server, s.err, s.ran = check.ServerInfo{}, nil, false
+	s.server, s.traffic, s.err, s.ran = check.ServerInfo{}, check.Traffic{}, nil, false
 }
 
 func (s *checkScreen) Title() string { return "Check" }
@@ -200,6 +202,7 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 			s.apply(r)
 		}
 		s.server = sanitizeServer(msg.report.Server)
+		s.traffic = msg.report.Traffic
 		s.err = msg.err
 		sum := msg.report.Summary
 		text := "Suite done: " + itoa(sum.Pass) + " pass, " + itoa(sum.Warn) + " warn, " + itoa(sum.Fail) + " fail, " + itoa(sum.Skip) + " skip"
@@ -357,8 +360,25 @@ func (s *checkScreen) summaryLine() string {
 		line += "  " + st.Warn.Render("cancelled · "+itoa(pending)+" not run")
 	case s.err != nil:
 		line += "  " + st.Error.Render("✗ "+explainFlowErr(s.err))
+	case s.traffic.Total > 0:
+		line += "  " + st.Faint.Render(trafficText(s.traffic))
 	}
 	return line
+}
+
+// trafficText is the run's requests and what the rate limit cost, short.
+func trafficText(t check.Traffic) string {
+	text := itoa(t.Total) + " requests"
+	switch {
+	case t.Waits > 0:
+		text += fmt.Sprintf(" · waited %.0fs on Retry-After (%d×429)", t.WaitedSeconds, t.RateLimited)
+	case t.RateLimited > 0:
+		text += " · " + itoa(t.RateLimited) + "×429, not waited on"
+	}
+	if t.Bypass {
+		text += " · owner's rate-limit bypass sent"
+	}
+	return text
 }
 
 func (s *checkScreen) footer() string {

@@ -92,6 +92,12 @@ func TestCheckSandboxRunAndCancel(t *testing.T) {
 		}
 	}
 	l.waitScreen("Suite done", "pass")
+	// The run's traffic stays in the summary: how many requests, and the
+	// owner's bypass of 2.38's rate limits.
+	l.waitScreen(itoa(s.traffic.Total)+" requests", "owner's rate-limit bypass sent")
+	if s.traffic.Total == 0 || !s.traffic.Bypass {
+		t.Fatalf("traffic %+v", s.traffic)
+	}
 	l.key("enter")
 	l.waitScreen("Evidence 1")
 	l.key("esc")
@@ -115,6 +121,18 @@ func TestCheckSandboxRunAndCancel(t *testing.T) {
 	for _, a := range apps {
 		if strings.HasPrefix(a.Name, "oauthdeck-check-") {
 			t.Fatalf("the cancelled suite left app %s behind", a.Name)
+		}
+	}
+}
+
+func TestCheckTrafficText(t *testing.T) {
+	for want, tr := range map[string]check.Traffic{
+		"80 requests · waited 60s on Retry-After (1×429)": {Total: 80, Waits: 1, WaitedSeconds: 60, RateLimited: 1},
+		"12 requests · 3×429, not waited on":              {Total: 12, RateLimited: 3},
+		"77 requests · owner's rate-limit bypass sent":    {Total: 77, Bypass: true},
+	} {
+		if got := trafficText(tr); got != want {
+			t.Errorf("trafficText(%+v) = %q, want %q", tr, got, want)
 		}
 	}
 }
