@@ -73,20 +73,44 @@ func Redact(s string) string {
 	if s == "" {
 		return s
 	}
-	s = replaceSubmatches(formSecretRE, s, func(g []string) string {
-		return g[1] + g[2] + "=" + markValue(g[3], unescapeForm)
-	})
-	s = replaceSubmatches(jsonSecretRE, s, func(g []string) string {
-		return g[1] + markValue(g[2], unescapeJSON)
-	})
-	s = replaceSubmatches(headerSecretRE, s, func(g []string) string {
-		return g[1] + g[2] + redactHeaderValue(g[1], g[3])
-	})
-	s = replaceSubmatches(userinfoRE, s, func(g []string) string {
-		return g[1] + redactUserinfo(g[2]) + "@"
-	})
-	s = coderSecretRE.ReplaceAllStringFunc(s, Marker)
-	s = apiKeyRE.ReplaceAllStringFunc(s, Marker)
+	// Each rule runs only when the text has what its pattern cannot match
+	// without (a literal it needs): most text carries no secret, and the
+	// patterns cost ~300 ns a byte when they run (BenchmarkRedact).
+	lower := strings.ToLower(s)
+	named := false
+	for _, n := range secretNames { // the one list: a new name is pre-tested too
+		if strings.Contains(lower, n) {
+			named = true
+			break
+		}
+	}
+	if named && strings.IndexByte(s, '=') >= 0 {
+		s = replaceSubmatches(formSecretRE, s, func(g []string) string {
+			return g[1] + g[2] + "=" + markValue(g[3], unescapeForm)
+		})
+	}
+	if named && strings.IndexByte(s, '"') >= 0 {
+		s = replaceSubmatches(jsonSecretRE, s, func(g []string) string {
+			return g[1] + markValue(g[2], unescapeJSON)
+		})
+	}
+	if strings.IndexByte(s, ':') >= 0 && (strings.Contains(lower, "authorization") ||
+		strings.Contains(lower, "coder-session-token") || strings.Contains(lower, "cookie")) {
+		s = replaceSubmatches(headerSecretRE, s, func(g []string) string {
+			return g[1] + g[2] + redactHeaderValue(g[1], g[3])
+		})
+	}
+	if strings.Contains(s, "://") && strings.IndexByte(s, '@') >= 0 {
+		s = replaceSubmatches(userinfoRE, s, func(g []string) string {
+			return g[1] + redactUserinfo(g[2]) + "@"
+		})
+	}
+	if strings.Contains(s, "coder_") {
+		s = coderSecretRE.ReplaceAllStringFunc(s, Marker)
+	}
+	if strings.IndexByte(s, '-') >= 0 {
+		s = apiKeyRE.ReplaceAllStringFunc(s, Marker)
+	}
 	return s
 }
 
