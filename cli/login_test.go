@@ -324,6 +324,20 @@ func TestStatusProviderOffVersusAbsent(t *testing.T) {
 	defer absent.Close()
 	h.env["CODER_URL"], h.env["CODER_SESSION_TOKEN"] = absent.URL, srv.AdminSessionToken()
 	out := h.ok("", "status")
-	mustContain(t, out, "no OAuth2 provider")
+	mustContain(t, out, "the provider's routes are not there")
 	mustNotContain(t, out, "there and off")
+}
+
+// A member's session cannot read the settings: status says who can tell.
+func TestStatusProviderOffMember(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{ProviderDisabled: true})
+	_, member, err := srv.CreateUser("m@example.com", "member", "pw-pw-pw-pw", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	h.env["CODER_URL"], h.env["CODER_SESSION_TOKEN"] = srv.URL(), member
+	out := h.ok("", "status")
+	mustContain(t, out, "only an owner's session can tell")
+	mustNotContain(t, out, "not there (a build", "there and off")
 }

@@ -152,8 +152,18 @@ func probeProvider(ctx context.Context, c *client.Client) providerState {
 	case errors.As(err, &pd) && pd.StatusCode == http.StatusNotFound:
 		// 2.38's 404 is the same as a route that does not exist; the settings
 		// endpoint answers while the provider is off, and only then.
-		if _, serr := c.ProviderSettings(ctx); serr != nil {
-			return providerState{Detail: "the OAuth2 routes answer 404 and so does the settings endpoint: this server has no OAuth2 provider (not a Coder that has one, or a proxy in the way), or this session may not read its settings"}
+		_, serr := c.ProviderSettings(ctx)
+		var ae *client.APIError
+		var spd *client.ProviderDisabledError
+		switch {
+		case serr == nil:
+		case errors.As(serr, &spd) && spd.StatusCode == http.StatusNotFound,
+			errors.As(serr, &ae) && ae.StatusCode == http.StatusNotFound:
+			return providerState{Detail: "the OAuth2 routes answer 404 and so does the settings endpoint, which answers while the provider is off: the provider's routes are not there (a build without them, or a proxy in the way)"}
+		case errors.As(serr, &ae) && ae.StatusCode == http.StatusForbidden:
+			return providerState{Detail: "the OAuth2 routes answer 404: the provider is off or not there, and only an owner's session can tell (the settings endpoint answered 403)"}
+		default:
+			return providerState{Detail: "the OAuth2 routes answer 404, and the settings endpoint could not be read to tell off from absent: " + oneLine(serr)}
 		}
 		return providerState{Enabled: &no, Detail: pd.Error(), offEvidence: "the settings endpoint answers, so the provider is there and off"}
 	case errors.As(err, &pd):

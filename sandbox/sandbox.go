@@ -218,7 +218,7 @@ func (s *Server) DCROpen() bool {
 	return s.store.dcrOn
 }
 
-// Close stops the listener, gives in-flight requests two seconds, and waits
+// Close stops the listener, gives in-flight requests 100 ms, and waits
 // for the serve loop to end. It is safe to call more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {

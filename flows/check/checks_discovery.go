@@ -29,7 +29,7 @@ func checkASMetadata(ctx context.Context, s *suite, p *probe) verdict {
 		return p.violated("no authorization server metadata found: %s", err)
 	}
 	doc := d.Doc
-	s.as = &doc
+	s.as, s.asURL = &doc, d.URL
 	s.info.Issuer = s.clean(doc.Issuer, true)
 	s.info.AuthMethods = doc.TokenEndpointAuthMethodsSupported
 	s.info.DCR = doc.RegistrationEndpoint != ""
@@ -143,6 +143,7 @@ func checkProtectedResource(ctx context.Context, s *suite, p *probe) verdict {
 	if err != nil {
 		return p.violated("no protected resource metadata for %s: %s", s.resource, err)
 	}
+	s.prURL = d.URL
 	return p.findings(flows.CheckPRMetadata(d.Doc, s.resource, s.as), "found at "+d.URL)
 }
 

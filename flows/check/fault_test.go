@@ -309,6 +309,10 @@ func TestCheckEachFaultIsCaught(t *testing.T) {
 			if got.Status != tc.want {
 				t.Errorf("%s: %s (%s), want %s", tc.id, got.Status, got.Detail, tc.want)
 			}
+			// Caught by its own rule, not by failing to run.
+			if strings.HasPrefix(got.Detail, "could not") {
+				t.Errorf("%s failed without judging the fault: %s", tc.id, got.Detail)
+			}
 		})
 	}
 	if baseline["authorize.iss"].Status != check.Skip {

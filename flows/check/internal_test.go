@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -65,5 +66,22 @@ func TestRefusalsVerdicts(t *testing.T) {
 	}
 	if (&refusals{}).note("x", tokenResult{Status: 500}) {
 		t.Error("a 500 was filed as a refusal")
+	}
+}
+
+// A token cut by the pre-redaction bound is dropped whole, never shown in part.
+func TestPreBoundDropsACutToken(t *testing.T) {
+	key := "ABCDEFGHIJ-abcdefghijklmnopqrstuv" // an API key's shape
+	body := `{"x":"` + strings.Repeat("y", 64<<10-16) + `","n":"` + key + `"}`
+	got := preBound(body)
+	if strings.Contains(got, "ABCDEFGHIJ") {
+		t.Fatalf("the cut key is partly kept: …%q", got[len(got)-20:])
+	}
+	if !strings.HasSuffix(got, `"n":"`) {
+		t.Fatalf("cut at the wrong place: …%q", got[len(got)-20:])
+	}
+	s := &suite{secrets: map[string]bool{}}
+	if shown := s.boundedBody(body); !strings.Contains(shown, fmt.Sprintf("[%d bytes in all]", len(body))) {
+		t.Fatalf("shown %q", shown[len(shown)-40:])
 	}
 }

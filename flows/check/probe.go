@@ -223,8 +223,8 @@ func (s *suite) rawEvidence(note string, req client.Request, resp *client.Respon
 // bodies and makes every field inert for a terminal.
 func (s *suite) cleanEvidence(ev Evidence) Evidence {
 	ev.Note, ev.Method, ev.URL, ev.Error = s.clean(ev.Note, true), s.clean(ev.Method, true), s.clean(ev.URL, true), s.clean(ev.Error, true)
-	ev.RequestBody = s.clean(truncate(s.scrub(preBound(ev.RequestBody))), false)
-	ev.ResponseBody = s.clean(truncate(s.scrub(preBound(ev.ResponseBody))), false)
+	ev.RequestBody = s.clean(s.boundedBody(ev.RequestBody), false)
+	ev.ResponseBody = s.clean(s.boundedBody(ev.ResponseBody), false)
 	for _, h := range []map[string]string{ev.RequestHeader, ev.ResponseHeader} {
 		for k, v := range h {
 			h[k] = s.clean(v, true)
@@ -316,14 +316,32 @@ func (s *suite) scrub(text string) string {
 }
 
 // preBound cuts a body far past what evidence shows (maxEvidenceBody)
-// before it is redacted: redaction then costs nothing on a 2 MiB probe,
-// and any token that starts in the shown part still ends inside the cut.
+// before it is redacted, so redaction costs little on a 1.25 MiB probe. A
+// run of token characters at the cut is dropped whole: a token cut in two
+// would match no pattern, and redaction shrinking the text before it could
+// bring its first half into view.
 func preBound(s string) string {
 	const bound = 64 << 10
 	if len(s) <= bound {
 		return s
 	}
-	return s[:bound]
+	return strings.TrimRightFunc(s[:bound], isTokenRune)
+}
+
+func isTokenRune(r rune) bool {
+	return r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~+/=%", r))
+}
+
+// boundedBody is a body as evidence shows it: cut, scrubbed and
+// truncated, saying how long the whole body was.
+func (s *suite) boundedBody(body string) string {
+	shown := truncate(s.scrub(preBound(body)))
+	if len(body) > 64<<10 { // truncate counted only what preBound kept
+		if i := strings.LastIndex(shown, "… ["); i >= 0 {
+			shown = shown[:i] + fmt.Sprintf("… [%d bytes in all]", len(body))
+		}
+	}
+	return shown
 }
 
 func truncate(s string) string {

@@ -24,9 +24,11 @@ type suite struct {
 	resource string
 	redirect string
 
-	info     ServerInfo
-	as       *client.ASMetadata // nil until discovered
-	bypassed bool               // the suite turned the owner's rate-limit bypass on
+	info ServerInfo
+	as   *client.ASMetadata // nil until discovered
+	// Where discovery found the documents ("" when it did not).
+	asURL, prURL string
+	bypassed     bool // the suite turned the owner's rate-limit bypass on
 	// consentWorked (generic mode): the consent command delivered a redirect in this run.
 	consentWorked bool
 	ep            endpoints
