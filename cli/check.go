@@ -81,9 +81,9 @@ func (a *app) given(ctx context.Context, o checkOptions) (*check.GivenClient, er
 	case o.consentCmd == "":
 		return nil, usagef("generic mode needs --consent-command: each of the suite's authorizations needs a user agent to reach %s", o.redirectURI)
 	}
-	method, err := flows.ParseAuthMethod(o.authMethod)
+	method, err := authMethodFlag(o.authMethod, o.secretStdin)
 	if err != nil {
-		return nil, usagef("--auth-method: %s", err.Error())
+		return nil, err
 	}
 	if problem := flows.ListenerURIProblem(o.redirectURI); problem != "" {
 		return nil, usagef("--redirect-uri: %s", problem)
@@ -93,9 +93,6 @@ func (a *app) given(ctx context.Context, o checkOptions) (*check.GivenClient, er
 	}
 	g := &check.GivenClient{ID: o.clientID, Method: method, RedirectURI: o.redirectURI, ConsentCommand: o.consentCmd}
 	if o.secretStdin {
-		if method == flows.AuthNone {
-			return nil, usagef("--auth-method none is a public client, which sends no secret; drop --client-secret-stdin")
-		}
 		if g.Secret, err = a.readSecretLine(ctx, "client secret", "Client secret (input hidden): "); err != nil {
 			return nil, err
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	neturl "net/url"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"oauthdeck/client"
+	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 	"oauthdeck/keyring"
@@ -112,11 +112,9 @@ func (o flowOptions) validate() error {
 		return usagef("--auto-consent uses no browser already; drop --no-browser")
 	case o.consentCmd != "" && (o.autoConsent || o.noBrowser):
 		return usagef("--consent-command replaces the browser and --auto-consent; drop --auto-consent and --no-browser")
-	case o.secretStdin && o.authMethod == "none":
-		return usagef("--auth-method none is a public client, which sends no secret; drop --client-secret-stdin")
 	}
-	if _, err := flows.ParseAuthMethod(o.authMethod); err != nil {
-		return usagef("--auth-method: %s", err.Error())
+	if _, err := authMethodFlag(o.authMethod, o.secretStdin); err != nil {
+		return err
 	}
 	if o.useURL != "" {
 		if err := checkHTTPURL(o.useURL); err != nil {
@@ -156,7 +154,7 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 	if err != nil {
 		return err
 	}
-	method, _ := flows.ParseAuthMethod(o.authMethod) // validated above
+	method, _ := authMethodFlag(o.authMethod, o.secretStdin) // validated above
 	cfg := flows.Config{
 		Client: c, Target: o.target, ClientID: o.clientID, Resource: o.resource, NoResource: o.noResource,
 		Scope: o.scope, ListenTimeout: o.listenTimeout, Cleanup: o.cleanup, Store: store,
@@ -180,7 +178,7 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 		cfg.ClientMode = flows.ClientRegister
 	default:
 		cfg.ClientMode = flows.ClientExisting
-		if cfg.ClientSecret, err = a.flowSecret(ctx, url, store, o); err != nil {
+		if cfg.ClientSecret, err = a.flowSecret(ctx, url, store, o, method); err != nil {
 			return err
 		}
 	}
@@ -288,11 +286,11 @@ func (a *app) flowClient(ctx context.Context, arg string, o flowOptions) (*clien
 }
 
 // flowSecret reads --client-secret-stdin, else the secret kept for the app.
-func (a *app) flowSecret(ctx context.Context, url string, store keyring.Store, o flowOptions) (string, error) {
+func (a *app) flowSecret(ctx context.Context, url string, store keyring.Store, o flowOptions, method flows.AuthMethod) (string, error) {
 	switch {
 	case o.secretStdin:
 		return a.readSecretLine(ctx, "client secret", "Client secret (input hidden): ")
-	case o.authMethod == "none" || store == nil:
+	case method == flows.AuthNone || store == nil:
 		return "", nil // a public client, or no keyring (said once above)
 	}
 	key, err := keyring.ClientSecretKey(url, o.clientID)
@@ -436,16 +434,21 @@ func checkHTTPURL(raw string) error {
 		return errors.New("must be an absolute http or https URL")
 	case u.User != nil:
 		return errors.New("must not contain a user name or password")
-	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !coder.IsLoopbackHost(u.Hostname()):
 		return errors.New("plain http would send the access token in clear: use https (http only to a loopback host)")
 	}
 	return nil
 }
 
-func isLoopbackHost(h string) bool {
-	if h == "localhost" {
-		return true
+// authMethodFlag reads --auth-method (flow, check, token): a method name,
+// and a public client (none) takes no secret.
+func authMethodFlag(value string, secretStdin bool) (flows.AuthMethod, error) {
+	m, err := flows.ParseAuthMethod(value)
+	if err != nil {
+		return m, usagef("--auth-method: %s", err.Error())
 	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	if m == flows.AuthNone && secretStdin {
+		return m, usagef("--auth-method none is a public client, which sends no secret; drop --client-secret-stdin")
+	}
+	return m, nil
 }

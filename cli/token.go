@@ -104,12 +104,9 @@ func (a *app) loadTokenContext(ctx context.Context, o *tokenOptions) (*tokenCont
 // tokenClient finds the endpoints (discovery, else Coder's fixed paths) and
 // the client secret (stdin, else the keyring).
 func (a *app) tokenClient(ctx context.Context, tc *tokenContext, o *tokenOptions) (flows.TokenClient, error) {
-	method, err := flows.ParseAuthMethod(o.authMethod)
+	method, err := authMethodFlag(o.authMethod, o.secretStdin)
 	if err != nil {
-		return flows.TokenClient{}, usagef("--auth-method: %s", err.Error())
-	}
-	if method == flows.AuthNone && o.secretStdin {
-		return flows.TokenClient{}, usagef("--auth-method none is a public client, which sends no secret; drop --client-secret-stdin")
+		return flows.TokenClient{}, err
 	}
 	t := flows.TokenClient{HTTP: tc.anon, ClientID: o.clientID,
 		TokenURL: tc.url + "/oauth2/tokens", RevocationURL: tc.url + "/oauth2/revoke"}
