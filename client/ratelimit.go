@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,21 +55,6 @@ type Traffic struct {
 	Waits       int
 	Waited      time.Duration
 	Bypass      bool // X-Coder-Bypass-Ratelimit was sent with the session
-}
-
-// Endpoints lists Requests' keys, busiest first.
-func (t Traffic) Endpoints() []string {
-	keys := make([]string, 0, len(t.Requests))
-	for k := range t.Requests {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if t.Requests[keys[i]] != t.Requests[keys[j]] {
-			return t.Requests[keys[i]] > t.Requests[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	return keys
 }
 
 // traffic is shared by the client and its transport.

@@ -145,11 +145,7 @@ func TestFlowRealBrowserCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare)
 	r := f.Run(ctx, StepAuthorize)
 	var ce *CallbackError
 	if !errors.As(r.Err, &ce) || ce.Code != "access_denied" || r.Explain == nil || r.Explain.Code != "access_denied" {

@@ -16,11 +16,7 @@ func TestFlowSandboxErrorCallback(t *testing.T) {
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare)
 	if err := f.EditRequest(StepAuthorize, func(r *Request) { r.Params.Set("response_type", "token") }); err != nil {
 		t.Fatal(err)
 	}
@@ -49,11 +45,7 @@ func TestFlowRequestPreviews(t *testing.T) {
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange)
 	_, secret := f.Credentials()
 	toks, _ := f.Tokens()
 	secrets := []string{secret, toks.AccessToken, toks.RefreshToken, env.srv.AdminSessionToken()}
@@ -99,11 +91,7 @@ func TestFlowEditedResourceCarriesToExchange(t *testing.T) {
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare)
 	if err := f.EditRequest(StepAuthorize, func(r *Request) { r.Params.Del("resource") }); err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +104,5 @@ func TestFlowEditedResourceCarriesToExchange(t *testing.T) {
 	if ex, _ := f.Request(StepExchange); ex.Params.Has("resource") {
 		t.Errorf("exchange sends a resource the authorization request did not: %v", ex.Params.Get("resource"))
 	}
-	for _, id := range []StepID{StepExchange, StepUse} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepExchange, StepUse)
 }

@@ -102,11 +102,7 @@ func TestFlowSandboxPasteRedirect(t *testing.T) {
 	}
 	defer f.Close()
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange, StepUse} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange, StepUse)
 }
 
 // Cancelling the context while the flow waits for the browser closes the
@@ -121,11 +117,7 @@ func TestFlowCancelClosesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare)
 	done := make(chan StepResult)
 	go func() { done <- f.Run(ctx, StepAuthorize) }()
 	<-opened
@@ -155,11 +147,7 @@ func TestFlowContextEndsFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient)
 	appID, _ := f.Credentials()
 	end()
 	deadline := time.Now().Add(5 * time.Second)
@@ -188,11 +176,7 @@ func TestFlowSandboxBasicOnV230(t *testing.T) {
 	f, _ := New(Config{Client: env.c, AuthMethod: AuthBasic, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare, StepAuthorize)
 	r := f.Run(ctx, StepExchange)
 	if r.Status != StatusFailed || r.Explain == nil || !strings.Contains(r.Explain.Cause, "Basic") {
 		t.Fatalf("exchange = %s %v %+v", r.Status, r.Err, r.Explain)

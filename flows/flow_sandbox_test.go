@@ -235,3 +235,13 @@ func hasEvent(es []Event, k EventKind) bool {
 	}
 	return false
 }
+
+// runSteps runs ids in order and stops the test at the first that fails.
+func runSteps(t *testing.T, ctx context.Context, f *Flow, ids ...StepID) {
+	t.Helper()
+	for _, id := range ids {
+		if r := f.Run(ctx, id); r.Status == StatusFailed {
+			t.Fatalf("%s: %v", id, r.Err)
+		}
+	}
+}

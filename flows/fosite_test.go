@@ -239,11 +239,7 @@ func TestFlowFositeDropVerifier(t *testing.T) {
 	}
 	defer f.Close()
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare, StepAuthorize)
 	_ = f.EditRequest(StepExchange, func(r *Request) { r.Params.Del("code_verifier") })
 	r := f.Run(ctx, StepExchange)
 	var oe *client.OAuth2Error
@@ -288,11 +284,7 @@ func TestFlowFositeNoResourceByDefault(t *testing.T) {
 	}
 	defer f.Close()
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange)
 	prep := f.Result(StepPrepare)
 	if !fieldIs(prep.Fields, "Resource", "(none)") {
 		t.Errorf("prepare fields %+v", prep.Fields)
@@ -324,11 +316,7 @@ func TestFlowNoProofFromATargetThatRefusesAll(t *testing.T) {
 	}
 	defer f.Close()
 	ctx := testCtx(t)
-	for _, id := range []StepID{StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange} {
-		if r := f.Run(ctx, id); r.Status == StatusFailed {
-			t.Fatalf("%s: %v", id, r.Err)
-		}
-	}
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange)
 	if r := f.Run(ctx, StepUse); r.Status != StatusFailed || !errors.Is(r.Err, ErrTokenRejected) {
 		t.Fatalf("use: %s %v", r.Status, r.Err)
 	}
