@@ -90,13 +90,15 @@ func (t *traffic) waitedFor(d time.Duration) {
 	t.mu.Unlock()
 }
 
-var idSegment = regexp.MustCompile(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]+)$`)
+var idSegment = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]+)$`)
+})
 
 // endpointOf is u's path with ids replaced, so counts group by endpoint.
 func endpointOf(u *url.URL) string {
 	segs := strings.Split(u.Path, "/")
 	for i, s := range segs {
-		if idSegment.MatchString(s) {
+		if idSegment().MatchString(s) {
 			segs[i] = "{id}"
 		}
 	}

@@ -3,6 +3,7 @@ package flows
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Explanations are written for Coder, with what is Coder's own kept in its
@@ -11,10 +12,10 @@ import (
 // over every explanation (TestExplanationsForOtherServers).
 
 // coderSpecific marks a part that is about Coder or one of its releases.
-var coderSpecific = regexp.MustCompile(`Coder|\bv2\.\d+`)
+var coderSpecific = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Coder|\bv2\.\d+`) })
 
 // parenthetical is one level of (...), the way the table writes asides.
-var parenthetical = regexp.MustCompile(`\s*\([^()]*\)`)
+var parenthetical = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*\([^()]*\)`) })
 
 // ForOtherServer is exp without what is only true of Coder.
 func (exp Explanation) ForOtherServer() Explanation {
@@ -28,8 +29,8 @@ func (exp Explanation) ForOtherServer() Explanation {
 // withoutCoder drops the asides, clauses and sentences of text that name
 // Coder; fallback stands in when nothing is left.
 func withoutCoder(text, fallback string) string {
-	text = parenthetical.ReplaceAllStringFunc(text, func(p string) string {
-		if coderSpecific.MatchString(p) {
+	text = parenthetical().ReplaceAllStringFunc(text, func(p string) string {
+		if coderSpecific().MatchString(p) {
 			return ""
 		}
 		return p
@@ -38,7 +39,7 @@ func withoutCoder(text, fallback string) string {
 	for _, sentence := range splitKeep(text, ". ") {
 		var clauses []string
 		for _, clause := range splitKeep(strings.TrimSuffix(sentence, "."), "; ") {
-			if !coderSpecific.MatchString(clause) {
+			if !coderSpecific().MatchString(clause) {
 				clauses = append(clauses, clause)
 			}
 		}

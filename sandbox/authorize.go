@@ -296,5 +296,5 @@ func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, req *auth
 	if s.b.noStore {
 		w.Header().Set("Cache-Control", "no-store") // v2.30's consent page has none (observed §15)
 	}
-	renderHTML(w, http.StatusOK, consentTmpl, data)
+	renderHTML(w, http.StatusOK, consentTmpl(), data)
 }

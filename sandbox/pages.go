@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // Pages are small, self-contained HTML: inline CSS only, no scripts, no
@@ -14,7 +15,8 @@ import (
 const pageStyle = `body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}
 button,input{font-size:1rem;padding:.4rem .8rem}label{display:block;margin:.6rem 0}`
 
-var consentTmpl = template.Must(template.New("consent").Parse(`<!DOCTYPE html>
+var consentTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
 <title>Application {{.AppName}}</title><style>` + pageStyle + `</style></head>
 <body><h1>Authorize {{.AppName}}</h1>
@@ -25,6 +27,7 @@ var consentTmpl = template.Must(template.New("consent").Parse(`<!DOCTYPE html>
 <p><a id="cancel-link" href="{{.CancelURI}}">Cancel</a></p>
 </body></html>
 `))
+})
 
 type consentData struct {
 	AppName   string
@@ -34,7 +37,8 @@ type consentData struct {
 	CancelURI template.URL // validated redirect URI; may use a private-use scheme
 }
 
-var loginTmpl = template.Must(template.New("login").Parse(`<!DOCTYPE html>
+var loginTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("login").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
 <title>Sign in to Coder</title><style>` + pageStyle + `</style></head>
 <body><h1>Sign in</h1>
@@ -46,13 +50,16 @@ var loginTmpl = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 <button id="sign-in" type="submit">Sign in</button></form>
 </body></html>
 `))
+})
 
-var errorPageTmpl = template.Must(template.New("error").Parse(`<!DOCTYPE html>
+var errorPageTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Status}} - {{.Title}}</title><style>` + pageStyle + `</style></head>
 <body><h1>{{.Status}} - {{.Title}}</h1>
 <ul id="warnings">{{range .Warnings}}<li>{{.}}</li>{{end}}</ul>
 </body></html>
 `))
+})
 
 // spaPage stands in for the dashboard, which real Coder serves for any
 // unknown non-API path (the placeholder build serves a short text page).
@@ -70,7 +77,7 @@ func renderHTML(w http.ResponseWriter, status int, t *template.Template, data an
 }
 
 func writeErrorPage(w http.ResponseWriter, status int, title string, warnings []string) {
-	renderHTML(w, status, errorPageTmpl, struct {
+	renderHTML(w, status, errorPageTmpl(), struct {
 		Status   int
 		Title    string
 		Warnings []string
@@ -93,7 +100,7 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		q := r.URL.Query()
-		renderHTML(w, http.StatusOK, loginTmpl, map[string]string{"Message": q.Get("message"), "Redirect": safeRedirect(q.Get("redirect"))})
+		renderHTML(w, http.StatusOK, loginTmpl(), map[string]string{"Message": q.Get("message"), "Redirect": safeRedirect(q.Get("redirect"))})
 	case http.MethodPost:
 		if err := r.ParseForm(); err != nil {
 			writeErrorPage(w, http.StatusBadRequest, "Bad Request", []string{"The sign-in form could not be read."})
@@ -102,7 +109,7 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 		redirect := safeRedirect(r.PostForm.Get("redirect"))
 		userID, ok := s.checkPassword(r.PostForm.Get("email"), r.PostForm.Get("password"))
 		if !ok {
-			renderHTML(w, http.StatusUnauthorized, loginTmpl, map[string]string{"Message": "Incorrect email or password.", "Redirect": redirect})
+			renderHTML(w, http.StatusUnauthorized, loginTmpl(), map[string]string{"Message": "Incorrect email or password.", "Redirect": redirect})
 			return
 		}
 		s.startSession(w, userID)

@@ -6,13 +6,14 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
-var appNameRE = regexp.MustCompile(`^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`)
+var appNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`) })
 
 // validAppName is Coder's oauth2_app_name tag (codersdk.NameValid).
 func validAppName(name string) bool {
-	return len(name) >= 1 && len(name) <= 32 && appNameRE.MatchString(name) && name != "new" && name != "create"
+	return len(name) >= 1 && len(name) <= 32 && appNameRE().MatchString(name) && name != "new" && name != "create"
 }
 
 // validHTTPURL is the validator's http_url tag: an http(s) URL with a host.

@@ -66,7 +66,14 @@ type appIndex struct {
 	shown  []int
 	sortBy appSort
 	query  string
+	// results remembers the rows of recent queries: a query that extends
+	// one of them searches only its rows, and a query typed again (after a
+	// backspace) is answered without searching.
+	results map[string][]int
 }
+
+// maxRemembered bounds the remembered queries (each at most one int per app).
+const maxRemembered = 32
 
 func (x *appIndex) set(apps []client.App) {
 	x.rows = make([]appRow, len(apps))
@@ -118,40 +125,50 @@ func (x *appIndex) resort() {
 	case sortClientID:
 		sort.SliceStable(x.sorted, func(a, b int) bool { return rows[x.sorted[a]].id < rows[x.sorted[b]].id })
 	}
-	x.refilter("")
+	x.refilter()
 }
 
 // setQuery filters by q (case-insensitive substring of name, client id or
-// redirect URIs). When q extends the previous query only the rows already
-// shown are searched.
+// redirect URIs).
 func (x *appIndex) setQuery(q string) {
 	q = strings.ToLower(q)
-	prev := x.query
 	x.query = q
-	if prev != "" && strings.HasPrefix(q, prev) {
-		x.refilter(prev)
-		return
-	}
-	x.refilter("")
-}
-
-func (x *appIndex) refilter(narrowFrom string) {
-	q := x.query
 	if q == "" {
 		x.shown = x.sorted
 		return
 	}
-	src := x.sorted
-	if narrowFrom != "" {
-		src = x.shown
+	if shown, ok := x.results[q]; ok {
+		x.shown = shown
+		return
 	}
-	out := make([]int, 0, min(len(src), 256))
+	src := x.sorted
+	for k := len(q) - 1; k > 0; k-- {
+		if shown, ok := x.results[q[:k]]; ok {
+			src = shown
+			break
+		}
+	}
+	x.shown = x.filter(src, q)
+	if x.results == nil || len(x.results) >= maxRemembered {
+		x.results = map[string][]int{}
+	}
+	x.results[q] = x.shown
+}
+
+// refilter recomputes the shown rows from scratch (after a sort or an edit).
+func (x *appIndex) refilter() {
+	x.results = nil
+	x.setQuery(x.query)
+}
+
+func (x *appIndex) filter(src []int, q string) []int {
+	out := make([]int, 0, min(len(src), 1024))
 	for _, i := range src {
 		if strings.Contains(x.rows[i].search, q) {
 			out = append(out, i)
 		}
 	}
-	x.shown = out
+	return out
 }
 
 func (x *appIndex) len() int { return len(x.shown) }

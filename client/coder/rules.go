@@ -12,9 +12,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-var appNamePattern = regexp.MustCompile(`^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`)
+var appNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$`) })
 
 const (
 	maxAppNameLen     = 32
@@ -32,7 +33,7 @@ func AppName(name string) string {
 		return "at most 32 characters (this has " + strconv.Itoa(len(name)) + ")"
 	case name == "new" || name == "create":
 		return "“new” and “create” are reserved"
-	case !appNamePattern.MatchString(name):
+	case !appNamePattern().MatchString(name):
 		return "letters and digits in groups joined by single hyphens (e.g. my-app-2); no spaces, no leading/trailing hyphen"
 	}
 	return ""

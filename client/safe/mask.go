@@ -3,14 +3,15 @@ package safe
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // MaskDots ends every masked value, which is how Mask knows one.
 const MaskDots = "••••••••"
 
 var (
-	coderAPIKeyShape = regexp.MustCompile(`^([0-9A-Za-z]{10})-([0-9A-Za-z]{22})$`)
-	coderSecretShape = regexp.MustCompile(`^coder_([0-9A-Za-z]{10})_([0-9A-Za-z]+)$`)
+	coderAPIKeyShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9A-Za-z]{10})-([0-9A-Za-z]{22})$`) })
+	coderSecretShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^coder_([0-9A-Za-z]{10})_([0-9A-Za-z]+)$`) })
 )
 
 // Coder token shapes.
@@ -22,10 +23,10 @@ const (
 // CoderKeyID recognises Coder's token shapes and returns the public part
 // (the API key id, or the secret's lookup prefix) and which shape it is.
 func CoderKeyID(s string) (id, shape string, ok bool) {
-	if m := coderAPIKeyShape.FindStringSubmatch(s); m != nil {
+	if m := coderAPIKeyShape().FindStringSubmatch(s); m != nil {
 		return m[1], ShapeAPIKey, true
 	}
-	if m := coderSecretShape.FindStringSubmatch(s); m != nil {
+	if m := coderSecretShape().FindStringSubmatch(s); m != nil {
 		return m[1], ShapeSecret, true
 	}
 	return "", "", false

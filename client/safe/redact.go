@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // redactSalt is random per process: markers correlate within one run but
@@ -50,20 +51,26 @@ var (
 	// a token boundary (anything but a letter, digit or underscore: also
 	// "body:code_verifier=", "…/callback#code=", "[token=", "-code="), and the
 	// value ends at the punctuation that closes it in text.
-	formSecretRE = regexp.MustCompile(`(?i)(^|[^a-z0-9_])(` + secretFields + `)=([^&\s"'#,;)\]}>|<]*)`)
+	formSecretRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)(^|[^a-z0-9_])(` + secretFields + `)=([^&\s"'#,;)\]}>|<]*)`)
+	})
 	// "key": "value" in JSON; the closing quote may be missing when a body was cut short.
-	jsonSecretRE = regexp.MustCompile(`(?i)("(?:` + secretFields + `)"\s*:\s*")((?:[^"\\]|\\.)*)`)
+	jsonSecretRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)("(?:` + secretFields + `)"\s*:\s*")((?:[^"\\]|\\.)*)`)
+	})
 	// Header lines in free text ("Authorization: Bearer x").
-	headerSecretRE = regexp.MustCompile(`(?i)\b(authorization|proxy-authorization|coder-session-token|cookie|set-cookie)(\s*:\s*)([^\r\n"']*)`)
+	headerSecretRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b(authorization|proxy-authorization|coder-session-token|cookie|set-cookie)(\s*:\s*)([^\r\n"']*)`)
+	})
 	// Coder secret shapes that can appear anywhere: codes, refresh tokens and
 	// client secrets (coder_<10>_<secret>), and API keys (<10>-<22>).
-	coderSecretRE = regexp.MustCompile(`\bcoder_[0-9A-Za-z]{10}_[0-9A-Za-z]+`)
-	apiKeyRE      = regexp.MustCompile(`\b[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\b`)
+	coderSecretRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bcoder_[0-9A-Za-z]{10}_[0-9A-Za-z]+`) })
+	apiKeyRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\b`) })
 	// The user info of a URL ("https://user:password@host"): the authority
 	// runs to the first "/", "?" or "#", and its last "@" ends the user info.
-	userinfoRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^/?#\s"'<>]+)@`)
+	userinfoRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^/?#\s"'<>]+)@`) })
 	// An auth scheme followed by credentials.
-	schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9!#$%&*+.^_|~-]*)(\s+)(\S.*)$`)
+	schemeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z][A-Za-z0-9!#$%&*+.^_|~-]*)(\s+)(\S.*)$`) })
 )
 
 // Redact returns s with every known secret shape replaced (tokens, codes,
@@ -85,31 +92,31 @@ func Redact(s string) string {
 		}
 	}
 	if named && strings.IndexByte(s, '=') >= 0 {
-		s = replaceSubmatches(formSecretRE, s, func(g []string) string {
+		s = replaceSubmatches(formSecretRE(), s, func(g []string) string {
 			return g[1] + g[2] + "=" + markValue(g[3], unescapeForm)
 		})
 	}
 	if named && strings.IndexByte(s, '"') >= 0 {
-		s = replaceSubmatches(jsonSecretRE, s, func(g []string) string {
+		s = replaceSubmatches(jsonSecretRE(), s, func(g []string) string {
 			return g[1] + markValue(g[2], unescapeJSON)
 		})
 	}
 	if strings.IndexByte(s, ':') >= 0 && (strings.Contains(lower, "authorization") ||
 		strings.Contains(lower, "coder-session-token") || strings.Contains(lower, "cookie")) {
-		s = replaceSubmatches(headerSecretRE, s, func(g []string) string {
+		s = replaceSubmatches(headerSecretRE(), s, func(g []string) string {
 			return g[1] + g[2] + redactHeaderValue(g[1], g[3])
 		})
 	}
 	if strings.Contains(s, "://") && strings.IndexByte(s, '@') >= 0 {
-		s = replaceSubmatches(userinfoRE, s, func(g []string) string {
+		s = replaceSubmatches(userinfoRE(), s, func(g []string) string {
 			return g[1] + redactUserinfo(g[2]) + "@"
 		})
 	}
 	if strings.Contains(s, "coder_") {
-		s = coderSecretRE.ReplaceAllStringFunc(s, Marker)
+		s = coderSecretRE().ReplaceAllStringFunc(s, Marker)
 	}
 	if strings.IndexByte(s, '-') >= 0 {
-		s = apiKeyRE.ReplaceAllStringFunc(s, Marker)
+		s = apiKeyRE().ReplaceAllStringFunc(s, Marker)
 	}
 	return s
 }
@@ -160,7 +167,7 @@ func redactHeaderValue(name, v string) string {
 	}
 	switch strings.ToLower(name) {
 	case "authorization", "proxy-authorization":
-		if m := schemeRE.FindStringSubmatch(v); m != nil {
+		if m := schemeRE().FindStringSubmatch(v); m != nil {
 			return m[1] + m[2] + Marker(m[3])
 		}
 		return Marker(v)
