@@ -28,16 +28,23 @@ func (a *app) appsListCommand() *cobra.Command {
 		Short:   "List OAuth2 apps",
 		Args:    noArgs,
 		RunE: a.withSession(func(ctx context.Context, s *session, _ []string) error {
-			apps, err := s.client.Apps(ctx)
-			if err != nil {
-				return err
-			}
 			if output == "json" {
-				return writeJSON(a.io.Out, apps)
+				// Streamed: each app is written as it is decoded, so memory
+				// stays flat however many apps the deployment has.
+				out := newJSONArray(a.io.Out)
+				if err := s.client.EachApp(ctx, func(app client.App) error { return out.add(app) }); err != nil {
+					_ = out.w.Flush() // what came is kept; the error says the list is cut short
+					return err
+				}
+				return out.close()
 			}
 			t := newTable("ID", "NAME", "REDIRECT URIS", "SCOPE")
-			for _, app := range apps {
+			err := s.client.EachApp(ctx, func(app client.App) error {
 				t.add(app.ID, app.Name, strings.Join(redirectURIs(app), " "), app.Scope)
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			return t.write(a.io.Out, a.palette(a.io.Out))
 		}),

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -136,6 +137,42 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err := w.Write(escapeInertJSON(b.Bytes()))
 	return err
+}
+
+// jsonArray writes a JSON array an item at a time, byte for byte as
+// writeJSON would write the whole slice, so a long list is never held.
+type jsonArray struct {
+	w   *bufio.Writer
+	n   int
+	buf bytes.Buffer
+}
+
+func newJSONArray(w io.Writer) *jsonArray { return &jsonArray{w: bufio.NewWriterSize(w, 64<<10)} }
+
+func (a *jsonArray) add(v any) error {
+	a.buf.Reset()
+	enc := json.NewEncoder(&a.buf)
+	enc.SetIndent("  ", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if a.n == 0 {
+		sep = "[\n  "
+	}
+	a.n++
+	_, _ = a.w.WriteString(sep)
+	_, err := a.w.Write(escapeInertJSON(bytes.TrimSuffix(a.buf.Bytes(), []byte("\n"))))
+	return err
+}
+
+func (a *jsonArray) close() error {
+	end := "\n]\n"
+	if a.n == 0 {
+		end = "[]\n"
+	}
+	_, _ = a.w.WriteString(end)
+	return a.w.Flush()
 }
 
 // escapeInertJSON writes as \uXXXX every rune that safe.Line would

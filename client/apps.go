@@ -1,9 +1,7 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,8 +28,19 @@ func needIDs(ids ...string) error {
 
 // Apps lists the apps, ordered as the server sends them. A null body is an empty list.
 func (c *Client) Apps(ctx context.Context) ([]App, error) {
-	apps, err := c.listApps(ctx, appsPath)
-	return apps, wrapOp("list OAuth2 apps", err)
+	all := []App{}
+	err := c.EachApp(ctx, func(a App) error { all = append(all, a); return nil })
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// EachApp hands each app to fn as it is decoded, in the server's order, so
+// a deployment of any size is listed in bounded memory. An error of fn
+// stops the listing and is returned as it is.
+func (c *Client) EachApp(ctx context.Context, fn func(App) error) error {
+	return wrapOp("list OAuth2 apps", c.eachApp(ctx, appsPath, fn))
 }
 
 // AppsAuthorizedBy lists the apps userID currently holds tokens for
@@ -41,82 +50,54 @@ func (c *Client) AppsAuthorizedBy(ctx context.Context, userID string) ([]App, er
 	if err := needIDs(userID); err != nil {
 		return nil, wrapOp("list apps authorized by a user", err)
 	}
-	apps, err := c.listApps(ctx, appsPath+"?"+url.Values{"user_id": {userID}}.Encode())
-	return apps, wrapOp("list apps authorized by user "+userID, err)
-}
-
-// listApps reads a list of apps, normalised, with null as an empty list.
-// The list is a JSON array (v2.30 and every measured release) or, on
-// newer builds, {"apps": [...], "count": N} a page at a time: then it
-// pages on with offset until count apps have come, a page comes back
-// empty, or maxAppPages pages were read.
-func (c *Client) listApps(ctx context.Context, path string) ([]App, error) {
-	var all []App
-	seen := map[string]bool{}
-	for page := 0; ; page++ {
-		p := path
-		if page > 0 {
-			p += map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + url.Values{"offset": {strconv.Itoa(len(all))}}.Encode()
-		}
-		var list appList
-		if err := c.do(ctx, call{method: http.MethodGet, url: p, auth: authSession, want: http.StatusOK, out: &list}); err != nil {
-			return nil, err
-		}
-		fresh := 0
-		for _, a := range list.apps {
-			if !seen[a.ID] {
-				seen[a.ID] = true
-				all = append(all, a)
-				fresh++
-			}
-		}
-		// A page of nothing new ends it: a server that ignores offset
-		// would otherwise be asked again and again for the same page.
-		if !list.paged || fresh == 0 || len(all) >= list.count {
-			break
-		}
-		if page+1 >= maxAppPages {
-			return nil, fmt.Errorf("the server says %d apps but %d pages brought only %d", list.count, maxAppPages, len(all))
-		}
-	}
-	if all == nil {
-		all = []App{}
-	}
-	for i := range all {
-		all[i].normalize()
+	all := []App{}
+	err := c.eachApp(ctx, appsPath+"?"+url.Values{"user_id": {userID}}.Encode(), func(a App) error { all = append(all, a); return nil })
+	if err != nil {
+		return nil, wrapOp("list apps authorized by user "+userID, err)
 	}
 	return all, nil
 }
 
-// maxAppPages bounds the pages listApps reads, so a server whose count
-// never comes true cannot keep it paging.
-const maxAppPages = 10000
-
-// appList is either shape of the apps list.
-type appList struct {
-	apps  []App
-	count int
-	paged bool
-}
-
-func (l *appList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '{' {
-		var page struct {
-			Apps  *[]App `json:"apps"`
-			Count int    `json:"count"`
+// eachApp streams a list of apps, normalised, with null as an empty list.
+// The list is a JSON array (v2.30 and every measured release) or, on
+// newer builds, {"apps": [...], "count": N} a page at a time: then it
+// pages on with offset until count apps have come, a page brings nothing
+// new, or maxAppPages pages were read. An app seen on an earlier page is
+// not handed on twice.
+func (c *Client) eachApp(ctx context.Context, path string, fn func(App) error) error {
+	seen := map[string]bool{}
+	for page := 0; ; page++ {
+		p := path
+		if page > 0 {
+			p += map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")] + url.Values{"offset": {strconv.Itoa(len(seen))}}.Encode()
 		}
-		if err := json.Unmarshal(b, &page); err != nil {
+		fresh := 0
+		list, err := c.streamApps(ctx, p, func(a App) error {
+			if seen[a.ID] {
+				return nil
+			}
+			seen[a.ID] = true
+			fresh++
+			a.normalize()
+			return fn(a)
+		})
+		if err != nil {
 			return err
 		}
-		if page.Apps == nil {
-			return errors.New("an object without apps where a list of apps was expected")
+		// A page of nothing new ends it: a server that ignores offset
+		// would otherwise be asked again and again for the same page.
+		if !list.paged || fresh == 0 || len(seen) >= list.count {
+			return nil
 		}
-		l.apps, l.count, l.paged = *page.Apps, page.Count, true
-		return nil
+		if page+1 >= maxAppPages {
+			return fmt.Errorf("the server says %d apps but %d pages brought only %d", list.count, maxAppPages, len(seen))
+		}
 	}
-	return json.Unmarshal(b, &l.apps)
 }
+
+// maxAppPages bounds the pages eachApp reads, so a server whose count
+// never comes true cannot keep it paging.
+const maxAppPages = 10000
 
 // App is GET /api/v2/oauth2-provider/apps/{id}.
 func (c *Client) App(ctx context.Context, id string) (App, error) {

@@ -57,6 +57,22 @@ type call struct {
 // send performs a request and reads its (bounded) body. It is the single
 // place that turns transport failures into the typed errors.
 func (c *Client) send(ctx context.Context, method string, u *url.URL, header http.Header, body []byte) (*Response, error) {
+	resp, start, err := c.open(ctx, method, u, header, body)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close() // read to the limit; a close error loses nothing
+	if err != nil {
+		return nil, c.transportError(ctx, method, safe.Redact(u.String()), start, err)
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, URL: u.String(), method: method}, nil
+}
+
+// open performs a request, waiting out a 429 as the client is set to, and
+// returns the response with its body unread (the caller closes it), and
+// when the request went out.
+func (c *Client) open(ctx context.Context, method string, u *url.URL, header http.Header, body []byte) (*http.Response, time.Time, error) {
 	safeURL := safe.Redact(u.String())
 	for attempt := 1; ; attempt++ {
 		var rd io.Reader
@@ -65,7 +81,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, header htt
 		}
 		req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 		if err != nil {
-			return nil, fmt.Errorf("build request: %w", err)
+			return nil, time.Time{}, fmt.Errorf("build request: %w", err)
 		}
 		for k, vs := range header {
 			for _, v := range vs {
@@ -76,19 +92,14 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, header htt
 		start := time.Now()
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return nil, c.transportError(ctx, method, safeURL, start, err)
+			return nil, start, c.transportError(ctx, method, safeURL, start, err)
 		}
 		if c.waitForRetry(ctx, method, safeURL, resp, attempt) {
 			_, _ = io.Copy(io.Discard, resp.Body) // so the connection is reused
 			_ = resp.Body.Close()
 			continue
 		}
-		data, err := io.ReadAll(resp.Body)
-		_ = resp.Body.Close() // read to the limit; a close error loses nothing
-		if err != nil {
-			return nil, c.transportError(ctx, method, safeURL, start, err)
-		}
-		return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, URL: u.String(), method: method}, nil
+		return resp, start, nil
 	}
 }
 
@@ -117,28 +128,9 @@ func (c *Client) transportError(ctx context.Context, method, safeURL string, sta
 
 // do runs a typed call: resolve, encode, send, check the status, decode.
 func (c *Client) do(ctx context.Context, k call) error {
-	u, err := c.resolve(k.url)
+	u, header, body, err := c.prepare(k)
 	if err != nil {
 		return err
-	}
-	header := http.Header{"Accept": {"application/json"}}
-	var body []byte
-	if k.in != nil {
-		if body, err = json.Marshal(k.in); err != nil {
-			return fmt.Errorf("encode request: %w", err)
-		}
-		header.Set("Content-Type", "application/json")
-	}
-	switch k.auth {
-	case authSession:
-		if c.token != "" {
-			if err := c.checkSessionOrigin(u); err != nil {
-				return err
-			}
-			header.Set(SessionTokenHeader, c.token)
-		}
-	case authBearer:
-		header.Set("Authorization", "Bearer "+k.bearer)
 	}
 	resp, err := c.send(ctx, k.method, u, header, body)
 	if err != nil {
@@ -151,6 +143,34 @@ func (c *Client) do(ctx context.Context, k call) error {
 		return nil
 	}
 	return resp.decodeJSON(k.out)
+}
+
+// prepare resolves a call's URL and builds its headers and JSON body.
+func (c *Client) prepare(k call) (*url.URL, http.Header, []byte, error) {
+	u, err := c.resolve(k.url)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	header := http.Header{"Accept": {"application/json"}}
+	var body []byte
+	if k.in != nil {
+		if body, err = json.Marshal(k.in); err != nil {
+			return nil, nil, nil, fmt.Errorf("encode request: %w", err)
+		}
+		header.Set("Content-Type", "application/json")
+	}
+	switch k.auth {
+	case authSession:
+		if c.token != "" {
+			if err := c.checkSessionOrigin(u); err != nil {
+				return nil, nil, nil, err
+			}
+			header.Set(SessionTokenHeader, c.token)
+		}
+	case authBearer:
+		header.Set("Authorization", "Bearer "+k.bearer)
+	}
+	return u, header, body, nil
 }
 
 // decodeJSON decodes a success body, refusing anything that is not JSON.

@@ -148,7 +148,7 @@ func TestGzipBomb(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(compressed.Bytes())
 	}, client.Options{MaxBodyBytes: 1 << 20})
-	_, err := c.Apps(context.Background())
+	_, err := c.BuildInfo(context.Background())
 	var tl *client.BodyTooLargeError
 	if !errors.As(err, &tl) {
 		t.Fatalf("want BodyTooLargeError, got %T: %v", err, err)

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"crypto/tls"
 	"io"
 	"net"
@@ -47,14 +48,26 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.Body == nil {
 		return resp, err
 	}
-	tooLarge := &BodyTooLargeError{Method: req.Method, URL: safe.Redact(req.URL.String()), Limit: t.limit}
+	limit := t.limit
+	if n, ok := req.Context().Value(bodyLimitKey{}).(int64); ok {
+		limit = n
+	}
+	tooLarge := &BodyTooLargeError{Method: req.Method, URL: safe.Redact(req.URL.String()), Limit: limit}
 	resp.Body = &limitedBody{
 		rc:       resp.Body,
-		left:     t.limit,
+		left:     limit,
 		tooLarge: tooLarge,
-		failNow:  resp.ContentLength > t.limit,
+		failNow:  resp.ContentLength > limit,
 	}
 	return resp, nil
+}
+
+type bodyLimitKey struct{}
+
+// withBodyLimit sets the body limit of the requests made with ctx: a
+// streamed list is bounded per item by its reader and only loosely here.
+func withBodyLimit(ctx context.Context, n int64) context.Context {
+	return context.WithValue(ctx, bodyLimitKey{}, n)
 }
 
 type limitedBody struct {

@@ -25,6 +25,10 @@ type appsScreen struct {
 	// secret counts are fetched only for rows that have been visible.
 	counts    map[string]int // app id → count; -1 while loading
 	countsGen uint64
+	// countsCancel stops the batch of count requests in flight: a newer
+	// batch (the user scrolled on) or leaving the tab makes it moot.
+	countsCancel context.CancelFunc
+	focused      bool
 }
 
 type appsLoadedMsg struct {
@@ -36,7 +40,8 @@ type appsLoadedMsg struct {
 
 type secretCountsMsg struct {
 	gen    uint64
-	counts map[string]int
+	asked  []string
+	counts map[string]int // the asked ids that were answered (or failed)
 }
 
 // appSavedMsg and appDeletedMsg tell every screen an app changed.
@@ -123,8 +128,17 @@ func (s *appsScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.gen != s.countsGen {
 			return nil
 		}
-		for id, n := range msg.counts {
-			s.counts[id] = n
+		forgot := false
+		for _, id := range msg.asked {
+			if n, ok := msg.counts[id]; ok {
+				s.counts[id] = n
+			} else if s.counts[id] == -1 {
+				delete(s.counts, id) // cancelled: ask again when it is visible again
+				forgot = true
+			}
+		}
+		if forgot && s.focused {
+			return s.wantCounts()
 		}
 		return nil
 	case appSavedMsg:
@@ -267,30 +281,68 @@ func (s *appsScreen) wantCounts() tea.Cmd {
 	if len(ids) == 0 {
 		return nil
 	}
-	gen, ctx := s.countsGen, s.ctx
+	s.stopCounts()
+	ctx, cancel := context.WithCancel(s.ctx)
+	s.countsCancel = cancel
+	gen := s.countsGen
 	return func() tea.Msg {
-		out := make(map[string]int, len(ids))
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 4) // a few at a time: be gentle with the server
-		for _, id := range ids {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				n := -2 // unknown (error)
-				if secrets, err := api.AppSecrets(ctx, id); err == nil {
-					n = len(secrets)
-				}
-				mu.Lock()
-				out[id] = n
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		return secretCountsMsg{gen: gen, counts: out}
+		return secretCountsMsg{gen: gen, asked: ids, counts: fetchSecretCounts(ctx, api, ids)}
 	}
 }
+
+// maxCountRequests is how many secret-count requests run at once: a few,
+// to be gentle with the server (one request per app: the API has no
+// batch call).
+const maxCountRequests = 4
+
+// fetchSecretCounts asks for each app's secrets, maxCountRequests at a
+// time; -2 marks a failure. Once ctx ends, nothing more is asked and the
+// ids not answered are left out.
+func fetchSecretCounts(ctx context.Context, api API, ids []string) map[string]int {
+	out := make(map[string]int, len(ids))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxCountRequests)
+	for _, id := range ids {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			secrets, err := api.AppSecrets(ctx, id)
+			if ctx.Err() != nil {
+				return // cancelled, not failed
+			}
+			n := -2
+			if err == nil {
+				n = len(secrets)
+			}
+			mu.Lock()
+			out[id] = n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// stopCounts cancels the batch of count requests in flight, if any.
+func (s *appsScreen) stopCounts() {
+	if s.countsCancel != nil {
+		s.countsCancel()
+		s.countsCancel = nil
+	}
+}
+
+// Blur stops fetching counts nobody can see; Focus asks for the visible ones again.
+func (s *appsScreen) Blur() { s.focused = false; s.stopCounts() }
+
+func (s *appsScreen) Focus() tea.Cmd { s.focused = true; return s.wantCounts() }
 
 // tableTop is the row (within the screen) of the first table row.
 func (s *appsScreen) tableTop() int { return 3 }

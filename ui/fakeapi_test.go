@@ -25,6 +25,11 @@ type fakeAPI struct {
 	nextID   int
 	// Apps calls whose context was cancelled
 	cancelled int
+	// secretsBlock, when set, holds every AppSecrets call until it is
+	// closed or the call's context ends; the counters watch the fan-out.
+	secretsBlock                    chan struct{}
+	secretsInFlight, secretsMaxLive int
+	secretsAsked, secretsCancelled  int
 }
 
 func newFakeAPI() *fakeAPI {
@@ -142,6 +147,26 @@ func (f *fakeAPI) DeleteApp(ctx context.Context, id string) error {
 func (f *fakeAPI) AppSecrets(ctx context.Context, appID string) ([]client.AppSecret, error) {
 	if err := f.call(); err != nil {
 		return nil, err
+	}
+	if f.secretsBlock != nil {
+		f.mu.Lock()
+		f.secretsAsked++
+		f.secretsInFlight++
+		f.secretsMaxLive = max(f.secretsMaxLive, f.secretsInFlight)
+		f.mu.Unlock()
+		if f.awaiting != nil {
+			f.awaiting(1)
+			defer f.awaiting(-1)
+		}
+		defer func() { f.mu.Lock(); f.secretsInFlight--; f.mu.Unlock() }()
+		select {
+		case <-f.secretsBlock:
+		case <-ctx.Done():
+			f.mu.Lock()
+			f.secretsCancelled++
+			f.mu.Unlock()
+			return nil, ctx.Err()
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -1,0 +1,213 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"oauthdeck/client/safe"
+)
+
+// MaxListBytes bounds a streamed list as a whole (about two million apps),
+// so a server that never ends its list cannot keep the client reading.
+// Each item is bounded by Options.MaxBodyBytes instead of the whole body.
+const MaxListBytes int64 = 1 << 30
+
+// listPage is what one response of a list said besides its items.
+type listPage struct {
+	paged bool // {"apps": [...], "count": N} rather than a bare array
+	count int
+}
+
+// streamApps runs GET path and hands each app of the list to fn as it is
+// decoded, so memory does not grow with the list. The body is a JSON array,
+// null, or the paged object; anything else is an UnexpectedResponseError
+// quoting the body's first bytes.
+func (c *Client) streamApps(ctx context.Context, path string, fn func(App) error) (listPage, error) {
+	k := call{method: http.MethodGet, url: path, auth: authSession, want: http.StatusOK}
+	u, header, _, err := c.prepare(k)
+	if err != nil {
+		return listPage{}, err
+	}
+	resp, start, err := c.open(withBodyLimit(ctx, MaxListBytes), k.method, u, header, nil)
+	if err != nil {
+		return listPage{}, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != k.want {
+		// An error body is small: read it with the usual bound.
+		data, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes))
+		if err != nil {
+			return listPage{}, c.transportError(ctx, k.method, safe.Redact(u.String()), start, err)
+		}
+		r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, URL: u.String(), method: k.method}
+		return listPage{}, r.decodeError(k.want, false)
+	}
+	head := &prefix{max: 4 * excerptLimit}
+	items := &itemLimiter{r: io.TeeReader(resp.Body, head), limit: c.opts.MaxBodyBytes}
+	items.reset()
+	dec := json.NewDecoder(items)
+	page, err := decodeAppList(dec, items, fn)
+	if err == nil {
+		return page, nil
+	}
+	var tooLarge *BodyTooLargeError
+	var stop stopError
+	switch {
+	case errors.As(err, &stop):
+		return page, stop.err
+	case errors.As(items.readErr, &tooLarge):
+		return page, tooLarge
+	case items.readErr != nil:
+		return page, c.transportError(ctx, k.method, safe.Redact(u.String()), start, items.readErr)
+	}
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: head.b, URL: u.String(), method: k.method}
+	if items.exceeded {
+		return page, r.unexpected(fmt.Sprintf("an item of the list is larger than %d bytes", c.opts.MaxBodyBytes))
+	}
+	reason := "malformed or truncated JSON in the list of apps: " + err.Error()
+	if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+		reason = "expected JSON, got " + mediaType(ct)
+	}
+	return page, r.unexpected(reason)
+}
+
+// stopError carries an error of the caller's fn out of the decoder.
+type stopError struct{ err error }
+
+func (e stopError) Error() string { return e.err.Error() }
+
+// decodeAppList reads [app, …], null or {"apps": [app, …], "count": N, …}.
+func decodeAppList(dec *json.Decoder, items *itemLimiter, fn func(App) error) (listPage, error) {
+	var page listPage
+	tok, err := dec.Token()
+	if err != nil {
+		return page, err
+	}
+	switch tok {
+	case nil:
+		return page, nil
+	case json.Delim('['):
+		return page, decodeApps(dec, items, fn)
+	case json.Delim('{'):
+	default:
+		return page, fmt.Errorf("a list of apps was expected, got %s", tokenKind(tok))
+	}
+	page.paged = true
+	sawApps := false
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return page, err
+		}
+		items.reset()
+		switch key {
+		case "apps":
+			sawApps = true
+			t, err := dec.Token()
+			if err != nil {
+				return page, err
+			}
+			if t == nil {
+				continue
+			}
+			if t != json.Delim('[') {
+				return page, fmt.Errorf(`"apps" is %s, not a list`, tokenKind(t))
+			}
+			if err := decodeApps(dec, items, fn); err != nil {
+				return page, err
+			}
+		case "count":
+			if err := dec.Decode(&page.count); err != nil {
+				return page, err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return page, err
+			}
+		}
+	}
+	if !sawApps {
+		return page, errors.New("an object without apps where a list of apps was expected")
+	}
+	_, err = dec.Token() // the closing brace
+	return page, err
+}
+
+// decodeApps reads the elements of an array whose '[' was read, and its ']'.
+func decodeApps(dec *json.Decoder, items *itemLimiter, fn func(App) error) error {
+	for dec.More() {
+		items.reset()
+		var a App
+		if err := dec.Decode(&a); err != nil {
+			return err
+		}
+		if err := fn(a); err != nil {
+			return stopError{err}
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+func tokenKind(t json.Token) string {
+	switch t.(type) {
+	case string:
+		return "a string"
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case json.Delim:
+		return fmt.Sprintf("%q", t)
+	}
+	return "null"
+}
+
+// itemLimiter bounds the bytes read since the last reset: one item of a
+// list, give or take the decoder's read-ahead.
+type itemLimiter struct {
+	r        io.Reader
+	left     int64
+	limit    int64
+	exceeded bool
+	readErr  error // the body's own read error (not EOF), if any
+}
+
+var errItemTooLarge = errors.New("list item too large")
+
+func (l *itemLimiter) reset() { l.left = l.limit + 64<<10 } // room for the decoder's read-ahead
+
+func (l *itemLimiter) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		l.exceeded = true
+		return 0, errItemTooLarge
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if err != nil && !errors.Is(err, io.EOF) {
+		l.readErr = err
+	}
+	return n, err
+}
+
+// prefix keeps the first max bytes written to it, for an error's excerpt.
+type prefix struct {
+	b   []byte
+	max int
+}
+
+func (p *prefix) Write(b []byte) (int, error) {
+	if room := p.max - len(p.b); room > 0 {
+		p.b = append(p.b, b[:min(room, len(b))]...)
+	}
+	return len(b), nil
+}
