@@ -73,7 +73,6 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, header htt
 // returns the response with its body unread (the caller closes it), and
 // when the request went out.
 func (c *Client) open(ctx context.Context, method string, u *url.URL, header http.Header, body []byte) (*http.Response, time.Time, error) {
-	safeURL := safe.Redact(u.String())
 	for attempt := 1; ; attempt++ {
 		var rd io.Reader
 		if body != nil {
@@ -92,9 +91,10 @@ func (c *Client) open(ctx context.Context, method string, u *url.URL, header htt
 		start := time.Now()
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return nil, start, c.transportError(ctx, method, safeURL, start, err)
+			return nil, start, c.transportError(ctx, method, safe.Redact(u.String()), start, err)
 		}
-		if c.waitForRetry(ctx, method, safeURL, resp, attempt) {
+		// Redacted only when a 429 needs it: most responses never do.
+		if resp.StatusCode == http.StatusTooManyRequests && c.waitForRetry(ctx, method, safe.Redact(u.String()), resp, attempt) {
 			_, _ = io.Copy(io.Discard, resp.Body) // so the connection is reused
 			_ = resp.Body.Close()
 			continue

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,14 +42,38 @@ const RecordedBodyLimit = 64 << 10
 // DefaultRecorderSize is used by NewRecorder when max is not positive.
 const DefaultRecorderSize = 256
 
-// Recorder keeps redacted exchanges in memory (bounded ring) and notifies a
-// listener of each one. It is safe for concurrent use.
+// Recorder keeps exchanges in memory (bounded ring) and notifies a
+// listener of each one. It is safe for concurrent use. Bodies are redacted
+// when an exchange is first handed out (to the listener, or by Exchanges),
+// once: most exchanges of a run are never looked at, and redacting every
+// body as it arrived cost a check run more than its own work.
 type Recorder struct {
 	mu         sync.Mutex
 	max        int
 	nextID     int64
-	exchanges  []Exchange // oldest first; len <= max
+	exchanges  []recorded // oldest first; len <= max
 	onExchange func(Exchange)
+}
+
+// recorded is an exchange whose bodies may still await redaction.
+type recorded struct {
+	e         Exchange
+	req, resp *boundedCapture // nil once redacted into e
+}
+
+// final redacts the bodies into the exchange, if not done yet.
+func (r *recorded) final() Exchange {
+	if r.req != nil {
+		r.e.RequestBody, r.e.RequestTruncated = r.req.redacted()
+		r.req = nil
+	}
+	if r.resp != nil {
+		var cut bool
+		r.e.ResponseBody, cut = r.resp.redacted()
+		r.e.ResponseTruncated = r.e.ResponseTruncated || cut
+		r.resp = nil
+	}
+	return r.e
 }
 
 // NewRecorder keeps at most max exchanges (oldest dropped).
@@ -72,7 +97,44 @@ func (r *Recorder) Exchanges() []Exchange {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]Exchange, len(r.exchanges))
-	copy(out, r.exchanges)
+	for i := range r.exchanges {
+		out[i] = r.exchanges[i].final()
+	}
+	return out
+}
+
+// LastID is the ID of the latest exchange, 0 before the first.
+func (r *Recorder) LastID() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.nextID
+}
+
+// Since returns the kept exchanges whose ID is greater than id, oldest
+// first: what happened after LastID said id, without copying the rest.
+func (r *Recorder) Since(id int64) []Exchange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := len(r.exchanges)
+	for i > 0 && r.exchanges[i-1].e.ID > id {
+		i--
+	}
+	out := make([]Exchange, 0, len(r.exchanges)-i)
+	for j := i; j < len(r.exchanges); j++ {
+		out = append(out, r.exchanges[j].final())
+	}
+	return out
+}
+
+// IDsSince lists the IDs of the exchanges after id, redacting nothing.
+func (r *Recorder) IDsSince(id int64) []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []int64
+	for i := len(r.exchanges) - 1; i >= 0 && r.exchanges[i].e.ID > id; i-- {
+		out = append(out, r.exchanges[i].e.ID)
+	}
+	slices.Reverse(out)
 	return out
 }
 
@@ -84,7 +146,8 @@ func (r *Recorder) OnExchange(fn func(Exchange)) {
 	r.mu.Unlock()
 }
 
-func (r *Recorder) add(e Exchange) {
+// add keeps e with its bodies' captures (redacted on first use).
+func (r *Recorder) add(e Exchange, req, resp *boundedCapture) {
 	r.mu.Lock()
 	r.nextID++
 	e.ID = r.nextID
@@ -92,8 +155,11 @@ func (r *Recorder) add(e Exchange) {
 		copy(r.exchanges, r.exchanges[1:])
 		r.exchanges = r.exchanges[:r.max-1]
 	}
-	r.exchanges = append(r.exchanges, e)
+	r.exchanges = append(r.exchanges, recorded{e: e, req: req, resp: resp})
 	fn := r.onExchange
+	if fn != nil {
+		e = r.exchanges[len(r.exchanges)-1].final()
+	}
 	r.mu.Unlock()
 	if fn != nil {
 		fn(e)
@@ -124,22 +190,19 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		e.Duration = time.Since(e.Started)
-		e.RequestBody, e.RequestTruncated = reqBody.redacted()
 		e.Err = safe.Line(safe.Redact(err.Error()))
-		t.rec.add(e)
+		t.rec.add(e, reqBody, nil)
 		return nil, err
 	}
 	e.StatusCode = resp.StatusCode
 	e.ResponseHeader = safe.Header(resp.Header)
 	resp.Body = &recordingBody{rc: resp.Body, capture: &boundedCapture{}, finish: func(respBody *boundedCapture, complete bool, readErr error) {
 		e.Duration = time.Since(e.Started)
-		e.RequestBody, e.RequestTruncated = reqBody.redacted()
-		e.ResponseBody, e.ResponseTruncated = respBody.redacted()
-		e.ResponseTruncated = e.ResponseTruncated || !complete
+		e.ResponseTruncated = !complete
 		if readErr != nil {
 			e.Err = safe.Line(safe.Redact(readErr.Error()))
 		}
-		t.rec.add(e)
+		t.rec.add(e, reqBody, respBody)
 	}}
 	return resp, nil
 }

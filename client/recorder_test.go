@@ -245,3 +245,38 @@ func TestCurlEscapesBidiAndC1Controls(t *testing.T) {
 		}
 	}
 }
+
+// TestRecorderSince: LastID, IDsSince and Since see what came after a
+// point, within the ring, and Since's exchanges are redacted like the rest.
+func TestRecorderSince(t *testing.T) {
+	srv := leakyServer(t)
+	rec := client.NewRecorder(3)
+	c, _ := client.New(srv.URL, "", client.Options{Recorder: rec})
+	if rec.LastID() != 0 || len(rec.Since(0)) != 0 {
+		t.Fatal("an empty recorder has exchanges")
+	}
+	send := func() {
+		if _, err := c.Do(context.Background(), client.Request{URL: "/big?code=abcdefgh1234"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send()
+	mark := rec.LastID()
+	send()
+	send()
+	got := rec.Since(mark)
+	if mark != 1 || len(got) != 2 || got[0].ID != 2 || got[1].ID != 3 {
+		t.Fatalf("since %d: %d exchanges", mark, len(got))
+	}
+	if ids := rec.IDsSince(mark); len(ids) != 2 || ids[0] != 2 || ids[1] != 3 {
+		t.Fatalf("IDsSince(%d) = %v", mark, ids)
+	}
+	if strings.Contains(got[0].URL, "abcdefgh1234") {
+		t.Fatalf("Since handed out an unredacted URL: %s", got[0].URL)
+	}
+	send()
+	send() // the ring (3) no longer holds exchange 2
+	if ids := rec.IDsSince(1); len(ids) != 3 || ids[0] != 3 {
+		t.Fatalf("after the ring turned: %v", ids)
+	}
+}

@@ -52,12 +52,12 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if n, ok := req.Context().Value(bodyLimitKey{}).(int64); ok {
 		limit = n
 	}
-	tooLarge := &BodyTooLargeError{Method: req.Method, URL: safe.Redact(req.URL.String()), Limit: limit}
 	resp.Body = &limitedBody{
-		rc:       resp.Body,
-		left:     limit,
-		tooLarge: tooLarge,
-		failNow:  resp.ContentLength > limit,
+		rc:      resp.Body,
+		left:    limit,
+		limit:   limit,
+		req:     req,
+		failNow: resp.ContentLength > limit,
 	}
 	return resp, nil
 }
@@ -71,15 +71,22 @@ func withBodyLimit(ctx context.Context, n int64) context.Context {
 }
 
 type limitedBody struct {
-	rc       io.ReadCloser
-	left     int64 // bytes still allowed
-	tooLarge *BodyTooLargeError
-	failNow  bool
+	rc      io.ReadCloser
+	left    int64 // bytes still allowed
+	limit   int64
+	req     *http.Request
+	failNow bool
+}
+
+// tooLarge is built only when it happens: redacting the URL of every
+// response would cost more than the rest of the bookkeeping.
+func (b *limitedBody) tooLarge() error {
+	return &BodyTooLargeError{Method: b.req.Method, URL: safe.Redact(b.req.URL.String()), Limit: b.limit}
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.failNow {
-		return 0, b.tooLarge
+		return 0, b.tooLarge()
 	}
 	// Allow one byte past the limit so that "exactly limit" and "more than
 	// limit" can be told apart.
@@ -90,7 +97,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	b.left -= int64(n)
 	if b.left < 0 {
 		b.failNow = true
-		return n + int(b.left), b.tooLarge
+		return n + int(b.left), b.tooLarge()
 	}
 	return n, err
 }

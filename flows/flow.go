@@ -142,20 +142,14 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	f.emit(Event{Kind: EventStepStarted, Step: id, Message: "running " + string(id)})
 	var lastID int64
 	if f.cfg.Recorder != nil {
-		if ex := f.cfg.Recorder.Exchanges(); len(ex) > 0 {
-			lastID = ex[len(ex)-1].ID
-		}
+		lastID = f.cfg.Recorder.LastID()
 	}
 
 	err := def.run(f, ctx, res)
 
 	res.Finished = f.cfg.Now()
 	if f.cfg.Recorder != nil {
-		for _, e := range f.cfg.Recorder.Exchanges() {
-			if e.ID > lastID {
-				res.Exchanges = append(res.Exchanges, e)
-			}
-		}
+		res.Exchanges = append(res.Exchanges, f.cfg.Recorder.Since(lastID)...)
 	}
 	var skip errSkip
 	switch {

@@ -47,13 +47,6 @@ var secretFields = strings.Join(secretNames, "|")
 func SecretName(name string) bool { return slices.Contains(secretNames, strings.ToLower(name)) }
 
 var (
-	// key=value in a query string, form body or log line. The key starts on
-	// a token boundary (anything but a letter, digit or underscore: also
-	// "body:code_verifier=", "…/callback#code=", "[token=", "-code="), and the
-	// value ends at the punctuation that closes it in text.
-	formSecretRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?i)(^|[^a-z0-9_])(` + secretFields + `)=([^&\s"'#,;)\]}>|<]*)`)
-	})
 	// "key": "value" in JSON; the closing quote may be missing when a body was cut short.
 	jsonSecretRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(?i)("(?:` + secretFields + `)"\s*:\s*")((?:[^"\\]|\\.)*)`)
@@ -62,10 +55,6 @@ var (
 	headerSecretRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(?i)\b(authorization|proxy-authorization|coder-session-token|cookie|set-cookie)(\s*:\s*)([^\r\n"']*)`)
 	})
-	// Coder secret shapes that can appear anywhere: codes, refresh tokens and
-	// client secrets (coder_<10>_<secret>), and API keys (<10>-<22>).
-	coderSecretRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bcoder_[0-9A-Za-z]{10}_[0-9A-Za-z]+`) })
-	apiKeyRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\b`) })
 	// The user info of a URL ("https://user:password@host"): the authority
 	// runs to the first "/", "?" or "#", and its last "@" ends the user info.
 	userinfoRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)([^/?#\s"'<>]+)@`) })
@@ -92,9 +81,7 @@ func Redact(s string) string {
 		}
 	}
 	if named && strings.IndexByte(s, '=') >= 0 {
-		s = replaceSubmatches(formSecretRE(), s, func(g []string) string {
-			return g[1] + g[2] + "=" + markValue(g[3], unescapeForm)
-		})
+		s = redactFormPairs(s)
 	}
 	if named && strings.IndexByte(s, '"') >= 0 {
 		s = replaceSubmatches(jsonSecretRE(), s, func(g []string) string {
@@ -112,12 +99,8 @@ func Redact(s string) string {
 			return g[1] + redactUserinfo(g[2]) + "@"
 		})
 	}
-	if strings.Contains(s, "coder_") {
-		s = coderSecretRE().ReplaceAllStringFunc(s, Marker)
-	}
-	if strings.IndexByte(s, '-') >= 0 {
-		s = apiKeyRE().ReplaceAllStringFunc(s, Marker)
-	}
+	s = redactCoderSecrets(s)
+	s = redactAPIKeys(s)
 	return s
 }
 

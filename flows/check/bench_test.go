@@ -17,8 +17,8 @@ func BenchmarkCheckSandbox(b *testing.B) {
 		name string
 		opts sandbox.Options
 	}{
-		{"main", sandbox.Options{}},
-		{"main-dcr", sandbox.Options{EnableDCR: true}},
+		{"main", sandbox.Options{RateLimit: -1}},
+		{"main-dcr", sandbox.Options{EnableDCR: true, RateLimit: -1}},
 		{"v2.30", sandbox.Options{Compat: sandbox.CompatV230}},
 	} {
 		b.Run(mode.name, func(b *testing.B) {

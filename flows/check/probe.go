@@ -111,11 +111,9 @@ func (p *probe) call(note string, fn func() error) error {
 	}
 	before := p.s.lastExchangeID()
 	err := fn()
-	for _, ex := range p.s.rec.Exchanges() {
-		if ex.ID > before {
-			if _, seen := p.notes[ex.ID]; !seen {
-				p.notes[ex.ID] = note
-			}
+	for _, id := range p.s.rec.IDsSince(before) {
+		if _, seen := p.notes[id]; !seen {
+			p.notes[id] = note
 		}
 	}
 	return err
@@ -131,10 +129,8 @@ func (p *probe) evidence() []Evidence {
 		}
 		return out
 	}
-	for _, ex := range p.s.rec.Exchanges() {
-		if ex.ID > p.startID {
-			out = append(out, p.s.cleanEvidence(exchangeEvidence(p.notes[ex.ID], ex)))
-		}
+	for _, ex := range p.s.rec.Since(p.startID) {
+		out = append(out, p.s.cleanEvidence(exchangeEvidence(p.notes[ex.ID], ex)))
 	}
 	return out
 }
@@ -143,11 +139,7 @@ func (s *suite) lastExchangeID() int64 {
 	if s.rec == nil {
 		return 0
 	}
-	exs := s.rec.Exchanges()
-	if len(exs) == 0 {
-		return 0
-	}
-	return exs[len(exs)-1].ID
+	return s.rec.LastID()
 }
 
 // Headers worth showing as evidence; the rest is noise for a verdict.

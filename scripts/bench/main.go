@@ -27,7 +27,12 @@ var (
 	runs    = flag.Int("runs", 7, "runs of each timed figure (medians are printed)")
 	scale   = flag.Int("apps", 100000, "apps seeded for the scale figures")
 	keepDir = flag.Bool("keep", false, "keep the build directory")
+	only    = flag.String("only", "", "comma-separated groups to run (start,status,check,frame,list,tui,keys); all when empty")
 )
+
+func want(group string) bool {
+	return *only == "" || strings.Contains(","+*only+",", ","+group+",")
+}
 
 // figure is one row of the table.
 type figure struct {
@@ -58,18 +63,35 @@ func main() {
 	}
 	bin := buildAll(dir)
 	var figs []figure
-	figs = append(figs, startFigures(bin)...)
-
-	sb := startSandbox(bin.oauthdeck, "--rate-limit", "-1")
-	figs = append(figs, statusFigure(bin, sb, dir), checkFigure(bin, sb, dir))
-	figs = append(figs, firstFrameFigures(bin, sb)...)
-	sb.stop()
-
-	big := startSandbox(bin.oauthdeck, "--rate-limit", "-1", "--seed-apps", strconv.Itoa(*scale))
-	figs = append(figs, listFigures(bin, big)...)
-	figs = append(figs, tuiScaleFigures(bin, big)...)
-	big.stop()
-	figs = append(figs, keyFigures()...)
+	if want("start") {
+		figs = append(figs, startFigures(bin)...)
+	}
+	if want("status") || want("check") || want("frame") {
+		sb := startSandbox(bin.oauthdeck, "--rate-limit", "-1")
+		if want("status") {
+			figs = append(figs, statusFigure(bin, sb, dir))
+		}
+		if want("check") {
+			figs = append(figs, checkFigure(bin, sb, dir))
+		}
+		if want("frame") {
+			figs = append(figs, firstFrameFigures(bin, sb)...)
+		}
+		sb.stop()
+	}
+	if want("list") || want("tui") {
+		big := startSandbox(bin.oauthdeck, "--rate-limit", "-1", "--seed-apps", strconv.Itoa(*scale))
+		if want("list") {
+			figs = append(figs, listFigures(bin, big)...)
+		}
+		if want("tui") {
+			figs = append(figs, tuiScaleFigures(bin, big)...)
+		}
+		big.stop()
+	}
+	if want("keys") {
+		figs = append(figs, keyFigures()...)
+	}
 
 	printTable(figs)
 }

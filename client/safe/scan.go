@@ -1,0 +1,131 @@
+package safe
+
+import "strings"
+
+// The three rules below are plain scans rather than regular expressions:
+// they look only where the text has the byte every match needs ('=', '-',
+// "coder_"), so a long run of ordinary characters (a 64 KB capture of a
+// padded body) costs a byte comparison per byte instead of a regexp step.
+// scan_test.go checks each against the regular expression it replaces.
+
+func isAlnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isWordByte(c byte) bool { return c == '_' || isAlnum(c) }
+
+// isFormValueEnd is the punctuation that ends a key=value value in text.
+func isFormValueEnd(c byte) bool {
+	switch c {
+	case '&', ' ', '\t', '\n', '\f', '\r', '"', '\'', '#', ',', ';', ')', ']', '}', '>', '|', '<':
+		return true
+	}
+	return false
+}
+
+// redactFormPairs marks the value of every key=value whose key (the whole
+// run of letters, digits and underscores before '=') is a secret name:
+// query strings, form bodies and log lines ("body:code_verifier=…").
+func redactFormPairs(s string) string {
+	var b strings.Builder
+	last, from := 0, 0
+	for {
+		j := strings.IndexByte(s[from:], '=')
+		if j < 0 {
+			break
+		}
+		eq := from + j
+		from = eq + 1
+		k := eq
+		for k > 0 && isWordByte(s[k-1]) {
+			k--
+		}
+		if k == eq || !SecretName(s[k:eq]) {
+			continue
+		}
+		end := eq + 1
+		for end < len(s) && !isFormValueEnd(s[end]) {
+			end++
+		}
+		b.WriteString(s[last : eq+1])
+		b.WriteString(markValue(s[eq+1:end], unescapeForm))
+		last, from = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// alnumRun reports that s[i:i+n] exists and is all ASCII letters and digits.
+func alnumRun(s string, i, n int) bool {
+	if i < 0 || i+n > len(s) {
+		return false
+	}
+	for _, c := range []byte(s[i : i+n]) {
+		if !isAlnum(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// boundary reports a word boundary before position i (ASCII, as \b).
+func boundaryBefore(s string, i int) bool { return i == 0 || !isWordByte(s[i-1]) }
+
+// redactAPIKeys marks Coder API keys: a word of 10 letters or digits, '-',
+// and 22 more.
+func redactAPIKeys(s string) string {
+	var b strings.Builder
+	last, from := 0, 0
+	for {
+		j := strings.IndexByte(s[from:], '-')
+		if j < 0 {
+			break
+		}
+		dash := from + j
+		from = dash + 1
+		start, end := dash-10, dash+23
+		if !alnumRun(s, start, 10) || !alnumRun(s, dash+1, 22) || !boundaryBefore(s, start) || end < len(s) && isWordByte(s[end]) {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Marker(s[start:end]))
+		last, from = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// redactCoderSecrets marks coder_<10>_<secret>: Coder's codes, refresh
+// tokens and client secrets.
+func redactCoderSecrets(s string) string {
+	var b strings.Builder
+	last, from := 0, 0
+	for {
+		j := strings.Index(s[from:], "coder_")
+		if j < 0 {
+			break
+		}
+		start := from + j
+		from = start + 1
+		id := start + len("coder_")
+		if !boundaryBefore(s, start) || !alnumRun(s, id, 10) || id+10 >= len(s) || s[id+10] != '_' || !alnumRun(s, id+11, 1) {
+			continue
+		}
+		end := id + 11
+		for end < len(s) && isAlnum(s[end]) {
+			end++
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Marker(s[start:end]))
+		last, from = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}

@@ -1,0 +1,71 @@
+package safe
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The regular expressions the scans of scan.go replaced: the reference
+// each scan must agree with on ASCII text. (On other text the scans may
+// mark more, never less: a key after a non-ASCII letter still counts.)
+var (
+	formPairRef = regexp.MustCompile(`(?i)(^|[^a-z0-9_])(` + secretFields + `)=([^&\s"'#,;)\]}>|<]*)`)
+	coderRef    = regexp.MustCompile(`\bcoder_[0-9A-Za-z]{10}_[0-9A-Za-z]+`)
+	apiKeyRef   = regexp.MustCompile(`\b[0-9A-Za-z]{10}-[0-9A-Za-z]{22}\b`)
+)
+
+func formPairsByRegexp(s string) string {
+	return replaceSubmatches(formPairRef, s, func(g []string) string {
+		return g[1] + g[2] + "=" + markValue(g[3], unescapeForm)
+	})
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+var scanSeeds = []string{
+	"code=abc&state=xyz", "a_code=1 xcode=2 1code=3 -code=4 [token=5] body:code_verifier=abc", "CLIENT_SECRET=s3cr3t;next",
+	"client_secret_full=abc&client_secret=def", "code==token=x", "code=&token=", "access_token=‹redacted:abc›",
+	"redirect=https://x/cb?code=zz#frag", "coder_0123456789_abcdefXYZ", "xcoder_0123456789_abc", "coder_012345678_abc",
+	"coder_0123456789_", "AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB", "AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBBx", "_AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB",
+	"key AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB-CCCCCCCCCC and 0123456789-0123456789012345678901.", "token=https://coder.example/oauth2/tokens",
+	strings.Repeat("a", 300) + "&code=x", "padding=" + strings.Repeat("a", 1000) + "-" + strings.Repeat("b", 30),
+}
+
+func TestScansMatchTheirRegexps(t *testing.T) {
+	for _, s := range scanSeeds {
+		compareScans(t, s)
+	}
+}
+
+func FuzzScansMatchTheirRegexps(f *testing.F) {
+	for _, s := range scanSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !isASCII(s) {
+			t.Skip()
+		}
+		compareScans(t, s)
+	})
+}
+
+func compareScans(t *testing.T, s string) {
+	t.Helper()
+	if got, want := redactFormPairs(s), formPairsByRegexp(s); got != want {
+		t.Errorf("form pairs of %q:\n got %q\nwant %q", s, got, want)
+	}
+	if got, want := redactCoderSecrets(s), coderRef.ReplaceAllStringFunc(s, Marker); got != want {
+		t.Errorf("coder secrets of %q:\n got %q\nwant %q", s, got, want)
+	}
+	if got, want := redactAPIKeys(s), apiKeyRef.ReplaceAllStringFunc(s, Marker); got != want {
+		t.Errorf("API keys of %q:\n got %q\nwant %q", s, got, want)
+	}
+}
