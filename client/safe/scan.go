@@ -8,7 +8,9 @@ import "strings"
 // padded body) costs a byte comparison per byte instead of a regexp step.
 // scan_test.go checks each against the regular expression it replaces.
 
-func isAlnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 func isWordByte(c byte) bool { return c == '_' || isAlnum(c) }
 

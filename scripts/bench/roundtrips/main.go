@@ -23,7 +23,7 @@ func main() {
 		os.Exit(2)
 	}
 	for i := 0; i < n; i++ {
-		resp, err := http.Get(os.Args[1]) //nolint:gosec,noctx // a benchmark baseline against the local sandbox
+		resp, err := http.Get(os.Args[1])
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
