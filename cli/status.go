@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -70,7 +71,16 @@ func (a *app) runStatus(ctx context.Context, arg, output string) error {
 	if err != nil {
 		return err
 	}
+	// The user, the server and the provider are independent questions:
+	// asked side by side, status takes about its slowest round trips.
+	var server coder.Server
+	var provider providerState
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); server = flows.DetectServer(ctx, s.client) }()
+	go func() { defer wg.Done(); provider = probeProvider(ctx, s.client) }()
 	me, err := s.client.Me(ctx)
+	wg.Wait()
 	if err != nil {
 		return err
 	}
@@ -85,9 +95,9 @@ func (a *app) runStatus(ctx context.Context, arg, output string) error {
 	for _, role := range me.Roles {
 		r.User.Roles = append(r.User.Roles, safe.Line(role.Name))
 	}
-	r.Server = safeServer(flows.DetectServer(ctx, s.client))
+	r.Server = safeServer(server)
 	r.Version = r.Server.Version
-	r.OAuth2Provider = probeProvider(ctx, s.client)
+	r.OAuth2Provider = provider
 	if on := r.OAuth2Provider.Enabled; on != nil && !*on && r.Server.EnableSetting() != "" {
 		// The era is known, so name its one setting instead of every era's.
 		r.OAuth2Provider.Detail = "turn it on with " + r.Server.EnableSetting()
@@ -140,10 +150,17 @@ func safeServer(s coder.Server) coder.Server {
 	return s
 }
 
+var errSeenOne = errors.New("seen one app")
+
 // probeProvider asks the apps API, which every user may read: a
 // ProviderDisabledError names the setting to change.
 func probeProvider(ctx context.Context, c *client.Client) providerState {
-	_, err := c.Apps(ctx)
+	// One app (or none) answers the question: the rest of a long list is
+	// not read.
+	err := c.EachApp(ctx, func(client.App) error { return errSeenOne })
+	if errors.Is(err, errSeenOne) {
+		err = nil
+	}
 	yes, no := true, false
 	var pd *client.ProviderDisabledError
 	switch {

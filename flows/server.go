@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"sync"
 
 	"oauthdeck/client"
 	"oauthdeck/client/coder"
@@ -12,16 +13,24 @@ import (
 // that no part of the tool assumes a Coder version. Every probe is
 // optional: what could not be read stays unknown in the result.
 func DetectServer(ctx context.Context, c *client.Client) coder.Server {
-	var e coder.Evidence
+	// Build info (then the experiments, which only Coder has) and the
+	// metadata are independent: asked side by side, the answer takes the
+	// longer of the two, not their sum.
+	var e, m coder.Evidence
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if d, err := c.AuthorizationServerMetadata(ctx, c.BaseURL()); err == nil {
+			m.Metadata = true
+			m.AuthMethods = d.Doc.TokenEndpointAuthMethodsSupported
+			m.Scopes = len(d.Doc.ScopesSupported)
+			m.Registration = d.Doc.RegistrationEndpoint != ""
+			m.Device, m.RateLimit = d.Doc.DeviceAuthorizationEndpoint != "", d.RateLimit
+		}
+	}()
 	if bi, err := c.BuildInfo(ctx); err == nil && bi.Version != "" {
 		e.HasBuildInfo, e.Version = true, bi.Version
-	}
-	if d, err := c.AuthorizationServerMetadata(ctx, c.BaseURL()); err == nil {
-		e.Metadata = true
-		e.AuthMethods = d.Doc.TokenEndpointAuthMethodsSupported
-		e.Scopes = len(d.Doc.ScopesSupported)
-		e.Registration = d.Doc.RegistrationEndpoint != ""
-		e.Device, e.RateLimit = d.Doc.DeviceAuthorizationEndpoint != "", d.RateLimit
 	}
 	if e.HasBuildInfo && c.SessionToken() != "" {
 		if exps, err := c.Experiments(ctx); err == nil {
@@ -31,5 +40,7 @@ func DetectServer(ctx context.Context, c *client.Client) coder.Server {
 			e.Experiments = exps
 		}
 	}
+	wg.Wait()
+	e.Metadata, e.AuthMethods, e.Scopes, e.Registration, e.Device, e.RateLimit = m.Metadata, m.AuthMethods, m.Scopes, m.Registration, m.Device, m.RateLimit
 	return coder.Describe(e)
 }

@@ -312,13 +312,19 @@ func (s *suite) scrub(text string) string {
 // run of token characters at the cut is dropped whole: a token cut in two
 // would match no pattern, and redaction shrinking the text before it could
 // bring its first half into view.
-func preBound(s string) string {
-	const bound = 64 << 10
+func preBound(s string) string { return preBoundTo(s, 64<<10) }
+
+func preBoundTo(s string, bound int) string {
 	if len(s) <= bound {
 		return s
 	}
 	return strings.TrimRightFunc(s[:bound], isTokenRune)
 }
+
+// evidenceBound is what boundedBody scrubs before truncating to
+// maxEvidenceBody: room for markers to shrink the text, and no more (the
+// scrub of a whole 64 KB capture cost more than the probe).
+const evidenceBound = 4 * maxEvidenceBody
 
 func isTokenRune(r rune) bool {
 	return r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~+/=%", r))
@@ -327,11 +333,13 @@ func isTokenRune(r rune) bool {
 // boundedBody is a body as evidence shows it: cut, scrubbed and
 // truncated, saying how long the whole body was.
 func (s *suite) boundedBody(body string) string {
-	shown := truncate(s.scrub(preBound(body)))
-	if len(body) > 64<<10 { // truncate counted only what preBound kept
+	cut := preBoundTo(body, evidenceBound)
+	shown := truncate(s.scrub(cut))
+	if len(cut) < len(body) { // truncate counted only what was kept
 		if i := strings.LastIndex(shown, "… ["); i >= 0 {
-			shown = shown[:i] + fmt.Sprintf("… [%d bytes in all]", len(body))
+			shown = shown[:i]
 		}
+		shown += fmt.Sprintf("… [%d bytes in all]", len(body))
 	}
 	return shown
 }
