@@ -79,9 +79,7 @@ stay in memory: nothing is written to your keyring or config.`,
 			}
 			defer func() { _ = srv.Close() }() // the in-memory demo ends with the console
 			if !opts.ProviderDisabled {
-				if err := a.seedDemo(ctx, srv); err != nil {
-					return err
-				}
+				seedDemo(srv)
 			}
 			deps := a.uiDeps(keyring.NewMemory(), "")
 			deps.Demo = true
@@ -102,22 +100,11 @@ var demoApps = []client.AppRequest{
 	{Name: "ci-runner", CallbackURL: "http://127.0.0.1:8085/cb"},
 }
 
-// seedDemo creates the sample apps, with a secret for the first.
-func (a *app) seedDemo(ctx context.Context, srv *sandbox.Server) error {
-	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Timeout: a.timeout})
-	if err != nil {
-		return err
-	}
+// seedDemo adds the sample apps, with a secret for the first, straight
+// into the sandbox's store: no round trip stands between the command and
+// the console's first frame.
+func seedDemo(srv *sandbox.Server) {
 	for i, req := range demoApps {
-		app, err := c.CreateApp(ctx, req)
-		if err != nil {
-			return fmt.Errorf("seeding the demo: %w", err)
-		}
-		if i == 0 {
-			if _, err := c.CreateAppSecret(ctx, app.ID); err != nil {
-				return fmt.Errorf("seeding the demo: %w", err)
-			}
-		}
+		srv.SeedApp(req.Name, []string{req.CallbackURL}, req.Icon, i == 0)
 	}
-	return nil
 }

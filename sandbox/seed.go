@@ -39,3 +39,18 @@ func (s *Server) AppNames(prefix string) []string {
 	}
 	return names
 }
+
+// SeedApp adds one app straight to the store (no HTTP round trip), with a
+// client secret when withSecret is set, and returns the app's ID and the
+// secret's full value (shown once, as the API would). Names and redirect
+// URIs are the caller's: they are not validated as the API validates them.
+func (s *Server) SeedApp(name string, redirectURIs []string, icon string, withSecret bool) (id, secret string) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	a := &app{id: uuid.New(), name: name, icon: icon, redirectURIs: append([]string(nil), redirectURIs...), createdAt: s.now()}
+	s.store.apps[a.id] = a
+	if withSecret {
+		secret, _ = s.addSecretLocked(a.id)
+	}
+	return a.id.String(), secret
+}
