@@ -28,6 +28,8 @@ type appsScreen struct {
 	// countsCancel stops the batch of count requests in flight: a newer
 	// batch (the user scrolled on) or leaving the tab makes it moot.
 	countsCancel context.CancelFunc
+	countsAsked  []string // the batch in flight
+	countsBatch  uint64
 	focused      bool
 }
 
@@ -39,9 +41,8 @@ type appsLoadedMsg struct {
 }
 
 type secretCountsMsg struct {
-	gen    uint64
-	asked  []string
-	counts map[string]int // the asked ids that were answered (or failed)
+	gen, batch uint64
+	counts     map[string]int // the asked ids that were answered (or failed)
 }
 
 // appSavedMsg and appDeletedMsg tell every screen an app changed.
@@ -106,6 +107,7 @@ func (s *appsScreen) load() tea.Cmd {
 func (s *appsScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case sessionChangedMsg:
+		s.stopCounts()
 		s.counts = map[string]int{}
 		s.countsGen++
 		return s.load()
@@ -128,17 +130,14 @@ func (s *appsScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.gen != s.countsGen {
 			return nil
 		}
-		forgot := false
-		for _, id := range msg.asked {
-			if n, ok := msg.counts[id]; ok {
-				s.counts[id] = n
-			} else if s.counts[id] == -1 {
-				delete(s.counts, id) // cancelled: ask again when it is visible again
-				forgot = true
-			}
+		// Only answers are applied: what a batch did not answer was
+		// forgotten when it was stopped, and a newer batch asks for it.
+		for id, n := range msg.counts {
+			s.counts[id] = n
 		}
-		if forgot && s.focused {
-			return s.wantCounts()
+		if msg.batch == s.countsBatch && s.countsCancel != nil {
+			s.countsCancel() // done: release its context
+			s.countsCancel, s.countsAsked = nil, nil
 		}
 		return nil
 	case appSavedMsg:
@@ -196,6 +195,7 @@ func (s *appsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.filtering = true
 		return s.filter.Focus()
 	case key.Matches(msg, km.Refresh):
+		s.stopCounts()
 		s.counts = map[string]int{}
 		s.countsGen++
 		return s.load()
@@ -266,10 +266,22 @@ func (s *appsScreen) syncSelected() {
 // wantCounts fetches the secret counts of the visible rows not known yet.
 func (s *appsScreen) wantCounts() tea.Cmd {
 	api := s.c.API()
-	if api == nil || !s.loaded {
+	if api == nil || !s.loaded || !s.focused {
 		return nil
 	}
 	from, to := s.list.window(s.tableHeight())
+	missing := false
+	for i := from; i < to && !missing; i++ {
+		_, known := s.counts[s.idx.at(i).app.ID]
+		missing = !known
+	}
+	if !missing {
+		return nil // the batch in flight, if any, covers every visible row
+	}
+	// The rows scrolled: the batch in flight may be for rows gone from
+	// view. Stop it and forget what it had not answered; what is still
+	// visible is asked again below.
+	s.stopCounts()
 	var ids []string
 	for i := from; i < to; i++ {
 		id := s.idx.at(i).app.ID
@@ -281,12 +293,12 @@ func (s *appsScreen) wantCounts() tea.Cmd {
 	if len(ids) == 0 {
 		return nil
 	}
-	s.stopCounts()
 	ctx, cancel := context.WithCancel(s.ctx)
-	s.countsCancel = cancel
-	gen := s.countsGen
+	s.countsBatch++
+	s.countsCancel, s.countsAsked = cancel, ids
+	gen, batch := s.countsGen, s.countsBatch
 	return func() tea.Msg {
-		return secretCountsMsg{gen: gen, asked: ids, counts: fetchSecretCounts(ctx, api, ids)}
+		return secretCountsMsg{gen: gen, batch: batch, counts: fetchSecretCounts(ctx, api, ids)}
 	}
 }
 
@@ -333,10 +345,16 @@ func fetchSecretCounts(ctx context.Context, api API, ids []string) map[string]in
 
 // stopCounts cancels the batch of count requests in flight, if any.
 func (s *appsScreen) stopCounts() {
-	if s.countsCancel != nil {
-		s.countsCancel()
-		s.countsCancel = nil
+	if s.countsCancel == nil {
+		return
 	}
+	s.countsCancel()
+	for _, id := range s.countsAsked {
+		if s.counts[id] == -1 {
+			delete(s.counts, id)
+		}
+	}
+	s.countsCancel, s.countsAsked = nil, nil
 }
 
 // Blur stops fetching counts nobody can see; Focus asks for the visible ones again.

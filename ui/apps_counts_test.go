@@ -60,3 +60,50 @@ func TestSecretCountsFanOutBoundedAndCancelled(t *testing.T) {
 		t.Fatalf("asked %d counts on return; only %d rows are visible", total-asked, visible)
 	}
 }
+
+// TestSecretCountsScrollDoesNotLoop: scrolling while counts are loading
+// stops the batch for rows gone from view and asks once for the new rows;
+// the stopped batch's answer starts nothing (it once re-asked, which
+// cancelled the new batch, whose answer re-asked: an endless loop).
+func TestSecretCountsScrollDoesNotLoop(t *testing.T) {
+	api := newFakeAPI()
+	seedApps(api, 1000)
+	api.secretsBlock = make(chan struct{})
+	h := newHarness(t, api, 120, 30)
+	h.key("2")
+	h.waitFor("the first batch to block", func() bool {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return api.secretsInFlight == maxCountRequests
+	})
+	h.key("pgdown", "pgdown")
+	h.waitFor("the newest batch to block", func() bool {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return api.secretsInFlight == maxCountRequests && api.secretsCancelled >= maxCountRequests
+	})
+	api.mu.Lock()
+	asked := api.secretsAsked
+	api.mu.Unlock()
+	if asked > 3*maxCountRequests {
+		t.Fatalf("%d count requests for three windows of rows", asked)
+	}
+	close(api.secretsBlock)
+	visible := h.m.top().(*appsScreen).tableHeight()
+	h.waitFor("every visible count", func() bool {
+		s := h.m.top().(*appsScreen)
+		from, to := s.list.window(visible)
+		for i := from; i < to; i++ {
+			if s.counts[s.idx.at(i).app.ID] < 0 {
+				return false
+			}
+		}
+		return true
+	})
+	api.mu.Lock()
+	total := api.secretsAsked
+	api.mu.Unlock()
+	if total > asked+visible {
+		t.Fatalf("%d requests to fill %d visible rows", total-asked, visible)
+	}
+}
