@@ -76,6 +76,9 @@ func (c *Client) eachApp(ctx context.Context, path string, fn func(App) error) e
 			if seen[a.ID] {
 				return nil
 			}
+			if len(seen) >= MaxListApps {
+				return fmt.Errorf("the list has more than %d apps; stopped there", MaxListApps)
+			}
 			seen[a.ID] = true
 			fresh++
 			a.normalize()

@@ -95,7 +95,7 @@ func (c *Client) open(ctx context.Context, method string, u *url.URL, header htt
 		}
 		// Redacted only when a 429 needs it: most responses never do.
 		if resp.StatusCode == http.StatusTooManyRequests && c.waitForRetry(ctx, method, safe.Redact(u.String()), resp, attempt) {
-			_, _ = io.Copy(io.Discard, resp.Body) // so the connection is reused
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // so the connection is reused
 			_ = resp.Body.Close()
 			continue
 		}

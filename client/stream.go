@@ -12,10 +12,15 @@ import (
 	"oauthdeck/client/safe"
 )
 
-// MaxListBytes bounds a streamed list as a whole (about two million apps),
-// so a server that never ends its list cannot keep the client reading.
-// Each item is bounded by Options.MaxBodyBytes instead of the whole body.
-const MaxListBytes int64 = 1 << 30
+// MaxListBytes bounds one response of a streamed list (about 600,000 of
+// Coder's apps), so a server that never ends its list cannot keep the
+// client reading; each item is bounded by Options.MaxBodyBytes.
+const MaxListBytes int64 = 256 << 20
+
+// MaxListApps bounds the apps a listing hands on, over every page: far past
+// any real deployment, and what keeps a hostile server's stream of tiny
+// items from filling memory (a caller such as Apps keeps them all).
+const MaxListApps = 500_000
 
 // listPage is what one response of a list said besides its items.
 type listPage struct {
@@ -40,9 +45,12 @@ func (c *Client) streamApps(ctx context.Context, path string, fn func(App) error
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != k.want {
 		// An error body is small: read it with the usual bound.
-		data, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes))
+		data, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1))
 		if err != nil {
 			return listPage{}, c.transportError(ctx, k.method, safe.Redact(u.String()), start, err)
+		}
+		if int64(len(data)) > c.opts.MaxBodyBytes {
+			return listPage{}, &BodyTooLargeError{Method: k.method, URL: safe.Redact(u.String()), Limit: c.opts.MaxBodyBytes}
 		}
 		r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, URL: u.String(), method: k.method}
 		return listPage{}, r.decodeError(k.want, false)
@@ -52,6 +60,11 @@ func (c *Client) streamApps(ctx context.Context, path string, fn func(App) error
 	items.reset()
 	dec := json.NewDecoder(items)
 	page, err := decodeAppList(dec, items, fn)
+	if err == nil {
+		if _, end := dec.Token(); !errors.Is(end, io.EOF) {
+			err = errors.New("data after the list")
+		}
+	}
 	if err == nil {
 		return page, nil
 	}
@@ -107,6 +120,9 @@ func decodeAppList(dec *json.Decoder, items *itemLimiter, fn func(App) error) (l
 		items.reset()
 		switch key {
 		case "apps":
+			if sawApps {
+				return page, errors.New(`"apps" twice in one page`)
+			}
 			sawApps = true
 			t, err := dec.Token()
 			if err != nil {

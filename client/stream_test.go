@@ -129,3 +129,55 @@ func TestEachAppStopsWhenAsked(t *testing.T) {
 		t.Fatalf("seen %d, err %v", seen, err)
 	}
 }
+
+// TestAppsListRefusesWhatJSONRefuses: the stream is as strict as decoding
+// the whole body was: nothing after the list, one "apps" per page, and an
+// error body past the limit is refused, not cut.
+func TestAppsListRefusesWhatJSONRefuses(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{`[{"id":"a"}]<html>garbage`, "data after the list"},
+		{`[{"id":"a"}][{"id":"b"}]`, "data after the list"},
+		{`{"apps":[{"id":"a"}],"apps":[{"id":"b"}]}`, `"apps" twice`},
+	} {
+		hc := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, c.body)
+		}, client.Options{})
+		if _, err := hc.Apps(context.Background()); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: want %q, got %v", c.body, c.want, err)
+		}
+	}
+	hc := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, `{"message":"`+strings.Repeat("x", 2000)+`"}`)
+	}, client.Options{MaxBodyBytes: 1000})
+	var tl *client.BodyTooLargeError
+	if _, err := hc.Apps(context.Background()); !errors.As(err, &tl) {
+		t.Errorf("an oversized error body: %T %v", err, err)
+	}
+}
+
+// TestAppsListStopsAtMaxListApps: a stream of tiny distinct apps ends at
+// the bound with an error instead of filling memory.
+func TestAppsListStopsAtMaxListApps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams half a million apps")
+	}
+	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, "[")
+		for i := 0; i <= client.MaxListApps; i++ {
+			if i > 0 {
+				_, _ = io.WriteString(w, ",")
+			}
+			_, _ = fmt.Fprintf(w, `{"id":"%d"}`, i)
+		}
+		_, _ = io.WriteString(w, "]")
+	}, client.Options{})
+	n := 0
+	err := c.EachApp(context.Background(), func(client.App) error { n++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "more than 500000 apps") || n != client.MaxListApps {
+		t.Fatalf("handed on %d apps, err %v", n, err)
+	}
+}
