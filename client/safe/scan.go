@@ -36,11 +36,8 @@ func redactFormPairs(s string) string {
 		}
 		eq := from + j
 		from = eq + 1
-		k := eq
-		for k > 0 && isWordByte(s[k-1]) {
-			k--
-		}
-		if k == eq || !SecretName(s[k:eq]) {
+		k := keyStart(s, eq)
+		if k == eq || !secretNameFold(s[k:eq]) {
 			continue
 		}
 		end := eq + 1
@@ -56,6 +53,37 @@ func redactFormPairs(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// keyStart is where the key ending at eq starts: the run of letters,
+// digits and underscores before it. As in a case-insensitive match, the
+// Kelvin sign and the long s count as the letters they fold to (k, s).
+func keyStart(s string, eq int) int {
+	k := eq
+	for k > 0 {
+		switch {
+		case isWordByte(s[k-1]):
+			k--
+		case k >= 3 && s[k-3:k] == "\u212a":
+			k -= 3
+		case k >= 2 && s[k-2:k] == "\u017f":
+			k -= 2
+		default:
+			return k
+		}
+	}
+	return k
+}
+
+// secretNameFold is SecretName under Unicode simple case folding, so
+// "to\u212aen" (a Kelvin sign for the k) is the secret name it reads as.
+func secretNameFold(key string) bool {
+	for _, n := range secretNames {
+		if strings.EqualFold(n, key) {
+			return true
+		}
+	}
+	return false
 }
 
 // alnumRun reports that s[i:i+n] exists and is all ASCII letters and digits.
