@@ -51,29 +51,43 @@ type Recorder struct {
 	mu         sync.Mutex
 	max        int
 	nextID     int64
-	exchanges  []recorded // oldest first; len <= max
+	exchanges  []*recorded // oldest first; len <= max
 	onExchange func(Exchange)
 }
 
-// recorded is an exchange whose bodies may still await redaction.
+// recorded is an exchange whose bodies may still await redaction. Only
+// final touches e's bodies, once; the rest of e is fixed when it is added.
 type recorded struct {
+	once      sync.Once
 	e         Exchange
-	req, resp *boundedCapture // nil once redacted into e
+	req, resp *boundedCapture // dropped once redacted into e
 }
 
-// final redacts the bodies into the exchange, if not done yet.
+// final redacts the bodies into the exchange on first use and returns it.
+// It runs outside the recorder's lock: redacting a ring of 64 KB bodies
+// must not hold up the responses being recorded meanwhile.
 func (r *recorded) final() Exchange {
-	if r.req != nil {
-		r.e.RequestBody, r.e.RequestTruncated = r.req.redacted()
-		r.req = nil
-	}
-	if r.resp != nil {
-		var cut bool
-		r.e.ResponseBody, cut = r.resp.redacted()
-		r.e.ResponseTruncated = r.e.ResponseTruncated || cut
-		r.resp = nil
-	}
+	r.once.Do(func() {
+		if r.req != nil {
+			r.e.RequestBody, r.e.RequestTruncated = r.req.redacted()
+		}
+		if r.resp != nil {
+			var cut bool
+			r.e.ResponseBody, cut = r.resp.redacted()
+			r.e.ResponseTruncated = r.e.ResponseTruncated || cut
+		}
+		r.req, r.resp = nil, nil
+	})
 	return r.e
+}
+
+// finals hands out the exchanges of a snapshot of the ring, redacted.
+func finals(kept []*recorded) []Exchange {
+	out := make([]Exchange, len(kept))
+	for i, r := range kept {
+		out[i] = r.final()
+	}
+	return out
 }
 
 // NewRecorder keeps at most max exchanges (oldest dropped).
@@ -95,12 +109,9 @@ func (r *Recorder) Wrap(next http.RoundTripper) http.RoundTripper {
 // Exchanges returns a copy of the recorded exchanges, oldest first.
 func (r *Recorder) Exchanges() []Exchange {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]Exchange, len(r.exchanges))
-	for i := range r.exchanges {
-		out[i] = r.exchanges[i].final()
-	}
-	return out
+	kept := slices.Clone(r.exchanges)
+	r.mu.Unlock()
+	return finals(kept)
 }
 
 // LastID is the ID of the latest exchange, 0 before the first.
@@ -114,16 +125,13 @@ func (r *Recorder) LastID() int64 {
 // first: what happened after LastID said id, without copying the rest.
 func (r *Recorder) Since(id int64) []Exchange {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	i := len(r.exchanges)
 	for i > 0 && r.exchanges[i-1].e.ID > id {
 		i--
 	}
-	out := make([]Exchange, 0, len(r.exchanges)-i)
-	for j := i; j < len(r.exchanges); j++ {
-		out = append(out, r.exchanges[j].final())
-	}
-	return out
+	kept := slices.Clone(r.exchanges[i:])
+	r.mu.Unlock()
+	return finals(kept)
 }
 
 // IDsSince lists the IDs of the exchanges after id, redacting nothing.
@@ -155,14 +163,12 @@ func (r *Recorder) add(e Exchange, req, resp *boundedCapture) {
 		copy(r.exchanges, r.exchanges[1:])
 		r.exchanges = r.exchanges[:r.max-1]
 	}
-	r.exchanges = append(r.exchanges, recorded{e: e, req: req, resp: resp})
+	rec := &recorded{e: e, req: req, resp: resp}
+	r.exchanges = append(r.exchanges, rec)
 	fn := r.onExchange
-	if fn != nil {
-		e = r.exchanges[len(r.exchanges)-1].final()
-	}
 	r.mu.Unlock()
 	if fn != nil {
-		fn(e)
+		fn(rec.final())
 	}
 }
 
