@@ -60,6 +60,10 @@ type Evidence struct {
 	ResponseHeader map[string]string `json:"response_header,omitempty"`
 	ResponseBody   string            `json:"response_body,omitempty"`
 	Error          string            `json:"error,omitempty"`
+
+	// reqCut and respCut: the recorder kept only the start of the body,
+	// so its length here is not the whole body's.
+	reqCut, respCut bool
 }
 
 // Result is one check's outcome.

@@ -81,7 +81,11 @@ func TestPreBoundDropsACutToken(t *testing.T) {
 		t.Fatalf("cut at the wrong place: …%q", got[len(got)-20:])
 	}
 	s := &suite{secrets: map[string]bool{}}
-	if shown := s.boundedBody(body); !strings.Contains(shown, fmt.Sprintf("[%d bytes in all]", len(body))) {
+	if shown := s.boundedBody(body, false); !strings.Contains(shown, fmt.Sprintf("[%d bytes in all]", len(body))) {
+		t.Fatalf("shown %q", shown[len(shown)-40:])
+	}
+	// A body the recorder cut: its length is only a lower bound.
+	if shown := s.boundedBody(body[:client.RecordedBodyLimit], true); !strings.Contains(shown, fmt.Sprintf("[more than %d bytes]", client.RecordedBodyLimit)) {
 		t.Fatalf("shown %q", shown[len(shown)-40:])
 	}
 }

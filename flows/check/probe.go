@@ -161,6 +161,8 @@ func exchangeEvidence(note string, ex client.Exchange) Evidence {
 		ResponseHeader: pickHeaders(ex.ResponseHeader, shownResponseHeaders),
 		ResponseBody:   string(ex.ResponseBody),
 		Error:          ex.Err,
+		reqCut:         ex.RequestTruncated,
+		respCut:        ex.ResponseTruncated,
 	}
 }
 
@@ -215,8 +217,8 @@ func (s *suite) rawEvidence(note string, req client.Request, resp *client.Respon
 // bodies and makes every field inert for a terminal.
 func (s *suite) cleanEvidence(ev Evidence) Evidence {
 	ev.Note, ev.Method, ev.URL, ev.Error = s.clean(ev.Note, true), s.clean(ev.Method, true), s.clean(ev.URL, true), s.clean(ev.Error, true)
-	ev.RequestBody = s.clean(s.boundedBody(ev.RequestBody), false)
-	ev.ResponseBody = s.clean(s.boundedBody(ev.ResponseBody), false)
+	ev.RequestBody = s.clean(s.boundedBody(ev.RequestBody, ev.reqCut), false)
+	ev.ResponseBody = s.clean(s.boundedBody(ev.ResponseBody, ev.respCut), false)
 	for _, h := range []map[string]string{ev.RequestHeader, ev.ResponseHeader} {
 		for k, v := range h {
 			h[k] = s.clean(v, true)
@@ -332,14 +334,19 @@ func isTokenRune(r rune) bool {
 
 // boundedBody is a body as evidence shows it: cut, scrubbed and
 // truncated, saying how long the whole body was.
-func (s *suite) boundedBody(body string) string {
+// recorderCut says the recorder kept only the body's first bytes.
+func (s *suite) boundedBody(body string, recorderCut bool) string {
 	cut := preBoundTo(body, evidenceBound)
 	shown := truncate(s.scrub(cut))
-	if len(cut) < len(body) { // truncate counted only what was kept
+	if len(cut) < len(body) || recorderCut { // truncate counted only what was kept
 		if i := strings.LastIndex(shown, "… ["); i >= 0 {
 			shown = shown[:i]
 		}
-		shown += fmt.Sprintf("… [%d bytes in all]", len(body))
+		if recorderCut {
+			shown += fmt.Sprintf("… [more than %d bytes]", len(body))
+		} else {
+			shown += fmt.Sprintf("… [%d bytes in all]", len(body))
+		}
 	}
 	return shown
 }
