@@ -59,7 +59,7 @@ func checkFigure(bin binaries, sb *sandbox, dir string) figure {
 		} `json:"traffic"`
 	}
 	if json.Unmarshal(js, &report) != nil || report.Traffic.Total == 0 {
-		fail("check -o json printed no traffic:\n%s", js)
+		broke("check -o json printed no traffic: %s", lastLines(string(js), 3))
 	}
 	n := report.Traffic.Total
 	runCheck := func() usage {

@@ -35,6 +35,7 @@ type figure struct {
 	baselineName      string
 	ratioGoal, absMax float64 // goal: value ≤ ratioGoal×baseline, and/or value ≤ absMax
 	note              string
+	failed            bool // its command failed: a goal not met
 }
 
 func (f figure) met() bool {
@@ -58,33 +59,33 @@ func main() {
 	bin := buildAll(dir)
 	var figs []figure
 	if want("start") {
-		figs = append(figs, startFigures(bin)...)
+		figs = append(figs, attempt("--version", func() []figure { return startFigures(bin) })...)
 	}
 	if want("status") || want("check") || want("frame") {
 		sb := startSandbox(bin.oauthdeck, "--rate-limit", "-1")
 		if want("status") {
-			figs = append(figs, statusFigure(bin, sb, dir))
+			figs = append(figs, attempt("status", func() []figure { return []figure{statusFigure(bin, sb, dir)} })...)
 		}
 		if want("check") {
-			figs = append(figs, checkFigure(bin, sb, dir))
+			figs = append(figs, attempt("check", func() []figure { return []figure{checkFigure(bin, sb, dir)} })...)
 		}
 		if want("frame") {
-			figs = append(figs, firstFrameFigures(bin, sb)...)
+			figs = append(figs, attempt("TUI first frame", func() []figure { return firstFrameFigures(bin, sb) })...)
 		}
 		sb.stop()
 	}
 	if want("list") || want("tui") {
 		big := startSandbox(bin.oauthdeck, "--rate-limit", "-1", "--seed-apps", strconv.Itoa(*scale))
 		if want("list") {
-			figs = append(figs, listFigures(bin, big)...)
+			figs = append(figs, attempt("apps list -o json", func() []figure { return listFigures(bin, big) })...)
 		}
 		if want("tui") {
-			figs = append(figs, tuiScaleFigures(bin, big)...)
+			figs = append(figs, attempt("TUI with every app", func() []figure { return tuiScaleFigures(bin, big) })...)
 		}
 		big.stop()
 	}
 	if want("keys") {
-		figs = append(figs, keyFigures()...)
+		figs = append(figs, attempt("TUI keys", keyFigures)...)
 	}
 
 	printTable(figs)
@@ -144,11 +145,36 @@ func printTable(figs []figure) {
 	}
 	goals := 0
 	for _, f := range figs {
-		if f.ratioGoal > 0 || f.absMax > 0 {
+		if f.ratioGoal > 0 || f.absMax > 0 || f.failed {
 			goals++
 		}
 	}
 	fmt.Printf("\n%d of %d goals met (medians of %d interleaved runs; CPU and RSS from the kernel's rusage)\n", met, goals, *runs)
+}
+
+// failure is a figure's command failing: the figure says so and the run
+// goes on (an older build may lack what a figure needs).
+type failure struct{ msg string }
+
+func broke(format string, args ...any) { panic(failure{fmt.Sprintf(format, args...)}) }
+
+// attempt runs one group of figures; a failure becomes a row that says it.
+func attempt(name string, f func() []figure) (figs []figure) {
+	defer func() {
+		if r := recover(); r != nil {
+			fl, ok := r.(failure)
+			if !ok {
+				panic(r)
+			}
+			figs = []figure{{name: name, note: "FAILED: " + fl.msg, failed: true}}
+		}
+	}()
+	return f()
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], " | ")
 }
 
 func check(err error) {

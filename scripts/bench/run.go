@@ -70,7 +70,7 @@ func run(env []string, argv ...string) usage {
 	err = cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		fail("%v: %v\n%s", argv, err, stderr.String())
+		broke("%v: %v: %s", argv, err, strings.TrimSpace(stderr.String()))
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())

@@ -30,7 +30,7 @@ func firstFrame(env []string, want string, argv ...string) usage {
 			return usage{wall: time.Since(start)}
 		}
 	}
-	fail("%v never showed %q", argv, want)
+	broke("%v never showed %q", argv, want)
 	return usage{}
 }
 
@@ -88,7 +88,7 @@ func tuiScaleFigures(bin binaries, sb *sandbox) []figure {
 			break
 		}
 		if time.Since(start) > time.Minute {
-			fail("the Apps tab never showed %q", want)
+			broke("the Apps tab never showed %q", want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -118,7 +118,7 @@ func keyFigures() []figure {
 	cmd := exec.Command("go", "test", "./ui", "-run", "^$", "-bench", "BenchmarkAppsListKey/100000/", "-benchtime", "400x")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		fail("key benchmark: %v\n%s", err, out)
+		broke("key benchmark: %v: %s", err, lastLines(string(out), 3))
 	}
 	goals := map[string]float64{"move": 2, "filter": 16, "filter-cold": 16}
 	var figs []figure
@@ -129,7 +129,7 @@ func keyFigures() []figure {
 			absMax: goals[m[2]], note: fmt.Sprintf("p50 %.2f ms", p50)})
 	}
 	if len(figs) == 0 {
-		fail("the key benchmark printed no figures:\n%s", out)
+		broke("the key benchmark printed no figures: %s", lastLines(string(out), 3))
 	}
 	return figs
 }
