@@ -226,35 +226,34 @@ func (s *appDetail) selected() *detailItem {
 // sanitised once here rather than on every frame.
 func (s *appDetail) rebuild() {
 	a := s.app
-	line := safe.Line
-	s.name = line(a.Name)
+	s.name = safe.Line(a.Name)
 	s.items = []detailItem{
-		{label: "Client ID", value: line(a.ID)},
-		{label: "Authorization URL", value: line(a.Endpoints.Authorization)},
-		{label: "Token URL", value: line(a.Endpoints.Token)},
+		{label: "Client ID", value: safe.Line(a.ID)},
+		{label: "Authorization URL", value: safe.Line(a.Endpoints.Authorization)},
+		{label: "Token URL", value: safe.Line(a.Endpoints.Token)},
 	}
 	if rev := firstNonEmpty(a.Endpoints.Revocation, a.Endpoints.TokenRevoke); rev != "" {
-		s.items = append(s.items, detailItem{label: "Revocation URL", value: line(rev)})
+		s.items = append(s.items, detailItem{label: "Revocation URL", value: safe.Line(rev)})
 	}
 	if a.Endpoints.DeviceAuthorization != "" {
-		s.items = append(s.items, detailItem{label: "Device auth URL", value: line(a.Endpoints.DeviceAuthorization)})
+		s.items = append(s.items, detailItem{label: "Device auth URL", value: safe.Line(a.Endpoints.DeviceAuthorization)})
 	}
 	for i, u := range appRedirects(a) {
 		label := "Redirect URI"
 		if i == 0 {
 			label = "Callback (default)"
 		}
-		s.items = append(s.items, detailItem{label: label, value: line(u)})
+		s.items = append(s.items, detailItem{label: label, value: safe.Line(u)})
 	}
 	if a.Icon != "" {
-		s.items = append(s.items, detailItem{label: "Icon", value: line(a.Icon)})
+		s.items = append(s.items, detailItem{label: "Icon", value: safe.Line(a.Icon)})
 	}
 	if a.Scope != "" {
-		s.items = append(s.items, detailItem{label: "Scope", value: line(a.Scope)})
+		s.items = append(s.items, detailItem{label: "Scope", value: safe.Line(a.Scope)})
 	}
 	for i := range s.secrets {
 		sec := s.secrets[i]
-		s.items = append(s.items, detailItem{label: "Secret", value: "*****" + line(sec.ClientSecretTruncated), secret: &sec})
+		s.items = append(s.items, detailItem{label: "Secret", value: "*****" + safe.Line(sec.ClientSecretTruncated), secret: &sec})
 	}
 	s.list.setLen(len(s.items))
 }

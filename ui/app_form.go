@@ -203,7 +203,7 @@ func (s *appForm) View() string {
 	b.WriteString(st.Title.Render(head) + "\n\n")
 	b.WriteString(s.f.view(min(s.width, 100)))
 	if len(coder.SplitRedirects(s.redirects.value())) > 1 && keepsFirstURIOnly(s.c.Session()) {
-		b.WriteString(st.Warn.Render("! this server ("+s.c.Session().Build.Version+") stores only the first redirect URI (callback_url)") + "\n")
+		b.WriteString(st.Warn.Render("! this server ("+safe.Line(s.c.Session().Build.Version)+") stores only the first redirect URI (callback_url)") + "\n")
 	}
 	b.WriteString("\n")
 	switch {

@@ -225,7 +225,7 @@ func signIn(ctx context.Context, newAPI func(string, string) (API, *client.Clien
 	if err != nil {
 		return res, err
 	}
-	return loginResult{url: api.BaseURL(), token: token, username: me.Username}, nil
+	return loginResult{url: api.BaseURL(), token: token, username: safe.Line(me.Username)}, nil
 }
 
 func (s *loginForm) done(msg loginDoneMsg) tea.Cmd {

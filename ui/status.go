@@ -106,7 +106,7 @@ func (s *statusBar) view(c *Common, w int, hints string) string {
 		}
 		left = append(left, st.StatusKey.Render(" ◆ ")+st.StatusValue.Render(dep))
 		if sess.Build != nil && sess.Build.Version != "" && w >= 100 { // narrow: the Deployments tab shows it
-			left = append(left, st.StatusValue.Render(sess.Build.Version))
+			left = append(left, st.StatusValue.Render(safe.Line(sess.Build.Version)))
 		}
 	} else {
 		left = append(left, st.StatusKey.Render(" ◆ ")+st.StatusValue.Render("no deployment"))
