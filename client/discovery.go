@@ -91,8 +91,11 @@ func discover[T any](ctx context.Context, c *Client, op string, urls []string) (
 		attempt.Err = err.Error()
 		out.Tried = append(out.Tried, attempt)
 		failures = append(failures, err)
-		if ctx.Err() != nil {
-			break // the caller gave up; later URLs would fail the same way
+		var timedOut *TimeoutError
+		if ctx.Err() != nil || errors.As(err, &timedOut) {
+			// The caller gave up, or the host did not answer in time: the
+			// other locations are on the same host and would wait as long.
+			break
 		}
 	}
 	return out, wrapOp(fmt.Sprintf("%s (tried %d URLs)", op, len(out.Tried)), mostTelling(failures))

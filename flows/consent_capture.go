@@ -70,13 +70,18 @@ func CaptureRedirect(ctx context.Context, command, authURL, redirectURI string, 
 			status, out := run.result()
 			return nil, fmt.Sprintf("nothing reached %s within %s (consent command: %s%s)", u.Host, timeout, status, outputSuffix(out)), nil
 		case <-run.done:
-			// A redirect may still be on its way (the command ended as it was sent).
+			// A redirect may still be on its way (the command ended as it
+			// was sent); a command that failed is given only a moment.
+			status, out := run.result()
+			grace := 500 * time.Millisecond
+			if status != "exit status 0" {
+				grace = 50 * time.Millisecond
+			}
 			select {
 			case loc := <-got:
 				return loc, "", nil
-			case <-time.After(500 * time.Millisecond):
+			case <-time.After(grace):
 			}
-			status, out := run.result()
 			if status == "exit status 0" {
 				return nil, "the consent command ended and nothing reached " + u.Host + outputSuffix(out), nil
 			}
