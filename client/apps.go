@@ -76,8 +76,8 @@ func (c *Client) eachApp(ctx context.Context, path string, fn func(App) error) e
 			if seen[a.ID] {
 				return nil
 			}
-			if len(seen) >= MaxListApps {
-				return fmt.Errorf("the list has more than %d apps; stopped there", MaxListApps)
+			if len(seen) >= c.opts.MaxListApps {
+				return fmt.Errorf("the list has more than %d apps; stopped there", c.opts.MaxListApps)
 			}
 			seen[a.ID] = true
 			fresh++

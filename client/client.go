@@ -30,6 +30,7 @@ const SessionTokenHeader = "Coder-Session-Token"
 type Options struct {
 	Timeout            time.Duration // per request; DefaultTimeout when 0
 	MaxBodyBytes       int64         // per response; DefaultMaxBodyBytes when 0
+	MaxListApps        int           // apps a listing hands on; DefaultMaxListApps when 0
 	InsecureSkipVerify bool          // only when the user asks for it
 	Recorder           *Recorder     // optional: records every exchange, redacted
 	UserAgent          string        // "oauthdeck/<version>" when empty
@@ -67,6 +68,9 @@ func New(baseURL, sessionToken string, opts Options) (*Client, error) {
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxListApps <= 0 {
+		opts.MaxListApps = DefaultMaxListApps
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = "oauthdeck/" + Version

@@ -17,10 +17,10 @@ import (
 // client reading; each item is bounded by Options.MaxBodyBytes.
 const MaxListBytes int64 = 256 << 20
 
-// MaxListApps bounds the apps a listing hands on, over every page: far past
-// any real deployment, and what keeps a hostile server's stream of tiny
-// items from filling memory (a caller such as Apps keeps them all).
-const MaxListApps = 500_000
+// DefaultMaxListApps bounds the apps a listing hands on, over every page:
+// far past any real deployment, and what keeps a hostile server's stream
+// of tiny items from filling memory (a caller such as Apps keeps them all).
+const DefaultMaxListApps = 500_000
 
 // listPage is what one response of a list said besides its items.
 type listPage struct {
