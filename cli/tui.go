@@ -78,10 +78,13 @@ stay in memory: nothing is written to your keyring or config.`,
 				return fmt.Errorf("starting the demo sandbox: %w", err)
 			}
 			defer func() { _ = srv.Close() }() // the in-memory demo ends with the console
+			store := keyring.NewMemory()
 			if !opts.ProviderDisabled {
-				seedDemo(srv)
+				if err := seedDemo(ctx, srv, store); err != nil {
+					return err
+				}
 			}
-			deps := a.uiDeps(keyring.NewMemory(), "")
+			deps := a.uiDeps(store, "")
 			deps.Demo = true
 			deps.InitialURL, deps.InitialToken, deps.InitialSource = srv.URL(), srv.AdminSessionToken(), "demo sandbox"
 			return ui.Run(ctx, deps)
@@ -93,7 +96,8 @@ stay in memory: nothing is written to your keyring or config.`,
 	return cmd
 }
 
-// demoApps are the sample apps the demo starts with.
+// demoApps are the sample apps the demo starts with; the first has a
+// secret, kept in the demo's memory store.
 var demoApps = []client.AppRequest{
 	{Name: "cli-tool", CallbackURL: "http://127.0.0.1:9876/callback", Icon: "/icon/code.svg"},
 	{Name: "mcp-inspector", CallbackURL: "http://127.0.0.1:6276/oauth/callback"},
@@ -101,10 +105,22 @@ var demoApps = []client.AppRequest{
 }
 
 // seedDemo adds the sample apps, with a secret for the first, straight
-// into the sandbox's store: no round trip stands between the command and
-// the console's first frame.
-func seedDemo(srv *sandbox.Server) {
+// into the sandbox's store (no round trip stands between the command and
+// the console's first frame), and keeps that secret in store, as the
+// console's "keep" would: a flow with the app then reaches a token.
+func seedDemo(ctx context.Context, srv *sandbox.Server, store keyring.Store) error {
 	for i, req := range demoApps {
-		srv.SeedApp(req.Name, []string{req.CallbackURL}, req.Icon, i == 0)
+		id, secret := srv.SeedApp(req.Name, []string{req.CallbackURL}, req.Icon, i == 0)
+		if secret == "" {
+			continue
+		}
+		key, err := keyring.ClientSecretKey(srv.URL(), id)
+		if err != nil {
+			return fmt.Errorf("seeding the demo: %w", err)
+		}
+		if err := store.Set(ctx, key, secret); err != nil {
+			return fmt.Errorf("seeding the demo: %w", err)
+		}
 	}
+	return nil
 }

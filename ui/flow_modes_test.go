@@ -53,7 +53,7 @@ func TestFlowSandboxExistingAppKeptSecret(t *testing.T) {
 		l.key("left")
 		l.waitScreen("(●) app kept-secret-app")
 	})
-	l.waitScreen("app kept-secret-app · auto consent", "client secret from the memory")
+	l.waitScreen("app kept-secret-app · auto consent", "using the client secret kept in memory (this session only)")
 	l.key("a")
 	l.waitFor("token", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
 	if st := l.stepStatus(flows.StepUse); st != flows.StatusPassed {

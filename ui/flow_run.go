@@ -72,7 +72,7 @@ func (s *flowScreen) start(opts flowOptions) tea.Cmd {
 				switch {
 				case err == nil:
 					cfg.ClientSecret = secret
-					note = "client secret from the " + store.Kind()
+					note = "using the client secret kept in " + keptIn(store)
 				case errors.Is(err, keyring.ErrNotFound):
 					note = "no secret kept for this app: the token step will likely be refused (keep one from the app's detail with k)"
 				default:
@@ -349,3 +349,16 @@ func (s *flowScreen) needsTick() bool {
 var flowSteps = flows.StepIDs()
 
 func stepIndex(id flows.StepID) int { return slices.Index(flowSteps, id) }
+
+// keptIn names where a kept secret lives, for a sentence ("memory (this
+// session only)", "the OS keyring", "plain file (…)").
+func keptIn(store keyring.Store) string {
+	switch k := store.Kind(); {
+	case k == "memory":
+		return "memory (this session only)"
+	case strings.HasPrefix(k, "plain file"):
+		return "a " + k
+	default:
+		return "the " + k
+	}
+}
