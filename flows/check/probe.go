@@ -277,16 +277,17 @@ func (s *suite) clean(text string, oneLine bool) string {
 // mangle ordinary text.
 func (s *suite) remember(values ...string) {
 	for _, v := range values {
-		if len(v) >= 8 {
-			s.secrets[v] = true
-			for _, enc := range []string{url.QueryEscape(v), url.PathEscape(v)} {
-				if enc != v {
-					s.secrets[enc] = true
-				}
+		if len(v) < 8 || s.secrets[v] {
+			continue
+		}
+		s.secrets[v] = true
+		for _, enc := range []string{url.QueryEscape(v), url.PathEscape(v)} {
+			if enc != v {
+				s.secrets[enc] = true
 			}
 		}
+		s.replacer = nil // rebuilt when next needed, only if something new came
 	}
-	s.replacer = nil
 }
 
 func (s *suite) scrub(text string) string {
