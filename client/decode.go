@@ -88,6 +88,9 @@ func (r *Response) oauth2Error(eb errorBody) *OAuth2Error {
 // redirectError is a 3xx: to /login it means the session is gone; anything
 // else was refused (the client never follows redirects).
 func (r *Response) redirectError(safeURL string) error {
+	if bad := r.Header.Get(unparsableLocation); bad != "" {
+		return &RedirectError{StatusCode: r.StatusCode, Method: r.method, URL: safeURL, Location: safe.Redact(bad) + " (not a URL)"}
+	}
 	loc, err := r.Location()
 	if err == nil && r.sameOrigin(loc) && (loc.Path == "/login" || strings.HasPrefix(loc.Path, "/login/")) {
 		return &SessionError{StatusCode: r.StatusCode, URL: safeURL, Detail: "redirected to /login"}

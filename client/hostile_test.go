@@ -384,8 +384,37 @@ func TestGarbageNeverPanics(t *testing.T) {
 			if err != nil && strings.ContainsAny(err.Error(), "\x00\x1b\ufffe") {
 				t.Errorf("status %d: call %d error carries raw bytes: %q", a.status, i, err)
 			}
+			// Every failure is one of the typed errors a caller can act on.
+			if a.status >= 300 && err != nil && !typedClientError(err) {
+				t.Errorf("status %d %.40q: call %d failed untyped: %T %v", a.status, a.body, i, err, err)
+			}
+		}
+		// A 200 whose body is not JSON is refused by every call that
+		// decodes one, as such.
+		if a.status == 200 && a.body == "\x00\xff\xfe" {
+			for i, err := range errs[:6] { // BuildInfo … App: each decodes a JSON body
+				var ue *client.UnexpectedResponseError
+				if !errors.As(err, &ue) {
+					t.Errorf("garbage 200: call %d: want UnexpectedResponseError, got %T %v", i, err, err)
+				}
+			}
 		}
 	}
+}
+
+// typedClientError reports an error of one of the client's own types.
+func typedClientError(err error) bool {
+	var (
+		redirect   *client.RedirectError
+		unexpected *client.UnexpectedResponseError
+		api        *client.APIError
+		oauth      *client.OAuth2Error
+		session    *client.SessionError
+		disabled   *client.ProviderDisabledError
+		tooLarge   *client.BodyTooLargeError
+	)
+	return errors.As(err, &redirect) || errors.As(err, &unexpected) || errors.As(err, &api) || errors.As(err, &oauth) ||
+		errors.As(err, &session) || errors.As(err, &disabled) || errors.As(err, &tooLarge)
 }
 
 // errOf drops a call's value and keeps its error.

@@ -48,6 +48,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.Body == nil {
 		return resp, err
 	}
+	stashUnparsableLocation(req, resp)
 	limit := t.limit
 	if n, ok := req.Context().Value(bodyLimitKey{}).(int64); ok {
 		limit = n
@@ -60,6 +61,27 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		failNow: resp.ContentLength > limit,
 	}
 	return resp, nil
+}
+
+// unparsableLocation carries a redirect's Location that is not a URL past
+// net/http, which would otherwise fail the request with an untyped error
+// (and close the body) before the client sees the 3xx it refuses anyway.
+const unparsableLocation = "X-Oauthdeck-Unparsable-Location"
+
+func stashUnparsableLocation(req *http.Request, resp *http.Response) {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return
+	}
+	loc := resp.Header.Get("Location")
+	if loc == "" {
+		return
+	}
+	if _, err := req.URL.Parse(loc); err != nil {
+		resp.Header.Del("Location")
+		resp.Header.Set(unparsableLocation, loc)
+	}
 }
 
 type bodyLimitKey struct{}
