@@ -340,3 +340,9 @@ func shortID(id string, w int) string {
 	}
 	return id[:w-5] + "…" + id[len(id)-4:]
 }
+
+// SetSize also sizes the filter input, so its placeholder is shown whole.
+func (s *appsScreen) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.filter.SetWidth(max(w-2, 10))
+}
