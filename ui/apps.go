@@ -39,6 +39,10 @@ type appsLoadedMsg struct {
 	taskID          int
 }
 
+// appsChangedMsg says apps were added or removed elsewhere (the Flow tab
+// created or cleaned up its client): the Apps tab reloads.
+type appsChangedMsg struct{}
+
 // appSavedMsg and appDeletedMsg tell every screen an app changed.
 type appSavedMsg struct {
 	app     client.App
@@ -132,6 +136,11 @@ func (s *appsScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.batch == s.countsBatch && s.countsCancel != nil {
 			s.countsCancel() // done: release its context
 			s.countsCancel, s.countsAsked = nil, nil
+		}
+		return nil
+	case appsChangedMsg:
+		if s.loaded {
+			return s.load()
 		}
 		return nil
 	case appSavedMsg:

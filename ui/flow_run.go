@@ -260,6 +260,8 @@ func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
 	if res.Step == flows.StepUse || res.Step == flows.StepRefresh || res.Step == flows.StepRevoke {
 		r.lastToken = res.Step
 	}
+	// The flow added or removed an app: the Apps tab shows it without r.
+	appsChanged := ok && (res.Step == flows.StepCleanup || res.Step == flows.StepClient && r.opts.Mode != flows.ClientExisting)
 	if s.pasting && res.Step == flows.StepAuthorize {
 		s.pasting = false
 		s.paste.Blur()
@@ -285,6 +287,9 @@ func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
 				cmds = append(cmds, s.c.Notify(noticeSuccess, "Token in hand: r refresh · u use · x revoke"))
 			}
 		}
+	}
+	if appsChanged {
+		cmds = append(cmds, cmdOf(appsChangedMsg{}))
 	}
 	cmds = append(cmds, s.tick())
 	s.render()

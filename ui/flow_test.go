@@ -224,3 +224,23 @@ func TestFlowSandboxServerDies(t *testing.T) {
 	l.waitFor("authorize fails", func() bool { return l.idle() && l.stepStatus(flows.StepAuthorize) == flows.StatusFailed })
 	l.waitScreen("✗ authorize", "Cannot reach the deployment")
 }
+
+// TestFlowCreatedAppShowsInAppsTab: the app a flow creates is in the Apps
+// tab without a refresh (the console trial needed r).
+func TestFlowCreatedAppShowsInAppsTab(t *testing.T) {
+	srv := startSandboxFor(t, sandbox.Options{})
+	l := newFlowLoop(t, srv, 120, 36)
+	l.send(switchTabMsg{screenApps})
+	l.waitScreen("OAuth2 apps")
+	if n := len(l.m.top().(*appsScreen).idx.rows); n != 0 {
+		t.Fatalf("%d apps before the flow", n)
+	}
+	l.startFlow(nil) // a new app, deleted at the end
+	l.key("a")
+	l.waitFor("token in hand", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
+	l.send(switchTabMsg{screenApps})
+	l.waitFor("the flow's app in the list", func() bool { return l.idle() && len(l.m.top().(*appsScreen).idx.rows) == 1 })
+	if id := l.m.top().(*appsScreen).idx.rows[0].app.ID; id != l.flowTab().run.flow.Snapshot().ClientID {
+		t.Fatalf("listed %s, the flow's client is %s", id, l.flowTab().run.flow.Snapshot().ClientID)
+	}
+}
