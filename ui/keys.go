@@ -13,6 +13,7 @@ type KeyMap struct {
 	Quit    key.Binding // ctrl+c: quit from anywhere, even inside a form
 	Back    key.Binding // q/esc: back, close, cancel; q quits at the top level
 	Help    key.Binding
+	Notices key.Binding // the session's notices, after they faded
 	NextTab key.Binding
 	PrevTab key.Binding
 	Tabs    []key.Binding // 1..9 jump to a tab (built from the tab list)
@@ -69,6 +70,7 @@ func DefaultKeyMap() *KeyMap {
 		Quit:    nb([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		Back:    nb([]string{"q", "esc"}, "q/esc", "back"),
 		Help:    nb([]string{"?"}, "?", "help"),
+		Notices: nb([]string{"!"}, "!", "notices log"),
 		NextTab: nb([]string{"tab"}, "tab", "next tab"),
 		PrevTab: nb([]string{"shift+tab"}, "shift+tab", "previous tab"),
 

@@ -112,7 +112,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.kind == noticeError {
 			m.c.debugf("Error shown: %s", msg.text)
 		}
-		return m, m.c.await(m.c.status.setNotice(msg))
+		return m, m.c.await(m.c.status.setNotice(msg, m.c.clock()))
 	case clearNoticeMsg:
 		m.c.status.clearNotice(msg.id)
 		return m, nil
@@ -188,6 +188,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, km.Help):
 		m.showHelp = true
+		return nil
+	case key.Matches(msg, km.Notices):
+		if _, open := top.(*noticesScreen); !open {
+			return m.push(newNoticesScreen(m.c))
+		}
 		return nil
 	case key.Matches(msg, km.Back):
 		return m.back(msg.String() == "q")

@@ -36,7 +36,18 @@ type statusBar struct {
 	notice   noticeMsg
 	noticeID int
 	hasNote  bool
+	// log keeps every notice of the session (the newest maxLoggedNotices),
+	// so one that faded can be read again (the notices log, !).
+	log []loggedNotice
 }
+
+type loggedNotice struct {
+	at   time.Time
+	kind noticeKind
+	text string // already safe
+}
+
+const maxLoggedNotices = 500
 
 func newStatusBar() *statusBar {
 	return &statusBar{spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
@@ -64,9 +75,13 @@ func (s *statusBar) end(id int) {
 func (s *statusBar) busy() bool { return len(s.tasks) > 0 }
 
 // setNotice shows n and returns the Cmd that clears it after its TTL.
-func (s *statusBar) setNotice(n noticeMsg) tea.Cmd {
+func (s *statusBar) setNotice(n noticeMsg, at time.Time) tea.Cmd {
 	n.text = safe.Line(n.text)
 	s.notice, s.hasNote = n, true
+	if len(s.log) == maxLoggedNotices {
+		s.log = append(s.log[:0], s.log[1:]...)
+	}
+	s.log = append(s.log, loggedNotice{at: at, kind: n.kind, text: n.text})
 	s.noticeID++
 	id := s.noticeID
 	return tea.Tick(noticeTTL[n.kind], func(time.Time) tea.Msg { return clearNoticeMsg{id} })

@@ -1,0 +1,42 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestNoticesLogKeepsWhatFaded: a notice that left the status bar is in the
+// notices log (!), with its time, newest first; q goes back.
+func TestNoticesLogKeepsWhatFaded(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 100, 30)
+	h.send(noticeMsg{kind: noticeInfo, text: "first notice"})
+	h.send(noticeMsg{kind: noticeError, text: "second notice: \x1b[31mred\x1b[0m"})
+	h.send(clearNoticeMsg{id: h.m.c.status.noticeID}) // faded from the status bar
+	if strings.Contains(h.screen(), "second notice") {
+		t.Fatalf("the notice did not fade:\n%s", h.screen())
+	}
+	h.key("!")
+	h.waitScreen("Notices", "12:00:00 ✗ second notice", "12:00:00 · first notice")
+	scr := h.screen()
+	if strings.Index(scr, "second notice") > strings.Index(scr, "first notice") {
+		t.Fatalf("not newest first:\n%s", scr)
+	}
+	if strings.Contains(scr, "\x1b[31m") {
+		t.Fatal("a notice's escape sequence reached the screen")
+	}
+	h.key("q")
+	if strings.Contains(h.screen(), "Notices  this session") {
+		t.Fatalf("q did not go back:\n%s", h.screen())
+	}
+}
+
+func TestNoticeTimeHasTheDateWhenNotToday(t *testing.T) {
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	if got := noticeTime(now.Add(-time.Hour), now); got != "08:00:00" {
+		t.Errorf("today: %q", got)
+	}
+	if got := noticeTime(now.Add(-24*time.Hour), now); got != "2026-12-03 09:00:00" {
+		t.Errorf("yesterday: %q", got)
+	}
+}
