@@ -205,3 +205,37 @@ func fieldAfter(screen, label string) string {
 	}
 	return ""
 }
+
+// TestE2ENoticesLogAfterItFaded: as a person would: a notice shows in the
+// status bar, fades after its few seconds, and is still in the notices log
+// (!) with its time.
+func TestE2ENoticesLogAfterItFaded(t *testing.T) {
+	bin := oauthdeckBinary(t)
+	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
+	tm.waitFor("1 Deployments", "admin@127.0.0.1")
+	tm.keys("4")
+	tm.waitFor("Guided authorization-code flow")
+	tm.keys("n")
+	tm.waitFor("Set up an authorization-code flow")
+	tm.keys("C-s")
+	tm.waitFor("Flow ready")
+	tm.keys("c") // copy the authorization URL before there is one: an info notice
+	tm.waitFor("No authorization URL yet")
+	// An info notice stays 4 s; wait until the status bar no longer has it.
+	deadline := time.Now().Add(15 * time.Second)
+	for strings.Contains(tm.capture(), "No authorization URL yet") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the notice never faded:\n%s", tm.capture())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	tm.keys("!")
+	tm.waitFor("Notices", "No authorization URL yet")
+	tm.keys("q")
+	tm.waitFor("Flow ready")
+	tm.keys("C-c")
+	if code := tm.exitCode(); code != "0" {
+		t.Fatalf("exit code %s", code)
+	}
+	tm.requireRestored()
+}
