@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,4 +210,29 @@ func TestDeploymentsKeepOthersConfigWrites(t *testing.T) {
 		t.Fatalf("config after the switch: %+v", got)
 	}
 	h.requireScreen("elsewhere.example.com") // the list shows the file as saved
+}
+
+// TestLoginEscEndsTheSpinner: Esc while signing in closes the form and ends
+// its "Signing in" task; the status bar does not keep a spinner (or stack
+// "(+1)") for an answer that goes to no screen.
+func TestLoginEscEndsTheSpinner(t *testing.T) {
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(hung.Close)
+	h := newRealHarness(t, Deps{}, 120, 30)
+	for round := 0; round < 2; round++ {
+		h.key("n")
+		h.typeText(hung.URL)
+		h.key("tab", "tab")
+		h.typeText("AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB")
+		_, cmd := h.m.Update(keyMsg("ctrl+s"))
+		h.start(cmd) // the sign-in hangs: do not wait for it
+		h.requireScreen("Signing in")
+		h.send(keyMsg("esc"))
+		h.waitFor("the form closed and its task ended", func() bool {
+			return !strings.Contains(h.screen(), "Add a deployment") && !h.m.c.status.busy()
+		})
+		if s := h.screen(); strings.Contains(s, "Signing in") || strings.Contains(s, "(+1)") {
+			t.Fatalf("round %d: the spinner outlived the form:\n%s", round, s)
+		}
+	}
 }

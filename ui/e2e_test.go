@@ -232,7 +232,7 @@ func TestE2ENoticesLogAfterItFaded(t *testing.T) {
 	tm.keys("!")
 	tm.waitFor("Notices", "No authorization URL yet")
 	tm.keys("q")
-	tm.waitFor("Flow ready")
+	tm.waitFor("Flow  new app", "Token inspector") // back on the flow (its "Flow ready" notice faded)
 	tm.keys("C-c")
 	if code := tm.exitCode(); code != "0" {
 		t.Fatalf("exit code %s", code)

@@ -33,6 +33,7 @@ type loginForm struct {
 	password *formField
 	cfg      *keyring.Config
 	busy     bool
+	task     int // the status-bar task while busy
 	err      string
 }
 
@@ -166,6 +167,7 @@ func (s *loginForm) submit(toFile bool) tea.Cmd {
 		newAPI = s.c.defaultNewAPI
 	}
 	id, spin := s.c.BeginTask("Signing in")
+	s.task = id
 	return tea.Batch(spin, func() tea.Msg {
 		res, err := signIn(ctx, newAPI, method, rawURL, token, email, password)
 		out := loginDoneMsg{res: res, err: err, taskID: id}
@@ -261,4 +263,15 @@ func (s *loginForm) View() string {
 		b.WriteString(st.Faint.Render("ctrl+s or enter on the last field to sign in · esc to cancel"))
 	}
 	return b.String()
+}
+
+// Close ends the status-bar task of a request still in flight: its answer
+// comes to no screen once the form is gone (Esc while busy), and the
+// spinner would otherwise stay.
+func (s *loginForm) Close() {
+	if s.busy {
+		s.c.EndTask(s.task)
+		s.busy = false
+	}
+	s.base.Close()
 }
