@@ -40,3 +40,26 @@ func TestNoticeTimeHasTheDateWhenNotToday(t *testing.T) {
 		t.Errorf("yesterday: %q", got)
 	}
 }
+
+// TestStatusBarNeverCutsHelp: on every tab, at 80 and 100 columns, the
+// status bar's hints end with "? help" and "q/esc back" (the screen's own
+// hints are dropped first); in a form, how to submit it stays.
+func TestStatusBarNeverCutsHelp(t *testing.T) {
+	for _, w := range []int{80, 100} {
+		api := newFakeAPI()
+		seedApps(api, 3)
+		h := newHarness(t, api, w, 24)
+		for _, tab := range []string{"1", "2", "3", "4", "5", "6"} {
+			h.key(tab)
+			lines := strings.Split(h.screen(), "\n")
+			if bar := lines[len(lines)-1]; !strings.Contains(bar, "? help • q/esc back") {
+				t.Errorf("%d cols, tab %s: the status bar lost ? help: %q", w, tab, bar)
+			}
+		}
+		h.key("2", "n") // the new-app form
+		lines := strings.Split(h.screen(), "\n")
+		if bar := lines[len(lines)-1]; !strings.Contains(bar, "save") || !strings.Contains(bar, "esc") {
+			t.Errorf("%d cols: the form's status bar does not say how to submit: %q", w, bar)
+		}
+	}
+}

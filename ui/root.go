@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // tab is one top-level screen with the screens pushed on top of it (an app
@@ -376,8 +377,36 @@ func (m *Model) render() string {
 	} else if m.dialog != nil {
 		body = overlay(body, m.dialog.view(st, cw), cw, ch)
 	}
-	hints := m.help.ShortHelpView(m.ShortHelp())
-	return strings.Join([]string{m.tabBar(w), body, m.c.status.view(m.c, w, hints)}, "\n")
+	return strings.Join([]string{m.tabBar(w), body, m.c.status.view(m.c, w, m.fitHints)}, "\n")
+}
+
+// fitHints is the status bar's key hints within room columns: the screen's
+// own bindings are dropped from the last, so "? help" and "q/esc back"
+// (which ShortHelp puts last) are never the ones cut.
+func (m *Model) fitHints(room int) string {
+	bs := m.ShortHelp()
+	// In a form (an input has the keys) the last hints say how to submit
+	// and cancel: drop its field navigation first. Elsewhere the screen's
+	// first bindings matter most: drop its last one, never help and back.
+	top := m.top()
+	capturing := top != nil && top.Capturing() || m.dialog != nil
+	keep := 2
+	if capturing {
+		keep = 0
+	}
+	h := m.help
+	h.SetWidth(0) // fitted here, not cut with "…"
+	for {
+		v := h.ShortHelpView(bs)
+		if lipgloss.Width(v) <= room || len(bs) <= keep+1 {
+			return v
+		}
+		cut := len(bs) - keep - 1
+		if capturing {
+			cut = 0
+		}
+		bs = append(bs[:cut:cut], bs[cut+1:]...)
+	}
 }
 
 // stylesChangedMsg is broadcast after Styles were rebuilt; screens holding

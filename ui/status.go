@@ -111,7 +111,8 @@ func (s *statusBar) updateSpinner(msg spinner.TickMsg) tea.Cmd {
 
 // view renders the status line at width w. hints is the short help, shown
 // when no notice is up.
-func (s *statusBar) view(c *Common, w int, hints string) string {
+// hints renders the key hints for the room the bar has left for them.
+func (s *statusBar) view(c *Common, w int, hints func(room int) string) string {
 	st := c.Styles
 	var left []string
 	if sess := c.Session(); sess != nil {
@@ -153,7 +154,7 @@ func (s *statusBar) view(c *Common, w int, hints string) string {
 		}
 		right = ns.Render(sym + s.notice.text + " ")
 	} else {
-		right = st.StatusValue.Render(hints + " ")
+		right = st.StatusValue.Render(hints(max(w-lipgloss.Width(leftStr)-2, 0)) + " ")
 	}
 	return joinBar(st.StatusBar, w, leftStr, right)
 }
