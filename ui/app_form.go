@@ -40,14 +40,14 @@ type appFormDoneMsg struct {
 
 func newAppForm(c *Common, app *client.App) *appForm {
 	s := &appForm{base: newBase(c), editing: app, deployURL: sessURL(c.Session())}
-	s.name = newTextField(c, "Name", "my-app", false)
+	s.name = newTextField(c, "Name", "e.g. my-app", false)
 	s.name.hint = "1–32 letters/digits, groups joined by single hyphens"
 	s.name.validate = func(v string) string { return coder.AppName(strings.TrimSpace(v)) }
-	s.redirects = newAreaField(c, "Redirect URIs (one per line; the first is the default callback)", "http://127.0.0.1:9876/callback")
+	s.redirects = newAreaField(c, "Redirect URIs (one per line; the first is the default callback)", "e.g. http://127.0.0.1:9876/callback")
 	s.redirects.hint = "https, a custom scheme with a path, or http only for loopback; no fragments; at most 32"
 	s.redirects.validate = coder.RedirectURIs
-	s.icon = newTextField(c, "Icon (optional)", "/emojis/1f511.png or https://…", false)
-	s.scope = newTextField(c, "Allowed scopes (optional, space-separated)", "coder:all, or e.g. user:read workspace:read", false)
+	s.icon = newTextField(c, "Icon (optional)", "e.g. /emojis/1f511.png or https://…", false)
+	s.scope = newTextField(c, "Allowed scopes (optional, space-separated)", "e.g. coder:all (the server lists what it knows in scopes_supported)", false)
 	s.scope.hint = "Limits what tokens for this app may do; empty allows all. Coder checks the names."
 	s.scope.hidden = keepsFirstURIOnly(c.Session())
 	if app != nil {

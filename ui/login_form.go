@@ -52,7 +52,7 @@ type loginDoneMsg struct {
 
 func newLoginForm(c *Common, cfg *keyring.Config) *loginForm {
 	s := &loginForm{base: newBase(c), cfg: cfg}
-	s.url = newTextField(c, "Deployment URL", "https://coder.example.com", false)
+	s.url = newTextField(c, "Deployment URL", "e.g. https://coder.example.com", false)
 	s.url.validate = func(v string) string {
 		if strings.TrimSpace(v) == "" {
 			return "the deployment URL is required"
@@ -70,7 +70,7 @@ func newLoginForm(c *Common, cfg *keyring.Config) *loginForm {
 	s.token = newTextField(c, "Session token", "paste it (hidden)", true)
 	s.token.hint = "From `coder login token` or the dashboard's Tokens page. Stored only in the OS keyring."
 	s.token.validate = nonEmpty("the session token")
-	s.email = newTextField(c, "Email", "admin@example.com", false)
+	s.email = newTextField(c, "Email", "e.g. admin@example.com", false)
 	s.email.validate = nonEmpty("the email")
 	s.password = newTextField(c, "Password", "(hidden)", true)
 	s.password.validate = nonEmpty("the password")
