@@ -95,7 +95,7 @@ func TestLoginRejectsBadTokenAndKeepsForm(t *testing.T) {
 	h.key("tab", "tab")
 	h.typeText("AAAAAAAAAA-BBBBBBBBBBBBBBBBBBBBBB")
 	h.send(keyMsg("ctrl+s"))
-	h.waitScreen("Add a deployment", "Session expired or invalid")
+	h.waitScreen("Add a deployment", "The deployment refused these credentials (401): check the session token")
 	h.requireScreen("no deployment") // status bar: nothing half-opened
 }
 

@@ -235,6 +235,11 @@ func (s *loginForm) done(msg loginDoneMsg) tea.Cmd {
 	s.busy = false
 	if msg.err != nil {
 		s.err = explainError(msg.err)
+		var se *client.SessionError
+		if errors.As(msg.err, &se) {
+			// This form is where the session is being added: say what to fix here.
+			s.err = "The deployment refused these credentials (" + itoa(se.StatusCode) + "): check the session token, or sign in with email and password"
+		}
 		if msg.fallback {
 			return s.c.Confirm("OS keyring unavailable",
 				explainError(msg.err)+"\n\nKeep the session token in a plain file (mode 0600, next to the config) instead? It is readable by anything running as you.",
