@@ -92,13 +92,19 @@ func discover[T any](ctx context.Context, c *Client, op string, urls []string) (
 		out.Tried = append(out.Tried, attempt)
 		failures = append(failures, err)
 		var timedOut *TimeoutError
-		if ctx.Err() != nil || errors.As(err, &timedOut) {
-			// The caller gave up, or the host did not answer in time: the
-			// other locations are on the same host and would wait as long.
+		if ctx.Err() != nil {
+			break // the caller gave up; later URLs would fail the same way
+		}
+		if errors.As(err, &timedOut) {
+			// The host did not answer in time: the other locations are on
+			// the same host and would wait as long. Say which were skipped.
+			for _, skipped := range urls[len(out.Tried):] {
+				out.Tried = append(out.Tried, DiscoveryAttempt{URL: skipped, Err: "not tried: the host did not answer the previous location in time"})
+			}
 			break
 		}
 	}
-	return out, wrapOp(fmt.Sprintf("%s (tried %d URLs)", op, len(out.Tried)), mostTelling(failures))
+	return out, wrapOp(fmt.Sprintf("%s (tried %d URLs)", op, len(failures)), mostTelling(failures))
 }
 
 func fetchDocument[T any](ctx context.Context, c *Client, raw string) (T, *Response, error) {

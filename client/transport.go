@@ -69,6 +69,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 const unparsableLocation = "X-Oauthdeck-Unparsable-Location"
 
 func stashUnparsableLocation(req *http.Request, resp *http.Response) {
+	resp.Header.Del(unparsableLocation) // only ever ours, never the server's
 	switch resp.StatusCode {
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 	default:

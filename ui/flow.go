@@ -221,10 +221,13 @@ func (s *flowScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case flowClosedMsg:
+		// Closing may have deleted the app the flow created: the Apps tab
+		// reloads (a load of an unchanged list costs one request).
+		changed := cmdOf(appsChangedMsg{})
 		if msg.err != nil && !errors.Is(msg.err, context.Canceled) {
-			return s.c.Notify(noticeWarn, "Closing the previous flow: "+explainFlowErr(msg.err))
+			return tea.Batch(changed, s.c.Notify(noticeWarn, "Closing the previous flow: "+explainFlowErr(msg.err)))
 		}
-		return nil
+		return changed
 	case tea.PasteMsg:
 		if s.pasting {
 			var cmd tea.Cmd

@@ -261,7 +261,8 @@ func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
 		r.lastToken = res.Step
 	}
 	// The flow added or removed an app: the Apps tab shows it without r.
-	appsChanged := ok && (res.Step == flows.StepCleanup || res.Step == flows.StepClient && r.opts.Mode != flows.ClientExisting)
+	// (A failed client step may still have created one: reload either way.)
+	appsChanged := res.Step == flows.StepCleanup || res.Step == flows.StepClient && r.opts.Mode != flows.ClientExisting
 	if s.pasting && res.Step == flows.StepAuthorize {
 		s.pasting = false
 		s.paste.Blur()

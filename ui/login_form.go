@@ -43,6 +43,7 @@ type loginResult struct {
 }
 
 type loginDoneMsg struct {
+	form     *loginForm // the form that asked: a closed one's answer goes to no other
 	res      loginResult
 	cfg      *keyring.Config
 	err      error
@@ -115,8 +116,14 @@ func (s *loginForm) KeyBindings() []key.Binding {
 func (s *loginForm) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case loginDoneMsg:
+		if msg.form != s {
+			return nil
+		}
 		return s.done(msg)
 	case fileFallbackMsg:
+		if msg.form != s {
+			return nil
+		}
 		return s.submit(true)
 	case stylesChangedMsg:
 		s.f.restyle()
@@ -170,7 +177,7 @@ func (s *loginForm) submit(toFile bool) tea.Cmd {
 	s.task = id
 	return tea.Batch(spin, func() tea.Msg {
 		res, err := signIn(ctx, newAPI, method, rawURL, token, email, password)
-		out := loginDoneMsg{res: res, err: err, taskID: id}
+		out := loginDoneMsg{form: s, res: res, err: err, taskID: id}
 		if err != nil {
 			return out
 		}
@@ -243,7 +250,7 @@ func (s *loginForm) done(msg loginDoneMsg) tea.Cmd {
 		if msg.fallback {
 			return s.c.Confirm("OS keyring unavailable",
 				explainError(msg.err)+"\n\nKeep the session token in a plain file (mode 0600, next to the config) instead? It is readable by anything running as you.",
-				func() tea.Msg { return fileFallbackMsg{} })
+				func() tea.Msg { return fileFallbackMsg{form: s} })
 		}
 		return nil
 	}
@@ -251,7 +258,7 @@ func (s *loginForm) done(msg loginDoneMsg) tea.Cmd {
 	return tea.Batch(s.c.PopScreen(s), cmdOf(configSavedMsg{cfg: msg.cfg, notice: "Signed in to " + res.url + " as " + safe.Line(res.username), use: &res}))
 }
 
-type fileFallbackMsg struct{}
+type fileFallbackMsg struct{ form *loginForm }
 
 func (s *loginForm) View() string {
 	st := s.c.Styles

@@ -63,3 +63,16 @@ func TestStatusBarNeverCutsHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusBarKeepsHelpBesideALongTask: a running task's label is cut
+// before "? help" is.
+func TestStatusBarKeepsHelpBesideALongTask(t *testing.T) {
+	for _, w := range []int{60, 70, 80} {
+		h := newHarness(t, newFakeAPI(), w, 24)
+		h.m.c.status.begin("Fetching discovery documents from a deployment with a long name")
+		lines := strings.Split(h.screen(), "\n")
+		if bar := lines[len(lines)-1]; !strings.Contains(bar, "? help • q/esc back") {
+			t.Errorf("%d cols: %q", w, bar)
+		}
+	}
+}

@@ -385,20 +385,23 @@ func (m *Model) render() string {
 // (which ShortHelp puts last) are never the ones cut.
 func (m *Model) fitHints(room int) string {
 	bs := m.ShortHelp()
+	if m.dialog != nil {
+		return m.help.ShortHelpView(bs) // a dialog's few keys: all of them
+	}
 	// In a form (an input has the keys) the last hints say how to submit
 	// and cancel: drop its field navigation first. Elsewhere the screen's
 	// first bindings matter most: drop its last one, never help and back.
 	top := m.top()
-	capturing := top != nil && top.Capturing() || m.dialog != nil
+	capturing := top != nil && top.Capturing()
 	keep := 2
 	if capturing {
-		keep = 0
+		keep = 1
 	}
 	h := m.help
 	h.SetWidth(0) // fitted here, not cut with "…"
 	for {
 		v := h.ShortHelpView(bs)
-		if lipgloss.Width(v) <= room || len(bs) <= keep+1 {
+		if lipgloss.Width(v) <= room || len(bs) <= keep {
 			return v
 		}
 		cut := len(bs) - keep - 1

@@ -139,6 +139,13 @@ func (s *statusBar) view(c *Common, w int, hints func(room int) string) string {
 		left = append(left, st.StatusKey.Render(s.spin.View())+st.StatusValue.Render(" "+label))
 	}
 	leftStr := strings.Join(left, st.StatusValue.Render("  "))
+	if !s.hasNote {
+		// The hints that are never dropped ("? help • q/esc back") keep
+		// their room: a long task label or user@host is cut instead.
+		if room := w - lipgloss.Width(hints(0)) - 2; lipgloss.Width(leftStr) > room {
+			leftStr = ansi.Truncate(leftStr, max(room, 0), "…")
+		}
+	}
 
 	var right string
 	if s.hasNote {
