@@ -145,7 +145,6 @@ func TestFlowLaterStepsMisbehave(t *testing.T) {
 		}, "x", flows.StepRevoke, "did not answer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel() // each waits out a 1 s timeout on its own sandbox
 			srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatV230})
 			l := newFlowLoopWith(t, srv, srv.URL(), client.Options{Timeout: time.Second, Transport: spoilWhere{c.match, c.spoil}}, 120, 36)
 			l.startFlow(nil)
