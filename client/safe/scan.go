@@ -23,36 +23,49 @@ func isFormValueEnd(c byte) bool {
 	return false
 }
 
+// replaceEach rebuilds s with its matches replaced. match is asked at each
+// index of anchor, left to right, skipping what an earlier match took, and
+// returns the span to replace and what to put there, or ok false.
+func replaceEach(s, anchor string, match func(at int) (start, end int, repl string, ok bool)) string {
+	var b strings.Builder
+	last, from, changed := 0, 0, false
+	for {
+		j := strings.Index(s[from:], anchor)
+		if j < 0 {
+			break
+		}
+		at := from + j
+		from = at + 1
+		start, end, repl, ok := match(at)
+		if !ok {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(repl)
+		last, from, changed = end, end, true
+	}
+	if !changed {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
 // redactFormPairs marks the value of every key=value whose key (the whole
 // run of letters, digits and underscores before '=') is a secret name:
 // query strings, form bodies and log lines ("body:code_verifier=…").
 func redactFormPairs(s string) string {
-	var b strings.Builder
-	last, from := 0, 0
-	for {
-		j := strings.IndexByte(s[from:], '=')
-		if j < 0 {
-			break
-		}
-		eq := from + j
-		from = eq + 1
+	return replaceEach(s, "=", func(eq int) (int, int, string, bool) {
 		k := keyStart(s, eq)
 		if k == eq || !secretNameFold(s[k:eq]) {
-			continue
+			return 0, 0, "", false
 		}
 		end := eq + 1
 		for end < len(s) && !isFormValueEnd(s[end]) {
 			end++
 		}
-		b.WriteString(s[last : eq+1])
-		b.WriteString(markValue(s[eq+1:end], unescapeForm))
-		last, from = end, end
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+		return eq + 1, end, markValue(s[eq+1:end], unescapeForm), true
+	})
 }
 
 // keyStart is where the key ending at eq starts: the run of letters,
@@ -105,57 +118,27 @@ func boundaryBefore(s string, i int) bool { return i == 0 || !isWordByte(s[i-1])
 // redactAPIKeys marks Coder API keys: a word of 10 letters or digits, '-',
 // and 22 more.
 func redactAPIKeys(s string) string {
-	var b strings.Builder
-	last, from := 0, 0
-	for {
-		j := strings.IndexByte(s[from:], '-')
-		if j < 0 {
-			break
-		}
-		dash := from + j
-		from = dash + 1
+	return replaceEach(s, "-", func(dash int) (int, int, string, bool) {
 		start, end := dash-10, dash+23
 		if !alnumRun(s, start, 10) || !alnumRun(s, dash+1, 22) || !boundaryBefore(s, start) || end < len(s) && isWordByte(s[end]) {
-			continue
+			return 0, 0, "", false
 		}
-		b.WriteString(s[last:start])
-		b.WriteString(Marker(s[start:end]))
-		last, from = end, end
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+		return start, end, Marker(s[start:end]), true
+	})
 }
 
 // redactCoderSecrets marks coder_<10>_<secret>: Coder's codes, refresh
 // tokens and client secrets.
 func redactCoderSecrets(s string) string {
-	var b strings.Builder
-	last, from := 0, 0
-	for {
-		j := strings.Index(s[from:], "coder_")
-		if j < 0 {
-			break
-		}
-		start := from + j
-		from = start + 1
+	return replaceEach(s, "coder_", func(start int) (int, int, string, bool) {
 		id := start + len("coder_")
 		if !boundaryBefore(s, start) || !alnumRun(s, id, 10) || id+10 >= len(s) || s[id+10] != '_' || !alnumRun(s, id+11, 1) {
-			continue
+			return 0, 0, "", false
 		}
 		end := id + 11
 		for end < len(s) && isAlnum(s[end]) {
 			end++
 		}
-		b.WriteString(s[last:start])
-		b.WriteString(Marker(s[start:end]))
-		last, from = end, end
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+		return start, end, Marker(s[start:end]), true
+	})
 }
