@@ -28,12 +28,7 @@ func needIDs(ids ...string) error {
 
 // Apps lists the apps, ordered as the server sends them. A null body is an empty list.
 func (c *Client) Apps(ctx context.Context) ([]App, error) {
-	all := []App{}
-	err := c.EachApp(ctx, func(a App) error { all = append(all, a); return nil })
-	if err != nil {
-		return nil, err
-	}
-	return all, nil
+	return c.appList(ctx, appsPath, "list OAuth2 apps")
 }
 
 // EachApp hands each app to fn as it is decoded, in the server's order, so
@@ -50,10 +45,14 @@ func (c *Client) AppsAuthorizedBy(ctx context.Context, userID string) ([]App, er
 	if err := needIDs(userID); err != nil {
 		return nil, wrapOp("list apps authorized by a user", err)
 	}
+	return c.appList(ctx, appsPath+"?"+url.Values{"user_id": {userID}}.Encode(), "list apps authorized by user "+userID)
+}
+
+// appList collects a streamed list (never nil on success).
+func (c *Client) appList(ctx context.Context, path, op string) ([]App, error) {
 	all := []App{}
-	err := c.eachApp(ctx, appsPath+"?"+url.Values{"user_id": {userID}}.Encode(), func(a App) error { all = append(all, a); return nil })
-	if err != nil {
-		return nil, wrapOp("list apps authorized by user "+userID, err)
+	if err := c.eachApp(ctx, path, func(a App) error { all = append(all, a); return nil }); err != nil {
+		return nil, wrapOp(op, err)
 	}
 	return all, nil
 }

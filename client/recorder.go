@@ -107,12 +107,7 @@ func (r *Recorder) Wrap(next http.RoundTripper) http.RoundTripper {
 }
 
 // Exchanges returns a copy of the recorded exchanges, oldest first.
-func (r *Recorder) Exchanges() []Exchange {
-	r.mu.Lock()
-	kept := slices.Clone(r.exchanges)
-	r.mu.Unlock()
-	return finals(kept)
-}
+func (r *Recorder) Exchanges() []Exchange { return r.Since(0) }
 
 // LastID is the ID of the latest exchange, 0 before the first.
 func (r *Recorder) LastID() int64 {
