@@ -25,7 +25,6 @@ type appForm struct {
 	editHead  [2]string // the edited app's name and id, sanitised once
 	deployURL string    // the deployment the form was opened for
 	busy      bool
-	task      int // the status-bar task while busy
 	err       string
 	serverErr []string
 }
@@ -149,8 +148,7 @@ func (s *appForm) submit() tea.Cmd {
 	if editing != nil {
 		label = "Saving app " + req.Name
 	}
-	id, spin := s.c.BeginTask(label)
-	s.task = id
+	id, spin := s.beginTask(label)
 	return tea.Batch(spin, func() tea.Msg {
 		var app client.App
 		var err error
@@ -164,7 +162,7 @@ func (s *appForm) submit() tea.Cmd {
 }
 
 func (s *appForm) done(msg appFormDoneMsg) tea.Cmd {
-	s.c.EndTask(msg.taskID)
+	s.endTask(msg.taskID)
 	s.busy = false
 	if msg.err != nil {
 		s.err = explainError(msg.err)
@@ -229,15 +227,4 @@ func keepsFirstURIOnly(sess *Session) bool {
 		return false
 	}
 	return !coder.FeaturesOf(sess.Build.Version).RedirectURIList
-}
-
-// Close ends the status-bar task of a request still in flight: its answer
-// comes to no screen once the form is gone (Esc while busy), and the
-// spinner would otherwise stay.
-func (s *appForm) Close() {
-	if s.busy {
-		s.c.EndTask(s.task)
-		s.busy = false
-	}
-	s.base.Close()
 }

@@ -94,7 +94,7 @@ func (s *appsScreen) load() tea.Cmd {
 		return nil
 	}
 	gen, sgen := s.nextGen(), s.c.SessionGen()
-	id, spin := s.c.BeginTask("Loading apps")
+	id, spin := s.beginTask("Loading apps")
 	ctx := s.freshCtx()
 	return tea.Batch(spin, func() tea.Msg {
 		apps, err := api.Apps(ctx)
@@ -110,7 +110,7 @@ func (s *appsScreen) Update(msg tea.Msg) tea.Cmd {
 		s.countsGen++
 		return s.load()
 	case appsLoadedMsg:
-		s.c.EndTask(msg.taskID)
+		s.endTask(msg.taskID)
 		if !s.current(msg.gen) || msg.sessionGen != s.c.SessionGen() {
 			return nil
 		}

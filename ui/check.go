@@ -151,7 +151,7 @@ func (s *checkScreen) run() tea.Cmd {
 		default:
 		}
 	}}
-	id, spin := s.c.BeginTask("Conformance suite")
+	id, spin := s.beginTask("Conformance suite")
 	s.taskID = id
 	run := &suiteRun{done: make(chan struct{})}
 	s.suite = run
@@ -192,7 +192,7 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		s.apply(msg.res)
 		return s.waitResult(s.runCtx, msg.gen, s.results)
 	case checkDoneMsg:
-		s.c.EndTask(msg.taskID)
+		s.endTask(msg.taskID)
 		if !s.current(msg.gen) {
 			return nil
 		}

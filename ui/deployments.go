@@ -133,7 +133,7 @@ func (s *deploymentsScreen) resolve(url string, initial bool) tea.Cmd {
 		storeKind = d.TokenStore
 	}
 	store := s.storeFor(storeKind)
-	id, spin := s.c.BeginTask("Reading the session for " + hostOf(url))
+	id, spin := s.beginTask("Reading the session for " + hostOf(url))
 	return tea.Batch(spin, func() tea.Msg {
 		sess, err := keyring.ResolveSession(ctx, keyring.ResolveOptions{URL: url, Store: store})
 		return sessionResolvedMsg{url: url, sess: sess, store: storeKind, err: err, initial: initial, taskID: id}
@@ -141,7 +141,7 @@ func (s *deploymentsScreen) resolve(url string, initial bool) tea.Cmd {
 }
 
 func (s *deploymentsScreen) applyResolved(msg sessionResolvedMsg) tea.Cmd {
-	s.c.EndTask(msg.taskID)
+	s.endTask(msg.taskID)
 	if msg.err != nil {
 		return s.c.Notify(noticeError, "No usable session for "+msg.url+": "+explainError(msg.err))
 	}

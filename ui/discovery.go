@@ -62,7 +62,7 @@ func (s *discoveryScreen) load() tea.Cmd {
 	}
 	api, base := sess.API, sess.URL
 	gen, sgen, ctx := s.nextGen(), s.c.SessionGen(), s.freshCtx()
-	id, spin := s.c.BeginTask("Fetching discovery documents")
+	id, spin := s.beginTask("Fetching discovery documents")
 	return tea.Batch(spin, func() tea.Msg {
 		out := discoveryLoadedMsg{gen: gen, sessionGen: sgen, taskID: id}
 		if d, err := api.AuthorizationServerMetadata(ctx, ""); err == nil {
@@ -84,7 +84,7 @@ func (s *discoveryScreen) Update(msg tea.Msg) tea.Cmd {
 	case sessionChangedMsg:
 		return s.load()
 	case discoveryLoadedMsg:
-		s.c.EndTask(msg.taskID)
+		s.endTask(msg.taskID)
 		if !s.current(msg.gen) || msg.sessionGen != s.c.SessionGen() {
 			return nil
 		}

@@ -211,7 +211,7 @@ func (s *flowScreen) runStep(id flows.StepID) tea.Cmd {
 	if i := stepIndex(id); i >= 0 {
 		r.steps[i].Status = flows.StatusRunning
 	}
-	taskID, spin := s.c.BeginTask("Flow: " + string(id))
+	taskID, spin := s.beginTask("Flow: " + string(id))
 	r.taskID = taskID
 	f, gen := r.flow, r.gen
 	s.render()
@@ -227,7 +227,7 @@ func (s *flowScreen) runStep(id flows.StepID) tea.Cmd {
 }
 
 func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
-	s.c.EndTask(msg.taskID)
+	s.endTask(msg.taskID)
 	r := s.run
 	if r == nil || msg.gen != r.gen {
 		return nil

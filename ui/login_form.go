@@ -33,7 +33,6 @@ type loginForm struct {
 	password *formField
 	cfg      *keyring.Config
 	busy     bool
-	task     int // the status-bar task while busy
 	err      string
 }
 
@@ -173,8 +172,7 @@ func (s *loginForm) submit(toFile bool) tea.Cmd {
 	if newAPI == nil {
 		newAPI = s.c.defaultNewAPI
 	}
-	id, spin := s.c.BeginTask("Signing in")
-	s.task = id
+	id, spin := s.beginTask("Signing in")
 	return tea.Batch(spin, func() tea.Msg {
 		res, err := signIn(ctx, newAPI, method, rawURL, token, email, password)
 		out := loginDoneMsg{form: s, res: res, err: err, taskID: id}
@@ -238,7 +236,7 @@ func signIn(ctx context.Context, newAPI func(string, string) (API, *client.Clien
 }
 
 func (s *loginForm) done(msg loginDoneMsg) tea.Cmd {
-	s.c.EndTask(msg.taskID)
+	s.endTask(msg.taskID)
 	s.busy = false
 	if msg.err != nil {
 		s.err = explainError(msg.err)
@@ -275,15 +273,4 @@ func (s *loginForm) View() string {
 		b.WriteString(st.Faint.Render("ctrl+s or enter on the last field to sign in · esc to cancel"))
 	}
 	return b.String()
-}
-
-// Close ends the status-bar task of a request still in flight: its answer
-// comes to no screen once the form is gone (Esc while busy), and the
-// spinner would otherwise stay.
-func (s *loginForm) Close() {
-	if s.busy {
-		s.c.EndTask(s.task)
-		s.busy = false
-	}
-	s.base.Close()
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -127,6 +128,7 @@ type base struct {
 	gen    uint64 // bump before each load; drop results carrying an older value
 
 	reqCancel context.CancelFunc // the latest load's context
+	tasks     []int              // status-bar tasks begun here and not yet ended
 }
 
 func newBase(c *Common) base {
@@ -141,8 +143,31 @@ func (b *base) Capturing() bool            { return false }
 func (b *base) Back() (tea.Cmd, bool)      { return nil, false }
 func (b *base) Focus() tea.Cmd             { return nil }
 func (b *base) Blur()                      {}
-func (b *base) Close()                     { b.cancel() }
-func (b *base) nextGen() uint64            { b.gen++; return b.gen }
+
+// Close cancels the screen's context and ends its status-bar tasks: the
+// answers they wait for go to no screen once it is gone (Esc while a form
+// is busy), and their spinners would otherwise stay.
+func (b *base) Close() {
+	for _, id := range b.tasks {
+		b.c.EndTask(id)
+	}
+	b.tasks = nil
+	b.cancel()
+}
+
+// beginTask shows label with a spinner until endTask(id) or Close.
+func (b *base) beginTask(label string) (int, tea.Cmd) {
+	id, cmd := b.c.BeginTask(label)
+	b.tasks = append(b.tasks, id)
+	return id, cmd
+}
+
+// endTask ends a task begun by beginTask.
+func (b *base) endTask(id int) {
+	b.c.EndTask(id)
+	b.tasks = slices.DeleteFunc(b.tasks, func(t int) bool { return t == id })
+}
+func (b *base) nextGen() uint64 { b.gen++; return b.gen }
 
 // freshCtx cancels the previous load (its answer would be dropped anyway)
 // and returns the context for the next one.
