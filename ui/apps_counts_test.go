@@ -20,27 +20,18 @@ func TestSecretCountsFanOutBoundedAndCancelled(t *testing.T) {
 	if !strings.Contains(h.screen(), "of 1000") {
 		t.Fatalf("list not usable while counts load:\n%s", h.screen())
 	}
-	h.waitFor("the first requests to block", func() bool {
-		api.mu.Lock()
-		defer api.mu.Unlock()
-		return api.secretsInFlight == maxCountRequests
-	})
-	api.mu.Lock()
-	maxLive, asked := api.secretsMaxLive, api.secretsAsked
-	api.mu.Unlock()
+	h.waitFor("the first requests to block", func() bool { inFlight, _, _, _ := api.secretStats(); return inFlight == maxCountRequests })
+	_, maxLive, asked, _ := api.secretStats()
 	if maxLive > maxCountRequests || asked > maxCountRequests {
 		t.Fatalf("%d requests at once, %d asked; want at most %d", maxLive, asked, maxCountRequests)
 	}
 
 	h.key("3") // leave the Apps tab
 	h.waitFor("the requests in flight to be cancelled", func() bool {
-		api.mu.Lock()
-		defer api.mu.Unlock()
-		return api.secretsInFlight == 0 && api.secretsCancelled == maxCountRequests
+		inFlight, _, _, cancelled := api.secretStats()
+		return inFlight == 0 && cancelled == maxCountRequests
 	})
-	api.mu.Lock()
-	askedWhileAway := api.secretsAsked
-	api.mu.Unlock()
+	_, _, askedWhileAway, _ := api.secretStats()
 	if askedWhileAway != asked {
 		t.Fatalf("asked %d more counts after the tab was left", askedWhileAway-asked)
 	}
@@ -48,13 +39,10 @@ func TestSecretCountsFanOutBoundedAndCancelled(t *testing.T) {
 	close(api.secretsBlock) // the server answers from now on
 	h.key("2")
 	h.waitFor("the visible rows' counts", func() bool {
-		api.mu.Lock()
-		defer api.mu.Unlock()
-		return api.secretsInFlight == 0 && api.secretsAsked > asked
+		inFlight, _, now, _ := api.secretStats()
+		return inFlight == 0 && now > asked
 	})
-	api.mu.Lock()
-	total := api.secretsAsked
-	api.mu.Unlock()
+	_, _, total, _ := api.secretStats()
 	visible := h.m.top().(*appsScreen).tableHeight()
 	if total-asked > visible+maxCountRequests {
 		t.Fatalf("asked %d counts on return; only %d rows are visible", total-asked, visible)
@@ -71,20 +59,13 @@ func TestSecretCountsScrollDoesNotLoop(t *testing.T) {
 	api.secretsBlock = make(chan struct{})
 	h := newHarness(t, api, 120, 30)
 	h.key("2")
-	h.waitFor("the first batch to block", func() bool {
-		api.mu.Lock()
-		defer api.mu.Unlock()
-		return api.secretsInFlight == maxCountRequests
-	})
+	h.waitFor("the first batch to block", func() bool { inFlight, _, _, _ := api.secretStats(); return inFlight == maxCountRequests })
 	h.key("pgdown", "pgdown")
 	h.waitFor("the newest batch to block", func() bool {
-		api.mu.Lock()
-		defer api.mu.Unlock()
-		return api.secretsInFlight == maxCountRequests && api.secretsCancelled >= maxCountRequests
+		inFlight, _, _, cancelled := api.secretStats()
+		return inFlight == maxCountRequests && cancelled >= maxCountRequests
 	})
-	api.mu.Lock()
-	asked := api.secretsAsked
-	api.mu.Unlock()
+	_, _, asked, _ := api.secretStats()
 	if asked > 3*maxCountRequests {
 		t.Fatalf("%d count requests for three windows of rows", asked)
 	}
@@ -100,9 +81,7 @@ func TestSecretCountsScrollDoesNotLoop(t *testing.T) {
 		}
 		return true
 	})
-	api.mu.Lock()
-	total := api.secretsAsked
-	api.mu.Unlock()
+	_, _, total, _ := api.secretStats()
 	if total > asked+visible {
 		t.Fatalf("%d requests to fill %d visible rows", total-asked, visible)
 	}

@@ -45,6 +45,34 @@ func (f *fakeAPI) call() error {
 	return f.fail
 }
 
+// hold waits for gate (when set) to close, or for ctx, counting a
+// cancellation in cancelled; the harness is told it awaits meanwhile.
+func (f *fakeAPI) hold(ctx context.Context, gate chan struct{}, cancelled *int) error {
+	if gate == nil {
+		return nil
+	}
+	if f.awaiting != nil {
+		f.awaiting(1)
+		defer f.awaiting(-1)
+	}
+	select {
+	case <-gate:
+		return nil
+	case <-ctx.Done():
+		f.mu.Lock()
+		*cancelled++
+		f.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// secretStats reads the secret-count counters together.
+func (f *fakeAPI) secretStats() (inFlight, maxLive, asked, cancelled int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.secretsInFlight, f.secretsMaxLive, f.secretsAsked, f.secretsCancelled
+}
+
 func (f *fakeAPI) BuildInfo(ctx context.Context) (client.BuildInfo, error) {
 	if err := f.call(); err != nil {
 		return client.BuildInfo{}, err
@@ -63,19 +91,8 @@ func (f *fakeAPI) Apps(ctx context.Context) ([]client.App, error) {
 	if err := f.call(); err != nil {
 		return nil, err
 	}
-	if f.block != nil {
-		if f.awaiting != nil {
-			f.awaiting(1)
-			defer f.awaiting(-1)
-		}
-		select {
-		case <-f.block:
-		case <-ctx.Done():
-			f.mu.Lock()
-			f.cancelled++
-			f.mu.Unlock()
-			return nil, ctx.Err()
-		}
+	if err := f.hold(ctx, f.block, &f.cancelled); err != nil {
+		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -154,18 +171,9 @@ func (f *fakeAPI) AppSecrets(ctx context.Context, appID string) ([]client.AppSec
 		f.secretsInFlight++
 		f.secretsMaxLive = max(f.secretsMaxLive, f.secretsInFlight)
 		f.mu.Unlock()
-		if f.awaiting != nil {
-			f.awaiting(1)
-			defer f.awaiting(-1)
-		}
 		defer func() { f.mu.Lock(); f.secretsInFlight--; f.mu.Unlock() }()
-		select {
-		case <-f.secretsBlock:
-		case <-ctx.Done():
-			f.mu.Lock()
-			f.secretsCancelled++
-			f.mu.Unlock()
-			return nil, ctx.Err()
+		if err := f.hold(ctx, f.secretsBlock, &f.secretsCancelled); err != nil {
+			return nil, err
 		}
 	}
 	f.mu.Lock()
