@@ -15,32 +15,32 @@ import (
 func DetectServer(ctx context.Context, c *client.Client) coder.Server {
 	// Build info (then the experiments, which only Coder has) and the
 	// metadata are independent: asked side by side, the answer takes the
-	// longer of the two, not their sum.
-	var e, m coder.Evidence
+	// longer of the two, not their sum. The goroutine fills only the
+	// build-info fields of e; this one only the metadata fields.
+	var e coder.Evidence
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if d, err := c.AuthorizationServerMetadata(ctx, c.BaseURL()); err == nil {
-			m.Metadata = true
-			m.AuthMethods = d.Doc.TokenEndpointAuthMethodsSupported
-			m.Scopes = len(d.Doc.ScopesSupported)
-			m.Registration = d.Doc.RegistrationEndpoint != ""
-			m.Device, m.RateLimit = d.Doc.DeviceAuthorizationEndpoint != "", d.RateLimit
+		if bi, err := c.BuildInfo(ctx); err == nil && bi.Version != "" {
+			e.HasBuildInfo, e.Version = true, bi.Version
+			if c.SessionToken() != "" {
+				if exps, err := c.Experiments(ctx); err == nil {
+					if exps == nil {
+						exps = []string{}
+					}
+					e.Experiments = exps
+				}
+			}
 		}
 	}()
-	if bi, err := c.BuildInfo(ctx); err == nil && bi.Version != "" {
-		e.HasBuildInfo, e.Version = true, bi.Version
-	}
-	if e.HasBuildInfo && c.SessionToken() != "" {
-		if exps, err := c.Experiments(ctx); err == nil {
-			if exps == nil {
-				exps = []string{}
-			}
-			e.Experiments = exps
-		}
+	if d, err := c.AuthorizationServerMetadata(ctx, c.BaseURL()); err == nil {
+		e.Metadata = true
+		e.AuthMethods = d.Doc.TokenEndpointAuthMethodsSupported
+		e.Scopes = len(d.Doc.ScopesSupported)
+		e.Registration = d.Doc.RegistrationEndpoint != ""
+		e.Device, e.RateLimit = d.Doc.DeviceAuthorizationEndpoint != "", d.RateLimit
 	}
 	wg.Wait()
-	e.Metadata, e.AuthMethods, e.Scopes, e.Registration, e.Device, e.RateLimit = m.Metadata, m.AuthMethods, m.Scopes, m.Registration, m.Device, m.RateLimit
 	return coder.Describe(e)
 }
