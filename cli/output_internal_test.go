@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"oauthdeck/client"
 	"oauthdeck/flows"
@@ -58,12 +59,12 @@ func TestDemoSeedKeepsTheSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	apps, err := c.Apps(ctx)
-	if err != nil || len(apps) != len(demoApps) {
+	if err != nil || len(apps) != len(sandbox.DemoApps(time.Now())) {
 		t.Fatalf("%d apps, %v", len(apps), err)
 	}
 	var cliTool client.App
 	for _, a := range apps {
-		if a.Name == demoApps[0].Name {
+		if a.Name == sandbox.DemoApps(time.Now())[0].Name {
 			cliTool = a
 		}
 	}

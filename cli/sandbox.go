@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ type sandboxOptions struct {
 	providerDisabled bool
 	reveal           bool
 	seedApps         int
+	demoApps         bool
 	rateLimit        int
 }
 
@@ -64,6 +66,11 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 			if o.seedApps > 0 {
 				srv.SeedApps(o.seedApps)
 			}
+			if o.demoApps {
+				for _, spec := range sandbox.DemoApps(time.Now()) {
+					srv.Seed(spec)
+				}
+			}
 			fmt.Fprintf(a.io.Out, "CODER_URL=%s\nCODER_SESSION_TOKEN=%s\n", srv.URL(), srv.AdminSessionToken())
 			if f, ok := a.io.Out.(interface{ Sync() error }); ok {
 				_ = f.Sync()
@@ -81,6 +88,9 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 			}
 			if o.seedApps > 0 {
 				notes = append(notes, fmt.Sprintf("seeded %d apps (seed-00001 …)", o.seedApps))
+			}
+			if o.demoApps {
+				notes = append(notes, fmt.Sprintf("seeded the demo's %d apps, an estate with a finding of each kind for 'oauthdeck audit'", len(sandbox.DemoApps(time.Now()))))
 			}
 			if srv.RateLimits() {
 				notes = append(notes, fmt.Sprintf("rate limits: %d requests a minute per /oauth2 endpoint and caller (owners may send %s)", srv.RateLimitPerMinute(), sandbox.BypassRateLimitHeader))
@@ -103,6 +113,7 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 	f.BoolVar(&o.dcr, "dcr", false, "open dynamic client registration (main; v2.36 and v2.30 always have it open)")
 	f.BoolVar(&o.providerDisabled, "provider-disabled", false, "answer as a deployment whose OAuth2 provider is off")
 	f.BoolVar(&o.reveal, "reveal", false, "print the admin password on stderr")
+	f.BoolVar(&o.demoApps, "demo-apps", false, "seed the demo's apps: an estate with a finding of each kind of 'oauthdeck audit'")
 	f.IntVar(&o.seedApps, "seed-apps", 0, "seed this many apps (seed-00001 …) for scale tests and benchmarks")
 	f.IntVar(&o.rateLimit, "rate-limit", 0, "requests a minute per /oauth2 endpoint on profiles with rate limits (main): 0 the profile's 60, -1 off")
 	completeCompat(cmd)

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
-	"oauthdeck/client"
 	"oauthdeck/keyring"
 	"oauthdeck/sandbox"
 	"oauthdeck/ui"
@@ -96,29 +96,20 @@ stay in memory: nothing is written to your keyring or config.`,
 	return cmd
 }
 
-// demoApps are the sample apps the demo starts with; the first has a
-// secret, kept in the demo's memory store.
-var demoApps = []client.AppRequest{
-	{Name: "cli-tool", CallbackURL: "http://127.0.0.1:9876/callback", Icon: "/icon/code.svg"},
-	{Name: "mcp-inspector", CallbackURL: "http://127.0.0.1:6276/oauth/callback"},
-	{Name: "ci-runner", CallbackURL: "http://127.0.0.1:8085/cb"},
-}
-
-// seedDemo adds the sample apps, with a secret for the first, straight
-// into the sandbox's store (no round trip stands between the command and
-// the console's first frame), and keeps that secret in store, as the
-// console's "keep" would: a flow with the app then reaches a token.
+// seedDemo adds the demo's apps straight into the sandbox's store (no round
+// trip stands between the command and the console's first frame), keeping
+// the flow apps' secrets in store.
 func seedDemo(ctx context.Context, srv *sandbox.Server, store keyring.Store) error {
-	for i, req := range demoApps {
-		id, secret := srv.SeedApp(req.Name, []string{req.CallbackURL}, req.Icon, i == 0)
-		if secret == "" {
+	for i, spec := range sandbox.DemoApps(time.Now()) {
+		id, secrets := srv.Seed(spec)
+		if i >= sandbox.DemoFlowApps || len(secrets) == 0 {
 			continue
 		}
 		key, err := keyring.ClientSecretKey(srv.URL(), id)
 		if err != nil {
 			return fmt.Errorf("seeding the demo: %w", err)
 		}
-		if err := store.Set(ctx, key, secret); err != nil {
+		if err := store.Set(ctx, key, secrets[len(secrets)-1]); err != nil {
 			return fmt.Errorf("seeding the demo: %w", err)
 		}
 	}

@@ -17,15 +17,79 @@ func (s *Server) SeedApps(n int) []string {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	for i := 1; i <= n; i++ {
-		a := &app{
-			id: uuid.New(), name: fmt.Sprintf("seed-%05d", i),
-			redirectURIs: []string{"http://127.0.0.1:9876/callback"},
-			createdAt:    now.Add(time.Duration(i) * time.Microsecond),
-		}
-		s.store.apps[a.id] = a
+		a := s.addAppLocked(AppSeed{Name: fmt.Sprintf("seed-%05d", i), RedirectURIs: []string{"http://127.0.0.1:9876/callback"}},
+			now.Add(time.Duration(i)*time.Microsecond))
 		ids = append(ids, a.id.String())
 	}
 	return ids
+}
+
+// AppSeed is an app as a deployment's history leaves it, for the demo's
+// estate and for tests: registered through DCR or not, public or not, with
+// secrets last used at given times. What the profile's apps cannot carry
+// (a scope before 2.38, a public client where there are none) is dropped,
+// as the real server of that version would never have stored it. Names and
+// redirect URIs are not validated: seeding can make apps the API refuses
+// today, as older versions stored them.
+type AppSeed struct {
+	Name         string
+	Icon         string
+	RedirectURIs []string
+	Scope        string
+	Public       bool
+	Dynamic      bool
+	Secrets      []SecretSeed
+}
+
+// SecretSeed is one client secret of a seeded app; LastUsed zero means
+// never used.
+type SecretSeed struct{ LastUsed time.Time }
+
+// Seed adds one app straight to the store (no HTTP round trip) and returns
+// its ID and the full values of its secrets (shown once, as the API would).
+func (s *Server) Seed(spec AppSeed) (id string, secrets []string) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	a := s.addAppLocked(spec, s.now())
+	if a.public {
+		return a.id.String(), nil
+	}
+	for _, ss := range spec.Secrets {
+		full, secID := s.addSecretLocked(a.id)
+		if !ss.LastUsed.IsZero() {
+			at := ss.LastUsed
+			s.store.secrets[secID].lastUsed = &at
+		}
+		secrets = append(secrets, full)
+	}
+	return a.id.String(), secrets
+}
+
+// addAppLocked stores an app made from spec; the caller holds s.store.mu.
+func (s *Server) addAppLocked(spec AppSeed, created time.Time) *app {
+	a := &app{
+		id: uuid.New(), name: spec.Name, icon: spec.Icon, createdAt: created,
+		redirectURIs: append([]string(nil), spec.RedirectURIs...),
+		public:       s.b.publicClients && spec.Public,
+	}
+	if !s.b.appRedirectURIs && len(a.redirectURIs) > 1 {
+		a.redirectURIs = a.redirectURIs[:1] // only the callback URL
+	}
+	if s.b.appRedirectURIs {
+		a.scope = spec.Scope
+	}
+	if spec.Dynamic {
+		method := "client_secret_basic"
+		if a.public {
+			method = "none"
+		}
+		a.reg = &registration{issuedAt: created.Unix(), tokenHash: hashSecret(randomAlnum(regTokenLen)), meta: clientMetadata{
+			RedirectURIs: a.redirectURIs, ClientName: spec.Name, GrantTypes: []string{"authorization_code", "refresh_token"},
+			ResponseTypes: []string{"code"}, TokenEndpointAuthMethod: method,
+		}}
+	}
+	s.store.apps[a.id] = a
+	return a
 }
 
 // AppNames lists, sorted, the names of the apps whose name starts with
@@ -38,19 +102,4 @@ func (s *Server) AppNames(prefix string) []string {
 		names = append(names, a.name)
 	}
 	return names
-}
-
-// SeedApp adds one app straight to the store (no HTTP round trip), with a
-// client secret when withSecret is set, and returns the app's ID and the
-// secret's full value (shown once, as the API would). Names and redirect
-// URIs are the caller's: they are not validated as the API validates them.
-func (s *Server) SeedApp(name string, redirectURIs []string, icon string, withSecret bool) (id, secret string) {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	a := &app{id: uuid.New(), name: name, icon: icon, redirectURIs: append([]string(nil), redirectURIs...), createdAt: s.now()}
-	s.store.apps[a.id] = a
-	if withSecret {
-		secret, _ = s.addSecretLocked(a.id)
-	}
-	return a.id.String(), secret
 }

@@ -10,7 +10,11 @@ import (
 // through the API, with its one secret, whose value is the one returned.
 func TestSeedApp(t *testing.T) {
 	s := startSandbox(t, Options{})
-	id, secret := s.SeedApp("seeded-app", []string{"http://127.0.0.1:9876/callback"}, "/icon/code.svg", true)
+	id, full := s.Seed(AppSeed{Name: "seeded-app", RedirectURIs: []string{"http://127.0.0.1:9876/callback"}, Icon: "/icon/code.svg", Secrets: []SecretSeed{{}}})
+	if len(full) != 1 {
+		t.Fatalf("secrets %q", full)
+	}
+	secret := full[0]
 	if !strings.HasPrefix(secret, "coder_") {
 		t.Fatalf("secret %q", secret)
 	}
@@ -29,7 +33,7 @@ func TestSeedApp(t *testing.T) {
 	if len(secrets) != 1 || !strings.HasSuffix(secret, secrets[0].Truncated) {
 		t.Fatalf("secrets %+v for %q", secrets, secret)
 	}
-	if _, none := s.SeedApp("no-secret", []string{"http://127.0.0.1:1/cb"}, "", false); none != "" {
+	if _, none := s.Seed(AppSeed{Name: "no-secret", RedirectURIs: []string{"http://127.0.0.1:1/cb"}}); none != nil {
 		t.Fatalf("a secret without asking: %q", none)
 	}
 }

@@ -21,7 +21,7 @@ func TestE2EDemoAppLifecycle(t *testing.T) {
 	tm.waitFor("1 Deployments", "admin@127.0.0.1", "demo")
 
 	tm.keys("2")
-	tm.waitFor("cli-tool", "mcp-inspector", "3 of 3")
+	tm.waitFor("cli-tool", "mcp-inspector", "16 of 16")
 
 	tm.keys("n")
 	tm.waitFor("New OAuth2 app")
@@ -64,7 +64,7 @@ func TestE2EDemoAppLifecycle(t *testing.T) {
 	tm.keys("d")
 	tm.waitFor("Delete app e2e-app?", "every access and refresh token")
 	tm.keys("y")
-	tm.waitFor("Deleted app e2e-app", "3 of 3")
+	tm.waitFor("Deleted app e2e-app", "16 of 16")
 
 	tm.keys("q")
 	if code := tm.exitCode(); code != "0" {
@@ -98,7 +98,7 @@ func TestE2EDemoCompatProfiles(t *testing.T) {
 			tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo", "--compat", c.compat)
 			tm.waitFor("1 Deployments", "version       "+c.version, "provider enabled")
 			tm.keys("2")
-			tm.waitFor("cli-tool", "3 of 3")
+			tm.waitFor("cli-tool", "16 of 16")
 			tm.keys("q")
 			if code := tm.exitCode(); code != "0" {
 				t.Fatalf("exit code %s; screen:\n%s", code, tm.capture())
