@@ -5,9 +5,9 @@
 // (ShellQuote). It imports nothing of oauthdeck's.
 //
 // The rule: a string a server sent is made safe where it becomes display
-// data — a flows Field, Finding or Verdict, a TUI notice or view row, a CLI
-// line, a check report — by a call into this package, and nowhere else is
-// trusted to have done it. Secrets are masked (Mask: "coder_abc1234567_••••••••")
+// data — a flows Field, Finding or Verdict, an audit Finding or prune
+// Candidate, a TUI notice or view row, a CLI line, a check report — by a
+// call into this package, and nowhere else is trusted to have done it. Secrets are masked (Mask: "coder_abc1234567_••••••••")
 // where a person looks at them and redacted (Redact: "‹redacted:1a2b3c›", the
 // one marker style) where text is kept. rule_test.go in this package
 // enforces the rule on the engine's and the CLI's sinks (it type-checks them

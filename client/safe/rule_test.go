@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestServerStringsReachSinksOnlyThroughSafe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads and type-checks the engine and the CLI")
 	}
-	violations, sinks := serverStringsOutsideSafe(t, "oauthdeck/flows", "oauthdeck/cli", "oauthdeck/ui", "oauthdeck/flows/check")
+	violations, sinks := serverStringsOutsideSafe(t, "oauthdeck/flows", "oauthdeck/cli", "oauthdeck/ui", "oauthdeck/flows/check", auditPkg)
 	if sinks < 200 { // the walk must see the sinks it claims to check
 		t.Fatalf("found only %d sinks", sinks)
 	}
@@ -37,7 +38,14 @@ const (
 	safePkg   = "oauthdeck/client/safe"
 	flowsPkg  = "oauthdeck/flows"
 	uiPkg     = "oauthdeck/ui"
+	auditPkg  = "oauthdeck/flows/audit"
 )
+
+// displayFields are the fields of engine types that are display data.
+var displayFields = map[string]map[string][]string{
+	flowsPkg: {"Field": {"Value"}, "Finding": {"Message"}},
+	auditPkg: {"Finding": {"Message", "AppName", "SecretID"}, "Candidate": {"Name", "Why"}, "PruneFailure": {"Error"}},
+}
 
 func serverStringsOutsideSafe(t *testing.T, patterns ...string) (violations []string, sinks int) {
 	t.Helper()
@@ -76,14 +84,11 @@ func sinkExprs(info *types.Info, n ast.Node, inUI bool) []ast.Expr {
 		if inUI && named.Obj().Pkg().Path() == uiPkg {
 			return uiStringFields(info, n)
 		}
-		if named.Obj().Pkg().Path() != flowsPkg {
-			return nil
-		}
-		field := map[string]string{"Field": "Value", "Finding": "Message"}[named.Obj().Name()]
+		fields := displayFields[named.Obj().Pkg().Path()][named.Obj().Name()]
 		var sinks []ast.Expr
 		for _, el := range n.Elts {
 			if kv, ok := el.(*ast.KeyValueExpr); ok {
-				if id, ok := kv.Key.(*ast.Ident); ok && id.Name == field {
+				if id, ok := kv.Key.(*ast.Ident); ok && slices.Contains(fields, id.Name) {
 					sinks = append(sinks, kv.Value)
 				}
 			}
