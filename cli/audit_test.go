@@ -50,8 +50,8 @@ func auditFindings(t *testing.T, h *harness, args ...string) (auditJSON, []strin
 
 // The demo's estate holds one finding of each kind; the audit finds each
 // once and nothing else, and where the servers differ (2.38's app fields,
-// public clients, scopes; what an upgrade from v2.30 changes) so do the
-// findings.
+// public clients, scopes, recorded secret use; what an upgrade from v2.30
+// changes) so do the findings.
 func TestAuditFindsTheDemoEstate(t *testing.T) {
 	common := []string{
 		"app.lookalike-name clitool",
@@ -61,9 +61,6 @@ func TestAuditFindsTheDemoEstate(t *testing.T) {
 		"redirect.http-remote legacy-portal",
 		"redirect.refused fragment-app",
 		"redirect.wildcard-host wildcard-app",
-		"secret.never-used unused-secret",
-		"secret.rotation-unfinished rotating-app",
-		"secret.stale stale-secret",
 	}
 	want := map[sandbox.Compat][]string{
 		sandbox.CompatMain: append([]string{
@@ -74,11 +71,14 @@ func TestAuditFindsTheDemoEstate(t *testing.T) {
 			"app.scope-unrestricted cli-tool",
 			"redirect.duplicate dup-uris",
 			"redirect.many many-uris",
+			"secret.never-used unused-secret",
+			"secret.rotation-unfinished rotating-app",
+			"secret.stale stale-secret",
 		}, common...),
 		sandbox.CompatV230: append([]string{
-			"app.no-secret mcp-inspector",   // no public clients: a confidential app without a secret
-			"secret.never-used claude-code", // the server does not say it registered itself
-			"deployment.upgrade ",           // what 2.38 changes
+			"app.no-secret mcp-inspector", // no public clients: a confidential app without a secret
+			"deployment.upgrade ",         // what 2.38 changes
+			"secret.use-not-recorded ",    // v2.30 keeps last_used_at null: no rule on secret use applies
 		}, common...),
 	}
 	for compat, w := range want {
@@ -190,5 +190,8 @@ func TestPrune(t *testing.T) {
 	_, old := demoEstate(t, sandbox.CompatV230)
 	if msg := old.fail(1, "", "apps", "prune", "--dcr", "--dry-run"); !strings.Contains(msg, "dynamically_registered") {
 		t.Fatalf("--dcr on v2.30: %s", msg)
+	}
+	if msg := old.fail(1, "", "apps", "prune", "--unused-for", "30d", "--dry-run"); !strings.Contains(msg, "does not record") {
+		t.Fatalf("--unused-for on v2.30: %s", msg)
 	}
 }

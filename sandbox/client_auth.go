@@ -79,8 +79,10 @@ func (s *Server) authenticateClient(w http.ResponseWriter, a app, secret string)
 	var id uuid.UUID
 	if sec != nil {
 		id = sec.id
-		now := s.now()
-		sec.lastUsed = &now
+		if s.b.secretLastUsed {
+			now := s.now()
+			sec.lastUsed = &now
+		}
 	}
 	s.store.mu.Unlock()
 	if sec == nil {

@@ -54,6 +54,7 @@ type behaviours struct {
 
 	// Apps and their management API.
 	appRedirectURIs  bool // apps carry redirect_uris and a scope allowlist, and create/update keep them; before, both are dropped
+	secretLastUsed   bool // a secret's last_used_at is set when it authenticates a client; v2.30.0 kept it null after use
 	nullEmptyAppList bool // an empty filtered list is encoded as null (a nil Go slice)
 	lateMethodCheck  bool // /oauth2/tokens parses the client before the method is checked
 
@@ -119,6 +120,7 @@ var profileBehaviours = map[Compat]behaviours{
 		dcrSettings:         true,
 		experiments:         []string{"mcp-server-http"},
 		appRedirectURIs:     true,
+		secretLastUsed:      true,
 		authMethods:         []string{"client_secret_basic", "client_secret_post", "none"},
 		redirectedErrors:    true,
 		pkceRequired:        true,

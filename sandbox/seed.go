@@ -27,7 +27,8 @@ func (s *Server) SeedApps(n int) []string {
 // AppSeed is an app as a deployment's history leaves it, for the demo's
 // estate and for tests: registered through DCR or not, public or not, with
 // secrets last used at given times. What the profile's apps cannot carry
-// (a scope before 2.38, a public client where there are none) is dropped,
+// (a scope before 2.38, a public client where there are none, a last use
+// where the version never records one) is dropped,
 // as the real server of that version would never have stored it. Names and
 // redirect URIs are not validated: seeding can make apps the API refuses
 // today, as older versions stored them.
@@ -56,7 +57,7 @@ func (s *Server) Seed(spec AppSeed) (id string, secrets []string) {
 	}
 	for _, ss := range spec.Secrets {
 		full, secID := s.addSecretLocked(a.id)
-		if !ss.LastUsed.IsZero() {
+		if !ss.LastUsed.IsZero() && s.b.secretLastUsed {
 			at := ss.LastUsed
 			s.store.secrets[secID].lastUsed = &at
 		}

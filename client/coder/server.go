@@ -67,7 +67,10 @@ type ServerFeatures struct {
 	Metadata        bool     `json:"metadata"`                              // the metadata document was read
 	DeviceEndpoint  bool     `json:"device_authorization_endpoint"`         // advertised (RFC 8628)
 	ScopesEnforced  bool     `json:"scopes_enforced"`                       // by version: 2.38 mints and enforces the negotiated scope
-	RateLimit       int      `json:"rate_limit_per_minute,omitempty"`       // X-Ratelimit-Limit on the metadata answer
+	// SecretUseRecorded: by version, a client secret's last_used_at is set
+	// when it is used (2.38). v2.30.0 was seen to keep it null after use.
+	SecretUseRecorded bool `json:"secret_use_recorded"`
+	RateLimit         int  `json:"rate_limit_per_minute,omitempty"` // X-Ratelimit-Limit on the metadata answer
 }
 
 // Evidence is what Describe reads; any part may be missing.
@@ -94,6 +97,7 @@ func Describe(e Evidence) Server {
 		Experiments: e.Experiments, Metadata: e.Metadata, DeviceEndpoint: e.Device, RateLimit: e.RateLimit,
 	}
 	f.ScopesEnforced = s.Era == EraFlag
+	f.SecretUseRecorded = s.Era == EraFlag
 	f.RedirectURIList = s.Kind == "coder" && FeaturesOf(e.Version).RedirectURIList
 	f.BasicAuth = e.Metadata && (len(e.AuthMethods) == 0 || slices.Contains(e.AuthMethods, "client_secret_basic"))
 	s.Features = f

@@ -31,11 +31,17 @@ type Candidate struct {
 // ErrNoDCRField: the server does not say which apps registered themselves.
 var ErrNoDCRField = errors.New("this server does not say which apps registered themselves (Coder adds dynamically_registered in 2.38), so --dcr cannot choose")
 
+// ErrNoUseRecord: the server does not record secret use.
+var ErrNoUseRecord = errors.New("this server does not record when a secret is used (last_used_at stays null before Coder 2.38), so --unused-for cannot choose")
+
 // Candidates picks the apps to delete, in the estate's order, and says
 // which apps it could not judge and why.
 func Candidates(est Estate, po PruneOptions, now time.Time) (cands []Candidate, skipped []string, err error) {
 	if !po.DCR && po.UnusedFor <= 0 {
 		return nil, nil, errors.New("say what to prune: --dcr, --unused-for DURATION, or both")
+	}
+	if po.UnusedFor > 0 && !est.Server.Features.SecretUseRecorded {
+		return nil, nil, ErrNoUseRecord
 	}
 	for _, a := range est.Apps {
 		var why []string

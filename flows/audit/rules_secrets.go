@@ -7,8 +7,33 @@ import (
 	"oauthdeck/client"
 )
 
-// confidentialWithSecrets: the apps whose secrets rules can judge (read,
-// not public, not already spoken for).
+// useRecorded: the server sets last_used_at, so "never used" means it.
+func (j *judge) useRecorded() bool { return j.est.Server.Features.SecretUseRecorded }
+
+func checkUseRecorded(j *judge, r Rule) {
+	if j.est.Server.Kind == "coder" && !j.useRecorded() && j.est.countSecrets() > 0 {
+		j.emit(r, nil, "", "this Coder version does not record when a client secret is used (last_used_at stays null, as seen on v2.30.0), so unused secrets and apps cannot be told from used ones: the rules on secret use were not applied")
+	}
+}
+
+func (e *Estate) countSecrets() int {
+	n := 0
+	for _, a := range e.Apps {
+		n += len(a.Secrets)
+	}
+	return n
+}
+
+// usage runs fn for the apps whose secret use can be judged: the server
+// records it, and the app is confidential, read and not spoken for.
+func (j *judge) usage(fn func(a *AppState)) {
+	if j.useRecorded() {
+		j.confidential(fn)
+	}
+}
+
+// confidential: the apps whose secrets rules can judge (read, not public,
+// not already spoken for).
 func (j *judge) confidential(fn func(a *AppState)) {
 	for i := range j.est.Apps {
 		a := &j.est.Apps[i]
@@ -20,7 +45,7 @@ func (j *judge) confidential(fn func(a *AppState)) {
 }
 
 func checkDCRUnused(j *judge, r Rule) {
-	j.confidential(func(a *AppState) {
+	j.usage(func(a *AppState) {
 		if dyn, _ := a.Dynamic(); !dyn {
 			return
 		}
@@ -46,7 +71,7 @@ func checkDCRUnused(j *judge, r Rule) {
 }
 
 func checkRotation(j *judge, r Rule) {
-	j.confidential(func(a *AppState) {
+	j.usage(func(a *AppState) {
 		if len(a.Secrets) < 2 {
 			return
 		}
@@ -65,7 +90,7 @@ func checkRotation(j *judge, r Rule) {
 }
 
 func (j *judge) eachSecret(fn func(a *AppState, s client.AppSecret)) {
-	j.confidential(func(a *AppState) {
+	j.usage(func(a *AppState) {
 		for _, s := range a.Secrets {
 			if !j.claimed[s.ID] {
 				fn(a, s)

@@ -147,11 +147,14 @@ func TestOlderServer(t *testing.T) {
 	est := flagEstate(a)
 	est.Server = coder.Describe(coder.Evidence{Version: "v2.30.0", HasBuildInfo: true, Metadata: true})
 	got := rules(Judge(est, Options{}))
-	if !slices.Equal(got, []string{"redirect.http-remote portal ", "deployment.upgrade  "}) {
+	if !slices.Equal(got, []string{"redirect.http-remote portal ", "deployment.upgrade  ", "secret.use-not-recorded  "}) {
 		t.Fatalf("findings %q", got)
 	}
 	if _, _, err := Candidates(est, PruneOptions{DCR: true}, now); !errors.Is(err, ErrNoDCRField) {
 		t.Fatalf("--dcr on a server that does not say: %v", err)
+	}
+	if _, _, err := Candidates(est, PruneOptions{UnusedFor: day}, now); !errors.Is(err, ErrNoUseRecord) {
+		t.Fatalf("--unused-for on a server that does not record use: %v", err)
 	}
 }
 
