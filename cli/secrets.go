@@ -13,7 +13,7 @@ import (
 
 func (a *app) secretsCommand() *cobra.Command {
 	return groupCommand("secrets", "Manage an app's client secrets (a secret is shown in full only once, when created)",
-		a.secretsListCommand(), a.secretsCreateCommand(), a.secretsDeleteCommand())
+		a.secretsListCommand(), a.secretsCreateCommand(), a.secretsDeleteCommand(), a.secretsRotateCommand())
 }
 
 func (a *app) secretsListCommand() *cobra.Command {

@@ -30,7 +30,7 @@ func DemoApps(now time.Time) []AppSeed {
 		{Name: "fragment-app", RedirectURIs: []string{"https://fragment.example.com/cb#done"}, Scope: allow, Secrets: recent},                           // redirect.refused
 		{Name: "dup-uris", RedirectURIs: []string{"https://dup.example.com/cb", "https://DUP.example.com/cb"}, Scope: allow, Secrets: recent},           // redirect.duplicate (2.38: the list is kept)
 		{Name: "many-uris", RedirectURIs: manyURIs(12), Scope: allow, Secrets: recent},                                                                  // redirect.many (2.38)
-		{Name: "stale-secret", RedirectURIs: []string{"https://stale.example.com/cb"}, Scope: allow, Secrets: []SecretSeed{used(200 * 24 * time.Hour)}}, // secret.stale (where the server records secret use, as the next three)
+		{Name: "stale-secret", RedirectURIs: []string{"https://stale.example.com/cb"}, Scope: allow, Secrets: []SecretSeed{used(200 * 24 * time.Hour)}}, // secret.stale (where the server records secret use, as the next two)
 		{Name: "unused-secret", RedirectURIs: []string{"https://unused.example.com/cb"}, Scope: allow, Secrets: []SecretSeed{{}}},                       // secret.never-used
 		{Name: "rotating-app", RedirectURIs: []string{"https://rotating.example.com/cb"}, Scope: allow,
 			Secrets: []SecretSeed{used(30 * 24 * time.Hour), used(time.Hour)}}, // secret.rotation-unfinished
