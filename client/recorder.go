@@ -2,11 +2,13 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"oauthdeck/client/safe"
@@ -29,6 +31,11 @@ type Exchange struct {
 	ResponseBody   []byte // redacted, truncated to a bounded size
 	Err            string // transport error, if any (redacted and sanitised)
 	Phase          string // "discovery", "registration", "authorize", "token", "revoke", "api", ...
+	// Source is what made the request ("flow exchange", a check's id), from
+	// its context (WithSource); "" when nothing said. SourceID tells apart
+	// two runs with the same label.
+	Source   string
+	SourceID uint64
 
 	// RequestTruncated and ResponseTruncated say a body was cut at
 	// RecordedBodyLimit or (response) was not read to its end.
@@ -129,6 +136,22 @@ func (r *Recorder) Since(id int64) []Exchange {
 	return finals(kept)
 }
 
+// SinceFrom is Since, keeping only the exchanges of one source (the tag
+// WithSource returned): what one step sent, not what another screen sent
+// meanwhile.
+func (r *Recorder) SinceFrom(id int64, source uint64) []Exchange {
+	r.mu.Lock()
+	var kept []*recorded
+	for i := len(r.exchanges) - 1; i >= 0 && r.exchanges[i].e.ID > id; i-- {
+		if r.exchanges[i].e.SourceID == source {
+			kept = append(kept, r.exchanges[i])
+		}
+	}
+	r.mu.Unlock()
+	slices.Reverse(kept)
+	return finals(kept)
+}
+
 // IDsSince lists the IDs of the exchanges after id, redacting nothing.
 func (r *Recorder) IDsSince(id int64) []int64 {
 	r.mu.Lock()
@@ -167,6 +190,22 @@ func (r *Recorder) add(e Exchange, req, resp *boundedCapture) {
 	}
 }
 
+type sourceKey struct{}
+
+type source struct {
+	label string
+	id    uint64
+}
+
+var sourceIDs atomic.Uint64
+
+// WithSource returns a context whose requests are recorded as made by
+// label, and the tag that picks them out again (SinceFrom).
+func WithSource(ctx context.Context, label string) (context.Context, uint64) {
+	id := sourceIDs.Add(1)
+	return context.WithValue(ctx, sourceKey{}, source{label, id}), id
+}
+
 type recordingTransport struct {
 	rec  *Recorder
 	next http.RoundTripper
@@ -179,6 +218,9 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		URL:           safe.Redact(req.URL.String()),
 		RequestHeader: safe.Header(req.Header),
 		Phase:         PhaseOf(req.URL.Path),
+	}
+	if src, ok := req.Context().Value(sourceKey{}).(source); ok {
+		e.Source, e.SourceID = src.label, src.id
 	}
 	reqBody := &boundedCapture{}
 	if req.Body != nil && req.Body != http.NoBody {

@@ -286,3 +286,25 @@ func TestRecorderSince(t *testing.T) {
 		t.Fatalf("after the ring turned: %v", ids)
 	}
 }
+
+// SinceFrom keeps one source's exchanges: what a flow step sent, not what
+// another screen sent to the same deployment at the same time.
+func TestRecorderSinceFrom(t *testing.T) {
+	srv := leakyServer(t)
+	rec := client.NewRecorder(10)
+	c, _ := client.New(srv.URL, "", client.Options{Recorder: rec})
+	mine, tag := client.WithSource(context.Background(), "flow exchange")
+	other, _ := client.WithSource(context.Background(), "flow exchange") // same label, another run
+	for _, ctx := range []context.Context{mine, other, context.Background(), mine} {
+		if _, err := c.Do(ctx, client.Request{URL: "/big"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := rec.SinceFrom(0, tag)
+	if len(got) != 2 || got[0].ID != 1 || got[1].ID != 4 || got[0].Source != "flow exchange" {
+		t.Fatalf("SinceFrom: %+v", got)
+	}
+	if all := rec.Since(0); all[2].Source != "" || all[2].SourceID != 0 {
+		t.Fatalf("an untagged request got a source: %+v", all[2])
+	}
+}

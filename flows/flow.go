@@ -144,12 +144,15 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	if f.cfg.Recorder != nil {
 		lastID = f.cfg.Recorder.LastID()
 	}
+	// Tagged, so the step's exchanges are its own and not what another
+	// screen sent to the same deployment meanwhile.
+	ctx, source := client.WithSource(ctx, "flow "+string(id))
 
 	err := def.run(f, ctx, res)
 
 	res.Finished = f.cfg.Now()
 	if f.cfg.Recorder != nil {
-		res.Exchanges = append(res.Exchanges, f.cfg.Recorder.Since(lastID)...)
+		res.Exchanges = append(res.Exchanges, f.cfg.Recorder.SinceFrom(lastID, source)...)
 	}
 	var skip errSkip
 	switch {
