@@ -53,6 +53,9 @@ type KeyMap struct {
 	TestRedirect  key.Binding
 	Focus         key.Binding // tab between panes inside a screen
 
+	// Audit.
+	Prune key.Binding
+
 	// Requests.
 	CopyCurl key.Binding
 	Export   key.Binding
@@ -104,6 +107,8 @@ func DefaultKeyMap() *KeyMap {
 		KeepSecret:    nb([]string{"k"}, "k", "keep in keyring"),
 		TestRedirect:  nb([]string{"t"}, "t", "test a redirect_uri"),
 		Focus:         nb([]string{"tab"}, "tab", "switch pane"),
+
+		Prune: nb([]string{"p"}, "p", "prune unused DCR apps"),
 
 		CopyCurl: nb([]string{"c", "y"}, "c", "copy as curl"),
 		Export:   nb([]string{"x"}, "x", "export HAR"),

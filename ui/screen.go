@@ -97,6 +97,7 @@ const (
 	screenFlow        screenID = "flow"
 	screenCheck       screenID = "check"
 	screenRequests    screenID = "requests"
+	screenAudit       screenID = "audit"
 )
 
 // tabs are the top-level tabs, in order: the one list of them.
@@ -114,6 +115,7 @@ func tabs() []struct {
 		{screenFlow, newFlowScreen},
 		{screenCheck, newCheckScreen},
 		{screenRequests, newRequestsScreen},
+		{screenAudit, newAuditScreen},
 	}
 }
 

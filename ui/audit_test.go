@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"oauthdeck/sandbox"
+)
+
+// The Audit tab against the demo's estate: nothing is read until r; then
+// the findings list gravest first, enter opens a finding's app, and p
+// prunes exactly the unused dynamically registered app after confirming.
+func TestAuditScreenRunOpenPrune(t *testing.T) {
+	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
+	for _, spec := range sandbox.DemoApps(time.Now()) {
+		srv.Seed(spec)
+	}
+	l := newFlowLoop(t, srv, 100, 30)
+	l.send(switchTabMsg{screenAudit})
+	l.waitScreen("Audit", "r audits every app and secret")
+	s := tabScreen[*auditScreen](l.m, screenAudit)
+	if s.report != nil {
+		t.Fatal("the audit ran before it was asked")
+	}
+	l.key("r")
+	l.waitFor("audit done", func() bool { return s.report != nil && !s.running })
+	l.waitScreen("1 high", "high     redirect.http-remote", "legacy-portal", "fix: use https")
+	if got := s.report.Findings[0].Rule; got != "redirect.http-remote" {
+		t.Fatalf("first finding %s", got)
+	}
+
+	l.key("enter")
+	l.waitScreen("legacy-portal", "http://portal.example.com/oauth/callback")
+	l.key("esc")
+	l.waitScreen("SEVERITY", "RULE")
+
+	before := srv.AppNames("")
+	l.key("p")
+	l.waitScreen("Prune 1 unused dynamically registered app?", "claude-code", "revokes every token")
+	l.key("y")
+	l.waitFor("pruned and audited again", func() bool { return !s.pruning && !s.running && len(srv.AppNames("")) == len(before)-1 })
+	want := slices.DeleteFunc(slices.Clone(before), func(n string) bool { return n == "claude-code" })
+	if got := srv.AppNames(""); !slices.Equal(got, want) {
+		t.Fatalf("apps after prune %q", got)
+	}
+	l.waitFor("re-audited", func() bool { return s.report != nil && !s.running && s.report.Apps == len(want) })
+	if s.stale {
+		t.Fatal("the audit run after its own prune says the apps changed since")
+	}
+	for _, f := range s.report.Findings {
+		if f.Rule == "app.dcr-unused" {
+			t.Fatalf("still found after the prune: %+v", f)
+		}
+	}
+}
