@@ -106,7 +106,7 @@ func (s *auditScreen) run() tea.Cmd {
 
 // tick redraws the progress while the audit runs.
 func (s *auditScreen) tick(gen uint64) tea.Cmd {
-	return tea.Tick(150*time.Millisecond, func(time.Time) tea.Msg { return auditTickMsg{gen: gen} })
+	return s.c.await(tea.Tick(150*time.Millisecond, func(time.Time) tea.Msg { return auditTickMsg{gen: gen} }))
 }
 
 func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {

@@ -51,7 +51,12 @@ type KeyMap struct {
 	NewSecret     key.Binding
 	KeepSecret    key.Binding
 	TestRedirect  key.Binding
+	Rotate        key.Binding
 	Focus         key.Binding // tab between panes inside a screen
+
+	// Rotation wizard.
+	Finish key.Binding
+	Abort  key.Binding
 
 	// Audit.
 	Prune key.Binding
@@ -106,6 +111,9 @@ func DefaultKeyMap() *KeyMap {
 		NewSecret:     nb([]string{"n"}, "n", "new secret"),
 		KeepSecret:    nb([]string{"k"}, "k", "keep in keyring"),
 		TestRedirect:  nb([]string{"t"}, "t", "test a redirect_uri"),
+		Rotate:        nb([]string{"R"}, "R", "rotate the secret"),
+		Finish:        nb([]string{"f"}, "f", "finish: delete the old secrets"),
+		Abort:         nb([]string{"a"}, "a", "abort: delete the new secret"),
 		Focus:         nb([]string{"tab"}, "tab", "switch pane"),
 
 		Prune: nb([]string{"p"}, "p", "prune unused DCR apps"),

@@ -46,6 +46,10 @@ func EraOf(version string) Era {
 	return EraFlag
 }
 
+// RecordsSecretUse: a client secret's last_used_at is set when it is used
+// (2.38; v2.30.0 was seen to keep it null after use).
+func (e Era) RecordsSecretUse() bool { return e == EraFlag }
+
 // Server is what was detected about a deployment: from buildinfo, the
 // authorization server metadata and (with a session) the experiments list.
 type Server struct {
@@ -97,7 +101,7 @@ func Describe(e Evidence) Server {
 		Experiments: e.Experiments, Metadata: e.Metadata, DeviceEndpoint: e.Device, RateLimit: e.RateLimit,
 	}
 	f.ScopesEnforced = s.Era == EraFlag
-	f.SecretUseRecorded = s.Era == EraFlag
+	f.SecretUseRecorded = s.Era.RecordsSecretUse()
 	f.RedirectURIList = s.Kind == "coder" && FeaturesOf(e.Version).RedirectURIList
 	f.BasicAuth = e.Metadata && (len(e.AuthMethods) == 0 || slices.Contains(e.AuthMethods, "client_secret_basic"))
 	s.Features = f

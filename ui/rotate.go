@@ -1,0 +1,392 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+	"oauthdeck/client/coder"
+	"oauthdeck/client/safe"
+	"oauthdeck/flows/rotation"
+	"oauthdeck/keyring"
+)
+
+// rotateScreen is the secret-rotation wizard of one app (flows/rotation):
+// enter moves to the next stage (create, prove), the hand-over refreshes
+// the secrets' last use every few seconds, f finishes (deletes the old
+// secrets after a confirmation) and a aborts. The state is saved next to
+// the config after each stage (kept in memory only when there is no config,
+// as in the demo), so closing the screen and coming back resumes.
+type rotateScreen struct {
+	base
+	app      client.App
+	name     string // sanitised
+	store    *rotation.Store
+	st       *rotation.State
+	secret   string // the new secret's value, while this screen knows it
+	shown    string // secret sanitised for the screen
+	revealed bool
+	kept     bool
+	uses     []rotation.SecretUse
+	recorded bool // the server records secret use
+	busy     string
+	err      error
+	done     string // the finished or aborted outcome
+	lastTail string // the new secret's tail, kept after the state is gone
+}
+
+type (
+	rotateLoadedMsg struct {
+		gen   uint64
+		st    *rotation.State
+		kept  string // the kept secret, when the keyring holds the new one
+		uses  []rotation.SecretUse
+		err   error
+		label string // what the step that answered did, for the notice
+	}
+	rotateTickMsg struct{ gen uint64 }
+)
+
+// rotateRefresh is how often the hand-over rereads the secrets.
+const rotateRefresh = 5 * time.Second
+
+func newRotateScreen(c *Common, app client.App) *rotateScreen {
+	s := &rotateScreen{base: newBase(c), app: app, name: safe.Line(app.Name)}
+	if sess := c.Session(); sess != nil && sess.Build != nil {
+		s.recorded = coder.EraOf(sess.Build.Version).RecordsSecretUse()
+	}
+	if c.Deps.ConfigPath != "" {
+		s.store = &rotation.Store{Dir: filepath.Join(filepath.Dir(c.Deps.ConfigPath), "rotations")}
+	}
+	return s
+}
+
+func (s *rotateScreen) Title() string { return "Rotate " + s.name }
+
+func (s *rotateScreen) KeyBindings() []key.Binding {
+	km := s.c.Keys
+	next := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", s.nextLabel()))
+	out := []key.Binding{next}
+	if s.secret != "" {
+		out = append(out, km.Reveal, km.Copy, km.KeepSecret)
+	}
+	if s.st != nil {
+		out = append(out, km.Finish, km.Abort)
+	}
+	return out
+}
+
+func (s *rotateScreen) nextLabel() string {
+	switch {
+	case s.done != "":
+		return "close"
+	case s.st == nil:
+		return "create the new secret"
+	case s.st.Stage == rotation.StageCreated:
+		return "prove it"
+	}
+	return "refresh"
+}
+
+// Init reads a rotation under way (resume) and the secrets.
+func (s *rotateScreen) Init() tea.Cmd { return s.load("") }
+
+func (s *rotateScreen) client() (*client.Client, string) {
+	sess := s.c.Session()
+	if sess == nil || sess.Client == nil {
+		return nil, ""
+	}
+	return sess.Client, sess.URL
+}
+
+// load reads the saved state (if any), the keyring's secret for the app
+// and the hand-over; label names what ran before, for the notice.
+func (s *rotateScreen) load(label string) tea.Cmd {
+	cl, url := s.client()
+	if cl == nil {
+		return s.c.NotifyErr(errNoDeployment)
+	}
+	gen, ctx, store, keys, appID, cur := s.nextGen(), s.freshCtx(), s.store, s.c.Deps.Store, s.app.ID, s.st
+	return s.c.await(func() tea.Msg {
+		msg := rotateLoadedMsg{gen: gen, label: label, st: cur}
+		if cur == nil && store != nil {
+			st, ok, err := store.Load(cl.BaseURL(), appID)
+			if err != nil {
+				msg.err = err
+				return msg
+			}
+			if ok {
+				msg.st = &st
+			}
+		}
+		if msg.st != nil {
+			if k, err := keyring.ClientSecretKey(url, appID); err == nil {
+				if v, err := keys.Get(ctx, k); err == nil && msg.st.NewSecretTail != "" && strings.HasSuffix(v, msg.st.NewSecretTail) {
+					msg.kept = v
+				}
+			}
+			msg.uses, msg.err = rotation.Handover(ctx, cl, *msg.st)
+		}
+		return msg
+	})
+}
+
+func (s *rotateScreen) save() error {
+	if s.store == nil || s.st == nil {
+		return nil
+	}
+	return s.store.Save(*s.st)
+}
+
+// advance runs the next stage in a Cmd; the result comes back as a load.
+func (s *rotateScreen) advance() tea.Cmd {
+	cl, _ := s.client()
+	if cl == nil || s.busy != "" {
+		return nil
+	}
+	ctx, appID := s.ctx, s.app.ID
+	switch {
+	case s.done != "":
+		return s.c.PopScreen(s)
+	case s.st == nil:
+		s.busy = "creating the new secret"
+		return s.c.await(func() tea.Msg {
+			st, full, err := rotation.Start(ctx, cl, appID, time.Now())
+			return rotateCreatedMsg{st: st, full: full, err: err}
+		})
+	case s.st.Stage == rotation.StageCreated:
+		if s.secret == "" {
+			return s.c.Notify(noticeWarn, "The new secret is not known here any more (it was not kept): finish this rotation with 'oauthdeck apps secrets rotate "+safe.Line(appID)+"' (it reads the secret from stdin), or press a to abort")
+		}
+		s.busy = "proving the new secret"
+		st, secret := *s.st, s.secret
+		return s.c.await(func() tea.Msg {
+			err := rotation.Prove(ctx, cl, &st, secret, time.Now())
+			return rotateProvedMsg{st: st, err: err}
+		})
+	}
+	return s.load("")
+}
+
+type (
+	rotateCreatedMsg struct {
+		st   rotation.State
+		full client.AppSecretFull
+		err  error
+	}
+	rotateProvedMsg struct {
+		st  rotation.State
+		err error
+	}
+	rotateEndedMsg struct {
+		text string
+		err  error
+	}
+)
+
+func (s *rotateScreen) finish(abort bool) tea.Cmd {
+	cl, url := s.client()
+	if cl == nil || s.st == nil || s.busy != "" {
+		return nil
+	}
+	ctx, st, store, keys, appID := s.ctx, *s.st, s.store, s.c.Deps.Store, s.app.ID
+	if abort {
+		return s.c.Confirm("Abort the rotation of "+s.name+"?", "The new secret (…"+safe.Line(st.NewSecretTail)+") is deleted; the old ones stay.",
+			s.c.await(func() tea.Msg {
+				err := rotation.Abort(ctx, cl, st)
+				if err == nil {
+					if k, kerr := keyring.ClientSecretKey(url, appID); kerr == nil {
+						if v, gerr := keys.Get(ctx, k); gerr == nil && strings.HasSuffix(v, st.NewSecretTail) {
+							_ = keys.Delete(ctx, k) // it no longer works
+						}
+					}
+					if store != nil {
+						err = store.Remove(st.Deployment, st.AppID)
+					}
+				}
+				return rotateEndedMsg{text: "Rotation aborted: the new secret was deleted; the old ones stay", err: err}
+			}))
+	}
+	if st.Stage != rotation.StageProven {
+		return s.c.Notify(noticeWarn, "The new secret is not proven yet: nothing is deleted before it is (enter proves it)")
+	}
+	body := "Deleting a secret revokes every token issued with it."
+	if s.recorded && !rotation.Moved(s.uses) {
+		body = "The new secret has not been used since the old ones were: a client may still hold an old one. " + body
+	}
+	return s.c.Confirm("Delete the old secrets of "+s.name+"?", body, s.c.await(func() tea.Msg {
+		deleted, err := rotation.Finish(ctx, cl, st)
+		if err == nil && store != nil {
+			err = store.Remove(st.Deployment, st.AppID)
+		}
+		return rotateEndedMsg{text: "Rotation done: " + countOf(len(deleted), "old secret") + " deleted; the app has the new one (…" + safe.Line(st.NewSecretTail) + ")", err: err}
+	}))
+}
+
+func (s *rotateScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case sessionChangedMsg:
+		return s.c.PopScreen(s)
+	case rotateLoadedMsg:
+		if !s.current(msg.gen) {
+			return nil
+		}
+		s.err = msg.err
+		if msg.st != nil {
+			s.st, s.uses, s.lastTail = msg.st, msg.uses, msg.st.NewSecretTail
+		}
+		if msg.kept != "" && s.secret == "" {
+			s.secret, s.shown, s.kept = msg.kept, safe.Line(msg.kept), true
+		}
+		cmds := []tea.Cmd{s.c.NotifyErr(msg.err)}
+		if s.st != nil && s.st.Stage == rotation.StageProven && s.done == "" {
+			cmds = append(cmds, s.c.await(tea.Tick(rotateRefresh, func(time.Time) tea.Msg { return rotateTickMsg{gen: msg.gen} })))
+		}
+		return tea.Batch(cmds...)
+	case rotateTickMsg:
+		if s.current(msg.gen) && s.busy == "" && s.done == "" {
+			return s.load("")
+		}
+	case rotateCreatedMsg:
+		s.busy, s.err = "", msg.err
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		s.st, s.secret, s.shown = &msg.st, msg.full.ClientSecretFull, safe.Line(msg.full.ClientSecretFull)
+		s.lastTail = msg.st.NewSecretTail
+		err := s.save()
+		return tea.Batch(s.c.Notify(noticeSuccess, "New secret created: copy it (c) or keep it (k) now; it is shown only here"),
+			s.c.NotifyErr(err), cmdOf(secretsChangedMsg{appID: s.app.ID}), s.load(""))
+	case rotateProvedMsg:
+		s.busy = ""
+		if msg.err != nil {
+			s.err = msg.err
+			return s.c.NotifyErr(msg.err)
+		}
+		s.st, s.err = &msg.st, nil
+		return tea.Batch(s.c.Notify(noticeSuccess, "Proven: "+msg.st.Proof), s.c.NotifyErr(s.save()), s.load(""))
+	case rotateEndedMsg:
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		s.done, s.st, s.secret, s.shown = msg.text, nil, "", ""
+		return tea.Batch(s.c.Notify(noticeSuccess, msg.text), cmdOf(secretsChangedMsg{appID: s.app.ID}))
+	case secretKeptMsg:
+		if msg.appID == s.app.ID {
+			s.kept = msg.err == nil
+			return s.c.NotifyErr(msg.err)
+		}
+	case tea.KeyPressMsg:
+		km := s.c.Keys
+		switch {
+		case msg.String() == "enter":
+			return s.advance()
+		case key.Matches(msg, km.Finish):
+			return s.finish(false)
+		case key.Matches(msg, km.Abort):
+			return s.finish(true)
+		case s.secret != "" && key.Matches(msg, km.Reveal):
+			s.revealed = !s.revealed
+		case s.secret != "" && key.Matches(msg, km.Copy):
+			return s.c.Copy("client secret", s.secret)
+		case s.secret != "" && key.Matches(msg, km.KeepSecret):
+			return s.keep()
+		}
+	}
+	return nil
+}
+
+func (s *rotateScreen) keep() tea.Cmd {
+	_, url := s.client()
+	store, ctx, appID, secret := s.c.Deps.Store, s.ctx, s.app.ID, s.secret
+	return func() tea.Msg {
+		k, err := keyring.ClientSecretKey(url, appID)
+		if err == nil {
+			err = store.Set(ctx, k, secret)
+		}
+		return secretKeptMsg{appID: appID, err: err}
+	}
+}
+
+func (s *rotateScreen) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Rotate the client secret of "+s.name) + "\n")
+	switch {
+	case s.busy != "":
+		b.WriteString(st.Info.Render(s.busy+"…") + "\n")
+	case s.err != nil:
+		b.WriteString(st.Error.Render("✗ "+explainFlowErr(s.err)) + "\n")
+	case s.done != "":
+		b.WriteString(st.OK.Render("✓ "+s.done) + "\n")
+	default:
+		b.WriteString(st.Subtle.Render("Nothing is deleted before the new secret is proven; each stage is saved and resumes here.") + "\n")
+	}
+	b.WriteString("\n")
+	stage := 0 // stages done
+	if s.st != nil {
+		stage = 1
+		if s.st.Stage == rotation.StageProven {
+			stage = 2
+			if rotation.Moved(s.uses) {
+				stage = 3
+			}
+		}
+	}
+	if s.done != "" {
+		stage = 4
+	}
+	steps := [][2]string{
+		{"create", "a new secret, shown once"},
+		{"prove", "that it authenticates the client"},
+		{"hand over", "move the clients; watch the secrets' last use"},
+		{"finish", "f deletes the old secrets, which revokes their tokens"},
+	}
+	if s.st != nil {
+		steps[0][1] = "secret …" + safe.Line(s.st.NewSecretTail) + " created " + s.st.Started.Local().Format("2006-01-02 15:04")
+		if s.st.Stage == rotation.StageProven {
+			steps[1][1] = safe.Line(s.st.Proof)
+		}
+	}
+	for i, step := range steps {
+		mark, sty := "·", st.Faint
+		if i < stage {
+			mark, sty = "✓", st.OK
+		}
+		b.WriteString(truncate(sty.Render(mark+" "+itoa(i+1)+" "+padRight(step[0], 10))+step[1], s.width) + "\n")
+	}
+	if s.secret != "" {
+		status := ""
+		if s.kept {
+			status = "  " + st.OK.Render("✓ kept in "+s.c.Deps.Store.Kind())
+		}
+		b.WriteString("\n" + st.Label.Render("New secret ") + maskSecret(s.shown, s.revealed) + status + "\n")
+		b.WriteString(st.Faint.Render("v reveal · c copy · k keep in the keyring (needed to resume the proof after leaving)") + "\n")
+	}
+	if s.st != nil && s.st.Stage == rotation.StageProven {
+		b.WriteString("\n" + st.Header.Render(padRight("SECRET", 12)+padRight("ROLE", 6)+"LAST USED") + "\n")
+		for _, u := range s.uses {
+			role, used := "old", "never"
+			if u.New {
+				role = "new"
+			}
+			if u.LastUsed != nil {
+				used = u.LastUsed.Local().Format(time.DateTime)
+			}
+			b.WriteString(padRight("…"+u.Tail, 12) + padRight(role, 6) + used + "\n")
+		}
+		switch {
+		case !s.recorded:
+			b.WriteString(st.Warn.Render("This server does not record when a secret is used: check the clients yourself, then f.") + "\n")
+		case rotation.Moved(s.uses):
+			b.WriteString(st.OK.Render("The new secret has been used since the old ones were: the clients have moved; f finishes.") + "\n")
+		default:
+			b.WriteString(st.Subtle.Render("Not moved yet: waiting for the new secret to be used (refreshes every "+rotateRefresh.String()+").") + "\n")
+		}
+	}
+	return fitBox(b.String(), s.width, s.height)
+}
