@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -119,6 +120,15 @@ func normalizeRedirectURIs(uris []string, public bool) ([]string, []validation) 
 	return out, vs
 }
 
+func coveredByComposite(sc string, allowed map[string]bool) bool {
+	for composite, names := range compositeCovers {
+		if allowed[composite] && slices.Contains(names, sc) {
+			return true
+		}
+	}
+	return false
+}
+
 // unknownScopes lists the scope names not in the catalogue.
 func unknownScopes(scope string) []string {
 	var bad []string
@@ -130,8 +140,16 @@ func unknownScopes(scope string) []string {
 	return bad
 }
 
+// compositeCovers is what a composite scope covers besides itself, as far
+// as upstream documents it (SCOPES.md's coverage table for
+// coder:workspaces.access); the rest of Coder's rbac composites are not
+// modelled, so they cover only their own name here.
+var compositeCovers = map[string][]string{
+	"coder:workspaces.access": {"workspace:ssh", "template:read"},
+}
+
 // scopeCovered reports whether every requested scope is in the allowed set.
-// coder:all covers everything.
+// coder:all covers everything; a composite covers its documented names.
 func scopeCovered(requested, allowed string) bool {
 	set := map[string]bool{}
 	for _, sc := range strings.Fields(allowed) {
@@ -141,7 +159,7 @@ func scopeCovered(requested, allowed string) bool {
 		return true
 	}
 	for _, sc := range strings.Fields(requested) {
-		if set[sc] {
+		if set[sc] || coveredByComposite(sc, set) {
 			continue
 		}
 		// resource:* covers resource:action.

@@ -1,0 +1,131 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"oauthdeck/client"
+	"oauthdeck/client/safe"
+	"oauthdeck/pkce"
+)
+
+// ScopeCatalog is the deployment's published scope names (scopes_supported),
+// by kind as Coder names them: composites (coder:…), wildcards (…:*) and
+// low-level names (resource:action). All safe for a terminal.
+type ScopeCatalog struct {
+	Composite []string `json:"composite"`
+	Wildcard  []string `json:"wildcard"`
+	LowLevel  []string `json:"low_level"`
+	Other     []string `json:"other,omitempty"` // anything else the server lists (openid, …)
+}
+
+// ReadScopeCatalog reads scopes_supported from the authorization server
+// metadata. Which low-level names a composite covers is the server's to
+// decide (TryScope asks it); the catalogue does not say.
+func ReadScopeCatalog(ctx context.Context, c *client.Client) (ScopeCatalog, error) {
+	md, err := c.AuthorizationServerMetadata(ctx, c.BaseURL())
+	if err != nil {
+		return ScopeCatalog{}, err
+	}
+	var cat ScopeCatalog
+	for _, raw := range md.Doc.ScopesSupported {
+		name := safe.Line(raw)
+		switch {
+		case strings.HasPrefix(name, "coder:"):
+			cat.Composite = append(cat.Composite, name)
+		case strings.HasSuffix(name, ":*"):
+			cat.Wildcard = append(cat.Wildcard, name)
+		case strings.Contains(name, ":"):
+			cat.LowLevel = append(cat.LowLevel, name)
+		default:
+			cat.Other = append(cat.Other, name)
+		}
+	}
+	for _, l := range [][]string{cat.Composite, cat.Wildcard, cat.LowLevel, cat.Other} {
+		sort.Strings(l)
+	}
+	return cat, nil
+}
+
+// Len is the number of names.
+func (c ScopeCatalog) Len() int {
+	return len(c.Composite) + len(c.Wildcard) + len(c.LowLevel) + len(c.Other)
+}
+
+// ScopeTrial is what the server did with a scope request for an app. Text
+// fields are safe for a terminal.
+type ScopeTrial struct {
+	Requested string `json:"requested"`
+	// Accepted: the authorization request was granted (a code came back).
+	Accepted bool `json:"accepted"`
+	// Error and Description are the refusal (invalid_scope and why).
+	Error       string `json:"error,omitempty"`
+	Description string `json:"error_description,omitempty"`
+	// Granted is the token response's scope, when the code was redeemed.
+	Granted  string `json:"granted,omitempty"`
+	Redeemed bool   `json:"redeemed"`
+	Note     string `json:"note,omitempty"`
+}
+
+// TryScope asks the deployment, live, to authorize scope for an app, with
+// the admin's automatic consent (no browser), and reports what it granted
+// or why it refused. With the app's secret the code is redeemed, so the
+// token response says what was granted, and that token is then revoked;
+// like any new grant, it replaces the admin's earlier tokens for the app.
+func TryScope(ctx context.Context, c *client.Client, appID, scope, secret string) (ScopeTrial, error) {
+	out := ScopeTrial{Requested: safe.Line(strings.Join(strings.Fields(scope), " "))}
+	md, err := c.AuthorizationServerMetadata(ctx, c.BaseURL())
+	if err != nil {
+		return out, err
+	}
+	app, err := c.App(ctx, appID)
+	if err != nil {
+		return out, err
+	}
+	state, err := NewState()
+	if err != nil {
+		return out, err
+	}
+	pair := pkce.New()
+	params := AuthParams{ClientID: appID, RedirectURI: app.CallbackURL, State: state, CodeChallenge: pair.Challenge, Scope: strings.Join(strings.Fields(scope), " ")}
+	authURL, err := AuthorizationURL(md.Doc.AuthorizationEndpoint, params.Values())
+	if err != nil {
+		return out, err
+	}
+	cb, err := AutoConsent(ctx, c, authURL, Expect{State: state})
+	var ce *CallbackError
+	var oe *client.OAuth2Error
+	switch {
+	case errors.As(err, &ce):
+		out.Error, out.Description = ce.Code, ce.Description
+		return out, nil
+	case errors.As(err, &oe):
+		// Refused before the redirect (an error body): the same answer.
+		out.Error, out.Description = safe.Line(oe.Code), safe.Line(oe.Description)
+		return out, nil
+	case err != nil:
+		return out, err
+	}
+	out.Accepted = true
+	if secret == "" {
+		out.Note = "the code was not redeemed (no client secret given), so what was granted is not shown; the server accepted the request"
+		return out, nil
+	}
+	tc := TokenClient{HTTP: c, TokenURL: md.Doc.TokenEndpoint, RevocationURL: md.Doc.RevocationEndpoint,
+		ClientID: appID, ClientSecret: secret, Method: ChooseAuthMethod(md.Doc.TokenEndpointAuthMethodsSupported, true)}
+	tok, err := tc.Exchange(ctx, cb.Code, app.CallbackURL, pair.Verifier, "")
+	if err != nil {
+		return out, fmt.Errorf("redeeming the code: %w", err)
+	}
+	out.Redeemed, out.Granted = true, safe.Line(tok.Scope)
+	if tok.Scope == "" {
+		out.Note = "the token response names no scope (servers before Coder 2.38 mint every token coder:all)"
+	}
+	if tc.RevocationURL != "" && tok.RefreshToken != "" && tc.Revoke(ctx, tok.RefreshToken, "refresh_token") == nil {
+		out.Note = strings.TrimPrefix(out.Note+"; the token was revoked", "; ")
+	}
+	return out, nil
+}
