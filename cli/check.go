@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	neturl "net/url"
+	"os"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -18,6 +19,8 @@ import (
 
 type checkOptions struct {
 	output, resource string
+	baseline         string // a previous run's -o json, to compare with
+	compare          string // a second deployment to run against and compare with
 	noBypass         bool
 	// Generic mode: a client registered at any authorization server.
 	clientID, authMethod, redirectURI, consentCmd string
@@ -48,8 +51,17 @@ minute, an owner's session sends X-Coder-Bypass-Ratelimit; without it (or with
 reports how long it waited. The report counts the requests per endpoint.
 
 Exit status: 0 when nothing failed, 1 when a check failed, 2 when the run could
-not be carried out (usage, no session, no connection).`,
+not be carried out (usage, no session, no connection).
+
+--baseline FILE compares the run with a saved one (check -o json > FILE) and
+prints on stderr what changed: new failures, fixed, new checks, checks skipped
+now, removed. --compare URL_B runs the suite against a second deployment too and
+compares B with this one. With either, the exit status is about the change: 1
+when something fails that did not before, else 0.`,
 		Example: `  oauthdeck check
+  oauthdeck check -o json > before.json   # then upgrade, and:
+  oauthdeck check --baseline before.json
+  oauthdeck check https://coder-a.example --compare https://coder-b.example
   oauthdeck check https://idp.example --client-id my-app --client-secret-stdin --auth-method basic \
       --redirect-uri http://127.0.0.1:9876/callback \
       --consent-command 'curl -s -o /dev/null -L "$OAUTHDECK_AUTH_URL"' < secret.txt`,
@@ -60,6 +72,8 @@ not be carried out (usage, no session, no connection).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the deployment URL on Coder; none in generic mode)")
+	f.StringVar(&o.baseline, "baseline", "", "compare with a saved run (check -o json); exit 1 only on a new failure")
+	f.StringVar(&o.compare, "compare", "", "also run against this deployment and compare it with the first; exit 1 only on a new failure")
 	f.BoolVar(&o.noBypass, "no-rate-limit-bypass", false, "do not send the owner's X-Coder-Bypass-Ratelimit; pace on Retry-After instead")
 	f.StringVar(&o.clientID, "client-id", "", "generic mode: the client to run with, registered at the server")
 	f.BoolVar(&o.secretStdin, "client-secret-stdin", false, "generic mode: read the client secret from stdin (none: a public client)")
@@ -101,33 +115,119 @@ func (a *app) given(ctx context.Context, o checkOptions) (*check.GivenClient, er
 }
 
 func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
-	given, err := a.given(ctx, o)
+	var baseline *check.Report
+	switch {
+	case o.compare != "" && (o.baseline != "" || o.clientID != ""):
+		return usagef("--compare runs the suite on two Coder deployments: not with --baseline or --client-id")
+	case o.compare != "" && o.output == "junit":
+		return usagef("--compare prints the comparison: -o text or json")
+	case o.baseline != "":
+		rep, err := readBaseline(o.baseline)
+		if err != nil {
+			return usagef("--baseline %s: %v", o.baseline, err)
+		}
+		baseline = &rep
+	}
+	write := o.output
+	if o.compare != "" {
+		write = "" // the comparison is the output
+	}
+	rep, err := a.runSuite(ctx, arg, o, write)
 	if err != nil {
 		return err
+	}
+	var cmp check.Comparison
+	switch {
+	case o.compare != "":
+		fmt.Fprintf(a.io.Err, "Now the same suite against %s ...\n", safe.Line(o.compare))
+		other, err := a.runSuite(ctx, o.compare, o, "")
+		if err != nil {
+			return err
+		}
+		cmp = check.Compare(rep, other)
+		if o.output == "json" {
+			err = writeJSON(a.io.Out, cmp)
+		} else {
+			err = check.WriteComparison(a.io.Out, cmp, a.palette(a.io.Out).checkStyles())
+		}
+		if err != nil {
+			return err
+		}
+	case baseline != nil:
+		cmp = check.Compare(*baseline, rep)
+		if err := check.WriteComparison(a.io.Err, cmp, a.palette(a.io.Err).checkStyles()); err != nil {
+			return err
+		}
+	default:
+		return failedChecks(rep)
+	}
+	if n := cmp.Regressions(); n > 0 {
+		var ids []string
+		for _, ch := range cmp.Changes {
+			if ch.Kind == check.NewFailure || ch.Kind == check.NewCheck && ch.New == check.Fail {
+				ids = append(ids, ch.ID)
+			}
+		}
+		return &exitError{code: ExitFailure, err: fmt.Errorf("%d checks fail that did not before: %s", n, strings.Join(ids, ", "))}
+	}
+	return nil
+}
+
+func readBaseline(path string) (check.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return check.Report{}, err
+	}
+	defer func() { _ = f.Close() }()
+	return check.ReadReport(f)
+}
+
+// failedChecks is the exit of a plain run: 1 naming the failed checks.
+func failedChecks(rep check.Report) error {
+	if !rep.Failed() {
+		return nil
+	}
+	var failed []string
+	for _, r := range rep.Checks {
+		if r.Status == check.Fail {
+			failed = append(failed, r.ID)
+		}
+	}
+	return &exitError{code: ExitFailure, err: fmt.Errorf("%d of %d checks failed: %s",
+		len(failed), len(rep.Checks), safe.Line(strings.Join(failed, ", ")))}
+}
+
+// runSuite runs the suite against arg's deployment and writes the report
+// as output says ("" writes nothing). The error is the run's, with its exit
+// status; failed checks are not an error here.
+func (a *app) runSuite(ctx context.Context, arg string, o checkOptions, output string) (check.Report, error) {
+	given, err := a.given(ctx, o)
+	if err != nil {
+		return check.Report{}, err
 	}
 	var c *client.Client
 	var url string
 	if given != nil {
 		cfg, _ := a.loadConfig()
 		if url, err = a.deploymentURL(arg, cfg); err != nil {
-			return &exitError{code: ExitUsage, err: err}
+			return check.Report{}, &exitError{code: ExitUsage, err: err}
 		}
 		if c, err = client.New(url, "", a.clientOptions()); err != nil {
-			return &exitError{code: ExitUsage, err: err}
+			return check.Report{}, &exitError{code: ExitUsage, err: err}
 		}
 		// Reachability first, as below: the metadata must answer.
 		if _, err := c.AuthorizationServerMetadata(ctx, ""); err != nil {
-			return &exitError{code: ExitUsage, err: err}
+			return check.Report{}, &exitError{code: ExitUsage, err: err}
 		}
 	} else {
 		s, err := a.resolveSession(ctx, arg, a.useCoderCLI)
 		if err != nil {
-			return &exitError{code: ExitUsage, err: err}
+			return check.Report{}, &exitError{code: ExitUsage, err: err}
 		}
 		// Reachability first: a deployment that does not answer is a connection
 		// problem (exit 2), not a list of failed checks.
 		if _, err := s.client.Me(ctx); err != nil {
-			return &exitError{code: ExitUsage, err: err}
+			return check.Report{}, &exitError{code: ExitUsage, err: err}
 		}
 		c, url = s.client, s.url
 	}
@@ -156,9 +256,9 @@ func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
 	if live {
 		fmt.Fprint(a.io.Err, "\r"+ansi.EraseLineRight)
 	}
-	if len(rep.Checks) > 0 {
+	if len(rep.Checks) > 0 && output != "" {
 		var werr error
-		switch o.output {
+		switch output {
 		case "json":
 			werr = check.WriteJSON(a.io.Out, rep)
 		case "junit":
@@ -167,26 +267,16 @@ func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
 			werr = check.WriteText(a.io.Out, rep, a.palette(a.io.Out).checkStyles())
 		}
 		if werr != nil {
-			return werr
+			return rep, werr
 		}
 	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
-			return runErr // reported as an interruption
+			return rep, runErr // reported as an interruption
 		}
-		return &exitError{code: ExitUsage, err: fmt.Errorf("the check run did not complete: %w", runErr)}
+		return rep, &exitError{code: ExitUsage, err: fmt.Errorf("the check run did not complete: %w", runErr)}
 	}
-	if rep.Failed() {
-		var failed []string
-		for _, r := range rep.Checks {
-			if r.Status == check.Fail {
-				failed = append(failed, r.ID)
-			}
-		}
-		return &exitError{code: ExitFailure, err: fmt.Errorf("%d of %d checks failed: %s",
-			len(failed), len(rep.Checks), safe.Line(strings.Join(failed, ", ")))}
-	}
-	return nil
+	return rep, nil
 }
 
 func checkMark(s check.Status, p palette) string {
