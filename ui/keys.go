@@ -52,6 +52,7 @@ type KeyMap struct {
 	KeepSecret    key.Binding
 	TestRedirect  key.Binding
 	Rotate        key.Binding
+	TryScope      key.Binding
 	Focus         key.Binding // tab between panes inside a screen
 
 	// Rotation wizard.
@@ -112,6 +113,7 @@ func DefaultKeyMap() *KeyMap {
 		KeepSecret:    nb([]string{"k"}, "k", "keep in keyring"),
 		TestRedirect:  nb([]string{"t"}, "t", "test a redirect_uri"),
 		Rotate:        nb([]string{"R"}, "R", "rotate the secret"),
+		TryScope:      nb([]string{"S"}, "S", "try a scope set"),
 		Finish:        nb([]string{"f"}, "f", "finish: delete the old secrets"),
 		Abort:         nb([]string{"a"}, "a", "abort: delete the new secret"),
 		Focus:         nb([]string{"tab"}, "tab", "switch pane"),

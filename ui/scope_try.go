@@ -1,0 +1,137 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client"
+	"oauthdeck/client/safe"
+	"oauthdeck/flows"
+	"oauthdeck/keyring"
+)
+
+// scopeTry is app detail's "what would this app be granted?" prompt: enter
+// sends an authorization request for the typed scope set, consented by the
+// admin session, and shows the deployment's answer (flows.TryScope); with
+// the app's kept secret the code is redeemed to show the granted scope,
+// and that token is revoked. Earlier answers stay listed.
+type scopeTry struct {
+	base
+	f       form
+	scope   *formField
+	app     client.App
+	name    string // sanitised
+	allow   string // the app's allowlist, sanitised
+	trials  []flows.ScopeTrial
+	running bool
+	err     error
+}
+
+type scopeTriedMsg struct {
+	gen   uint64
+	trial flows.ScopeTrial
+	err   error
+}
+
+func newScopeTry(c *Common, app client.App) *scopeTry {
+	s := &scopeTry{base: newBase(c), app: app, name: safe.Line(app.Name), allow: safe.Line(app.Scope)}
+	s.scope = newTextField(c, "Scope set to request (space-separated; empty: none)", "e.g. workspace:ssh template:read", false)
+	s.f = form{c: c, fields: []*formField{s.scope}}
+	return s
+}
+
+func (s *scopeTry) Title() string   { return "Try a scope set" }
+func (s *scopeTry) Capturing() bool { return true }
+func (s *scopeTry) Init() tea.Cmd   { return s.f.focusField(0) }
+func (s *scopeTry) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.f.setWidth(min(w, 100))
+}
+
+func (s *scopeTry) KeyBindings() []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ask the deployment")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close"))}
+}
+
+func (s *scopeTry) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case stylesChangedMsg:
+		s.f.restyle()
+		return nil
+	case scopeTriedMsg:
+		if !s.current(msg.gen) {
+			return nil
+		}
+		s.running, s.err = false, msg.err
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		s.trials = append([]flows.ScopeTrial{msg.trial}, s.trials...)
+		return nil
+	case tea.KeyPressMsg:
+		if msg.String() == "enter" {
+			return s.try()
+		}
+	}
+	_, cmd := s.f.update(msg)
+	return cmd
+}
+
+func (s *scopeTry) try() tea.Cmd {
+	sess := s.c.Session()
+	if sess == nil || sess.Client == nil || s.running {
+		return nil
+	}
+	s.running = true
+	gen, ctx, cl, store, url, appID, scope := s.nextGen(), s.freshCtx(), sess.Client, s.c.Deps.Store, sess.URL, s.app.ID, s.scope.value()
+	return s.c.await(func() tea.Msg {
+		secret := ""
+		if k, err := keyring.ClientSecretKey(url, appID); err == nil {
+			secret, _ = store.Get(ctx, k) // none kept: the code is not redeemed
+		}
+		trial, err := flows.TryScope(ctx, cl, appID, scope, secret)
+		return scopeTriedMsg{gen: gen, trial: trial, err: err}
+	})
+}
+
+func (s *scopeTry) View() string {
+	st := s.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("What would "+s.name+" be granted?") + "\n")
+	allow := s.allow
+	if allow == "" {
+		allow = "(none: unrestricted on 2.38)"
+	}
+	b.WriteString(st.Subtle.Render("Allowlist: "+allow+" · asked live, with your consent; a redeemed token is revoked") + "\n\n")
+	b.WriteString(s.f.view(min(s.width, 100)) + "\n")
+	if s.running {
+		b.WriteString(st.Info.Render("asking the deployment…") + "\n")
+	}
+	for _, t := range s.trials {
+		req := t.Requested
+		if req == "" {
+			req = "(no scope)"
+		}
+		switch {
+		case !t.Accepted:
+			b.WriteString(st.Error.Render("✗ refused  ") + req + "\n  " + wrapText(t.Error+": "+t.Description, s.width-2) + "\n")
+		case t.Redeemed:
+			b.WriteString(st.OK.Render("✓ granted  ") + req + "  → token scope: " + orDashText(t.Granted) + "\n")
+		default:
+			b.WriteString(st.OK.Render("✓ accepted ") + req + "\n")
+		}
+		if t.Note != "" {
+			b.WriteString("  " + st.Faint.Render(wrapText(t.Note, s.width-2)) + "\n")
+		}
+	}
+	return fitBox(b.String(), s.width, s.height)
+}
+
+func orDashText(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
