@@ -20,6 +20,7 @@ import (
 type checkOptions struct {
 	output, resource string
 	baseline         string // a previous run's -o json, to compare with
+	spec             string // an MCP specification version: report only its checks
 	compare          string // a second deployment to run against and compare with
 	noBypass         bool
 	// Generic mode: a client registered at any authorization server.
@@ -72,6 +73,7 @@ when something fails that did not before, else 0.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the deployment URL on Coder; none in generic mode)")
+	f.StringVar(&o.spec, "spec", "", "report and grade only the checks that count for this MCP specification version ("+strings.Join(check.MCPVersions, ", ")+")")
 	f.StringVar(&o.baseline, "baseline", "", "compare with a saved run (check -o json); exit 1 only on a new failure")
 	f.StringVar(&o.compare, "compare", "", "also run against this deployment and compare it with the first; exit 1 only on a new failure")
 	f.BoolVar(&o.noBypass, "no-rate-limit-bypass", false, "do not send the owner's X-Coder-Bypass-Ratelimit; pace on Retry-After instead")
@@ -116,6 +118,13 @@ func (a *app) given(ctx context.Context, o checkOptions) (*check.GivenClient, er
 
 func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
 	var baseline *check.Report
+	if o.spec != "" {
+		v, err := check.ParseMCPVersion(o.spec)
+		if err != nil {
+			return usagef("--spec: %v", err)
+		}
+		o.spec = v
+	}
 	switch {
 	case o.compare != "" && (o.baseline != "" || o.clientID != ""):
 		return usagef("--compare runs the suite on two Coder deployments: not with --baseline or --client-id")
@@ -255,6 +264,9 @@ func (a *app) runSuite(ctx context.Context, arg string, o checkOptions, output s
 	})
 	if live {
 		fmt.Fprint(a.io.Err, "\r"+ansi.EraseLineRight)
+	}
+	if o.spec != "" {
+		rep = check.ForSpec(rep, o.spec)
 	}
 	if len(rep.Checks) > 0 && output != "" {
 		var werr error

@@ -63,3 +63,41 @@ func TestCheckBaselineAndCompare(t *testing.T) {
 		t.Fatalf("bad baseline: %s", msg)
 	}
 }
+
+// Every run is graded per MCP version; --spec keeps one version's checks
+// and grade; an unknown version is a usage error.
+func TestCheckSpecGrades(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	type report struct {
+		Checks []struct {
+			ID          string
+			Conformance []string
+		}
+		Grades []struct {
+			Spec, Letter string
+			MustTotal    int `json:"must_total"`
+		}
+	}
+	var all, one report
+	r := h.run("", "check", "-o", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &all); err != nil || len(all.Grades) != 3 {
+		t.Fatalf("grades %+v, %v", all.Grades, err)
+	}
+	r = h.run("", "check", "-o", "json", "--spec", "2025-06-18")
+	if err := json.Unmarshal([]byte(r.stdout), &one); err != nil || len(one.Grades) != 1 || one.Grades[0].Spec != "MCP 2025-06-18" {
+		t.Fatalf("--spec grades %+v, %v", one.Grades, err)
+	}
+	if len(one.Checks) >= len(all.Checks) {
+		t.Fatalf("--spec 2025-06-18 kept %d of %d checks", len(one.Checks), len(all.Checks))
+	}
+	aliased := false
+	for _, c := range all.Checks {
+		aliased = aliased || c.ID == "mcp.www-authenticate" && len(c.Conformance) > 0
+	}
+	if !aliased {
+		t.Fatal("no conformance alias on mcp.www-authenticate")
+	}
+	h.fail(2, "", "check", "--spec", "2024-11-05")
+}

@@ -29,6 +29,7 @@ type checkScreen struct {
 	taskID  int
 	server  check.ServerInfo
 	traffic check.Traffic // what the last run sent and waited
+	grades  []check.Grade // the last run's, per MCP version
 	err     error         // the run as a whole (cancelled, cleanup failed)
 	ran     bool
 	suite   *suiteRun // the run in progress, for Close to wait on
@@ -76,7 +77,7 @@ func (s *checkScreen) reset() {
 		s.rows = append(s.rows, checkRow{info: in})
 	}
 	s.list.setLen(len(s.rows))
-	s.server, s.traffic, s.err, s.ran = check.ServerInfo{}, check.Traffic{}, nil, false
+	s.server, s.traffic, s.err, s.ran, s.grades = check.ServerInfo{}, check.Traffic{}, nil, false, nil
 }
 
 func (s *checkScreen) Title() string { return "Check" }
@@ -202,7 +203,7 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 			s.apply(r)
 		}
 		s.server = sanitizeServer(msg.report.Server)
-		s.traffic = msg.report.Traffic
+		s.traffic, s.grades = msg.report.Traffic, msg.report.Grades
 		s.err = msg.err
 		sum := msg.report.Summary
 		text := "Suite done: " + itoa(sum.Pass) + " pass, " + itoa(sum.Warn) + " warn, " + itoa(sum.Fail) + " fail, " + itoa(sum.Skip) + " skip"
@@ -268,6 +269,9 @@ func (s *checkScreen) View() string {
 			info += " · " + s.server.Version
 		}
 		title += "  " + st.Subtle.Render(info)
+		if len(s.grades) > 0 && !s.running {
+			title += "  " + gradesText(st, s.grades)
+		}
 	}
 	b.WriteString(truncate(title, s.width) + "\n")
 	b.WriteString(truncate(s.summaryLine(), s.width) + "\n")
@@ -330,6 +334,20 @@ func (s *checkScreen) summaryLine() string {
 		line += "  " + st.Faint.Render(trafficText(s.traffic))
 	}
 	return line
+}
+
+// gradesText is the run's letter per MCP version, short ("MCP 06-18 A").
+func gradesText(st *Styles, gs []check.Grade) string {
+	var b strings.Builder
+	for _, g := range gs {
+		v := strings.TrimPrefix(g.Spec, "MCP 20")
+		sty := st.OK
+		if g.Letter != "A" && g.Letter != "B" {
+			sty = st.Warn
+		}
+		b.WriteString(st.Faint.Render("MCP "+v[3:]+" ") + sty.Render(g.Letter) + "  ")
+	}
+	return b.String()
 }
 
 // trafficText is the run's requests and what the rate limit cost, short.

@@ -75,6 +75,12 @@ type Result struct {
 	Level    Level      `json:"level"`
 	Detail   string     `json:"detail,omitempty"`
 	Evidence []Evidence `json:"evidence"`
+	// Documents are what Basis cites ("RFC 8414", "MCP 2025-11-25"); the
+	// grades count a check for the MCP versions it applies to.
+	Documents []string `json:"documents,omitempty"`
+	// Conformance names the official MCP conformance suite's scenarios
+	// that test the same thing (modelcontextprotocol/conformance).
+	Conformance []string `json:"conformance,omitempty"`
 }
 
 // ServerInfo describes the deployment the suite ran against.
@@ -104,6 +110,7 @@ type Report struct {
 	Server  ServerInfo `json:"server"`
 	Checks  []Result   `json:"checks"`
 	Summary Summary    `json:"summary"`
+	Grades  []Grade    `json:"grades,omitempty"` // per MCP specification version
 	Traffic Traffic    `json:"traffic"`
 }
 

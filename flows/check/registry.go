@@ -55,7 +55,7 @@ var registry = []definition{
 	{"authorize.state", "state is returned unchanged with the code",
 		"RFC 6749 §4.1.2", Must, checkState},
 	{"authorize.iss", "iss in the authorization response equals the issuer",
-		"RFC 9207 §2, §2.4", Must, checkIss},
+		"RFC 9207 §2, §2.4; MCP 2026-07-28 (iss)", Must, checkIss},
 	{"token.cache-control", "Token response carries Cache-Control: no-store",
 		"RFC 6749 §5.1; OAuth 2.1 §3.2.3", Must, checkCacheControl},
 	{"flow.resource", "resource parameter is accepted at authorization and token requests",

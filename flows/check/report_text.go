@@ -56,6 +56,13 @@ func WriteText(w io.Writer, rep Report, styles TextStyles) error {
 	s := rep.Summary
 	tw.line("")
 	tw.line(fmt.Sprintf("%d checks: %d pass, %d fail, %d warn, %d skip", len(rep.Checks), s.Pass, s.Fail, s.Warn, s.Skip))
+	if len(rep.Grades) > 0 {
+		var gs []string
+		for _, g := range rep.Grades {
+			gs = append(gs, fmt.Sprintf("%s %s (MUST %d/%d, SHOULD %d/%d)", safe.Line(g.Spec), safe.Line(g.Letter), g.MustPassed, g.MustTotal, g.ShouldPassed, g.ShouldTotal))
+		}
+		tw.line("graded: " + strings.Join(gs, " · "))
+	}
 	tw.traffic(rep.Traffic)
 	return tw.err
 }

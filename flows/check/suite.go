@@ -127,7 +127,7 @@ func (s *suite) runAll(ctx context.Context) error {
 
 func (s *suite) runOne(ctx context.Context, def definition) (res Result) {
 	p := &probe{s: s, level: def.Level, startID: s.lastExchangeID(), notes: map[int64]string{}}
-	res = Result{ID: def.ID, Title: def.Title, Basis: def.Basis, Level: def.Level}
+	res = Result{ID: def.ID, Title: def.Title, Basis: def.Basis, Level: def.Level, Documents: Documents(def.Basis), Conformance: conformanceAliases[def.ID]}
 	defer func() {
 		// A bug in one check must not take the run (and its cleanup) down.
 		if r := recover(); r != nil {
@@ -179,7 +179,7 @@ func (s *suite) report() Report {
 	if checks == nil {
 		checks = []Result{}
 	}
-	return Report{Server: s.info, Checks: checks, Summary: Summarize(checks)}
+	return Report{Server: s.info, Checks: checks, Summary: Summarize(checks), Grades: Grades(checks)}
 }
 
 // setupApps creates the two confidential test apps (A for the flow, B for
