@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,6 +24,8 @@ type Flow struct {
 	mu        sync.Mutex
 	results   map[StepID]*StepResult
 	overrides map[StepID]*Request
+	diffs     map[StepID][]Edit // each override as changes to the default request (for saving)
+	ranLog    []SavedStep       // every step run, in order, with its edits and outcome
 	st        flowState
 	listener  *Listener
 	closed    bool
@@ -100,7 +103,7 @@ func New(cfg Config) (*Flow, error) {
 	if cfg.Target == "" {
 		cfg.Target = cfg.Client.BaseURL()
 	}
-	f := &Flow{cfg: cfg, callbackExplicit: explicit, results: map[StepID]*StepResult{}, overrides: map[StepID]*Request{}}
+	f := &Flow{cfg: cfg, callbackExplicit: explicit, results: map[StepID]*StepResult{}, overrides: map[StepID]*Request{}, diffs: map[StepID][]Edit{}}
 	for _, d := range steps() {
 		f.results[d.ID] = &StepResult{Step: d.ID, Status: StatusPending}
 	}
@@ -137,6 +140,12 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		return res
 	}
 	res := &StepResult{Step: id, Status: StatusRunning, Started: f.cfg.Now()}
+	f.mu.Lock()
+	var edits []Edit
+	if _, edited := f.overrides[id]; edited {
+		edits = slices.Clone(f.diffs[id])
+	}
+	f.mu.Unlock()
 	// Readers see a running marker; the step fills its own result privately.
 	f.setResult(&StepResult{Step: id, Status: StatusRunning, Started: res.Started})
 	f.emit(Event{Kind: EventStepStarted, Step: id, Message: "running " + string(id)})
@@ -184,6 +193,9 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		f.resetLater(id)
 	}
 	f.setResult(res)
+	f.mu.Lock()
+	f.ranLog = append(f.ranLog, SavedStep{Step: id, Edits: edits, Expect: outcomeOf(*res)})
+	f.mu.Unlock()
 	out := res.copy()
 	f.emit(Event{Kind: EventStepFinished, Step: id, Result: &out, Message: string(id) + ": " + string(res.Status)})
 	return out
@@ -211,6 +223,7 @@ func (f *Flow) resetLater(id StepID) {
 		if after && !d.Survives {
 			f.results[d.ID] = &StepResult{Step: d.ID, Status: StatusPending}
 			delete(f.overrides, d.ID)
+			delete(f.diffs, d.ID)
 		}
 		if d.ID == id {
 			after = true

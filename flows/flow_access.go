@@ -95,8 +95,17 @@ func (f *Flow) EditRequest(id StepID, edit func(*Request)) error {
 		return err
 	}
 	edit(&r)
+	// What changed from the default request, for a saved flow.
+	def, _ := Step(id)
+	f.mu.Lock()
+	st := f.st
+	f.mu.Unlock()
+	base, err := def.request(f, st)
 	f.mu.Lock()
 	f.overrides[id] = &r
+	if err == nil {
+		f.diffs[id] = diffRequest(base, r)
+	}
 	f.mu.Unlock()
 	return nil
 }
@@ -105,6 +114,7 @@ func (f *Flow) EditRequest(id StepID, edit func(*Request)) error {
 func (f *Flow) ResetRequest(id StepID) {
 	f.mu.Lock()
 	delete(f.overrides, id)
+	delete(f.diffs, id)
 	f.mu.Unlock()
 }
 
