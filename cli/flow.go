@@ -39,6 +39,9 @@ type flowOptions struct {
 	authMethod    string
 	useURL        string
 	consentCmd    string
+	save          string // write the flow as run to this file
+	replay        string // run a saved flow again and compare
+	replayed      *flows.SavedFlow
 }
 
 func (a *app) flowCommand() *cobra.Command {
@@ -81,6 +84,8 @@ paste the redirect URL from the browser's address bar instead of waiting.`,
 	f.StringVar(&o.authMethod, "auth-method", "", "client authentication at the token endpoint: basic, post or none (default: client_secret_basic when the server lists it or lists nothing, RFC 8414 §2; else client_secret_post)")
 	f.StringVar(&o.consentCmd, "consent-command", "", "run this shell command for consent instead of a browser: it gets the authorization URL in "+flows.ConsentCommandEnv+" and must bring a user agent to the callback (automation without a Coder session)")
 	f.StringVar(&o.useURL, "use-url", "", "call this resource server with the access token in the use step and the proofs (default: Coder's /api/v2/users/me, else the userinfo or introspection endpoint the server advertises)")
+	f.StringVar(&o.save, "save", "", "write the flow as run (steps, edits, outcomes; no secrets) to this file, for --replay")
+	f.StringVar(&o.replay, "replay", "", "run a saved flow again (its client mode, edits and steps) and report each step whose outcome differs; exit 1 if one does")
 	f.DurationVar(&o.listenTimeout, "listen-timeout", flows.DefaultListenTimeout, "how long to wait for the browser's callback")
 	refuseSecretFlags(cmd, map[string]string{"client-secret": "pipe it with --client-secret-stdin, or keep it with 'apps secrets create --save'"})
 	outputFlag(cmd, &o.output, "text", "json")
@@ -88,6 +93,12 @@ paste the redirect URL from the browser's address bar instead of waiting.`,
 }
 
 func (o flowOptions) validate() error {
+	if o.replay != "" && o.save != "" {
+		return usagef("--save and --replay exclude each other")
+	}
+	if o.replayed != nil && o.replayed.Setup.ClientMode == flows.ClientExisting && o.clientID == "" {
+		return usagef("the saved flow used an existing app: pass --client-id for the app to replay it with")
+	}
 	modes := 0
 	for _, on := range []bool{o.clientID != "", o.createApp, o.register} {
 		if on {
@@ -146,6 +157,14 @@ func (o flowOptions) steps() []flows.StepID {
 }
 
 func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
+	if o.replay != "" {
+		sf, err := readSavedFlow(o.replay)
+		if err != nil {
+			return usagef("--replay %s: %v", o.replay, err)
+		}
+		o.replayed = &sf
+		o = o.fromSaved()
+	}
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -225,6 +244,9 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 	// the early returns (Close is idempotent and returns the first error).
 	defer func() { _ = flow.Close() }()
 
+	if o.replayed != nil {
+		return a.replayFlow(ctx, errw, flow, *o.replayed)
+	}
 	steps := o.steps()
 	var failed *flows.StepResult
 	for i, id := range steps {
@@ -241,6 +263,13 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 	}
 	if err := flow.Close(); err != nil {
 		fmt.Fprintf(errw, "! closing the flow: %s\n", oneLine(err))
+	}
+	if o.save != "" {
+		if err := saveFlow(o.save, flow); err != nil {
+			fmt.Fprintf(errw, "! saving the flow: %s\n", oneLine(err))
+		} else {
+			fmt.Fprintf(errw, "Saved the flow as run to %s ('oauthdeck flow --replay %s' runs it again).\n", safe.Line(o.save), safe.Line(o.save))
+		}
 	}
 
 	snap := flow.Snapshot()
