@@ -119,7 +119,7 @@ func (s *flowScreen) KeyBindings() []key.Binding {
 	if s.run.running != "" {
 		return []key.Binding{fk.CancelRun, fk.OpenBrowser, fk.CopyURL, fk.Paste, km.Up, km.Down, km.Reveal}
 	}
-	out := []key.Binding{fk.RunStep, fk.RunToToken, fk.EditRequest, fk.NewFlow}
+	out := []key.Binding{fk.RunStep, fk.RunToToken, fk.EditRequest, fk.NewFlow, fk.SaveFlow}
 	if s.run.tokens != nil {
 		out = append(out, fk.Refresh, fk.Use, fk.Revoke, fk.CopyToken)
 	}
@@ -176,6 +176,11 @@ func closeFlowBounded(r *flowRun, d time.Duration) {
 
 func (s *flowScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case flowSavedMsg:
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		return s.c.Notify(noticeSuccess, "Saved the flow to "+msg.path+"; 'oauthdeck flow --replay "+msg.path+"' runs it again")
 	case sessionChangedMsg:
 		cmd := s.closeRun()
 		s.render()
@@ -311,6 +316,8 @@ func (s *flowScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.tokenAction(flows.StepUse)
 	case key.Matches(msg, fk.Revoke):
 		return s.tokenAction(flows.StepRevoke)
+	case key.Matches(msg, fk.SaveFlow):
+		return s.saveFlow()
 	case key.Matches(msg, fk.CopyToken):
 		if s.run.tokens == nil {
 			return s.c.Notify(noticeInfo, "No token yet")

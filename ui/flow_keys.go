@@ -18,6 +18,7 @@ type flowKeyMap struct {
 	Use         key.Binding
 	Revoke      key.Binding
 	CopyToken   key.Binding
+	SaveFlow    key.Binding
 	CancelRun   key.Binding
 
 	// Request editor.
@@ -48,6 +49,7 @@ func defaultFlowKeyMap() flowKeyMap {
 		Use:         nb([]string{"u"}, "u", "use token"),
 		Revoke:      nb([]string{"x"}, "x", "revoke token"),
 		CopyToken:   nb([]string{"y"}, "y", "copy access token"),
+		SaveFlow:    nb([]string{"w"}, "w", "save the flow (for --replay)"),
 		CancelRun:   nb([]string{"esc"}, "esc", "cancel"),
 
 		EditValue: nb([]string{"enter"}, "enter", "edit value"),

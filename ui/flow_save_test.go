@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"oauthdeck/client"
+	"oauthdeck/flows"
+	"oauthdeck/sandbox"
+)
+
+// A flow run in the console and saved with w replays headless (the engine
+// 'oauthdeck flow --replay' runs) with the same outcome for every step.
+func TestFlowSavedInTheConsoleReplays(t *testing.T) {
+	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
+	l := newFlowLoop(t, srv, 100, 30)
+	l.c.Deps.ConfigPath = filepath.Join(t.TempDir(), "config.json")
+	l.startFlow(nil)
+	l.key("a")
+	l.waitFor("token in hand", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
+	l.key("w")
+	l.waitScreen("Saved the flow to")
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(l.c.Deps.ConfigPath), "flows", "flow-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("saved files %q", files)
+	}
+	fh, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	saved, err := flows.ReadSaved(fh)
+	if err != nil || len(saved.Steps) < 5 {
+		t.Fatalf("saved %+v, %v", saved, err)
+	}
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := flows.New(flows.Config{Client: c, ClientMode: saved.Setup.ClientMode, Consent: saved.Setup.Consent, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, r := range f.Replay(context.Background(), saved, nil) {
+		if !r.Same {
+			t.Errorf("%s: recorded %s, replayed %s (%s)", r.Step, r.Expected, r.Got, r.Verdict)
+		}
+	}
+}
