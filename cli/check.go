@@ -21,6 +21,7 @@ type checkOptions struct {
 	output, resource string
 	baseline         string // a previous run's -o json, to compare with
 	spec             string // an MCP specification version: report only its checks
+	mcp              string // the MCP endpoint the mcp.* checks probe
 	compare          string // a second deployment to run against and compare with
 	noBypass         bool
 	// Generic mode: a client registered at any authorization server.
@@ -73,6 +74,7 @@ when something fails that did not before, else 0.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the deployment URL on Coder; none in generic mode)")
+	f.StringVar(&o.mcp, "mcp", "", "the MCP endpoint the mcp.* checks probe (default: Coder's /api/experimental/mcp/http)")
 	f.StringVar(&o.spec, "spec", "", "report and grade only the checks that count for this MCP specification version ("+strings.Join(check.MCPVersions, ", ")+")")
 	f.StringVar(&o.baseline, "baseline", "", "compare with a saved run (check -o json); exit 1 only on a new failure")
 	f.StringVar(&o.compare, "compare", "", "also run against this deployment and compare it with the first; exit 1 only on a new failure")
@@ -118,6 +120,11 @@ func (a *app) given(ctx context.Context, o checkOptions) (*check.GivenClient, er
 
 func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
 	var baseline *check.Report
+	if o.mcp != "" {
+		if err := checkHTTPURL(o.mcp); err != nil {
+			return usagef("--mcp: %s", err.Error())
+		}
+	}
 	if o.spec != "" {
 		v, err := check.ParseMCPVersion(o.spec)
 		if err != nil {
@@ -261,6 +268,7 @@ func (a *app) runSuite(ctx context.Context, arg string, o checkOptions, output s
 		Given:    given,
 
 		NoRateLimitBypass: o.noBypass,
+		MCPURL:            o.mcp,
 	})
 	if live {
 		fmt.Fprint(a.io.Err, "\r"+ansi.EraseLineRight)

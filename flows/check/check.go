@@ -157,6 +157,9 @@ type Config struct {
 	// NoRateLimitBypass keeps the suite from sending X-Coder-Bypass-Ratelimit
 	// with an owner's session; it then paces itself on Retry-After.
 	NoRateLimitBypass bool
+	// MCPURL is the MCP endpoint the mcp.* checks probe. Default: Coder's
+	// own, /api/experimental/mcp/http on the deployment.
+	MCPURL string
 }
 
 // DefaultRedirectURI is the callback the suite's apps are registered with.

@@ -28,7 +28,7 @@ var mcpInitialize = map[string]any{
 func mcpOff(resp *client.Response) (string, bool) {
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return "there is no MCP endpoint at " + mcpPath + " (404)", true
+		return "there is no MCP endpoint there (404)", true
 	case resp.StatusCode == http.StatusForbidden && strings.Contains(strings.ToLower(string(resp.Body)), "experiment"):
 		return "the MCP endpoint is switched off (403 naming the experiment; CODER_EXPERIMENTS=mcp-server-http enables it)", true
 	}
@@ -41,7 +41,7 @@ func (s *suite) mcpRequest(ctx context.Context, p *probe, note, bearer string) (
 	if bearer != "" {
 		h.Set("Authorization", "Bearer "+bearer)
 	}
-	return p.do(ctx, note, client.Request{Method: http.MethodPost, URL: s.base + mcpPath, Header: h, Body: body})
+	return p.do(ctx, note, client.Request{Method: http.MethodPost, URL: s.mcpURL, Header: h, Body: body})
 }
 
 func checkMCPChallenge(ctx context.Context, s *suite, p *probe) verdict {

@@ -114,6 +114,11 @@ func TestCheckSandboxMain(t *testing.T) {
 			srv, c, rec := startSandbox(t, sandbox.Options{EnableDCR: dcr})
 			rep := runCheck(t, c, rec)
 			for _, r := range rep.Checks {
+				// Coder refuses a wrong-audience token with 403 where the
+				// spec wants 401 (coder-upstream-2026.md M13): a warning.
+				if r.ID == "mcp.wrong-audience" && r.Status == check.Warn && strings.Contains(r.Detail, "403") {
+					continue
+				}
 				if r.Status != check.Pass && r.Status != check.Skip {
 					t.Errorf("%s: %s: %s", r.ID, r.Status, r.Detail)
 				}
@@ -237,7 +242,8 @@ func TestCheckSandboxV236MatchesRealCoder(t *testing.T) {
 	}
 	// Checks added after the measurement: no verdict of a real v2.36.0 to
 	// compare with, so none is claimed (each has its own tests).
-	unmeasured := map[string]bool{"transport.no-store": true, "discovery.cacheable": true, "token.body-limit": true}
+	unmeasured := map[string]bool{"transport.no-store": true, "discovery.cacheable": true, "token.body-limit": true,
+		"mcp.tools-list": true, "mcp.prm-discovery": true, "mcp.wrong-audience": true}
 	for _, info := range check.Checks() {
 		if _, ok := want[info.ID]; !ok && !unmeasured[info.ID] {
 			t.Errorf("%s has no recorded verdict for v2.36.0: measure it and add it to the fixture", info.ID)

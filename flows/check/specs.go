@@ -68,7 +68,8 @@ var conformanceAliases = map[string][]string{
 	"discovery.protected-resource": {"prm-discovery", "auth-prm-resource-exists"},
 	"token.auth-methods":           {"as-token-auth-methods"},
 	"mcp.www-authenticate":         {"auth-unauthenticated-request-rejected", "auth-www-auth-header-exists", "auth-www-auth-bearer-scheme", "auth-www-auth-resource-metadata"},
-	"token.audience-binding":       {"auth-wrong-audience-token-rejected"},
+	"mcp.wrong-audience":           {"auth-wrong-audience-token-rejected"},
+	"mcp.prm-discovery":            {"prm-discovery", "discovery-mechanism"},
 }
 
 // Grade is one MCP version's score: the passes among the checks that

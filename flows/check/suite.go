@@ -21,6 +21,7 @@ type suite struct {
 	c        *client.Client
 	rec      *client.Recorder
 	base     string
+	mcpURL   string // the MCP endpoint the mcp.* checks probe
 	resource string
 	redirect string
 
@@ -87,6 +88,10 @@ func newSuite(cfg Config) *suite {
 	}
 	if s.redirect == "" {
 		s.redirect = DefaultRedirectURI
+	}
+	s.mcpURL = cfg.MCPURL
+	if s.mcpURL == "" {
+		s.mcpURL = s.base + mcpPath
 	}
 	s.resource = cfg.Resource
 	if s.resource == "" && cfg.Given == nil {

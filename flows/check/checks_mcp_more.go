@@ -1,0 +1,203 @@
+package check
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"oauthdeck/client"
+	"oauthdeck/client/safe"
+	"oauthdeck/flows/internal/randtext"
+	"oauthdeck/pkce"
+)
+
+// rpc sends one JSON-RPC request to the MCP endpoint with a token (and the
+// session id initialize gave, if any).
+func (s *suite) rpc(ctx context.Context, p *probe, note, bearer, session string, req map[string]any) (*client.Response, error) {
+	body, _ := json.Marshal(req)
+	h := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json, text/event-stream"}, "Authorization": {"Bearer " + bearer}}
+	if session != "" {
+		h.Set("Mcp-Session-Id", session)
+	}
+	return p.do(ctx, note, client.Request{Method: http.MethodPost, URL: s.mcpURL, Header: h, Body: body})
+}
+
+// checkMCPToolsList does what a client does after connecting: initialize,
+// the initialized notification, then tools/list in the same session.
+func checkMCPToolsList(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
+		return v
+	}
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	tok := s.resourceToken
+	if tok == nil {
+		t, err := s.tokens(ctx, p, "a token for the MCP endpoint")
+		if err != nil {
+			return p.broken("obtain a token for resource "+s.resource, err)
+		}
+		tok = &t
+	}
+	resp, err := s.rpc(ctx, p, "MCP initialize", tok.AccessToken, "", mcpInitialize)
+	if err != nil {
+		return p.broken("call the MCP endpoint", err)
+	}
+	if why, off := mcpOff(resp); off {
+		return p.skip("%s", why)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return p.violated("initialize with the token answered %d", resp.StatusCode)
+	}
+	session := resp.Header.Get("Mcp-Session-Id")
+	if _, err := s.rpc(ctx, p, "notifications/initialized", tok.AccessToken, session, map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"}); err != nil {
+		return p.broken("send notifications/initialized", err)
+	}
+	resp, err = s.rpc(ctx, p, "MCP tools/list", tok.AccessToken, session, map[string]any{"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+	if err != nil {
+		return p.broken("call tools/list", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return p.violated("tools/list with the token answered %d", resp.StatusCode)
+	}
+	var reply struct {
+		Result *struct {
+			Tools []struct {
+				Name string `json:"name"`
+			} `json:"tools"`
+		} `json:"result"`
+		Error *struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	switch err := json.Unmarshal(resp.Body, &reply); {
+	case err != nil:
+		return p.warn("tools/list answered 200 with a body that is not a JSON-RPC reply (an SSE stream?): the token was accepted")
+	case reply.Error != nil:
+		return p.violated("tools/list answered a JSON-RPC error: %s", safe.Line(reply.Error.Message))
+	case reply.Result == nil:
+		return p.violated("tools/list answered 200 without a result")
+	}
+	var names []string
+	for i, t := range reply.Result.Tools {
+		if i == 5 {
+			names = append(names, "…")
+			break
+		}
+		names = append(names, safe.Line(t.Name))
+	}
+	listed := ""
+	if len(names) > 0 {
+		listed = " (" + strings.Join(names, ", ") + ")"
+	}
+	return p.pass("initialize, then tools/list in session %q: %d tools%s", safe.Line(session), len(reply.Result.Tools), listed)
+}
+
+// checkMCPPRMDiscovery tries each place an MCP client looks for protected
+// resource metadata, in the spec's order: the 401's resource_metadata, the
+// path-inserted well-known URL, the root one. One must answer, and say
+// which resource it describes.
+func checkMCPPRMDiscovery(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
+		return v
+	}
+	resp, err := s.mcpRequest(ctx, p, "MCP initialize without a token", "")
+	switch {
+	case err != nil:
+		return p.skip("the MCP endpoint could not be called (mcp.www-authenticate says why)")
+	case resp.StatusCode != http.StatusUnauthorized:
+		if why, off := mcpOff(resp); off {
+			return p.skip("%s", why)
+		}
+		return p.skip("the MCP endpoint did not answer 401 without a token (mcp.www-authenticate), so a client would not start discovery from it")
+	}
+	u, err := url.Parse(s.mcpURL)
+	if err != nil {
+		return p.broken("parse the MCP URL", err)
+	}
+	root := u.Scheme + "://" + u.Host + "/.well-known/oauth-protected-resource"
+	places := []struct{ name, url string }{}
+	for _, ch := range client.ParseWWWAuthenticate(strings.Join(resp.Header.Values("WWW-Authenticate"), ", ")) {
+		if strings.EqualFold(ch.Scheme, "Bearer") && ch.Params["resource_metadata"] != "" {
+			places = append(places, struct{ name, url string }{"the 401's resource_metadata", ch.Params["resource_metadata"]})
+		}
+	}
+	places = append(places, struct{ name, url string }{"path-inserted", root + strings.TrimRight(u.Path, "/")},
+		struct{ name, url string }{"root", root})
+	var found, missing []string
+	first := ""
+	for _, pl := range places {
+		r, err := p.do(ctx, "GET "+pl.name+" protected resource metadata", client.Request{Method: http.MethodGet, URL: pl.url})
+		var doc struct {
+			Resource             string   `json:"resource"`
+			AuthorizationServers []string `json:"authorization_servers"`
+		}
+		if err == nil && r.StatusCode == http.StatusOK && json.Unmarshal(r.Body, &doc) == nil && doc.Resource != "" {
+			found = append(found, pl.name+" ("+safe.Line(doc.Resource)+")")
+			if first == "" {
+				first = pl.name
+			}
+			continue
+		}
+		status := "no answer"
+		if err == nil {
+			status = http.StatusText(r.StatusCode)
+			if r.StatusCode == http.StatusOK {
+				status = "200 but not metadata"
+			}
+		}
+		missing = append(missing, pl.name+": "+status)
+	}
+	if first == "" {
+		return p.violated("no protected resource metadata where MCP clients look: %s", strings.Join(missing, "; "))
+	}
+	detail := "found at " + strings.Join(found, ", ") + "; a client takes the first: " + first
+	if len(missing) > 0 {
+		detail += "; not at " + strings.Join(missing, "; ")
+	}
+	return p.pass("%s", detail)
+}
+
+// checkMCPWrongAudience presents a token issued for another resource to
+// the MCP endpoint: it must be refused, with 401 (invalid_token).
+func checkMCPWrongAudience(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
+		return v
+	}
+	if v, ok := s.needApps(p); !ok {
+		return v
+	}
+	pair := pkce.New()
+	az, err := s.authorize(ctx, p, "authorize with resource="+foreignResource, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, Resource: foreignResource, State: randtext.Alnum(22)}))
+	if err != nil {
+		return p.broken("send the authorization request", err)
+	}
+	if !az.issued() {
+		return p.pass("the server will not issue codes for the foreign resource %s: %s", foreignResource, az.describe())
+	}
+	tr, err := s.exchange(ctx, p, "exchange with resource="+foreignResource, s.a.ID, s.a.Secret, az.Code, s.goodExtra(pair.Verifier, foreignResource))
+	if err != nil {
+		return p.broken("exchange the code", err)
+	}
+	if !tr.ok() {
+		return p.pass("the server will not issue tokens for the foreign resource %s: %s", foreignResource, tr.describe())
+	}
+	resp, err := s.mcpRequest(ctx, p, "MCP initialize with the token for "+foreignResource, tr.Token.AccessToken)
+	if err != nil {
+		return p.broken("call the MCP endpoint", err)
+	}
+	if why, off := mcpOff(resp); off {
+		return p.skip("%s", why)
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return p.pass("a token issued for %s was refused with 401", foreignResource)
+	case http.StatusForbidden:
+		return p.warn("refused, but with 403: an invalid token is 401 (RFC 6750 §3.1; the MCP conformance suite expects 401)")
+	case http.StatusOK:
+		return p.violated("the MCP endpoint accepted a token issued for %s", foreignResource)
+	}
+	return p.warn("the MCP endpoint answered %d to a token for %s (expected 401)", resp.StatusCode, foreignResource)
+}
