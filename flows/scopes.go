@@ -76,6 +76,7 @@ type ScopeTrial struct {
 // token response says what was granted, and that token is then revoked;
 // like any new grant, it replaces the admin's earlier tokens for the app.
 func TryScope(ctx context.Context, c *client.Client, appID, scope, secret string) (ScopeTrial, error) {
+	ctx, _ = client.WithSource(ctx, "scope try")
 	out := ScopeTrial{Requested: safe.Line(strings.Join(strings.Fields(scope), " "))}
 	md, err := c.AuthorizationServerMetadata(ctx, c.BaseURL())
 	if err != nil {

@@ -103,9 +103,18 @@ func exchangeLine(ex client.Exchange) string {
 			path = path[i+3+j:]
 		}
 	}
+	source := ex.Source
+	if source == "" {
+		source = "—"
+	}
 	return padRight(ex.Started.Local().Format("15:04:05"), 9) + padRight(safe.Line(ex.Method), 7) +
-		padRight(status, 5) + padRight(durText(ex.Duration), 8) + padRight(safe.Line(ex.Phase), 13) + safe.Line(path)
+		padRight(status, 5) + padRight(durText(ex.Duration), 8) + padRight(safe.Line(ex.Phase), 13) +
+		padRight(safe.Line(source), sourceWidth) + safe.Line(path)
 }
+
+// sourceWidth is the SOURCE column: what made the request (a flow step, a
+// check id, the audit), "—" for the console's own loading.
+const sourceWidth = 26
 
 func durText(d time.Duration) string {
 	if d < time.Second {
@@ -147,7 +156,7 @@ func (s *requestsScreen) View() string {
 	st := s.c.Styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render("HTTP exchanges") + st.Subtle.Render("  "+itoa(len(s.rows))+" · secrets redacted · enter detail · c curl · x export HAR") + "\n")
-	b.WriteString(st.Header.Render("  "+padRight("TIME", 9)+padRight("METHOD", 7)+padRight("CODE", 5)+padRight("TOOK", 8)+padRight("PHASE", 13)+"URL") + "\n")
+	b.WriteString(st.Header.Render("  "+padRight("TIME", 9)+padRight("METHOD", 7)+padRight("CODE", 5)+padRight("TOOK", 8)+padRight("PHASE", 13)+padRight("SOURCE", sourceWidth)+"URL") + "\n")
 	if len(s.rows) == 0 {
 		if s.c.Deps.Recorder == nil {
 			b.WriteString(st.Subtle.Render("  Recording is off for this session."))

@@ -84,3 +84,15 @@ func TestExchangeDetailJumpsToEnds(t *testing.T) {
 		t.Fatal("g did not jump to the start")
 	}
 }
+
+// Each exchange names what made it (a flow step, a check), or "—" for the
+// console's own loading; a source is server-free text but still made safe.
+func TestExchangeLineSource(t *testing.T) {
+	line := exchangeLine(client.Exchange{Method: "GET", URL: "http://x/api/v2/users/me", StatusCode: 200, Source: "check flow.pkce"})
+	if !strings.Contains(line, "check flow.pkce") {
+		t.Fatalf("%q", line)
+	}
+	if line := exchangeLine(client.Exchange{Method: "GET", URL: "http://x/"}); !strings.Contains(line, "—") {
+		t.Fatalf("no source: %q", line)
+	}
+}

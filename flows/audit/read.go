@@ -19,6 +19,7 @@ import (
 // say nothing. progress, when set, is called after each app's secrets.
 func Read(ctx context.Context, c *client.Client, opts Options, progress func(done, total int)) (Estate, error) {
 	opts = opts.withDefaults()
+	ctx, _ = client.WithSource(ctx, "audit")
 	est := Estate{URL: c.BaseURL(), ReadAt: opts.Now()}
 	est.Server = flows.DetectServer(ctx, c)
 	if md, err := c.AuthorizationServerMetadata(ctx, c.BaseURL()); err == nil {

@@ -26,6 +26,7 @@ type probe struct {
 	s       *suite
 	level   Level
 	startID int64            // last recorder exchange before the check began
+	source  uint64           // the tag on this check's requests (client.WithSource)
 	notes   map[int64]string // recorder exchange id -> why it was sent
 	ownEv   []Evidence       // evidence built from raw probes when there is no recorder
 	cited   []Evidence       // evidence taken over from an earlier check
@@ -129,7 +130,9 @@ func (p *probe) evidence() []Evidence {
 		}
 		return out
 	}
-	for _, ex := range p.s.rec.Since(p.startID) {
+	// Only this check's own requests: the console may be loading other
+	// screens from the same deployment meanwhile.
+	for _, ex := range p.s.rec.SinceFrom(p.startID, p.source) {
 		out = append(out, p.s.cleanEvidence(exchangeEvidence(p.notes[ex.ID], ex)))
 	}
 	return out

@@ -144,6 +144,7 @@ func (s *suite) runOne(ctx context.Context, def definition) (res Result) {
 			res.Evidence = []Evidence{}
 		}
 	}()
+	ctx, p.source = client.WithSource(ctx, "check "+def.ID) // the Requests screen names the check
 	v := def.run(ctx, s, p)
 	res.Status, res.Detail = v.status, s.clean(v.detail, false)
 	return res

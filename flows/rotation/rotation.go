@@ -51,6 +51,7 @@ var ErrPublicApp = errors.New("a public client has no client secret to rotate")
 // (shown once, by the caller). The app's other secrets at this moment are
 // the old ones the rotation will delete.
 func Start(ctx context.Context, c *client.Client, appID string, now time.Time) (State, client.AppSecretFull, error) {
+	ctx, _ = client.WithSource(ctx, "rotation")
 	app, err := c.App(ctx, appID)
 	if err != nil {
 		return State{}, client.AppSecretFull{}, err
@@ -82,6 +83,7 @@ func Start(ctx context.Context, c *client.Client, appID string, now time.Time) (
 // an authorization code by the admin's automatic consent, redeemed with
 // the secret, the token then revoked where the server can.
 func Prove(ctx context.Context, c *client.Client, st *State, secret string, now time.Time) error {
+	ctx, _ = client.WithSource(ctx, "rotation")
 	if st.Stage != StageCreated {
 		return nil
 	}
@@ -188,6 +190,7 @@ func Moved(uses []SecretUse) bool {
 // started and still has), only once the new one is proven. Deleting a
 // secret revokes the tokens issued with it. It returns what it deleted.
 func Finish(ctx context.Context, c *client.Client, st State) ([]string, error) {
+	ctx, _ = client.WithSource(ctx, "rotation")
 	if st.Stage != StageProven {
 		return nil, errors.New("the new secret is not proven yet: nothing is deleted before it is")
 	}
