@@ -135,6 +135,8 @@ func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
 	switch {
 	case o.compare != "" && (o.baseline != "" || o.clientID != ""):
 		return usagef("--compare runs the suite on two Coder deployments: not with --baseline or --client-id")
+	case o.compare != "" && o.mcp != "":
+		return usagef("--mcp names one deployment's MCP endpoint: not with --compare, which runs two")
 	case o.compare != "" && o.output == "junit":
 		return usagef("--compare prints the comparison: -o text or json")
 	case o.baseline != "":

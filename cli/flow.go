@@ -264,9 +264,10 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 	if err := flow.Close(); err != nil {
 		fmt.Fprintf(errw, "! closing the flow: %s\n", oneLine(err))
 	}
+	var saveErr error
 	if o.save != "" {
-		if err := saveFlow(o.save, flow); err != nil {
-			fmt.Fprintf(errw, "! saving the flow: %s\n", oneLine(err))
+		if saveErr = saveFlow(o.save, flow); saveErr != nil {
+			fmt.Fprintf(errw, "! saving the flow: %s\n", oneLine(saveErr))
 		} else {
 			fmt.Fprintf(errw, "Saved the flow as run to %s ('oauthdeck flow --replay %s' runs it again).\n", safe.Line(o.save), safe.Line(o.save))
 		}
@@ -286,6 +287,9 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 			return ctx.Err() // the step failed because the run was interrupted: exit 130
 		}
 		return flowFailure(*failed)
+	}
+	if saveErr != nil {
+		return fmt.Errorf("the flow ran, but --save %s failed: %w", o.save, saveErr)
 	}
 	return nil
 }

@@ -90,7 +90,7 @@ func (a *app) rotate(ctx context.Context, s *session, appID string, f rotateFlag
 	}
 	switch {
 	case f.abort:
-		return a.abortRotation(ctx, s, store, st)
+		return a.abortRotation(ctx, s, store, st, f.yes)
 	case f.finish:
 		return a.finishRotation(ctx, s, store, st, f.yes)
 	}
@@ -232,6 +232,12 @@ func (a *app) finishRotation(ctx context.Context, s *session, store rotation.Sto
 	if err != nil {
 		return fmt.Errorf("%w (run --finish again to delete the rest)", err)
 	}
+	if key, err := keyring.ClientSecretKey(s.url, st.AppID); err == nil {
+		if v, err := s.store.Get(ctx, key); err == nil && !strings.HasSuffix(v, st.NewSecretTail) {
+			_ = s.store.Delete(ctx, key) // an old secret, deleted just now: it no longer works
+			fmt.Fprintln(a.io.Err, "    the keyring held an old secret, deleted just now: removed it there too (--keep keeps the new one)")
+		}
+	}
 	if err := store.Remove(st.Deployment, st.AppID); err != nil {
 		return err
 	}
@@ -239,7 +245,20 @@ func (a *app) finishRotation(ctx context.Context, s *session, store rotation.Sto
 	return nil
 }
 
-func (a *app) abortRotation(ctx context.Context, s *session, store rotation.Store, st rotation.State) error {
+func (a *app) abortRotation(ctx context.Context, s *session, store rotation.Store, st rotation.State, yes bool) error {
+	if !yes {
+		q := fmt.Sprintf("Delete the new secret (…%s) of %s and forget the rotation?", safe.Line(st.NewSecretTail), safe.Line(st.AppName))
+		if st.Stage == rotation.StageProven {
+			q += " Clients that moved to it stop working."
+		}
+		ok, err := a.confirm(ctx, q)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return usagef("not aborting without confirmation; pass --yes")
+		}
+	}
 	if err := rotation.Abort(ctx, s.client, st); err != nil {
 		return err
 	}

@@ -80,7 +80,8 @@ func TestRotateKeepThenAbort(t *testing.T) {
 	if got := secretTails(t, h, id); strings.Count(got, "•••••") != 2 {
 		t.Fatalf("during the rotation:\n%s", got)
 	}
-	h.ok("", "apps", "secrets", "rotate", id, "--abort")
+	h.fail(2, "", "apps", "secrets", "rotate", id, "--abort") // no terminal to confirm on, no --yes
+	h.ok("", "apps", "secrets", "rotate", id, "--abort", "--yes")
 	if got := secretTails(t, h, id); got != before {
 		t.Fatalf("after abort:\n%s\nwant:\n%s", got, before)
 	}

@@ -67,7 +67,7 @@ func (o Outcome) String() string {
 // "a wrong value", drawn afresh at replay.
 type Edit struct {
 	Op     string   `json:"op"`    // "set" or "delete"
-	Where  string   `json:"where"` // "param" or "header"
+	Where  string   `json:"where"` // "param", "header", or "url" (the endpoint itself)
 	Name   string   `json:"name"`
 	Values []string `json:"values,omitempty"`
 	Junk   bool     `json:"junk,omitempty"`
@@ -76,6 +76,9 @@ type Edit struct {
 // diffRequest lists the edits that turn base into edited.
 func diffRequest(base, edited Request) []Edit {
 	var out []Edit
+	if edited.URL != base.URL {
+		out = append(out, Edit{Op: "set", Where: "url", Name: "url", Values: []string{edited.URL}})
+	}
 	out = append(out, diffValues("param", base.Params, edited.Params, safe.SecretName)...)
 	out = append(out, diffValues("header", base.Header, edited.Header, func(name string) bool {
 		return safe.SecretName(name) || http.CanonicalHeaderKey(name) == "Authorization" || http.CanonicalHeaderKey(name) == "Cookie"
@@ -115,6 +118,12 @@ func diffValues(where string, base, edited map[string][]string, secret func(stri
 // apply makes the edits on r.
 func applyEdits(r *Request, edits []Edit) {
 	for _, e := range edits {
+		if e.Where == "url" {
+			if e.Op == "set" && len(e.Values) == 1 {
+				r.URL = e.Values[0]
+			}
+			continue
+		}
 		target := map[string][]string(r.Params)
 		if e.Where == "header" {
 			if r.Header == nil {
@@ -194,8 +203,11 @@ func ReadSaved(r io.Reader) (SavedFlow, error) {
 			return SavedFlow{}, fmt.Errorf("step %d: unknown step %q", i+1, safe.Line(string(st.Step)))
 		}
 		for _, e := range st.Edits {
-			if (e.Op != "set" && e.Op != "delete") || (e.Where != "param" && e.Where != "header") || e.Name == "" {
-				return SavedFlow{}, fmt.Errorf("step %d (%s): an edit that is not set/delete of a param or header", i+1, st.Step)
+			switch {
+			case e.Where == "url" && (e.Op != "set" || len(e.Values) != 1):
+				return SavedFlow{}, fmt.Errorf("step %d (%s): a url edit sets one value", i+1, st.Step)
+			case (e.Op != "set" && e.Op != "delete") || (e.Where != "param" && e.Where != "header" && e.Where != "url") || e.Name == "":
+				return SavedFlow{}, fmt.Errorf("step %d (%s): an edit that is not set/delete of a param, header or the url", i+1, st.Step)
 			}
 		}
 	}

@@ -97,3 +97,19 @@ func TestReadSavedRefusesOtherFiles(t *testing.T) {
 		}
 	}
 }
+
+// An edited endpoint is saved and replayed like a parameter.
+func TestSavedURLEdit(t *testing.T) {
+	base := Request{URL: "https://a.example/oauth2/tokens", Params: map[string][]string{"grant_type": {"authorization_code"}}}
+	edited := base.Clone()
+	edited.URL = "https://a.example/other"
+	edits := diffRequest(base, edited)
+	if len(edits) != 1 || edits[0].Where != "url" {
+		t.Fatalf("edits %+v", edits)
+	}
+	again := base.Clone()
+	applyEdits(&again, edits)
+	if again.URL != edited.URL {
+		t.Fatalf("applied: %s", again.URL)
+	}
+}

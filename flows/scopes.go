@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -100,7 +99,7 @@ func TryScope(ctx context.Context, c *client.Client, appID, scope, secret string
 	var ce *CallbackError
 	var oe *client.OAuth2Error
 	switch {
-	case errors.As(err, &ce):
+	case errors.As(err, &ce) && errors.Is(err, ErrAuthorization):
 		out.Error, out.Description = ce.Code, ce.Description
 		return out, nil
 	case errors.As(err, &oe):
@@ -119,7 +118,9 @@ func TryScope(ctx context.Context, c *client.Client, appID, scope, secret string
 		ClientID: appID, ClientSecret: secret, Method: ChooseAuthMethod(md.Doc.TokenEndpointAuthMethodsSupported, true)}
 	tok, err := tc.Exchange(ctx, cb.Code, app.CallbackURL, pair.Verifier, "")
 	if err != nil {
-		return out, fmt.Errorf("redeeming the code: %w", err)
+		// The grant stands; only what it holds is not shown.
+		out.Note = safe.Line("the request was accepted, but redeeming the code failed (is the secret current?): " + err.Error())
+		return out, nil
 	}
 	out.Redeemed, out.Granted = true, safe.Line(tok.Scope)
 	if tok.Scope == "" {

@@ -135,13 +135,6 @@ func (s *rotateScreen) load(label string) tea.Cmd {
 	})
 }
 
-func (s *rotateScreen) save() error {
-	if s.store == nil || s.st == nil {
-		return nil
-	}
-	return s.store.Save(*s.st)
-}
-
 // advance runs the next stage in a Cmd; the result comes back as a load.
 func (s *rotateScreen) advance() tea.Cmd {
 	cl, _ := s.client()
@@ -154,9 +147,14 @@ func (s *rotateScreen) advance() tea.Cmd {
 		return s.c.PopScreen(s)
 	case s.st == nil:
 		s.busy = "creating the new secret"
+		store := s.store
 		return s.c.await(func() tea.Msg {
 			st, full, err := rotation.Start(ctx, cl, appID, time.Now())
-			return rotateCreatedMsg{st: st, full: full, err: err}
+			msg := rotateCreatedMsg{st: st, full: full, err: err}
+			if err == nil && store != nil {
+				msg.saveErr = store.Save(st) // at once: the secret exists even if no screen gets this message
+			}
+			return msg
 		})
 	case s.st.Stage == rotation.StageCreated:
 		if s.secret == "" {
@@ -164,9 +162,14 @@ func (s *rotateScreen) advance() tea.Cmd {
 		}
 		s.busy = "proving the new secret"
 		st, secret := *s.st, s.secret
+		store := s.store
 		return s.c.await(func() tea.Msg {
 			err := rotation.Prove(ctx, cl, &st, secret, time.Now())
-			return rotateProvedMsg{st: st, err: err}
+			msg := rotateProvedMsg{st: st, err: err}
+			if err == nil && store != nil {
+				msg.saveErr = store.Save(st)
+			}
+			return msg
 		})
 	}
 	return s.load("")
@@ -174,42 +177,32 @@ func (s *rotateScreen) advance() tea.Cmd {
 
 type (
 	rotateCreatedMsg struct {
-		st   rotation.State
-		full client.AppSecretFull
-		err  error
+		st      rotation.State
+		full    client.AppSecretFull
+		err     error
+		saveErr error
 	}
 	rotateProvedMsg struct {
-		st  rotation.State
-		err error
+		st      rotation.State
+		err     error
+		saveErr error
 	}
 	rotateEndedMsg struct {
 		text string
 		err  error
 	}
+	// rotateConfirmedMsg: the user said yes to finishing (or aborting).
+	rotateConfirmedMsg struct{ abort bool }
 )
 
 func (s *rotateScreen) finish(abort bool) tea.Cmd {
-	cl, url := s.client()
-	if cl == nil || s.st == nil || s.busy != "" {
+	if s.st == nil || s.busy != "" {
 		return nil
 	}
-	ctx, st, store, keys, appID := s.ctx, *s.st, s.store, s.c.Deps.Store, s.app.ID
+	st := *s.st
 	if abort {
 		return s.c.Confirm("Abort the rotation of "+s.name+"?", "The new secret (…"+safe.Line(st.NewSecretTail)+") is deleted; the old ones stay.",
-			s.c.await(func() tea.Msg {
-				err := rotation.Abort(ctx, cl, st)
-				if err == nil {
-					if k, kerr := keyring.ClientSecretKey(url, appID); kerr == nil {
-						if v, gerr := keys.Get(ctx, k); gerr == nil && strings.HasSuffix(v, st.NewSecretTail) {
-							_ = keys.Delete(ctx, k) // it no longer works
-						}
-					}
-					if store != nil {
-						err = store.Remove(st.Deployment, st.AppID)
-					}
-				}
-				return rotateEndedMsg{text: "Rotation aborted: the new secret was deleted; the old ones stay", err: err}
-			}))
+			cmdOf(rotateConfirmedMsg{abort: true}))
 	}
 	if st.Stage != rotation.StageProven {
 		return s.c.Notify(noticeWarn, "The new secret is not proven yet: nothing is deleted before it is (enter proves it)")
@@ -218,13 +211,50 @@ func (s *rotateScreen) finish(abort bool) tea.Cmd {
 	if s.recorded && !rotation.Moved(s.uses) {
 		body = "The new secret has not been used since the old ones were: a client may still hold an old one. " + body
 	}
-	return s.c.Confirm("Delete the old secrets of "+s.name+"?", body, s.c.await(func() tea.Msg {
+	return s.c.Confirm("Delete the old secrets of "+s.name+"?", body, cmdOf(rotateConfirmedMsg{}))
+}
+
+// endRotation finishes or aborts in a Cmd; busy keeps a second one (or a
+// refresh putting the state back) from starting meanwhile.
+func (s *rotateScreen) endRotation(abort bool) tea.Cmd {
+	cl, url := s.client()
+	if cl == nil || s.st == nil || s.busy != "" {
+		return nil
+	}
+	s.nextGen() // a refresh under way would put the state back
+	ctx, st, store, keys, appID := s.ctx, *s.st, s.store, s.c.Deps.Store, s.app.ID
+	// A kept secret that ends up deleted no longer works: drop it.
+	dropKept := func(keep func(v string) bool) {
+		if k, err := keyring.ClientSecretKey(url, appID); err == nil {
+			if v, err := keys.Get(ctx, k); err == nil && !keep(v) {
+				_ = keys.Delete(ctx, k)
+			}
+		}
+	}
+	if abort {
+		s.busy = "deleting the new secret"
+		return s.c.await(func() tea.Msg {
+			err := rotation.Abort(ctx, cl, st)
+			if err == nil {
+				dropKept(func(v string) bool { return !strings.HasSuffix(v, st.NewSecretTail) })
+				if store != nil {
+					err = store.Remove(st.Deployment, st.AppID)
+				}
+			}
+			return rotateEndedMsg{text: "Rotation aborted: the new secret was deleted; the old ones stay", err: err}
+		})
+	}
+	s.busy = "deleting the old secrets"
+	return s.c.await(func() tea.Msg {
 		deleted, err := rotation.Finish(ctx, cl, st)
-		if err == nil && store != nil {
-			err = store.Remove(st.Deployment, st.AppID)
+		if err == nil {
+			dropKept(func(v string) bool { return strings.HasSuffix(v, st.NewSecretTail) })
+			if store != nil {
+				err = store.Remove(st.Deployment, st.AppID)
+			}
 		}
 		return rotateEndedMsg{text: "Rotation done: " + countOf(len(deleted), "old secret") + " deleted; the app has the new one (…" + safe.Line(st.NewSecretTail) + ")", err: err}
-	}))
+	})
 }
 
 func (s *rotateScreen) Update(msg tea.Msg) tea.Cmd {
@@ -232,7 +262,7 @@ func (s *rotateScreen) Update(msg tea.Msg) tea.Cmd {
 	case sessionChangedMsg:
 		return s.c.PopScreen(s)
 	case rotateLoadedMsg:
-		if !s.current(msg.gen) {
+		if !s.current(msg.gen) || s.done != "" {
 			return nil
 		}
 		s.err = msg.err
@@ -258,9 +288,8 @@ func (s *rotateScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		s.st, s.secret, s.shown = &msg.st, msg.full.ClientSecretFull, safe.Line(msg.full.ClientSecretFull)
 		s.lastTail = msg.st.NewSecretTail
-		err := s.save()
 		return tea.Batch(s.c.Notify(noticeSuccess, "New secret created: copy it (c) or keep it (k) now; it is shown only here"),
-			s.c.NotifyErr(err), cmdOf(secretsChangedMsg{appID: s.app.ID}), s.load(""))
+			s.c.NotifyErr(msg.saveErr), cmdOf(secretsChangedMsg{appID: s.app.ID}), s.load(""))
 	case rotateProvedMsg:
 		s.busy = ""
 		if msg.err != nil {
@@ -268,10 +297,14 @@ func (s *rotateScreen) Update(msg tea.Msg) tea.Cmd {
 			return s.c.NotifyErr(msg.err)
 		}
 		s.st, s.err = &msg.st, nil
-		return tea.Batch(s.c.Notify(noticeSuccess, "Proven: "+msg.st.Proof), s.c.NotifyErr(s.save()), s.load(""))
+		return tea.Batch(s.c.Notify(noticeSuccess, "Proven: "+msg.st.Proof), s.c.NotifyErr(msg.saveErr), s.load(""))
+	case rotateConfirmedMsg:
+		return s.endRotation(msg.abort)
 	case rotateEndedMsg:
+		s.busy = ""
+		s.nextGen()
 		if msg.err != nil {
-			return s.c.NotifyErr(msg.err)
+			return tea.Batch(s.c.NotifyErr(msg.err), s.load(""))
 		}
 		s.done, s.st, s.secret, s.shown = msg.text, nil, "", ""
 		return tea.Batch(s.c.Notify(noticeSuccess, msg.text), cmdOf(secretsChangedMsg{appID: s.app.ID}))

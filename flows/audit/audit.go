@@ -31,7 +31,13 @@ const (
 var Severities = []Severity{High, Medium, Low, Info}
 
 // rank: higher is graver; an unknown severity ranks below Info.
-func (s Severity) rank() int { return len(Severities) - slices.Index(Severities, s) }
+func (s Severity) rank() int {
+	i := slices.Index(Severities, s)
+	if i < 0 {
+		return 0
+	}
+	return len(Severities) - i
+}
 
 // AtLeast reports whether s is as grave as floor or graver.
 func (s Severity) AtLeast(floor Severity) bool { return s.rank() >= floor.rank() }

@@ -221,3 +221,9 @@ func TestCandidates(t *testing.T) {
 		t.Error("no condition accepted")
 	}
 }
+
+func TestUnknownSeverityRanksLowest(t *testing.T) {
+	if Severity("critical").AtLeast(Info) || !Info.AtLeast(Severity("critical")) {
+		t.Fatal("an unknown severity ranks above info")
+	}
+}
