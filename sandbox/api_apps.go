@@ -185,6 +185,7 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) {
 	s.store.mu.Lock()
 	s.store.apps[a.id] = a
 	body := s.appJSON(a)
+	s.auditLocked(r, "create", "oauth2_provider_app", a.id, a.name, http.StatusCreated, appDiff(nil, a))
 	s.store.mu.Unlock()
 	writeJSON(w, http.StatusCreated, body)
 }
@@ -238,7 +239,10 @@ func (s *Server) handleApp(w http.ResponseWriter, r *http.Request) {
 		s.updateApp(w, r, id)
 	case http.MethodDelete:
 		s.store.mu.Lock()
-		_, ok := s.store.apps[id]
+		a, ok := s.store.apps[id]
+		if ok {
+			s.auditLocked(r, "delete", "oauth2_provider_app", id, a.name, http.StatusNoContent, appDiff(a, nil))
+		}
 		s.store.deleteApp(id)
 		s.store.mu.Unlock()
 		if !ok {
@@ -261,6 +265,10 @@ func (s *Server) updateApp(w http.ResponseWriter, r *http.Request, id uuid.UUID)
 		writeMessage(w, http.StatusNotFound, msgAppNotFound, "")
 		return
 	}
+	before := *a
+	defer func() {
+		s.auditLocked(r, "write", "oauth2_provider_app", id, a.name, http.StatusOK, appDiff(&before, a))
+	}()
 	a.name, a.redirectURIs, a.icon = req.Name, uris, ""
 	if req.Icon != nil {
 		a.icon = *req.Icon // main: an omitted icon is cleared

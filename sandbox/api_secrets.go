@@ -51,6 +51,7 @@ func (s *Server) handleSecrets(w http.ResponseWriter, r *http.Request) {
 	var id uuid.UUID
 	if ok && !a.public {
 		full, id = s.addSecretLocked(appID)
+		s.auditLocked(r, "create", "oauth2_provider_app_secret", id, "", http.StatusCreated, nil)
 	}
 	s.store.mu.Unlock()
 	switch {
@@ -106,5 +107,6 @@ func (s *Server) handleSecret(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.store.deleteSecret(secretID)
+	s.auditLocked(r, "delete", "oauth2_provider_app_secret", secretID, "", http.StatusNoContent, nil)
 	w.WriteHeader(http.StatusNoContent)
 }

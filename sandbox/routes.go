@@ -24,6 +24,8 @@ func (s *Server) routes() http.Handler {
 	// 2.38 keeps the settings reachable while the provider is off
 	// (upstream's SettingsReachableWhenDisabled), so an owner can tell off from absent.
 	mux.HandleFunc("/api/v2/oauth2-provider/settings", s.requireSession(s.requireScope(s.handleSettings)))
+	mux.HandleFunc("/api/v2/audit", s.only(s.requireSession(s.handleAudit), http.MethodGet))
+	mux.HandleFunc("/api/v2/entitlements", s.only(s.requireSession(s.handleEntitlements), http.MethodGet))
 	mux.HandleFunc("/api/experimental/mcp/http", s.gate(s.handleMCP))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, _ *http.Request) { writeRouteNotFound(w) })
 

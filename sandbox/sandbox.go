@@ -20,6 +20,7 @@ type Options struct {
 	Compat           Compat // "" means CompatMain
 	ProviderDisabled bool   // answer as a deployment whose OAuth2 provider is off
 	EnableDCR        bool   // main mode: dynamic client registration on (v2.30 is always open)
+	NoAuditLog       bool   // answer as a deployment without the premium audit log (entitlements say so; nothing is recorded)
 
 	AdminEmail, AdminUsername, AdminPassword string // defaults admin@example.com / admin / random
 

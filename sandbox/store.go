@@ -104,6 +104,7 @@ type store struct {
 	keys    map[string]*apiKey       // by id
 	refresh map[string]*refreshToken // by prefix
 	dcrOn   bool
+	audit   []auditEntry // oldest first, bounded by maxAuditEntries
 }
 
 func newStore() *store {
