@@ -17,7 +17,7 @@ import (
 func (a *app) appsCommand() *cobra.Command {
 	return groupCommand("apps", "Manage the deployment's OAuth2 apps (the app ID is the OAuth2 client_id)",
 		a.appsListCommand(), a.appsGetCommand(), a.appsCreateCommand(),
-		a.appsUpdateCommand(), a.appsDeleteCommand(), a.appsPruneCommand(), a.secretsCommand())
+		a.appsUpdateCommand(), a.appsDeleteCommand(), a.appsPruneCommand(), a.appsHistoryCommand(), a.secretsCommand())
 }
 
 func (a *app) appsListCommand() *cobra.Command {

@@ -150,3 +150,38 @@ func writeRules(w io.Writer, p palette) error {
 	}
 	return t.write(w, p)
 }
+
+func (a *app) appsHistoryCommand() *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "history APP_ID",
+		Short: "Show an app's audit trail: create, edit, delete and its secrets', with who and when (Coder's audit log)",
+		Args:  exactArgs("APP_ID"),
+		RunE: a.withSession(func(ctx context.Context, s *session, args []string) error {
+			h, err := audit.AppHistory(ctx, s.client, args[0])
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return writeJSON(a.io.Out, h)
+			}
+			if h.Unavailable != "" {
+				fmt.Fprintln(a.io.Out, "No history: "+h.Unavailable+".")
+				return nil
+			}
+			t := newTable("TIME", "ACTION", "WHAT", "WHO", "CHANGES")
+			for _, e := range h.Entries {
+				t.add(e.Time.Local().Format("2006-01-02 15:04:05"), e.Action, e.Subject, e.Who, strings.Join(e.Changes, "; "))
+			}
+			if err := t.write(a.io.Out, a.palette(a.io.Out)); err != nil {
+				return err
+			}
+			if h.Note != "" {
+				fmt.Fprintln(a.io.Err, "Note: "+h.Note+".")
+			}
+			return nil
+		}),
+	}
+	outputFlag(cmd, &output, "table", "json")
+	return cmd
+}

@@ -81,7 +81,7 @@ func (s *appDetail) KeyBindings() []key.Binding {
 	if s.newborn != nil {
 		return []key.Binding{km.Copy, km.Reveal, km.KeepSecret, key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done"))}
 	}
-	return []key.Binding{km.CopyEndpoints, km.NewSecret, km.Rotate, km.TryScope, km.Delete, km.Edit, km.TestRedirect, km.Refresh, km.Up, km.Down}
+	return []key.Binding{km.CopyEndpoints, km.NewSecret, km.Rotate, km.TryScope, km.History, km.Delete, km.Edit, km.TestRedirect, km.Refresh, km.Up, km.Down}
 }
 
 func (s *appDetail) Back() (tea.Cmd, bool) {
@@ -216,6 +216,8 @@ func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.c.Push(newRedirectTester(s.c, s.app))
 	case key.Matches(msg, km.TryScope):
 		return s.c.Push(newScopeTry(s.c, s.app))
+	case key.Matches(msg, km.History):
+		return s.c.Push(newAppHistory(s.c, s.app))
 	case key.Matches(msg, km.Refresh):
 		return s.load()
 	}

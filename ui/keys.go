@@ -53,6 +53,7 @@ type KeyMap struct {
 	TestRedirect  key.Binding
 	Rotate        key.Binding
 	TryScope      key.Binding
+	History       key.Binding
 	Focus         key.Binding // tab between panes inside a screen
 
 	// Rotation wizard.
@@ -114,6 +115,7 @@ func DefaultKeyMap() *KeyMap {
 		TestRedirect:  nb([]string{"t"}, "t", "test a redirect_uri"),
 		Rotate:        nb([]string{"R"}, "R", "rotate the secret"),
 		TryScope:      nb([]string{"S"}, "S", "try a scope set"),
+		History:       nb([]string{"H"}, "H", "audit history"),
 		Finish:        nb([]string{"f"}, "f", "finish: delete the old secrets"),
 		Abort:         nb([]string{"a"}, "a", "abort: delete the new secret"),
 		Focus:         nb([]string{"tab"}, "tab", "switch pane"),

@@ -44,7 +44,8 @@ const (
 // displayFields are the fields of engine types that are display data.
 var displayFields = map[string]map[string][]string{
 	flowsPkg: {"Field": {"Value"}, "Finding": {"Message"}},
-	auditPkg: {"Finding": {"Message", "AppName", "SecretID"}, "Candidate": {"Name", "Why"}, "PruneFailure": {"Error"}},
+	auditPkg: {"Finding": {"Message", "AppName", "SecretID"}, "Candidate": {"Name", "Why"}, "PruneFailure": {"Error"},
+		"HistoryEntry": {"Action", "Subject", "Who", "Changes"}, "History": {"Unavailable", "Note"}},
 }
 
 func serverStringsOutsideSafe(t *testing.T, patterns ...string) (violations []string, sinks int) {
