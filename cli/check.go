@@ -19,10 +19,11 @@ import (
 
 type checkOptions struct {
 	output, resource string
-	baseline         string // a previous run's -o json, to compare with
-	spec             string // an MCP specification version: report only its checks
-	mcp              string // the MCP endpoint the mcp.* checks probe
-	compare          string // a second deployment to run against and compare with
+	baseline         string   // a previous run's -o json, to compare with
+	spec             string   // an MCP specification version: report only its checks
+	mcp              string   // the MCP endpoint the mcp.* checks probe
+	clientProfiles   []string // emulate these real clients instead of running the suite
+	compare          string   // a second deployment to run against and compare with
 	noBypass         bool
 	// Generic mode: a client registered at any authorization server.
 	clientID, authMethod, redirectURI, consentCmd string
@@ -74,6 +75,7 @@ when something fails that did not before, else 0.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.resource, "resource", "", "RFC 8707 resource to ask tokens for (default: the deployment URL on Coder; none in generic mode)")
+	f.StringArrayVar(&o.clientProfiles, "client-profile", nil, "emulate a real client instead of running the suite: "+clientProfileNames()+", or all (repeatable); exit 1 when one breaks")
 	f.StringVar(&o.mcp, "mcp", "", "the MCP endpoint the mcp.* checks probe (default: Coder's /api/experimental/mcp/http)")
 	f.StringVar(&o.spec, "spec", "", "report and grade only the checks that count for this MCP specification version ("+strings.Join(check.MCPVersions, ", ")+")")
 	f.StringVar(&o.baseline, "baseline", "", "compare with a saved run (check -o json); exit 1 only on a new failure")
@@ -119,6 +121,9 @@ func (a *app) given(ctx context.Context, o checkOptions) (*check.GivenClient, er
 }
 
 func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
+	if len(o.clientProfiles) > 0 {
+		return a.runClientProfiles(ctx, arg, o)
+	}
 	var baseline *check.Report
 	if o.mcp != "" {
 		if err := checkHTTPURL(o.mcp); err != nil {

@@ -101,3 +101,24 @@ func TestCheckSpecGrades(t *testing.T) {
 	}
 	h.fail(2, "", "check", "--spec", "2024-11-05")
 }
+
+// --client-profile runs the emulations: JSON per profile, exit 1 when one
+// breaks, a usage error for an unknown name.
+func TestCheckClientProfiles(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{EnableDCR: true, RateLimit: -1})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	r := h.run("", "check", "--client-profile", "inspector", "-o", "json")
+	var res []struct {
+		Profile string
+		Works   bool
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != 0 || len(res) != 1 || !res[0].Works {
+		t.Fatalf("inspector: exit %d %v %+v\n%s", r.code, err, res, r.stderr)
+	}
+	r = h.run("", "check", "--client-profile", "codex")
+	if r.code != 1 || !strings.Contains(r.stdout, "breaks at authorize") || !strings.Contains(r.stderr, "codex (at authorize)") {
+		t.Fatalf("codex: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	h.fail(2, "", "check", "--client-profile", "netscape")
+}
