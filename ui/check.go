@@ -32,7 +32,10 @@ type checkScreen struct {
 	grades  []check.Grade // the last run's, per MCP version
 	err     error         // the run as a whole (cancelled, cleanup failed)
 	ran     bool
-	suite   *suiteRun // the run in progress, for Close to wait on
+	suite   *suiteRun     // the run in progress, for Close to wait on
+	report  *check.Report // the last finished run, for export
+	onlyBad bool          // show only failed and warned checks
+	shown   []int         // indices into rows, in order: what the list shows
 }
 
 // suiteRun is one run of the suite: done closes when check.Run returned
@@ -76,8 +79,19 @@ func (s *checkScreen) reset() {
 	for _, in := range check.Checks() {
 		s.rows = append(s.rows, checkRow{info: in})
 	}
-	s.list.setLen(len(s.rows))
-	s.server, s.traffic, s.err, s.ran, s.grades = check.ServerInfo{}, check.Traffic{}, nil, false, nil
+	s.server, s.traffic, s.err, s.ran, s.grades, s.report = check.ServerInfo{}, check.Traffic{}, nil, false, nil, nil
+	s.refilter()
+}
+
+// refilter recomputes which rows show (all, or only failures and warnings).
+func (s *checkScreen) refilter() {
+	s.shown = s.shown[:0]
+	for i, r := range s.rows {
+		if !s.onlyBad || r.res != nil && (r.res.Status == check.Fail || r.res.Status == check.Warn) {
+			s.shown = append(s.shown, i)
+		}
+	}
+	s.list.setLen(len(s.shown))
 }
 
 func (s *checkScreen) Title() string { return "Check" }
@@ -87,7 +101,7 @@ func (s *checkScreen) KeyBindings() []key.Binding {
 	if s.running {
 		return []key.Binding{fk.CancelRun, fk.Evidence, km.Up, km.Down}
 	}
-	return []key.Binding{fk.RunSuite, fk.Evidence, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
+	return []key.Binding{fk.RunSuite, fk.Evidence, fk.FailuresOnly, fk.ExportReport, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
 }
 
 func (s *checkScreen) Back() (tea.Cmd, bool) {
@@ -186,6 +200,11 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		s.running = false
 		s.reset()
 		return nil
+	case checkExportedMsg:
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		return s.c.Notify(noticeSuccess, "Exported the report to "+msg.paths[0]+" and "+msg.paths[1]+" (--baseline takes the json)")
 	case checkResultMsg:
 		if !s.current(msg.gen) || !s.running {
 			return nil
@@ -204,6 +223,9 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		s.server = sanitizeServer(msg.report.Server)
 		s.traffic, s.grades = msg.report.Traffic, msg.report.Grades
+		rep := msg.report
+		s.report = &rep
+		s.refilter()
 		s.err = msg.err
 		sum := msg.report.Summary
 		text := "Suite done: " + itoa(sum.Pass) + " pass, " + itoa(sum.Warn) + " warn, " + itoa(sum.Fail) + " fail, " + itoa(sum.Skip) + " skip"
@@ -224,8 +246,17 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(msg, fk.RunSuite):
 			return s.run()
+		case key.Matches(msg, fk.FailuresOnly):
+			s.onlyBad = !s.onlyBad
+			s.refilter()
+			return nil
+		case key.Matches(msg, fk.ExportReport):
+			return s.export()
 		case key.Matches(msg, fk.Evidence):
-			row := s.rows[s.list.cursor]
+			if len(s.shown) == 0 {
+				return nil
+			}
+			row := s.rows[s.shown[s.list.cursor]]
 			if row.res == nil {
 				return s.c.Notify(noticeInfo, "No result for "+row.info.ID+" yet")
 			}
@@ -251,7 +282,7 @@ func (s *checkScreen) apply(r check.Result) {
 	}
 	// A check the registry listing did not know (should not happen): keep it.
 	s.rows = append(s.rows, checkRow{info: check.Info{ID: r.ID, Title: r.Title, Basis: r.Basis, Level: r.Level}, res: &r})
-	s.list.setLen(len(s.rows))
+	s.refilter()
 }
 
 func (s *checkScreen) tableHeight() int { return max(s.height-checkHeaderLines-2, 1) }
@@ -281,7 +312,8 @@ func (s *checkScreen) View() string {
 	h := s.tableHeight()
 	from, to := s.list.window(h)
 	next := s.nextPending()
-	for i := from; i < to; i++ {
+	for vi := from; vi < to; vi++ {
+		i := s.shown[vi]
 		r := s.rows[i]
 		sym, word, sty := "·", "pending", st.Faint
 		if r.res != nil {
@@ -290,7 +322,7 @@ func (s *checkScreen) View() string {
 			sym, word, sty = "…", "running", st.Info
 		}
 		line := padRight(r.info.ID, idW) + " " + sty.Render(padRight(sym+" "+word, 9)) + " " + truncate(r.info.Title, titleW)
-		b.WriteString(s.list.renderRow(st, i, line, s.width) + "\n")
+		b.WriteString(s.list.renderRow(st, vi, line, s.width) + "\n")
 	}
 	for i := to - from; i < h; i++ {
 		b.WriteString("\n")
@@ -367,10 +399,13 @@ func trafficText(t check.Traffic) string {
 
 func (s *checkScreen) footer() string {
 	st := s.c.Styles
-	if len(s.rows) == 0 {
+	if len(s.shown) == 0 {
+		if s.onlyBad {
+			return st.OK.Render("No failures or warnings") + st.Faint.Render(" · f shows every check")
+		}
 		return ""
 	}
-	r := s.rows[s.list.cursor]
+	r := s.rows[s.shown[s.list.cursor]]
 	if r.res == nil {
 		return st.Faint.Render(string(r.info.Level) + " · " + safe.Line(r.info.Basis))
 	}

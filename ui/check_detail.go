@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/http"
 	"sort"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
+	"oauthdeck/client"
 	"oauthdeck/flows/check"
 )
 
@@ -29,7 +31,11 @@ func (s *checkDetail) Title() string { return "Check " + s.res.ID }
 
 func (s *checkDetail) KeyBindings() []key.Binding {
 	km := s.c.Keys
-	return []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
+	out := []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
+	if len(s.res.Evidence) > 0 {
+		out = append(out, key.NewBinding(key.WithKeys(km.CopyCurl.Keys()...), key.WithHelp("c", "copy evidence 1 as curl")))
+	}
+	return out
 }
 
 func (s *checkDetail) SetSize(w, h int) {
@@ -44,7 +50,20 @@ func (s *checkDetail) Update(msg tea.Msg) tea.Cmd {
 		s.render()
 		return nil
 	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, s.c.Keys.CopyCurl) && len(s.res.Evidence) > 0 {
+		return s.c.Copy("evidence 1 as curl (secrets stay redacted)", evidenceCurl(s.res.Evidence[0]))
+	}
 	return scrollDoc(&s.vp, s.c.Keys, msg)
+}
+
+// evidenceCurl is an evidence exchange as a curl command, the way the
+// Requests screen copies one (what was redacted stays redacted).
+func evidenceCurl(ev check.Evidence) string {
+	h := http.Header{}
+	for k, v := range ev.RequestHeader {
+		h.Set(k, v)
+	}
+	return client.Exchange{Method: ev.Method, URL: ev.URL, RequestHeader: h, RequestBody: []byte(ev.RequestBody)}.Curl()
 }
 
 func (s *checkDetail) render() {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -134,5 +135,43 @@ func TestCheckTrafficText(t *testing.T) {
 		if got := trafficText(tr); got != want {
 			t.Errorf("trafficText(%+v) = %q, want %q", tr, got, want)
 		}
+	}
+}
+
+// f shows only failed and warned checks (and back); x writes the last
+// report as JSON and JUnit next to the config; c in a check's evidence
+// copies the exchange as curl.
+func TestCheckFailuresOnlyAndExport(t *testing.T) {
+	s := newUnitCheckScreen(t)
+	s.c.Deps.ConfigPath = filepath.Join(t.TempDir(), "config.json")
+	ids := check.Checks()
+	var results []check.Result
+	for i, in := range ids[:4] {
+		st := []check.Status{check.Pass, check.Fail, check.Warn, check.Skip}[i]
+		results = append(results, check.Result{ID: in.ID, Title: in.Title, Status: st,
+			Evidence: []check.Evidence{{Method: "GET", URL: "http://x/" + in.ID, RequestHeader: map[string]string{"Accept": "application/json"}}}})
+	}
+	gen := s.nextGen()
+	s.running, s.cancel = true, func() {}
+	s.Update(checkDoneMsg{gen: gen, report: check.Report{Checks: results, Summary: check.Summarize(results)}})
+	s.Update(keyMsg("f"))
+	got := ansi.Strip(s.View())
+	if !strings.Contains(got, ids[1].ID) || !strings.Contains(got, ids[2].ID) || strings.Contains(got, ids[0].ID+" ") || strings.Contains(got, ids[3].ID+" ") {
+		t.Fatalf("failures only:\n%s", got)
+	}
+	s.Update(keyMsg("f"))
+	if got := ansi.Strip(s.View()); !strings.Contains(got, ids[0].ID) {
+		t.Fatalf("all again:\n%s", got)
+	}
+	msg := s.Update(keyMsg("x"))()
+	if m, ok := msg.(checkExportedMsg); !ok || m.err != nil || len(m.paths) != 2 {
+		t.Fatalf("export: %#v", msg)
+	}
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(s.c.Deps.ConfigPath), "checks", "check-*"))
+	if len(files) != 2 {
+		t.Fatalf("exported %q", files)
+	}
+	if curl := evidenceCurl(results[1].Evidence[0]); !strings.Contains(curl, "curl") || !strings.Contains(curl, "http://x/"+ids[1].ID) {
+		t.Fatalf("curl: %s", curl)
 	}
 }

@@ -29,8 +29,10 @@ type flowKeyMap struct {
 	SaveReq   key.Binding
 
 	// Check.
-	RunSuite key.Binding
-	Evidence key.Binding
+	RunSuite     key.Binding
+	Evidence     key.Binding
+	FailuresOnly key.Binding
+	ExportReport key.Binding
 }
 
 func defaultFlowKeyMap() flowKeyMap {
@@ -58,7 +60,9 @@ func defaultFlowKeyMap() flowKeyMap {
 		ResetReq:  nb([]string{"R"}, "R", "reset to default"),
 		SaveReq:   nb([]string{"ctrl+s", "s"}, "s", "save"),
 
-		RunSuite: nb([]string{"r"}, "r", "run suite"),
-		Evidence: nb([]string{"enter"}, "enter", "evidence"),
+		RunSuite:     nb([]string{"r"}, "r", "run suite"),
+		Evidence:     nb([]string{"enter"}, "enter", "evidence"),
+		FailuresOnly: nb([]string{"f"}, "f", "failures only / all"),
+		ExportReport: nb([]string{"x"}, "x", "export the report (json and junit)"),
 	}
 }
