@@ -97,6 +97,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 	}
 	nav := []key.Binding{km.NextTab, km.PrevTab}
 	nav = append(nav, km.Tabs...)
-	groups = append(groups, nav, []key.Binding{km.Help, km.Notices, km.Back, km.Quit})
+	groups = append(groups, nav, []key.Binding{km.Help, km.Notices, km.Command, km.VisitBack, km.VisitForward, km.Back, km.Quit})
 	return groups
 }

@@ -14,9 +14,13 @@ type KeyMap struct {
 	Back    key.Binding // q/esc: back, close, cancel; q quits at the top level
 	Help    key.Binding
 	Notices key.Binding // the session's notices, after they faded
-	NextTab key.Binding
-	PrevTab key.Binding
-	Tabs    []key.Binding // 1..9 jump to a tab (built from the tab list)
+	Command key.Binding // ':' opens the command line
+	// VisitBack and VisitForward move through the tabs visited.
+	VisitBack    key.Binding
+	VisitForward key.Binding
+	NextTab      key.Binding
+	PrevTab      key.Binding
+	Tabs         []key.Binding // 1..9 jump to a tab (built from the tab list)
 
 	// Lists.
 	Up       key.Binding
@@ -81,8 +85,12 @@ func DefaultKeyMap() *KeyMap {
 		Back:    nb([]string{"q", "esc"}, "q/esc", "back"),
 		Help:    nb([]string{"?"}, "?", "help"),
 		Notices: nb([]string{"!"}, "!", "notices log"),
-		NextTab: nb([]string{"tab"}, "tab", "next tab"),
-		PrevTab: nb([]string{"shift+tab"}, "shift+tab", "previous tab"),
+		Command: nb([]string{":"}, ":", "command line"),
+
+		VisitBack:    nb([]string{"["}, "[", "tab visited before"),
+		VisitForward: nb([]string{"]"}, "]", "tab visited after"),
+		NextTab:      nb([]string{"tab"}, "tab", "next tab"),
+		PrevTab:      nb([]string{"shift+tab"}, "shift+tab", "previous tab"),
 
 		Up:       nb([]string{"up", "k"}, "↑/k", "up"),
 		Down:     nb([]string{"down", "j"}, "↓/j", "down"),

@@ -17,7 +17,7 @@ type keyGroup struct {
 func keyGroups(km *KeyMap) []keyGroup {
 	fk := km.Flow
 	return []keyGroup{
-		{"Everywhere", []key.Binding{km.Quit, km.Back, km.Help, km.Notices, km.NextTab, km.PrevTab}},
+		{"Everywhere", []key.Binding{km.Quit, km.Back, km.Help, km.Notices, km.Command, km.VisitBack, km.VisitForward, km.NextTab, km.PrevTab}},
 		{"Lists", []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Open, km.Filter, km.Sort, km.Refresh, km.New, km.Edit, km.Delete, km.Copy, km.Reveal}},
 		{"Forms and dialogs", []key.Binding{km.NextField, km.PrevField, km.Submit, km.Confirm, km.Cancel}},
 		{"Deployments", []key.Binding{km.Switch, km.Logout}},

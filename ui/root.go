@@ -39,6 +39,11 @@ type Model struct {
 	help     help.Model
 	showHelp bool
 	quitting bool
+	cmd      *cmdLine // the ':' command line, when open
+	// visited is the tabs in the order they were shown, for [ and ];
+	// visitPos is where the user is in it.
+	visited  []int
+	visitPos int
 }
 
 // newModel builds the root for c. No I/O happens here or in Init's return:
@@ -170,6 +175,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = false // any key closes the help view
 		return nil
 	}
+	if m.cmd != nil {
+		return m.cmdKey(msg)
+	}
 	if tooSmall(m.c.Width, m.c.Height) {
 		return nil
 	}
@@ -197,6 +205,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, km.Back):
 		return m.back(msg.String() == "q")
+	case key.Matches(msg, km.Command):
+		return m.openCmdLine()
+	case key.Matches(msg, km.VisitBack):
+		return m.revisit(-1)
+	case key.Matches(msg, km.VisitForward):
+		return m.revisit(1)
 	case key.Matches(msg, km.NextTab) && !m.screenUsesTab(top):
 		return m.switchTo((m.active + 1) % len(m.tabs))
 	case key.Matches(msg, km.PrevTab) && !m.screenUsesTab(top):
@@ -289,9 +303,32 @@ func (m *Model) switchTo(i int) tea.Cmd {
 	if i < 0 || i >= len(m.tabs) || i == m.active {
 		return nil
 	}
+	if len(m.visited) == 0 {
+		m.visited = []int{m.active}
+	}
+	// A new visit drops the forward part of the trail, as a browser does.
+	m.visited = append(m.visited[:m.visitPos+1], i)
+	m.visitPos = len(m.visited) - 1
+	return m.show(i)
+}
+
+func (m *Model) show(i int) tea.Cmd {
 	m.top().Blur()
 	m.active = i
 	return m.top().Focus()
+}
+
+// revisit moves back ([) or forward (]) through the tabs visited.
+func (m *Model) revisit(d int) tea.Cmd {
+	p := m.visitPos + d
+	if p < 0 || p >= len(m.visited) || m.visited[p] == m.active && len(m.visited) == 1 {
+		return nil
+	}
+	m.visitPos = p
+	if m.visited[p] == m.active {
+		return nil
+	}
+	return m.show(m.visited[p])
 }
 
 // closeAll closes every screen (program end): in-flight Cmds are cancelled.
@@ -377,7 +414,11 @@ func (m *Model) render() string {
 	} else if m.dialog != nil {
 		body = overlay(body, m.dialog.view(st, cw), cw, ch)
 	}
-	return strings.Join([]string{m.tabBar(w), body, m.c.status.view(m.c, w, m.fitHints)}, "\n")
+	bar := m.c.status.view(m.c, w, m.fitHints)
+	if m.cmd != nil {
+		bar = m.cmdView(w)
+	}
+	return strings.Join([]string{m.tabBar(w), body, bar}, "\n")
 }
 
 // fitHints is the status bar's key hints within room columns: the screen's
