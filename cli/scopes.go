@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,19 +36,19 @@ func (a *app) scopesListCommand() *cobra.Command {
 				fmt.Fprintln(a.io.Out, "The server publishes no scopes_supported.")
 				return nil
 			}
-			t := newTable("KIND", "SCOPE")
+			t := newTable("KIND", "SCOPE", "EXPANDS TO")
 			for _, g := range []struct {
 				kind  string
 				names []string
 			}{{"composite", cat.Composite}, {"wildcard", cat.Wildcard}, {"low-level", cat.LowLevel}, {"other", cat.Other}} {
 				for _, n := range g.names {
-					t.add(g.kind, n)
+					t.add(g.kind, n, strings.Join(cat.Expands[n], " "))
 				}
 			}
 			if err := t.write(a.io.Out, a.palette(a.io.Out)); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.io.Err, "%d names; 'all' and 'application_connect' are aliases of coder:all and coder:application_connect. What a composite covers, the server decides: 'oauthdeck scopes try' asks it.\n", cat.Len())
+			fmt.Fprintf(a.io.Err, "%d names; 'all' and 'application_connect' are aliases of coder:all and coder:application_connect; %s.\n", cat.Len(), cat.Note)
 			return nil
 		}),
 	}

@@ -19,11 +19,17 @@ type ScopeCatalog struct {
 	Wildcard  []string `json:"wildcard"`
 	LowLevel  []string `json:"low_level"`
 	Other     []string `json:"other,omitempty"` // anything else the server lists (openid, …)
+	// Expands is what each composite covers, from the authenticated
+	// catalogue (/api/v2/auth/scopes) where the server serves one that says.
+	Expands map[string][]string `json:"expands,omitempty"`
+	// Note says where the expansion came from, or why there is none.
+	Note string `json:"note,omitempty"`
 }
 
 // ReadScopeCatalog reads scopes_supported from the authorization server
-// metadata. Which low-level names a composite covers is the server's to
-// decide (TryScope asks it); the catalogue does not say.
+// metadata and, with a session, what each composite expands to from
+// /api/v2/auth/scopes where the server says (newer Coder); elsewhere which
+// names a composite covers is the server's to decide (TryScope asks it).
 func ReadScopeCatalog(ctx context.Context, c *client.Client) (ScopeCatalog, error) {
 	md, err := c.AuthorizationServerMetadata(ctx, c.BaseURL())
 	if err != nil {
@@ -45,6 +51,22 @@ func ReadScopeCatalog(ctx context.Context, c *client.Client) (ScopeCatalog, erro
 	}
 	for _, l := range [][]string{cat.Composite, cat.Wildcard, cat.LowLevel, cat.Other} {
 		sort.Strings(l)
+	}
+	cat.Note = "what a composite covers is the server's to decide: 'scopes try' asks it"
+	if c.SessionToken() != "" {
+		if auth, err := c.ScopeCatalogue(ctx); err == nil && len(auth.Composites) > 0 {
+			cat.Expands = map[string][]string{}
+			for _, comp := range auth.Composites {
+				var names []string
+				for _, n := range comp.ExpandsTo {
+					names = append(names, safe.Line(n))
+				}
+				cat.Expands[safe.Line(comp.Name)] = names
+			}
+			cat.Note = "composites expanded as /api/v2/auth/scopes says"
+		} else if err != nil {
+			cat.Note = "the authenticated catalogue (/api/v2/auth/scopes) could not be read, so composites are not expanded; " + cat.Note
+		}
 	}
 	return cat, nil
 }
