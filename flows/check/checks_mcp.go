@@ -70,20 +70,30 @@ func checkMCPChallenge(ctx context.Context, s *suite, p *probe) verdict {
 	return p.pass("401 with a Bearer challenge; resource_metadata %q", hint)
 }
 
-func checkMCPBearer(ctx context.Context, s *suite, p *probe) verdict {
+// mcpToken is the token the MCP checks present: the suite's token for
+// the resource, obtained now if no earlier check left one. ok is false
+// with the verdict to return when there is none to be had.
+func (s *suite) mcpToken(ctx context.Context, p *probe) (*client.TokenResponse, verdict, bool) {
 	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
-		return v
+		return nil, v, false
 	}
 	if v, ok := s.needApps(p); !ok {
-		return v
+		return nil, v, false
 	}
-	tok := s.resourceToken
-	if tok == nil {
-		t, err := s.tokens(ctx, p, "a token for the MCP endpoint")
-		if err != nil {
-			return p.broken("obtain a token for resource "+s.resource, err)
-		}
-		tok = &t
+	if s.resourceToken != nil {
+		return s.resourceToken, verdict{}, true
+	}
+	t, err := s.tokens(ctx, p, "a token for the MCP endpoint")
+	if err != nil {
+		return nil, p.broken("obtain a token for resource "+s.resource, err), false
+	}
+	return &t, verdict{}, true
+}
+
+func checkMCPBearer(ctx context.Context, s *suite, p *probe) verdict {
+	tok, v, ok := s.mcpToken(ctx, p)
+	if !ok {
+		return v
 	}
 	resp, err := s.mcpRequest(ctx, p, "MCP initialize with the Bearer token", tok.AccessToken)
 	if err != nil {

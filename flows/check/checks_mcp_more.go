@@ -9,8 +9,6 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
-	"oauthdeck/flows/internal/randtext"
-	"oauthdeck/pkce"
 )
 
 // rpc sends one JSON-RPC request to the MCP endpoint with a token (and the
@@ -27,19 +25,9 @@ func (s *suite) rpc(ctx context.Context, p *probe, note, bearer, session string,
 // checkMCPToolsList does what a client does after connecting: initialize,
 // the initialized notification, then tools/list in the same session.
 func checkMCPToolsList(ctx context.Context, s *suite, p *probe) verdict {
-	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
+	tok, v, ok := s.mcpToken(ctx, p)
+	if !ok {
 		return v
-	}
-	if v, ok := s.needApps(p); !ok {
-		return v
-	}
-	tok := s.resourceToken
-	if tok == nil {
-		t, err := s.tokens(ctx, p, "a token for the MCP endpoint")
-		if err != nil {
-			return p.broken("obtain a token for resource "+s.resource, err)
-		}
-		tok = &t
 	}
 	resp, err := s.rpc(ctx, p, "MCP initialize", tok.AccessToken, "", mcpInitialize)
 	if err != nil {
@@ -169,22 +157,11 @@ func checkMCPWrongAudience(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.needApps(p); !ok {
 		return v
 	}
-	pair := pkce.New()
-	az, err := s.authorize(ctx, p, "authorize with resource="+foreignResource, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, Resource: foreignResource, State: randtext.Alnum(22)}))
-	if err != nil {
-		return p.broken("send the authorization request", err)
+	tok, v, ok := s.foreignToken(ctx, p)
+	if !ok {
+		return v
 	}
-	if !az.issued() {
-		return p.pass("the server will not issue codes for the foreign resource %s: %s", foreignResource, az.describe())
-	}
-	tr, err := s.exchange(ctx, p, "exchange with resource="+foreignResource, s.a.ID, s.a.Secret, az.Code, s.goodExtra(pair.Verifier, foreignResource))
-	if err != nil {
-		return p.broken("exchange the code", err)
-	}
-	if !tr.ok() {
-		return p.pass("the server will not issue tokens for the foreign resource %s: %s", foreignResource, tr.describe())
-	}
-	resp, err := s.mcpRequest(ctx, p, "MCP initialize with the token for "+foreignResource, tr.Token.AccessToken)
+	resp, err := s.mcpRequest(ctx, p, "MCP initialize with the token for "+foreignResource, tok.AccessToken)
 	if err != nil {
 		return p.broken("call the MCP endpoint", err)
 	}

@@ -79,22 +79,11 @@ func checkAudienceBinding(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.skipInGeneric(p, needsCoderAPI); !ok {
 		return v
 	}
-	pair := pkce.New()
-	az, err := s.authorize(ctx, p, "authorize with resource="+foreignResource, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, Resource: foreignResource, State: randtext.Alnum(22)}))
-	if err != nil {
-		return p.broken("send the authorization request", err)
+	tok, v, ok := s.foreignToken(ctx, p)
+	if !ok {
+		return v
 	}
-	if !az.issued() {
-		return p.pass("the server will not issue codes for the foreign resource %s: %s", foreignResource, az.describe())
-	}
-	tr, err := s.exchange(ctx, p, "exchange with resource="+foreignResource, s.a.ID, s.a.Secret, az.Code, s.goodExtra(pair.Verifier, foreignResource))
-	if err != nil {
-		return p.broken("exchange the code", err)
-	}
-	if !tr.ok() {
-		return p.pass("the server will not issue tokens for the foreign resource %s: %s", foreignResource, tr.describe())
-	}
-	resp, err := s.bearerStatus(ctx, p, "call the API with the token for "+foreignResource, tr.Token.AccessToken)
+	resp, err := s.bearerStatus(ctx, p, "call the API with the token for "+foreignResource, tok.AccessToken)
 	if err != nil {
 		return p.broken("call the API with the token", err)
 	}
@@ -105,6 +94,28 @@ func checkAudienceBinding(ctx context.Context, s *suite, p *probe) verdict {
 		return p.violated("a token issued for %s was accepted by the deployment's API", foreignResource)
 	}
 	return p.warn("the API answered %d to a token for %s (expected 401 or 403)", resp.StatusCode, foreignResource)
+}
+
+// foreignToken gets a token issued for foreignResource, the audience no
+// resource server here has. ok is false with the verdict to return when
+// the server will not issue one (which passes: it refused the audience).
+func (s *suite) foreignToken(ctx context.Context, p *probe) (*client.TokenResponse, verdict, bool) {
+	pair := pkce.New()
+	az, err := s.authorize(ctx, p, "authorize with resource="+foreignResource, s.codeQuery(codeOpts{App: s.a, PKCE: &pair, Resource: foreignResource, State: randtext.Alnum(22)}))
+	if err != nil {
+		return nil, p.broken("send the authorization request", err), false
+	}
+	if !az.issued() {
+		return nil, p.pass("the server will not issue codes for the foreign resource %s: %s", foreignResource, az.describe()), false
+	}
+	tr, err := s.exchange(ctx, p, "exchange with resource="+foreignResource, s.a.ID, s.a.Secret, az.Code, s.goodExtra(pair.Verifier, foreignResource))
+	if err != nil {
+		return nil, p.broken("exchange the code", err), false
+	}
+	if !tr.ok() {
+		return nil, p.pass("the server will not issue tokens for the foreign resource %s: %s", foreignResource, tr.describe()), false
+	}
+	return &tr.Token, verdict{}, true
 }
 
 func checkCodeSingleUse(ctx context.Context, s *suite, p *probe) verdict {
