@@ -2,10 +2,11 @@ package audit
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
+
+	"oauthdeck/flows/internal/junit"
 )
 
 // WriteJSON writes the report, indented.
@@ -15,41 +16,13 @@ func WriteJSON(w io.Writer, rep Report) error {
 	return enc.Encode(rep)
 }
 
-type junitSuites struct {
-	XMLName  xml.Name   `xml:"testsuites"`
-	Name     string     `xml:"name,attr"`
-	Tests    int        `xml:"tests,attr"`
-	Failures int        `xml:"failures,attr"`
-	Suite    junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteJUnit writes one testcase per rule: it fails when the rule found
 // something at or above floor (--fail-on); findings below it are listed
 // in system-out. An incomplete read is one more failing testcase.
 func WriteJUnit(w io.Writer, rep Report, floor Severity) error {
-	suite := junitSuite{Name: "oauthdeck audit " + rep.Server.URL}
+	suite := junit.Suite{Name: "oauthdeck audit " + rep.Server.URL}
 	for _, r := range Rules {
-		c := junitCase{Name: r.ID + ": " + r.Title, Classname: "oauthdeck.audit." + group(r.ID)}
+		c := junit.Case{Name: r.ID + ": " + r.Title, Classname: "oauthdeck.audit." + group(r.ID)}
 		var lines []string
 		for _, f := range rep.Findings {
 			if f.Rule == r.ID {
@@ -58,7 +31,7 @@ func WriteJUnit(w io.Writer, rep Report, floor Severity) error {
 		}
 		switch {
 		case len(lines) > 0 && floor != "" && r.Severity.AtLeast(floor):
-			c.Failure = &junitFailure{Message: fmt.Sprintf("%d found (%s)", len(lines), r.Severity), Type: string(r.Severity),
+			c.Failure = &junit.Message{Message: fmt.Sprintf("%d found (%s)", len(lines), r.Severity), Type: string(r.Severity),
 				Text: strings.Join(lines, "\n") + "\nfix: " + r.Fix}
 			suite.Failures++
 		case len(lines) > 0:
@@ -67,9 +40,9 @@ func WriteJUnit(w io.Writer, rep Report, floor Severity) error {
 		suite.Cases = append(suite.Cases, c)
 	}
 	if len(rep.Incomplete) > 0 {
-		c := junitCase{Name: "audit.complete: every part of the estate was read", Classname: "oauthdeck.audit.audit"}
+		c := junit.Case{Name: "audit.complete: every part of the estate was read", Classname: "oauthdeck.audit.audit"}
 		if floor != "" {
-			c.Failure = &junitFailure{Message: "the audit is incomplete", Type: "incomplete", Text: strings.Join(rep.Incomplete, "\n")}
+			c.Failure = &junit.Message{Message: "the audit is incomplete", Type: "incomplete", Text: strings.Join(rep.Incomplete, "\n")}
 			suite.Failures++
 		} else {
 			c.SystemOut = strings.Join(rep.Incomplete, "\n")
@@ -77,17 +50,7 @@ func WriteJUnit(w io.Writer, rep Report, floor Severity) error {
 		suite.Cases = append(suite.Cases, c)
 	}
 	suite.Tests = len(suite.Cases)
-	doc := junitSuites{Name: "oauthdeck audit", Tests: suite.Tests, Failures: suite.Failures, Suite: suite}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, junit.Suites{Name: "oauthdeck audit", Tests: suite.Tests, Failures: suite.Failures, Suites: []junit.Suite{suite}})
 }
 
 // findingLine is one finding as plain text: subject, then message.

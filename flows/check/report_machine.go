@@ -2,11 +2,12 @@ package check
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+
+	"oauthdeck/flows/internal/junit"
 )
 
 // WriteJSON writes {"server": …, "checks": […], "summary": …}, indented.
@@ -19,70 +20,29 @@ func WriteJSON(w io.Writer, rep Report) error {
 	return enc.Encode(rep)
 }
 
-// JUnit XML, in the shape CI systems (Jenkins, GitLab, GitHub reporters)
-// read: one testsuite, one testcase per check. JUnit knows no "warning", so
-// a warn is a passing testcase whose system-out starts with "WARN".
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Properties []junitProperty `xml:"properties>property,omitempty"`
-	Cases      []junitCase     `xml:"testcase"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr,omitempty"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteJUnit writes the report as JUnit XML.
 func WriteJUnit(w io.Writer, rep Report) error {
-	suite := junitSuite{
+	suite := junit.Suite{
 		Name:     "oauthdeck check " + xmlSafe(rep.Server.URL),
 		Tests:    len(rep.Checks),
 		Failures: rep.Summary.Fail,
 		Skipped:  rep.Summary.Skip,
-		Properties: []junitProperty{
-			{"server.url", xmlSafe(rep.Server.URL)},
-			{"server.version", xmlSafe(rep.Server.Version)},
-			{"server.era", xmlSafe(string(rep.Server.Era))},
-			{"server.issuer", xmlSafe(rep.Server.Issuer)},
-			{"server.resource", xmlSafe(rep.Server.Resource)},
+		Properties: []junit.Property{
+			{Name: "server.url", Value: xmlSafe(rep.Server.URL)},
+			{Name: "server.version", Value: xmlSafe(rep.Server.Version)},
+			{Name: "server.era", Value: xmlSafe(string(rep.Server.Era))},
+			{Name: "server.issuer", Value: xmlSafe(rep.Server.Issuer)},
+			{Name: "server.resource", Value: xmlSafe(rep.Server.Resource)},
 		},
 	}
 	for _, r := range rep.Checks {
-		c := junitCase{Name: xmlSafe(r.ID + ": " + r.Title), Classname: "oauthdeck.check." + xmlSafe(group(r.ID))}
+		c := junit.Case{Name: xmlSafe(r.ID + ": " + r.Title), Classname: "oauthdeck.check." + xmlSafe(group(r.ID))}
 		body := xmlSafe(caseBody(r))
 		switch r.Status {
 		case Fail:
-			c.Failure = &junitMessage{Message: xmlSafe(r.Detail), Type: string(r.Level), Text: body}
+			c.Failure = &junit.Message{Message: xmlSafe(r.Detail), Type: string(r.Level), Text: body}
 		case Skip:
-			c.Skipped = &junitMessage{Message: xmlSafe(r.Detail)}
+			c.Skipped = &junit.Message{Message: xmlSafe(r.Detail)}
 		case Warn:
 			c.SystemOut = "WARN: " + body
 		default:
@@ -90,17 +50,7 @@ func WriteJUnit(w io.Writer, rep Report) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	doc := junitSuites{Name: "oauthdeck check", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, junit.Suites{Name: "oauthdeck check", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Suites: []junit.Suite{suite}})
 }
 
 // group is the id's prefix ("token" for "token.cache-control").
