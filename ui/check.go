@@ -98,7 +98,7 @@ func (s *checkScreen) KeyBindings() []key.Binding {
 	if s.running {
 		return []key.Binding{fk.CancelRun, fk.Evidence, km.Up, km.Down}
 	}
-	return []key.Binding{fk.RunSuite, fk.Evidence, fk.FailuresOnly, fk.ExportReport, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
+	return []key.Binding{fk.RunSuite, fk.Evidence, fk.FailuresOnly, fk.ExportReport, fk.CompareSaved, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
 }
 
 func (s *checkScreen) Back() (tea.Cmd, bool) {
@@ -197,6 +197,14 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		s.running = false
 		s.reset()
 		return nil
+	case baselineLoadedMsg:
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		if s.report == nil {
+			return nil
+		}
+		return s.c.Push(newCheckCompare(s.c, msg.path, check.Compare(msg.rep, *s.report)))
 	case checkExportedMsg:
 		if msg.err != nil {
 			return s.c.NotifyErr(msg.err)
@@ -249,6 +257,8 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		case key.Matches(msg, fk.ExportReport):
 			return s.export()
+		case key.Matches(msg, fk.CompareSaved):
+			return s.compareWithSaved()
 		case key.Matches(msg, fk.Evidence):
 			if len(s.shown) == 0 {
 				return nil

@@ -24,10 +24,7 @@ func (s *checkScreen) export() tea.Cmd {
 		return s.c.Notify(noticeInfo, "No finished run to export: r runs the suite")
 	}
 	rep := *s.report
-	dir := "."
-	if p := s.c.Deps.ConfigPath; p != "" {
-		dir = filepath.Join(filepath.Dir(p), "checks")
-	}
+	dir := s.exportDir()
 	base := filepath.Join(dir, "check-"+time.Now().Format("20060102-150405"))
 	return s.c.await(func() tea.Msg {
 		if err := os.MkdirAll(dir, 0o700); err != nil {

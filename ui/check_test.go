@@ -174,4 +174,21 @@ func TestCheckFailuresOnlyAndExport(t *testing.T) {
 	if curl := evidenceCurl(results[1].Evidence[0]); !strings.Contains(curl, "curl") || !strings.Contains(curl, "http://x/"+ids[1].ID) {
 		t.Fatalf("curl: %s", curl)
 	}
+
+	// A later run where the passing check fails: b compares it with the
+	// exported one and lists the regression.
+	results[0].Status = check.Fail
+	gen = s.nextGen()
+	s.running, s.cancel = true, func() {}
+	s.Update(checkDoneMsg{gen: gen, report: check.Report{Checks: results, Summary: check.Summarize(results)}})
+	loaded := s.Update(keyMsg("b"))()
+	push, ok := s.Update(loaded)().(pushScreenMsg)
+	if !ok {
+		t.Fatalf("b gave %#v", loaded)
+	}
+	cmp := push.s.(*checkCompare)
+	cmp.SetSize(100, 20)
+	if v := ansi.Strip(cmp.View()); !strings.Contains(v, "1 regressions") || !strings.Contains(v, "new-failure") || !strings.Contains(v, ids[0].ID) {
+		t.Fatalf("comparison:\n%s", v)
+	}
 }

@@ -33,6 +33,7 @@ type flowKeyMap struct {
 	Evidence     key.Binding
 	FailuresOnly key.Binding
 	ExportReport key.Binding
+	CompareSaved key.Binding
 }
 
 func defaultFlowKeyMap() flowKeyMap {
@@ -64,5 +65,6 @@ func defaultFlowKeyMap() flowKeyMap {
 		Evidence:     nb([]string{"enter"}, "enter", "evidence"),
 		FailuresOnly: nb([]string{"f"}, "f", "failures only / all"),
 		ExportReport: nb([]string{"x"}, "x", "export the report (json and junit)"),
+		CompareSaved: nb([]string{"b"}, "b", "compare with the last exported run"),
 	}
 }
