@@ -114,12 +114,12 @@ func (s *flowScreen) KeyBindings() []key.Binding {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel paste"))}
 	}
 	if s.run == nil {
-		return []key.Binding{fk.NewFlow}
+		return []key.Binding{fk.NewFlow, fk.ReplayFlow}
 	}
 	if s.run.running != "" {
 		return []key.Binding{fk.CancelRun, fk.OpenBrowser, fk.CopyURL, fk.Paste, km.Up, km.Down, km.Reveal}
 	}
-	out := []key.Binding{fk.RunStep, fk.RunToToken, fk.EditRequest, fk.NewFlow, fk.SaveFlow}
+	out := []key.Binding{fk.RunStep, fk.RunToToken, fk.EditRequest, fk.NewFlow, fk.SaveFlow, fk.ReplayFlow}
 	if s.run.tokens != nil {
 		out = append(out, fk.Refresh, fk.Use, fk.Revoke, fk.CopyToken)
 	}
@@ -176,6 +176,11 @@ func closeFlowBounded(r *flowRun, d time.Duration) {
 
 func (s *flowScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case replayLoadedMsg:
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		return s.c.Push(newFlowReplay(s.c, msg.path, msg.saved))
 	case flowSavedMsg:
 		if msg.err != nil {
 			return s.c.NotifyErr(msg.err)
@@ -271,6 +276,9 @@ func (s *flowScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return s.c.Notify(noticeWarn, "A step is running: esc cancels it first")
 		}
 		return s.c.Push(newFlowOptionsForm(s.c, s.opts))
+	}
+	if key.Matches(msg, fk.ReplayFlow) && (s.run == nil || s.run.running == "") {
+		return s.loadSaved()
 	}
 	if s.run == nil {
 		return nil

@@ -19,6 +19,7 @@ type flowKeyMap struct {
 	Revoke      key.Binding
 	CopyToken   key.Binding
 	SaveFlow    key.Binding
+	ReplayFlow  key.Binding
 	CancelRun   key.Binding
 
 	// Request editor.
@@ -53,6 +54,7 @@ func defaultFlowKeyMap() flowKeyMap {
 		Revoke:      nb([]string{"x"}, "x", "revoke token"),
 		CopyToken:   nb([]string{"y"}, "y", "copy access token"),
 		SaveFlow:    nb([]string{"w"}, "w", "save the flow (for --replay)"),
+		ReplayFlow:  nb([]string{"l"}, "l", "replay the last saved flow"),
 		CancelRun:   nb([]string{"esc"}, "esc", "cancel"),
 
 		EditValue: nb([]string{"enter"}, "enter", "edit value"),

@@ -26,10 +26,7 @@ func (s *flowScreen) saveFlow() tea.Cmd {
 	if !ok {
 		return s.c.Notify(noticeInfo, "Nothing to save yet: run a step first")
 	}
-	dir := "."
-	if p := s.c.Deps.ConfigPath; p != "" {
-		dir = filepath.Join(filepath.Dir(p), "flows")
-	}
+	dir := s.flowsDir()
 	path := filepath.Join(dir, "flow-"+sf.SavedAt.Format("20060102-150405")+".json")
 	return s.c.await(func() tea.Msg {
 		if err := os.MkdirAll(dir, 0o700); err != nil {

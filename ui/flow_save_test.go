@@ -50,3 +50,31 @@ func TestFlowSavedInTheConsoleReplays(t *testing.T) {
 		}
 	}
 }
+
+// l replays the newest saved flow in the console, step by step.
+func TestFlowReplayInTheConsole(t *testing.T) {
+	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
+	l := newFlowLoop(t, srv, 110, 30)
+	l.c.Deps.ConfigPath = filepath.Join(t.TempDir(), "config.json")
+	l.startFlow(nil)
+	l.key("a")
+	l.waitFor("token in hand", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
+	l.key("w")
+	l.waitScreen("Saved the flow to")
+	l.key("l")
+	l.waitScreen("Replay of flow-", "STEP", "RECORDED")
+	l.waitFor("replayed", func() bool {
+		r, ok := l.m.top().(*flowReplay)
+		return ok && r.done
+	})
+	r := l.m.top().(*flowReplay)
+	if r.err != nil || len(r.results) != len(r.saved.Steps) {
+		t.Fatalf("replay %v, %d of %d steps", r.err, len(r.results), len(r.saved.Steps))
+	}
+	for _, res := range r.results {
+		if !res.Same {
+			t.Errorf("%s: recorded %s, now %s", res.Step, res.Expected, res.Got)
+		}
+	}
+	l.waitScreen("✓ discover", "✓ exchange")
+}

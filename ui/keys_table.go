@@ -25,7 +25,7 @@ func keyGroups(km *KeyMap) []keyGroup {
 		{"Rotation wizard", []key.Binding{km.Finish, km.Abort}},
 		{"Audit", []key.Binding{km.Prune}},
 		{"Requests", []key.Binding{km.CopyCurl, km.Export, km.Clear}},
-		{"Flow", []key.Binding{fk.NewFlow, fk.RunStep, fk.RunToToken, fk.EditRequest, fk.OpenBrowser, fk.CopyURL, fk.Paste, fk.Refresh, fk.Use, fk.Revoke, fk.CopyToken, fk.SaveFlow, fk.CancelRun}},
+		{"Flow", []key.Binding{fk.NewFlow, fk.RunStep, fk.RunToToken, fk.EditRequest, fk.OpenBrowser, fk.CopyURL, fk.Paste, fk.Refresh, fk.Use, fk.Revoke, fk.CopyToken, fk.SaveFlow, fk.ReplayFlow, fk.CancelRun}},
 		{"Request editor", []key.Binding{fk.EditValue, fk.AddParam, fk.DelParam, fk.ResetReq, fk.SaveReq}},
 		{"Check", []key.Binding{fk.RunSuite, fk.Evidence, fk.FailuresOnly, fk.ExportReport, fk.CompareSaved, km.CopyCurl}},
 	}
