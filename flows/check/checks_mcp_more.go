@@ -178,3 +178,27 @@ func checkMCPWrongAudience(ctx context.Context, s *suite, p *probe) verdict {
 	}
 	return p.warn("the MCP endpoint answered %d to a token for %s (expected 401)", resp.StatusCode, foreignResource)
 }
+
+// checkMCPClientRegistration reports how an MCP client that has no
+// pre-registered client_id can get one, in the 2026-07-28 order: a Client
+// ID Metadata Document (client_id_metadata_document_supported), then
+// dynamic registration (registration_endpoint, deprecated but common).
+// With neither, only clients an admin registered can connect.
+func checkMCPClientRegistration(_ context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
+		return v
+	}
+	if s.as == nil {
+		return p.skip("no authorization server metadata (discovery.as-metadata)")
+	}
+	cimd, dcr := s.as.ClientIDMetadataDocumentSupported, s.as.RegistrationEndpoint != ""
+	switch {
+	case cimd && dcr:
+		return p.pass("a client can use a Client ID Metadata Document (preferred) or register dynamically at %s", safe.Line(s.as.RegistrationEndpoint))
+	case cimd:
+		return p.pass("a client can use a Client ID Metadata Document; dynamic registration is off")
+	case dcr:
+		return p.pass("no Client ID Metadata Document support advertised; a client registers dynamically at %s (DCR, which 2026-07-28 deprecates)", safe.Line(s.as.RegistrationEndpoint))
+	}
+	return p.warn("neither a Client ID Metadata Document nor dynamic registration is offered: only clients an admin registered (pre-registered client_id) can connect")
+}

@@ -70,6 +70,7 @@ var conformanceAliases = map[string][]string{
 	"mcp.www-authenticate":         {"auth-unauthenticated-request-rejected", "auth-www-auth-header-exists", "auth-www-auth-bearer-scheme", "auth-www-auth-resource-metadata"},
 	"mcp.wrong-audience":           {"auth-wrong-audience-token-rejected"},
 	"mcp.prm-discovery":            {"prm-discovery", "discovery-mechanism"},
+	"mcp.client-registration":      {"as-cimd-supported"},
 }
 
 // Grade is one MCP version's score: the passes among the checks that
