@@ -9,6 +9,7 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
+	"oauthdeck/flows/internal/randtext"
 )
 
 // rpc sends one JSON-RPC request to the MCP endpoint with a token (and the
@@ -83,6 +84,23 @@ func checkMCPToolsList(ctx context.Context, s *suite, p *probe) verdict {
 	return p.pass("initialize, then tools/list in session %q: %d tools%s", safe.Line(session), len(reply.Result.Tools), listed)
 }
 
+// mcpChallenged asks the MCP endpoint without a token: the checks that
+// build on its 401 (mcp.www-authenticate judges it) skip when it did not
+// answer one, rather than fail twice for the same fault.
+func (s *suite) mcpChallenged(ctx context.Context, p *probe) (*client.Response, verdict, bool) {
+	resp, err := s.mcpRequest(ctx, p, "MCP initialize without a token", "")
+	switch {
+	case err != nil:
+		return nil, p.skip("the MCP endpoint could not be called (mcp.www-authenticate says why)"), false
+	case resp.StatusCode != http.StatusUnauthorized:
+		if why, off := mcpOff(resp); off {
+			return nil, p.skip("%s", why), false
+		}
+		return nil, p.skip("the MCP endpoint did not answer 401 without a token (mcp.www-authenticate), so a client would not start from it"), false
+	}
+	return resp, verdict{}, true
+}
+
 // checkMCPPRMDiscovery tries each place an MCP client looks for protected
 // resource metadata, in the spec's order: the 401's resource_metadata, the
 // path-inserted well-known URL, the root one. One must answer, and say
@@ -91,15 +109,9 @@ func checkMCPPRMDiscovery(ctx context.Context, s *suite, p *probe) verdict {
 	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
 		return v
 	}
-	resp, err := s.mcpRequest(ctx, p, "MCP initialize without a token", "")
-	switch {
-	case err != nil:
-		return p.skip("the MCP endpoint could not be called (mcp.www-authenticate says why)")
-	case resp.StatusCode != http.StatusUnauthorized:
-		if why, off := mcpOff(resp); off {
-			return p.skip("%s", why)
-		}
-		return p.skip("the MCP endpoint did not answer 401 without a token (mcp.www-authenticate), so a client would not start discovery from it")
+	resp, v, ok := s.mcpChallenged(ctx, p)
+	if !ok {
+		return v
 	}
 	u, err := url.Parse(s.mcpURL)
 	if err != nil {
@@ -201,4 +213,32 @@ func checkMCPClientRegistration(_ context.Context, s *suite, p *probe) verdict {
 		return p.pass("no Client ID Metadata Document support advertised; a client registers dynamically at %s (DCR, which 2026-07-28 deprecates)", safe.Line(s.as.RegistrationEndpoint))
 	}
 	return p.warn("neither a Client ID Metadata Document nor dynamic registration is offered: only clients an admin registered (pre-registered client_id) can connect")
+}
+
+// checkMCPUnknownToken presents a well-formed token no one was issued: the
+// MCP endpoint must refuse it with 401 (RFC 6750 §3.1 invalid_token), the
+// answer that makes a client re-authorize.
+func checkMCPUnknownToken(ctx context.Context, s *suite, p *probe) verdict {
+	if v, ok := s.skipInGeneric(p, needsCoderMCP); !ok {
+		return v
+	}
+	if _, v, ok := s.mcpChallenged(ctx, p); !ok {
+		return v
+	}
+	resp, err := s.mcpRequest(ctx, p, "MCP initialize with a token nobody was issued", randtext.Alnum(10)+"-"+randtext.Alnum(22))
+	if err != nil {
+		return p.broken("call the MCP endpoint", err)
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		for _, ch := range client.ParseWWWAuthenticate(strings.Join(resp.Header.Values("WWW-Authenticate"), ", ")) {
+			if strings.EqualFold(ch.Scheme, "Bearer") && ch.Params["error"] == "invalid_token" {
+				return p.pass("refused with 401 and error=\"invalid_token\"")
+			}
+		}
+		return p.pass("refused with 401 (no error=\"invalid_token\" in the challenge, which RFC 6750 §3.1 suggests)")
+	case http.StatusOK:
+		return p.violated("the MCP endpoint accepted a token nobody was issued")
+	}
+	return p.warn("refused, but with %d: an invalid token is 401 (RFC 6750 §3.1)", resp.StatusCode)
 }

@@ -70,6 +70,8 @@ var registry = []definition{
 		"MCP 2025-06-18 Access Token Usage; MCP 2025-06-18 Lifecycle", Must, checkMCPToolsList},
 	{"mcp.prm-discovery", "Protected resource metadata is found where MCP clients look, in their order",
 		"MCP 2025-11-25 Protected Resource Metadata Discovery; RFC 9728 §3.1, §5.1", Must, checkMCPPRMDiscovery},
+	{"mcp.unknown-token", "MCP endpoint refuses, with 401, a token nobody was issued",
+		"MCP 2025-06-18 Token Handling (invalid or expired tokens: 401); RFC 6750 §3.1", Must, checkMCPUnknownToken},
 	{"mcp.client-registration", "An MCP client without a pre-registered client_id can get one (CIMD, then DCR)",
 		"MCP 2026-07-28 Client Registration Approaches; RFC 7591", Should, checkMCPClientRegistration},
 	{"flow.pkce-wrong-verifier", "Token request with a wrong or missing code_verifier is refused",

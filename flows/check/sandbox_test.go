@@ -247,7 +247,7 @@ func TestCheckSandboxV236MatchesRealCoder(t *testing.T) {
 	// Checks added after the measurement: no verdict of a real v2.36.0 to
 	// compare with, so none is claimed (each has its own tests).
 	unmeasured := map[string]bool{"transport.no-store": true, "discovery.cacheable": true, "token.body-limit": true,
-		"mcp.tools-list": true, "mcp.prm-discovery": true, "mcp.wrong-audience": true, "mcp.client-registration": true}
+		"mcp.tools-list": true, "mcp.prm-discovery": true, "mcp.wrong-audience": true, "mcp.client-registration": true, "mcp.unknown-token": true}
 	for _, info := range check.Checks() {
 		if _, ok := want[info.ID]; !ok && !unmeasured[info.ID] {
 			t.Errorf("%s has no recorded verdict for v2.36.0: measure it and add it to the fixture", info.ID)

@@ -71,6 +71,7 @@ var conformanceAliases = map[string][]string{
 	"mcp.wrong-audience":           {"auth-wrong-audience-token-rejected"},
 	"mcp.prm-discovery":            {"prm-discovery", "discovery-mechanism"},
 	"mcp.client-registration":      {"as-cimd-supported"},
+	"mcp.unknown-token":            {"auth-www-auth-error-code"},
 }
 
 // Grade is one MCP version's score: the passes among the checks that
