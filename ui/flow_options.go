@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/url"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -30,6 +31,7 @@ type flowOptions struct {
 	CallbackURL  string           // "" = the app's callback (existing) or a free loopback port
 	AuthMethod   flows.AuthMethod // AuthAuto: as the metadata says (RFC 8414 §2)
 	Cleanup      bool             // delete the created app/registration at the end
+	Target       string           // "" = the deployment; else a protected resource (an MCP endpoint) to discover from
 }
 
 // defaultCallback asks for a free port, so a flow never collides with
@@ -52,6 +54,7 @@ type flowOptionsForm struct {
 	secret   *formField
 	auth     *formField
 	cleanup  *formField
+	target   *formField
 }
 
 // Choice labels; index order matters (see options).
@@ -108,9 +111,25 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	if !prev.Cleanup && prev.Mode != "" {
 		s.cleanup.choice = 1
 	}
-	s.f = form{c: c, fields: []*formField{s.clientF, s.consent, s.resource, s.scope, s.callback, s.secret, s.auth, s.cleanup}}
+	s.target = newTextField(c, "Start discovery at", "the deployment (e.g. an MCP endpoint: …/api/experimental/mcp/http)", false)
+	s.target.hint = "a protected resource: its 401 names the metadata, as MCP clients discover"
+	s.target.input.SetValue(prev.Target)
+	s.target.validate = validateTarget
+	s.f = form{c: c, fields: []*formField{s.clientF, s.consent, s.resource, s.scope, s.callback, s.secret, s.auth, s.cleanup, s.target}}
 	s.sync()
 	return s
+}
+
+// validateTarget: empty, or an absolute http(s) URL.
+func validateTarget(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "an absolute http(s) URL, e.g. https://coder.example.com/api/experimental/mcp/http"
+	}
+	return ""
 }
 
 // validateLoopbackRedirect is the listener's own rule (flows), so a bad
@@ -166,6 +185,7 @@ func (s *flowOptionsForm) options() flowOptions {
 		CallbackURL: strings.TrimSpace(s.callback.value()),
 		AuthMethod:  authValues[s.auth.choice],
 		Cleanup:     s.cleanup.choice == 0,
+		Target:      strings.TrimSpace(s.target.value()),
 	}
 	if o.Mode == flows.ClientExisting {
 		o.App, o.ClientSecret, o.Cleanup = s.app, s.secret.value(), false

@@ -38,7 +38,7 @@ func (s *flowScreen) start(opts flowOptions) tea.Cmd {
 	return func() tea.Msg {
 		cfg := flows.Config{
 			Client: cl, Recorder: rec, ClientMode: opts.Mode, Scope: opts.Scope, AuthMethod: opts.AuthMethod,
-			CallbackURL: opts.CallbackURL, Cleanup: opts.Cleanup, Store: store,
+			CallbackURL: opts.CallbackURL, Cleanup: opts.Cleanup, Store: store, Target: opts.Target,
 			OnEvent: func(ev flows.Event) {
 				select { // never block the flow; a dropped event is only a live update
 				case events <- ev:

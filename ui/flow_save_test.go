@@ -78,3 +78,21 @@ func TestFlowReplayInTheConsole(t *testing.T) {
 	}
 	l.waitScreen("✓ discover", "✓ exchange")
 }
+
+// A flow that starts at an MCP endpoint discovers from its 401 challenge
+// (resource_metadata), as MCP clients do, and reaches a token.
+func TestFlowFromAnMCPTarget(t *testing.T) {
+	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
+	l := newFlowLoop(t, srv, 110, 36)
+	l.startFlow(func() {
+		for range 7 {
+			l.key("tab")
+		}
+		l.typeText(srv.URL() + "/api/experimental/mcp/http")
+	})
+	if got := l.flowTab().opts.Target; got != srv.URL()+"/api/experimental/mcp/http" {
+		t.Fatalf("target %q", got)
+	}
+	l.key("a")
+	l.waitFor("token in hand", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
+}
