@@ -122,3 +122,14 @@ func TestCheckClientProfiles(t *testing.T) {
 	}
 	h.fail(2, "", "check", "--client-profile", "netscape")
 }
+
+// flow --client-profile runs the same emulation as check's.
+func TestFlowClientProfile(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{EnableDCR: true, RateLimit: -1})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	if out := h.ok("", "flow", "--client-profile", "cursor"); !strings.Contains(out, "cursor") || !strings.Contains(out, "works") {
+		t.Fatalf("flow --client-profile cursor:\n%s", out)
+	}
+	h.fail(2, "", "flow", "--client-profile", "cursor", "--create-app")
+}

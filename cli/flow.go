@@ -39,8 +39,9 @@ type flowOptions struct {
 	authMethod    string
 	useURL        string
 	consentCmd    string
-	save          string // write the flow as run to this file
-	replay        string // run a saved flow again and compare
+	save          string   // write the flow as run to this file
+	clientProfile []string // run as these real clients do (flows/clients) instead
+	replay        string   // run a saved flow again and compare
 	replayed      *flows.SavedFlow
 }
 
@@ -84,6 +85,7 @@ paste the redirect URL from the browser's address bar instead of waiting.`,
 	f.StringVar(&o.authMethod, "auth-method", "", "client authentication at the token endpoint: basic, post or none (default: client_secret_basic when the server lists it or lists nothing, RFC 8414 §2; else client_secret_post)")
 	f.StringVar(&o.consentCmd, "consent-command", "", "run this shell command for consent instead of a browser: it gets the authorization URL in "+flows.ConsentCommandEnv+" and must bring a user agent to the callback (automation without a Coder session)")
 	f.StringVar(&o.useURL, "use-url", "", "call this resource server with the access token in the use step and the proofs (default: Coder's /api/v2/users/me, else the userinfo or introspection endpoint the server advertises)")
+	f.StringArrayVar(&o.clientProfile, "client-profile", nil, "run the flow as a real client does ("+clientProfileNames()+", or all): each registers itself, and the output says works or which step breaks")
 	f.StringVar(&o.save, "save", "", "write the flow as run (steps, edits, outcomes; no secrets) to this file, for --replay")
 	f.StringVar(&o.replay, "replay", "", "run a saved flow again (its client mode, edits and steps) and report each step whose outcome differs; exit 1 if one does")
 	f.DurationVar(&o.listenTimeout, "listen-timeout", flows.DefaultListenTimeout, "how long to wait for the browser's callback")
@@ -157,6 +159,12 @@ func (o flowOptions) steps() []flows.StepID {
 }
 
 func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
+	if len(o.clientProfile) > 0 {
+		if o.clientID != "" || o.createApp || o.register || o.replay != "" || o.save != "" {
+			return usagef("--client-profile registers its own client: not with --client-id, --create-app, --register, --save or --replay")
+		}
+		return a.runClientProfiles(ctx, arg, checkOptions{clientProfiles: o.clientProfile, output: o.output})
+	}
 	if o.replay != "" {
 		sf, err := readSavedFlow(o.replay)
 		if err != nil {
