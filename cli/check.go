@@ -177,6 +177,9 @@ func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
 			return err
 		}
 	case baseline != nil:
+		if o.spec != "" {
+			*baseline = check.ForSpec(*baseline, o.spec) // compare like with like
+		}
 		cmp = check.Compare(*baseline, rep)
 		if err := check.WriteComparison(a.io.Err, cmp, a.palette(a.io.Err).checkStyles()); err != nil {
 			return err

@@ -32,6 +32,9 @@ func (a *app) runClientProfiles(ctx context.Context, arg string, o checkOptions)
 		}
 		chosen = append(chosen, p)
 	}
+	if o.output == "junit" {
+		return usagef("--client-profile prints text or json (-o json), not junit")
+	}
 	if o.clientID != "" || o.baseline != "" || o.compare != "" {
 		return usagef("--client-profile runs the client emulations only: not with --client-id, --baseline or --compare")
 	}

@@ -61,3 +61,22 @@ func TestAppsHistory(t *testing.T) {
 		t.Fatalf("without the audit log:\n%s", out)
 	}
 }
+
+// A dynamically registered app's trail: its registration is recorded, as
+// Coder records RFC 7591 registrations.
+func TestAppsHistoryOfARegistration(t *testing.T) {
+	srv := startSandbox(t, sandbox.Options{EnableDCR: true})
+	h := newHarness(t)
+	h.loginEnv(srv)
+	r := h.run("", "flow", "--register", "--auto-consent", "--port", freePort(t), "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("flow --register: exit %d\n%s", r.code, r.stderr)
+	}
+	var apps []struct{ ID, Name string }
+	if err := json.Unmarshal([]byte(h.ok("", "apps", "list", "-o", "json")), &apps); err != nil || len(apps) != 1 {
+		t.Fatalf("apps %+v, %v", apps, err)
+	}
+	if out := h.ok("", "apps", "history", apps[0].ID); !strings.Contains(out, "create") || !strings.Contains(out, "app") {
+		t.Fatalf("history of a registration:\n%s", out)
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"oauthdeck/client/safe"
@@ -147,6 +149,28 @@ func applyEdits(r *Request, edits []Edit) {
 	}
 }
 
+// foreignURLEdit refuses a saved edit that would send the step's request
+// (with the client's credentials, a code or a token) to another origin than
+// the one this deployment's default request goes to: a saved file is
+// anyone's, and replaying it must not hand secrets elsewhere.
+func (f *Flow) foreignURLEdit(st SavedStep) string {
+	for _, e := range st.Edits {
+		if e.Where != "url" || len(e.Values) != 1 {
+			continue
+		}
+		def, err := f.Request(st.Step)
+		if err != nil {
+			return "" // the step cannot build its request yet; it fails as recorded or not on its own
+		}
+		want, err1 := url.Parse(def.URL)
+		got, err2 := url.Parse(e.Values[0])
+		if err1 != nil || err2 != nil || !strings.EqualFold(want.Scheme, got.Scheme) || !strings.EqualFold(want.Host, got.Host) {
+			return safe.Line("refusing the saved edit that sends this request to " + e.Values[0] + ": not this deployment's " + want.Scheme + "://" + want.Host + " (credentials would go there)")
+		}
+	}
+	return ""
+}
+
 // outcomeOf is a result's comparable outcome.
 func outcomeOf(res StepResult) Outcome {
 	o := Outcome{Status: res.Status}
@@ -231,6 +255,14 @@ func (f *Flow) Replay(ctx context.Context, sf SavedFlow, each func(Replayed)) []
 	var out []Replayed
 	for _, st := range sf.Steps {
 		f.ResetRequest(st.Step) // as recorded: this run's edits, or none
+		if why := f.foreignURLEdit(st); why != "" {
+			r := Replayed{Step: st.Step, Expected: st.Expect, Got: Outcome{Status: StatusFailed, Error: "edit"}, Verdict: why}
+			out = append(out, r)
+			if each != nil {
+				each(r)
+			}
+			return out
+		}
 		if len(st.Edits) > 0 {
 			edits := st.Edits
 			if err := f.EditRequest(st.Step, func(r *Request) { applyEdits(r, edits) }); err != nil {

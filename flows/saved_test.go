@@ -113,3 +113,27 @@ func TestSavedURLEdit(t *testing.T) {
 		t.Fatalf("applied: %s", again.URL)
 	}
 }
+
+// A saved edit that points a step at another host is refused at replay:
+// the request would carry the client's credentials there.
+func TestReplayRefusesAForeignURLEdit(t *testing.T) {
+	ctx := testCtx(t)
+	env := startSandbox(t, sandbox.CompatMain)
+	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	sf := SavedFlow{Format: SavedFormat, Setup: SavedSetup{ClientMode: ClientCreate, Consent: ConsentAuto}, Steps: []SavedStep{
+		{Step: StepDiscover, Expect: Outcome{Status: StatusPassed}},
+		{Step: StepClient, Expect: Outcome{Status: StatusPassed}},
+		{Step: StepPrepare, Expect: Outcome{Status: StatusPassed}},
+		{Step: StepAuthorize, Expect: Outcome{Status: StatusPassed}},
+		{Step: StepExchange, Edits: []Edit{{Op: "set", Where: "url", Name: "url", Values: []string{"https://evil.example/steal"}}}, Expect: Outcome{Status: StatusPassed}},
+	}}
+	res := f.Replay(ctx, sf, nil)
+	last := res[len(res)-1]
+	if last.Step != StepExchange || last.Same || !strings.Contains(last.Verdict, "refusing") {
+		t.Fatalf("replay %+v", res)
+	}
+	if f.Result(StepExchange).Status != StatusPending {
+		t.Fatal("the exchange ran with the foreign URL")
+	}
+}

@@ -55,24 +55,30 @@ func (s *Server) auditLocked(r *http.Request, action, rtype string, rid uuid.UUI
 }
 
 // appDiff is the tracked fields' change (Coder tracks name, callback_url
-// and icon of an app); old is nil for a create, new for a delete.
+// and icon of an app), diffed as Coder does against a zero-valued app: on
+// create the old values are "", on delete the new ones, and a field that
+// did not change is left out.
 func appDiff(old, cur *app) map[string]auditDiff {
-	d := map[string]auditDiff{}
-	field := func(name string, o, n any) {
-		if o != n {
-			d[name] = auditDiff{Old: o, New: n}
-		}
-	}
-	var on, oc, oi, nn, nc, ni any
+	var before, after app
 	if old != nil {
-		on, oc, oi = old.name, old.callbackURL(), old.icon
+		before = *old
 	}
 	if cur != nil {
-		nn, nc, ni = cur.name, cur.callbackURL(), cur.icon
+		after = *cur
 	}
-	field("name", on, nn)
-	field("callback_url", oc, nc)
-	field("icon", oi, ni)
+	d := map[string]auditDiff{}
+	for _, f := range []struct {
+		name     string
+		old, new string
+	}{
+		{"name", before.name, after.name},
+		{"callback_url", before.callbackURL(), after.callbackURL()},
+		{"icon", before.icon, after.icon},
+	} {
+		if f.old != f.new {
+			d[f.name] = auditDiff{Old: f.old, New: f.new}
+		}
+	}
 	return d
 }
 

@@ -174,6 +174,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	s.store.mu.Lock()
 	s.store.apps[a.id] = a
+	s.auditLocked(r, "create", "oauth2_provider_app", a.id, a.name, http.StatusCreated, appDiff(nil, a))
 	body := s.registrationBody(a.id, reg)
 	if !a.public {
 		body.ClientSecret, _ = s.addSecretLocked(a.id)

@@ -60,6 +60,9 @@ func (s *Server) handleClientConfig(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, body)
 	case http.MethodDelete:
 		s.store.mu.Lock()
+		if a, ok := s.store.apps[id]; ok {
+			s.auditLocked(r, "delete", "oauth2_provider_app", id, a.name, http.StatusNoContent, appDiff(a, nil))
+		}
 		s.store.deleteApp(id)
 		s.store.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
@@ -84,6 +87,10 @@ func (s *Server) updateRegistration(w http.ResponseWriter, r *http.Request, id u
 		writeRegistrationError(w, http.StatusBadRequest, "invalid_client_metadata", "token_endpoint_auth_method cannot switch a client between public and confidential")
 		return
 	}
+	before := *a
+	defer func() {
+		s.auditLocked(r, "write", "oauth2_provider_app", id, a.name, http.StatusOK, appDiff(&before, a))
+	}()
 	a.reg.meta = m
 	a.name, a.icon = clientName(m.ClientName), m.LogoURI
 	a.redirectURIs = registeredURIs(s.b.appRedirectURIs, m)

@@ -23,5 +23,5 @@ func TestAppHistoryScreen(t *testing.T) {
 	l.send(pushScreenMsg{newAppDetail(l.c, app)})
 	l.waitScreen("hist")
 	l.key("H")
-	l.waitScreen("History of hist", "create  secret …", "create  app", "admin", "callback_url: — → http://127.0.0.1:9876")
+	l.waitScreen("History of hist", "create  secret …", "create  app", "admin", `callback_url: "" → http://127.0.0.1:98`)
 }

@@ -32,7 +32,10 @@ type checkScreen struct {
 	suite   *suiteRun     // the run in progress, for Close to wait on
 	report  *check.Report // the last finished run, for export
 	onlyBad bool          // show only failed and warned checks
-	shown   []int         // indices into rows, in order: what the list shows
+	// exported is where the current report was exported, which b does not
+	// compare it with.
+	exported string
+	shown    []int // indices into rows, in order: what the list shows
 }
 
 // suiteRun is one run of the suite: done closes when check.Run returned
@@ -209,6 +212,7 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return s.c.NotifyErr(msg.err)
 		}
+		s.exported = msg.paths[0]
 		return s.c.Notify(noticeSuccess, "Exported the report to "+msg.paths[0]+" and "+msg.paths[1]+" (--baseline takes the json)")
 	case checkResultMsg:
 		if !s.current(msg.gen) || !s.running {
@@ -229,7 +233,7 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		s.server = sanitizeServer(msg.report.Server)
 		s.traffic, s.grades = msg.report.Traffic, msg.report.Grades
 		rep := msg.report
-		s.report = &rep
+		s.report, s.exported = &rep, ""
 		s.refilter()
 		s.err = msg.err
 		sum := msg.report.Summary

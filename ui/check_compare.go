@@ -43,9 +43,15 @@ func (s *checkScreen) compareWithSaved() tea.Cmd {
 	if s.report == nil || s.running {
 		return s.c.Notify(noticeInfo, "No finished run to compare: r runs the suite")
 	}
-	dir := s.exportDir()
+	dir, own := s.exportDir(), s.exported
 	return s.c.await(func() tea.Msg {
-		files, _ := filepath.Glob(filepath.Join(dir, "check-*.json"))
+		all, _ := filepath.Glob(filepath.Join(dir, "check-*.json"))
+		var files []string
+		for _, f := range all {
+			if f != own { // this run's own export: nothing to compare
+				files = append(files, f)
+			}
+		}
 		if len(files) == 0 {
 			return baselineLoadedMsg{err: errNoBaseline(dir)}
 		}

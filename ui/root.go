@@ -98,7 +98,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.PasteMsg:
-		// Input, like a key press: only the screen in front gets it.
+		// Input, like a key press: the open command line, else only the
+		// screen in front gets it.
+		if m.cmd != nil {
+			var cmd tea.Cmd
+			m.cmd.input, cmd = m.cmd.input.Update(msg)
+			return m, cmd
+		}
 		if top := m.top(); top != nil && m.dialog == nil && !m.showHelp {
 			return m, top.Update(msg)
 		}

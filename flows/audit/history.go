@@ -63,17 +63,14 @@ func AppHistory(ctx context.Context, c *client.Client, appID string) (History, e
 		h.Entries = append(h.Entries, entry(l, "app"))
 	}
 	secrets, err := c.AppSecrets(ctx, appID)
-	if err == nil && len(secrets) > 0 {
-		tails := map[string]string{}
-		for _, s := range secrets {
-			tails[s.ID] = s.ClientSecretTruncated
-		}
-		slogs, _, err := c.AuditLogs(ctx, "resource_type:oauth2_provider_app_secret", historyLimit)
-		if err == nil {
+	if err == nil {
+		for _, sec := range secrets {
+			slogs, _, err := c.AuditLogs(ctx, "resource_type:oauth2_provider_app_secret resource_id:"+sec.ID, historyLimit)
+			if err != nil {
+				return h, err
+			}
 			for _, l := range slogs {
-				if tail, ok := tails[l.ResourceID]; ok {
-					h.Entries = append(h.Entries, entry(l, "secret …"+tail))
-				}
+				h.Entries = append(h.Entries, entry(l, "secret …"+sec.ClientSecretTruncated))
 			}
 		}
 	}

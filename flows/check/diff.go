@@ -72,10 +72,10 @@ func Compare(baseline, current Report) Comparison {
 			continue
 		case r.Status == Fail:
 			ch.Kind = NewFailure
+		case r.Status == Skip:
+			ch.Kind = SkippedNow // not tested now: a former failure is not "fixed"
 		case b.Status == Fail:
 			ch.Kind = Fixed
-		case r.Status == Skip:
-			ch.Kind = SkippedNow
 		default:
 			ch.Kind = Changed
 		}

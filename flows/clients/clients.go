@@ -113,6 +113,9 @@ func Run(ctx context.Context, c *client.Client, p Profile) (Result, error) {
 	defer e.cleanup(context.WithoutCancel(ctx))
 	err = p.run(ctx, e)
 	res := Result{Profile: p.Name, Steps: e.steps}
+	if ctx.Err() != nil {
+		return res, ctx.Err() // interrupted: no verdict on the client
+	}
 	var b errBroke
 	switch {
 	case errors.As(err, &b):
