@@ -65,6 +65,7 @@ func newAppForm(c *Common, app *client.App) *appForm {
 		s.scope.input.SetValue(line(app.Scope))
 	}
 	s.f = form{c: c, fields: []*formField{s.name, s.redirects, s.icon, s.scope}}
+	s.f.markClean()
 	return s
 }
 
@@ -227,4 +228,13 @@ func keepsFirstURIOnly(sess *Session) bool {
 		return false
 	}
 	return !coder.FeaturesOf(sess.Build.Version).RedirectURIList
+}
+
+// Back asks before discarding what was typed; once submitted, esc cancels
+// at once (closing ends the request and its spinner).
+func (s *appForm) Back() (tea.Cmd, bool) {
+	if s.busy {
+		return nil, false
+	}
+	return s.f.confirmDiscard(s)
 }

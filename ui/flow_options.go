@@ -117,6 +117,7 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	s.target.validate = validateTarget
 	s.f = form{c: c, fields: []*formField{s.clientF, s.consent, s.resource, s.scope, s.callback, s.secret, s.auth, s.cleanup, s.target}}
 	s.sync()
+	s.f.markClean()
 	return s
 }
 
@@ -223,3 +224,6 @@ func (s *flowOptionsForm) View() string {
 	out += "\n" + st.Faint.Render("tab/↑↓ fields · ←/→ change choice · ctrl+s or enter on the last field: start · esc cancel")
 	return fitBox(out, s.width, s.height)
 }
+
+// Back asks before discarding what was typed.
+func (s *flowOptionsForm) Back() (tea.Cmd, bool) { return s.f.confirmDiscard(s) }

@@ -45,6 +45,34 @@ type form struct {
 	c      *Common
 	fields []*formField
 	focus  int
+	clean  []string // the values when the form opened, for dirty
+}
+
+// markClean remembers the current values as the unchanged state.
+func (f *form) markClean() {
+	f.clean = f.clean[:0]
+	for _, fl := range f.fields {
+		f.clean = append(f.clean, fl.value())
+	}
+}
+
+// dirty reports a value changed since markClean.
+func (f *form) dirty() bool {
+	for i, fl := range f.fields {
+		if i < len(f.clean) && fl.value() != f.clean[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// confirmDiscard is a form screen's Back: when something was typed, esc
+// asks before throwing it away (y closes the form, n goes on editing).
+func (f *form) confirmDiscard(s screen) (tea.Cmd, bool) {
+	if !f.dirty() {
+		return nil, false
+	}
+	return f.c.Confirm("Discard your changes?", "What you typed in this form is lost.", cmdOf(popScreenMsg{s})), true
 }
 
 func newTextField(c *Common, label, placeholder string, secret bool) *formField {

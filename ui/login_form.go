@@ -76,6 +76,7 @@ func newLoginForm(c *Common, cfg *keyring.Config) *loginForm {
 	s.password.validate = nonEmpty("the password")
 	s.f = form{c: c, fields: []*formField{s.url, s.method, s.token, s.email, s.password}}
 	s.syncMethod()
+	s.f.markClean()
 	return s
 }
 
@@ -273,4 +274,13 @@ func (s *loginForm) View() string {
 		b.WriteString(st.Faint.Render("ctrl+s or enter on the last field to sign in · esc to cancel"))
 	}
 	return b.String()
+}
+
+// Back asks before discarding what was typed; once submitted, esc cancels
+// at once (closing ends the request and its spinner).
+func (s *loginForm) Back() (tea.Cmd, bool) {
+	if s.busy {
+		return nil, false
+	}
+	return s.f.confirmDiscard(s)
 }
