@@ -68,7 +68,7 @@ func (s *auditScreen) KeyBindings() []key.Binding {
 	if s.report == nil {
 		return []key.Binding{run}
 	}
-	return []key.Binding{run, km.Open, km.Prune, km.Up, km.Down, km.PageUp, km.PageDown}
+	return []key.Binding{run, km.Open, km.Prune, km.Rotate, deleteSecretKey(km), km.Up, km.Down, km.PageUp, km.PageDown}
 }
 
 func (s *auditScreen) Back() (tea.Cmd, bool) {
@@ -146,6 +146,11 @@ func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {
 			kind = noticeWarn
 		}
 		return s.c.Notify(kind, "Audit done: "+itoa(sum.High)+" high, "+itoa(sum.Medium)+" medium, "+itoa(sum.Low)+" low")
+	case auditSecretDeletedMsg:
+		if msg.err != nil {
+			return s.c.NotifyErr(msg.err)
+		}
+		return tea.Batch(s.c.Notify(noticeSuccess, "Deleted the secret; auditing again"), cmdOf(secretsChangedMsg{appID: msg.appID}), s.run())
 	case pruneConfirmedMsg:
 		return s.startPrune(msg.cands)
 	case pruneDoneMsg:
@@ -173,6 +178,10 @@ func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {
 			return s.openApp()
 		case key.Matches(msg, km.Prune):
 			return s.prune()
+		case key.Matches(msg, km.Rotate):
+			return s.rotateApp()
+		case key.Matches(msg, km.Delete):
+			return s.deleteSecret()
 		}
 	case tea.MouseClickMsg:
 		if msg.Button == tea.MouseLeft {
@@ -206,45 +215,6 @@ func (s *auditScreen) openApp() tea.Cmd {
 		}
 	}
 	return nil
-}
-
-// prune asks to delete the dynamically registered apps unused for 90 days
-// (those app.dcr-unused names), listing them; then deletes and re-audits.
-func (s *auditScreen) prune() tea.Cmd {
-	if s.report == nil || s.running || s.pruning {
-		return nil
-	}
-	cands, _, err := audit.Candidates(s.estate, audit.PruneOptions{DCR: true, UnusedFor: auditPruneAge}, s.estate.ReadAt)
-	switch {
-	case err != nil:
-		return s.c.Notify(noticeWarn, "Cannot prune here: "+err.Error())
-	case len(cands) == 0:
-		return s.c.Notify(noticeInfo, "Nothing to prune: no dynamically registered app has gone unused for 90 days")
-	}
-	var b strings.Builder
-	for i, c := range cands {
-		if i == 8 {
-			b.WriteString("… and " + itoa(len(cands)-8) + " more\n")
-			break
-		}
-		b.WriteString("• " + c.Name + " — " + c.Why + "\n")
-	}
-	b.WriteString("\nDeleting an app revokes every token issued to it.")
-	return s.c.Confirm("Prune "+countOf(len(cands), "unused dynamically registered app")+"?", b.String(), cmdOf(pruneConfirmedMsg{cands}))
-}
-
-// startPrune deletes the confirmed candidates in a Cmd.
-func (s *auditScreen) startPrune(cands []audit.Candidate) tea.Cmd {
-	sess := s.c.Session()
-	if sess == nil || sess.Client == nil || s.pruning {
-		return nil
-	}
-	s.pruning = true
-	cl, ctx := sess.Client, s.ctx
-	id, spin := s.beginTask("Pruning " + countOf(len(cands), "app"))
-	return tea.Batch(spin, s.c.await(func() tea.Msg {
-		return pruneDoneMsg{res: audit.Prune(ctx, cl, cands, nil), taskID: id}
-	}))
 }
 
 func (s *auditScreen) listHeight() int {

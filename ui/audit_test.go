@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -53,4 +54,42 @@ func TestAuditScreenRunOpenPrune(t *testing.T) {
 			t.Fatalf("still found after the prune: %+v", f)
 		}
 	}
+}
+
+// On a secret finding, d deletes that secret after a confirmation and the
+// audit runs again; R opens the rotation wizard for the finding's app.
+func TestAuditScreenSecretActions(t *testing.T) {
+	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
+	id, _ := srv.Seed(sandbox.AppSeed{Name: "unused", RedirectURIs: []string{"https://u.example.com/cb"}, Scope: "coder:workspaces.access",
+		Secrets: []sandbox.SecretSeed{{}}})
+	l := newFlowLoop(t, srv, 100, 30)
+	l.send(switchTabMsg{screenAudit})
+	s := tabScreen[*auditScreen](l.m, screenAudit)
+	l.key("r")
+	l.waitFor("audit done", func() bool { return s.report != nil && !s.running })
+	l.waitScreen("secret.never-used", "unused")
+	for i, f := range s.report.Findings {
+		if f.Rule == "secret.never-used" {
+			s.list.cursor = i
+		}
+	}
+	l.key("R")
+	l.waitScreen("Rotate the client secret of unused")
+	l.key("esc")
+	l.waitScreen("SEVERITY")
+	l.key("d")
+	l.waitScreen("Delete this secret of unused?")
+	l.key("y")
+	l.waitFor("secret gone and audited again", func() bool {
+		secrets, err := l.c.Session().API.AppSecrets(context.Background(), id)
+		return err == nil && len(secrets) == 0 && s.report != nil && !s.running
+	})
+	l.waitFor("re-audited", func() bool {
+		for _, f := range s.report.Findings {
+			if f.Rule == "app.no-secret" && f.AppName == "unused" {
+				return true
+			}
+		}
+		return false
+	})
 }
