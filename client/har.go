@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -206,11 +207,14 @@ func harQuery(raw string) []harNameValue {
 	return out
 }
 
-// Curl renders e as a curl command line with secrets left redacted. Every
-// argument is shell-quoted, and control characters are written as escapes so
-// the command is safe to print on a terminal.
+// Curl renders e as a curl command line that runs: each redacted secret
+// becomes a shell variable ("$CODER_SESSION_TOKEN", "$CLIENT_SECRET", …)
+// for the user to set, listed in a trailing comment, and nothing secret is
+// written. Every literal is shell-quoted, with control characters as
+// escapes, so the command is safe to print on a terminal.
 func (e Exchange) Curl() string {
 	var b strings.Builder
+	vars := &curlVars{}
 	b.WriteString("curl -sS")
 	if e.Method != "" && e.Method != http.MethodGet {
 		b.WriteString(" -X " + safe.ShellQuote(e.Method))
@@ -227,14 +231,73 @@ func (e Exchange) Curl() string {
 	sort.Strings(names)
 	for _, name := range names {
 		for _, v := range e.RequestHeader[name] {
-			b.WriteString(" -H " + safe.ShellQuote(name+": "+v))
+			b.WriteString(" " + vars.header(name, v))
 		}
 	}
 	if len(e.RequestBody) > 0 {
-		b.WriteString(" --data-raw " + safe.ShellQuote(bodyText(e.RequestBody)))
+		b.WriteString(" --data-raw " + vars.body(bodyText(e.RequestBody)))
 		if e.RequestTruncated {
 			b.WriteString(" # request body truncated")
 		}
+	}
+	if len(vars.names) > 0 {
+		b.WriteString("  # set first: " + strings.Join(vars.names, " "))
+	}
+	return b.String()
+}
+
+// curlVars turns redaction markers into shell variables, once per name.
+type curlVars struct{ names []string }
+
+func (c *curlVars) use(name string) string {
+	if !slices.Contains(c.names, name) {
+		c.names = append(c.names, name)
+	}
+	return `"$` + name + `"`
+}
+
+// headerVars name the variable for a header whose value was redacted.
+var headerVars = map[string]string{"Coder-Session-Token": "CODER_SESSION_TOKEN", "Cookie": "COOKIE"}
+
+func (c *curlVars) header(name, v string) string {
+	canon := http.CanonicalHeaderKey(name)
+	switch {
+	case !strings.Contains(v, "‹redacted"):
+		return "-H " + safe.ShellQuote(name+": "+v)
+	case canon == "Authorization" && strings.HasPrefix(strings.ToLower(v), "basic "):
+		return "-u " + c.use("CLIENT_ID") + `:` + c.use("CLIENT_SECRET")
+	case canon == "Authorization":
+		scheme, _, _ := strings.Cut(v, " ")
+		return "-H " + safe.ShellQuote(name+": "+scheme+" ") + c.use("ACCESS_TOKEN")
+	case headerVars[canon] != "":
+		return "-H " + safe.ShellQuote(name+": ") + c.use(headerVars[canon])
+	}
+	return "-H " + safe.ShellQuote(name+": "+v) // a marker curl cannot fill in
+}
+
+// body writes a form body with each redacted value as a variable named
+// after its key (client_secret → $CLIENT_SECRET); other bodies as they are.
+func (c *curlVars) body(text string) string {
+	if !strings.Contains(text, "‹redacted") || strings.HasPrefix(strings.TrimSpace(text), "{") {
+		return safe.ShellQuote(text)
+	}
+	var b strings.Builder
+	for i, pair := range strings.Split(text, "&") {
+		sep := ""
+		if i > 0 {
+			sep = "&"
+		}
+		k, v, ok := strings.Cut(pair, "=")
+		if !ok || !safe.IsMarked(v) {
+			b.WriteString(safe.ShellQuote(sep + pair))
+			continue
+		}
+		b.WriteString(safe.ShellQuote(sep+k+"=") + c.use(strings.ToUpper(strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return '_'
+		}, k))))
 	}
 	return b.String()
 }

@@ -7,12 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
+	"oauthdeck/sandbox/testenv"
 )
 
 // Secrets in Coder's real formats, each distinct so a leak names its source.
@@ -306,5 +309,47 @@ func TestRecorderSinceFrom(t *testing.T) {
 	}
 	if all := rec.Since(0); all[2].Source != "" || all[2].SourceID != 0 {
 		t.Fatalf("an untagged request got a source: %+v", all[2])
+	}
+}
+
+// A recorded exchange copied as curl runs: with the secrets' variables set,
+// bash and curl send the server the same request again (secrets included),
+// although the command itself holds none.
+func TestCurlRunsWithVariables(t *testing.T) {
+	testenv.Tool(t, "curl", "curl")
+	got := make(chan *http.Request, 1)
+	bodies := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- string(b)
+	}))
+	defer srv.Close()
+	rec := client.NewRecorder(10)
+	c, _ := client.New(srv.URL, secSession, client.Options{Recorder: rec})
+	form := url.Values{"grant_type": {"authorization_code"}, "client_id": {"app-1"}, "client_secret": {secClientSecret}, "code": {secCode}}
+	if _, err := c.Do(context.Background(), client.Request{Method: http.MethodPost, URL: "/oauth2/tokens", Form: form, WithSession: true}); err != nil {
+		t.Fatal(err)
+	}
+	<-got
+	<-bodies
+	curl := rec.Since(0)[0].Curl()
+	for _, s := range allSecrets {
+		if strings.Contains(curl, s) {
+			t.Fatalf("the curl command holds a secret: %s", curl)
+		}
+	}
+	if !strings.Contains(curl, "# set first: CODER_SESSION_TOKEN") || !strings.Contains(curl, "CLIENT_SECRET") {
+		t.Fatalf("curl: %s", curl)
+	}
+	cmd := exec.Command("bash", "-c", curl)
+	cmd.Env = append(os.Environ(), "CODER_SESSION_TOKEN="+secSession, "CLIENT_SECRET="+secClientSecret, "CODE="+secCode)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s\n%s", err, out, curl)
+	}
+	r, body := <-got, <-bodies
+	q, _ := url.ParseQuery(body)
+	if r.Header.Get("Coder-Session-Token") != secSession || q.Get("client_secret") != secClientSecret || q.Get("code") != secCode || q.Get("client_id") != "app-1" {
+		t.Fatalf("the replayed request: session %q, form %v", r.Header.Get("Coder-Session-Token"), q)
 	}
 }
