@@ -51,7 +51,7 @@ func (s *checkDetail) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, s.c.Keys.CopyCurl) && len(s.res.Evidence) > 0 {
-		return s.c.Copy("evidence 1 as curl (secrets stay redacted)", evidenceCurl(s.res.Evidence[0]))
+		return s.c.Copy("evidence 1 as curl (secrets as $VARIABLES to set)", evidenceCurl(s.res.Evidence[0]))
 	}
 	return scrollDoc(&s.vp, s.c.Keys, msg)
 }

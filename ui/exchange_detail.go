@@ -47,7 +47,7 @@ func (s *exchangeDetail) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		if key.Matches(msg, s.c.Keys.CopyCurl) {
-			return s.c.Copy("the request as curl (secrets stay redacted)", s.ex.Curl())
+			return s.c.Copy("the request as curl (secrets as $VARIABLES to set)", s.ex.Curl())
 		}
 	}
 	return scrollDoc(&s.vp, s.c.Keys, msg)

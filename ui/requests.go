@@ -147,7 +147,7 @@ func (s *requestsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, km.Open):
 		return s.c.Push(newExchangeDetail(s.c, *sel))
 	case key.Matches(msg, km.CopyCurl):
-		return s.c.Copy("the request as curl (secrets stay redacted)", sel.Curl())
+		return s.c.Copy("the request as curl (secrets as $VARIABLES to set)", sel.Curl())
 	}
 	return nil
 }
