@@ -119,11 +119,7 @@ func (a *app) startRotation(ctx context.Context, s *session, store rotation.Stor
 	fmt.Fprintln(a.io.Out, safe.Line(full.ClientSecretFull))
 	fmt.Fprintf(a.io.Err, "1/4 created secret %s (…%s) for %s; it will not be shown again.\n", safe.Line(st.NewSecretID), safe.Line(st.NewSecretTail), safe.Line(st.AppName))
 	if keep {
-		key, err := keyring.ClientSecretKey(s.url, appID)
-		if err == nil {
-			err = s.store.Set(ctx, key, full.ClientSecretFull)
-		}
-		if err != nil {
+		if err := keyring.SetClientSecret(ctx, s.store, s.url, appID, full.ClientSecretFull); err != nil {
 			return st, fmt.Errorf("the secret was created and printed, but keeping it failed: %w", err)
 		}
 		fmt.Fprintf(a.io.Err, "    kept it in %s.\n", s.store.Kind())
@@ -134,10 +130,8 @@ func (a *app) startRotation(ctx context.Context, s *session, store rotation.Stor
 // newSecret finds the new secret's value for the proof: the keyring when
 // it holds it, else stdin or a prompt.
 func (a *app) newSecret(ctx context.Context, s *session, st rotation.State) (string, error) {
-	if key, err := keyring.ClientSecretKey(s.url, st.AppID); err == nil {
-		if v, err := s.store.Get(ctx, key); err == nil && st.NewSecretTail != "" && strings.HasSuffix(v, st.NewSecretTail) {
-			return v, nil
-		}
+	if v, ok := rotation.KeptSecret(ctx, s.store, st); ok {
+		return v, nil
 	}
 	return a.readSecretLine(ctx, "the new client secret", "The new secret (…"+safe.Line(st.NewSecretTail)+"), to prove it: ")
 }
@@ -232,11 +226,8 @@ func (a *app) finishRotation(ctx context.Context, s *session, store rotation.Sto
 	if err != nil {
 		return fmt.Errorf("%w (run --finish again to delete the rest)", err)
 	}
-	if key, err := keyring.ClientSecretKey(s.url, st.AppID); err == nil {
-		if v, err := s.store.Get(ctx, key); err == nil && !strings.HasSuffix(v, st.NewSecretTail) {
-			_ = s.store.Delete(ctx, key) // an old secret, deleted just now: it no longer works
-			fmt.Fprintln(a.io.Err, "    the keyring held an old secret, deleted just now: removed it there too (--keep keeps the new one)")
-		}
+	if rotation.ForgetDeleted(ctx, s.store, st, false) {
+		fmt.Fprintln(a.io.Err, "    the keyring held an old secret, deleted just now: removed it there too (--keep keeps the new one)")
 	}
 	if err := store.Remove(st.Deployment, st.AppID); err != nil {
 		return err
@@ -262,11 +253,7 @@ func (a *app) abortRotation(ctx context.Context, s *session, store rotation.Stor
 	if err := rotation.Abort(ctx, s.client, st); err != nil {
 		return err
 	}
-	if key, err := keyring.ClientSecretKey(s.url, st.AppID); err == nil {
-		if v, err := s.store.Get(ctx, key); err == nil && strings.HasSuffix(v, st.NewSecretTail) {
-			_ = s.store.Delete(ctx, key) // it no longer works
-		}
-	}
+	rotation.ForgetDeleted(ctx, s.store, st, true) // the new secret no longer works
 	if err := store.Remove(st.Deployment, st.AppID); err != nil {
 		return err
 	}

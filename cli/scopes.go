@@ -85,8 +85,8 @@ it into an assertion: exit 1 when the outcome differs.`,
 						return err
 					}
 					secret = v
-				} else if key, err := keyring.ClientSecretKey(s.url, args[0]); err == nil {
-					secret, _ = s.store.Get(ctx, key) // none kept: the code is not redeemed
+				} else {
+					secret, _ = keyring.GetClientSecret(ctx, s.store, s.url, args[0]) // none kept: the code is not redeemed
 				}
 				trial, err := flows.TryScope(ctx, s.client, args[0], scope, secret)
 				if err != nil {

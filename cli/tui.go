@@ -105,11 +105,7 @@ func seedDemo(ctx context.Context, srv *sandbox.Server, store keyring.Store) err
 		if i >= sandbox.DemoFlowApps || len(secrets) == 0 {
 			continue
 		}
-		key, err := keyring.ClientSecretKey(srv.URL(), id)
-		if err != nil {
-			return fmt.Errorf("seeding the demo: %w", err)
-		}
-		if err := store.Set(ctx, key, secrets[len(secrets)-1]); err != nil {
+		if err := keyring.SetClientSecret(ctx, store, srv.URL(), id, secrets[len(secrets)-1]); err != nil {
 			return fmt.Errorf("seeding the demo: %w", err)
 		}
 	}

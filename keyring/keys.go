@@ -1,6 +1,7 @@
 package keyring
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -97,4 +98,32 @@ func clientKey(kind, deploymentURL, clientID string) (string, error) {
 		return "", errors.New("client ID is empty")
 	}
 	return kind + " " + u + " " + url.PathEscape(id), nil
+}
+
+// GetClientSecret reads the client secret kept for an app (ErrNotFound when
+// none is).
+func GetClientSecret(ctx context.Context, s Store, deploymentURL, clientID string) (string, error) {
+	k, err := ClientSecretKey(deploymentURL, clientID)
+	if err != nil {
+		return "", err
+	}
+	return s.Get(ctx, k)
+}
+
+// SetClientSecret keeps an app's client secret, for later flows.
+func SetClientSecret(ctx context.Context, s Store, deploymentURL, clientID, secret string) error {
+	k, err := ClientSecretKey(deploymentURL, clientID)
+	if err != nil {
+		return err
+	}
+	return s.Set(ctx, k, secret)
+}
+
+// DeleteClientSecret forgets the client secret kept for an app.
+func DeleteClientSecret(ctx context.Context, s Store, deploymentURL, clientID string) error {
+	k, err := ClientSecretKey(deploymentURL, clientID)
+	if err != nil {
+		return err
+	}
+	return s.Delete(ctx, k)
 }

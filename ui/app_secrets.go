@@ -67,13 +67,14 @@ func (s *appDetail) keep(secret string) tea.Cmd {
 	if sess == nil {
 		return s.c.NotifyErr(errNoDeployment)
 	}
-	store, ctx, appID, url := s.c.Deps.Store, s.ctx, s.app.ID, sess.URL
+	return keepSecretCmd(s.ctx, s.c.Deps.Store, sess.URL, s.app.ID, secret)
+}
+
+// keepSecretCmd keeps an app's secret in store for later flows (app
+// detail's k, the rotation wizard's k).
+func keepSecretCmd(ctx context.Context, store keyring.Store, url, appID, secret string) tea.Cmd {
 	return func() tea.Msg {
-		k, err := keyring.ClientSecretKey(url, appID)
-		if err == nil {
-			err = store.Set(ctx, k, secret)
-		}
-		return secretKeptMsg{appID: appID, err: err}
+		return secretKeptMsg{appID: appID, err: keyring.SetClientSecret(ctx, store, url, appID, secret)}
 	}
 }
 

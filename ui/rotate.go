@@ -2,7 +2,6 @@ package ui
 
 import (
 	"path/filepath"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -12,7 +11,6 @@ import (
 	"oauthdeck/client/coder"
 	"oauthdeck/client/safe"
 	"oauthdeck/flows/rotation"
-	"oauthdeck/keyring"
 )
 
 // rotateScreen is the secret-rotation wizard of one app (flows/rotation):
@@ -106,7 +104,7 @@ func (s *rotateScreen) client() (*client.Client, string) {
 // load reads the saved state (if any), the keyring's secret for the app
 // and the hand-over; label names what ran before, for the notice.
 func (s *rotateScreen) load(label string) tea.Cmd {
-	cl, url := s.client()
+	cl, _ := s.client()
 	if cl == nil {
 		return s.c.NotifyErr(errNoDeployment)
 	}
@@ -124,11 +122,7 @@ func (s *rotateScreen) load(label string) tea.Cmd {
 			}
 		}
 		if msg.st != nil {
-			if k, err := keyring.ClientSecretKey(url, appID); err == nil {
-				if v, err := keys.Get(ctx, k); err == nil && msg.st.NewSecretTail != "" && strings.HasSuffix(v, msg.st.NewSecretTail) {
-					msg.kept = v
-				}
-			}
+			msg.kept, _ = rotation.KeptSecret(ctx, keys, *msg.st)
 			msg.uses, msg.err = rotation.Handover(ctx, cl, *msg.st)
 		}
 		return msg
@@ -217,26 +211,18 @@ func (s *rotateScreen) finish(abort bool) tea.Cmd {
 // endRotation finishes or aborts in a Cmd; busy keeps a second one (or a
 // refresh putting the state back) from starting meanwhile.
 func (s *rotateScreen) endRotation(abort bool) tea.Cmd {
-	cl, url := s.client()
+	cl, _ := s.client()
 	if cl == nil || s.st == nil || s.busy != "" {
 		return nil
 	}
 	s.nextGen() // a refresh under way would put the state back
-	ctx, st, store, keys, appID := s.ctx, *s.st, s.store, s.c.Deps.Store, s.app.ID
-	// A kept secret that ends up deleted no longer works: drop it.
-	dropKept := func(keep func(v string) bool) {
-		if k, err := keyring.ClientSecretKey(url, appID); err == nil {
-			if v, err := keys.Get(ctx, k); err == nil && !keep(v) {
-				_ = keys.Delete(ctx, k)
-			}
-		}
-	}
+	ctx, st, store, keys := s.ctx, *s.st, s.store, s.c.Deps.Store
 	if abort {
 		s.busy = "deleting the new secret"
 		return s.c.await(func() tea.Msg {
 			err := rotation.Abort(ctx, cl, st)
 			if err == nil {
-				dropKept(func(v string) bool { return !strings.HasSuffix(v, st.NewSecretTail) })
+				rotation.ForgetDeleted(ctx, keys, st, true) // the new secret no longer works
 				if store != nil {
 					err = store.Remove(st.Deployment, st.AppID)
 				}
@@ -248,7 +234,7 @@ func (s *rotateScreen) endRotation(abort bool) tea.Cmd {
 	return s.c.await(func() tea.Msg {
 		deleted, err := rotation.Finish(ctx, cl, st)
 		if err == nil {
-			dropKept(func(v string) bool { return strings.HasSuffix(v, st.NewSecretTail) })
+			rotation.ForgetDeleted(ctx, keys, st, false) // an old secret, deleted
 			if store != nil {
 				err = store.Remove(st.Deployment, st.AppID)
 			}
@@ -335,12 +321,5 @@ func (s *rotateScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *rotateScreen) keep() tea.Cmd {
 	_, url := s.client()
-	store, ctx, appID, secret := s.c.Deps.Store, s.ctx, s.app.ID, s.secret
-	return func() tea.Msg {
-		k, err := keyring.ClientSecretKey(url, appID)
-		if err == nil {
-			err = store.Set(ctx, k, secret)
-		}
-		return secretKeptMsg{appID: appID, err: err}
-	}
+	return keepSecretCmd(s.ctx, s.c.Deps.Store, url, s.app.ID, s.secret)
 }

@@ -87,10 +87,7 @@ func (s *scopeTry) try() tea.Cmd {
 	s.running = true
 	gen, ctx, cl, store, url, appID, scope := s.nextGen(), s.freshCtx(), sess.Client, s.c.Deps.Store, sess.URL, s.app.ID, s.scope.value()
 	return s.c.await(func() tea.Msg {
-		secret := ""
-		if k, err := keyring.ClientSecretKey(url, appID); err == nil {
-			secret, _ = store.Get(ctx, k) // none kept: the code is not redeemed
-		}
+		secret, _ := keyring.GetClientSecret(ctx, store, url, appID) // none kept: the code is not redeemed
 		trial, err := flows.TryScope(ctx, cl, appID, scope, secret)
 		return scopeTriedMsg{gen: gen, trial: trial, err: err}
 	})

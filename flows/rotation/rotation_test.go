@@ -135,3 +135,28 @@ func TestStoreRefusesAForeignFile(t *testing.T) {
 		t.Fatal("still there after Remove")
 	}
 }
+
+// The kept secret is the new one only when its tail says so; once the
+// rotation ends, the kept secret that no longer works is dropped.
+func TestKeptSecret(t *testing.T) {
+	ctx := context.Background()
+	store := keyring.NewMemory()
+	st := rotation.State{Deployment: "https://coder.example.com", AppID: "app", NewSecretTail: "NEW123"}
+	if _, ok := rotation.KeptSecret(ctx, store, st); ok {
+		t.Fatal("a kept secret out of nothing")
+	}
+	_ = keyring.SetClientSecret(ctx, store, st.Deployment, st.AppID, "coder_x_oldOLD999")
+	if _, ok := rotation.KeptSecret(ctx, store, st); ok || rotation.ForgetDeleted(ctx, store, st, true) {
+		t.Fatal("the old secret taken for the new one, or dropped on abort")
+	}
+	if !rotation.ForgetDeleted(ctx, store, st, false) {
+		t.Fatal("finishing did not drop the kept old secret")
+	}
+	_ = keyring.SetClientSecret(ctx, store, st.Deployment, st.AppID, "coder_x_newNEW123")
+	if v, ok := rotation.KeptSecret(ctx, store, st); !ok || v != "coder_x_newNEW123" || rotation.ForgetDeleted(ctx, store, st, false) {
+		t.Fatalf("the new secret: %q %v, or dropped on finish", v, ok)
+	}
+	if !rotation.ForgetDeleted(ctx, store, st, true) {
+		t.Fatal("aborting did not drop the kept new secret")
+	}
+}
