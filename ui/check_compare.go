@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"os"
+	"errors"
+	"io"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -30,50 +30,27 @@ type baselineLoadedMsg struct {
 }
 
 // exportDir is where the Check tab exports reports (and looks for them).
-func (s *checkScreen) exportDir() string {
-	if p := s.c.Deps.ConfigPath; p != "" {
-		return filepath.Join(filepath.Dir(p), "checks")
-	}
-	return "."
-}
+func (s *checkScreen) exportDir() string { return s.c.savedDir("checks") }
 
-// compareWithSaved loads the newest exported report older than the
-// current run and compares the current run with it.
+// compareWithSaved loads the newest exported report, not this run's own
+// export, and compares the current run with it.
 func (s *checkScreen) compareWithSaved() tea.Cmd {
 	if s.report == nil || s.running {
 		return s.c.Notify(noticeInfo, "No finished run to compare: r runs the suite")
 	}
 	dir, own := s.exportDir(), s.exported
 	return s.c.await(func() tea.Msg {
-		all, _ := filepath.Glob(filepath.Join(dir, "check-*.json"))
-		var files []string
-		for _, f := range all {
-			if f != own { // this run's own export: nothing to compare
-				files = append(files, f)
-			}
+		var rep check.Report
+		path, err := readNewest(dir, "check-*.json", own, func(r io.Reader) (err error) {
+			rep, err = check.ReadReport(r)
+			return err
+		})
+		if errors.Is(err, errNoSavedFile) {
+			err = errors.New("no saved report in " + dir + " to compare with: x exports this run, and the next run compares with it")
 		}
-		if len(files) == 0 {
-			return baselineLoadedMsg{err: errNoBaseline(dir)}
-		}
-		sort.Strings(files) // the names carry their time
-		path := files[len(files)-1]
-		f, err := os.Open(path)
-		if err != nil {
-			return baselineLoadedMsg{err: err}
-		}
-		defer func() { _ = f.Close() }()
-		rep, err := check.ReadReport(f)
 		return baselineLoadedMsg{path: path, rep: rep, err: err}
 	})
 }
-
-type noBaselineError struct{ dir string }
-
-func (e noBaselineError) Error() string {
-	return "no saved report in " + e.dir + " to compare with: x exports this run, and the next run compares with it"
-}
-
-func errNoBaseline(dir string) error { return noBaselineError{dir} }
 
 func newCheckCompare(c *Common, path string, cmp check.Comparison) *checkCompare {
 	s := &checkCompare{base: newBase(c), from: safe.Line(filepath.Base(path)), cmp: cmp}

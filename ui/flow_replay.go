@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"os"
+	"errors"
+	"io"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -41,37 +41,22 @@ type (
 )
 
 // flowsDir is where the Flow tab saves flows (and looks for them).
-func (s *flowScreen) flowsDir() string {
-	if p := s.c.Deps.ConfigPath; p != "" {
-		return filepath.Join(filepath.Dir(p), "flows")
-	}
-	return "."
-}
+func (s *flowScreen) flowsDir() string { return s.c.savedDir("flows") }
 
 // loadSaved reads the newest saved flow.
 func (s *flowScreen) loadSaved() tea.Cmd {
 	dir := s.flowsDir()
 	return s.c.await(func() tea.Msg {
-		files, _ := filepath.Glob(filepath.Join(dir, "flow-*.json"))
-		if len(files) == 0 {
-			return replayLoadedMsg{err: errNoSavedFlow{dir}}
+		var sf flows.SavedFlow
+		path, err := readNewest(dir, "flow-*.json", "", func(r io.Reader) (err error) {
+			sf, err = flows.ReadSaved(r)
+			return err
+		})
+		if errors.Is(err, errNoSavedFile) {
+			err = errors.New("no saved flow in " + dir + ": w saves the flow as run")
 		}
-		sort.Strings(files) // the names carry their time
-		path := files[len(files)-1]
-		f, err := os.Open(path)
-		if err != nil {
-			return replayLoadedMsg{err: err}
-		}
-		defer func() { _ = f.Close() }()
-		sf, err := flows.ReadSaved(f)
 		return replayLoadedMsg{path: path, saved: sf, err: err}
 	})
-}
-
-type errNoSavedFlow struct{ dir string }
-
-func (e errNoSavedFlow) Error() string {
-	return "no saved flow in " + e.dir + ": w saves the flow as run"
 }
 
 func newFlowReplay(c *Common, path string, sf flows.SavedFlow) *flowReplay {
