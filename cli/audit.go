@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
 
 	"oauthdeck/flows/audit"
@@ -101,7 +102,7 @@ func (a *app) progress(what string) func(done, total int) {
 	}
 	return func(done, total int) {
 		if done == total {
-			fmt.Fprint(a.io.Err, "\r\x1b[K")
+			fmt.Fprint(a.io.Err, "\r"+ansi.EraseLineRight)
 			return
 		}
 		if done%25 == 0 || done == 1 {

@@ -13,6 +13,14 @@ import (
 // that no part of the tool assumes a Coder version. Every probe is
 // optional: what could not be read stays unknown in the result.
 func DetectServer(ctx context.Context, c *client.Client) coder.Server {
+	srv, _ := DetectServerMetadata(ctx, c)
+	return srv
+}
+
+// DetectServerMetadata is DetectServer that also hands back the
+// authorization server metadata it read (nil when none could be), for
+// callers that need both without asking twice.
+func DetectServerMetadata(ctx context.Context, c *client.Client) (coder.Server, *client.ASMetadata) {
 	// Build info (then the experiments, which only Coder has) and the
 	// metadata are independent: asked side by side, the answer takes the
 	// longer of the two, not their sum. The goroutine fills only the
@@ -34,7 +42,9 @@ func DetectServer(ctx context.Context, c *client.Client) coder.Server {
 			}
 		}
 	}()
+	var md *client.ASMetadata
 	if d, err := c.AuthorizationServerMetadata(ctx, c.BaseURL()); err == nil {
+		md = &d.Doc
 		e.Metadata = true
 		e.AuthMethods = d.Doc.TokenEndpointAuthMethodsSupported
 		e.Scopes = len(d.Doc.ScopesSupported)
@@ -42,5 +52,5 @@ func DetectServer(ctx context.Context, c *client.Client) coder.Server {
 		e.Device, e.RateLimit = d.Doc.DeviceAuthorizationEndpoint != "", d.RateLimit
 	}
 	wg.Wait()
-	return coder.Describe(e)
+	return coder.Describe(e), md
 }

@@ -21,13 +21,14 @@ func Read(ctx context.Context, c *client.Client, opts Options, progress func(don
 	opts = opts.withDefaults()
 	ctx, _ = client.WithSource(ctx, "audit")
 	est := Estate{URL: c.BaseURL(), ReadAt: opts.Now()}
-	est.Server = flows.DetectServer(ctx, c)
-	if md, err := c.AuthorizationServerMetadata(ctx, c.BaseURL()); err == nil {
-		est.Scopes = md.Doc.ScopesSupported
+	var md *client.ASMetadata
+	est.Server, md = flows.DetectServerMetadata(ctx, c)
+	if md != nil {
+		est.Scopes = md.ScopesSupported
 		if est.Scopes == nil {
 			est.Scopes = []string{}
 		}
-		est.DCROpen = md.Doc.RegistrationEndpoint != ""
+		est.DCROpen = md.RegistrationEndpoint != ""
 	}
 	if est.Server.Era == coder.EraFlag {
 		if st, err := c.ProviderSettings(ctx); err == nil {

@@ -87,15 +87,14 @@ func Prove(ctx context.Context, c *client.Client, st *State, secret string, now 
 	if st.Stage != StageCreated {
 		return nil
 	}
-	md, err := c.AuthorizationServerMetadata(ctx, c.BaseURL())
-	if err != nil {
-		return fmt.Errorf("reading the metadata to prove the new secret: %w", err)
+	srv, doc := flows.DetectServerMetadata(ctx, c)
+	if doc == nil {
+		return errors.New("could not read the authorization server metadata to prove the new secret")
 	}
-	doc := md.Doc
 	tc := flows.TokenClient{HTTP: c, TokenURL: doc.TokenEndpoint, RevocationURL: doc.RevocationEndpoint,
 		ClientID: st.AppID, ClientSecret: secret, Method: flows.ChooseAuthMethod(doc.TokenEndpointAuthMethodsSupported, true)}
 	var proof string
-	if flows.DetectServer(ctx, c).Era == coder.EraFlag && tc.RevocationURL != "" {
+	if srv.Era == coder.EraFlag && tc.RevocationURL != "" {
 		// Shaped like a Coder access token (10-character ID, 22-character
 		// secret) so the server gets past its format check; nobody holds it.
 		if err := tc.Revoke(ctx, randtext.Alnum(10)+"-"+randtext.Alnum(22), "access_token"); err != nil {
@@ -103,6 +102,7 @@ func Prove(ctx context.Context, c *client.Client, st *State, secret string, now 
 		}
 		proof = "a revoke with the new secret was accepted (200): the server authenticated the client"
 	} else {
+		var err error
 		if proof, err = proveByExchange(ctx, c, tc, doc.AuthorizationEndpoint); err != nil {
 			return err
 		}
