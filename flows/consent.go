@@ -9,6 +9,7 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
+	"oauthdeck/pkce"
 )
 
 // AutoConsent completes consent without a browser, as Coder allows: it POSTs
@@ -59,4 +60,24 @@ func redactQuery(raw string) string {
 		return safe.Line(raw[:i])
 	}
 	return safe.Line(raw)
+}
+
+// ConsentCode gets an authorization code with the admin session's
+// automatic consent, as a client that sends a fresh state and an S256
+// challenge would: both are added to p, exp's State is set to p's, and the
+// PKCE verifier comes back with the callback for the exchange.
+func ConsentCode(ctx context.Context, c *client.Client, authEndpoint string, p AuthParams, exp Expect) (Callback, string, error) {
+	state, err := NewState()
+	if err != nil {
+		return Callback{}, "", err
+	}
+	pair := pkce.New()
+	p.State, p.CodeChallenge, p.CodeChallengeMethod = state, pair.Challenge, string(pair.Method)
+	authURL, err := AuthorizationURL(authEndpoint, p.Values())
+	if err != nil {
+		return Callback{}, "", err
+	}
+	exp.State = state
+	cb, err := AutoConsent(ctx, c, authURL, exp)
+	return cb, pair.Verifier, err
 }

@@ -8,7 +8,6 @@ import (
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
-	"oauthdeck/pkce"
 )
 
 // ScopeCatalog is the deployment's published scope names (scopes_supported),
@@ -107,17 +106,8 @@ func TryScope(ctx context.Context, c *client.Client, appID, scope, secret string
 	if err != nil {
 		return out, err
 	}
-	state, err := NewState()
-	if err != nil {
-		return out, err
-	}
-	pair := pkce.New()
-	params := AuthParams{ClientID: appID, RedirectURI: app.CallbackURL, State: state, CodeChallenge: pair.Challenge, Scope: strings.Join(strings.Fields(scope), " ")}
-	authURL, err := AuthorizationURL(md.Doc.AuthorizationEndpoint, params.Values())
-	if err != nil {
-		return out, err
-	}
-	cb, err := AutoConsent(ctx, c, authURL, Expect{State: state})
+	cb, verifier, err := ConsentCode(ctx, c, md.Doc.AuthorizationEndpoint,
+		AuthParams{ClientID: appID, RedirectURI: app.CallbackURL, Scope: strings.Join(strings.Fields(scope), " ")}, Expect{})
 	var ce *CallbackError
 	var oe *client.OAuth2Error
 	switch {
@@ -138,7 +128,7 @@ func TryScope(ctx context.Context, c *client.Client, appID, scope, secret string
 	}
 	tc := TokenClient{HTTP: c, TokenURL: md.Doc.TokenEndpoint, RevocationURL: md.Doc.RevocationEndpoint,
 		ClientID: appID, ClientSecret: secret, Method: ChooseAuthMethod(md.Doc.TokenEndpointAuthMethodsSupported, true)}
-	tok, err := tc.Exchange(ctx, cb.Code, app.CallbackURL, pair.Verifier, "")
+	tok, err := tc.Exchange(ctx, cb.Code, app.CallbackURL, verifier, "")
 	if err != nil {
 		// The grant stands; only what it holds is not shown.
 		out.Note = safe.Line("the request was accepted, but redeeming the code failed (is the secret current?): " + err.Error())

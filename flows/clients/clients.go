@@ -16,7 +16,6 @@ import (
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
 	"oauthdeck/flows"
-	"oauthdeck/pkce"
 )
 
 // Profile is one real client's behaviour, with where it is documented.
@@ -163,23 +162,14 @@ func (e *env) register(ctx context.Context, req client.ClientRegistrationRequest
 // authorize asks for a code with redirectURI and returns it and the PKCE
 // verifier; requireIss is the client's rule for RFC 9207.
 func (e *env) authorize(ctx context.Context, redirectURI string, requireIss bool) (code, verifier string, err error) {
-	state, err := flows.NewState()
-	if err != nil {
-		return "", "", err
-	}
-	pair := pkce.New()
-	params := flows.AuthParams{ClientID: e.reg.ClientID, RedirectURI: redirectURI, State: state, CodeChallenge: pair.Challenge, Resource: e.resource}
-	authURL, err := flows.AuthorizationURL(e.md.AuthorizationEndpoint, params.Values())
-	if err != nil {
-		return "", "", err
-	}
-	exp := flows.Expect{RedirectURI: redirectURI, State: state, Issuer: e.md.Issuer, RequireIss: requireIss && e.md.AuthorizationResponseIssParameterSupported}
-	cb, err := flows.AutoConsent(ctx, e.c, authURL, exp)
+	exp := flows.Expect{RedirectURI: redirectURI, Issuer: e.md.Issuer, RequireIss: requireIss && e.md.AuthorizationResponseIssParameterSupported}
+	cb, verifier, err := flows.ConsentCode(ctx, e.c, e.md.AuthorizationEndpoint,
+		flows.AuthParams{ClientID: e.reg.ClientID, RedirectURI: redirectURI, Resource: e.resource}, exp)
 	if err != nil {
 		return "", "", e.broke("authorize", "with redirect_uri %s: %s", redirectURI, reason(err))
 	}
 	e.ok("authorize", "code issued to %s", redirectURI)
-	return cb.Code, pair.Verifier, nil
+	return cb.Code, verifier, nil
 }
 
 // tokens is the client's token endpoint client (a public client: no secret,

@@ -18,7 +18,6 @@ import (
 	"oauthdeck/client/safe"
 	"oauthdeck/flows"
 	"oauthdeck/flows/internal/randtext"
-	"oauthdeck/pkce"
 )
 
 // Stage is how far a rotation has come.
@@ -116,21 +115,11 @@ func proveByExchange(ctx context.Context, c *client.Client, tc flows.TokenClient
 	if err != nil {
 		return "", err
 	}
-	state, err := flows.NewState()
-	if err != nil {
-		return "", err
-	}
-	pair := pkce.New()
-	params := flows.AuthParams{ClientID: tc.ClientID, RedirectURI: app.CallbackURL, State: state, CodeChallenge: pair.Challenge}
-	authURL, err := flows.AuthorizationURL(authEndpoint, params.Values())
-	if err != nil {
-		return "", err
-	}
-	cb, err := flows.AutoConsent(ctx, c, authURL, flows.Expect{State: state})
+	cb, verifier, err := flows.ConsentCode(ctx, c, authEndpoint, flows.AuthParams{ClientID: tc.ClientID, RedirectURI: app.CallbackURL}, flows.Expect{})
 	if err != nil {
 		return "", fmt.Errorf("getting a code to prove the new secret with (automatic consent): %w", err)
 	}
-	tok, err := tc.Exchange(ctx, cb.Code, app.CallbackURL, pair.Verifier, "")
+	tok, err := tc.Exchange(ctx, cb.Code, app.CallbackURL, verifier, "")
 	if err != nil {
 		return "", fmt.Errorf("the server did not accept the new secret (code exchange): %w", err)
 	}
