@@ -11,17 +11,25 @@ import (
 	"oauthdeck/sandbox"
 )
 
-// A flow run in the console and saved with w replays headless (the engine
-// 'oauthdeck flow --replay' runs) with the same outcome for every step.
-func TestFlowSavedInTheConsoleReplays(t *testing.T) {
+// flowSavedInConsole runs a flow to its token in the console (w columns
+// wide, a config dir of its own) and saves it with w.
+func flowSavedInConsole(t *testing.T, w int) (*sandbox.Server, *flowLoop) {
+	t.Helper()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
-	l := newFlowLoop(t, srv, 100, 30)
+	l := newFlowLoop(t, srv, w, 30)
 	l.c.Deps.ConfigPath = filepath.Join(t.TempDir(), "config.json")
 	l.startFlow(nil)
 	l.key("a")
 	l.waitFor("token in hand", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
 	l.key("w")
 	l.waitScreen("Saved the flow to")
+	return srv, l
+}
+
+// A flow run in the console and saved with w replays headless (the engine
+// 'oauthdeck flow --replay' runs) with the same outcome for every step.
+func TestFlowSavedInTheConsoleReplays(t *testing.T) {
+	srv, l := flowSavedInConsole(t, 100)
 	files, _ := filepath.Glob(filepath.Join(filepath.Dir(l.c.Deps.ConfigPath), "flows", "flow-*.json"))
 	if len(files) != 1 {
 		t.Fatalf("saved files %q", files)
@@ -53,14 +61,7 @@ func TestFlowSavedInTheConsoleReplays(t *testing.T) {
 
 // l replays the newest saved flow in the console, step by step.
 func TestFlowReplayInTheConsole(t *testing.T) {
-	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
-	l := newFlowLoop(t, srv, 110, 30)
-	l.c.Deps.ConfigPath = filepath.Join(t.TempDir(), "config.json")
-	l.startFlow(nil)
-	l.key("a")
-	l.waitFor("token in hand", func() bool { return l.idle() && l.flowTab().run.tokens != nil })
-	l.key("w")
-	l.waitScreen("Saved the flow to")
+	_, l := flowSavedInConsole(t, 110)
 	l.key("l")
 	l.waitScreen("Replay of flow-", "STEP", "RECORDED")
 	l.waitFor("replayed", func() bool {
