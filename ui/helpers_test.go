@@ -149,13 +149,19 @@ func (h *harness) settle() {
 	limit := time.NewTimer(settleLimit)
 	defer limit.Stop()
 	for {
+		// Read the counters before looking at the queue: a Cmd pushes its
+		// result before it stops counting as running, so a count read first
+		// and an empty queue seen after it mean nothing is on its way. In the
+		// other order a result pushed between the two looks settled and is
+		// left unhandled (a key's push then shows on no screen).
+		idle := h.running.Load() <= h.waiting.Load()
 		select {
 		case msg := <-h.results:
 			h.handle(msg)
 			continue
 		default:
 		}
-		if h.running.Load() <= h.waiting.Load() {
+		if idle {
 			return
 		}
 		select {
