@@ -21,6 +21,9 @@ type Options struct {
 	ProviderDisabled bool   // answer as a deployment whose OAuth2 provider is off
 	EnableDCR        bool   // main mode: dynamic client registration on (v2.30 is always open)
 	NoAuditLog       bool   // answer as a deployment without the premium audit log (entitlements say so; nothing is recorded)
+	// DemoSignIn adds a one-click "sign in as the admin" to the sign-in page,
+	// for the demo, whose random admin password nobody is shown.
+	DemoSignIn bool
 
 	AdminEmail, AdminUsername, AdminPassword string // defaults admin@example.com / admin / random
 
@@ -49,6 +52,8 @@ type Server struct {
 	limiter  *rateLimiter // nil: no rate limits
 
 	adminSession string
+	adminID      uuid.UUID
+	demoNonce    string // the one-click sign-in form's hidden value (DemoSignIn)
 
 	closeOnce sync.Once
 	serveErr  error // set before done closes
@@ -88,6 +93,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.store.users[uuid.MustParse(adminID)].name = "Admin" // as on the observed deployment
 	s.store.mu.Unlock()
 	s.adminSession = session
+	s.adminID = uuid.MustParse(adminID)
+	if opts.DemoSignIn {
+		s.demoNonce = randomAlnum(32)
+	}
 
 	s.handler = s.routes()
 	s.http = &http.Server{
