@@ -73,6 +73,7 @@ stay in memory: nothing is written to your keyring or config.`,
 			if err != nil {
 				return err
 			}
+			opts.DemoSignIn = true // browser and paste consent end in one click, not a password nobody was shown
 			srv, err := sandbox.Start(ctx, opts)
 			if err != nil {
 				return fmt.Errorf("starting the demo sandbox: %w", err)

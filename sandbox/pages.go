@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -48,9 +49,32 @@ var loginTmpl = sync.OnceValue(func() *template.Template {
 <label>Email <input id="email" name="email" type="email" autocomplete="username" required></label>
 <label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label>
 <button id="sign-in" type="submit">Sign in</button></form>
+{{if .DemoNonce}}<form method="POST" action="/login" id="demo-form">
+<p id="demo-note">This is the oauthdeck demo sandbox: its admin's password is random and shown nowhere.</p>
+<input type="hidden" name="redirect" value="{{.Redirect}}">
+<input type="hidden" name="demo_sign_in" value="{{.DemoNonce}}">
+<button id="demo-sign-in" type="submit">Sign in as {{.Admin}} (demo)</button></form>{{end}}
 </body></html>
 `))
 })
+
+// loginData fills the sign-in page; the demo's one-click form appears only
+// on a sandbox started with DemoSignIn.
+func (s *Server) loginData(message, redirect string) map[string]string {
+	d := map[string]string{"Message": message, "Redirect": redirect}
+	if s.demoNonce != "" {
+		d["DemoNonce"], d["Admin"] = s.demoNonce, s.opts.AdminEmail
+	}
+	return d
+}
+
+// demoSignIn reports whether the form is the demo's one-click sign-in. The
+// hidden value is random per server, so a page elsewhere cannot sign the
+// browser in on its own (login CSRF).
+func (s *Server) demoSignIn(form url.Values) bool {
+	got := form.Get("demo_sign_in")
+	return s.demoNonce != "" && got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.demoNonce)) == 1
+}
 
 var errorPageTmpl = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("error").Parse(`<!DOCTYPE html>
@@ -100,16 +124,19 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		q := r.URL.Query()
-		renderHTML(w, http.StatusOK, loginTmpl(), map[string]string{"Message": q.Get("message"), "Redirect": safeRedirect(q.Get("redirect"))})
+		renderHTML(w, http.StatusOK, loginTmpl(), s.loginData(q.Get("message"), safeRedirect(q.Get("redirect"))))
 	case http.MethodPost:
 		if err := r.ParseForm(); err != nil {
 			writeErrorPage(w, http.StatusBadRequest, "Bad Request", []string{"The sign-in form could not be read."})
 			return
 		}
 		redirect := safeRedirect(r.PostForm.Get("redirect"))
-		userID, ok := s.checkPassword(r.PostForm.Get("email"), r.PostForm.Get("password"))
+		userID, ok := s.adminID, s.demoSignIn(r.PostForm)
 		if !ok {
-			renderHTML(w, http.StatusUnauthorized, loginTmpl(), map[string]string{"Message": "Incorrect email or password.", "Redirect": redirect})
+			userID, ok = s.checkPassword(r.PostForm.Get("email"), r.PostForm.Get("password"))
+		}
+		if !ok {
+			renderHTML(w, http.StatusUnauthorized, loginTmpl(), s.loginData("Incorrect email or password.", redirect))
 			return
 		}
 		s.startSession(w, userID)
