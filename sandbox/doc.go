@@ -30,6 +30,14 @@
 //   - Main enforces an OAuth2 token's scope on the API: /users/me needs
 //     coder:all or user:read_personal, the apps API coder:all; otherwise
 //     403 with WWW-Authenticate error="insufficient_scope" and scope="…".
+//   - Main's MCP endpoint has four tools after Coder's names (mcp_tools.go),
+//     three annotated readOnlyHint, each needing scopes: initialize and
+//     tools/list take any valid token; a tools/call whose OAuth2 token lacks
+//     any of the tool's scopes → 403 with one Bearer challenge naming all of
+//     them (error="insufficient_scope", scope, resource_metadata). v2.30 and
+//     v2.36 keep an empty tools/list and no tools/call.
+//   - Options.AccessTokenLifetime (oauthdeck sandbox --token-lifetime)
+//     shortens OAuth2 access tokens only, so a client can watch one expire.
 //
 // Not reproduced: session expiry sliding, rate limits (headers only),
 // the device flow, and the dashboard beyond a small /login page.

@@ -9,13 +9,15 @@ import (
 
 // handleMCP is a minimal stand-in for Coder's MCP HTTP endpoint: enough for
 // a client to discover the authorization server from a protected resource
-// (401 + resource_metadata) and to prove a token works (initialize).
+// (401 + resource_metadata), to prove a token works (initialize) and, in
+// main, to meet a scope challenge on a tool call (mcp_tools.go).
 func (s *Server) handleMCP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		writeMethodNotAllowed(w, http.MethodPost)
 		return
 	}
-	if _, fail := s.authenticate(r); fail != nil {
+	sess, fail := s.authenticate(r)
+	if fail != nil {
 		s.writeAuthFailure(w, fail)
 		return
 	}
@@ -23,6 +25,7 @@ func (s *Server) handleMCP(w http.ResponseWriter, r *http.Request) {
 		JSONRPC string          `json:"jsonrpc"`
 		ID      json.RawMessage `json:"id"`
 		Method  string          `json:"method"`
+		Params  json.RawMessage `json:"params"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.JSONRPC != "2.0" {
 		writeJSONType(w, http.StatusBadRequest, "application/json", rpcReply{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: &rpcError{-32700, "Parse error"}})
@@ -45,7 +48,19 @@ func (s *Server) handleMCP(w http.ResponseWriter, r *http.Request) {
 	case "ping":
 		reply.Result = map[string]any{}
 	case "tools/list":
-		reply.Result = map[string]any{"tools": []any{}}
+		tools := []mcpTool{}
+		if s.b.mcpScopedTools {
+			tools = mcpTools
+		}
+		reply.Result = map[string]any{"tools": tools}
+	case "tools/call":
+		if !s.b.mcpScopedTools {
+			reply.Error = &rpcError{-32601, "Method not found"}
+			break
+		}
+		if !s.callMCPTool(w, sess, req.Params, &reply) {
+			return
+		}
 	default:
 		reply.Error = &rpcError{-32601, "Method not found"}
 	}

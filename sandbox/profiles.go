@@ -86,6 +86,9 @@ type behaviours struct {
 	rateLimits          bool // /oauth2/* and the .well-known documents: 60 a minute per endpoint and caller; owners may bypass
 	noStoreTree         bool // every /oauth2/* and /api/v2/oauth2-provider/* answer carries no-store and Pragma: no-cache
 	formLimit413        bool // an oversized token or revoke form is 413 invalid_request; before, the parser's 400
+
+	// The MCP endpoint.
+	mcpScopedTools bool // tools/list names tools that each need scopes, and a tools/call without them is 403 insufficient_scope naming all of them (MCP 2026-07-28); before, no tools and no tools/call
 }
 
 var profileBehaviours = map[Compat]behaviours{
@@ -141,5 +144,6 @@ var profileBehaviours = map[Compat]behaviours{
 		rateLimits:          true,
 		noStoreTree:         true,
 		formLimit413:        true,
+		mcpScopedTools:      true,
 	},
 }

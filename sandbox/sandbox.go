@@ -27,9 +27,13 @@ type Options struct {
 
 	AdminEmail, AdminUsername, AdminPassword string // defaults admin@example.com / admin / random
 
-	SessionDuration time.Duration // access-token/session lifetime, default 24h
+	SessionDuration time.Duration // session lifetime, default 24h
 	RefreshLifetime time.Duration // default 720h
 	CodeLifetime    time.Duration // default 10m
+	// AccessTokenLifetime is an OAuth2 access token's (expires_in), default
+	// SessionDuration. A short one lets a client see a token expire; the
+	// admin's session keeps SessionDuration.
+	AccessTokenLifetime time.Duration
 	// RateLimit is the requests per RateWindow of each rate-limited endpoint
 	// on a profile that has rate limits: 0 means DefaultRateLimit, below 0
 	// none (Coder's --dangerous-disable-rate-limits). RateWindow defaults to
@@ -144,6 +148,9 @@ func (o *Options) applyDefaults() error {
 	}
 	if o.SessionDuration <= 0 {
 		o.SessionDuration = 24 * time.Hour
+	}
+	if o.AccessTokenLifetime <= 0 {
+		o.AccessTokenLifetime = o.SessionDuration
 	}
 	if o.RefreshLifetime <= 0 {
 		o.RefreshLifetime = 720 * time.Hour

@@ -198,7 +198,7 @@ func (s *Server) issueTokensLocked(appID, userID, secretID uuid.UUID, audience, 
 	s.store.deleteOAuthTokens(func(a, u, _ uuid.UUID) bool { return a == appID && u == userID })
 	now := s.now()
 	token, id, _ := newAPIKey()
-	expiry := now.Add(s.opts.SessionDuration)
+	expiry := now.Add(s.opts.AccessTokenLifetime)
 	s.store.keys[id] = &apiKey{
 		id: id, hash: hashSecret(token), userID: userID, loginType: loginOAuth2, expiresAt: expiry,
 		appID: appID, secretID: secretID, audience: audience, scope: scope,
