@@ -84,7 +84,6 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 		s.clientF.choice = 0
 	}
 	s.consent = newChoiceField("Consent", consentChoices...)
-	s.consent.hint = "automatic needs the admin session; paste suits SSH: open the URL anywhere, paste where it lands"
 	for i, v := range consentValues {
 		if v == prev.Consent {
 			s.consent.choice = i
@@ -163,8 +162,21 @@ func (s *flowOptionsForm) mode() flows.ClientMode {
 	return flows.ClientRegister
 }
 
-// sync shows only the fields that apply to the chosen client.
+// consentHints say, before start, what each consent choice will do.
+var consentHints = map[flowConsent]string{
+	consentAuto:    "the console consents with your admin session: no browser, no page to click",
+	consentBrowser: "opens the authorization URL in your browser; the loopback listener takes the callback",
+	consentPaste:   "suits SSH: open the URL on any machine, then paste the URL the browser lands on",
+}
+
+// sync shows only the fields that apply to the chosen client, and what the
+// chosen consent will do.
 func (s *flowOptionsForm) sync() {
+	consent := consentValues[s.consent.choice]
+	s.consent.hint = consentHints[consent]
+	if consent != consentAuto && s.c.Deps.Demo {
+		s.consent.hint += "; the demo's sign-in page signs you in as its admin in one click"
+	}
 	existing := s.mode() == flows.ClientExisting
 	s.secret.hidden = !existing
 	s.cleanup.hidden = existing
