@@ -55,6 +55,7 @@ type flowOptionsForm struct {
 	auth     *formField
 	cleanup  *formField
 	target   *formField
+	kept     keptState // whether the store keeps the app's secret
 }
 
 // Choice labels; index order matters (see options).
@@ -73,7 +74,6 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	}
 	clientChoices = append(clientChoices, "create a new app", "dynamic registration (RFC 7591)")
 	s.clientF = newChoiceField("Client", clientChoices...)
-	s.clientF.hint = "the app selected in the Apps tab, a fresh app with a secret (admin API), or DCR"
 	// A fresh app is the default: it comes with a secret, so the flow works
 	// end to end; an existing app needs its secret kept or typed.
 	s.clientF.choice = s.indexOfMode(flows.ClientCreate)
@@ -178,6 +178,10 @@ func (s *flowOptionsForm) sync() {
 		s.consent.hint += "; the demo's sign-in page signs you in as its admin in one click"
 	}
 	existing := s.mode() == flows.ClientExisting
+	s.clientF.hint = clientHints[s.mode()]
+	if existing {
+		s.clientF.hint = s.appOutlook()
+	}
 	s.secret.hidden = !existing
 	s.cleanup.hidden = existing
 	if existing {
@@ -208,7 +212,9 @@ func (s *flowOptionsForm) options() flowOptions {
 
 func (s *flowOptionsForm) Title() string   { return "New flow" }
 func (s *flowOptionsForm) Capturing() bool { return true }
-func (s *flowOptionsForm) Init() tea.Cmd   { return s.f.focusField(0) }
+func (s *flowOptionsForm) Init() tea.Cmd {
+	return tea.Batch(s.f.focusField(0), s.lookupKept())
+}
 func (s *flowOptionsForm) SetSize(w, h int) {
 	s.base.SetSize(w, h)
 	s.f.setWidth(min(w, 100))
@@ -221,6 +227,13 @@ func (s *flowOptionsForm) Update(msg tea.Msg) tea.Cmd {
 	}
 	if _, ok := msg.(sessionChangedMsg); ok {
 		return s.c.PopScreen(s) // the app it offers belongs to the old deployment
+	}
+	if kept, ok := msg.(flowKeptMsg); ok {
+		if s.app != nil && kept.appID == s.app.ID {
+			s.kept = kept.state
+			s.sync()
+		}
+		return nil
 	}
 	submit, cmd := s.f.update(msg)
 	s.sync()

@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"errors"
+
+	tea "charm.land/bubbletea/v2"
+
+	"oauthdeck/client/safe"
+	"oauthdeck/flows"
+	"oauthdeck/keyring"
+)
+
+// The flow form says, before start, what the chosen existing app will run
+// into: a secret that is not kept anywhere (the exchange is refused) or a
+// redirect URI the loopback listener cannot take (browser and paste).
+
+// keptState is what the store holds for the form's app.
+type keptState int
+
+const (
+	keptUnknown keptState = iota // still reading
+	keptYes
+	keptNo
+	keptUnreadable
+)
+
+// flowKeptMsg answers the form's look-up of the app's kept secret.
+type flowKeptMsg struct {
+	appID string
+	state keptState
+}
+
+// lookupKept reads, off the loop, whether the store keeps a secret for app.
+func (s *flowOptionsForm) lookupKept() tea.Cmd {
+	sess := s.c.Session()
+	if s.app == nil || sess == nil {
+		return nil
+	}
+	ctx, store, url, id := s.ctx, s.c.Deps.Store, sess.URL, s.app.ID
+	return func() tea.Msg {
+		_, err := lookupClientSecret(ctx, store, url, id)
+		switch {
+		case err == nil:
+			return flowKeptMsg{id, keptYes}
+		case errors.Is(err, keyring.ErrNotFound):
+			return flowKeptMsg{id, keptNo}
+		default:
+			return flowKeptMsg{id, keptUnreadable}
+		}
+	}
+}
+
+// appOutlook is the Client field's hint for an existing app: what will
+// happen with it, a warning first.
+func (s *flowOptionsForm) appOutlook() string {
+	app, consent := s.app, consentValues[s.consent.choice]
+	var warn []string
+	if consent != consentAuto && s.callback.value() == "" && app.CallbackURL != "" { // the flow's callback: the app's
+		if problem := flows.ListenerURIProblem(app.CallbackURL); problem != "" {
+			warn = append(warn, "⚠ its redirect URI is not one the loopback listener can take ("+problem+"): type a loopback Redirect URI the app accepts, use automatic consent, or pick a new app")
+		}
+	}
+	switch {
+	case app.ClientType == "public":
+		warn = append(warn, "a public client: no secret is sent")
+	case s.secret.value() != "":
+		warn = append(warn, "uses the secret you typed")
+	case s.kept == keptYes:
+		warn = append(warn, "uses its secret kept in "+keptIn(s.c.Deps.Store))
+	case s.kept == keptNo:
+		warn = append(warn, "⚠ no secret of "+safe.Line(app.Name)+" is kept here: type it below, or the exchange will be refused (401 invalid_client); a new app comes with one")
+	case s.kept == keptUnreadable:
+		warn = append(warn, "⚠ the kept secret could not be read: type it below")
+	default:
+		warn = append(warn, "looking for its kept secret…")
+	}
+	out := warn[0]
+	for _, w := range warn[1:] {
+		out += "; " + w
+	}
+	return out
+}
+
+// clientHints say what a new app and a registration do.
+var clientHints = map[flows.ClientMode]string{
+	flows.ClientCreate:   "a fresh app with a secret, made through the admin API: works end to end",
+	flows.ClientRegister: "registers a client as MCP clients do (RFC 7591); needs registration open on the deployment",
+}
