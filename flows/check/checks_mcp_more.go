@@ -30,19 +30,15 @@ func checkMCPToolsList(ctx context.Context, s *suite, p *probe) verdict {
 	if !ok {
 		return v
 	}
-	resp, err := s.rpc(ctx, p, "MCP initialize", tok.AccessToken, "", mcpInitialize)
+	resp, session, err := s.mcpOpen(ctx, p, "", tok.AccessToken)
 	if err != nil {
-		return p.broken("call the MCP endpoint", err)
+		return p.broken("open an MCP session", err)
 	}
 	if why, off := mcpOff(resp); off {
 		return p.skip("%s", why)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return p.violated("initialize with the token answered %d", resp.StatusCode)
-	}
-	session := resp.Header.Get("Mcp-Session-Id")
-	if _, err := s.rpc(ctx, p, "notifications/initialized", tok.AccessToken, session, map[string]any{"jsonrpc": "2.0", "method": "notifications/initialized"}); err != nil {
-		return p.broken("send notifications/initialized", err)
 	}
 	resp, err = s.rpc(ctx, p, "MCP tools/list", tok.AccessToken, session, map[string]any{"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
 	if err != nil {

@@ -74,6 +74,7 @@ func TestCheckGenericFosite(t *testing.T) {
 		"flow.pkce": check.Pass, "authorize.state": check.Pass, "authorize.iss": check.Skip, "token.cache-control": check.Pass,
 		"flow.resource": check.Skip, "token.bearer-use": check.Skip, "mcp.www-authenticate": check.Skip, "mcp.bearer-use": check.Skip,
 		"mcp.tools-list": check.Skip, "mcp.prm-discovery": check.Skip, "mcp.wrong-audience": check.Skip, "mcp.client-registration": check.Skip, "mcp.unknown-token": check.Skip,
+		"mcp.expired-token": check.Skip, "mcp.scope-challenge": check.Skip, "mcp.scope-step-up": check.Skip,
 		"flow.pkce-wrong-verifier": check.Pass, "authorize.pkce-required": check.Pass, "token.pkce-downgrade": check.Pass,
 		"authorize.plain-refused": check.Pass, "authorize.response-type": check.Pass, "authorize.redirect-mismatch": check.Pass,
 		"authorize.error-state": check.Pass, "authorize.loopback-port": check.Pass, "token.redirect-mismatch": check.Pass,

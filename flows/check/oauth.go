@@ -121,6 +121,7 @@ type codeOpts struct {
 	RedirectURI  string // "" = the suite's redirect URI; "-" = omit
 	ResponseType string // "" = code
 	State        string
+	Scope        string // "" = none: the server's default
 }
 
 func (s *suite) codeQuery(o codeOpts) url.Values {
@@ -144,6 +145,9 @@ func (s *suite) codeQuery(o codeOpts) url.Values {
 	}
 	if o.Resource != "" {
 		q.Set("resource", o.Resource)
+	}
+	if o.Scope != "" {
+		q.Set("scope", o.Scope)
 	}
 	return q
 }
@@ -275,8 +279,13 @@ func (s *suite) revoke(ctx context.Context, p *probe, note, clientID, secret, to
 // live pair per (user, app), so checks that need tokens get fresh ones
 // instead of sharing.
 func (s *suite) tokens(ctx context.Context, p *probe, why string) (client.TokenResponse, error) {
+	return s.scopedTokens(ctx, p, why, "")
+}
+
+// scopedTokens is tokens with a scope parameter ("" sends none).
+func (s *suite) scopedTokens(ctx context.Context, p *probe, why, scope string) (client.TokenResponse, error) {
 	pair := pkce.New()
-	code, err := s.newCode(ctx, p, "authorize for "+why, codeOpts{App: s.a, PKCE: &pair, Resource: s.resource})
+	code, err := s.newCode(ctx, p, "authorize for "+why, codeOpts{App: s.a, PKCE: &pair, Resource: s.resource, Scope: scope})
 	if err != nil {
 		return client.TokenResponse{}, err
 	}

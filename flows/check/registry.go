@@ -72,8 +72,15 @@ var registry = []definition{
 		"MCP 2025-11-25 Protected Resource Metadata Discovery; RFC 9728 §3.1, §5.1", Must, checkMCPPRMDiscovery},
 	{"mcp.unknown-token", "MCP endpoint refuses, with 401, a token nobody was issued",
 		"MCP 2025-06-18 Token Handling (invalid or expired tokens: 401); RFC 6750 §3.1", Must, checkMCPUnknownToken},
+	{"mcp.expired-token", "MCP endpoint refuses, with 401, an access token whose expires_in is over",
+		"MCP 2025-06-18 Token Handling (invalid or expired tokens: 401); RFC 6750 §3.1", Must, checkMCPExpiredToken},
 	{"mcp.client-registration", "An MCP client without a pre-registered client_id can get one (CIMD, then DCR)",
 		"MCP 2026-07-28 Client Registration Approaches; RFC 7591", Should, checkMCPClientRegistration},
+	// Scopes at the MCP endpoint; each mints its own tokens, after the checks that share one.
+	{"mcp.scope-challenge", "A read-only tool call beyond the token's scope gets 403 and one insufficient_scope challenge",
+		"MCP 2025-11-25 Scope Challenge Handling; MCP 2026-07-28 Runtime Insufficient Scope Errors (SEP-2350: every needed scope in one challenge); RFC 6750 §3.1", Should, checkMCPScopeChallenge},
+	{"mcp.scope-step-up", "One retry with a token for the previous plus the challenged scopes gets through",
+		"MCP 2025-11-25 Step-Up Authorization Flow; MCP 2026-07-28 Runtime Insufficient Scope Errors (SEP-2350: union of scopes); RFC 6750 §3.1", Should, checkMCPScopeStepUp},
 	{"flow.pkce-wrong-verifier", "Token request with a wrong or missing code_verifier is refused",
 		"RFC 7636 §4.5, §4.6", Must, checkWrongVerifier},
 

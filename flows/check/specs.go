@@ -72,6 +72,9 @@ var conformanceAliases = map[string][]string{
 	"mcp.prm-discovery":            {"prm-discovery", "discovery-mechanism"},
 	"mcp.client-registration":      {"as-cimd-supported"},
 	"mcp.unknown-token":            {"auth-www-auth-error-code"},
+	"mcp.expired-token":            {"auth-expired-token-rejected"},
+	"mcp.scope-challenge":          {"server-scope-challenge-http-403", "server-scope-challenge-www-authenticate", "sep-2350-server-single-challenge"},
+	"mcp.scope-step-up":            {"server-scope-challenge-upgraded-retry", "sep-2350-server-single-challenge"},
 }
 
 // Grade is one MCP version's score: the passes among the checks that

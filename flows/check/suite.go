@@ -38,16 +38,17 @@ type suite struct {
 	created []createdClient // everything to remove at the end
 
 	// Handed from one check to the next (see the registry's order).
-	flowState     string
-	flowAuthz     *authzResult
-	flowToken     *tokenResult
-	resourceToken *client.TokenResponse
-	noPKCE        *authzResult // the answer to a request without code_challenge
-	errRedirect   *authzResult // the first authorization error sent to the callback
-	errSentState  string       // the state that request carried
-	errRedirectID string       // the check that made it
-	errRedirectNt string       // and the note of its exchange
-	live          *client.TokenResponse
+	flowState      string
+	flowAuthz      *authzResult
+	flowToken      *tokenResult
+	resourceToken  *client.TokenResponse
+	noPKCE         *authzResult // the answer to a request without code_challenge
+	errRedirect    *authzResult // the first authorization error sent to the callback
+	errSentState   string       // the state that request carried
+	errRedirectID  string       // the check that made it
+	errRedirectNt  string       // and the note of its exchange
+	live           *client.TokenResponse
+	scopeChallenge *scopeChallenge // what mcp.scope-challenge met, for mcp.scope-step-up
 
 	results  []Result
 	secrets  map[string]bool
