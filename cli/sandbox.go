@@ -18,15 +18,21 @@ type sandboxOptions struct {
 	seedApps         int
 	demoApps         bool
 	rateLimit        int
+	tokenLifetime    time.Duration
 }
 
 func (o sandboxOptions) options() (sandbox.Options, error) {
-	opts := sandbox.Options{Addr: o.addr, EnableDCR: o.dcr, ProviderDisabled: o.providerDisabled, RateLimit: o.rateLimit}
+	opts := sandbox.Options{Addr: o.addr, EnableDCR: o.dcr, ProviderDisabled: o.providerDisabled, RateLimit: o.rateLimit,
+		AccessTokenLifetime: o.tokenLifetime}
 	if o.seedApps < 0 || o.seedApps > maxSeedApps {
 		return opts, usagef("--seed-apps must be 0-%d", maxSeedApps)
 	}
 	if o.rateLimit < -1 {
 		return opts, usagef("--rate-limit must be -1 (off), 0 (the profile's) or a number of requests a minute")
+	}
+	// expires_in is whole seconds, rounded down: below 2s a token would state 0.
+	if o.tokenLifetime != 0 && o.tokenLifetime < 2*time.Second {
+		return opts, usagef("--token-lifetime must be at least 2s (or 0, the session's 24h)")
 	}
 	compat, err := sandbox.ParseCompat(o.compat)
 	if err != nil {
@@ -95,6 +101,9 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 			if srv.RateLimits() {
 				notes = append(notes, fmt.Sprintf("rate limits: %d requests a minute per /oauth2 endpoint and caller (owners may send %s)", srv.RateLimitPerMinute(), sandbox.BypassRateLimitHeader))
 			}
+			if o.tokenLifetime > 0 {
+				notes = append(notes, fmt.Sprintf("OAuth2 access tokens expire after %s (sessions keep 24h)", o.tokenLifetime))
+			}
 			if srv.DCROpen() {
 				notes = append(notes, "dynamic client registration is open")
 			}
@@ -116,6 +125,7 @@ stderr, and serves until interrupted. Nothing is kept after it stops.`,
 	f.BoolVar(&o.demoApps, "demo-apps", false, "seed the demo's apps: an estate with a finding of each kind of 'oauthdeck audit'")
 	f.IntVar(&o.seedApps, "seed-apps", 0, "seed this many apps (seed-00001 …) for scale tests and benchmarks")
 	f.IntVar(&o.rateLimit, "rate-limit", 0, "requests a minute per /oauth2 endpoint on profiles with rate limits (main): 0 the profile's 60, -1 off")
+	f.DurationVar(&o.tokenLifetime, "token-lifetime", 0, "lifetime of OAuth2 access tokens, at least 2s (0: the session's 24h); a short one lets 'oauthdeck check' see a token expire (mcp.expired-token)")
 	completeCompat(cmd)
 	return cmd
 }
