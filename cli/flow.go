@@ -265,6 +265,9 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 			failed = &res
 			break
 		}
+		if res.Status == flows.StatusRefused {
+			break // refused as it should: the point of the edit, and nothing after it can run
+		}
 		if id == flows.StepClient && cfg.Store != nil && !o.cleanup && (o.createApp || o.register) {
 			a.keepCreatedSecret(ctx, errw, url, store, res)
 		}

@@ -39,6 +39,10 @@ const (
 	StatusWarned  Status = "warned" // ran, but something deserves attention
 	StatusFailed  Status = "failed"
 	StatusSkipped Status = "skipped"
+	// StatusRefused: a deliberately wrong request (an edit a correct server
+	// must refuse) was refused, as it should be. Not a failure, but the
+	// steps after it cannot run on it.
+	StatusRefused Status = "refused"
 )
 
 // ClientMode says where the flow's OAuth2 client comes from.
@@ -210,7 +214,8 @@ type StepResult struct {
 	Fields    []Field           // decoded result
 	Findings  []Finding
 	Err       error
-	Explain   *Explanation // set when Err is an OAuth2/Coder error we know
+	Refusal   error        // StatusRefused: the server's answer to the deliberately wrong request
+	Explain   *Explanation // set when Err is an OAuth2/Coder error we know, or an edited request was judged
 	Started   time.Time
 	Finished  time.Time
 }

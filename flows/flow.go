@@ -158,6 +158,10 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	ctx, source := client.WithSource(ctx, "flow "+string(id))
 
 	err := def.run(f, ctx, res)
+	judged := false
+	if len(edits) > 0 {
+		err, judged = judgeEdits(res, err, edits, f.state())
+	}
 
 	res.Finished = f.cfg.Now()
 	if f.cfg.Recorder != nil {
@@ -165,8 +169,11 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	}
 	var skip errSkip
 	switch {
+	case res.Status == StatusRefused:
 	case errors.As(err, &skip):
 		res.Status, res.Verdict = StatusSkipped, skip.why
+	case err != nil && judged: // the edit's own explanation stands
+		res.Status, res.Err = StatusFailed, err
 	case err != nil:
 		res.Status, res.Err, res.Explain = StatusFailed, err, Explain(err)
 		if st := f.state(); st.as != nil && !st.coder {

@@ -22,10 +22,14 @@ func TestFlowSandboxErrorCallback(t *testing.T) {
 	}
 	r := f.Run(ctx, StepAuthorize)
 	var ce *CallbackError
-	if r.Status != StatusFailed || !errors.As(r.Err, &ce) || !errors.Is(r.Err, ErrAuthorization) || ce.Code != "unsupported_response_type" {
-		t.Fatalf("authorize = %s %v", r.Status, r.Err)
+	// A deliberate negative edit, refused as it should: not a failure.
+	if r.Status != StatusRefused || r.Err != nil || !errors.As(r.Refusal, &ce) || !errors.Is(r.Refusal, ErrAuthorization) || ce.Code != "unsupported_response_type" {
+		t.Fatalf("authorize = %s %v %v", r.Status, r.Err, r.Refusal)
 	}
-	if r.Explain == nil || !strings.Contains(r.Explain.Fix, "response_type=code") {
+	if !strings.HasPrefix(r.Verdict, "✓ refused as it should (the code flow only): unsupported_response_type") {
+		t.Fatalf("verdict %q", r.Verdict)
+	}
+	if r.Explain == nil || !strings.Contains(r.Explain.Basis, "RFC 6749 §3.1.1") || !strings.Contains(r.Explain.Cause, "response_type other than code") {
 		t.Fatalf("explanation %+v", r.Explain)
 	}
 	if ls := f.Snapshot().Listener; ls == nil || !ls.Received || !ls.StateOK || !ls.Closed {

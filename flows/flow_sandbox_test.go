@@ -170,8 +170,8 @@ func TestFlowSandboxEditDropVerifier(t *testing.T) {
 			// v2.30 answers invalid_grant "The PKCE code verifier is invalid"; the
 			// main-mode sandbox refuses the missing parameter as invalid_request.
 			want := map[sandbox.Compat]string{sandbox.CompatV230: "invalid_grant", sandbox.CompatMain: "invalid_request"}[compat]
-			if r.Status != StatusFailed || !errors.As(r.Err, &oe) || oe.Code != want {
-				t.Fatalf("exchange = %s, %v; want %s", r.Status, r.Err, want)
+			if r.Status != StatusRefused || !errors.As(r.Refusal, &oe) || oe.Code != want {
+				t.Fatalf("exchange = %s, %v %v; want refused with %s", r.Status, r.Err, r.Refusal, want)
 			}
 			if r.Explain == nil || !strings.Contains(r.Explain.Cause+r.Explain.Fix, "PKCE") {
 				t.Fatalf("explanation %+v does not name PKCE", r.Explain)

@@ -243,8 +243,8 @@ func TestFlowFositeDropVerifier(t *testing.T) {
 	_ = f.EditRequest(StepExchange, func(r *Request) { r.Params.Del("code_verifier") })
 	r := f.Run(ctx, StepExchange)
 	var oe *client.OAuth2Error
-	if !errors.As(r.Err, &oe) || oe.Code != "invalid_grant" && oe.Code != "invalid_request" {
-		t.Fatalf("exchange err = %v", r.Err)
+	if r.Status != StatusRefused || !errors.As(r.Refusal, &oe) || oe.Code != "invalid_grant" && oe.Code != "invalid_request" {
+		t.Fatalf("exchange = %s %v %v", r.Status, r.Err, r.Refusal)
 	}
 	if r.Explain == nil || !strings.Contains(r.Explain.Cause+r.Explain.Fix, "PKCE") {
 		t.Fatalf("explanation %+v", r.Explain)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"oauthdeck/client"
 	"oauthdeck/client/safe"
 	"oauthdeck/flows/internal/randtext"
 )
@@ -174,10 +175,33 @@ func (f *Flow) foreignURLEdit(st SavedStep) string {
 // outcomeOf is a result's comparable outcome.
 func outcomeOf(res StepResult) Outcome {
 	o := Outcome{Status: res.Status}
-	if res.Status == StatusFailed && res.Explain != nil {
+	switch {
+	case res.Status == StatusFailed && res.Explain != nil:
 		o.Error = safe.Line(res.Explain.Code)
+	case res.Status == StatusRefused:
+		o.Error = refusalCode(res.Refusal)
 	}
 	return o
+}
+
+// refusalCode is the server's error code in a refusal, as a failure's
+// Explain.Code holds it.
+func refusalCode(err error) string {
+	var oe *client.OAuth2Error
+	var ce *CallbackError
+	switch {
+	case errors.As(err, &oe):
+		return safe.Line(oe.Code)
+	case errors.As(err, &ce):
+		return safe.Line(ce.Code)
+	}
+	return ""
+}
+
+// sameOutcome: equal, or a refusal recorded before refusals of negative
+// edits had their own status (a failure with the same error code).
+func sameOutcome(got, recorded Outcome) bool {
+	return got == recorded || got.Status == StatusRefused && recorded.Status == StatusFailed && got.Error == recorded.Error
 }
 
 // Saved is the flow as run so far, for saving. ok is false when no step has
@@ -276,13 +300,14 @@ func (f *Flow) Replay(ctx context.Context, sf SavedFlow, each func(Replayed)) []
 		}
 		res := f.Run(ctx, st.Step)
 		got := outcomeOf(res)
-		r := Replayed{Step: st.Step, Expected: st.Expect, Got: got, Same: got == st.Expect, Verdict: safe.Line(res.Verdict)}
+		r := Replayed{Step: st.Step, Expected: st.Expect, Got: got, Same: sameOutcome(got, st.Expect), Verdict: safe.Line(res.Verdict)}
 		out = append(out, r)
 		if each != nil {
 			each(r)
 		}
-		if got.Status == StatusFailed && st.Expect.Status != StatusFailed {
-			return out
+		stopped := func(s Status) bool { return s == StatusFailed || s == StatusRefused }
+		if stopped(got.Status) && !stopped(st.Expect.Status) {
+			return out // the steps after it cannot run on it
 		}
 	}
 	return out

@@ -26,7 +26,7 @@ func TestSavedFlowReplays(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.Run(ctx, StepAuthorize); r.Status != StatusFailed {
+	if r := f.Run(ctx, StepAuthorize); r.Status != StatusRefused {
 		t.Fatalf("authorize without PKCE on 2.38: %s", r.Status)
 	}
 	f.ResetRequest(StepAuthorize)
@@ -34,7 +34,7 @@ func TestSavedFlowReplays(t *testing.T) {
 	if err := f.EditRequest(StepExchange, func(r *Request) { r.Params.Set("client_secret", "wrong") }); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.Run(ctx, StepExchange); r.Status != StatusFailed {
+	if r := f.Run(ctx, StepExchange); r.Status != StatusRefused {
 		t.Fatalf("exchange with a wrong secret: %s", r.Status)
 	}
 	saved, ok := f.Saved(time.Now())

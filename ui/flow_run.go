@@ -274,7 +274,11 @@ func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
 		if s.list.cursor != tokenRow {
 			s.list.cursor = max(stepIndex(res.Step), 0)
 		}
-		cmds = append(cmds, s.c.Notify(noticeError, string(res.Step)+": "+stepErrorLine(res)))
+		if res.Status == flows.StatusRefused {
+			cmds = append(cmds, s.c.Notify(noticeSuccess, string(res.Step)+": "+safe.Line(res.Verdict)))
+		} else {
+			cmds = append(cmds, s.c.Notify(noticeError, string(res.Step)+": "+stepErrorLine(res)))
+		}
 	} else if s.list.cursor == stepIndex(res.Step) && stepIndex(r.current) > stepIndex(res.Step) {
 		s.list.cursor = stepIndex(r.current) // walk on: enter again runs the next step
 	}

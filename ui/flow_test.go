@@ -103,7 +103,8 @@ func TestFlowSandboxAutoConsent(t *testing.T) {
 }
 
 // Editing the exchange request before sending it: dropping code_verifier
-// makes the server refuse the code, and the explainer says why.
+// makes the server refuse the code, which is what the edit tests: the step
+// says "refused as it should" and why.
 func TestFlowSandboxEditRequest(t *testing.T) {
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 100, 30)
@@ -135,8 +136,12 @@ func TestFlowSandboxEditRequest(t *testing.T) {
 		t.Fatalf("code_verifier still in the edited request:\n%s", l.screen())
 	}
 	l.key("enter")
-	l.waitFor("exchange result", func() bool { return l.idle() && l.stepStatus(flows.StepExchange) == flows.StatusFailed })
-	l.waitScreen("✗ exchange", "Missing required parameter: code_verifier")
+	// A deliberate negative test, refused as it should: not a failure.
+	l.waitFor("exchange result", func() bool { return l.idle() && l.stepStatus(flows.StepExchange) == flows.StatusRefused })
+	l.waitScreen("✓ exchange", "refused as it should (PKCE verifier checked)", "Missing required parameter: code_verifier")
+	if strings.Contains(l.screen(), "✗") {
+		t.Fatalf("a refusal the edit asked for is shown as a failure:\n%s", l.screen())
+	}
 	l.send(tea.KeyPressMsg{Code: tea.KeyPgDown})
 	l.waitScreen("Cause", "Fix")
 

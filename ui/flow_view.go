@@ -113,7 +113,7 @@ func (s *flowScreen) listView(h int) string {
 // statusSymbol pairs each status with a symbol, so it reads without colour.
 func statusSymbol(st *Styles, s flows.Status) (string, lipgloss.Style) {
 	switch s {
-	case flows.StatusPassed:
+	case flows.StatusPassed, flows.StatusRefused:
 		return "✓", st.OK
 	case flows.StatusWarned:
 		return "!", st.Warn
@@ -168,7 +168,7 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 	def, _ := flows.Step(id)
 	b.WriteString(st.Title.Render(def.Title) + "  " + sty.Render(sym+" "+string(res.Status)) + "\n")
 	b.WriteString(st.Faint.Render(def.Purpose) + "\n")
-	if res.Verdict != "" {
+	if res.Verdict != "" && res.Err == nil { // a failure's text is in its Error section, once
 		b.WriteString(sty.Render(safe.Line(res.Verdict)) + "\n")
 	}
 
@@ -211,7 +211,7 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 		}
 	}
 	b.WriteString(errorView(st, res))
-	if res.Status == flows.StatusFailed && def.Editable {
+	if (res.Status == flows.StatusFailed || res.Status == flows.StatusRefused) && def.Editable {
 		// After a failure the user edits or resets and runs again: show what that sends.
 		if req, err := r.flow.Request(id); err == nil {
 			label := "Next run sends"
@@ -360,16 +360,20 @@ func (s *flowScreen) fieldsView(fields []flows.Field) string {
 
 // errorView is a failed step's error with the explainer's cause and fix.
 func errorView(st *Styles, res flows.StepResult) string {
-	if res.Err == nil {
+	var b strings.Builder
+	switch {
+	case res.Err != nil:
+		b.WriteString("\n" + st.Title.Render("Error") + "\n")
+		line := explainError(res.Err) // network errors in words; the cause follows
+		if res.Explain == nil || flows.Unreachable(res.Err) {
+			line = explainFlowErr(res.Err)
+		}
+		b.WriteString(st.Error.Render("✗ "+line) + "\n")
+	case res.Explain != nil: // an edited request judged: refused as it should, or accepted
+		b.WriteString("\n" + st.Title.Render("Judged against your edit") + "\n")
+	default:
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString("\n" + st.Title.Render("Error") + "\n")
-	line := explainError(res.Err) // network errors in words; the cause follows
-	if res.Explain == nil || flows.Unreachable(res.Err) {
-		line = explainFlowErr(res.Err)
-	}
-	b.WriteString(st.Error.Render("✗ "+line) + "\n")
 	if exp := res.Explain; exp != nil {
 		if exp.Cause != "" {
 			b.WriteString(st.Label.Render("Cause ") + safe.Line(exp.Cause) + "\n")

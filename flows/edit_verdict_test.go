@@ -1,0 +1,87 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"oauthdeck/client"
+	"oauthdeck/sandbox"
+)
+
+// Where PKCE is optional (v2.30), a request without it is accepted: the
+// flow goes on, and the step says the server accepted what it should refuse.
+func TestEditAcceptedWithoutPKCEIsFlagged(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatV230)
+	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	ctx := testCtx(t)
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare)
+	if err := f.EditRequest(StepAuthorize, func(r *Request) { r.Params.Del("code_challenge"); r.Params.Del("code_challenge_method") }); err != nil {
+		t.Fatal(err)
+	}
+	r := f.Run(ctx, StepAuthorize)
+	if r.Status != StatusWarned || r.Err != nil {
+		t.Fatalf("authorize = %s %v", r.Status, r.Err)
+	}
+	if !strings.HasPrefix(r.Verdict, "✗ accepted an authorization request without PKCE (PKCE required;") {
+		t.Fatalf("verdict %q", r.Verdict)
+	}
+	if r.Explain == nil || r.Explain.Code != "accepted" || !strings.Contains(r.Explain.Fix, "Require PKCE") {
+		t.Fatalf("explanation %+v", r.Explain)
+	}
+}
+
+// A MUST edit that is accepted fails the step with the edit's own
+// explanation; a refusal that is not the server's (a transport failure)
+// is left as the failure it is; an edit no rule covers is not judged.
+func TestJudgeEdits(t *testing.T) {
+	wrongVerifier := []Edit{{Op: "set", Where: "param", Name: "code_verifier", Values: []string{"x"}}}
+	res := StepResult{Step: StepExchange}
+	err, judged := judgeEdits(&res, nil, wrongVerifier, flowState{})
+	if err == nil || !judged || res.Explain == nil || !strings.Contains(res.Explain.Cause, "must refuse") || !strings.Contains(res.Verdict, "RFC 7636 §4.6") {
+		t.Fatalf("accepted wrong verifier: %v %v %+v %q", err, judged, res.Explain, res.Verdict)
+	}
+
+	res = StepResult{Step: StepExchange}
+	transport := errors.New("connection refused")
+	if err, judged := judgeEdits(&res, transport, wrongVerifier, flowState{}); !errors.Is(err, transport) || judged || res.Status == StatusRefused {
+		t.Fatalf("transport failure judged: %v %v %s", err, judged, res.Status)
+	}
+
+	res = StepResult{Step: StepExchange}
+	refusal := &client.OAuth2Error{StatusCode: 400, Code: "invalid_grant"}
+	if err, judged := judgeEdits(&res, refusal, wrongVerifier, flowState{}); err != nil || !judged || res.Status != StatusRefused || !errors.Is(res.Refusal, refusal) {
+		t.Fatalf("refusal: %v %v %s", err, judged, res.Status)
+	}
+	if res.Verdict != "✓ refused as it should (PKCE verifier checked): invalid_grant (HTTP 400)" {
+		t.Fatalf("verdict %q", res.Verdict)
+	}
+
+	res = StepResult{Step: StepAuthorize}
+	scope := []Edit{{Op: "set", Where: "param", Name: "scope", Values: []string{"all"}}}
+	if err, judged := judgeEdits(&res, refusal, scope, flowState{}); !errors.Is(err, refusal) || judged {
+		t.Fatal("a scope edit was judged")
+	}
+}
+
+// A redirect_uri that only changes a loopback port is not a negative edit
+// (RFC 8252 §7.3); another path or host is, for a client the flow
+// registered; for an existing app the registered list is unknown.
+func TestUnregisteredRedirect(t *testing.T) {
+	created := flowState{createdAppID: "app", redirectURI: "http://127.0.0.1:4000/callback"}
+	set := func(v string) Edit { return Edit{Op: "set", Where: "param", Name: "redirect_uri", Values: []string{v}} }
+	for v, want := range map[string]bool{
+		"http://127.0.0.1:5000/callback":     false,
+		"http://127.0.0.1:4000/other":        true,
+		"https://evil.example/callback":      true,
+		"http://127.0.0.1:4000/callback?x=1": true,
+	} {
+		if got := unregistered(set(v), created); got != want {
+			t.Errorf("%s: unregistered = %v", v, got)
+		}
+	}
+	if unregistered(set("https://evil.example/callback"), flowState{redirectURI: created.redirectURI}) {
+		t.Error("judged for an existing app, whose registered URIs are not known")
+	}
+}
