@@ -81,7 +81,7 @@ func (s *appDetail) KeyBindings() []key.Binding {
 	if s.newborn != nil {
 		return []key.Binding{km.Copy, km.Reveal, km.KeepSecret, key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done"))}
 	}
-	return []key.Binding{km.CopyEndpoints, km.NewSecret, km.Rotate, km.TryScope, km.History, km.Delete, km.Edit, km.TestRedirect, km.Refresh, km.Up, km.Down}
+	return []key.Binding{km.CopyEndpoints, km.NewSecret, km.Rotate, km.TryScope, km.History, km.DeleteSecret, km.DeleteApp, km.Edit, km.TestRedirect, km.Refresh, km.Up, km.Down}
 }
 
 func (s *appDetail) Back() (tea.Cmd, bool) {
@@ -196,13 +196,15 @@ func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, km.NewSecret):
 		return s.createSecret()
-	case key.Matches(msg, km.Delete):
-		if item != nil && item.secret != nil {
-			sec := *item.secret
-			return s.c.Confirm("Delete secret …"+safe.Line(sec.ClientSecretTruncated)+"?",
-				"Deleting a client secret revokes every token issued with it. Clients still using it can no longer refresh or exchange codes.",
-				deleteSecretCmd(s.ctx, s.c.API(), s.app.ID, sec.ID))
+	case key.Matches(msg, km.DeleteSecret):
+		if item == nil || item.secret == nil {
+			return s.c.Notify(noticeInfo, "d deletes the selected secret: select one with ↑/↓ (D deletes the whole app)")
 		}
+		sec := *item.secret
+		return s.c.Confirm("Delete secret …"+safe.Line(sec.ClientSecretTruncated)+"?",
+			"Deleting a client secret revokes every token issued with it. Clients still using it can no longer refresh or exchange codes.",
+			deleteSecretCmd(s.ctx, s.c.API(), s.app.ID, sec.ID))
+	case key.Matches(msg, km.DeleteApp):
 		return s.c.Confirm("Delete app "+s.name+"?", deleteAppWarning(s.name), deleteAppCmd(s.ctx, s.c, s.app.ID, s.name))
 	case key.Matches(msg, km.Edit):
 		a := s.app

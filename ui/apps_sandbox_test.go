@@ -58,7 +58,12 @@ func TestAppLifecycleAgainstSandbox(t *testing.T) {
 			h.key("y")
 			h.waitScreen("None. Press n")
 
-			h.key("d")
+			h.key("d") // no secret selected: d never falls through to the app
+			h.waitScreen("d deletes the selected secret")
+			if strings.Contains(h.screen(), "Delete app") {
+				t.Fatal("d offered to delete the app")
+			}
+			h.key("D")
 			h.waitScreen("Delete app sbx-renamed?")
 			h.key("y")
 			h.waitScreen("Deleted app sbx-renamed", "No OAuth2 apps")

@@ -61,7 +61,7 @@ func TestE2EDemoAppLifecycle(t *testing.T) {
 	tm.keys("Enter")
 	tm.waitFor("Secret", "Never")
 
-	tm.keys("d")
+	tm.keys("D")
 	tm.waitFor("Delete app e2e-app?", "every access and refresh token")
 	tm.keys("y")
 	tm.waitFor("Deleted app e2e-app", "16 of 16")

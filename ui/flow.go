@@ -117,13 +117,13 @@ func (s *flowScreen) KeyBindings() []key.Binding {
 		return []key.Binding{fk.NewFlow, fk.ReplayFlow}
 	}
 	if s.run.running != "" {
-		return []key.Binding{fk.CancelRun, fk.OpenBrowser, fk.CopyURL, fk.Paste, km.Up, km.Down, km.Reveal}
+		return []key.Binding{fk.CancelRun, fk.OpenBrowser, fk.Copy, fk.Paste, km.Up, km.Down, km.Reveal}
 	}
 	out := []key.Binding{fk.RunStep, fk.RunToToken, fk.EditRequest, fk.NewFlow, fk.SaveFlow, fk.ReplayFlow}
 	if s.run.tokens != nil {
-		out = append(out, fk.Refresh, fk.Use, fk.Revoke, fk.CopyToken)
+		out = append(out, fk.Refresh, fk.Use, fk.Revoke)
 	}
-	return append(out, fk.OpenBrowser, fk.CopyURL, fk.Paste, km.Reveal, km.Up, km.Down, km.PageUp, km.PageDown)
+	return append(out, fk.OpenBrowser, fk.Copy, fk.Paste, km.Reveal, km.Up, km.Down, km.PageUp, km.PageDown)
 }
 
 func (s *flowScreen) SetSize(w, h int) {
@@ -301,7 +301,7 @@ func (s *flowScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.render()
 	case key.Matches(msg, fk.RunStep):
 		if s.list.cursor == tokenRow {
-			return s.c.Notify(noticeInfo, "Token actions: r refresh · u use · x revoke · y copy")
+			return s.c.Notify(noticeInfo, "Token actions: "+fk.tokenActions(km))
 		}
 		return s.runStep(flowSteps[s.list.cursor])
 	case key.Matches(msg, fk.RunToToken):
@@ -310,7 +310,13 @@ func (s *flowScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.edit()
 	case key.Matches(msg, fk.OpenBrowser):
 		return s.openBrowser()
-	case key.Matches(msg, fk.CopyURL):
+	case key.Matches(msg, fk.Copy):
+		if s.list.cursor == tokenRow {
+			if s.run.tokens == nil {
+				return s.c.Notify(noticeInfo, "No token yet")
+			}
+			return s.c.Copy("the access token", s.run.tokens.AccessToken)
+		}
 		if s.run.authURL == "" {
 			return s.c.Notify(noticeInfo, "No authorization URL yet: run the prepare step first")
 		}
@@ -326,11 +332,6 @@ func (s *flowScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.tokenAction(flows.StepRevoke)
 	case key.Matches(msg, fk.SaveFlow):
 		return s.saveFlow()
-	case key.Matches(msg, fk.CopyToken):
-		if s.run.tokens == nil {
-			return s.c.Notify(noticeInfo, "No token yet")
-		}
-		return s.c.Copy("the access token", s.run.tokens.AccessToken)
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ func (s *flowScreen) runToToken() tea.Cmd {
 	if next == "" || stepIndex(next) > stepIndex(flows.StepUse) {
 		s.list.cursor = tokenRow
 		s.render()
-		return s.c.Notify(noticeInfo, "The token is already in hand: r refresh · u use · x revoke")
+		return s.c.Notify(noticeInfo, "The token is already in hand: "+s.c.Keys.Flow.tokenActions(s.c.Keys))
 	}
 	r.runTo = flows.StepUse
 	s.list.cursor = stepIndex(next)

@@ -41,7 +41,7 @@ func TestFlowE2EDemoAutoConsent(t *testing.T) {
 	p.waitFor("new app · auto consent")
 	p.keys("a")
 	p.waitFor("Token inspector", "✓ live", "Last action: use", "token works")
-	p.keys("r")
+	p.keys("R")
 	p.waitFor("Last action: refresh", "rotated")
 	p.keys("u")
 	p.waitFor("Last action: use")

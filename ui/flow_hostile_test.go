@@ -139,7 +139,7 @@ func TestFlowLaterStepsMisbehave(t *testing.T) {
 		}, hang, "", flows.StepUse, "did not answer"},
 		{"refresh answers HTML", refreshGrant, func(r *http.Request) (*http.Response, error) {
 			return answer(r, 200, "text/html", strings.NewReader("<html>proxy login</html>")), nil
-		}, "r", flows.StepRefresh, "not JSON"},
+		}, "R", flows.StepRefresh, "not JSON"},
 		{"revoke drips", func(r *http.Request) bool { return r.URL.Path == "/oauth2/revoke" }, func(r *http.Request) (*http.Response, error) {
 			return answer(r, 200, "text/plain", dripBody{r}), nil
 		}, "x", flows.StepRevoke, "did not answer"},

@@ -1,6 +1,10 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // flowKeyMap holds the Flow, request editor and Check screens' own
 // bindings, as KeyMap.Flow. Shared ones (movement, reveal) are KeyMap's
@@ -12,12 +16,11 @@ type flowKeyMap struct {
 	RunToToken  key.Binding
 	EditRequest key.Binding
 	OpenBrowser key.Binding
-	CopyURL     key.Binding
+	Copy        key.Binding // the auth URL, or the access token on the token row
 	Paste       key.Binding
 	Refresh     key.Binding
 	Use         key.Binding
 	Revoke      key.Binding
-	CopyToken   key.Binding
 	SaveFlow    key.Binding
 	ReplayFlow  key.Binding
 	CancelRun   key.Binding
@@ -47,12 +50,11 @@ func defaultFlowKeyMap() flowKeyMap {
 		RunToToken:  nb([]string{"a"}, "a", "run to token"),
 		EditRequest: nb([]string{"e"}, "e", "edit request"),
 		OpenBrowser: nb([]string{"o"}, "o", "open browser"),
-		CopyURL:     nb([]string{"c"}, "c", "copy auth URL"),
+		Copy:        nb([]string{"c"}, "c", "copy the auth URL (the token on its row)"),
 		Paste:       nb([]string{"p"}, "p", "paste redirect URL"),
-		Refresh:     nb([]string{"r"}, "r", "refresh token"),
+		Refresh:     nb([]string{"R"}, "R", "refresh the token (r reloads elsewhere)"),
 		Use:         nb([]string{"u"}, "u", "use token"),
 		Revoke:      nb([]string{"x"}, "x", "revoke token"),
-		CopyToken:   nb([]string{"y"}, "y", "copy access token"),
 		SaveFlow:    nb([]string{"w"}, "w", "save the flow (for --replay)"),
 		ReplayFlow:  nb([]string{"l"}, "l", "replay the last saved flow"),
 		CancelRun:   nb([]string{"esc"}, "esc", "cancel"),
@@ -61,7 +63,7 @@ func defaultFlowKeyMap() flowKeyMap {
 		AddParam:  nb([]string{"a"}, "a", "add parameter"),
 		DelParam:  nb([]string{"d", "delete"}, "d", "remove parameter"),
 		ResetReq:  nb([]string{"R"}, "R", "reset to default"),
-		SaveReq:   nb([]string{"ctrl+s", "s"}, "s", "save"),
+		SaveReq:   nb([]string{"ctrl+s", "s"}, "ctrl+s", "save"), // the forms' save key; s as well
 
 		RunSuite:     nb([]string{"r"}, "r", "run suite"),
 		Evidence:     nb([]string{"enter"}, "enter", "evidence"),
@@ -69,4 +71,14 @@ func defaultFlowKeyMap() flowKeyMap {
 		ExportReport: nb([]string{"x"}, "x", "export the report (json and junit)"),
 		CompareSaved: nb([]string{"b"}, "b", "compare with the last exported run"),
 	}
+}
+
+// tokenActions is the token row's keys in one line, from the bindings, so
+// a hint never names a key the map does not bind.
+func (fk flowKeyMap) tokenActions(km *KeyMap) string {
+	parts := []string{}
+	for _, b := range []key.Binding{fk.Refresh, fk.Use, fk.Revoke, fk.Copy, km.Reveal} {
+		parts = append(parts, b.Help().Key+" "+strings.Fields(b.Help().Desc)[0])
+	}
+	return strings.Join(parts, " · ")
 }

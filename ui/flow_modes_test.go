@@ -146,7 +146,7 @@ func TestFlowHelpListsKeys(t *testing.T) {
 		names = append(names, b.Help().Desc)
 	}
 	joined := strings.Join(names, ",")
-	for _, want := range []string{"run step", "run to token", "edit request", "paste redirect URL", "copy auth URL", "reveal/mask"} {
+	for _, want := range []string{"run step", "run to token", "edit request", "paste redirect URL", "copy the auth URL (the token on its row)", "reveal/mask"} {
 		if !strings.Contains(joined, want) {
 			t.Fatalf("bindings lack %q: %s", want, joined)
 		}
@@ -156,7 +156,7 @@ func TestFlowHelpListsKeys(t *testing.T) {
 	for _, b := range s.KeyBindings() {
 		names = append(names, b.Help().Desc)
 	}
-	if j := strings.Join(names, ","); !strings.Contains(j, "refresh token") || !strings.Contains(j, "revoke token") {
+	if j := strings.Join(names, ","); !strings.Contains(j, "refresh the token") || !strings.Contains(j, "revoke token") {
 		t.Fatalf("token bindings missing: %s", j)
 	}
 }

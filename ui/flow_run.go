@@ -289,7 +289,7 @@ func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
 			r.runTo = ""
 			if r.tokens != nil {
 				s.list.cursor = tokenRow
-				cmds = append(cmds, s.c.Notify(noticeSuccess, "Token in hand: r refresh · u use · x revoke"))
+				cmds = append(cmds, s.c.Notify(noticeSuccess, "Token in hand: "+s.c.Keys.Flow.tokenActions(s.c.Keys)))
 			}
 		}
 	}

@@ -65,7 +65,7 @@ func TestFlowSandboxAutoConsent(t *testing.T) {
 			}
 			l.key("v")
 
-			l.key("r")
+			l.key("R")
 			l.waitFor("refresh", func() bool { return l.idle() && l.stepStatus(flows.StepRefresh) != flows.StatusPending })
 			if st := l.stepStatus(flows.StepRefresh); st != flows.StatusPassed {
 				t.Fatalf("refresh %s:\n%s", st, l.screen())
@@ -87,7 +87,7 @@ func TestFlowSandboxAutoConsent(t *testing.T) {
 			l.waitScreen("revoked — proven dead", "Last action: revoke")
 
 			// A revoked token can no longer be refreshed: the failure is explained.
-			l.key("r")
+			l.key("R")
 			l.waitFor("refresh after revoke", func() bool { return l.idle() && l.stepStatus(flows.StepRefresh) == flows.StatusFailed })
 			l.waitScreen("invalid_grant", "Cause")
 

@@ -58,7 +58,7 @@ func (s *flowScreen) tokenDetail() string {
 	} else {
 		b.WriteString(label("State") + st.OK.Render("✓ live") + "\n")
 	}
-	b.WriteString(st.Faint.Render("r refresh · u use · x revoke · y copy · v reveal") + "\n")
+	b.WriteString(st.Faint.Render(s.c.Keys.Flow.tokenActions(s.c.Keys)) + "\n")
 	if id := r.lastToken; id != "" {
 		res := r.steps[stepIndex(id)]
 		sym, sty := statusSymbol(st, res.Status)

@@ -211,11 +211,14 @@ func TestFlowUnitCancelRunning(t *testing.T) {
 // until revealed, and offers copy only when there is something to copy.
 func TestFlowUnitTokenInspector(t *testing.T) {
 	s, now := newUnitFlowScreen(t)
-	if cmd := s.Update(keyMsg("y")); cmd == nil {
-		t.Fatal("y without a token gave no notice")
+	// One copy key: on the token row it copies the token, elsewhere the URL.
+	s.list.cursor = tokenRow
+	if cmd := s.Update(keyMsg("c")); cmd == nil {
+		t.Fatal("c without a token gave no notice")
 	} else if n, ok := cmd().(noticeMsg); !ok || !strings.Contains(n.text, "No token yet") {
-		t.Fatalf("y notice = %#v", cmd())
+		t.Fatalf("c notice on the token row = %#v", cmd())
 	}
+	s.list.cursor = 0
 	if cmd := s.Update(keyMsg("c")); cmd == nil {
 		t.Fatal("c without a URL gave no notice")
 	} else if n, ok := cmd().(noticeMsg); !ok || !strings.Contains(n.text, "No authorization URL yet") {
@@ -248,8 +251,8 @@ func TestFlowUnitTokenInspector(t *testing.T) {
 	if got := plain(s); !strings.Contains(got, access) {
 		t.Fatalf("reveal did not show the token:\n%s", got)
 	}
-	if cmd := s.Update(keyMsg("y")); cmd == nil {
-		t.Fatal("y with a token copied nothing")
+	if cmd := s.Update(keyMsg("c")); cmd == nil {
+		t.Fatal("c on the token row copied nothing")
 	}
 	*now = now.Add(2 * time.Hour)
 	s.render()

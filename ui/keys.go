@@ -52,6 +52,8 @@ type KeyMap struct {
 
 	// App detail.
 	CopyEndpoints key.Binding
+	DeleteSecret  key.Binding // app detail: the selected secret; D deletes the app
+	DeleteApp     key.Binding
 	NewSecret     key.Binding
 	KeepSecret    key.Binding
 	TestRedirect  key.Binding
@@ -105,7 +107,7 @@ func DefaultKeyMap() *KeyMap {
 		New:      nb([]string{"n"}, "n", "new"),
 		Edit:     nb([]string{"e"}, "e", "edit"),
 		Delete:   nb([]string{"d", "delete"}, "d", "delete"),
-		Copy:     nb([]string{"c", "y"}, "c", "copy"),
+		Copy:     nb([]string{"c"}, "c", "copy"),
 		Reveal:   nb([]string{"v"}, "v", "reveal/mask"),
 
 		NextField: nb([]string{"tab", "down"}, "tab", "next field"),
@@ -117,7 +119,9 @@ func DefaultKeyMap() *KeyMap {
 		Switch: nb([]string{"enter"}, "enter", "use deployment"),
 		Logout: nb([]string{"L"}, "L", "log out"),
 
-		CopyEndpoints: nb([]string{"c", "y"}, "c", "copy field"),
+		CopyEndpoints: nb([]string{"c"}, "c", "copy field"),
+		DeleteSecret:  nb([]string{"d", "delete"}, "d", "delete the selected secret"),
+		DeleteApp:     nb([]string{"D"}, "D", "delete the app"),
 		NewSecret:     nb([]string{"n"}, "n", "new secret"),
 		KeepSecret:    nb([]string{"k"}, "k", "keep in keyring"),
 		TestRedirect:  nb([]string{"t"}, "t", "test a redirect_uri"),
