@@ -38,6 +38,8 @@ type flowKeyMap struct {
 	FailuresOnly key.Binding
 	ExportReport key.Binding
 	CompareSaved key.Binding
+	NextFailure  key.Binding
+	RerunCheck   key.Binding
 }
 
 func defaultFlowKeyMap() flowKeyMap {
@@ -70,6 +72,8 @@ func defaultFlowKeyMap() flowKeyMap {
 		FailuresOnly: nb([]string{"f"}, "f", "failures only / all"),
 		ExportReport: nb([]string{"x"}, "x", "export the report (json and junit)"),
 		CompareSaved: nb([]string{"b"}, "b", "compare with the last exported run"),
+		NextFailure:  nb([]string{"n"}, "n", "next failure"),
+		RerunCheck:   nb([]string{"R"}, "R", "re-run the selected check"),
 	}
 }
 

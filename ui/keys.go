@@ -54,6 +54,7 @@ type KeyMap struct {
 	CopyEndpoints key.Binding
 	DeleteSecret  key.Binding // app detail: the selected secret; D deletes the app
 	DeleteApp     key.Binding
+	StartFlow     key.Binding // Apps and app detail: a flow with the app
 	NewSecret     key.Binding
 	KeepSecret    key.Binding
 	TestRedirect  key.Binding
@@ -122,6 +123,7 @@ func DefaultKeyMap() *KeyMap {
 		CopyEndpoints: nb([]string{"c"}, "c", "copy field"),
 		DeleteSecret:  nb([]string{"d", "delete"}, "d", "delete the selected secret"),
 		DeleteApp:     nb([]string{"D"}, "D", "delete the app"),
+		StartFlow:     nb([]string{"f"}, "f", "start a flow with the app"),
 		NewSecret:     nb([]string{"n"}, "n", "new secret"),
 		KeepSecret:    nb([]string{"k"}, "k", "keep in keyring"),
 		TestRedirect:  nb([]string{"t"}, "t", "test a redirect_uri"),

@@ -21,13 +21,13 @@ func keyGroups(km *KeyMap) []keyGroup {
 		{"Lists", []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Open, km.Filter, km.Sort, km.Refresh, km.New, km.Edit, km.Delete, km.Copy, km.Reveal}},
 		{"Forms and dialogs", []key.Binding{km.NextField, km.PrevField, km.Submit, km.Confirm, km.Cancel}},
 		{"Deployments", []key.Binding{km.Switch, km.Logout}},
-		{"App detail", []key.Binding{km.CopyEndpoints, km.NewSecret, km.DeleteSecret, km.DeleteApp, km.KeepSecret, km.TestRedirect, km.Rotate, km.TryScope, km.History, km.Focus}},
+		{"App detail", []key.Binding{km.CopyEndpoints, km.NewSecret, km.DeleteSecret, km.DeleteApp, km.StartFlow, km.KeepSecret, km.TestRedirect, km.Rotate, km.TryScope, km.History, km.Focus}},
 		{"Rotation wizard", []key.Binding{km.Finish, km.Abort}},
 		{"Audit", []key.Binding{km.Prune}},
 		{"Requests", []key.Binding{km.CopyCurl, km.Export, km.Clear}},
 		{"Flow", []key.Binding{fk.NewFlow, fk.RunStep, fk.RunToToken, fk.EditRequest, fk.OpenBrowser, fk.Copy, fk.Paste, fk.Refresh, fk.Use, fk.Revoke, fk.SaveFlow, fk.ReplayFlow, fk.CancelRun}},
 		{"Request editor", []key.Binding{fk.EditValue, fk.AddParam, fk.DelParam, fk.ResetReq, fk.SaveReq}},
-		{"Check", []key.Binding{fk.RunSuite, fk.Evidence, fk.FailuresOnly, fk.ExportReport, fk.CompareSaved, km.CopyCurl}},
+		{"Check", []key.Binding{fk.RunSuite, fk.Evidence, fk.FailuresOnly, fk.ExportReport, fk.CompareSaved, fk.NextFailure, fk.RerunCheck, km.CopyCurl}},
 	}
 }
 
