@@ -241,8 +241,8 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 			}
 		}
 	}
-	if o.noBrowser {
-		cfg.OpenBrowser = func(string) error { return nil } // the URL is printed above
+	if o.noBrowser && cfg.Consent == flows.ConsentBrowser {
+		cfg.Consent = flows.ConsentPaste // the URL is printed above
 	}
 	flow, err = flows.New(cfg)
 	if err != nil {

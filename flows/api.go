@@ -69,6 +69,11 @@ const (
 	// ConsentCommand runs Config.ConsentCommand with the authorization URL
 	// in OAUTHDECK_AUTH_URL and waits on the loopback listener.
 	ConsentCommand ConsentMode = "command"
+	// ConsentPaste opens nothing: the URL is shown for a browser on any
+	// machine (an SSH session), and the redirect URL it lands on is pasted
+	// (Flow.PasteRedirect); a browser on this machine still reaches the
+	// loopback listener.
+	ConsentPaste ConsentMode = "paste"
 )
 
 // AuthMethod is a token-endpoint client authentication method (RFC 8414 names).

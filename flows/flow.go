@@ -168,8 +168,14 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		res.Exchanges = append(res.Exchanges, f.cfg.Recorder.SinceFrom(lastID, source)...)
 	}
 	var skip errSkip
+	// Whatever the step says (a listener closed, a request aborted), a step
+	// whose context was cancelled was stopped by its caller. A deadline is
+	// a failure.
+	cancelled := err != nil && errors.Is(ctx.Err(), context.Canceled)
 	switch {
 	case res.Status == StatusRefused:
+	case cancelled: // the user stopped it: not a failure, and it can run again
+		res.Status, res.Verdict = StatusPending, "cancelled at "+res.Finished.Local().Format("15:04:05")+"; run it again when ready"
 	case errors.As(err, &skip):
 		res.Status, res.Verdict = StatusSkipped, skip.why
 	case err != nil && judged: // the edit's own explanation stands
@@ -200,9 +206,11 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		f.resetLater(id)
 	}
 	f.setResult(res)
-	f.mu.Lock()
-	f.ranLog = append(f.ranLog, SavedStep{Step: id, Edits: edits, Expect: outcomeOf(*res)})
-	f.mu.Unlock()
+	if !cancelled { // a saved flow replays what ran, not what was stopped
+		f.mu.Lock()
+		f.ranLog = append(f.ranLog, SavedStep{Step: id, Edits: edits, Expect: outcomeOf(*res)})
+		f.mu.Unlock()
+	}
 	out := res.copy()
 	f.emit(Event{Kind: EventStepFinished, Step: id, Result: &out, Message: string(id) + ": " + string(res.Status)})
 	return out

@@ -72,6 +72,9 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 		if open == nil {
 			open = browser.OpenURL
 		}
+		if f.cfg.Consent == ConsentPaste {
+			open = func(string) error { return nil } // shown, for a browser elsewhere
+		}
 		if oerr := open(authURL); oerr != nil {
 			res.Findings = append(res.Findings, Finding{ID: "authorize.browser", Severity: SeverityInfo,
 				Message: "could not open a browser (" + safe.Line(oerr.Error()) + "); open the URL yourself or paste the redirect URL", Basis: "RFC 8252 §4"})
@@ -204,11 +207,17 @@ func (f *Flow) authorizeRequest(st flowState) (Request, error) {
 	if err := needFirst(st.authURL != "", StepAuthorize, StepPrepare); err != nil {
 		return Request{}, err
 	}
-	r := Request{Method: http.MethodGet, URL: st.as.AuthorizationEndpoint, Params: cloneValues(st.authParams), InQuery: true,
-		Note: "opened in the system browser; the loopback listener takes the callback"}
-	if f.cfg.Consent == ConsentAuto {
+	r := Request{Method: http.MethodGet, URL: st.as.AuthorizationEndpoint, Params: cloneValues(st.authParams), InQuery: true}
+	switch f.cfg.Consent {
+	case ConsentAuto:
 		r.Method, r.Header = http.MethodPost, headerWith(client.SessionTokenHeader, sessionPlaceholder)
 		r.Note = "POSTed with the admin session (auto-consent); the redirect goes to the loopback listener"
+	case ConsentPaste:
+		r.Note = "for a browser on any machine: paste the URL it lands on (a browser on this machine reaches the loopback listener)"
+	case ConsentCommand:
+		r.Note = "handed to the consent command; the loopback listener takes the callback"
+	default:
+		r.Note = "for the system browser; the loopback listener takes the callback"
 	}
 	return r, nil
 }

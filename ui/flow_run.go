@@ -62,7 +62,7 @@ func (s *flowScreen) start(opts flowOptions) tea.Cmd {
 		case consentBrowser:
 			cfg.Consent, cfg.OpenBrowser = flows.ConsentBrowser, openBrowser
 		case consentPaste:
-			cfg.Consent, cfg.OpenBrowser = flows.ConsentBrowser, func(string) error { return nil }
+			cfg.Consent = flows.ConsentPaste
 		}
 		var note string
 		if opts.Mode == flows.ClientExisting && opts.App != nil {
@@ -274,9 +274,12 @@ func (s *flowScreen) stepDone(msg flowStepDoneMsg) tea.Cmd {
 		if s.list.cursor != tokenRow {
 			s.list.cursor = max(stepIndex(res.Step), 0)
 		}
-		if res.Status == flows.StatusRefused {
+		switch res.Status {
+		case flows.StatusRefused:
 			cmds = append(cmds, s.c.Notify(noticeSuccess, string(res.Step)+": "+safe.Line(res.Verdict)))
-		} else {
+		case flows.StatusPending: // cancelled by the user
+			cmds = append(cmds, s.c.Notify(noticeInfo, string(res.Step)+" "+safe.Line(res.Verdict)))
+		default:
 			cmds = append(cmds, s.c.Notify(noticeError, string(res.Step)+": "+stepErrorLine(res)))
 		}
 	} else if s.list.cursor == stepIndex(res.Step) && stepIndex(r.current) > stepIndex(res.Step) {

@@ -287,7 +287,11 @@ func (s *flowScreen) listenerView() string {
 	for _, rj := range l.Rejected {
 		b.WriteString(st.Warn.Render("! refused: "+safe.Line(rj.Reason.Error())) + "\n")
 	}
-	if l.Err != "" {
+	cancelled := s.run.steps[stepIndex(flows.StepAuthorize)].Status == flows.StatusPending
+	switch {
+	case l.Err != "" && cancelled:
+		b.WriteString(st.Faint.Render("closed: the step was cancelled") + "\n")
+	case l.Err != "":
 		b.WriteString(st.Error.Render("✗ "+safe.Line(l.Err)) + "\n")
 	}
 	return b.String()
