@@ -122,6 +122,31 @@ var oauth2Rules = []explainRule{
 		Cause: "The server failed internally (on Coder v2.30 also a revoke of a token with a known prefix but wrong secret).",
 		Fix:   "Check the server logs; retry.",
 		Basis: "RFC 6749 §4.1.2.1"}},
+
+	// The rest of RFC 6749's codes, by their defined meaning, when no text
+	// above says more.
+	{code: "invalid_request", exp: Explanation{
+		Cause: "A parameter is missing, repeated, or has a value the server does not accept.",
+		Fix:   "Compare the request with the one the prepare step builds (reset an edited request with R in the editor); the description names the parameter.",
+		Basis: "RFC 6749 §4.1.2.1, §5.2"}},
+	{code: "invalid_grant", exp: Explanation{
+		Cause: "The code or refresh token is invalid, expired, revoked, already used, or was issued to another client or redirect URI.",
+		Fix:   "Authorize again for a fresh code, or refresh with the newest refresh token.",
+		Basis: "RFC 6749 §5.2"}},
+	{code: "unauthorized_client", exp: Explanation{
+		Cause: "This client may not use this grant or response type.",
+		Fix:   "Use the authorization-code flow the client is registered for, or register it for this grant.",
+		Basis: "RFC 6749 §4.1.2.1, §5.2"}},
+}
+
+// genericBasis is the section a rule-less error code rests on: one sent
+// to the redirect URI is an authorization response (§4.1.2.1), one in a
+// token response body §5.2.
+func genericBasis(atRedirect bool) string {
+	if atRedirect {
+		return "RFC 6749 §4.1.2.1"
+	}
+	return "RFC 6749 §5.2"
 }
 
 // Explain says what err means and how to fix it, keyed to the error texts
@@ -211,14 +236,26 @@ func explainOAuth2(code, description string, status int) Explanation {
 		e.Code = code
 		return e
 	}
-	return Explanation{Code: code, Cause: "The server returned OAuth2 error " + code + ".", Fix: "See the error description.", Basis: "RFC 6749 §5.2"}
+	cause := "The server returned OAuth2 error " + code + ", which RFC 6749 does not define"
+	if description != "" {
+		cause += ": " + safe.Line(description)
+	}
+	return Explanation{Code: code, Cause: cause + ".",
+		Fix:   "Look the code up in the server's documentation; if the request was edited, reset it (R in the editor) and run the step again.",
+		Basis: genericBasis(false)}
 }
 
 func explainCallback(ce *CallbackError) Explanation {
 	switch {
 	case errors.Is(ce, ErrAuthorization):
 		e := explainOAuth2(ce.Code, ce.Description, 0)
-		e.Basis += " (delivered to the redirect URI)"
+		// An error sent to the redirect URI is an authorization response.
+		switch {
+		case e.Basis == genericBasis(false):
+			e.Basis = genericBasis(true)
+		case !strings.Contains(e.Basis, "§4.1.2.1"):
+			e.Basis += "; sent to the redirect URI: " + genericBasis(true)
+		}
 		return e
 	case errors.Is(ce, ErrStateMismatch), errors.Is(ce, ErrStateMissing):
 		return Explanation{Code: "state", Cause: "The callback's state does not match this flow's request: it answers another request, or it is forged (CSRF).", Fix: "Start the authorization again from this flow; do not reuse old browser tabs.", Basis: "RFC 6749 §10.12; RFC 8252 §8.9"}

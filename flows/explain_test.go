@@ -164,3 +164,27 @@ func TestExplainInvalidScopeReasons(t *testing.T) {
 		}
 	}
 }
+
+// An error delivered to the redirect URI cites the authorization response
+// (RFC 6749 §4.1.2.1), a token error §5.2; no explanation sends the user
+// to "the error description".
+func TestExplainCitesWhereTheErrorCameFrom(t *testing.T) {
+	atRedirect := Explain(&CallbackError{Err: ErrAuthorization, Code: "vendor_specific", Description: "nope"})
+	if atRedirect == nil || atRedirect.Basis != "RFC 6749 §4.1.2.1" || !strings.Contains(atRedirect.Cause, "nope") {
+		t.Fatalf("at the redirect URI: %+v", atRedirect)
+	}
+	scope := Explain(&CallbackError{Err: ErrAuthorization, Code: "invalid_scope", Description: "x"})
+	if scope == nil || !strings.Contains(scope.Basis, "§4.1.2.1") {
+		t.Fatalf("invalid_scope at the redirect URI: %+v", scope)
+	}
+	token := Explain(&client.OAuth2Error{StatusCode: 400, Code: "vendor_specific"})
+	if token == nil || token.Basis != "RFC 6749 §5.2" {
+		t.Fatalf("in a token response: %+v", token)
+	}
+	for _, code := range []string{"invalid_request", "invalid_grant", "unauthorized_client", "vendor_specific", "invalid_client"} {
+		e := Explain(&client.OAuth2Error{StatusCode: 400, Code: code})
+		if e == nil || strings.Contains(e.Fix, "error description") || e.Fix == "" {
+			t.Errorf("%s: %+v", code, e)
+		}
+	}
+}
