@@ -15,7 +15,7 @@ import (
 // An edit to a step's request can be a deliberate negative test: dropping
 // code_challenge, sending a wrong code_verifier, another redirect_uri. For
 // those, a correct server refuses, so a refusal is the expected outcome
-// (StatusRefused, "✓ refused as it should") and an acceptance is the
+// (StatusRefused, "refused as it should") and an acceptance is the
 // finding. editRules say which edits those are and where that is written.
 // Edits not listed (a scope, a state, an extra parameter) are judged as
 // any run is.
@@ -161,7 +161,7 @@ func judgeEdits(res *StepResult, err error, edits []Edit, st flowState) (_ error
 		res.Explain = &Explanation{Code: "accepted",
 			Cause: "The server accepted " + r.what + "; a correct server " + level + " refuse it (" + r.rule + ").",
 			Fix:   r.fix, Basis: r.basis}
-		res.Verdict = "✗ accepted " + r.what + " (" + r.rule + "; " + r.basis + ")"
+		res.Verdict = "accepted " + r.what + " (" + r.rule + "; " + r.basis + ")"
 		if !r.must {
 			res.Findings = append(res.Findings, Finding{ID: "edit.accepted", Severity: SeverityWarn,
 				Message: "accepted " + r.what, Basis: r.basis})
@@ -174,11 +174,37 @@ func judgeEdits(res *StepResult, err error, edits []Edit, st flowState) (_ error
 		return err, false
 	}
 	res.Status, res.Refusal = StatusRefused, err
-	res.Verdict = "✓ refused as it should (" + r.rule + "): " + answer
+	res.Verdict = "refused as it should (" + r.rule + "): " + answer
 	res.Fields = append(res.Fields, Field{Label: "Server's answer", Value: safe.Line(err.Error())})
 	res.Explain = &Explanation{Code: "refused-as-expected",
 		Cause: "You sent " + r.what + " and the server refused it (" + r.rule + "), as " + r.basis + " requires.",
 		Fix:   "Nothing to fix: that was the test. To go on with the flow, reset the request (e, then R) and run the step again.",
 		Basis: r.basis}
 	return nil, true
+}
+
+// judgeDeadTokens: a use or refresh of tokens this flow proved dead is
+// refused as it should, and said so ("revoked by you at …"), not
+// explained as an unknown or expired token.
+func judgeDeadTokens(res *StepResult, err error, before flowState) error {
+	if err == nil || !before.tokensDead || res.Step != StepUse && res.Step != StepRefresh {
+		return err
+	}
+	answer, refused := serverRefusal(err)
+	if !refused {
+		var be *BearerRefusedError
+		if !errors.As(err, &be) {
+			return err
+		}
+		answer = safe.Line(be.Error())
+	}
+	when := before.deadAt.Local().Format("15:04:05")
+	res.Status, res.Refusal = StatusRefused, err
+	res.Verdict = "refused as it should: " + before.deadBy + " at " + when + "; start a new flow (or authorize again) for live tokens"
+	res.Fields = append(res.Fields, Field{Label: "Server's answer", Value: answer})
+	res.Explain = &Explanation{Code: "revoked",
+		Cause: "These tokens were " + before.deadBy + " at " + when + ", so the server refuses them, as it must.",
+		Fix:   "Nothing is wrong: start a new flow, or run authorize again, for live tokens.",
+		Basis: "RFC 7009 §2.2"}
+	return nil
 }

@@ -24,7 +24,7 @@ func TestEditAcceptedWithoutPKCEIsFlagged(t *testing.T) {
 	if r.Status != StatusWarned || r.Err != nil {
 		t.Fatalf("authorize = %s %v", r.Status, r.Err)
 	}
-	if !strings.HasPrefix(r.Verdict, "✗ accepted an authorization request without PKCE (PKCE required;") {
+	if !strings.HasPrefix(r.Verdict, "accepted an authorization request without PKCE (PKCE required;") {
 		t.Fatalf("verdict %q", r.Verdict)
 	}
 	if r.Explain == nil || r.Explain.Code != "accepted" || !strings.Contains(r.Explain.Fix, "Require PKCE") {
@@ -54,7 +54,7 @@ func TestJudgeEdits(t *testing.T) {
 	if err, judged := judgeEdits(&res, refusal, wrongVerifier, flowState{}); err != nil || !judged || res.Status != StatusRefused || !errors.Is(res.Refusal, refusal) {
 		t.Fatalf("refusal: %v %v %s", err, judged, res.Status)
 	}
-	if res.Verdict != "✓ refused as it should (PKCE verifier checked): invalid_grant (HTTP 400)" {
+	if res.Verdict != "refused as it should (PKCE verifier checked): invalid_grant (HTTP 400)" {
 		t.Fatalf("verdict %q", res.Verdict)
 	}
 
@@ -83,5 +83,27 @@ func TestUnregisteredRedirect(t *testing.T) {
 	}
 	if unregistered(set("https://evil.example/callback"), flowState{redirectURI: created.redirectURI}) {
 		t.Error("judged for an existing app, whose registered URIs are not known")
+	}
+}
+
+// Using a token the flow itself revoked is refused as it should be, and
+// the verdict says who revoked it and when.
+func TestUseAfterRevokeSaysRevokedByYou(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatMain)
+	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	ctx := testCtx(t)
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare, StepAuthorize, StepExchange, StepRevoke)
+	if !f.Snapshot().TokensDead {
+		t.Fatal("the revoke did not prove the tokens dead")
+	}
+	for _, id := range []StepID{StepUse, StepRefresh} {
+		r := f.Run(ctx, id)
+		if r.Status != StatusRefused || r.Refusal == nil || !strings.Contains(r.Verdict, "revoked by you (the revoke step) at ") {
+			t.Fatalf("%s after revoke: %s %q %v", id, r.Status, r.Verdict, r.Err)
+		}
+		if r.Explain == nil || r.Explain.Code != "revoked" {
+			t.Fatalf("%s explanation %+v", id, r.Explain)
+		}
 	}
 }

@@ -56,8 +56,11 @@ type flowState struct {
 
 	callback Callback
 	tokens   *Tokens
-	// tokensDead: the revoke step proved the current tokens dead.
+	// tokensDead: the revoke step proved the current tokens dead; deadBy
+	// and deadAt say what killed them, for a later use or refresh.
 	tokensDead bool
+	deadBy     string
+	deadAt     time.Time
 }
 
 // New checks cfg and returns a flow with every step pending. Nothing is
@@ -157,10 +160,14 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	// screen sent to the same deployment meanwhile.
 	ctx, source := client.WithSource(ctx, "flow "+string(id))
 
+	before := f.state()
 	err := def.run(f, ctx, res)
 	judged := false
 	if len(edits) > 0 {
 		err, judged = judgeEdits(res, err, edits, f.state())
+	}
+	if !judged {
+		err = judgeDeadTokens(res, err, before)
 	}
 
 	res.Finished = f.cfg.Now()

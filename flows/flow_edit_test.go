@@ -26,7 +26,7 @@ func TestFlowSandboxErrorCallback(t *testing.T) {
 	if r.Status != StatusRefused || r.Err != nil || !errors.As(r.Refusal, &ce) || !errors.Is(r.Refusal, ErrAuthorization) || ce.Code != "unsupported_response_type" {
 		t.Fatalf("authorize = %s %v %v", r.Status, r.Err, r.Refusal)
 	}
-	if !strings.HasPrefix(r.Verdict, "✓ refused as it should (the code flow only): unsupported_response_type") {
+	if !strings.HasPrefix(r.Verdict, "refused as it should (the code flow only): unsupported_response_type") {
 		t.Fatalf("verdict %q", r.Verdict)
 	}
 	if r.Explain == nil || !strings.Contains(r.Explain.Basis, "RFC 6749 §3.1.1") || !strings.Contains(r.Explain.Cause, "response_type other than code") {

@@ -69,7 +69,10 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 		return nil
 	}
 	// "Dead" is what the console then shows: only when every token was proven.
-	f.update(func(s *flowState) { s.tokensDead = len(proofs.unchecked)+len(proofs.survived) == 0 })
+	f.update(func(s *flowState) {
+		s.tokensDead = len(proofs.unchecked)+len(proofs.survived) == 0
+		s.deadBy, s.deadAt = "revoked by you (the revoke step)", f.cfg.Now()
+	})
 	if f.cfg.Store != nil {
 		if err := DeleteTokens(ctx, f.cfg.Store, f.cfg.Client.BaseURL(), st.clientID); err != nil {
 			res.Findings = append(res.Findings, Finding{ID: "store.delete", Severity: SeverityWarn, Message: safe.Line(err.Error()), Basis: "keyring"})

@@ -86,10 +86,11 @@ func TestFlowSandboxAutoConsent(t *testing.T) {
 			}
 			l.waitScreen("revoked — proven dead", "Last action: revoke")
 
-			// A revoked token can no longer be refreshed: the failure is explained.
+			// A token the console revoked is refused, as it should be, and
+			// said so: revoked by you, not "expired or unknown".
 			l.key("R")
-			l.waitFor("refresh after revoke", func() bool { return l.idle() && l.stepStatus(flows.StepRefresh) == flows.StatusFailed })
-			l.waitScreen("invalid_grant", "Cause")
+			l.waitFor("refresh after revoke", func() bool { return l.idle() && l.stepStatus(flows.StepRefresh) == flows.StatusRefused })
+			l.waitScreen("✓ refused as it should: revoked by you", "start a new flow")
 
 			// Cleanup deletes the app the flow created.
 			l.key("G", "up")

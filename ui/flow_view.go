@@ -169,7 +169,14 @@ func (s *flowScreen) stepDetail(id flows.StepID) string {
 	b.WriteString(st.Title.Render(def.Title) + "  " + sty.Render(sym+" "+string(res.Status)) + "\n")
 	b.WriteString(st.Faint.Render(def.Purpose) + "\n")
 	if res.Verdict != "" && res.Err == nil { // a failure's text is in its Error section, once
-		b.WriteString(sty.Render(safe.Line(res.Verdict)) + "\n")
+		mark := ""
+		switch {
+		case res.Status == flows.StatusRefused:
+			mark = "✓ "
+		case res.Explain != nil && res.Explain.Code == "accepted":
+			mark = "✗ " // accepted what a correct server refuses (a SHOULD: the step warns)
+		}
+		b.WriteString(sty.Render(mark+safe.Line(res.Verdict)) + "\n")
 	}
 
 	// The request: what was sent, or what will be sent (with edits).
@@ -373,8 +380,8 @@ func errorView(st *Styles, res flows.StepResult) string {
 			line = explainFlowErr(res.Err)
 		}
 		b.WriteString(st.Error.Render("✗ "+line) + "\n")
-	case res.Explain != nil: // an edited request judged: refused as it should, or accepted
-		b.WriteString("\n" + st.Title.Render("Judged against your edit") + "\n")
+	case res.Explain != nil: // judged: refused as it should (an edit, a revoked token), or accepted
+		b.WriteString("\n" + st.Title.Render("Why") + "\n")
 	default:
 		return ""
 	}
