@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"oauthdeck/client"
 	"oauthdeck/client/coder"
@@ -186,7 +187,7 @@ func judgeEdits(res *StepResult, err error, edits []Edit, st flowState) (_ error
 // judgeDeadTokens: a use or refresh of tokens this flow proved dead is
 // refused as it should, and said so ("revoked by you at …"), not
 // explained as an unknown or expired token.
-func judgeDeadTokens(res *StepResult, err error, before flowState) error {
+func judgeDeadTokens(res *StepResult, err error, before flowState, now time.Time) error {
 	if err == nil || !before.tokensDead || res.Step != StepUse && res.Step != StepRefresh {
 		return err
 	}
@@ -198,7 +199,7 @@ func judgeDeadTokens(res *StepResult, err error, before flowState) error {
 		}
 		answer = safe.Line(be.Error())
 	}
-	when := before.deadAt.Local().Format("15:04:05")
+	when := ClockTime(before.deadAt, now)
 	res.Status, res.Refusal = StatusRefused, err
 	res.Verdict = "refused as it should: " + before.deadBy + " at " + when + "; start a new flow (or authorize again) for live tokens"
 	res.Fields = append(res.Fields, Field{Label: "Server's answer", Value: answer})

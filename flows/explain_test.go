@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"oauthdeck/client"
 )
@@ -186,5 +187,16 @@ func TestExplainCitesWhereTheErrorCameFrom(t *testing.T) {
 		if e == nil || strings.Contains(e.Fix, "error description") || e.Fix == "" {
 			t.Errorf("%s: %+v", code, e)
 		}
+	}
+}
+
+// Times carry the date when they are not today's.
+func TestClockTime(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.Local)
+	if got := ClockTime(now.Add(time.Hour), now); got != "13:00:00" {
+		t.Fatalf("today: %q", got)
+	}
+	if got := ClockTime(now.Add(20*time.Hour), now); got != "2026-12-05 08:00:00" {
+		t.Fatalf("tomorrow: %q", got)
 	}
 }

@@ -167,7 +167,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 		err, judged = judgeEdits(res, err, edits, f.state())
 	}
 	if !judged {
-		err = judgeDeadTokens(res, err, before)
+		err = judgeDeadTokens(res, err, before, f.cfg.Now())
 	}
 
 	res.Finished = f.cfg.Now()
@@ -182,7 +182,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	switch {
 	case res.Status == StatusRefused:
 	case cancelled: // the user stopped it: not a failure, and it can run again
-		res.Status, res.Verdict = StatusPending, "cancelled at "+res.Finished.Local().Format("15:04:05")+"; run it again when ready"
+		res.Status, res.Verdict = StatusPending, "cancelled at "+ClockTime(res.Finished, f.cfg.Now())+"; run it again when ready"
 	case errors.As(err, &skip):
 		res.Status, res.Verdict = StatusSkipped, skip.why
 	case err != nil && judged: // the edit's own explanation stands

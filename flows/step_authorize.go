@@ -40,7 +40,7 @@ func (f *Flow) authorize(ctx context.Context, res *StepResult) error {
 		}
 		ls := l.Status()
 		res.Fields = append(res.Fields, Field{Label: "Listener", Value: ls.Addr + " " + ls.Path},
-			Field{Label: "Deadline", Value: ls.Deadline.Format(time.RFC3339)})
+			Field{Label: "Deadline", Value: ClockTime(ls.Deadline, f.cfg.Now())})
 	case errors.Is(lerr, ErrNotLoopback) && f.cfg.Consent == ConsentAuto:
 		// An edited, non-loopback redirect_uri: nothing to listen on, but the
 		// server's answer is still worth seeing.

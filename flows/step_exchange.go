@@ -47,7 +47,7 @@ func tokenFields(t Tokens, now time.Time) []Field {
 		{Label: "Access token", Value: safe.Mask(t.AccessToken), Secret: true, reveal: t.AccessToken},
 	}
 	if !t.Expiry.IsZero() {
-		fs = append(fs, Field{Label: "Expires", Value: t.Expiry.Format(time.RFC3339) + " (in " + t.Expiry.Sub(now).Round(time.Second).String() + ")"})
+		fs = append(fs, Field{Label: "Expires", Value: ClockTime(t.Expiry, now) + " (in " + t.Expiry.Sub(now).Round(time.Second).String() + ")"})
 	}
 	fs = append(fs, Field{Label: "Scope", Value: firstNonEmpty(safe.Line(t.Scope), "(none returned)")},
 		Field{Label: "Refresh token", Value: firstNonEmpty(safe.Mask(t.RefreshToken), "(none)"), Secret: t.RefreshToken != "", reveal: t.RefreshToken})

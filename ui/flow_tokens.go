@@ -43,15 +43,15 @@ func (s *flowScreen) tokenDetail() string {
 	case t.Expiry.IsZero():
 		b.WriteString(label("Expires") + st.Faint.Render("no expires_in sent") + "\n")
 	case r.tokensDead:
-		b.WriteString(label("Expires") + st.Faint.Render(t.Expiry.Local().Format("15:04:05")+" (revoked before)") + "\n")
+		b.WriteString(label("Expires") + st.Faint.Render(flows.ClockTime(t.Expiry, now)+" (revoked before)") + "\n")
 	case t.Expiry.After(now):
-		b.WriteString(label("Expires") + st.OK.Render("in "+countdown(t.Expiry.Sub(now))) + st.Faint.Render("  at "+t.Expiry.Local().Format("15:04:05")) + "\n")
+		b.WriteString(label("Expires") + st.OK.Render("in "+countdown(t.Expiry.Sub(now))) + st.Faint.Render("  at "+flows.ClockTime(t.Expiry, now)) + "\n")
 	default:
 		b.WriteString(label("Expires") + st.Error.Render("expired "+countdown(now.Sub(t.Expiry))+" ago") + "\n")
 	}
 	b.WriteString(label("Refresh token") + secret(t.RefreshToken) + "\n")
 	if !t.Received.IsZero() {
-		b.WriteString(label("Received") + t.Received.Local().Format("15:04:05") + "\n")
+		b.WriteString(label("Received") + flows.ClockTime(t.Received, now) + "\n")
 	}
 	if r.tokensDead {
 		b.WriteString(label("State") + st.Error.Render("✗ revoked — proven dead") + "\n")

@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"oauthdeck/flows"
 )
 
 // noticesScreen is the notices log (!): every notice and error of the
@@ -68,12 +70,7 @@ func (s *noticesScreen) lines() []string {
 }
 
 // noticeTime is the clock time, with the date when it is not today.
-func noticeTime(at, now time.Time) string {
-	if y, m, d := at.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
-		return at.Format("15:04:05")
-	}
-	return at.Format("2006-01-02 15:04:05")
-}
+func noticeTime(at, now time.Time) string { return flows.ClockTime(at, now) }
 
 func (s *noticesScreen) View() string {
 	st := s.c.Styles
