@@ -39,7 +39,7 @@ type flowRun struct {
 	gen        uint64
 	flow       *flows.Flow
 	opts       flowOptions
-	summary    string
+	head       string // the header line (headline), rebuilt by render
 	note       string // shown under the header (e.g. no kept secret)
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -61,12 +61,11 @@ type flowRun struct {
 // Messages of the Flow screen, each tagged with the run's generation.
 type (
 	flowStartedMsg struct {
-		gen     uint64
-		flow    *flows.Flow
-		err     error
-		summary string
-		note    string
-		events  chan flows.Event
+		gen    uint64
+		flow   *flows.Flow
+		err    error
+		note   string
+		events chan flows.Event
 	}
 	flowEventMsg struct {
 		gen uint64

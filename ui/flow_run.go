@@ -81,7 +81,7 @@ func (s *flowScreen) start(opts flowOptions) tea.Cmd {
 			}
 		}
 		f, err := flows.New(cfg)
-		return flowStartedMsg{gen: gen, flow: f, err: err, summary: summarize(opts), note: note, events: events}
+		return flowStartedMsg{gen: gen, flow: f, err: err, note: note, events: events}
 	}
 }
 
@@ -93,6 +93,44 @@ func lookupClientSecret(ctx context.Context, store keyring.Store, url, appID str
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	return store.Get(ctx, k)
+}
+
+// headline is the header line as the flow ran: an edit of the last
+// authorization request's resource or scope shows there, and the steps
+// whose requests are edited now are named.
+func (r *flowRun) headline() string {
+	o := r.opts
+	saved, _ := r.flow.Saved(time.Time{})
+	for i := len(saved.Steps) - 1; i >= 0; i-- {
+		if saved.Steps[i].Step != flows.StepAuthorize {
+			continue
+		}
+		for _, e := range saved.Steps[i].Edits {
+			val := "none (edited)"
+			if e.Op == "set" && len(e.Values) > 0 {
+				val = e.Values[0] + " (edited)"
+			}
+			switch {
+			case e.Where != "param":
+			case e.Name == "resource":
+				o.Resource = val
+			case e.Name == "scope":
+				o.Scope = val
+			}
+		}
+		break
+	}
+	line := summarize(o)
+	var edited []string
+	for _, id := range flowSteps {
+		if r.edited[id] {
+			edited = append(edited, string(id))
+		}
+	}
+	if len(edited) > 0 {
+		line += " · ✎ " + strings.Join(edited, ", ")
+	}
+	return line
 }
 
 // summarize is the header line: which client, consent, resource, scope.
@@ -143,7 +181,7 @@ func (s *flowScreen) started(msg flowStartedMsg) tea.Cmd {
 		return s.c.Notify(noticeError, "Cannot start the flow: "+explainFlowErr(msg.err))
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
-	r := &flowRun{gen: msg.gen, flow: msg.flow, opts: s.opts, summary: msg.summary, note: msg.note,
+	r := &flowRun{gen: msg.gen, flow: msg.flow, opts: s.opts, note: msg.note,
 		ctx: ctx, cancel: cancel, edited: map[flows.StepID]bool{}, current: flows.StepDiscover}
 	r.events = msg.events
 	for _, id := range flowSteps {

@@ -32,7 +32,7 @@ func newUnitFlowScreen(t testing.TB) (*flowScreen, *time.Time) {
 	events := make(chan flows.Event, 8)
 	s.opts = flowOptions{Mode: flows.ClientCreate, Consent: consentBrowser}
 	gen := s.nextGen()
-	s.Update(flowStartedMsg{gen: gen, flow: f, summary: "new app · browser consent", events: events})
+	s.Update(flowStartedMsg{gen: gen, flow: f, events: events})
 	if s.run == nil {
 		t.Fatal("flow did not start")
 	}

@@ -37,7 +37,7 @@ func (s *flowScreen) view() string {
 		return fitBox(s.introView(), s.width, s.height)
 	}
 	r := s.run
-	head := st.Title.Render("Flow") + "  " + st.Subtle.Render(r.summary)
+	head := st.Title.Render("Flow") + "  " + st.Subtle.Render(r.head)
 	if l := r.listener; l != nil && l.Listening && !l.Closed && !l.Received {
 		// Visible from every row: the listener is waiting for the browser.
 		wait := "◉ " + safe.Line(l.Addr+l.Path) + " " + countdown(l.Deadline.Sub(s.c.clock()))
@@ -138,6 +138,7 @@ func (s *flowScreen) render() {
 		s.vp.SetContent("")
 		return
 	}
+	s.run.head = s.run.headline()
 	var content string
 	if s.list.cursor == tokenRow {
 		content = s.tokenDetail()
