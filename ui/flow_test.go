@@ -140,6 +140,7 @@ func TestFlowSandboxEditRequest(t *testing.T) {
 	// A deliberate negative test, refused as it should: not a failure.
 	l.waitFor("exchange result", func() bool { return l.idle() && l.stepStatus(flows.StepExchange) == flows.StatusRefused })
 	l.waitScreen("✓ exchange", "refused as it should (PKCE verifier checked)", "Missing required parameter: code_verifier")
+	l.waitScreen("4 passed", "1 refused as asked", "1 sent edited") // the run's tally under the steps
 	if strings.Contains(l.screen(), "✗") {
 		t.Fatalf("a refusal the edit asked for is shown as a failure:\n%s", l.screen())
 	}

@@ -107,7 +107,39 @@ func (s *flowScreen) listView(h int) string {
 		}
 		rows = append(rows, s.list.renderRow(st, i, row, flowListWidth))
 	}
+	if sum := r.tally(); len(sum) > 0 && h >= len(rows)+len(sum)+1 {
+		rows = append(rows, "")
+		for _, line := range sum {
+			rows = append(rows, "  "+st.Faint.Render(line))
+		}
+	}
 	return strings.Join(rows, "\n")
+}
+
+// tally is the run so far in a few short lines: how many steps passed,
+// warned, failed, were refused as the user's test asked, and were edited.
+func (r *flowRun) tally() []string {
+	count := map[flows.Status]int{}
+	edited := 0
+	for _, res := range r.steps {
+		count[res.Status]++
+		if res.Request != nil && r.edited[res.Step] {
+			edited++
+		}
+	}
+	var out []string
+	for _, c := range []struct {
+		st   flows.Status
+		what string
+	}{{flows.StatusPassed, "passed"}, {flows.StatusRefused, "refused as asked"}, {flows.StatusWarned, "warned"}, {flows.StatusFailed, "failed"}, {flows.StatusSkipped, "skipped"}} {
+		if n := count[c.st]; n > 0 {
+			out = append(out, itoa(n)+" "+c.what)
+		}
+	}
+	if edited > 0 {
+		out = append(out, itoa(edited)+" sent edited")
+	}
+	return out
 }
 
 // statusSymbol pairs each status with a symbol, so it reads without colour.
