@@ -50,7 +50,10 @@ type suite struct {
 	live           *client.TokenResponse
 	scopeChallenge *scopeChallenge // what mcp.scope-challenge met, for mcp.scope-step-up
 
-	results  []Result
+	results []Result // every check run so far, reported or not (p.cite reads them)
+	// runs and reports are Config.Only's selection: nil runs and reports all.
+	runs, reports map[string]bool
+
 	secrets  map[string]bool
 	replacer *strings.Replacer
 }
@@ -116,6 +119,9 @@ func newSuite(cfg Config) *suite {
 func (s *suite) runAll(ctx context.Context) error {
 	s.serverInfo(ctx)
 	for _, def := range registry {
+		if s.runs != nil && !s.runs[def.ID] {
+			continue
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -124,7 +130,7 @@ func (s *suite) runAll(ctx context.Context) error {
 			return err // a half-run check is not a verdict
 		}
 		s.results = append(s.results, res)
-		if s.cfg.OnResult != nil {
+		if s.cfg.OnResult != nil && s.reported(def.ID) {
 			s.cfg.OnResult(res)
 		}
 	}
@@ -181,12 +187,20 @@ func isOwner(u client.User) bool {
 	return false
 }
 
+func (s *suite) reported(id string) bool { return s.reports == nil || s.reports[id] }
+
 func (s *suite) report() Report {
-	checks := s.results
-	if checks == nil {
-		checks = []Result{}
+	checks := []Result{}
+	for _, r := range s.results {
+		if s.reported(r.ID) {
+			checks = append(checks, r)
+		}
 	}
-	return Report{Server: s.info, Checks: checks, Summary: Summarize(checks), Grades: Grades(checks)}
+	rep := Report{Server: s.info, Checks: checks, Summary: Summarize(checks)}
+	if s.reports == nil {
+		rep.Grades = Grades(checks)
+	}
+	return rep
 }
 
 // setupApps creates the two confidential test apps (A for the flow, B for
