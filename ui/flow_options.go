@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
@@ -245,9 +246,18 @@ func (s *flowOptionsForm) Update(msg tea.Msg) tea.Cmd {
 
 func (s *flowOptionsForm) View() string {
 	st := s.c.Styles
-	out := st.Title.Render("Set up an authorization-code flow") + "\n\n" + s.f.view(min(s.width, 100))
-	out += "\n" + st.Faint.Render("tab/↑↓ fields · ←/→ change choice · ctrl+s or enter on the last field: start · esc cancel")
+	footer := wrapText("tab/↑↓ fields · ←/→ change choice · ctrl+s or enter on the last field: start · esc cancel", max(s.width-2, 20))
+	fieldsH := s.height - 3 - strings.Count(footer, "\n") - 1 // title, blank, blank, footer
+	out := st.Title.Render("Set up an authorization-code flow") + "\n\n" + s.f.viewFit(min(s.width, 100), fieldsH)
+	out += "\n" + st.Faint.Render(footer)
 	return fitBox(out, s.width, s.height)
+}
+
+func (s *flowOptionsForm) KeyBindings() []key.Binding {
+	km := s.c.Keys
+	return []key.Binding{km.NextField, km.PrevField,
+		key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "start")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 }
 
 // Back asks before discarding what was typed.

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // formField is one labelled input of a form: a single-line textinput, a
@@ -242,48 +243,121 @@ func (f *form) valid() bool {
 }
 
 func (f *form) view(w int) string {
-	st := f.c.Styles
 	var b strings.Builder
+	for i, fl := range f.fields {
+		if !fl.hidden {
+			b.WriteString(f.fieldBlock(i, w))
+		}
+	}
+	return b.String()
+}
+
+// viewFit is view in at most h lines: when the fields do not fit, a window
+// of whole fields around the focused one, with a line saying what is
+// above and below, so the form's own footer (how to submit) stays visible.
+func (f *form) viewFit(w, h int) string {
+	full := f.view(w)
+	if strings.Count(full, "\n") <= h {
+		return full
+	}
+	var blocks []string
+	focus := 0
 	for i, fl := range f.fields {
 		if fl.hidden {
 			continue
 		}
-		label := fl.label
-		if fl.secret {
-			label += "  (hidden · ctrl+r shows)"
-			if fl.input.EchoMode == textinput.EchoNormal {
-				label = fl.label + "  (shown · ctrl+r hides)"
-			}
-		}
 		if i == f.focus {
-			label = st.Title.Render("▸ " + label)
-		} else {
-			label = st.Label.Render("  " + label)
+			focus = len(blocks)
 		}
-		b.WriteString(label + "\n")
-		switch {
-		case fl.area != nil:
-			b.WriteString(indent(fl.area.View(), "  ") + "\n")
-		case fl.choices != nil:
-			var opts []string
-			for j, c := range fl.choices {
-				if j == fl.choice {
-					opts = append(opts, st.Selected.Render("("+"●"+") "+c))
-				} else {
-					opts = append(opts, st.Subtle.Render("( ) "+c))
-				}
-			}
-			b.WriteString("  " + strings.Join(opts, "  ") + "\n")
-		default:
-			b.WriteString("  " + fl.input.View() + "\n")
+		blocks = append(blocks, f.fieldBlock(i, w))
+	}
+	lines := func(s string) int { return strings.Count(s, "\n") }
+	from, to, used := focus, focus+1, lines(blocks[focus])
+	budget := max(h-2, 1) // the two "more" lines
+	for grew := true; grew; {
+		grew = false
+		if to < len(blocks) && used+lines(blocks[to]) <= budget {
+			used += lines(blocks[to])
+			to++
+			grew = true
 		}
-		switch {
-		case fl.err != "":
-			b.WriteString(st.Error.Render(indent(wrapText("✗ "+fl.err, w-4), "  ")) + "\n")
-		case fl.hint != "":
-			b.WriteString(st.Faint.Render(indent(wrapText(fl.hint, w-4), "  ")) + "\n")
+		if from > 0 && used+lines(blocks[from-1]) <= budget {
+			from--
+			used += lines(blocks[from])
+			grew = true
 		}
 	}
+	st := f.c.Styles
+	var b strings.Builder
+	if from > 0 {
+		b.WriteString(st.Faint.Render("  ↑ "+itoa(from)+" more field(s) above") + "\n")
+	}
+	b.WriteString(strings.Join(blocks[from:to], ""))
+	if to < len(blocks) {
+		b.WriteString(st.Faint.Render("  ↓ "+itoa(len(blocks)-to)+" more field(s) below") + "\n")
+	}
+	return b.String()
+}
+
+// fieldBlock is one field: its label, its input or choices, and its error
+// or hint, each line ending in a newline.
+func (f *form) fieldBlock(i, w int) string {
+	st := f.c.Styles
+	fl := f.fields[i]
+	var b strings.Builder
+	label := fl.label
+	if fl.secret {
+		label += "  (hidden · ctrl+r shows)"
+		if fl.input.EchoMode == textinput.EchoNormal {
+			label = fl.label + "  (shown · ctrl+r hides)"
+		}
+	}
+	if i == f.focus {
+		label = st.Title.Render("▸ " + label)
+	} else {
+		label = st.Label.Render("  " + label)
+	}
+	b.WriteString(label + "\n")
+	switch {
+	case fl.area != nil:
+		b.WriteString(indent(fl.area.View(), "  ") + "\n")
+	case fl.choices != nil:
+		b.WriteString(choiceLines(st, fl, w))
+	default:
+		b.WriteString("  " + fl.input.View() + "\n")
+	}
+	switch {
+	case fl.err != "":
+		b.WriteString(st.Error.Render(indent(wrapText("✗ "+fl.err, w-4), "  ")) + "\n")
+	case fl.hint != "":
+		b.WriteString(st.Faint.Render(indent(wrapText(fl.hint, w-4), "  ")) + "\n")
+	}
+	return b.String()
+}
+
+// choiceLines lays a choice field's options out in rows of at most w
+// cells, breaking between options, never inside one.
+func choiceLines(st *Styles, fl *formField, w int) string {
+	var b strings.Builder
+	row, rowW := "  ", 2
+	for j, c := range fl.choices {
+		text := "( ) " + c
+		styled := st.Subtle.Render(text)
+		if j == fl.choice {
+			text = "(●) " + c
+			styled = st.Selected.Render(text)
+		}
+		cw := lipgloss.Width(text)
+		if rowW > 2 && rowW+2+cw > w {
+			b.WriteString(row + "\n")
+			row, rowW = "  ", 2
+		}
+		if rowW > 2 {
+			row, rowW = row+"  ", rowW+2
+		}
+		row, rowW = row+styled, rowW+cw
+	}
+	b.WriteString(row + "\n")
 	return b.String()
 }
 
