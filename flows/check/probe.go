@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -145,10 +146,13 @@ func (s *suite) lastExchangeID() int64 {
 	return s.rec.LastID()
 }
 
-// Headers worth showing as evidence; the rest is noise for a verdict.
+// A request's headers worth showing as evidence (the rest is the client's
+// own: User-Agent, Accept-Encoding). A response keeps every header, since
+// what a server sent is the evidence; verdictHeaders are the ones verdicts
+// turn on, which the text and JUnit reports list.
 var (
-	shownRequestHeaders  = []string{"Content-Type", "Authorization", "Coder-Session-Token"}
-	shownResponseHeaders = []string{"Content-Type", "Location", "WWW-Authenticate", "Cache-Control", "Pragma", "Allow"}
+	shownRequestHeaders = []string{"Content-Type", "Authorization", "Coder-Session-Token"}
+	verdictHeaders      = []string{"Content-Type", "Location", "WWW-Authenticate", "Cache-Control", "Pragma", "Allow"}
 )
 
 const maxEvidenceBody = 4096
@@ -161,7 +165,7 @@ func exchangeEvidence(note string, ex client.Exchange) Evidence {
 		RequestHeader:  pickHeaders(ex.RequestHeader, shownRequestHeaders),
 		RequestBody:    string(ex.RequestBody),
 		Status:         ex.StatusCode,
-		ResponseHeader: pickHeaders(ex.ResponseHeader, shownResponseHeaders),
+		ResponseHeader: allHeaders(ex.ResponseHeader),
 		ResponseBody:   string(ex.ResponseBody),
 		Error:          ex.Err,
 		reqCut:         ex.RequestTruncated,
@@ -201,11 +205,7 @@ func (s *suite) rawEvidence(note string, req client.Request, resp *client.Respon
 	ev.RequestBody = safe.Redact(preBound(ev.RequestBody))
 	if resp != nil {
 		ev.Status = resp.StatusCode
-		rh := resp.Header.Clone()
-		if loc := rh.Get("Location"); loc != "" {
-			rh.Set("Location", safe.Redact(loc))
-		}
-		ev.ResponseHeader = pickHeaders(rh, shownResponseHeaders)
+		ev.ResponseHeader = allHeaders(resp.Header)
 		ev.ResponseBody = safe.Redact(preBound(string(resp.Body)))
 	}
 	if err != nil {
@@ -222,12 +222,20 @@ func (s *suite) cleanEvidence(ev Evidence) Evidence {
 	ev.Note, ev.Method, ev.URL, ev.Error = s.clean(ev.Note, true), s.clean(ev.Method, true), s.clean(ev.URL, true), s.clean(ev.Error, true)
 	ev.RequestBody = s.clean(s.boundedBody(ev.RequestBody, ev.reqCut), false)
 	ev.ResponseBody = s.clean(s.boundedBody(ev.ResponseBody, ev.respCut), false)
-	for _, h := range []map[string]string{ev.RequestHeader, ev.ResponseHeader} {
-		for k, v := range h {
-			h[k] = s.clean(v, true)
-		}
-	}
+	ev.RequestHeader, ev.ResponseHeader = s.cleanHeaders(ev.RequestHeader), s.cleanHeaders(ev.ResponseHeader)
 	return ev
+}
+
+// cleanHeaders cleans names too: a response's header names are the server's.
+func (s *suite) cleanHeaders(h map[string]string) map[string]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[s.clean(k, true)] = s.clean(v, true)
+	}
+	return out
 }
 
 func (s *suite) absURL(req client.Request) string {
@@ -250,6 +258,38 @@ func (s *suite) absURL(req client.Request) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// allHeaders is every header of h, redacted by package safe (Set-Cookie's
+// value, Authorization's credentials, secrets in a Location), values of
+// one name joined; verdictHeaders keep their usual spelling (WWW-Authenticate).
+func allHeaders(h http.Header) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, vs := range safe.Header(h) {
+		for _, n := range verdictHeaders {
+			if strings.EqualFold(n, k) {
+				k = n
+			}
+		}
+		out[k] = strings.Join(vs, ", ")
+	}
+	return out
+}
+
+// verdictHeaderNames are the names in an evidence's response headers that
+// verdicts turn on, sorted: what a summary of the evidence lists.
+func verdictHeaderNames(h map[string]string) []string {
+	var out []string
+	for k := range h {
+		if slices.ContainsFunc(verdictHeaders, func(n string) bool { return strings.EqualFold(n, k) }) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func pickHeaders(h http.Header, names []string) map[string]string {

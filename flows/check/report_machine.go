@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"oauthdeck/flows/internal/junit"
@@ -74,12 +73,7 @@ func caseBody(r Result) string {
 		if ev.RequestBody != "" {
 			fmt.Fprintf(&b, "    > %s\n", ev.RequestBody)
 		}
-		keys := make([]string, 0, len(ev.ResponseHeader))
-		for k := range ev.ResponseHeader {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range verdictHeaderNames(ev.ResponseHeader) { // the evidence has them all (-o json)
 			fmt.Fprintf(&b, "    < %s: %s\n", k, ev.ResponseHeader[k])
 		}
 		if ev.ResponseBody != "" {

@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 
@@ -154,12 +153,7 @@ func (t *textWriter) evidence(indent string, ev Evidence) {
 	if ev.RequestBody != "" {
 		t.line(indent + "    > " + safe.Line(clip(ev.RequestBody)))
 	}
-	keys := make([]string, 0, len(ev.ResponseHeader))
-	for k := range ev.ResponseHeader {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range verdictHeaderNames(ev.ResponseHeader) { // the evidence has them all (-o json)
 		t.line(indent + "    < " + safe.Line(k+": "+ev.ResponseHeader[k]))
 	}
 	if ev.ResponseBody != "" {
