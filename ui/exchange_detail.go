@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
@@ -80,8 +81,14 @@ func (s *exchangeDetail) render() {
 			b.WriteString("\n" + bodyView(st, ex.ResponseBody, s.width) + "\n")
 		}
 	}
-	s.vp.SetContent(fitWidth(b.String(), max(s.width, 1)))
+	s.vp.SetContent(wrapToWidth(b.String(), s.width))
 }
+
+// wrapToWidth wraps every line to w cells, ANSI-aware, preferring breaks
+// after a space, / or &: a long URL or header value shows whole on several
+// lines instead of being cut, and a content line stays a screen line, so
+// offsets into it are exact.
+func wrapToWidth(s string, w int) string { return ansi.Wrap(s, max(w, 1), " /&") }
 
 func headerLines(st *Styles, h http.Header) string {
 	names := make([]string, 0, len(h))
@@ -110,6 +117,6 @@ func bodyView(st *Styles, body []byte, width int) string {
 func (s *exchangeDetail) View() string {
 	st := s.c.Styles
 	ex := s.ex
-	head := st.Subtle.Render("#" + itoa(int(ex.ID)) + " · " + safe.Line(ex.Phase) + " · " + ex.Started.Local().Format("15:04:05.000") + " · c copy as curl · esc back")
-	return head + "\n" + s.vp.View()
+	head := st.Subtle.Render("#" + itoa(int(ex.ID)) + " · " + safe.Line(ex.Phase) + " · " + ex.Started.Local().Format(exchangeTimeLayout) + " · c copy as curl · esc back")
+	return truncate(head, s.width) + "\n" + s.vp.View()
 }

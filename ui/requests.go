@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"oauthdeck/client"
@@ -17,25 +18,41 @@ import (
 const maxShownExchanges = 5000
 
 // requestsScreen lists every HTTP exchange of the session (already redacted
-// by the recorder), opens one in detail, copies it as curl and exports the
-// whole log as HAR.
+// by the recorder), narrows them with a / filter, opens one in detail,
+// copies it as curl and exports the whole log as HAR.
 type requestsScreen struct {
 	base
-	rows []exchangeRow
-	list listNav
+	rows      []exchangeRow // every exchange kept, in id order
+	shown     []int         // indices into rows that the filter lets through
+	list      listNav       // over shown
+	filter    textinput.Model
+	filtering bool
+	query     exchangeFilter
 }
 
-// exchangeRow is an exchange with its list line prepared once.
+// exchangeRow is an exchange with its list line and what the filter reads
+// prepared once, all sanitised.
 type exchangeRow struct {
-	ex   client.Exchange
-	line string
+	ex     client.Exchange
+	line   string
+	method string // upper case
+	text   string // URL, phase and source, lower case
 }
 
 type exchangesLoadedMsg struct{ exs []client.Exchange }
 
-func newRequestsScreen(c *Common) screen { return &requestsScreen{base: newBase(c)} }
+func newRequestsScreen(c *Common) screen {
+	s := &requestsScreen{base: newBase(c)}
+	s.filter = textinput.New()
+	s.filter.Prompt = "/"
+	s.filter.Placeholder = requestsFilterHint
+	s.filter.SetStyles(c.Styles.TextInput)
+	return s
+}
 
 func (s *requestsScreen) Title() string { return "Requests" }
+
+func (s *requestsScreen) Capturing() bool { return s.filtering }
 
 func (s *requestsScreen) Init() tea.Cmd {
 	rec := s.c.Deps.Recorder
@@ -47,7 +64,29 @@ func (s *requestsScreen) Init() tea.Cmd {
 
 func (s *requestsScreen) KeyBindings() []key.Binding {
 	km := s.c.Keys
-	return []key.Binding{km.Open, km.CopyCurl, km.Export, km.Clear, km.Up, km.Down, km.Top, km.Bottom}
+	if s.filtering {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
+	}
+	return []key.Binding{km.Open, km.Filter, km.CopyCurl, km.Export, km.Clear, km.Up, km.Down, km.Top, km.Bottom}
+}
+
+// Back clears the filter first, as on the Apps tab.
+func (s *requestsScreen) Back() (tea.Cmd, bool) {
+	if !s.filtering && s.query.empty() {
+		return nil, false
+	}
+	s.filtering = false
+	s.filter.Blur()
+	s.filter.SetValue("")
+	s.query = exchangeFilter{}
+	s.refilter(false)
+	return nil, true
+}
+
+func (s *requestsScreen) SetSize(w, h int) {
+	s.base.SetSize(w, h)
+	s.filter.SetWidth(max(w-2, 10))
 }
 
 func (s *requestsScreen) Update(msg tea.Msg) tea.Cmd {
@@ -56,17 +95,22 @@ func (s *requestsScreen) Update(msg tea.Msg) tea.Cmd {
 		for _, ex := range msg.exs {
 			s.add(ex)
 		}
+		s.refilter(false)
 	case exchangeMsg:
-		follow := s.list.cursor >= len(s.rows)-1
+		follow := s.list.cursor >= len(s.shown)-1
 		s.add(msg.ex)
-		if follow {
-			s.list.cursor = len(s.rows) - 1
-		}
+		s.refilter(follow)
+	case stylesChangedMsg:
+		s.filter.SetStyles(s.c.Styles.TextInput)
 	case tea.KeyPressMsg:
 		return s.handleKey(msg)
+	case tea.PasteMsg:
+		if s.filtering {
+			return s.updateFilter(msg)
+		}
 	case tea.MouseClickMsg:
 		if msg.Button == tea.MouseLeft {
-			s.list.clickRow(msg.Y - 2)
+			s.list.clickRow(msg.Y - s.tableTop())
 		}
 	case tea.MouseWheelMsg:
 		s.list.wheel(msg.Button)
@@ -75,21 +119,42 @@ func (s *requestsScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 // add inserts ex in id order (exchanges may arrive slightly out of order)
-// and drops a duplicate id.
+// and drops a duplicate id; refilter shows it.
 func (s *requestsScreen) add(ex client.Exchange) {
 	i := sort.Search(len(s.rows), func(i int) bool { return s.rows[i].ex.ID >= ex.ID })
 	if i < len(s.rows) && s.rows[i].ex.ID == ex.ID {
 		return
 	}
-	row := exchangeRow{ex: ex, line: exchangeLine(ex)}
+	row := exchangeRow{ex: ex, line: exchangeLine(ex), method: strings.ToUpper(safe.Line(ex.Method)),
+		text: strings.ToLower(safe.Line(ex.URL) + " " + safe.Line(ex.Phase) + " " + safe.Line(ex.Source))}
 	s.rows = append(s.rows, exchangeRow{})
 	copy(s.rows[i+1:], s.rows[i:])
 	s.rows[i] = row
 	if over := len(s.rows) - maxShownExchanges; over > 0 {
 		s.rows = s.rows[over:]
-		s.list.cursor = max(s.list.cursor-over, 0)
 	}
-	s.list.setLen(len(s.rows))
+}
+
+// refilter recomputes the rows the filter shows, keeping the selected
+// exchange selected (or the last one, when follow: new ones are followed).
+func (s *requestsScreen) refilter(follow bool) {
+	var selID int64 = -1
+	if s.list.cursor < len(s.shown) {
+		selID = s.rows[s.shown[s.list.cursor]].ex.ID
+	}
+	s.shown = s.shown[:0]
+	for i, r := range s.rows {
+		if s.query.empty() || s.query.match(r) {
+			s.shown = append(s.shown, i)
+		}
+	}
+	s.list.setLen(len(s.shown))
+	switch {
+	case follow:
+		s.list.cursor = max(len(s.shown)-1, 0)
+	case selID >= 0:
+		s.list.cursor = min(sort.Search(len(s.shown), func(i int) bool { return s.rows[s.shown[i]].ex.ID >= selID }), max(len(s.shown)-1, 0))
+	}
 }
 
 func exchangeLine(ex client.Exchange) string {
@@ -107,10 +172,17 @@ func exchangeLine(ex client.Exchange) string {
 	if source == "" {
 		source = "—"
 	}
-	return padRight(ex.Started.Local().Format("15:04:05"), 9) + padRight(safe.Line(ex.Method), 7) +
+	return padRight(ex.Started.Local().Format(exchangeTimeLayout), timeWidth) + padRight(safe.Line(ex.Method), 7) +
 		padRight(status, 5) + padRight(durText(ex.Duration), 8) + padRight(safe.Line(ex.Phase), 13) +
 		padRight(safe.Line(source), sourceWidth) + safe.Line(path)
 }
+
+// exchangeTimeLayout is the list's and the detail's time: to the
+// millisecond, since a flow's exchanges come within one second.
+const (
+	exchangeTimeLayout = "15:04:05.000"
+	timeWidth          = len(exchangeTimeLayout) + 1
+)
 
 // sourceWidth is the SOURCE column: what made the request (a flow step, a
 // check id, the audit), "—" for the console's own loading.
@@ -125,14 +197,25 @@ func durText(d time.Duration) string {
 
 func (s *requestsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	km := s.c.Keys
-	if s.list.handleKey(km, msg, s.height-3) {
+	if s.filtering {
+		if msg.String() == "enter" {
+			s.filtering = false
+			s.filter.Blur()
+			return nil
+		}
+		return s.updateFilter(msg)
+	}
+	if s.list.handleKey(km, msg, s.tableHeight()) {
 		return nil
 	}
 	var sel *client.Exchange
-	if s.list.cursor < len(s.rows) {
-		sel = &s.rows[s.list.cursor].ex
+	if s.list.cursor < len(s.shown) {
+		sel = &s.rows[s.shown[s.list.cursor]].ex
 	}
 	switch {
+	case key.Matches(msg, km.Filter):
+		s.filtering = true
+		return s.filter.Focus()
 	case key.Matches(msg, km.Export):
 		if s.c.Deps.Recorder == nil {
 			return s.c.Notify(noticeWarn, "Nothing is being recorded in this session")
@@ -140,7 +223,7 @@ func (s *requestsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.c.Push(newExportForm(s.c))
 	case key.Matches(msg, km.Clear):
 		s.rows = nil
-		s.list.setLen(0)
+		s.refilter(false)
 		return s.c.Notify(noticeInfo, "Cleared the view (the export still has every exchange)")
 	case sel == nil:
 		return nil
@@ -152,23 +235,56 @@ func (s *requestsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+func (s *requestsScreen) updateFilter(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	before := s.filter.Value()
+	s.filter, cmd = s.filter.Update(msg)
+	if v := s.filter.Value(); v != before {
+		s.query = parseExchangeFilter(v)
+		s.refilter(false)
+		s.list.cursor = 0 // a new filter starts at its first match
+	}
+	return cmd
+}
+
+// tableTop is the screen row of the first exchange: below the title, the
+// filter while it is in use, and the column header.
+func (s *requestsScreen) tableTop() int {
+	if s.filterShown() {
+		return 3
+	}
+	return 2
+}
+
+func (s *requestsScreen) tableHeight() int  { return max(s.height-s.tableTop()-1, 1) }
+func (s *requestsScreen) filterShown() bool { return s.filtering || !s.query.empty() }
+
 func (s *requestsScreen) View() string {
 	st := s.c.Styles
 	var b strings.Builder
-	b.WriteString(st.Title.Render("HTTP exchanges") + st.Subtle.Render("  "+itoa(len(s.rows))+" · secrets redacted · enter detail · c curl · x export HAR") + "\n")
-	b.WriteString(st.Header.Render("  "+padRight("TIME", 9)+padRight("METHOD", 7)+padRight("CODE", 5)+padRight("TOOK", 8)+padRight("PHASE", 13)+padRight("SOURCE", sourceWidth)+"URL") + "\n")
-	if len(s.rows) == 0 {
-		if s.c.Deps.Recorder == nil {
-			b.WriteString(st.Subtle.Render("  Recording is off for this session."))
-		} else {
-			b.WriteString(st.Subtle.Render("  No requests yet."))
-		}
+	count := itoa(len(s.rows))
+	if !s.query.empty() {
+		count = itoa(len(s.shown)) + " of " + count
+	}
+	b.WriteString(truncate(st.Title.Render("HTTP exchanges")+st.Subtle.Render("  "+count+" · secrets redacted · / filter · enter detail · c curl · x export HAR"), s.width) + "\n")
+	if s.filterShown() {
+		b.WriteString(s.filter.View() + "\n")
+	}
+	b.WriteString(st.Header.Render("  "+padRight("TIME", timeWidth)+padRight("METHOD", 7)+padRight("CODE", 5)+padRight("TOOK", 8)+padRight("PHASE", 13)+padRight("SOURCE", sourceWidth)+"URL") + "\n")
+	switch {
+	case len(s.rows) == 0 && s.c.Deps.Recorder == nil:
+		b.WriteString(st.Subtle.Render("  Recording is off for this session."))
+		return b.String()
+	case len(s.rows) == 0:
+		b.WriteString(st.Subtle.Render("  No requests yet."))
+		return b.String()
+	case len(s.shown) == 0:
+		b.WriteString(st.Subtle.Render("  No exchange matches “" + s.filter.Value() + "”. esc clears the filter."))
 		return b.String()
 	}
-	from, to := s.list.window(s.height - 3)
+	from, to := s.list.window(s.tableHeight())
 	for i := from; i < to; i++ {
-		line := s.rows[i].line
-		b.WriteString(s.list.renderRow(st, i, line, s.width) + "\n")
+		b.WriteString(s.list.renderRow(st, i, s.rows[s.shown[i]].line, s.width) + "\n")
 	}
 	return b.String()
 }
