@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -35,7 +36,8 @@ type checkScreen struct {
 	// exported is where the current report was exported, which b does not
 	// compare it with.
 	exported string
-	shown    []int // indices into rows, in order: what the list shows
+	shown    []int  // indices into rows, in order: what the list shows
+	rerun    string // the one check being re-run (R), "" for the whole suite
 }
 
 // suiteRun is one run of the suite: done closes when check.Run returned
@@ -65,6 +67,7 @@ type (
 		report check.Report
 		err    error
 		taskID int
+		only   string // the check re-run alone, "" for the whole suite
 	}
 )
 
@@ -101,13 +104,17 @@ func (s *checkScreen) KeyBindings() []key.Binding {
 	if s.running {
 		return []key.Binding{fk.CancelRun, fk.Evidence, km.Up, km.Down}
 	}
-	return []key.Binding{fk.RunSuite, fk.Evidence, fk.FailuresOnly, fk.ExportReport, fk.CompareSaved, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
+	return []key.Binding{fk.RunSuite, fk.RerunCheck, fk.Evidence, fk.NextFailure, fk.FailuresOnly, fk.ExportReport, fk.CompareSaved, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
 }
 
 func (s *checkScreen) Back() (tea.Cmd, bool) {
 	if s.running {
 		s.cancel()
-		return s.c.Notify(noticeInfo, "Cancelling the suite; its test apps are being removed…"), true
+		what := "the suite"
+		if s.rerun != "" {
+			what = "the re-run of " + s.rerun
+		}
+		return s.c.Notify(noticeInfo, "Cancelling "+what+"; its test apps are being removed…"), true
 	}
 	return nil, false
 }
@@ -137,9 +144,18 @@ func (s *checkScreen) Close() {
 	}
 }
 
-// run starts the suite in a Cmd; results stream through a channel read by
-// a re-arming Cmd, so they arrive in order.
-func (s *checkScreen) run() tea.Cmd {
+// rerunSelected runs the selected check again, alone (with what it needs
+// from earlier checks, which are not shown), keeping every other result.
+func (s *checkScreen) rerunSelected() tea.Cmd {
+	if len(s.shown) == 0 {
+		return nil
+	}
+	return s.start(s.rows[s.shown[s.list.cursor]].info.ID)
+}
+
+// run starts the suite (only: just that check) in a Cmd; results stream
+// through a channel read by a re-arming Cmd, so they arrive in order.
+func (s *checkScreen) start(only string) tea.Cmd {
 	sess := s.c.Session()
 	switch {
 	case s.running:
@@ -150,8 +166,10 @@ func (s *checkScreen) run() tea.Cmd {
 		return s.c.Notify(noticeError, "This deployment has no client the suite can use")
 	}
 	gen := s.nextGen()
-	s.reset()
-	s.running, s.ran = true, true
+	if only == "" {
+		s.reset()
+	}
+	s.running, s.ran, s.rerun = true, true, only
 	ctx, cancel := context.WithCancel(s.ctx)
 	s.cancel, s.runCtx = cancel, ctx
 	results := make(chan check.Result, len(s.rows)+8)
@@ -166,7 +184,11 @@ func (s *checkScreen) run() tea.Cmd {
 		default:
 		}
 	}}
-	id, spin := s.beginTask("Conformance suite")
+	label := "Conformance suite"
+	if only != "" {
+		cfg.Only, label = []string{only}, "Re-running "+only
+	}
+	id, spin := s.beginTask(label)
 	s.taskID = id
 	run := &suiteRun{done: make(chan struct{})}
 	s.suite = run
@@ -174,7 +196,7 @@ func (s *checkScreen) run() tea.Cmd {
 		rep, err := check.Run(ctx, cfg)
 		run.err = err
 		close(run.done)
-		return checkDoneMsg{gen: gen, report: rep, err: err, taskID: id}
+		return checkDoneMsg{gen: gen, report: rep, err: err, taskID: id, only: only}
 	}
 	return tea.Batch(spin, s.c.await(runCmd), s.waitResult(ctx, gen, results))
 }
@@ -197,7 +219,7 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 			s.cancel()
 		}
 		s.nextGen()
-		s.running = false
+		s.running, s.rerun = false, ""
 		s.reset()
 		return nil
 	case baselineLoadedMsg:
@@ -225,10 +247,13 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		if !s.current(msg.gen) {
 			return nil
 		}
-		s.running = false
+		s.running, s.rerun = false, ""
 		s.cancel() // stops the result reader
 		for _, r := range msg.report.Checks {
 			s.apply(r)
+		}
+		if msg.only != "" {
+			return s.finishRerun(msg)
 		}
 		s.server = sanitizeServer(msg.report.Server)
 		s.traffic, s.grades = msg.report.Traffic, msg.report.Grades
@@ -254,7 +279,11 @@ func (s *checkScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(msg, fk.RunSuite):
-			return s.run()
+			return s.start("")
+		case key.Matches(msg, fk.RerunCheck):
+			return s.rerunSelected()
+		case key.Matches(msg, fk.NextFailure):
+			return s.nextFailure()
 		case key.Matches(msg, fk.FailuresOnly):
 			s.onlyBad = !s.onlyBad
 			s.refilter()
@@ -294,4 +323,60 @@ func (s *checkScreen) apply(r check.Result) {
 	// A check the registry listing did not know (should not happen): keep it.
 	s.rows = append(s.rows, checkRow{info: check.Info{ID: r.ID, Title: r.Title, Basis: r.Basis, Level: r.Level}, res: &r})
 	s.refilter()
+}
+
+// finishRerun folds a re-run check's result into the last report (summary
+// and grades counted again, so export and compare see it) and says how it
+// came out.
+func (s *checkScreen) finishRerun(msg checkDoneMsg) tea.Cmd {
+	id := msg.only
+	if s.server.URL == "" {
+		s.server = sanitizeServer(msg.report.Server)
+	}
+	if s.report != nil && len(msg.report.Checks) == 1 {
+		rep := *s.report
+		rep.Checks = slices.Clone(rep.Checks)
+		for i := range rep.Checks {
+			if rep.Checks[i].ID == id {
+				rep.Checks[i] = msg.report.Checks[0]
+			}
+		}
+		rep.Summary, rep.Grades = check.Summarize(rep.Checks), check.Grades(rep.Checks)
+		s.report, s.grades, s.exported = &rep, rep.Grades, ""
+	}
+	s.refilter()
+	switch {
+	case errors.Is(msg.err, context.Canceled):
+		return s.c.Notify(noticeWarn, "Re-run of "+id+" cancelled; its test apps were removed")
+	case msg.err != nil:
+		return s.c.Notify(noticeError, explainFlowErr(msg.err))
+	case len(msg.report.Checks) != 1:
+		return s.c.Notify(noticeWarn, "Re-ran "+id+" and got no result")
+	}
+	st := msg.report.Checks[0].Status
+	text := "Re-ran " + id + ": " + string(st)
+	if n := len(check.Needs(id)); n > 0 {
+		text += " (after the " + itoa(n) + " checks it builds on, not shown)"
+	}
+	kind := map[check.Status]noticeKind{check.Pass: noticeSuccess, check.Fail: noticeError, check.Warn: noticeWarn}[st] // skip: noticeInfo, the zero
+	return s.c.Notify(kind, text)
+}
+
+// nextFailure moves the selection to the next failed check, wrapping.
+func (s *checkScreen) nextFailure() tea.Cmd {
+	n := len(s.shown)
+	for step := 1; step <= n; step++ {
+		vi := (s.list.cursor + step) % n
+		if r := s.rows[s.shown[vi]].res; r != nil && r.Status == check.Fail {
+			s.list.cursor = vi
+			if step == n {
+				return s.c.Notify(noticeInfo, "This is the only failing check")
+			}
+			return nil
+		}
+	}
+	if !s.ran {
+		return s.c.Notify(noticeInfo, "No failing check yet: r runs the suite")
+	}
+	return s.c.Notify(noticeInfo, "No failing check")
 }

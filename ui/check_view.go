@@ -33,9 +33,8 @@ func (s *checkScreen) View() string {
 	}
 	b.WriteString(truncate(title, s.width) + "\n")
 	b.WriteString(truncate(s.summaryLine(), s.width) + "\n")
-	idW := 29
-	titleW := max(s.width-idW-13, 10)
-	b.WriteString(st.Header.Render(padRight("  CHECK", idW+2)+padRight("STATUS", 10)+"TITLE") + "\n")
+	titleW := max(s.width-checkTitleCol, 10)
+	b.WriteString(st.Header.Render("  "+checkColumns("CHECK", "STATUS", "TITLE", titleW)) + "\n")
 	h := s.tableHeight()
 	from, to := s.list.window(h)
 	next := s.nextPending()
@@ -43,12 +42,13 @@ func (s *checkScreen) View() string {
 		i := s.shown[vi]
 		r := s.rows[i]
 		sym, word, sty := "·", "pending", st.Faint
-		if r.res != nil {
-			sym, word, sty = checkSymbol(st, r.res.Status)
-		} else if s.running && i == next {
+		switch {
+		case s.running && i == next:
 			sym, word, sty = "…", "running", st.Info
+		case r.res != nil:
+			sym, word, sty = checkSymbol(st, r.res.Status)
 		}
-		line := padRight(r.info.ID, idW) + " " + sty.Render(padRight(sym+" "+word, 9)) + " " + truncate(r.info.Title, titleW)
+		line := checkColumns(r.info.ID, sty.Render(padRight(sym+" "+word, checkStatusWidth)), r.info.Title, titleW)
 		b.WriteString(s.list.renderRow(st, vi, line, s.width) + "\n")
 	}
 	for i := to - from; i < h; i++ {
@@ -58,10 +58,23 @@ func (s *checkScreen) View() string {
 	return fitBox(b.String(), s.width, s.height)
 }
 
-// nextPending is the first row without a result (the one running now).
+// The table's columns after the two-cell cursor marker: header and rows
+// are built by checkColumns alike, so they line up.
+const (
+	checkIDWidth     = 29
+	checkStatusWidth = 9
+	checkTitleCol    = 2 + checkIDWidth + 1 + checkStatusWidth + 1 // where TITLE starts on screen
+)
+
+func checkColumns(id, status, title string, titleW int) string {
+	return padRight(id, checkIDWidth) + " " + padRight(status, checkStatusWidth) + " " + truncate(title, titleW)
+}
+
+// nextPending is the row running now: the check being re-run, else the
+// first row without a result.
 func (s *checkScreen) nextPending() int {
 	for i, r := range s.rows {
-		if r.res == nil {
+		if s.rerun != "" && r.info.ID == s.rerun || s.rerun == "" && r.res == nil {
 			return i
 		}
 	}
@@ -81,6 +94,8 @@ func (s *checkScreen) summaryLine() string {
 	line := st.OK.Render("✓ "+itoa(sum.Pass)+" pass") + "  " + st.Warn.Render("! "+itoa(sum.Warn)+" warn") + "  " +
 		st.Error.Render("✗ "+itoa(sum.Fail)+" fail") + "  " + st.Faint.Render("– "+itoa(sum.Skip)+" skip")
 	switch {
+	case s.running && s.rerun != "":
+		line += "  " + st.Info.Render("re-running "+s.rerun+" · esc cancels")
 	case s.running:
 		line += "  " + st.Info.Render("running "+itoa(len(results))+"/"+itoa(len(s.rows))+" · esc cancels")
 	case !s.ran:
