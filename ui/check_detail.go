@@ -13,18 +13,20 @@ import (
 	"oauthdeck/flows/check"
 )
 
-// checkDetail shows one check's verdict, the rule it rests on and its
-// evidence: every exchange, redacted by the suite and sanitised on arrival.
+// checkDetail shows one check's verdict, the rule it rests on, what to do
+// about a failure and its evidence: every exchange, redacted by the suite
+// and sanitised on arrival. One evidence is selected (enter moves on, a
+// click on its heading picks it); c copies it as curl.
 type checkDetail struct {
 	base
-	res check.Result
-	vp  viewport.Model
+	res      check.Result
+	vp       viewport.Model
+	selected int   // the evidence c copies
+	evLine   []int // each evidence heading's line in the content
 }
 
 func newCheckDetail(c *Common, res check.Result) *checkDetail {
-	s := &checkDetail{base: newBase(c), res: res, vp: viewport.New()}
-	s.vp.SoftWrap = true
-	return s
+	return &checkDetail{base: newBase(c), res: res, vp: viewport.New()}
 }
 
 func (s *checkDetail) Title() string { return "Check " + s.res.ID }
@@ -32,8 +34,11 @@ func (s *checkDetail) Title() string { return "Check " + s.res.ID }
 func (s *checkDetail) KeyBindings() []key.Binding {
 	km := s.c.Keys
 	out := []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
-	if len(s.res.Evidence) > 0 {
-		out = append(out, key.NewBinding(key.WithKeys(km.CopyCurl.Keys()...), key.WithHelp("c", "copy evidence 1 as curl")))
+	if n := len(s.res.Evidence); n > 0 {
+		out = append(out, key.NewBinding(key.WithKeys(km.CopyCurl.Keys()...), key.WithHelp(km.CopyCurl.Help().Key, "copy evidence "+itoa(s.selected+1)+" as curl")))
+		if n > 1 {
+			out = append(out, key.NewBinding(key.WithKeys(km.Open.Keys()...), key.WithHelp(km.Open.Help().Key, "next evidence")))
+		}
 	}
 	return out
 }
@@ -46,14 +51,36 @@ func (s *checkDetail) SetSize(w, h int) {
 }
 
 func (s *checkDetail) Update(msg tea.Msg) tea.Cmd {
-	if _, ok := msg.(stylesChangedMsg); ok {
+	km := s.c.Keys
+	n := len(s.res.Evidence)
+	switch msg := msg.(type) {
+	case stylesChangedMsg:
 		s.render()
 		return nil
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, km.CopyCurl) && n > 0:
+			return s.c.Copy("evidence "+itoa(s.selected+1)+" as curl (secrets as $VARIABLES to set)", evidenceCurl(s.res.Evidence[s.selected]))
+		case key.Matches(msg, km.Open) && n > 1:
+			s.selectEvidence((s.selected + 1) % n)
+			s.vp.SetYOffset(s.evLine[s.selected]) // its heading on top, as far as the content goes
+			return nil
+		}
+	case tea.MouseClickMsg:
+		line := s.vp.YOffset() + msg.Y
+		for i, l := range s.evLine {
+			if l == line && msg.Button == tea.MouseLeft {
+				s.selectEvidence(i)
+				return nil
+			}
+		}
 	}
-	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, s.c.Keys.CopyCurl) && len(s.res.Evidence) > 0 {
-		return s.c.Copy("evidence 1 as curl (secrets as $VARIABLES to set)", evidenceCurl(s.res.Evidence[0]))
-	}
-	return scrollDoc(&s.vp, s.c.Keys, msg)
+	return scrollDoc(&s.vp, km, msg)
+}
+
+func (s *checkDetail) selectEvidence(i int) {
+	s.selected = i
+	s.render() // the mark moves; the viewport keeps its offset
 }
 
 // evidenceCurl is an evidence exchange as a curl command, the way the
@@ -66,33 +93,46 @@ func evidenceCurl(ev check.Evidence) string {
 	return client.Exchange{Method: ev.Method, URL: ev.URL, RequestHeader: h, RequestBody: []byte(ev.RequestBody)}.Curl()
 }
 
+// render builds the content wrapped to the width (not soft-wrapped by the
+// viewport), so a heading's line number is its line on screen.
 func (s *checkDetail) render() {
 	st := s.c.Styles
 	r := s.res
 	var b strings.Builder
+	add := func(part string) { b.WriteString(wrapToWidth(part, s.width)) }
 	sym, word, sty := checkSymbol(st, r.Status)
-	b.WriteString(st.Title.Render(r.Title) + "\n")
-	b.WriteString(sty.Render(sym+" "+word) + "  " + st.Label.Render(r.ID) + "  " + st.Faint.Render(string(r.Level)) + "\n")
-	b.WriteString(st.Label.Render("Basis  ") + r.Basis + "\n")
+	add(st.Title.Render(r.Title) + "\n")
+	add(sty.Render(sym+" "+word) + "  " + st.Label.Render(r.ID) + "  " + st.Faint.Render(string(r.Level)) + "\n")
+	add(st.Label.Render("Basis  ") + r.Basis + "\n")
+	if fix := check.Fix(r.ID); fix != "" && (r.Status == check.Fail || r.Status == check.Warn) {
+		add(st.Label.Render("Fix    ") + st.Warn.Render(fix) + "\n")
+	}
 	if r.Detail != "" {
-		b.WriteString("\n" + r.Detail + "\n")
+		add("\n" + r.Detail + "\n")
 	}
 	if len(r.Evidence) == 0 {
-		b.WriteString("\n" + st.Faint.Render("No exchanges recorded for this check.") + "\n")
+		add("\n" + st.Faint.Render("No exchanges recorded for this check.") + "\n")
 	}
+	s.evLine = s.evLine[:0]
 	for i, e := range r.Evidence {
-		b.WriteString("\n" + st.Title.Render("Evidence "+itoa(i+1)))
-		if e.Note != "" {
-			b.WriteString("  " + st.Subtle.Render(e.Note))
+		add("\n")
+		s.evLine = append(s.evLine, strings.Count(b.String(), "\n"))
+		heading := st.Title.Render("Evidence " + itoa(i+1))
+		if len(r.Evidence) > 1 && i == s.selected {
+			heading = st.Title.Render("› Evidence "+itoa(i+1)) + st.Faint.Render(" · c copies it as curl")
 		}
-		b.WriteString("\n" + st.Bold.Render(e.Method+" "+e.URL) + "\n")
-		b.WriteString(mapHeaderLines(st, e.RequestHeader))
+		if e.Note != "" {
+			heading += "  " + st.Subtle.Render(e.Note)
+		}
+		add(heading + "\n")
+		add(st.Bold.Render(e.Method+" "+e.URL) + "\n")
+		add(mapHeaderLines(st, e.RequestHeader))
 		if e.RequestBody != "" {
-			b.WriteString(prettyBody([]byte(e.RequestBody)) + "\n")
+			add(prettyBody([]byte(e.RequestBody)) + "\n")
 		}
 		switch {
 		case e.Error != "":
-			b.WriteString(st.Error.Render("✗ "+e.Error) + "\n")
+			add(st.Error.Render("✗ "+e.Error) + "\n")
 		case e.Status != 0:
 			stSty := st.OK
 			if e.Status >= 400 {
@@ -100,10 +140,10 @@ func (s *checkDetail) render() {
 			} else if e.Status >= 300 {
 				stSty = st.Warn
 			}
-			b.WriteString(stSty.Render("← "+itoa(e.Status)) + "\n")
-			b.WriteString(mapHeaderLines(st, e.ResponseHeader))
+			add(stSty.Render("← "+itoa(e.Status)) + "\n")
+			add(mapHeaderLines(st, e.ResponseHeader))
 			if e.ResponseBody != "" {
-				b.WriteString(prettyBody([]byte(e.ResponseBody)) + "\n")
+				add(prettyBody([]byte(e.ResponseBody)) + "\n")
 			}
 		}
 	}
