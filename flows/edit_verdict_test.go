@@ -107,3 +107,33 @@ func TestUseAfterRevokeSaysRevokedByYou(t *testing.T) {
 		}
 	}
 }
+
+// An edited request's headers are sent as written: an added header
+// reaches the server, and a wrong Basic credential is refused as it
+// should (client authentication).
+func TestEditedHeadersAreSent(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatMain)
+	f, _ := New(Config{Client: env.c, Recorder: env.rec, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true, AuthMethod: AuthBasic})
+	defer f.Close()
+	ctx := testCtx(t)
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare, StepAuthorize)
+	if err := f.EditRequest(StepExchange, func(r *Request) {
+		r.Header.Set("X-Oauthdeck-Probe", "1")
+		r.Header.Set("Authorization", "Basic "+BasicAuth("someone", "wrong"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := f.Run(ctx, StepExchange)
+	if r.Status != StatusRefused || !strings.Contains(r.Verdict, "client authentication") {
+		t.Fatalf("exchange = %s %q %v", r.Status, r.Verdict, r.Err)
+	}
+	sent := false
+	for _, ex := range r.Exchanges {
+		if ex.Phase == "token" && ex.RequestHeader.Get("X-Oauthdeck-Probe") == "1" {
+			sent = true
+		}
+	}
+	if !sent {
+		t.Fatalf("the added header never reached the token endpoint: %+v", r.Exchanges)
+	}
+}

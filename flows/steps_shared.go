@@ -176,12 +176,14 @@ func (st flowState) callsHere() bool {
 }
 
 // tokenClientFor is the token client for an edited request: a Basic header
-// removed in the edit is not added back.
+// removed in the edit is not added back, and the request's headers (an
+// added one, a changed Authorization) are sent as written.
 func (f *Flow) tokenClientFor(st flowState, req Request) TokenClient {
 	tc := f.tokenClient(st)
 	if tc.Method == AuthBasic && req.Header.Get("Authorization") == "" {
 		tc.Method, tc.ClientID, tc.ClientSecret = AuthPost, "", ""
 	}
+	tc.Header = req.Header.Clone()
 	return tc
 }
 

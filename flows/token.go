@@ -33,6 +33,9 @@ type TokenClient struct {
 	// secret and AuthNone without; use ChooseAuthMethod for the metadata's choice.
 	Method AuthMethod
 	Now    func() time.Time
+	// Header is sent as written on the raw token and revocation requests,
+	// over the method's own Authorization: an edited request's headers.
+	Header http.Header
 }
 
 // ChooseAuthMethod picks the client authentication as RFC 8414 §2 and RFC
@@ -161,6 +164,9 @@ type tokenAnswer struct {
 }
 
 func (t TokenClient) viaOAuth2(ctx context.Context, form url.Values) (Tokens, bool, tokenAnswer, error) {
+	if !headersOnlyAuth(t.Header, t.authHeader()) {
+		return Tokens{}, false, tokenAnswer{}, nil // x/oauth2 sends its own headers only
+	}
 	for _, vals := range form {
 		if len(vals) != 1 {
 			return Tokens{}, false, tokenAnswer{}, nil
@@ -261,10 +267,7 @@ func (t TokenClient) oauth2Error(err error, cap *responseCapture, timeout time.D
 }
 
 func (t TokenClient) raw(ctx context.Context, form url.Values) (Tokens, error) {
-	req := client.Request{Method: http.MethodPost, URL: t.TokenURL, Form: form, Header: http.Header{}}
-	if t.method() == AuthBasic {
-		req.Header.Set("Authorization", "Basic "+basicAuth(t.ClientID, t.ClientSecret))
-	}
+	req := client.Request{Method: http.MethodPost, URL: t.TokenURL, Form: form, Header: t.requestHeader()}
 	resp, err := t.HTTP.Do(ctx, req)
 	if err != nil {
 		return Tokens{}, err
@@ -340,10 +343,7 @@ func (t TokenClient) RevokeWithForm(ctx context.Context, form url.Values) error 
 	if t.RevocationURL == "" {
 		return errors.New("the server advertises no revocation_endpoint")
 	}
-	req := client.Request{Method: http.MethodPost, URL: t.RevocationURL, Form: form, Header: http.Header{}}
-	if t.method() == AuthBasic {
-		req.Header.Set("Authorization", "Basic "+basicAuth(t.ClientID, t.ClientSecret))
-	}
+	req := client.Request{Method: http.MethodPost, URL: t.RevocationURL, Form: form, Header: t.requestHeader()}
 	resp, err := t.HTTP.Do(ctx, req)
 	if err != nil {
 		return err
@@ -367,6 +367,18 @@ func describeAuth(m AuthMethod) string {
 }
 
 // authHeader is the Authorization header client_secret_basic adds (nil otherwise).
+// requestHeader is the method's Authorization, then Header over it.
+func (t TokenClient) requestHeader() http.Header {
+	h := http.Header{}
+	if t.method() == AuthBasic {
+		h.Set("Authorization", "Basic "+basicAuth(t.ClientID, t.ClientSecret))
+	}
+	for k, vs := range t.Header {
+		h[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
+	}
+	return h
+}
+
 func (t TokenClient) authHeader() http.Header {
 	if t.method() != AuthBasic {
 		return nil
@@ -390,4 +402,14 @@ func excerpt(b []byte) string {
 		s = string(r[:max]) + "…"
 	}
 	return s
+}
+
+// headersOnlyAuth: h holds no more than the method's own auth header.
+func headersOnlyAuth(h, auth http.Header) bool {
+	for k, vs := range h {
+		if !slices.Equal(vs, auth.Values(k)) {
+			return false
+		}
+	}
+	return true
 }

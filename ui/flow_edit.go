@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,14 +32,25 @@ type flowEditor struct {
 	adding   bool
 	revealed bool
 	err      string
+	original []editRow // as opened, to ask before esc discards a change
 }
 
 type editRow struct {
 	key, value string
 	secret     bool // flows masks this parameter; decided once, when the row is made
+	header     bool // a request header, not a parameter
 }
 
 func newEditRow(k, v string) editRow { return editRow{key: k, value: v, secret: isSecretParam(k)} }
+
+func newHeaderRow(k, v string) editRow {
+	k = http.CanonicalHeaderKey(k)
+	return editRow{key: k, value: v, header: true, secret: safe.SecretHeader(k)}
+}
+
+// headerSteps send their request's headers as written (the token
+// endpoint's POSTs); the browser's GET and the auto-consent POST do not.
+var headerSteps = []flows.StepID{flows.StepExchange, flows.StepRefresh, flows.StepRevoke}
 
 func newFlowEditor(c *Common, r *flowRun, id flows.StepID, req flows.Request) *flowEditor {
 	s := &flowEditor{base: newBase(c), run: r, id: id, method: req.Method, inQuery: req.InQuery}
@@ -47,6 +60,14 @@ func newFlowEditor(c *Common, r *flowRun, id flows.StepID, req flows.Request) *f
 			s.rows = append(s.rows, newEditRow(k, v))
 		}
 	}
+	if s.headers() {
+		for _, k := range sortedKeys(url.Values(req.Header)) {
+			for _, v := range req.Header[k] {
+				s.rows = append(s.rows, newHeaderRow(k, v))
+			}
+		}
+	}
+	s.original = slices.Clone(s.rows)
 	s.list.setLen(len(s.rows))
 	s.input = textinput.New()
 	s.input.CharLimit = 8192
@@ -62,6 +83,8 @@ func sortedKeys(v url.Values) []string {
 	sort.Strings(out)
 	return out
 }
+
+func (s *flowEditor) headers() bool { return slices.Contains(headerSteps, s.id) }
 
 func (s *flowEditor) Title() string   { return "Edit " + string(s.id) + " request" }
 func (s *flowEditor) Capturing() bool { return s.editing }
@@ -84,6 +107,10 @@ func (s *flowEditor) Back() (tea.Cmd, bool) {
 	if s.editing {
 		s.stopEditing()
 		return nil, true
+	}
+	if !slices.Equal(s.rows, s.original) {
+		return s.c.Confirm("Discard your changes?", "The edits to the "+string(s.id)+" request are lost; the step keeps the request it had.",
+			cmdOf(popScreenMsg{s})), true
 	}
 	return nil, false
 }
@@ -145,6 +172,9 @@ func (s *flowEditor) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, fk.AddParam):
 		s.editing, s.adding, s.err = true, true, ""
 		s.input.Prompt = "name=value › "
+		if s.headers() {
+			s.input.Prompt = "name=value, or Header-Name: value › "
+		}
 		s.input.EchoMode = textinput.EchoNormal
 		s.input.SetValue("")
 		return s.input.Focus()
@@ -168,13 +198,12 @@ func (s *flowEditor) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 func (s *flowEditor) commitInput() {
 	v := s.input.Value()
 	if s.adding {
-		k, val, _ := strings.Cut(v, "=")
-		k = strings.TrimSpace(k)
-		if k == "" {
-			s.err = "write the parameter as name=value"
+		row, problem := s.parseAdded(v)
+		if problem != "" {
+			s.err = problem
 			return
 		}
-		s.rows = append(s.rows, newEditRow(k, val))
+		s.rows = append(s.rows, row)
 		s.list.setLen(len(s.rows))
 		s.list.cursor = len(s.rows) - 1
 	} else {
@@ -190,15 +219,55 @@ func (s *flowEditor) commitInput() {
 	s.stopEditing()
 }
 
+// parseAdded reads an added row: "name=value" is a parameter, and where
+// the step sends its headers, "Name: value" (a colon before any "=") is one.
+func (s *flowEditor) parseAdded(v string) (editRow, string) {
+	colon, eq := strings.Index(v, ":"), strings.Index(v, "=")
+	if s.headers() && colon > 0 && (eq < 0 || colon < eq) {
+		k, val := strings.TrimSpace(v[:colon]), strings.TrimSpace(v[colon+1:])
+		if !validHeaderName(k) {
+			return editRow{}, "a header name is letters, digits and -, e.g. X-Request-Id: 1"
+		}
+		return newHeaderRow(k, val), ""
+	}
+	k, val, _ := strings.Cut(v, "=")
+	if k = strings.TrimSpace(k); k == "" {
+		if s.headers() {
+			return editRow{}, "write a parameter as name=value, or a header as Name: value"
+		}
+		return editRow{}, "write the parameter as name=value"
+	}
+	return newEditRow(k, val), ""
+}
+
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 // save hands the edited request to the flow; the next run of the step sends it.
 func (s *flowEditor) save() tea.Cmd {
-	params := url.Values{}
+	params, header := url.Values{}, http.Header{}
 	for _, r := range s.rows[1:] {
-		params.Add(r.key, r.value)
+		if r.header {
+			header.Add(r.key, r.value)
+		} else {
+			params.Add(r.key, r.value)
+		}
 	}
-	u := s.rows[0].value
+	u, withHeaders := s.rows[0].value, s.headers()
 	err := s.run.flow.EditRequest(s.id, func(q *flows.Request) {
 		q.URL, q.Params = u, params
+		if withHeaders {
+			q.Header = header
+		}
 	})
 	if err != nil {
 		s.err = safe.Line(err.Error())
@@ -217,7 +286,11 @@ func (s *flowEditor) View() string {
 		where = "query"
 	}
 	b.WriteString(st.Title.Render("Edit the "+string(s.id)+" request") + "  " + st.Subtle.Render(safe.Line(s.method)+", parameters in the "+where) + "\n")
-	b.WriteString(st.Faint.Render("enter edit · a add · d remove · s save · R reset to default · v reveal · esc cancel") + "\n\n")
+	add := "a add"
+	if s.headers() {
+		add = "a add (name=value, or Header: value)"
+	}
+	b.WriteString(st.Faint.Render("enter edit · "+add+" · d remove · ctrl+s save · R reset to default · v reveal · esc cancel") + "\n\n")
 	listH := max(s.height-6, 1)
 	from, to := s.list.window(listH)
 	for i := from; i < to; i++ {
@@ -226,7 +299,11 @@ func (s *flowEditor) View() string {
 		if r.secret && !s.revealed {
 			v = safe.Mask(v)
 		}
-		row := padRight(safe.Line(r.key), 22) + " " + v
+		name := safe.Line(r.key)
+		if r.header {
+			name += ":" // a header, as it is written on the wire
+		}
+		row := padRight(name, 22) + " " + v
 		b.WriteString(s.list.renderRow(st, i, row, s.width) + "\n")
 	}
 	b.WriteString("\n")

@@ -191,6 +191,9 @@ var sensitiveHeaders = map[string]bool{
 	"Set-Cookie":          true,
 }
 
+// SecretHeader reports that a header of this name carries credentials.
+func SecretHeader(name string) bool { return sensitiveHeaders[http.CanonicalHeaderKey(name)] }
+
 // Header copies h with every secret redacted.
 func Header(h http.Header) http.Header {
 	out := make(http.Header, len(h))
