@@ -90,15 +90,15 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 			s.consent.choice = i
 		}
 	}
-	s.resource = newTextField(c, "Resource (RFC 8707)", "the deployment URL", false)
+	s.resource = newTextField(c, "Resource (RFC 8707)", "empty: the deployment URL", false)
 	s.resource.hint = "empty: the deployment URL (what Coder's API accepts); none: send no resource"
 	s.resource.input.SetValue(prev.Resource)
-	s.scope = newTextField(c, "Scope", "(none)", false)
+	s.scope = newTextField(c, "Scope", "empty: no scope parameter", false)
 	s.scope.input.SetValue(prev.Scope)
 	s.callback = newTextField(c, "Redirect URI", "", false)
 	s.callback.input.SetValue(prev.CallbackURL)
 	s.callback.validate = validateLoopbackRedirect
-	s.secret = newTextField(c, "Client secret", "from the keyring (kept from the app's detail)", true)
+	s.secret = newTextField(c, "Client secret", "empty: the one kept from the app's detail", true)
 	s.secret.hint = "leave empty to use the secret kept in the " + c.Deps.Store.Kind()
 	s.auth = newChoiceField("Client authentication", authChoices...)
 	s.auth.hint = "default: client_secret_basic when the server lists it (RFC 8414 §2), else client_secret_post; a client registered for one method is refused with another"
@@ -111,7 +111,7 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	if !prev.Cleanup && prev.Mode != "" {
 		s.cleanup.choice = 1
 	}
-	s.target = newTextField(c, "Start discovery at", "the deployment (e.g. an MCP endpoint: …/api/experimental/mcp/http)", false)
+	s.target = newTextField(c, "Start discovery at", "empty: the deployment; or e.g. an MCP endpoint …/api/experimental/mcp/http", false)
 	s.target.hint = "a protected resource: its 401 names the metadata, as MCP clients discover"
 	s.target.input.SetValue(prev.Target)
 	s.target.validate = validateTarget
@@ -186,10 +186,10 @@ func (s *flowOptionsForm) sync() {
 	s.secret.hidden = !existing
 	s.cleanup.hidden = existing
 	if existing {
-		s.callback.input.Placeholder = "the app's callback URL"
+		s.callback.input.Placeholder = "empty: the app's callback URL"
 		s.callback.hint = "empty: the app's callback URL; it must be loopback so the listener can take the callback"
 	} else {
-		s.callback.input.Placeholder = defaultCallback
+		s.callback.input.Placeholder = "empty: " + defaultCallback + " (a free port)"
 		s.callback.hint = "empty: a free loopback port, registered with the new client"
 	}
 }
