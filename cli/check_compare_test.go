@@ -121,6 +121,13 @@ func TestCheckClientProfiles(t *testing.T) {
 		t.Fatalf("codex: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	h.fail(2, "", "check", "--client-profile", "netscape")
+
+	// With --mcp the emulation starts at the MCP endpoint and ends with an
+	// initialize there, as the real client does.
+	r = h.run("", "check", "--client-profile", "inspector", "--mcp", srv.URL()+"/api/experimental/mcp/http")
+	if r.code != 0 || !strings.Contains(r.stdout, "mcp-challenge") || !strings.Contains(r.stdout, "mcp-initialize") || !strings.Contains(r.stdout, "took the token (200)") {
+		t.Fatalf("inspector --mcp: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // flow --client-profile runs the same emulation as check's.

@@ -18,7 +18,8 @@ func clientProfileNames() string {
 }
 
 // runClientProfiles emulates each named real client against the deployment
-// and says, per client, "works" or which step breaks and why.
+// (from its MCP endpoint with --mcp, as MCP clients start) and says, per
+// client, "works" or which step breaks and why.
 func (a *app) runClientProfiles(ctx context.Context, arg string, o checkOptions) error {
 	var chosen []clients.Profile
 	for _, name := range o.clientProfiles {
@@ -45,7 +46,7 @@ func (a *app) runClientProfiles(ctx context.Context, arg string, o checkOptions)
 	var results []clients.Result
 	broken := 0
 	for _, p := range chosen {
-		res, err := clients.Run(ctx, s.client, p)
+		res, err := clients.RunWith(ctx, s.client, p, clients.Options{MCPURL: o.mcp})
 		if err != nil {
 			return &exitError{code: ExitUsage, err: fmt.Errorf("emulating %s: %w", p.Name, err)}
 		}

@@ -84,6 +84,7 @@ type env struct {
 	resource string
 	steps    []Step
 	reg      *client.ClientRegistration
+	access   string // the newest access token, for the MCP call at the end
 }
 
 func (e *env) ok(step, format string, args ...any) {
@@ -96,21 +97,39 @@ func (e *env) broke(step, format string, args ...any) error {
 	return errBroke{step, why}
 }
 
+// Options change where an emulation starts.
+type Options struct {
+	// MCPURL starts at an MCP endpoint, as the real clients do: its 401
+	// names the protected-resource metadata, which names the authorization
+	// server; the token is for that resource, and is used at the end for
+	// an MCP initialize.
+	MCPURL string
+}
+
 // Run emulates profile against the deployment c talks to (c carries the
 // admin session, used for consent and to remove the client). An error is
 // returned only when the emulation itself could not run.
 func Run(ctx context.Context, c *client.Client, p Profile) (Result, error) {
+	return RunWith(ctx, c, p, Options{})
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, c *client.Client, p Profile, o Options) (Result, error) {
 	ctx, _ = client.WithSource(ctx, "client "+p.Name)
-	md, err := c.AuthorizationServerMetadata(ctx, c.BaseURL())
-	if err != nil {
-		return Result{}, fmt.Errorf("reading the metadata: %w", err)
+	e := &env{c: c}
+	var err error
+	if o.MCPURL != "" {
+		err = e.discoverFromMCP(ctx, o.MCPURL)
+	} else {
+		err = e.discoverFromDeployment(ctx)
 	}
-	e := &env{c: c, md: md.Doc, resource: strings.TrimRight(c.BaseURL(), "/")}
-	if pr, err := c.ProtectedResourceMetadata(ctx, c.BaseURL(), ""); err == nil && pr.Doc.Resource != "" {
-		e.resource = pr.Doc.Resource
+	if err == nil {
+		defer e.cleanup(context.WithoutCancel(ctx))
+		err = p.run(ctx, e)
 	}
-	defer e.cleanup(context.WithoutCancel(ctx))
-	err = p.run(ctx, e)
+	if err == nil && o.MCPURL != "" {
+		err = e.callMCP(ctx, o.MCPURL)
+	}
 	res := Result{Profile: p.Name, Steps: e.steps}
 	if ctx.Err() != nil {
 		return res, ctx.Err() // interrupted: no verdict on the client
@@ -125,6 +144,20 @@ func Run(ctx context.Context, c *client.Client, p Profile) (Result, error) {
 		res.Works = true
 	}
 	return res, nil
+}
+
+// discoverFromDeployment reads the deployment's own metadata (a client
+// configured with the deployment URL).
+func (e *env) discoverFromDeployment(ctx context.Context) error {
+	md, err := e.c.AuthorizationServerMetadata(ctx, e.c.BaseURL())
+	if err != nil {
+		return fmt.Errorf("reading the metadata: %w", err)
+	}
+	e.md, e.resource = md.Doc, strings.TrimRight(e.c.BaseURL(), "/")
+	if pr, err := e.c.ProtectedResourceMetadata(ctx, e.c.BaseURL(), ""); err == nil && pr.Doc.Resource != "" {
+		e.resource = pr.Doc.Resource
+	}
+	return nil
 }
 
 // cleanup removes the registered client: RFC 7592 when the server gave a
@@ -193,6 +226,7 @@ func (e *env) exchange(ctx context.Context, code, redirectURI, verifier string) 
 		return flows.Tokens{}, e.broke("exchange", "%s", why)
 	}
 	e.ok("exchange", "tokens issued (refresh token: %v)", tok.RefreshToken != "")
+	e.access = tok.AccessToken
 	return tok, nil
 }
 
@@ -203,6 +237,7 @@ func (e *env) refresh(ctx context.Context, step, refreshToken string) (flows.Tok
 		return flows.Tokens{}, e.broke(step, "%s", reason(err))
 	}
 	e.ok(step, "new tokens (the refresh token rotated: %v)", tok.RefreshToken != "" && tok.RefreshToken != refreshToken)
+	e.access = tok.AccessToken
 	return tok, nil
 }
 

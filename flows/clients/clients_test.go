@@ -93,3 +93,43 @@ func TestReadmeTableMatches(t *testing.T) {
 		}
 	}
 }
+
+// Started at the MCP endpoint, each client finds the authorization server
+// as real MCP clients do (401, resource metadata, server metadata), gets a
+// token for the MCP resource and initializes with it; the verdicts are
+// those of the deployment start, plus the MCP steps where the client works.
+func TestClientProfilesFromTheMCPEndpoint(t *testing.T) {
+	for _, compat := range sandbox.Profiles() {
+		t.Run(string(compat), func(t *testing.T) {
+			srv, err := sandbox.Start(context.Background(), sandbox.Options{Compat: compat, EnableDCR: true, RateLimit: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			c, _ := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
+			for _, p := range clients.Profiles {
+				res, err := clients.RunWith(context.Background(), c, p, clients.Options{MCPURL: srv.URL() + "/api/experimental/mcp/http"})
+				if err != nil {
+					t.Fatalf("%s: %v", p.Name, err)
+				}
+				got := "works"
+				if !res.Works {
+					got = res.BrokeAt
+				}
+				if got != want[compat][p.Name] {
+					t.Errorf("%s: %s, want %s: %+v", p.Name, got, want[compat][p.Name], res.Steps)
+				}
+				names := map[string]bool{}
+				for _, s := range res.Steps {
+					names[s.Name] = s.OK
+				}
+				if !names["mcp-challenge"] || !names["resource-metadata"] || !names["server-metadata"] {
+					t.Errorf("%s: discovery steps %+v", p.Name, res.Steps)
+				}
+				if res.Works && !names["mcp-initialize"] {
+					t.Errorf("%s works without an MCP initialize: %+v", p.Name, res.Steps)
+				}
+			}
+		})
+	}
+}
