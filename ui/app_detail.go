@@ -24,7 +24,8 @@ type appDetail struct {
 	list    listNav
 	newborn *newSecret // the secret just created: shown once
 	offset  int        // first visible item line (long redirect lists scroll)
-	// justCreated shows the "now create a secret" banner until one exists.
+	// justCreated shows the "now create a secret" banner until one exists
+	// or the next action (an edit, a refresh): then it is old news.
 	justCreated bool
 	// dropped: values the last save sent that the server did not keep.
 	dropped []string
@@ -81,7 +82,7 @@ func (s *appDetail) KeyBindings() []key.Binding {
 	if s.newborn != nil {
 		return []key.Binding{km.Copy, km.Reveal, km.KeepSecret, key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "done"))}
 	}
-	return []key.Binding{km.CopyEndpoints, km.NewSecret, km.Rotate, km.TryScope, km.History, km.DeleteSecret, km.DeleteApp, km.Edit, km.TestRedirect, km.Refresh, km.Up, km.Down}
+	return []key.Binding{km.CopyEndpoints, km.NewSecret, km.StartFlow, km.Rotate, km.TryScope, km.History, km.DeleteSecret, km.DeleteApp, km.Edit, km.TestRedirect, km.Refresh, km.Up, km.Down}
 }
 
 func (s *appDetail) Back() (tea.Cmd, bool) {
@@ -145,6 +146,7 @@ func (s *appDetail) Update(msg tea.Msg) tea.Cmd {
 	case appSavedMsg:
 		if msg.app.ID == s.app.ID {
 			s.app, s.dropped = msg.app, msg.dropped
+			s.justCreated = false // an edit since the create (this screen opens after its save)
 			s.rebuild()
 		}
 	case appDeletedMsg:
@@ -207,6 +209,7 @@ func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, km.DeleteApp):
 		return s.c.Confirm("Delete app "+s.name+"?", deleteAppWarning(s.name), deleteAppCmd(s.ctx, s.c, s.app.ID, s.name))
 	case key.Matches(msg, km.Edit):
+		s.justCreated = false
 		a := s.app
 		return s.c.Push(newAppForm(s.c, &a))
 	case key.Matches(msg, km.Rotate):
@@ -220,7 +223,10 @@ func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.c.Push(newScopeTry(s.c, s.app))
 	case key.Matches(msg, km.History):
 		return s.c.Push(newAppHistory(s.c, s.app))
+	case key.Matches(msg, km.StartFlow):
+		return startFlowWith(s.c, s.app)
 	case key.Matches(msg, km.Refresh):
+		s.justCreated = false // the banner was for the moment of creation
 		return s.load()
 	}
 	return nil

@@ -30,6 +30,7 @@ type appsScreen struct {
 	countsAsked  []string // the batch in flight
 	countsBatch  uint64
 	focused      bool
+	lookupGen    uint64 // the latest ':flow APP' lookup (app_flow.go)
 }
 
 type appsLoadedMsg struct {
@@ -69,7 +70,7 @@ func (s *appsScreen) KeyBindings() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))}
 	}
-	return []key.Binding{km.Open, km.New, km.Filter, km.Delete, km.Edit, km.Sort, km.Refresh, km.Copy, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
+	return []key.Binding{km.Open, km.New, km.Filter, km.Delete, km.Edit, km.StartFlow, km.Sort, km.Refresh, km.Copy, km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom}
 }
 
 func (s *appsScreen) Back() (tea.Cmd, bool) {
@@ -138,6 +139,8 @@ func (s *appsScreen) Update(msg tea.Msg) tea.Cmd {
 			s.countsCancel, s.countsAsked = nil, nil
 		}
 		return nil
+	case flowLookupMsg:
+		return s.flowLookedUp(msg)
 	case appsChangedMsg:
 		if s.loaded {
 			return s.load()
@@ -223,6 +226,8 @@ func (s *appsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return s.c.Confirm("Delete app "+row.name+"?", deleteAppWarning(row.name), deleteAppCmd(s.ctx, s.c, row.app.ID, row.name))
 	case key.Matches(msg, km.Copy):
 		return s.c.Copy("client id", row.app.ID)
+	case key.Matches(msg, km.StartFlow):
+		return startFlowWith(s.c, row.app)
 	}
 	return nil
 }
@@ -271,15 +276,27 @@ func (s *appsScreen) tableTop() int { return 3 }
 
 func (s *appsScreen) tableHeight() int { return max(s.height-s.tableTop()-1, 1) }
 
-// appColumns sizes the table columns for width w.
-func appColumns(w int) (name, id, redirects, secrets int) {
+// appColumns sizes the table columns for width w. NAME and REDIRECT URIS
+// share what is left: REDIRECT URIS keeps its widest first URI (at most
+// half), NAME takes the longest name (at least 12 cells); a name that still
+// does not fit gets the room of the full client id, which c copies anyway.
+func appColumns(w, nameNeed, redirNeed int) (name, id, redirects, secrets int) {
 	secrets = 8
-	id = 36
-	if w < 120 {
+	split := func(id int) (name, redirects int) {
+		shared := w - 2 - id - secrets - 3 // after the gaps between columns
+		keep := min(redirNeed, (shared+1)/2)
+		name = max(min(nameNeed, shared-keep), min(12, shared-8), 4)
+		return name, max(shared-name, 8)
+	}
+	id = 13
+	if w >= 120 {
+		id = 36
+		if name, redirects = split(id); name >= nameNeed {
+			return
+		}
 		id = 13
 	}
-	name = min(max((w-2-id-secrets)/3, 12), 32)
-	redirects = max(w-2-name-id-secrets-3, 8)
+	name, redirects = split(id)
 	return
 }
 
@@ -301,7 +318,7 @@ func (s *appsScreen) View() string {
 		b.WriteString("\n" + msg)
 		return b.String()
 	}
-	nw, iw, rw, sw := appColumns(s.width)
+	nw, iw, rw, sw := appColumns(s.width, s.idx.nameW, s.idx.redirW)
 	b.WriteString(st.Header.Render("  "+padRight("NAME", nw)+" "+padRight("CLIENT ID", iw)+" "+padRight("REDIRECT URIS", rw)+" "+padRight("SECRETS", sw)) + "\n")
 	from, to := s.list.window(s.tableHeight())
 	for i := from; i < to; i++ {

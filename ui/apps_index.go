@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"oauthdeck/client"
 	"oauthdeck/client/safe"
 )
@@ -18,6 +20,8 @@ type appRow struct {
 	redirects string
 	search    string
 	nameKey   string
+	nameW     int // cells the name takes on screen
+	redirW    int // and the first redirect URI
 }
 
 func newAppRow(a client.App) appRow {
@@ -29,6 +33,10 @@ func newAppRow(a client.App) appRow {
 		redirects: safe.Line(strings.Join(uris, " ")),
 	}
 	r.nameKey = strings.ToLower(r.name)
+	r.nameW = ansi.StringWidth(r.name)
+	if len(uris) > 0 {
+		r.redirW = ansi.StringWidth(safe.Line(uris[0])) // the default callback: the rest show as room allows
+	}
 	r.search = r.nameKey + "\x00" + strings.ToLower(r.id) + "\x00" + strings.ToLower(r.redirects)
 	return r
 }
@@ -66,6 +74,10 @@ type appIndex struct {
 	shown  []int
 	sortBy appSort
 	query  string
+	// nameW and redirW are the widest name and first redirect URI among the
+	// shown rows, for the column widths (measured per filter, not per
+	// screenful, so scrolling never moves the columns).
+	nameW, redirW int
 	// results remembers the rows of recent queries: a query that extends
 	// one of them searches only its rows, and a query typed again (after a
 	// backspace) is answered without searching.
@@ -131,6 +143,7 @@ func (x *appIndex) resort() {
 // setQuery filters by q (case-insensitive substring of name, client id or
 // redirect URIs).
 func (x *appIndex) setQuery(q string) {
+	defer x.measure()
 	q = strings.ToLower(q)
 	x.query = q
 	if q == "" {
@@ -169,6 +182,13 @@ func (x *appIndex) filter(src []int, q string) []int {
 		}
 	}
 	return out
+}
+
+func (x *appIndex) measure() {
+	x.nameW, x.redirW = 0, 0
+	for _, i := range x.shown {
+		x.nameW, x.redirW = max(x.nameW, x.rows[i].nameW), max(x.redirW, x.rows[i].redirW)
+	}
 }
 
 func (x *appIndex) len() int { return len(x.shown) }
