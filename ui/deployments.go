@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -10,13 +11,25 @@ import (
 	"oauthdeck/keyring"
 )
 
-// deploymentsScreen lists the saved deployments (non-secret config) and the
-// current one's state; it adds, switches and logs out.
+// deploymentsScreen lists the saved deployments (non-secret config), then
+// the sessions used in this run that are not saved (the demo sandbox, a
+// token from the environment), and the current one's state; it adds,
+// switches and logs out.
 type deploymentsScreen struct {
 	base
 	cfg    *keyring.Config // nil until the first load answers
 	loaded bool
 	list   listNav
+	// unsaved are the sessions used in this run that the config does not
+	// hold, kept here (never in the file) so the user can switch back.
+	unsaved []*Session
+}
+
+// deployRow is one row of the list: a saved deployment, or an unsaved
+// session (sess set).
+type deployRow struct {
+	keyring.Deployment
+	sess *Session
 }
 
 type configLoadedMsg struct {
@@ -79,7 +92,7 @@ func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
 			msg.cfg = &keyring.Config{}
 		}
 		s.cfg = msg.cfg
-		s.list.setLen(len(s.cfg.Deployments))
+		s.list.setLen(len(s.rows()))
 		s.selectCurrent()
 		var cmds []tea.Cmd
 		if msg.err != nil {
@@ -89,6 +102,9 @@ func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, s.startupSession())
 		}
 		return tea.Batch(cmds...)
+	case sessionChangedMsg:
+		s.noteSession()
+		return nil
 	case sessionResolvedMsg:
 		return s.applyResolved(msg)
 	case configSavedMsg:
@@ -194,17 +210,20 @@ func (s *deploymentsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, km.Switch):
 		if d, ok := s.selected(); ok {
-			return s.resolve(d.URL, false)
+			return s.use(d)
 		}
 	case key.Matches(msg, km.New):
-		return s.c.Push(newLoginForm(s.c, s.cfg))
+		return s.c.Push(newLoginForm(s.c, s.cfg, ""))
 	case key.Matches(msg, km.Logout):
 		d, ok := s.selected()
 		if !ok {
 			return nil
 		}
+		if d.sess != nil {
+			return s.c.Notify(noticeInfo, "Nothing to log out of: "+d.URL+" is not saved (its token is in memory until the console ends)")
+		}
 		return s.c.Confirm("Log out of "+d.URL+"?",
-			"The session token is deleted from the "+storeLabel(d.TokenStore)+
+			"The session token is deleted from "+keptIn(s.storeFor(d.TokenStore))+
 				" and the deployment is removed from the list. Apps and tokens on the server are not touched.",
 			s.logout(d.URL))
 	case key.Matches(msg, km.Refresh):
@@ -231,11 +250,20 @@ func (s *deploymentsScreen) storeFor(kind string) keyring.Store {
 	return s.c.Deps.Store
 }
 
-func storeLabel(kind string) string {
-	if kind == keyring.TokenStoreFile {
-		return "plain file"
+// storeLabel names, for the TOKEN IN column, where a saved deployment's
+// token is: the store's own kind (memory in the demo and in tests), cut
+// to its first words.
+func (s *deploymentsScreen) storeLabel(kind string) string {
+	k := s.c.Deps.Store.Kind()
+	if kind == keyring.TokenStoreFile && s.c.Deps.Store.Secure() {
+		k = "plain file" // storeFor's file, named without reading its path
 	}
-	return "OS keyring"
+	for _, short := range []string{"OS keyring", "plain file"} {
+		if strings.HasPrefix(k, short) {
+			return short
+		}
+	}
+	return k
 }
 
 func (s *deploymentsScreen) logout(url string) tea.Cmd {
@@ -258,7 +286,7 @@ func (s *deploymentsScreen) applySaved(msg configSavedMsg) tea.Cmd {
 		return s.c.NotifyErr(msg.err)
 	}
 	s.cfg = msg.cfg
-	s.list.setLen(len(s.cfg.Deployments))
+	s.list.setLen(len(s.rows()))
 	cmds := []tea.Cmd{s.c.Notify(noticeSuccess, msg.notice)}
 	if msg.use != nil {
 		sess, err := s.c.openSession(msg.use.url, msg.use.token, msg.use.source, msg.use.store)
@@ -276,16 +304,23 @@ func (s *deploymentsScreen) applySaved(msg configSavedMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (s *deploymentsScreen) selected() (keyring.Deployment, bool) {
-	if s.cfg == nil || s.list.cursor >= len(s.cfg.Deployments) || len(s.cfg.Deployments) == 0 {
-		return keyring.Deployment{}, false
+func (s *deploymentsScreen) selected() (deployRow, bool) {
+	rows := s.rows()
+	if s.list.cursor >= len(rows) {
+		return deployRow{}, false
 	}
-	return s.cfg.Deployments[s.list.cursor], true
+	return rows[s.list.cursor], true
 }
 
+// selectCurrent puts the cursor on the deployment in use, else on the
+// config's current one.
 func (s *deploymentsScreen) selectCurrent() {
-	for i, d := range s.cfg.Deployments {
-		if d.URL == s.cfg.Current {
+	want := s.cfg.Current
+	if cur := s.c.Session(); cur != nil {
+		want = cur.URL
+	}
+	for i, d := range s.rows() {
+		if d.URL == want {
 			s.list.cursor = i
 		}
 	}

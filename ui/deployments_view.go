@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"oauthdeck/client/safe"
 )
 
@@ -18,23 +20,37 @@ func (s *deploymentsScreen) View() string {
 		return b.String()
 	}
 	w := s.width
-	urlW := max(w-50, 20)
+	rows := s.rows()
+	// The URL column takes the longest URL, so LAST USED (with an unsaved
+	// row's source) keeps the rest.
+	longest := 0
+	for _, d := range rows {
+		longest = max(longest, ansi.StringWidth(d.URL))
+	}
+	urlW := max(min(longest+4, w-50), 20)
 	b.WriteString(st.Header.Render(padRight("    DEPLOYMENT", urlW+2)+padRight("USER", 16)+padRight("TOKEN IN", 12)+"LAST USED") + "\n")
-	if len(s.cfg.Deployments) == 0 {
+	if len(rows) == 0 {
 		b.WriteString(st.Subtle.Render("  None saved yet. Press n to add one (URL, then a session token, email and password, or the Coder CLI's session).") + "\n")
 	}
 	h := s.listHeight()
 	from, to := s.list.window(h)
 	cur := s.c.Session()
 	for i := from; i < to; i++ {
-		d := s.cfg.Deployments[i]
+		d := rows[i]
 		mark := "  "
 		if cur != nil && cur.URL == d.URL {
 			mark = "● "
 		}
+		user, store, last := safe.Line(d.Username), s.storeLabel(d.TokenStore), relTime(s.c.clock(), d.LastUsed)
+		if d.sess != nil {
+			// Not in the config: its token is in this process only.
+			user, store, last = "", "memory", "unsaved · "+safe.Line(d.sess.Source)
+			if u := d.sess.User; u != nil {
+				user = u.Username // sanitised when it arrived (displayUser)
+			}
+		}
 		urlW := urlW - 2
-		row := mark + padRight(d.URL, urlW) + padRight(safe.Line(d.Username), 16) +
-			padRight(storeLabel(d.TokenStore), 12) + relTime(s.c.clock(), d.LastUsed)
+		row := mark + padRight(d.URL, urlW) + padRight(user, 16) + padRight(store, 12) + last
 		b.WriteString(s.list.renderRow(st, i, row, w) + "\n")
 	}
 	b.WriteString("\n" + s.currentView())
@@ -98,5 +114,5 @@ func relTime(now, t time.Time) string {
 }
 
 func (s *deploymentsScreen) listHeight() int {
-	return max(min(len(s.cfg.Deployments), s.height/2-deploymentsListTop), 1)
+	return max(min(len(s.rows()), s.height/2-deploymentsListTop), 1)
 }

@@ -50,7 +50,9 @@ type loginDoneMsg struct {
 	taskID   int
 }
 
-func newLoginForm(c *Common, cfg *keyring.Config) *loginForm {
+// newLoginForm opens the form; url, when set, fills in the URL field
+// (':deploy URL' for a deployment not saved yet).
+func newLoginForm(c *Common, cfg *keyring.Config, url string) *loginForm {
 	s := &loginForm{base: newBase(c), cfg: cfg}
 	s.url = newTextField(c, "Deployment URL", "e.g. https://coder.example.com", false)
 	s.url.validate = func(v string) string {
@@ -62,13 +64,15 @@ func newLoginForm(c *Common, cfg *keyring.Config) *loginForm {
 		}
 		return ""
 	}
-	if sess := c.Session(); sess == nil && c.Deps.InitialURL != "" {
+	if url != "" {
+		s.url.input.SetValue(url)
+	} else if sess := c.Session(); sess == nil && c.Deps.InitialURL != "" {
 		s.url.input.SetValue(c.Deps.InitialURL)
 	}
 	s.method = newChoiceField("Sign in with", loginToken, loginPassword, loginImport)
 	s.method.hint = "←/→ to choose"
 	s.token = newTextField(c, "Session token", "paste it (hidden)", true)
-	s.token.hint = "From `coder login token` or the dashboard's Tokens page. Stored only in the OS keyring."
+	s.token.hint = "From `coder login token` or the dashboard's Tokens page. Stored only in " + keptIn(c.Deps.Store) + "."
 	s.token.validate = nonEmpty("the session token")
 	s.email = newTextField(c, "Email", "e.g. admin@example.com", false)
 	s.email.validate = nonEmpty("the email")
