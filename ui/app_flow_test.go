@@ -33,7 +33,7 @@ func TestStartFlowFromAppsAndDetail(t *testing.T) {
 	h := newHarness(t, goldenAPI(), 120, 30)
 	h.key("2", "G") // the last row: mcp-inspector
 	h.key("?")
-	h.requireScreen("start a flow with the app")
+	h.requireScreen("flow with the app")
 	h.key("esc")
 	h.key("f")
 	requireFlowFormFor(t, h, "mcp-inspector")

@@ -194,6 +194,10 @@ func (s *flowScreen) Update(msg tea.Msg) tea.Cmd {
 		s.render()
 		return nil
 	case flowOptionsMsg:
+		if s.run != nil && s.run.running != "" {
+			// As n refuses while a step runs: a form opened from Apps (f, :flow) must not replace it.
+			return s.c.Notify(noticeWarn, "The "+string(s.run.running)+" step is running: esc cancels it, then start the new flow")
+		}
 		s.opts = msg.opts
 		s.opts.ClientSecret = "" // used once by start; not kept for the next form
 		return tea.Batch(s.closeRun(), s.start(msg.opts))

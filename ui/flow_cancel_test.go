@@ -47,3 +47,18 @@ func TestFlowCancelledStepSaysCancelled(t *testing.T) {
 		t.Fatalf("paste consent claims a browser was opened:\n%s", s)
 	}
 }
+
+// A flow set up from Apps (f, :flow) while a step runs does not replace
+// the running flow, as n on the Flow tab does not.
+func TestFlowOptionsWhileAStepRuns(t *testing.T) {
+	s, _ := newUnitFlowScreen(t)
+	run := s.run
+	s.run.running = flows.StepAuthorize
+	cmd := s.Update(flowOptionsMsg{flowOptions{Mode: flows.ClientCreate, Consent: consentAuto}})
+	if s.run != run {
+		t.Fatal("the running flow was replaced")
+	}
+	if n, ok := cmd().(noticeMsg); !ok || !strings.Contains(n.text, "step is running") {
+		t.Fatalf("no notice: %#v", cmd())
+	}
+}

@@ -244,12 +244,9 @@ func validHeaderName(k string) bool {
 	if k == "" {
 		return false
 	}
-	for _, r := range k {
-		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
+	return strings.IndexFunc(k, func(r rune) bool {
+		return r != '-' && (r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z')
+	}) < 0
 }
 
 // save hands the edited request to the flow; the next run of the step sends it.

@@ -121,9 +121,9 @@ func DefaultKeyMap() *KeyMap {
 		Logout: nb([]string{"L"}, "L", "log out"),
 
 		CopyEndpoints: nb([]string{"c"}, "c", "copy field"),
-		DeleteSecret:  nb([]string{"d", "delete"}, "d", "delete the selected secret"),
+		DeleteSecret:  nb([]string{"d", "delete"}, "d", "delete secret"),
 		DeleteApp:     nb([]string{"D"}, "D", "delete the app"),
-		StartFlow:     nb([]string{"f"}, "f", "start a flow with the app"),
+		StartFlow:     nb([]string{"f"}, "f", "flow with the app"),
 		NewSecret:     nb([]string{"n"}, "n", "new secret"),
 		KeepSecret:    nb([]string{"k"}, "k", "keep in keyring"),
 		TestRedirect:  nb([]string{"t"}, "t", "test a redirect_uri"),
