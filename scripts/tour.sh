@@ -34,6 +34,17 @@ show "Apps" 2 "16 of 16"
 show "Discovery" 3 "issuer"
 show "Flow" 4 "Guided authorization-code flow"
 show "Check" 5 "Conformance suite"
+tmux -L "$sock" send-keys -t tour 4 n
+wait_for "Set up an authorization-code flow"
+tmux -L "$sock" send-keys -t tour C-s
+wait_for "Flow ready"
+tmux -L "$sock" send-keys -t tour a
+wait_for "token works"
+sleep 4.5 # the notice fades, so the key hints show again
+printf '\n**Flow, run to a token** (`4`, `n`, `ctrl+s`, `a`)\n\n```text\n'
+capture
+printf '```\n'
+show "Requests" 6 "SOURCE"
 tmux -L "$sock" send-keys -t tour 7 r
 wait_for "Audit done"
 sleep 4.5 # the notice fades, so the key hints show again
