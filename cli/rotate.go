@@ -176,7 +176,7 @@ func (a *app) handover(ctx context.Context, s *session, st rotation.State, f rot
 		if err := t.write(a.io.Err, a.palette(a.io.Err)); err != nil {
 			return err
 		}
-		moved := rotation.Moved(uses)
+		moved := rotation.Moved(uses, st)
 		switch {
 		case !recorded:
 			fmt.Fprintln(a.io.Err, "This server does not record when a secret is used: check that the clients have moved, then finish.")
@@ -208,7 +208,7 @@ func (a *app) finishRotation(ctx context.Context, s *session, store rotation.Sto
 			return err
 		}
 		warn := ""
-		if !rotation.Moved(uses) && flows.DetectServer(ctx, s.client).Features.SecretUseRecorded {
+		if !rotation.Moved(uses, st) && flows.DetectServer(ctx, s.client).Features.SecretUseRecorded {
 			warn = " The new secret has not been used since the old ones were."
 		}
 		ok, err := a.confirm(ctx, fmt.Sprintf("Delete the old secrets of %s? Tokens issued with them stop working.%s", safe.Line(st.AppName), warn))

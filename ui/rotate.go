@@ -202,7 +202,7 @@ func (s *rotateScreen) finish(abort bool) tea.Cmd {
 		return s.c.Notify(noticeWarn, "The new secret is not proven yet: nothing is deleted before it is (enter proves it)")
 	}
 	body := "Deleting a secret revokes every token issued with it."
-	if s.recorded && !rotation.Moved(s.uses) {
+	if s.recorded && !rotation.Moved(s.uses, *s.st) {
 		body = "The new secret has not been used since the old ones were: a client may still hold an old one. " + body
 	}
 	return s.c.Confirm("Delete the old secrets of "+s.name+"?", body, cmdOf(rotateConfirmedMsg{}))

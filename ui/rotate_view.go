@@ -28,7 +28,7 @@ func (s *rotateScreen) View() string {
 		stage = 1
 		if s.st.Stage == rotation.StageProven {
 			stage = 2
-			if rotation.Moved(s.uses) {
+			if rotation.Moved(s.uses, *s.st) {
 				stage = 3
 			}
 		}
@@ -78,7 +78,7 @@ func (s *rotateScreen) View() string {
 		switch {
 		case !s.recorded:
 			b.WriteString(st.Warn.Render("This server does not record when a secret is used: check the clients yourself, then f.") + "\n")
-		case rotation.Moved(s.uses):
+		case rotation.Moved(s.uses, *s.st):
 			b.WriteString(st.OK.Render("The new secret has been used since the old ones were: the clients have moved; f finishes.") + "\n")
 		default:
 			b.WriteString(st.Subtle.Render("Not moved yet: waiting for the new secret to be used (refreshes every "+rotateRefresh.String()+").") + "\n")

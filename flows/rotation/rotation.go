@@ -41,6 +41,9 @@ type State struct {
 	Started       time.Time `json:"started"`
 	ProvenAt      time.Time `json:"proven_at,omitzero"`
 	Proof         string    `json:"proof,omitempty"`
+	// ProofUse is the new secret's last use as the server reported it right
+	// after the proof: the proof's own use, which is no client moving.
+	ProofUse *time.Time `json:"proof_use,omitempty"`
 }
 
 // ErrPublicApp: public clients have no secrets to rotate.
@@ -107,6 +110,13 @@ func Prove(ctx context.Context, c *client.Client, st *State, secret string, now 
 		}
 	}
 	st.Stage, st.ProvenAt, st.Proof = StageProven, now, proof
+	if secrets, err := c.AppSecrets(ctx, st.AppID); err == nil { // without it, the proof's use may read as a client's
+		for _, s := range secrets {
+			if s.ID == st.NewSecretID {
+				st.ProofUse = s.LastUsedAt
+			}
+		}
+	}
 	return nil
 }
 
@@ -161,13 +171,16 @@ func Handover(ctx context.Context, c *client.Client, st State) ([]SecretUse, err
 }
 
 // Moved reports whether the clients have moved: the new secret has been
-// used since the old ones were last (or they never were).
-func Moved(uses []SecretUse) bool {
+// used, after the proof's own use, since the old ones were last (or they
+// never were).
+func Moved(uses []SecretUse, st State) bool {
 	var newest, oldest *time.Time
 	for _, u := range uses {
 		switch {
 		case u.New:
-			newest = u.LastUsed
+			if u.LastUsed != nil && (st.ProofUse == nil || u.LastUsed.After(*st.ProofUse)) {
+				newest = u.LastUsed
+			}
 		case u.LastUsed != nil && (oldest == nil || u.LastUsed.After(*oldest)):
 			oldest = u.LastUsed
 		}

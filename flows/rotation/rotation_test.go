@@ -94,12 +94,15 @@ func TestRotationEndToEnd(t *testing.T) {
 			if err != nil || len(uses) != 2 {
 				t.Fatalf("hand-over %+v, %v", uses, err)
 			}
+			if rotation.Moved(uses, st) { // the proof used the new secret: that is no client moving
+				t.Fatalf("moved right after the proof: %+v (proof use %v)", uses, st.ProofUse)
+			}
 			if err := flowWith(t, c, appID, full.ClientSecretFull); err != nil { // a client moves to the new secret
 				t.Fatal(err)
 			}
 			uses, _ = rotation.Handover(ctx, c, st)
 			// Only 2.38 records secret use (v2.30.0 keeps last_used_at null).
-			if moved := rotation.Moved(uses); moved != (compat == sandbox.CompatMain) {
+			if moved := rotation.Moved(uses, st); moved != (compat == sandbox.CompatMain) {
 				t.Fatalf("moved %v after the new secret was used: %+v", moved, uses)
 			}
 			deleted, err := rotation.Finish(ctx, c, st)
