@@ -327,10 +327,12 @@ func (s *flowScreen) listenerView() string {
 	for _, rj := range l.Rejected {
 		b.WriteString(st.Warn.Render("! refused: "+safe.Line(rj.Reason.Error())) + "\n")
 	}
-	cancelled := s.run.steps[stepIndex(flows.StepAuthorize)].Status == flows.StatusPending
+	res := s.run.steps[stepIndex(flows.StepAuthorize)]
 	switch {
-	case l.Err != "" && cancelled:
+	case l.Err != "" && res.Status == flows.StatusPending:
 		b.WriteString(st.Faint.Render("closed: the step was cancelled") + "\n")
+	case l.Err != "" && (res.Err != nil || res.Refusal != nil):
+		b.WriteString(st.Faint.Render("closed: see the outcome below") + "\n") // the error once, in its section
 	case l.Err != "":
 		b.WriteString(st.Error.Render("✗ "+safe.Line(l.Err)) + "\n")
 	}
