@@ -57,6 +57,7 @@ type flowOptionsForm struct {
 	cleanup  *formField
 	target   *formField
 	kept     keptState // whether the store keeps the app's secret
+	scopes   []string  // the server's scopes_supported, for completion
 }
 
 // Choice labels; index order matters (see options).
@@ -95,6 +96,8 @@ func newFlowOptionsForm(c *Common, prev flowOptions) *flowOptionsForm {
 	s.resource.input.SetValue(prev.Resource)
 	s.scope = newTextField(c, "Scope", "empty: no scope parameter", false)
 	s.scope.input.SetValue(prev.Scope)
+	s.scope.input.ShowSuggestions = true
+	s.scope.input.KeyMap.AcceptSuggestion = key.NewBinding(key.WithKeys("right")) // tab moves between fields
 	s.callback = newTextField(c, "Redirect URI", "", false)
 	s.callback.input.SetValue(prev.CallbackURL)
 	s.callback.validate = validateLoopbackRedirect
@@ -214,7 +217,7 @@ func (s *flowOptionsForm) options() flowOptions {
 func (s *flowOptionsForm) Title() string   { return "New flow" }
 func (s *flowOptionsForm) Capturing() bool { return true }
 func (s *flowOptionsForm) Init() tea.Cmd {
-	return tea.Batch(s.f.focusField(0), s.lookupKept())
+	return tea.Batch(s.f.focusField(0), s.lookupKept(), s.lookupScopes())
 }
 func (s *flowOptionsForm) SetSize(w, h int) {
 	s.base.SetSize(w, h)
@@ -229,6 +232,11 @@ func (s *flowOptionsForm) Update(msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(sessionChangedMsg); ok {
 		return s.c.PopScreen(s) // the app it offers belongs to the old deployment
 	}
+	if sc, ok := msg.(flowScopesMsg); ok {
+		s.scopes = sc.scopes
+		s.suggestScopes()
+		return nil
+	}
 	if kept, ok := msg.(flowKeptMsg); ok {
 		if s.app != nil && kept.appID == s.app.ID {
 			s.kept = kept.state
@@ -238,6 +246,7 @@ func (s *flowOptionsForm) Update(msg tea.Msg) tea.Cmd {
 	}
 	submit, cmd := s.f.update(msg)
 	s.sync()
+	s.suggestScopes()
 	if submit && s.f.valid() {
 		return tea.Batch(s.c.Pop(), cmdOf(flowOptionsMsg{s.options()}))
 	}

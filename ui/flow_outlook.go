@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"slices"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -85,4 +87,59 @@ func (s *flowOptionsForm) appOutlook() string {
 var clientHints = map[flows.ClientMode]string{
 	flows.ClientCreate:   "a fresh app with a secret, made through the admin API: works end to end",
 	flows.ClientRegister: "registers a client as MCP clients do (RFC 7591); needs registration open on the deployment",
+}
+
+// flowScopesMsg carries the server's scopes_supported to the form, for
+// completing the Scope field.
+type flowScopesMsg struct{ scopes []string }
+
+// lookupScopes reads scopes_supported off the loop.
+func (s *flowOptionsForm) lookupScopes() tea.Cmd {
+	api := s.c.API()
+	if api == nil {
+		return nil
+	}
+	ctx := s.ctx
+	return func() tea.Msg {
+		md, err := api.AuthorizationServerMetadata(ctx, "")
+		if err != nil {
+			return nil
+		}
+		scopes := make([]string, 0, len(md.Doc.ScopesSupported))
+		for _, sc := range md.Doc.ScopesSupported {
+			if sc = safe.Line(sc); sc != "" && !strings.ContainsAny(sc, " \t") {
+				scopes = append(scopes, sc)
+			}
+		}
+		return flowScopesMsg{scopes}
+	}
+}
+
+// suggestScopes offers, for the word being typed, the server's scopes not
+// already in the field (→ accepts), and says which typed ones it does not
+// list: a correct server refuses those (a negative test may want one).
+func (s *flowOptionsForm) suggestScopes() {
+	if len(s.scopes) == 0 {
+		return
+	}
+	v := s.scope.input.Value()
+	prefix := v[:strings.LastIndex(v, " ")+1]
+	have := strings.Fields(v)
+	var sugg []string
+	for _, sc := range s.scopes {
+		if !slices.Contains(have, sc) {
+			sugg = append(sugg, prefix+sc)
+		}
+	}
+	s.scope.input.SetSuggestions(sugg)
+	var unknown []string
+	for _, sc := range have {
+		if !slices.Contains(s.scopes, sc) {
+			unknown = append(unknown, sc)
+		}
+	}
+	s.scope.hint = "→ completes from the server's scopes_supported (" + itoa(len(s.scopes)) + "); empty: no scope parameter"
+	if len(unknown) > 0 {
+		s.scope.hint = "! not in scopes_supported: " + strings.Join(unknown, " ") + " (a correct server refuses it with invalid_scope); " + s.scope.hint
+	}
 }
