@@ -144,8 +144,9 @@ type Config struct {
 	// completes consent with the admin's session and reads the redirect.
 	// Default: http://127.0.0.1:9876/callback (Coder's own scripts use that port).
 	RedirectURI string
-	// OnResult, when set, is called with each result as it completes (in
-	// order, from Run's goroutine). It must not block for long.
+	// OnResult, when set, is called with each result in registry order,
+	// from Run's goroutine, once it and every check before it have
+	// completed. It must not block for long.
 	OnResult func(Result)
 	// CleanupTimeout bounds the removal of what the suite created, which runs
 	// on a fresh context even when ctx was cancelled. Default 15s.
@@ -164,12 +165,20 @@ type Config struct {
 	// Needs) and reports just them; the report then has no grades, which
 	// are for whole runs. An unknown id is an error before anything is sent.
 	Only []string
+	// Parallelism is how many checks may run at a time (0: DefaultParallelism;
+	// 1: one after another, as before). Checks that share the test apps'
+	// state on the server always run one after another in registry order;
+	// the report is the same either way. Generic mode (Given) runs one at a
+	// time.
+	Parallelism int
 }
 
 // DefaultRedirectURI is the callback the suite's apps are registered with.
 const DefaultRedirectURI = "http://127.0.0.1:9876/callback"
 
-// Run executes every check in order and returns the report. It returns an
+// Run executes every check and returns the report, checks in registry
+// order; checks that do not depend on each other run side by side (see
+// Config.Parallelism). It returns an
 // error only when the run could not be carried out as a whole (bad config,
 // ctx cancelled, cleanup failed); the report then holds what completed.
 func Run(ctx context.Context, cfg Config) (Report, error) {

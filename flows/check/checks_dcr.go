@@ -78,7 +78,7 @@ func (s *suite) register(ctx context.Context, p *probe, note, redirectURI string
 		var reg client.ClientRegistration
 		if json.Unmarshal(resp.Body, &reg) == nil && reg.ClientID != "" {
 			s.remember(reg.ClientSecret, reg.RegistrationAccessToken)
-			s.created = append(s.created, createdClient{ID: reg.ClientID, Name: name, RegURI: reg.RegistrationClientURI, RegToken: reg.RegistrationAccessToken})
+			s.track(createdClient{ID: reg.ClientID, Name: name, RegURI: reg.RegistrationClientURI, RegToken: reg.RegistrationAccessToken})
 			return resp.StatusCode, &reg, nil, nil
 		}
 	}

@@ -36,10 +36,10 @@ type probe struct {
 // cite reuses an earlier check's evidence whose note starts with prefix,
 // for verdicts drawn from an exchange another check already made.
 func (p *probe) cite(id, prefix string) {
-	for _, r := range p.s.results {
-		if r.ID != id {
-			continue
-		}
+	p.s.mu.Lock()
+	r, ok := p.s.finished[id]
+	p.s.mu.Unlock()
+	if ok {
 		for _, ev := range r.Evidence {
 			if strings.HasPrefix(ev.Note, prefix) {
 				c := ev
@@ -319,6 +319,8 @@ func (s *suite) clean(text string, oneLine bool) string {
 // verifiers). Short values are ignored: they cannot be secrets and would
 // mangle ordinary text.
 func (s *suite) remember(values ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, v := range values {
 		if len(v) < 8 || s.secrets[v] {
 			continue
@@ -334,7 +336,12 @@ func (s *suite) remember(values ...string) {
 }
 
 func (s *suite) scrub(text string) string {
-	if len(s.secrets) == 0 || text == "" {
+	if text == "" {
+		return text
+	}
+	s.mu.Lock()
+	if len(s.secrets) == 0 {
+		s.mu.Unlock()
 		return text
 	}
 	if s.replacer == nil {
@@ -350,7 +357,9 @@ func (s *suite) scrub(text string) string {
 		}
 		s.replacer = strings.NewReplacer(pairs...)
 	}
-	return s.replacer.Replace(text)
+	r := s.replacer
+	s.mu.Unlock()
+	return r.Replace(text)
 }
 
 // preBound cuts a body far past what evidence shows (maxEvidenceBody)

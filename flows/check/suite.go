@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"oauthdeck/client"
@@ -14,8 +16,10 @@ import (
 	"oauthdeck/flows/internal/randtext"
 )
 
-// suite is one run's shared state. Checks run one after another on Run's
-// goroutine, so it needs no lock.
+// suite is one run's shared state. Checks may run side by side (see
+// runner.go): what they hand on is written before the checks that read it
+// start, and what any of them may touch at any time (the secrets to scrub,
+// what to remove at the end, the finished results) is behind mu.
 type suite struct {
 	cfg      Config
 	c        *client.Client
@@ -50,7 +54,9 @@ type suite struct {
 	live           *client.TokenResponse
 	scopeChallenge *scopeChallenge // what mcp.scope-challenge met, for mcp.scope-step-up
 
-	results []Result // every check run so far, reported or not (p.cite reads them)
+	mu       sync.Mutex
+	results  []Result          // every check run so far in registry order, reported or not
+	finished map[string]Result // every check finished so far, by id (p.cite reads them)
 	// runs and reports are Config.Only's selection: nil runs and reports all.
 	runs, reports map[string]bool
 
@@ -74,6 +80,29 @@ type createdClient struct {
 	Name     string
 	RegURI   string
 	RegToken string
+	none     bool // its create was refused: nothing to remove
+}
+
+// track lists cc for removal at the end and returns its place in the list.
+func (s *suite) track(cc createdClient) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created = append(s.created, cc)
+	return len(s.created) - 1
+}
+
+// trackID records the id the server gave what track listed at i.
+func (s *suite) trackID(i int, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created[i].ID = id
+}
+
+// untrack says what track listed at i was never made.
+func (s *suite) untrack(i int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created[i].none = true
 }
 
 // endpoints are the OAuth2 endpoints, from the metadata when found.
@@ -89,6 +118,7 @@ func newSuite(cfg Config) *suite {
 		base:     strings.TrimRight(cfg.Client.BaseURL(), "/"),
 		redirect: cfg.RedirectURI,
 		secrets:  map[string]bool{},
+		finished: map[string]Result{},
 	}
 	if s.redirect == "" {
 		s.redirect = DefaultRedirectURI
@@ -114,14 +144,22 @@ func newSuite(cfg Config) *suite {
 	return s
 }
 
-// runAll runs the registry in order. It stops at cancellation and returns
-// the context's error; every other problem is a check's verdict.
+// runAll runs the registry's selected checks, side by side where they may
+// (see runner.go), reporting each result in registry order. It stops at
+// cancellation and returns the context's error; every other problem is a
+// check's verdict.
 func (s *suite) runAll(ctx context.Context) error {
 	s.serverInfo(ctx)
+	var sel []definition
 	for _, def := range registry {
-		if s.runs != nil && !s.runs[def.ID] {
-			continue
+		if s.runs == nil || s.runs[def.ID] {
+			sel = append(sel, def)
 		}
+	}
+	if s.parallelism() > 1 {
+		return s.runGraph(ctx, sel)
+	}
+	for _, def := range sel {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -129,12 +167,27 @@ func (s *suite) runAll(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err // a half-run check is not a verdict
 		}
-		s.results = append(s.results, res)
-		if s.cfg.OnResult != nil && s.reported(def.ID) {
-			s.cfg.OnResult(res)
-		}
+		s.finish(res)
+		s.emit(res)
 	}
 	return nil
+}
+
+// finish makes res what later checks may cite.
+func (s *suite) finish(res Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.finished[res.ID] = res
+}
+
+// emit adds res to the report, in order, and tells Config.OnResult.
+func (s *suite) emit(res Result) {
+	s.mu.Lock()
+	s.results = append(s.results, res)
+	s.mu.Unlock()
+	if s.cfg.OnResult != nil && s.reported(res.ID) {
+		s.cfg.OnResult(res)
+	}
 }
 
 func (s *suite) runOne(ctx context.Context, def definition) (res Result) {
@@ -190,6 +243,8 @@ func isOwner(u client.User) bool {
 func (s *suite) reported(id string) bool { return s.reports == nil || s.reports[id] }
 
 func (s *suite) report() Report {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	checks := []Result{}
 	for _, r := range s.results {
 		if s.reported(r.ID) {
@@ -213,7 +268,7 @@ func (s *suite) setupApps(ctx context.Context, p *probe) error {
 		name := "oauthdeck-check-" + slot.label + "-" + randtext.Alnum(8)
 		// Listed before it exists: a create cut short by an interruption may
 		// still have happened on the server, and cleanup then finds it by name.
-		s.created = append(s.created, createdClient{Name: name})
+		made := s.track(createdClient{Name: name})
 		var app client.App
 		err := p.call("create test app "+strings.ToUpper(slot.label), func() error {
 			var err error
@@ -222,11 +277,11 @@ func (s *suite) setupApps(ctx context.Context, p *probe) error {
 		})
 		if err != nil {
 			if answered(err) { // refused: nothing was made
-				s.created = s.created[:len(s.created)-1]
+				s.untrack(made)
 			}
 			return fmt.Errorf("creating app %s: %w", name, err)
 		}
-		s.created[len(s.created)-1].ID = app.ID
+		s.trackID(made, app.ID)
 		var sec client.AppSecretFull
 		err = p.call("create a secret for test app "+strings.ToUpper(slot.label), func() error {
 			var err error
@@ -245,7 +300,10 @@ func (s *suite) setupApps(ctx context.Context, p *probe) error {
 // cleanup removes everything the suite created, on a fresh short context so
 // that it also runs after ctx was cancelled.
 func (s *suite) cleanup(ctx context.Context) error {
-	if len(s.created) == 0 {
+	s.mu.Lock()
+	created := slices.Clone(s.created)
+	s.mu.Unlock()
+	if len(created) == 0 {
 		return nil
 	}
 	timeout := s.cfg.CleanupTimeout
@@ -255,7 +313,10 @@ func (s *suite) cleanup(ctx context.Context) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	var errs []error
-	for _, cc := range s.created {
+	for _, cc := range created {
+		if cc.none {
+			continue
+		}
 		if cc.ID == "" {
 			id, err := s.findApp(cctx, cc.Name)
 			if err != nil {
