@@ -261,6 +261,9 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 		fmt.Fprintf(errw, "[%d/%d] %s ...\n", i+1, len(steps), id)
 		res := flow.Run(ctx, id)
 		a.printStep(errw, res, o.reveal)
+		if ctx.Err() != nil {
+			break // interrupted: the exit says so below, and nothing more runs
+		}
 		if res.Status == flows.StatusFailed {
 			failed = &res
 			break
@@ -284,6 +287,9 @@ func (a *app) runFlow(ctx context.Context, arg string, o flowOptions) error {
 		}
 	}
 
+	if ctx.Err() != nil {
+		return ctx.Err() // interrupted (exit 130): no tokens written as if the run were done
+	}
 	snap := flow.Snapshot()
 	if tokens, ok := flow.Tokens(); ok && failed == nil {
 		if o.all {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -30,11 +31,17 @@ type editRule struct {
 	basis string
 	must  bool   // a MUST: an acceptance fails the step (else it warns)
 	fix   string // for the server's admin, when it accepted
+	// codes are the OAuth2 errors that refuse this edit. An answer with
+	// another code (access_denied: the user clicked Deny; server_error,
+	// temporarily_unavailable, a 429 or a 5xx) proves nothing about it.
+	codes []string
 }
 
-func param(name string) func(Edit, flowState) bool {
-	return func(e Edit, _ flowState) bool { return e.Where == "param" && e.Name == name }
-}
+var (
+	atAuthorize = []string{"invalid_request", "unauthorized_client", "invalid_client"}
+	atToken     = []string{"invalid_grant", "invalid_request"}
+	badClient   = []string{"invalid_client", "unauthorized_client", "invalid_request"}
+)
 
 func paramDeleted(name string) func(Edit, flowState) bool {
 	return func(e Edit, _ flowState) bool { return e.Where == "param" && e.Name == name && e.Op == "delete" }
@@ -46,44 +53,83 @@ func paramSetTo(name string, pred func(string) bool) func(Edit, flowState) bool 
 	}
 }
 
+// paramChanged: the parameter deleted, or set to another value than the
+// flow's own (want reads it from the state before the run). An edit is a
+// difference from the default request; a secret's new value is not kept
+// in it (Junk), and differs by being there.
+func paramChanged(name string, want func(flowState) string) func(Edit, flowState) bool {
+	return func(e Edit, st flowState) bool {
+		if e.Where != "param" || e.Name != name {
+			return false
+		}
+		return e.Op == "delete" || changedTo(e, want(st))
+	}
+}
+
+func changedTo(e Edit, own string) bool {
+	return e.Op == "set" && (e.Junk || len(e.Values) > 0 && e.Values[0] != own)
+}
+
+// paramSetOther: set to another value than the flow's; deleting it is
+// allowed (resource is optional in a token request, RFC 8707 §2.2).
+func paramSetOther(name string, want func(flowState) string) func(Edit, flowState) bool {
+	return func(e Edit, st flowState) bool {
+		return e.Where == "param" && e.Name == name && changedTo(e, want(st))
+	}
+}
+
 var editRules = []editRule{
 	{StepAuthorize, paramDeleted("code_challenge"), "an authorization request without PKCE", "PKCE required",
 		"OAuth 2.1 §4.1.1; RFC 9700 §2.1.1; MCP 2025-06-18", false,
-		"Require PKCE for every client (Coder enforces it from 2.38)."},
+		"Require PKCE for every client (Coder enforces it from 2.38).", atAuthorize},
 	{StepAuthorize, paramSetTo("code_challenge_method", func(v string) bool { return v != "S256" }), "a code_challenge_method other than S256", "S256 only",
 		"RFC 9700 §2.1.1; MCP 2025-11-25", false,
-		"Accept only code_challenge_method=S256."},
+		"Accept only code_challenge_method=S256.", atAuthorize},
 	{StepAuthorize, paramSetTo("response_type", func(v string) bool { return v != "code" }), "a response_type other than code", "the code flow only",
 		"RFC 6749 §3.1.1, §4.1.2.1; RFC 9700 §2.1.2", true,
-		"Refuse response types the client is not registered for (implicit is deprecated)."},
+		"Refuse response types the client is not registered for (implicit is deprecated).", append([]string{"unsupported_response_type"}, atAuthorize...)},
 	{StepAuthorize, paramDeleted("client_id"), "an authorization request without client_id", "client_id required",
-		"RFC 6749 §4.1.1", true, "Refuse an authorization request that names no client."},
+		"RFC 6749 §4.1.1", true, "Refuse an authorization request that names no client.", atAuthorize},
 	{StepAuthorize, func(e Edit, st flowState) bool {
 		return e.Where == "param" && e.Name == "redirect_uri" && unregistered(e, st)
 	},
 		"a redirect_uri the client did not register", "exact redirect URI matching",
 		"RFC 6749 §3.1.2.4; RFC 9700 §4.1.3", true,
-		"Compare redirect_uri with the registered URIs exactly (only a loopback port may differ, RFC 8252 §7.3)."},
+		"Compare redirect_uri with the registered URIs exactly (only a loopback port may differ, RFC 8252 §7.3).", atAuthorize},
 
-	{StepExchange, param("code_verifier"), "a token request without the right code_verifier", "PKCE verifier checked",
-		"RFC 7636 §4.6", true, "Check code_verifier against the code's code_challenge and refuse a mismatch with invalid_grant."},
-	{StepExchange, param("code"), "a code the server did not issue for this request", "codes bound to their request",
-		"RFC 6749 §4.1.3, §5.2", true, "Refuse unknown codes with invalid_grant."},
-	{StepExchange, param("redirect_uri"), "a redirect_uri other than the authorization request's", "redirect_uri must match",
-		"RFC 6749 §4.1.3", true, "Refuse a token request whose redirect_uri differs from the authorization request's."},
-	{StepExchange, param("resource"), "a resource other than the authorization request's", "resource must match",
-		"RFC 8707 §2.2 (invalid_target)", true, "Refuse a resource the grant was not issued for, with invalid_target."},
-	{StepExchange, clientCredentials, "other client credentials than the client's", "client authentication",
-		"RFC 6749 §2.3.1, §5.2 (invalid_client)", true, "Authenticate the client and refuse a wrong or missing secret with invalid_client."},
-	{StepRefresh, param("refresh_token"), "a refresh token the server did not issue", "refresh tokens checked",
-		"RFC 6749 §6, §5.2 (invalid_grant)", true, "Refuse unknown refresh tokens with invalid_grant."},
-	{StepRefresh, clientCredentials, "other client credentials than the client's", "client authentication",
-		"RFC 6749 §6, §2.3.1 (invalid_client)", true, "Authenticate the client at refresh and refuse a wrong secret with invalid_client."},
+	{StepExchange, paramChanged("code_verifier", func(st flowState) string { return st.verifier }), "a token request without the right code_verifier", "PKCE verifier checked",
+		"RFC 7636 §4.6", true, "Check code_verifier against the code's code_challenge and refuse a mismatch with invalid_grant.", atToken},
+	{StepExchange, paramChanged("code", func(st flowState) string { return st.callback.Code }), "a code the server did not issue for this request", "codes bound to their request",
+		"RFC 6749 §4.1.3, §5.2", true, "Refuse unknown codes with invalid_grant.", atToken},
+	{StepExchange, paramChanged("redirect_uri", func(st flowState) string { return st.redirectURI }), "a redirect_uri other than the authorization request's", "redirect_uri must match",
+		"RFC 6749 §4.1.3", true, "Refuse a token request whose redirect_uri differs from the authorization request's.", atToken},
+	{StepExchange, paramSetOther("resource", func(st flowState) string { return st.sentResource }), "a resource other than the authorization request's", "resource must match",
+		"RFC 8707 §2.2 (invalid_target)", true, "Refuse a resource the grant was not issued for, with invalid_target.", append([]string{"invalid_target"}, atToken...)},
+	{StepExchange, otherClient, "other client credentials than the client's", "client authentication",
+		"RFC 6749 §2.3.1, §5.2 (invalid_client)", true, "Authenticate the client and refuse a wrong or missing secret with invalid_client.", badClient},
+	{StepRefresh, paramChanged("refresh_token", func(st flowState) string {
+		if st.tokens == nil {
+			return ""
+		}
+		return st.tokens.RefreshToken
+	}), "a refresh token the server did not issue", "refresh tokens checked",
+		"RFC 6749 §6, §5.2 (invalid_grant)", true, "Refuse unknown refresh tokens with invalid_grant.", atToken},
+	{StepRefresh, otherClient, "other client credentials than the client's", "client authentication",
+		"RFC 6749 §6, §2.3.1 (invalid_client)", true, "Authenticate the client at refresh and refuse a wrong secret with invalid_client.", badClient},
 }
 
-func clientCredentials(e Edit, _ flowState) bool {
-	return e.Where == "param" && (e.Name == "client_secret" || e.Name == "client_id") ||
-		e.Where == "header" && http.CanonicalHeaderKey(e.Name) == "Authorization"
+// otherClient: the client's credentials changed or removed (not the same
+// client_id added again, which RFC 6749 §4.1.3 allows).
+func otherClient(e Edit, st flowState) bool {
+	switch {
+	case e.Where == "param" && e.Name == "client_id":
+		return paramChanged("client_id", func(st flowState) string { return st.clientID })(e, st)
+	case e.Where == "param" && e.Name == "client_secret":
+		return paramChanged("client_secret", func(st flowState) string { return st.clientSecret })(e, st)
+	case e.Where == "header" && http.CanonicalHeaderKey(e.Name) == "Authorization":
+		return e.Op == "delete" || changedTo(e, "Basic "+basicAuth(st.clientID, st.clientSecret))
+	}
+	return false
 }
 
 // unregistered: the new redirect_uri is not the one the flow's own client
@@ -100,7 +146,7 @@ func unregistered(e Edit, st flowState) bool {
 		return false
 	}
 	sent, err1 := url.Parse(e.Values[0])
-	reg, err2 := url.Parse(st.redirectURI)
+	reg, err2 := url.Parse(st.callbackURL) // what the flow registered for its client
 	if err1 != nil || err2 != nil || reg.Host == "" {
 		return false
 	}
@@ -109,52 +155,60 @@ func unregistered(e Edit, st flowState) bool {
 	return !same || sent.Port() != reg.Port() && !coder.IsLoopbackHost(sent.Hostname())
 }
 
-// matchEditRule is the first rule that one of the step's edits falls under.
-func matchEditRule(id StepID, edits []Edit, st flowState) (editRule, bool) {
+// matchedRules are the rules one of the step's edits falls under, in order.
+func matchedRules(id StepID, edits []Edit, st flowState) []editRule {
+	var out []editRule
 	for _, r := range editRules {
 		if r.step != id {
 			continue
 		}
 		for _, e := range edits {
 			if r.match(e, st) {
-				return r, true
+				out = append(out, r)
+				break
 			}
 		}
 	}
-	return editRule{}, false
+	return out
 }
 
-// serverRefusal is the server's answer when err is the server saying no
-// (an OAuth2 error, an error at the redirect URI, a 4xx), not a transport
-// or client-side failure.
-func serverRefusal(err error) (string, bool) {
+// refusalOf is the server's answer when err is the server saying no: its
+// OAuth2 error code (at the token endpoint or the redirect URI), or for an
+// answer without one (an error page) a 400, 401 or 403. Anything else (a
+// transport failure, a 429, a 5xx) is no refusal of the edit.
+func refusalOf(err error) (code, answer string, ok bool) {
 	var oe *client.OAuth2Error
 	var ce *CallbackError
 	var ae *client.APIError
 	var ue *client.UnexpectedResponseError
+	pageStatus := func(st int) bool { return st == 400 || st == 401 || st == 403 }
 	switch {
 	case errors.As(err, &oe):
-		return safe.Line(oe.Code + " (HTTP " + strconv.Itoa(oe.StatusCode) + ")"), true
+		return safe.Line(oe.Code), safe.Line(oe.Code + " (HTTP " + strconv.Itoa(oe.StatusCode) + ")"), oe.Code != ""
 	case errors.As(err, &ce) && errors.Is(ce.Err, ErrAuthorization):
-		return safe.Line(ce.Code + " at the redirect URI"), true
-	case errors.As(err, &ae) && ae.StatusCode >= 400 && ae.StatusCode < 500:
-		return "HTTP " + strconv.Itoa(ae.StatusCode), true
-	case errors.As(err, &ue) && ue.StatusCode >= 400 && ue.StatusCode < 500:
-		return "HTTP " + strconv.Itoa(ue.StatusCode), true
+		return safe.Line(ce.Code), safe.Line(ce.Code + " at the redirect URI"), ce.Code != ""
+	case errors.As(err, &ae) && pageStatus(ae.StatusCode):
+		return "", "HTTP " + strconv.Itoa(ae.StatusCode), true
+	case errors.As(err, &ue) && pageStatus(ue.StatusCode):
+		return "", "HTTP " + strconv.Itoa(ue.StatusCode), true
 	}
-	return "", false
+	return "", "", false
 }
+
+// refuses: the rule's expected codes include code ("" is a bare 400/401/403).
+func (r editRule) refuses(code string) bool { return code == "" || slices.Contains(r.codes, code) }
 
 // judgeEdits turns a run of a negatively edited request into its verdict:
 // refused as it should, or accepted when it should not have been. Other
 // runs are left as they are.
 // judged is true when the verdict and explanation are the edit's.
 func judgeEdits(res *StepResult, err error, edits []Edit, st flowState) (_ error, judged bool) {
-	r, ok := matchEditRule(res.Step, edits, st)
-	if !ok {
+	rules := matchedRules(res.Step, edits, st)
+	if len(rules) == 0 {
 		return err, false
 	}
 	if err == nil {
+		r := rules[0]
 		level := "should"
 		if r.must {
 			level = "must"
@@ -170,18 +224,24 @@ func judgeEdits(res *StepResult, err error, edits []Edit, st flowState) (_ error
 		}
 		return fmt.Errorf("the server accepted %s (%s)", r.what, r.basis), true
 	}
-	answer, refused := serverRefusal(err)
+	code, answer, refused := refusalOf(err)
 	if !refused {
 		return err, false
 	}
-	res.Status, res.Refusal = StatusRefused, err
-	res.Verdict = "refused as it should (" + r.rule + "): " + answer
-	res.Fields = append(res.Fields, Field{Label: "Server's answer", Value: safe.Line(err.Error())})
-	res.Explain = &Explanation{Code: "refused-as-expected",
-		Cause: "You sent " + r.what + " and the server refused it (" + r.rule + "), as " + r.basis + " requires.",
-		Fix:   "Nothing to fix: that was the test. To go on with the flow, reset the request (e, then R) and run the step again.",
-		Basis: r.basis}
-	return nil, true
+	for _, r := range rules { // the rule the answer is about
+		if !r.refuses(code) {
+			continue
+		}
+		res.Status, res.Refusal = StatusRefused, err
+		res.Verdict = "refused as it should (" + r.rule + "): " + answer
+		res.Fields = append(res.Fields, Field{Label: "Server's answer", Value: safe.Line(err.Error())})
+		res.Explain = &Explanation{Code: "refused-as-expected",
+			Cause: "You sent " + r.what + " and the server refused it (" + r.rule + "), as " + r.basis + " requires.",
+			Fix:   "Nothing to fix: that was the test. To go on with the flow, reset the request (e, then R) and run the step again.",
+			Basis: r.basis}
+		return nil, true
+	}
+	return err, false // refused, but not for what the edit tests
 }
 
 // judgeDeadTokens: a use or refresh of tokens this flow proved dead is
@@ -191,13 +251,14 @@ func judgeDeadTokens(res *StepResult, err error, before flowState, now time.Time
 	if err == nil || !before.tokensDead || res.Step != StepUse && res.Step != StepRefresh {
 		return err
 	}
-	answer, refused := serverRefusal(err)
-	if !refused {
-		var be *BearerRefusedError
-		if !errors.As(err, &be) {
-			return err
-		}
+	code, answer, refused := refusalOf(err)
+	var be *BearerRefusedError
+	switch {
+	case refused && (code == "" || code == "invalid_grant" || code == "invalid_token"):
+	case errors.As(err, &be) && (be.Status == http.StatusUnauthorized || be.Status == http.StatusForbidden):
 		answer = safe.Line(be.Error())
+	default:
+		return err // a 429, a 5xx, a transport failure: not the revocation's doing
 	}
 	when := ClockTime(before.deadAt, now)
 	res.Status, res.Refusal = StatusRefused, err
@@ -206,6 +267,6 @@ func judgeDeadTokens(res *StepResult, err error, before flowState, now time.Time
 	res.Explain = &Explanation{Code: "revoked",
 		Cause: "These tokens were " + before.deadBy + " at " + when + ", so the server refuses them, as it must.",
 		Fix:   "Nothing is wrong: start a new flow, or run authorize again, for live tokens.",
-		Basis: "RFC 7009 §2.2"}
+		Basis: before.deadBasis}
 	return nil
 }

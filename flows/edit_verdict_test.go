@@ -69,7 +69,7 @@ func TestJudgeEdits(t *testing.T) {
 // (RFC 8252 §7.3); another path or host is, for a client the flow
 // registered; for an existing app the registered list is unknown.
 func TestUnregisteredRedirect(t *testing.T) {
-	created := flowState{createdAppID: "app", redirectURI: "http://127.0.0.1:4000/callback"}
+	created := flowState{createdAppID: "app", callbackURL: "http://127.0.0.1:4000/callback"}
 	set := func(v string) Edit { return Edit{Op: "set", Where: "param", Name: "redirect_uri", Values: []string{v}} }
 	for v, want := range map[string]bool{
 		"http://127.0.0.1:5000/callback":     false,
@@ -81,7 +81,7 @@ func TestUnregisteredRedirect(t *testing.T) {
 			t.Errorf("%s: unregistered = %v", v, got)
 		}
 	}
-	if unregistered(set("https://evil.example/callback"), flowState{redirectURI: created.redirectURI}) {
+	if unregistered(set("https://evil.example/callback"), flowState{callbackURL: created.callbackURL}) {
 		t.Error("judged for an existing app, whose registered URIs are not known")
 	}
 }
@@ -135,5 +135,54 @@ func TestEditedHeadersAreSent(t *testing.T) {
 	}
 	if !sent {
 		t.Fatalf("the added header never reached the token endpoint: %+v", r.Exchanges)
+	}
+}
+
+// Only an answer about the edit is "refused as it should": the user's Deny,
+// a rate limit or a server error proves nothing, and the same client_id
+// added again or resource left out is no negative edit.
+func TestJudgeEditsOnlyTheEditsRefusal(t *testing.T) {
+	noPKCE := []Edit{{Op: "delete", Where: "param", Name: "code_challenge"}}
+	for _, err := range []error{
+		&CallbackError{Err: ErrAuthorization, Code: "access_denied"},
+		&CallbackError{Err: ErrAuthorization, Code: "server_error"},
+		&client.OAuth2Error{StatusCode: 429, Code: "temporarily_unavailable"},
+		&client.APIError{StatusCode: 429},
+		&client.APIError{StatusCode: 502},
+	} {
+		res := StepResult{Step: StepAuthorize}
+		if _, judged := judgeEdits(&res, err, noPKCE, flowState{}); judged || res.Status == StatusRefused {
+			t.Errorf("%v judged as the PKCE refusal", err)
+		}
+	}
+	st := flowState{clientID: "cid", clientSecret: "sec", sentResource: "https://coder.example.com"}
+	sameID := []Edit{{Op: "set", Where: "param", Name: "client_id", Values: []string{"cid"}}}
+	noResource := []Edit{{Op: "delete", Where: "param", Name: "resource"}}
+	for name, edits := range map[string][]Edit{"the same client_id": sameID, "no resource": noResource} {
+		if rules := matchedRules(StepExchange, edits, st); len(rules) != 0 {
+			t.Errorf("%s is judged a negative edit: %+v", name, rules[0].what)
+		}
+	}
+	otherID := []Edit{{Op: "set", Where: "param", Name: "client_id", Values: []string{"someone"}}}
+	if rules := matchedRules(StepExchange, otherID, st); len(rules) != 1 || rules[0].rule != "client authentication" {
+		t.Error("another client_id is not judged")
+	}
+}
+
+// A created app's redirect_uri edited at authorize is refused as it
+// should, judged against what the flow registered (the run itself records
+// the edited URI); RunAll stops there instead of running it again.
+func TestAuthorizeUnregisteredRedirectRefused(t *testing.T) {
+	env := startSandbox(t, sandbox.CompatMain)
+	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
+	defer f.Close()
+	ctx := testCtx(t)
+	runSteps(t, ctx, f, StepDiscover, StepClient, StepPrepare)
+	if err := f.EditRequest(StepAuthorize, func(r *Request) { r.Params.Set("redirect_uri", "https://evil.example/callback") }); err != nil {
+		t.Fatal(err)
+	}
+	out := f.RunAll(ctx)
+	if len(out) != 1 || out[0].Status != StatusRefused || !strings.Contains(out[0].Verdict, "exact redirect URI matching") {
+		t.Fatalf("RunAll: %+v", out)
 	}
 }

@@ -60,6 +60,7 @@ type flowState struct {
 	// and deadAt say what killed them, for a later use or refresh.
 	tokensDead bool
 	deadBy     string
+	deadBasis  string
 	deadAt     time.Time
 }
 
@@ -164,7 +165,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	err := def.run(f, ctx, res)
 	judged := false
 	if len(edits) > 0 {
-		err, judged = judgeEdits(res, err, edits, f.state())
+		err, judged = judgeEdits(res, err, edits, before) // as the request was made, not as the run left it
 	}
 	if !judged {
 		err = judgeDeadTokens(res, err, before, f.cfg.Now())
@@ -178,7 +179,7 @@ func (f *Flow) Run(ctx context.Context, id StepID) StepResult {
 	// Whatever the step says (a listener closed, a request aborted), a step
 	// whose context was cancelled was stopped by its caller. A deadline is
 	// a failure.
-	cancelled := err != nil && errors.Is(ctx.Err(), context.Canceled)
+	cancelled := err != nil && !judged && errors.Is(ctx.Err(), context.Canceled)
 	switch {
 	case res.Status == StatusRefused:
 	case cancelled: // the user stopped it: not a failure, and it can run again
@@ -286,7 +287,7 @@ func (f *Flow) RunAll(ctx context.Context) []StepResult {
 			return out
 		}
 		out = append(out, res)
-		if res.Status == StatusFailed || ctx.Err() != nil {
+		if res.Status == StatusFailed || res.Status == StatusRefused || ctx.Err() != nil {
 			return out
 		}
 	}

@@ -36,13 +36,16 @@ func (r Request) Redacted() Request {
 			}
 		}
 	}
-	for _, h := range []string{"Authorization", "Coder-Session-Token", "Cookie"} {
-		if v := cp.Header.Get(h); v != "" {
+	for h, vals := range cp.Header {
+		if !safe.SecretHeader(h) {
+			continue
+		}
+		for i, v := range vals {
 			scheme, _, found := strings.Cut(v, " ")
-			if found && h == "Authorization" {
-				cp.Header.Set(h, scheme+" "+safe.MaskDots)
+			if found && strings.HasSuffix(http.CanonicalHeaderKey(h), "Authorization") {
+				vals[i] = scheme + " " + safe.MaskDots
 			} else {
-				cp.Header.Set(h, safe.MaskDots)
+				vals[i] = safe.MaskDots
 			}
 		}
 	}

@@ -84,7 +84,7 @@ func diffRequest(base, edited Request) []Edit {
 	}
 	out = append(out, diffValues("param", base.Params, edited.Params, safe.SecretName)...)
 	out = append(out, diffValues("header", base.Header, edited.Header, func(name string) bool {
-		return safe.SecretName(name) || http.CanonicalHeaderKey(name) == "Authorization" || http.CanonicalHeaderKey(name) == "Cookie"
+		return safe.SecretName(name) || safe.SecretHeader(name)
 	})...)
 	return out
 }

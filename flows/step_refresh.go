@@ -80,6 +80,7 @@ func (f *Flow) refresh(ctx context.Context, res *StepResult) error {
 				// It worked a moment ago: the replay killed the family.
 				f.update(func(s *flowState) {
 					s.tokensDead, s.deadBy, s.deadAt = true, "revoked when the refresh step replayed the old refresh token (reuse detection)", f.cfg.Now()
+					s.deadBasis = "RFC 9700 §4.14.2"
 				})
 				res.Findings = append(res.Findings, Finding{ID: "refresh.reuse-detection", Severity: SeverityInfo,
 					Message: "replaying the old refresh token revoked the new tokens too (reuse detection); authorize again for usable tokens", Basis: "RFC 9700 §4.14.2"})

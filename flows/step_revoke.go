@@ -71,7 +71,7 @@ func (f *Flow) revoke(ctx context.Context, res *StepResult) error {
 	// "Dead" is what the console then shows: only when every token was proven.
 	f.update(func(s *flowState) {
 		s.tokensDead = len(proofs.unchecked)+len(proofs.survived) == 0
-		s.deadBy, s.deadAt = "revoked by you (the revoke step)", f.cfg.Now()
+		s.deadBy, s.deadBasis, s.deadAt = "revoked by you (the revoke step)", "RFC 7009 §2.2", f.cfg.Now()
 	})
 	if f.cfg.Store != nil {
 		if err := DeleteTokens(ctx, f.cfg.Store, f.cfg.Client.BaseURL(), st.clientID); err != nil {

@@ -110,9 +110,14 @@ func Prove(ctx context.Context, c *client.Client, st *State, secret string, now 
 		}
 	}
 	st.Stage, st.ProvenAt, st.Proof = StageProven, now, proof
-	if secrets, err := c.AppSecrets(ctx, st.AppID); err == nil { // without it, the proof's use may read as a client's
+	after := now // the proof is over: a use dated before this is the proof's
+	if t := time.Now(); t.After(after) {
+		after = t
+	}
+	st.ProofUse = &after
+	if secrets, err := c.AppSecrets(ctx, st.AppID); err == nil { // the server's own time of the proof's use
 		for _, s := range secrets {
-			if s.ID == st.NewSecretID {
+			if s.ID == st.NewSecretID && s.LastUsedAt != nil {
 				st.ProofUse = s.LastUsedAt
 			}
 		}
