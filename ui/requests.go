@@ -92,14 +92,16 @@ func (s *requestsScreen) SetSize(w, h int) {
 func (s *requestsScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case exchangesLoadedMsg:
+		sel := s.selectedID() // before add moves the rows under shown's indices
 		for _, ex := range msg.exs {
 			s.add(ex)
 		}
-		s.refilter(false)
+		s.refilterKeeping(sel, false)
 	case exchangeMsg:
 		follow := s.list.cursor >= len(s.shown)-1
+		sel := s.selectedID()
 		s.add(msg.ex)
-		s.refilter(follow)
+		s.refilterKeeping(sel, follow)
 	case stylesChangedMsg:
 		s.filter.SetStyles(s.c.Styles.TextInput)
 	case tea.KeyPressMsg:
@@ -137,11 +139,18 @@ func (s *requestsScreen) add(ex client.Exchange) {
 
 // refilter recomputes the rows the filter shows, keeping the selected
 // exchange selected (or the last one, when follow: new ones are followed).
-func (s *requestsScreen) refilter(follow bool) {
-	var selID int64 = -1
-	if s.list.cursor < len(s.shown) {
-		selID = s.rows[s.shown[s.list.cursor]].ex.ID
+func (s *requestsScreen) refilter(follow bool) { s.refilterKeeping(s.selectedID(), follow) }
+
+// selectedID is the selected exchange's id, or -1; read it before rows
+// change, since shown holds indices into rows.
+func (s *requestsScreen) selectedID() int64 {
+	if s.list.cursor < len(s.shown) && s.shown[s.list.cursor] < len(s.rows) {
+		return s.rows[s.shown[s.list.cursor]].ex.ID
 	}
+	return -1
+}
+
+func (s *requestsScreen) refilterKeeping(selID int64, follow bool) {
 	s.shown = s.shown[:0]
 	for i, r := range s.rows {
 		if s.query.empty() || s.query.match(r) {
@@ -222,8 +231,8 @@ func (s *requestsScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return s.c.Push(newExportForm(s.c))
 	case key.Matches(msg, km.Clear):
-		s.rows = nil
-		s.refilter(false)
+		s.rows, s.shown = nil, nil
+		s.refilterKeeping(-1, false)
 		return s.c.Notify(noticeInfo, "Cleared the view (the export still has every exchange)")
 	case sel == nil:
 		return nil

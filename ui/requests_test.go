@@ -244,3 +244,30 @@ func TestExchangeDetailWrapsLongURLs(t *testing.T) {
 		t.Fatalf("the URL is not shown whole:\n%s", view)
 	}
 }
+
+// C clears the view without a crash, and the selection stays on the same
+// exchange while others arrive out of order or push the oldest out.
+func TestRequestsClearAndStableSelection(t *testing.T) {
+	h := newHarness(t, newFakeAPI(), 120, 30)
+	h.key("6")
+	h.send(exchangesLoadedMsg{requestsSample()})
+	h.key("g", "down", "down") // exchange 3
+	s := tabScreen[*requestsScreen](h.m, screenRequests)
+	if got := s.selectedID(); got != 3 {
+		t.Fatalf("selected %d", got)
+	}
+	at := time.Date(2026, 11, 22, 12, 0, 1, 0, time.Local)
+	for _, id := range []int64{7, 0, 6} { // 0 sorts first: every row moves under shown
+		h.send(exchangeMsg{client.Exchange{ID: id, Method: "GET", URL: "https://h/x", StatusCode: 200, Started: at}})
+	}
+	if got := s.selectedID(); got != 3 {
+		t.Fatalf("the selection moved to %d", got)
+	}
+	h.key("C")
+	h.requireScreen("Cleared the view")
+	if got := s.selectedID(); got != -1 || len(s.shown) != 0 {
+		t.Fatalf("after C: selected %d, %d shown", got, len(s.shown))
+	}
+	h.send(exchangeMsg{client.Exchange{ID: 8, Method: "GET", URL: "https://h/y", StatusCode: 200, Started: at}})
+	h.requireScreen("/y")
+}
