@@ -19,7 +19,11 @@ func TestDemoSignIn(t *testing.T) {
 	}
 
 	s := startSandbox(t, Options{DemoSignIn: true})
-	page := call(t, s, req{path: "/login?redirect=" + url.QueryEscape("/oauth2/authorize?client_id=x")}).text()
+	r0 := call(t, s, req{path: "/login?redirect=" + url.QueryEscape("/oauth2/authorize?client_id=x")})
+	if r0.header.Get("X-Frame-Options") != "DENY" || !strings.Contains(r0.header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Fatalf("the sign-in page can be framed: %v", r0.header)
+	}
+	page := r0.text()
 	m := reDemoNonce.FindStringSubmatch(page)
 	if m == nil || !strings.Contains(page, "Sign in as "+s.AdminEmail()) {
 		t.Fatalf("no one-click sign-in on the demo's page:\n%s", page)

@@ -96,6 +96,10 @@ func renderHTML(w http.ResponseWriter, status int, t *template.Template, data an
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// No page may be framed: another site could trick a click on Allow, or
+	// on the demo's one-click sign-in.
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }

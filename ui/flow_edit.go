@@ -228,6 +228,9 @@ func (s *flowEditor) parseAdded(v string) (editRow, string) {
 		if !validHeaderName(k) {
 			return editRow{}, "a header name is letters, digits and -, e.g. X-Request-Id: 1"
 		}
+		if http.CanonicalHeaderKey(k) == "Host" {
+			return editRow{}, "Host is not sent as written (Go's HTTP client sets it from the URL): edit the URL instead"
+		}
 		return newHeaderRow(k, val), ""
 	}
 	k, val, _ := strings.Cut(v, "=")

@@ -233,6 +233,9 @@ func (s *flowOptionsForm) Update(msg tea.Msg) tea.Cmd {
 		return s.c.PopScreen(s) // the app it offers belongs to the old deployment
 	}
 	if sc, ok := msg.(flowScopesMsg); ok {
+		if sc.gen != s.c.SessionGen() {
+			return nil
+		}
 		s.scopes = sc.scopes
 		s.suggestScopes()
 		return nil

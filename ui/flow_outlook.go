@@ -91,7 +91,10 @@ var clientHints = map[flows.ClientMode]string{
 
 // flowScopesMsg carries the server's scopes_supported to the form, for
 // completing the Scope field.
-type flowScopesMsg struct{ scopes []string }
+type flowScopesMsg struct {
+	gen    uint64 // the session's: a reply for another deployment is dropped
+	scopes []string
+}
 
 // lookupScopes reads scopes_supported off the loop.
 func (s *flowOptionsForm) lookupScopes() tea.Cmd {
@@ -99,7 +102,7 @@ func (s *flowOptionsForm) lookupScopes() tea.Cmd {
 	if api == nil {
 		return nil
 	}
-	ctx := s.ctx
+	ctx, gen := s.ctx, s.c.SessionGen()
 	return func() tea.Msg {
 		md, err := api.AuthorizationServerMetadata(ctx, "")
 		if err != nil {
@@ -111,13 +114,13 @@ func (s *flowOptionsForm) lookupScopes() tea.Cmd {
 				scopes = append(scopes, sc)
 			}
 		}
-		return flowScopesMsg{scopes}
+		return flowScopesMsg{gen, scopes}
 	}
 }
 
 // suggestScopes offers, for the word being typed, the server's scopes not
 // already in the field (→ accepts), and says which typed ones it does not
-// list: a correct server refuses those (a negative test may want one).
+// advertise (RFC 8414 §2 allows a partial list; a negative test may want one).
 func (s *flowOptionsForm) suggestScopes() {
 	if len(s.scopes) == 0 {
 		return
@@ -140,6 +143,6 @@ func (s *flowOptionsForm) suggestScopes() {
 	}
 	s.scope.hint = "→ completes from the server's scopes_supported (" + itoa(len(s.scopes)) + "); empty: no scope parameter"
 	if len(unknown) > 0 {
-		s.scope.hint = "! not in scopes_supported: " + strings.Join(unknown, " ") + " (a correct server refuses it with invalid_scope); " + s.scope.hint
+		s.scope.hint = "! not in scopes_supported: " + strings.Join(unknown, " ") + " (the server does not advertise it: expect invalid_scope, or the scope ignored); " + s.scope.hint
 	}
 }
