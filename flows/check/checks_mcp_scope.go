@@ -185,6 +185,8 @@ func (s *suite) judgeScopeRefusal(p *probe, resp *client.Response, op mcpOperati
 	case http.StatusForbidden:
 	case http.StatusUnauthorized:
 		return p.violated("%s with a valid token for scope %q answered 401, which tells a client its token is no good: a token lacking scope is 403 insufficient_scope (RFC 6750 §3.1)", op.label, safe.Line(granted))
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusInternalServerError:
+		return p.skip("%s answered %d (rate limit or server trouble): nothing learnt about scope challenges; run the check again", op.label, resp.StatusCode)
 	default:
 		return p.violated("%s with a valid token for scope %q answered %d, neither a result nor a scope challenge", op.label, safe.Line(granted), resp.StatusCode)
 	}
@@ -289,6 +291,8 @@ func checkMCPScopeStepUp(ctx context.Context, s *suite, p *probe) verdict {
 			}
 		}
 		return p.violated("%s was refused again with 403%s: the first challenge did not name every scope the request needs", did, again)
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return p.skip("%s answered %d (rate limit or server trouble): the step-up was not tried; run the check again", did, resp.StatusCode)
 	default:
 		return p.violated("%s answered %d", did, resp.StatusCode)
 	}
@@ -301,8 +305,8 @@ func checkMCPScopeStepUp(ctx context.Context, s *suite, p *probe) verdict {
 	switch err := json.Unmarshal(resp.Body, &reply); {
 	case err != nil:
 		return p.warn("%s answered 200 with a body that is not a JSON-RPC reply (an SSE stream?): the token was accepted", did)
-	case reply.Error != nil:
-		return p.violated("%s answered 200 but with a JSON-RPC error: %s", did, safe.Line(reply.Error.Message))
+	case reply.Error != nil: // authorization passed; the tool's own error (its arguments) is not about scopes
+		return p.pass("%s got through (200; the tool answered with its own error: %s)", did, safe.Line(reply.Error.Message))
 	case len(reply.Result) == 0:
 		return p.violated("%s answered 200 without a result", did)
 	}
