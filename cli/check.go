@@ -121,15 +121,15 @@ func (a *app) given(ctx context.Context, o checkOptions) (*check.GivenClient, er
 }
 
 func (a *app) runCheck(ctx context.Context, arg string, o checkOptions) error {
-	if len(o.clientProfiles) > 0 {
-		return a.runClientProfiles(ctx, arg, o)
-	}
-	var baseline *check.Report
 	if o.mcp != "" {
 		if err := checkHTTPURL(o.mcp); err != nil {
 			return usagef("--mcp: %s", err.Error())
 		}
 	}
+	if len(o.clientProfiles) > 0 {
+		return a.runClientProfiles(ctx, arg, o)
+	}
+	var baseline *check.Report
 	if o.spec != "" {
 		v, err := check.ParseMCPVersion(o.spec)
 		if err != nil {

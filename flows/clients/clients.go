@@ -326,7 +326,8 @@ func runClaudeCode(ctx context.Context, e *env) error {
 		e.ok("refresh-reuse", "the refresh token did not rotate, so a reuse is harmless here")
 		return nil
 	}
-	if _, err := e.tokens().Refresh(ctx, old, e.resource); err == nil {
+	if again, err := e.tokens().Refresh(ctx, old, e.resource); err == nil {
+		e.access = again.AccessToken // the newest: the server may have dropped the one before
 		e.ok("refresh-reuse", "the rotated refresh token was accepted again (RFC 9700 §4.14.2 wants it refused)")
 		return nil
 	}

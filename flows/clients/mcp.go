@@ -3,7 +3,9 @@ package clients
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"oauthdeck/client"
@@ -15,7 +17,7 @@ import (
 func (e *env) discoverFromMCP(ctx context.Context, mcpURL string) error {
 	hint, err := e.c.ProbeResource(ctx, http.MethodPost, mcpURL)
 	if err != nil {
-		return e.broke("mcp-challenge", "the MCP endpoint did not answer: %s", reason(err))
+		return fmt.Errorf("calling the MCP endpoint: %w", err) // no verdict on the client: nothing answered
 	}
 	if hint.StatusCode != http.StatusUnauthorized {
 		return e.broke("mcp-challenge", "an initialize without a token got %d, not 401: the client never learns where to sign in", hint.StatusCode)
@@ -27,6 +29,12 @@ func (e *env) discoverFromMCP(ctx context.Context, mcpURL string) error {
 	}
 	if len(pr.Doc.AuthorizationServers) == 0 || pr.Doc.Resource == "" {
 		return e.broke("resource-metadata", "the metadata at %s names no authorization server or resource", pr.URL)
+	}
+	if !resourceCovers(pr.Doc.Resource, mcpURL) {
+		// RFC 9728 §3.3: metadata for another resource must not be used.
+		// MCP clients accept the endpoint's origin or a parent path (Coder
+		// names the deployment URL), as the MCP SDKs' resource check does.
+		return e.broke("resource-metadata", "the metadata names resource %s, which does not cover the MCP endpoint %s: a client refuses it (RFC 9728 §3.3)", pr.Doc.Resource, mcpURL)
 	}
 	e.resource = pr.Doc.Resource
 	e.ok("resource-metadata", "resource %s, authorization server %s", pr.Doc.Resource, pr.Doc.AuthorizationServers[0])
@@ -63,4 +71,16 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// resourceCovers: resource is the MCP URL, or its origin with a path that
+// is a whole-segment prefix of the MCP URL's.
+func resourceCovers(resource, mcpURL string) bool {
+	r, err1 := url.Parse(resource)
+	m, err2 := url.Parse(mcpURL)
+	if err1 != nil || err2 != nil || !strings.EqualFold(r.Scheme, m.Scheme) || !strings.EqualFold(r.Host, m.Host) {
+		return false
+	}
+	rp, mp := strings.TrimRight(r.Path, "/"), strings.TrimRight(m.Path, "/")
+	return rp == mp || strings.HasPrefix(mp, rp+"/")
 }
