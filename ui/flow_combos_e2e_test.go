@@ -11,17 +11,7 @@ func TestFlowE2EDemoClientChoices(t *testing.T) {
 		pick   func(p *tmuxSession)
 		header string
 	}{
-		{"existing app", func(p *tmuxSession) {
-			p.keys("2")
-			p.waitFor("16 of 16")
-			p.keys("/")
-			p.text("cli-tool")
-			p.keys("Enter")
-			p.waitFor("1 of 16")
-			openFlowForm(p)
-			p.keys("Left")
-			p.waitFor("(●) app cli-tool")
-		}, "app cli-tool · auto consent"},
+		{"existing app", pickDemoCliTool, "app cli-tool · auto consent"},
 		{"new app", func(p *tmuxSession) { openFlowForm(p) }, "new app · auto consent"},
 		{"dynamic registration", func(p *tmuxSession) {
 			openFlowForm(p)
@@ -43,4 +33,18 @@ func TestFlowE2EDemoClientChoices(t *testing.T) {
 			p.requireRestored()
 		})
 	}
+}
+
+// pickDemoCliTool selects the demo's cli-tool (its secret kept) on the Apps
+// tab and opens the flow form with it as the client.
+func pickDemoCliTool(p *tmuxSession) {
+	p.keys("2")
+	p.waitFor("16 of 16")
+	p.keys("/")
+	p.text("cli-tool")
+	p.keys("Enter")
+	p.waitFor("1 of 16")
+	openFlowForm(p)
+	p.keys("Left")
+	p.waitFor("(●) app cli-tool")
 }

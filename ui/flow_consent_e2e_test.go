@@ -46,17 +46,6 @@ func TestFlowE2EDemoBrowserAndPasteConsent(t *testing.T) {
 		t.Fatalf("starting chromium: %v", err)
 	}
 
-	pickExisting := func(p *tmuxSession) {
-		p.keys("2")
-		p.waitFor("16 of 16")
-		p.keys("/")
-		p.text("cli-tool")
-		p.keys("Enter")
-		p.waitFor("1 of 16")
-		openFlowForm(p)
-		p.keys("Left")
-		p.waitFor("(●) app cli-tool")
-	}
 	clients := []struct {
 		name, header string
 		pick         func(p *tmuxSession)
@@ -64,7 +53,7 @@ func TestFlowE2EDemoBrowserAndPasteConsent(t *testing.T) {
 		// another program may hold (the port of a loopback URI may differ).
 		callback bool
 	}{
-		{"existing app", "app cli-tool", pickExisting, true},
+		{"existing app", "app cli-tool", pickDemoCliTool, true},
 		{"new app", "new app", openFlowForm, false},
 		{"dynamic registration", "DCR client", func(p *tmuxSession) {
 			openFlowForm(p)

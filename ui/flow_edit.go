@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/net/http/httpguts"
 
 	"oauthdeck/client/safe"
 	"oauthdeck/flows"
@@ -225,7 +226,7 @@ func (s *flowEditor) parseAdded(v string) (editRow, string) {
 	colon, eq := strings.Index(v, ":"), strings.Index(v, "=")
 	if s.headers() && colon > 0 && (eq < 0 || colon < eq) {
 		k, val := strings.TrimSpace(v[:colon]), strings.TrimSpace(v[colon+1:])
-		if !validHeaderName(k) {
+		if !httpguts.ValidHeaderFieldName(k) {
 			return editRow{}, "a header name is letters, digits and -, e.g. X-Request-Id: 1"
 		}
 		if http.CanonicalHeaderKey(k) == "Host" {
@@ -241,15 +242,6 @@ func (s *flowEditor) parseAdded(v string) (editRow, string) {
 		return editRow{}, "write the parameter as name=value"
 	}
 	return newEditRow(k, val), ""
-}
-
-func validHeaderName(k string) bool {
-	if k == "" {
-		return false
-	}
-	return strings.IndexFunc(k, func(r rune) bool {
-		return r != '-' && (r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z')
-	}) < 0
 }
 
 // save hands the edited request to the flow; the next run of the step sends it.

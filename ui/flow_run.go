@@ -85,14 +85,12 @@ func (s *flowScreen) start(opts flowOptions) tea.Cmd {
 	}
 }
 
+// lookupClientSecret is keyring.GetClientSecret, bounded: a keyring that
+// hangs must not hold the flow's start.
 func lookupClientSecret(ctx context.Context, store keyring.Store, url, appID string) (string, error) {
-	k, err := keyring.ClientSecretKey(url, appID)
-	if err != nil {
-		return "", err
-	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return store.Get(ctx, k)
+	return keyring.GetClientSecret(ctx, store, url, appID)
 }
 
 // headline is the header line as the flow ran: an edit of the last

@@ -23,15 +23,7 @@ var want = map[sandbox.Compat]map[string]string{
 func TestClientProfilesOnEachServer(t *testing.T) {
 	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
-			srv, err := sandbox.Start(context.Background(), sandbox.Options{Compat: compat, EnableDCR: true, RateLimit: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv, c := startWithDCR(t, compat)
 			for _, p := range clients.Profiles {
 				res, err := clients.Run(context.Background(), c, p)
 				if err != nil {
@@ -101,12 +93,7 @@ func TestReadmeTableMatches(t *testing.T) {
 func TestClientProfilesFromTheMCPEndpoint(t *testing.T) {
 	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
-			srv, err := sandbox.Start(context.Background(), sandbox.Options{Compat: compat, EnableDCR: true, RateLimit: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			c, _ := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
+			srv, c := startWithDCR(t, compat)
 			for _, p := range clients.Profiles {
 				res, err := clients.RunWith(context.Background(), c, p, clients.Options{MCPURL: srv.URL() + "/api/experimental/mcp/http"})
 				if err != nil {
@@ -132,4 +119,20 @@ func TestClientProfilesFromTheMCPEndpoint(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startWithDCR is a sandbox of compat with registration open and no rate
+// limits, and an admin client for it.
+func startWithDCR(t *testing.T, compat sandbox.Compat) (*sandbox.Server, *client.Client) {
+	t.Helper()
+	srv, err := sandbox.Start(context.Background(), sandbox.Options{Compat: compat, EnableDCR: true, RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
 }
