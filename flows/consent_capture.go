@@ -25,8 +25,7 @@ func CaptureRedirect(ctx context.Context, command, authURL, redirectURI string, 
 	if err != nil {
 		return nil, "", err
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(bind, u.Port()))
+	ln, err := listenLoopback(ctx, net.JoinHostPort(bind, u.Port()))
 	if err != nil {
 		return nil, "", fmt.Errorf("listening on %s for the redirect: %w", u.Host, err)
 	}

@@ -75,8 +75,7 @@ func Listen(ctx context.Context, opts ListenOptions) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(bindHost, u.Port()))
+	ln, err := listenLoopback(ctx, net.JoinHostPort(bindHost, u.Port()))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return nil, &CallbackError{Err: ErrPortInUse, Detail: fmt.Sprintf("%s:%s (another flow or program is listening; close it or pick another port)", bindHost, u.Port())}
