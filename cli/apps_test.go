@@ -21,6 +21,7 @@ type appJSON struct {
 }
 
 func TestAppsLifecycle(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
@@ -84,6 +85,7 @@ func TestAppsLifecycle(t *testing.T) {
 }
 
 func TestAppsCreateValidation(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -102,6 +104,7 @@ func TestAppsCreateValidation(t *testing.T) {
 }
 
 func TestAppsCreateEnvEvaluates(t *testing.T) {
+	t.Parallel()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("bash not installed")
@@ -142,6 +145,7 @@ func TestAppsCreateEnvEvaluates(t *testing.T) {
 }
 
 func TestSecretsShownOnce(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -183,6 +187,7 @@ func TestSecretsShownOnce(t *testing.T) {
 }
 
 func TestSecretsSaveForFlows(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.ok(srv.AdminSessionToken(), "login", srv.URL())
@@ -196,6 +201,7 @@ func TestSecretsSaveForFlows(t *testing.T) {
 }
 
 func TestServerStringsSanitised(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -231,6 +237,7 @@ func TestServerStringsSanitised(t *testing.T) {
 }
 
 func TestDebugLogHasNoSecrets(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -253,6 +260,7 @@ func TestDebugLogHasNoSecrets(t *testing.T) {
 // and keep neither; create and update say which values were dropped and who
 // keeps them, exit 0 (the app exists), and exit 1 with --strict.
 func TestAppsDroppedFields(t *testing.T) {
+	t.Parallel()
 	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})

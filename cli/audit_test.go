@@ -53,6 +53,7 @@ func auditFindings(t *testing.T, h *harness, args ...string) (auditJSON, []strin
 // public clients, scopes, recorded secret use; what an upgrade from v2.30
 // changes) so do the findings.
 func TestAuditFindsTheDemoEstate(t *testing.T) {
+	t.Parallel()
 	common := []string{
 		"app.lookalike-name clitool",
 		"app.no-secret no-secret-app",
@@ -103,6 +104,7 @@ func TestAuditFindsTheDemoEstate(t *testing.T) {
 // A deployment with nothing to find passes --fail-on low; junit output is
 // XML with one failing testcase per rule that found something at the floor.
 func TestAuditFailOnAndJUnit(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	srv.Seed(sandbox.AppSeed{Name: "tidy", RedirectURIs: []string{"https://tidy.example.com/cb"}, Scope: "coder:workspaces.access",
 		Secrets: []sandbox.SecretSeed{{LastUsed: time.Now().Add(-time.Hour)}}})
@@ -149,6 +151,7 @@ func TestAuditFailOnAndJUnit(t *testing.T) {
 // refuses; --dcr where the server does not say which apps registered
 // themselves is an error.
 func TestPrune(t *testing.T) {
+	t.Parallel()
 	srv, h := demoEstate(t, sandbox.CompatMain)
 	before := srv.AppNames("")
 

@@ -22,6 +22,7 @@ func buildBinary(t *testing.T) string { t.Helper(); return testenv.Binary(t) }
 // takes the two lines it prints, uses them (through the environment, never
 // arguments) with `oauthdeck status`, then interrupts the sandbox.
 func TestBinarySandboxThenStatus(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -127,6 +128,7 @@ func TestMain(m *testing.M) {
 
 // `sandbox --seed-apps N` serves N apps for scale tests.
 func TestBinarySandboxSeedApps(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -15,6 +15,7 @@ import (
 // as checks fail there that passed on v2.38, exits 1. --compare does both
 // runs itself; a file that is not a report is a usage error.
 func TestCheckBaselineAndCompare(t *testing.T) {
+	t.Parallel()
 	newer := startSandbox(t, sandbox.Options{RateLimit: -1}) // three runs in a minute would pass 2.38's 60 a minute
 	older := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	h := newHarness(t)
@@ -67,6 +68,7 @@ func TestCheckBaselineAndCompare(t *testing.T) {
 // Every run is graded per MCP version; --spec keeps one version's checks
 // and grade; an unknown version is a usage error.
 func TestCheckSpecGrades(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -105,6 +107,7 @@ func TestCheckSpecGrades(t *testing.T) {
 // --client-profile runs the emulations: JSON per profile, exit 1 when one
 // breaks, a usage error for an unknown name.
 func TestCheckClientProfiles(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{EnableDCR: true, RateLimit: -1})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -132,6 +135,7 @@ func TestCheckClientProfiles(t *testing.T) {
 
 // flow --client-profile runs the same emulation as check's.
 func TestFlowClientProfile(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{EnableDCR: true, RateLimit: -1})
 	h := newHarness(t)
 	h.loginEnv(srv)

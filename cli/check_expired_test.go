@@ -9,6 +9,7 @@ import (
 // `sandbox --token-lifetime 2s` serves short-lived access tokens, so that
 // `check` waits one out and sees it refused (mcp.expired-token).
 func TestBinarySandboxTokenLifetime(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -40,6 +41,7 @@ func TestBinarySandboxTokenLifetime(t *testing.T) {
 }
 
 func TestSandboxTokenLifetimeUsage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mustContain(t, h.fail(2, "", "sandbox", "--token-lifetime", "1s"), "--token-lifetime must be at least 2s")
 }

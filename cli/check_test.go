@@ -21,6 +21,7 @@ type checkJSON struct {
 }
 
 func TestCheckMainPasses(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -44,6 +45,7 @@ func TestCheckMainPasses(t *testing.T) {
 }
 
 func TestCheckV230Fails(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -63,6 +65,7 @@ func TestCheckV230Fails(t *testing.T) {
 }
 
 func TestCheckConnectionErrors(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mustContain(t, h.fail(2, "", "check", "http://127.0.0.1:1"), "no Coder session")
 
@@ -78,6 +81,7 @@ func TestCheckConnectionErrors(t *testing.T) {
 // meets no 429; with --no-rate-limit-bypass it waits on Retry-After, says so
 // on stderr as it happens, and still exits 0 with the waits in the report.
 func TestCheckRateLimited(t *testing.T) {
+	t.Parallel()
 	type traffic struct {
 		Requests map[string]int `json:"requests"`
 		Limited  int            `json:"rate_limited"`

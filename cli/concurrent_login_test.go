@@ -17,6 +17,7 @@ import (
 // Logins running at once, as separate processes, each keep their deployment:
 // every config writer reads, changes and writes under the one lock.
 func TestConcurrentLoginsLoseNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

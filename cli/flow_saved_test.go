@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 // flow --save writes the run without secrets; --replay on the same kind of
@@ -16,11 +17,12 @@ import (
 // before refusals had their own status: a failure with the same code still
 // counts as the same outcome.)
 func TestFlowSaveAndReplay(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
 	file := filepath.Join(t.TempDir(), "flow.json")
-	r := h.run("", "flow", "--create-app", "--auto-consent", "--cleanup", "--port", freePort(t), "--save", file)
+	r := h.run("", "flow", "--create-app", "--auto-consent", "--cleanup", "--port", testenv.LoopbackPort(t), "--save", file)
 	if r.code != 0 || !strings.Contains(r.stderr, "Saved the flow") {
 		t.Fatalf("flow --save: exit %d\n%s", r.code, r.stderr)
 	}
@@ -28,7 +30,7 @@ func TestFlowSaveAndReplay(t *testing.T) {
 	if !strings.Contains(string(text), `"format": "oauthdeck-flow/1"`) || strings.Contains(string(text), "coder_") {
 		t.Fatalf("saved:\n%s", text)
 	}
-	r = h.run("", "flow", "--replay", file, "--port", freePort(t))
+	r = h.run("", "flow", "--replay", file, "--port", testenv.LoopbackPort(t))
 	if r.code != 0 || !strings.Contains(r.stderr, "as recorded") {
 		t.Fatalf("replay: exit %d\n%s", r.code, r.stderr)
 	}
@@ -40,12 +42,12 @@ func TestFlowSaveAndReplay(t *testing.T) {
 		{"step":"prepare","expect":{"status":"passed"}},
 		{"step":"authorize","edits":[{"op":"delete","where":"param","name":"code_challenge"},{"op":"delete","where":"param","name":"code_challenge_method"}],
 		 "expect":{"status":"failed","error":"invalid_request"}}]}`), 0o600)
-	if r = h.run("", "flow", "--replay", noPKCE, "--port", freePort(t)); r.code != 0 {
+	if r = h.run("", "flow", "--replay", noPKCE, "--port", testenv.LoopbackPort(t)); r.code != 0 {
 		t.Fatalf("the refusal replayed on 2.38: exit %d\n%s", r.code, r.stderr)
 	}
 	old := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	h.loginEnv(old)
-	r = h.run("", "flow", "--replay", noPKCE, "--port", freePort(t))
+	r = h.run("", "flow", "--replay", noPKCE, "--port", testenv.LoopbackPort(t))
 	if r.code != 1 || !strings.Contains(r.stderr, "✗ authorize") || !strings.Contains(r.stderr, "recorded failed (invalid_request), now warned") ||
 		!strings.Contains(r.stderr, "accepted an authorization request without PKCE") {
 		t.Fatalf("replay on v2.30: exit %d\n%s", r.code, r.stderr)

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,19 +14,8 @@ import (
 	"oauthdeck/flows"
 	"oauthdeck/keyring"
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
-
-// freePort returns a loopback port that was free a moment ago, so flow tests
-// do not fight over Coder's default 9876.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
 
 type flowOutput struct {
 	Deployment string `json:"deployment"`
@@ -43,12 +30,13 @@ type flowOutput struct {
 }
 
 func TestFlowAutoConsentAllSteps(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
 			h := newHarness(t)
 			h.loginEnv(srv)
-			r := h.run("", "flow", "--create-app", "--auto-consent", "--all", "--cleanup", "--port", freePort(t), "-o", "json")
+			r := h.run("", "flow", "--create-app", "--auto-consent", "--all", "--cleanup", "--port", testenv.LoopbackPort(t), "-o", "json")
 			if r.code != 0 {
 				t.Fatalf("flow: exit %d\n%s", r.code, r.stderr)
 			}
@@ -76,10 +64,11 @@ func TestFlowAutoConsentAllSteps(t *testing.T) {
 }
 
 func TestFlowKeepsTokensForLater(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.ok(srv.AdminSessionToken(), "login", srv.URL())
-	r := h.run("", "flow", "--create-app", "--auto-consent", "--port", freePort(t), "-o", "json", "--reveal")
+	r := h.run("", "flow", "--create-app", "--auto-consent", "--port", testenv.LoopbackPort(t), "-o", "json", "--reveal")
 	if r.code != 0 {
 		t.Fatalf("flow: %s", r.stderr)
 	}
@@ -96,10 +85,11 @@ func TestFlowKeepsTokensForLater(t *testing.T) {
 }
 
 func TestFlowExistingClient(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	h := newHarness(t)
 	h.loginEnv(srv)
-	port := freePort(t)
+	port := testenv.LoopbackPort(t)
 	callback := "http://127.0.0.1:" + port + "/callback"
 	var app appJSON
 	json.Unmarshal([]byte(h.ok("", "apps", "create", "--name", "existing", "--callback-url", callback, "-o", "json")), &app)
@@ -120,13 +110,14 @@ func TestFlowExistingClient(t *testing.T) {
 // Ctrl-C while the listener waits for the browser is an interruption (exit
 // 130), not a failed authorize step.
 func TestFlowInterrupted(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(500*time.Millisecond, cancel)
-	r := h.runCtx(ctx, "", "flow", "--create-app", "--no-browser", "--cleanup", "--port", freePort(t))
+	r := h.runCtx(ctx, "", "flow", "--create-app", "--no-browser", "--cleanup", "--port", testenv.LoopbackPort(t))
 	if r.code != 130 || !strings.Contains(r.stderr, "oauthdeck: interrupted") {
 		t.Fatalf("exit %d, stderr:\n%s\nwant 130 and 'interrupted'", r.code, r.stderr)
 	}
@@ -138,6 +129,7 @@ func TestFlowInterrupted(t *testing.T) {
 }
 
 func TestFlowUsage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mustContain(t, h.fail(2, "", "flow"), "--client-id ID, --create-app or --register")
 	mustContain(t, h.fail(2, "", "flow", "--create-app", "--register"), "exclude each other")
@@ -147,16 +139,18 @@ func TestFlowUsage(t *testing.T) {
 }
 
 func TestFlowProviderDisabled(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{ProviderDisabled: true})
 	h := newHarness(t)
 	h.loginEnv(srv)
-	mustContain(t, h.fail(1, "", "flow", "--create-app", "--auto-consent", "--port", freePort(t)), "CODER_OAUTH2_PROVIDER_ENABLE")
+	mustContain(t, h.fail(1, "", "flow", "--create-app", "--auto-consent", "--port", testenv.LoopbackPort(t)), "CODER_OAUTH2_PROVIDER_ENABLE")
 }
 
 // TestFlowBrowserConsent plays the browser: it reads the authorization URL
 // the flow prints, consents with the admin session as the consent page's form
 // would, and follows the redirect to the flow's loopback listener.
 func TestFlowBrowserConsent(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -165,7 +159,7 @@ func TestFlowBrowserConsent(t *testing.T) {
 	var out strings.Builder
 	done := make(chan int, 1)
 	go func() {
-		code := cli.Main(context.Background(), []string{"flow", "--create-app", "--no-browser", "--cleanup", "--port", freePort(t), "--listen-timeout", "30s"},
+		code := cli.Main(context.Background(), []string{"flow", "--create-app", "--no-browser", "--cleanup", "--port", testenv.LoopbackPort(t), "--listen-timeout", "30s"},
 			cli.IO{In: strings.NewReader(""), Out: &out, Err: errW, Env: func(k string) string { return h.env[k] }, Keyring: h.store})
 		errW.Close()
 		done <- code
@@ -224,11 +218,12 @@ func browserConsent(t *testing.T, authURL, session string) {
 // its tokens: one notice up front, and every protocol step still passes
 // (not "warned" because a side service failed).
 func TestFlowKeyringUnavailableWarnsOnce(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.store = unavailableStore{}
 	h.loginEnv(srv)
-	r := h.run("", "flow", "--create-app", "--auto-consent", "--all", "--cleanup", "--port", freePort(t))
+	r := h.run("", "flow", "--create-app", "--auto-consent", "--all", "--cleanup", "--port", testenv.LoopbackPort(t))
 	if r.code != 0 {
 		t.Fatalf("flow: exit %d\n%s", r.code, r.stderr)
 	}
@@ -242,7 +237,7 @@ func TestFlowKeyringUnavailableWarnsOnce(t *testing.T) {
 
 	// Without --cleanup the created app stays, and its secret is not offered
 	// to the unusable keyring a second time either.
-	r = h.run("", "flow", "--create-app", "--auto-consent", "--port", freePort(t))
+	r = h.run("", "flow", "--create-app", "--auto-consent", "--port", testenv.LoopbackPort(t))
 	if r.code != 0 {
 		t.Fatalf("flow: exit %d\n%s", r.code, r.stderr)
 	}
@@ -253,7 +248,7 @@ func TestFlowKeyringUnavailableWarnsOnce(t *testing.T) {
 
 	// An existing client's kept secret cannot be read: the flow goes on as
 	// for a public client, and the one notice says so and the way round it.
-	r = h.run("", "flow", "--client-id", "some-app", "--auto-consent", "--port", freePort(t))
+	r = h.run("", "flow", "--client-id", "some-app", "--auto-consent", "--port", testenv.LoopbackPort(t))
 	if n := strings.Count(r.stderr, string(keyring.ReasonNoSecretService)); n != 1 {
 		t.Fatalf("the keyring problem is reported %d times, want once:\n%s", n, r.stderr)
 	}

@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 // An app's trail from the audit log: created, renamed, a secret created
 // and one deleted, newest first with who did it; a deployment without the
 // premium audit log says so instead.
 func TestAppsHistory(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -65,10 +67,11 @@ func TestAppsHistory(t *testing.T) {
 // A dynamically registered app's trail: its registration is recorded, as
 // Coder records RFC 7591 registrations.
 func TestAppsHistoryOfARegistration(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{EnableDCR: true})
 	h := newHarness(t)
 	h.loginEnv(srv)
-	r := h.run("", "flow", "--register", "--auto-consent", "--port", freePort(t), "-o", "json")
+	r := h.run("", "flow", "--register", "--auto-consent", "--port", testenv.LoopbackPort(t), "-o", "json")
 	if r.code != 0 {
 		t.Fatalf("flow --register: exit %d\n%s", r.code, r.stderr)
 	}

@@ -28,6 +28,7 @@ func sessionKey(t *testing.T, url string) string {
 }
 
 func TestLoginPipedTokenThenStatus(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 
@@ -79,6 +80,7 @@ func TestLoginPipedTokenThenStatus(t *testing.T) {
 }
 
 func TestStatusSourceEnvironment(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -87,6 +89,7 @@ func TestStatusSourceEnvironment(t *testing.T) {
 }
 
 func TestLoginRefusesSecretFlags(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	for _, flag := range []string{"--token", "--password", "--session-token"} {
@@ -100,6 +103,7 @@ func TestLoginRefusesSecretFlags(t *testing.T) {
 }
 
 func TestLoginRejectsBadToken(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	line := h.fail(1, "abcdefghij-abcdefghijabcdefghij12\n", "login", srv.URL())
@@ -112,6 +116,7 @@ func TestLoginRejectsBadToken(t *testing.T) {
 }
 
 func TestPasswordLogin(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{AdminPassword: "correct-horse-battery"})
 	h := newHarness(t)
 	line := h.fail(1, "wrong-password\n", "login", srv.URL(), "--email", srv.AdminEmail(), "--password-stdin")
@@ -137,6 +142,7 @@ func TestPasswordLogin(t *testing.T) {
 }
 
 func TestLogoutRemovesSecret(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.ok(srv.AdminSessionToken(), "login", srv.URL())
@@ -171,6 +177,7 @@ func (unavailableStore) Kind() string                                  { return 
 func (unavailableStore) Secure() bool                                  { return true }
 
 func TestLoginKeyringUnavailable(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.store = unavailableStore{}
@@ -201,6 +208,7 @@ func TestLoginKeyringUnavailable(t *testing.T) {
 }
 
 func TestKeyringFileFlag(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	file := filepath.Join(h.dir, "my-secrets.json")
@@ -216,6 +224,7 @@ func TestKeyringFileFlag(t *testing.T) {
 }
 
 func TestSessionExpired(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Now()}
 	srv := startSandbox(t, sandbox.Options{Now: clk.Now, SessionDuration: time.Hour})
 	h := newHarness(t)
@@ -227,6 +236,7 @@ func TestSessionExpired(t *testing.T) {
 }
 
 func TestImportCoderCLI(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	dir := filepath.Join(h.env["XDG_CONFIG_HOME"], "coderv2")
@@ -245,6 +255,7 @@ func TestImportCoderCLI(t *testing.T) {
 }
 
 func TestCorruptConfig(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	dir := h.env["OAUTHDECK_CONFIG_DIR"]
@@ -268,6 +279,7 @@ func TestCorruptConfig(t *testing.T) {
 // user info or a token in its query is refused with where it came from and
 // what is wrong, and neither secret is printed, whichever way it was given.
 func TestDeploymentURLNeverEchoed(t *testing.T) {
+	t.Parallel()
 	const pw, tok = "pw-Zq81x", "SeKrEt-77aa"
 	withPassword := "https://admin:" + pw + "@127.0.0.1:1"
 	withToken := "http://127.0.0.1:1/?coder_session_token=" + tok
@@ -304,6 +316,7 @@ func TestDeploymentURLNeverEchoed(t *testing.T) {
 // says "off" only when the settings endpoint answers (it does while the
 // provider is off), and otherwise that the provider is not there at all.
 func TestStatusProviderOffVersusAbsent(t *testing.T) {
+	t.Parallel()
 	off := startSandbox(t, sandbox.Options{ProviderDisabled: true})
 	h := newHarness(t)
 	h.loginEnv(off)
@@ -330,6 +343,7 @@ func TestStatusProviderOffVersusAbsent(t *testing.T) {
 
 // A member's session cannot read the settings: status says who can tell.
 func TestStatusProviderOffMember(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{ProviderDisabled: true})
 	_, member, err := srv.CreateUser("m@example.com", "member", "pw-pw-pw-pw", false)
 	if err != nil {

@@ -27,6 +27,7 @@ func clientSecretKey(t *testing.T, url, id string) string {
 }
 
 func TestProviderDisabled(t *testing.T) {
+	t.Parallel()
 	// status names only the setting of the detected era: a flag from 2.38 on,
 	// an experiment before.
 	eraSetting := map[sandbox.Compat]string{
@@ -59,6 +60,7 @@ func TestProviderDisabled(t *testing.T) {
 }
 
 func TestBadURLs(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.env["CODER_SESSION_TOKEN"] = "abcdefghij-abcdefghijabcdefghij12"
 
@@ -86,6 +88,7 @@ func TestBadURLs(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mustContain(t, h.fail(2, "", "--no-such-flag"), "unknown flag")
 	mustContain(t, h.fail(2, "", "apps", "get"), "APP_ID")
@@ -105,6 +108,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestPKCE(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	var got map[string]string
 	if err := json.Unmarshal([]byte(h.ok("", "pkce", "-o", "json")), &got); err != nil {
@@ -155,6 +159,7 @@ func TestPKCE(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
+	t.Parallel()
 	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
@@ -180,6 +185,7 @@ func TestMetadata(t *testing.T) {
 }
 
 func TestInsecureSkipVerify(t *testing.T) {
+	t.Parallel()
 	var base string
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -202,6 +208,7 @@ func TestInsecureSkipVerify(t *testing.T) {
 }
 
 func TestInterruptedCommand(t *testing.T) {
+	t.Parallel()
 	// A deployment that never answers, and a context cancelled meanwhile.
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	defer hang.Close()
@@ -217,12 +224,14 @@ func TestInterruptedCommand(t *testing.T) {
 }
 
 func TestSandboxRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mustContain(t, h.fail(1, "", "sandbox", "--addr", "0.0.0.0:0"), "loopback")
 	mustContain(t, h.fail(2, "", "sandbox", "--compat", "v9"), `unknown Coder profile "v9" (want main or v2.38, v2.36 or v2.37, v2.30)`)
 }
 
 func TestTUINeedsTerminal(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mustContain(t, h.fail(1, ""), "needs a terminal")
 	mustContain(t, h.fail(1, "", "demo"), "needs a terminal")
@@ -231,6 +240,7 @@ func TestTUINeedsTerminal(t *testing.T) {
 // TestServerIDsAreSanitised: IDs come from the server, so a hostile one must
 // not reach the terminal raw from the messages that quote it.
 func TestServerIDsAreSanitised(t *testing.T) {
+	t.Parallel()
 	const id = "\x1b]52;c;aGk=\x07evil\x1b[2J"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -286,6 +296,7 @@ func TestServerIDsAreSanitised(t *testing.T) {
 // TestStatusNamesServer: status tells each profile's era and abilities
 // apart from what the server answered (buildinfo, discovery, experiments).
 func TestStatusNamesServer(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		compat        sandbox.Compat
 		era, basic    string
@@ -325,6 +336,7 @@ func TestStatusNamesServer(t *testing.T) {
 // metadata and no RFC 9728 document is fine unless it is Coder (which
 // always publishes one): info and exit 0, or the error and exit 1.
 func TestMetadataPlainAuthorizationServer(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name      string
 		buildinfo bool

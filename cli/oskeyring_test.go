@@ -15,6 +15,7 @@ import (
 // CI) and logs out again, under a throwaway service name
 // (OAUTHDECK_KEYRING_SERVICE), so a developer's own entries are never touched.
 func TestLoginRealOSKeyring(t *testing.T) {
+	t.Parallel()
 	service := testenv.KeyringService(t)
 	osStore := keyring.NewOS(service, 5*time.Second)
 	if err := keyring.Probe(context.Background(), osStore); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"oauthdeck/keyring"
 	"oauthdeck/sandbox/fositeas"
+	"oauthdeck/sandbox/testenv"
 )
 
 const curlConsent = `curl -sf -o /dev/null -L "$OAUTHDECK_AUTH_URL"`
@@ -30,6 +31,7 @@ func startIndependent(t *testing.T, opts fositeas.Options) *fositeas.Server {
 // session: each client authenticates its own way, the use step goes to
 // introspection or userinfo, refresh and revoke prove from real answers.
 func TestFlowOtherServerAllMethods(t *testing.T) {
+	t.Parallel()
 	as := startIndependent(t, fositeas.Options{Introspection: true, Userinfo: true})
 	for _, tc := range []struct {
 		name, id, secret, method, wantAuth, wantUse string
@@ -41,7 +43,7 @@ func TestFlowOtherServerAllMethods(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			args := []string{"flow", as.URL, "--client-id", tc.id, "--all", "--port", freePort(t), "--consent-command", curlConsent}
+			args := []string{"flow", as.URL, "--client-id", tc.id, "--all", "--port", testenv.LoopbackPort(t), "--consent-command", curlConsent}
 			if tc.secret != "" {
 				args = append(args, "--client-secret-stdin")
 			}
@@ -66,10 +68,11 @@ func TestFlowOtherServerAllMethods(t *testing.T) {
 // (client_secret_basic): the failure names the other advertised methods
 // and the flag that picks the client's.
 func TestFlowOtherServerWrongMethodExplained(t *testing.T) {
+	t.Parallel()
 	as := startIndependent(t, fositeas.Options{})
 	h := newHarness(t)
 	r := h.run("post-secret-value\n", "flow", as.URL, "--client-id", "post-app", "--client-secret-stdin",
-		"--port", freePort(t), "--consent-command", curlConsent)
+		"--port", testenv.LoopbackPort(t), "--consent-command", curlConsent)
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
@@ -85,10 +88,11 @@ func TestFlowOtherServerWrongMethodExplained(t *testing.T) {
 // With nothing to call, the use step is skipped with its reason, and no
 // refresh or revoke verdict claims the access token dead.
 func TestFlowOtherServerNothingToUse(t *testing.T) {
+	t.Parallel()
 	as := startIndependent(t, fositeas.Options{})
 	h := newHarness(t)
 	r := h.run("basic-secret-value\n", "flow", as.URL, "--client-id", "basic-app", "--client-secret-stdin", "--all",
-		"--port", freePort(t), "--consent-command", curlConsent)
+		"--port", testenv.LoopbackPort(t), "--consent-command", curlConsent)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -99,11 +103,12 @@ func TestFlowOtherServerNothingToUse(t *testing.T) {
 // A public client runs on a machine without a keyring: one notice, the
 // tokens stay in memory, and every step passes.
 func TestFlowPublicClientWithoutKeyring(t *testing.T) {
+	t.Parallel()
 	as := startIndependent(t, fositeas.Options{Userinfo: true})
 	h := newHarness(t)
 	h.store = unavailableStore{}
 	r := h.run("", "flow", as.URL, "--client-id", "public-app", "--auth-method", "none", "--all",
-		"--port", freePort(t), "--consent-command", curlConsent)
+		"--port", testenv.LoopbackPort(t), "--consent-command", curlConsent)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -115,6 +120,7 @@ func TestFlowPublicClientWithoutKeyring(t *testing.T) {
 }
 
 func TestFlowOtherServerUsage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--auth-method", "jwt"), "--auth-method", "basic", "post", "none")
 	mustContain(t, h.fail(2, "", "flow", "--client-id", "x", "--auth-method", "none", "--client-secret-stdin"), "public client")
@@ -127,10 +133,11 @@ func TestFlowOtherServerUsage(t *testing.T) {
 // client registered at the other server, consent by curl; exit 0, and the
 // Coder-only checks skipped with their reason.
 func TestCheckOtherServer(t *testing.T) {
+	t.Parallel()
 	as := startIndependent(t, fositeas.Options{})
 	h := newHarness(t)
 	r := h.run("basic-secret-value\n", "check", as.URL, "--client-id", "basic-app", "--client-secret-stdin",
-		"--redirect-uri", "http://127.0.0.1:"+freePort(t)+"/callback", "--consent-command", curlConsent, "-o", "json")
+		"--redirect-uri", "http://127.0.0.1:"+testenv.LoopbackPort(t)+"/callback", "--consent-command", curlConsent, "-o", "json")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -140,7 +147,7 @@ func TestCheckOtherServer(t *testing.T) {
 
 	// A client registered for post, run as basic: the flow fails, named.
 	r = h.run("post-secret-value\n", "check", as.URL, "--client-id", "post-app", "--client-secret-stdin", "--auth-method", "basic",
-		"--redirect-uri", "http://127.0.0.1:"+freePort(t)+"/callback", "--consent-command", curlConsent, "-o", "json")
+		"--redirect-uri", "http://127.0.0.1:"+testenv.LoopbackPort(t)+"/callback", "--consent-command", curlConsent, "-o", "json")
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", r.code, r.stderr)
 	}
@@ -155,6 +162,7 @@ func TestCheckOtherServer(t *testing.T) {
 // `token use` on a server that is not Coder calls what the flow's use step
 // would (here userinfo), and says so when there is nothing to call.
 func TestTokenUseOtherServer(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		userinfo bool
@@ -163,7 +171,7 @@ func TestTokenUseOtherServer(t *testing.T) {
 			as := startIndependent(t, fositeas.Options{Userinfo: tc.userinfo})
 			h := newHarness(t)
 			h.ok("", "flow", as.URL, "--client-id", "public-app", "--auth-method", "none",
-				"--port", freePort(t), "--consent-command", curlConsent)
+				"--port", testenv.LoopbackPort(t), "--consent-command", curlConsent)
 			r := h.run("", "token", "use", "--client-id", "public-app", as.URL)
 			if tc.userinfo {
 				if r.code != 0 {

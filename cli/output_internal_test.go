@@ -16,6 +16,7 @@ import (
 // writeJSON prints for the whole slice, including the empty list and the
 // escaping of characters a terminal acts on.
 func TestJSONArrayMatchesWriteJSON(t *testing.T) {
+	t.Parallel()
 	for _, apps := range [][]client.App{
 		{},
 		{{ID: "a", Name: "one"}},
@@ -44,6 +45,7 @@ func TestJSONArrayMatchesWriteJSON(t *testing.T) {
 // the demo's store, so a flow with it reaches a token (it once failed at
 // the exchange with 401 invalid_client: the secret was not kept).
 func TestDemoSeedKeepsTheSecret(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv, err := sandbox.Start(ctx, sandbox.Options{EnableDCR: true})
 	if err != nil {

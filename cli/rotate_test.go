@@ -30,6 +30,7 @@ func secretTails(t *testing.T, h *harness, appID string) string {
 // one; finishing before the proof, or a second rotation's --finish after
 // the end, is refused.
 func TestRotateStageByStage(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
 			_, h, id := rotateApp(t, compat)
@@ -71,6 +72,7 @@ func TestRotateStageByStage(t *testing.T) {
 // One run with --keep goes as far as the hand-over (the kept secret proves
 // itself); --abort then deletes the new secret and the old one stays.
 func TestRotateKeepThenAbort(t *testing.T) {
+	t.Parallel()
 	_, h, id := rotateApp(t, sandbox.CompatMain)
 	before := secretTails(t, h, id)
 	r := h.run("", "apps", "secrets", "rotate", id, "--keep")

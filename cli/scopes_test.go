@@ -11,6 +11,7 @@ import (
 
 // The catalogue comes from scopes_supported, by kind.
 func TestScopesList(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
@@ -30,6 +31,7 @@ func TestScopesList(t *testing.T) {
 // so), one outside it or unknown is refused with the server's reason, and
 // --expect turns the outcome into the exit status; v2.30 ignores scope.
 func TestScopesTry(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	id, secrets := srv.Seed(sandbox.AppSeed{Name: "scoped", RedirectURIs: []string{"https://scoped.example.com/cb"},
 		Scope: "coder:workspaces.access", Secrets: []sandbox.SecretSeed{{}}})

@@ -21,6 +21,7 @@ import (
 // SIGINTs in a row) while its test apps exist: each time it exits with
 // them removed.
 func TestBinaryCheckSignalsCleanUp(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -55,6 +55,7 @@ func keepFlowTokens(t *testing.T, h *harness, srv *sandbox.Server) (clientID str
 }
 
 func TestTokenLifecycle(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
@@ -105,6 +106,7 @@ func TestTokenLifecycle(t *testing.T) {
 // TestTokenShowExpired: kept tokens past their expiry say so, rather than
 // "in -1h0m0s"; and they stay masked.
 func TestTokenShowExpired(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	const url = "https://coder.example.com"
 	expired := flows.Tokens{AccessToken: "abcdefghij-abcdefghijabcdefghij12", TokenType: "Bearer",

@@ -44,6 +44,7 @@ func (s *tmuxSession) waitFor(want string) string {
 // real terminal: it must not be echoed, and login must work. The token
 // reaches tmux through a paste buffer loaded from stdin, never an argument.
 func TestLoginPromptHidesToken(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -72,6 +73,7 @@ func TestLoginPromptHidesToken(t *testing.T) {
 // is bold, and NO_COLOR turns that off. The session reaches the program
 // through an env file, never an argument.
 func TestTableColourAndNoColor(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -97,6 +99,7 @@ func TestTableColourAndNoColor(t *testing.T) {
 // terminal as over SSH: the test consents as the browser would but does not
 // follow the redirect; it pastes the redirect URL at the prompt instead.
 func TestFlowPasteRedirect(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -109,7 +112,7 @@ func TestFlowPasteRedirect(t *testing.T) {
 	tm.cmd("", "new-session", "-d", "-s", "t", "-x", "250", "-y", "50",
 		"-e", "OAUTHDECK_CONFIG_DIR="+filepath.Join(dir, "cfg"), "-e", "HOME="+dir,
 		"sh", "-c", `. "$0"; "$1" --keyring-file "$2" flow --create-app --cleanup --no-browser --port "$3"; echo "EXIT=$?"; exec sleep 600`,
-		envFile, bin, filepath.Join(dir, "secrets.json"), freePort(t))
+		envFile, bin, filepath.Join(dir, "secrets.json"), testenv.LoopbackPort(t))
 	tm.waitFor("paste the redirect URL")
 	var authURL string
 	for _, line := range strings.Split(tm.cmd("", "capture-pane", "-p", "-J", "-S", "-", "-t", "t"), "\n") {
@@ -143,6 +146,7 @@ func TestFlowPasteRedirect(t *testing.T) {
 // for the console to show the sandbox, quits with ctrl+c, and checks the
 // exit status and that nothing was written to the config directory.
 func TestDemoStartsAndQuits(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -164,6 +168,7 @@ func TestDemoStartsAndQuits(t *testing.T) {
 // TestLoginPromptInterrupt presses ctrl+c at the hidden prompt: login must
 // stop at once (not wait for Enter), exit 130, and leave echo on.
 func TestLoginPromptInterrupt(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -184,6 +189,7 @@ func TestLoginPromptInterrupt(t *testing.T) {
 // TestDeleteAsksOnATerminal answers the delete confirmation on a real
 // terminal: "n" keeps the app, "y" deletes it.
 func TestDeleteAsksOnATerminal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

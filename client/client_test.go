@@ -17,6 +17,7 @@ import (
 )
 
 func TestNewRejectsBadURLs(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []string{"", "coder.example.com", "ftp://x", "https://", "https://u:p@x", "https://x/?a=b", "https://x/#f", "http://x\x7f"} {
 		if _, err := client.New(raw, "", client.Options{}); err == nil {
 			t.Errorf("New(%q) accepted", raw)
@@ -29,6 +30,7 @@ func TestNewRejectsBadURLs(t *testing.T) {
 }
 
 func TestBadURLErrorsHideCredentials(t *testing.T) {
+	t.Parallel()
 	const password = "hunter2-pw"
 	for _, raw := range []string{
 		"ftp://admin:" + password + "@x",  // refused for its scheme
@@ -47,6 +49,7 @@ func TestBadURLErrorsHideCredentials(t *testing.T) {
 }
 
 func TestPathPrefixedDeployment(t *testing.T) {
+	t.Parallel()
 	var got string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.URL.Path
@@ -60,6 +63,7 @@ func TestPathPrefixedDeployment(t *testing.T) {
 }
 
 func TestTLSVerification(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"version":"v2.30.0"}`)
 	}))
@@ -76,6 +80,7 @@ func TestTLSVerification(t *testing.T) {
 }
 
 func TestHTTPClientIsBoundedAndDoesNotFollow(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/redirect" {
 			http.Redirect(w, r, "/elsewhere", http.StatusFound)
@@ -107,6 +112,7 @@ func TestHTTPClientIsBoundedAndDoesNotFollow(t *testing.T) {
 }
 
 func TestSessionHeaderAndAppBody(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var headers []http.Header
 	var bodies []map[string]any
@@ -147,6 +153,7 @@ func TestSessionHeaderAndAppBody(t *testing.T) {
 }
 
 func TestProviderEnabled(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		raw            string
 		enabled, known bool
@@ -167,6 +174,7 @@ func TestProviderEnabled(t *testing.T) {
 // the path-inserted RFC 8414 URL misses, the path-inserted OIDC URL returns
 // an SPA page (which does not count), and issuer + OIDC suffix answers.
 func TestDiscoveryOrder(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var paths []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

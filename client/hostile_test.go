@@ -32,6 +32,7 @@ func hostile(t *testing.T, handler http.HandlerFunc, opts client.Options) *clien
 }
 
 func TestHTMLInsteadOfJSON(t *testing.T) {
+	t.Parallel()
 	page := "<!doctype html><html><head><title>Coder</title></head><body>" + strings.Repeat("<div>spa</div>", 100) + "</body></html>"
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -57,6 +58,7 @@ func TestHTMLInsteadOfJSON(t *testing.T) {
 }
 
 func TestTruncatedJSON(t *testing.T) {
+	t.Parallel()
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `[{"id":"3382578a-f435-42f8-9490-124605cccac2","name":"ref`)
@@ -69,6 +71,7 @@ func TestTruncatedJSON(t *testing.T) {
 }
 
 func TestWrongJSONShape(t *testing.T) {
+	t.Parallel()
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"id":"x"}`) // an object where a list is expected
 	}, client.Options{})
@@ -99,6 +102,7 @@ func hugeBody(announce bool, written *atomic.Int64) http.HandlerFunc {
 }
 
 func TestFiftyMegabyteBody(t *testing.T) {
+	t.Parallel()
 	for _, announce := range []bool{true, false} {
 		name := "chunked"
 		if announce {
@@ -136,6 +140,7 @@ func TestFiftyMegabyteBody(t *testing.T) {
 // TestGzipBomb: the limit applies to the decompressed body, so 8 MB of
 // zeros sent as ~8 KB of gzip is refused at a 1 MiB limit.
 func TestGzipBomb(t *testing.T) {
+	t.Parallel()
 	var compressed bytes.Buffer
 	zw := gzip.NewWriter(&compressed)
 	zeros := make([]byte, 1<<20)
@@ -156,6 +161,7 @@ func TestGzipBomb(t *testing.T) {
 }
 
 func TestEmptyIDsAreRefused(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int64
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }, client.Options{})
 	ctx := context.Background()
@@ -175,6 +181,7 @@ func TestEmptyIDsAreRefused(t *testing.T) {
 }
 
 func TestServerNeverAnswers(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -194,6 +201,7 @@ func TestServerNeverAnswers(t *testing.T) {
 }
 
 func TestHeadersThenStalledBody(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -214,6 +222,7 @@ func TestHeadersThenStalledBody(t *testing.T) {
 }
 
 func TestCallerCancellationIsNotATimeout(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -231,6 +240,7 @@ func TestCallerCancellationIsNotATimeout(t *testing.T) {
 }
 
 func TestRedirectToAnotherHost(t *testing.T) {
+	t.Parallel()
 	var otherHits atomic.Int64
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		otherHits.Add(1)
@@ -254,6 +264,7 @@ func TestRedirectToAnotherHost(t *testing.T) {
 }
 
 func TestSeeOtherToLogin(t *testing.T) {
+	t.Parallel()
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "/login?message=You+are+signed+out&redirect=%2Fapi%2Fv2%2Fusers%2Fme")
 		w.WriteHeader(http.StatusSeeOther)
@@ -266,6 +277,7 @@ func TestSeeOtherToLogin(t *testing.T) {
 }
 
 func TestWrongStatusEmptyBody(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{http.StatusOK, http.StatusInternalServerError, http.StatusBadGateway, http.StatusTeapot} {
 		c := hostile(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }, client.Options{})
 		err := c.DeleteApp(context.Background(), "3382578a-f435-42f8-9490-124605cccac2")
@@ -280,6 +292,7 @@ func TestWrongStatusEmptyBody(t *testing.T) {
 }
 
 func TestEscapeSequencesAreSanitised(t *testing.T) {
+	t.Parallel()
 	evil := "\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202egnp.exe\u009b31m\r\nforged line"
 	bodies := []struct {
 		name, contentType, body string
@@ -333,6 +346,7 @@ func jsonEscape(s string) string {
 
 // TestGarbageNeverPanics throws odd answers at every call.
 func TestGarbageNeverPanics(t *testing.T) {
+	t.Parallel()
 	answers := []struct {
 		status int
 		body   string
@@ -423,6 +437,7 @@ func errOf[T any](_ T, err error) error { return err }
 // TestNotModifiedIsNamed: a 304 (a 3xx with no Location) is told as what it
 // is, not as a redirect "to " nowhere.
 func TestNotModifiedIsNamed(t *testing.T) {
+	t.Parallel()
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 	}, client.Options{})
@@ -437,6 +452,7 @@ func TestNotModifiedIsNamed(t *testing.T) {
 // "count": N}, a page at a time. Every page is read, with offset; a server
 // whose count never comes true stops at an empty page.
 func TestAppsPagedObject(t *testing.T) {
+	t.Parallel()
 	const total, pageSize = 7, 3
 	var offsets []string
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 // Every request is counted by endpoint, and the bypass header goes only
 // with the session.
 func TestRateLimitWaitsAndCounts(t *testing.T) {
+	t.Parallel()
 	var calls, bypassed, bypassedAnon atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get(BypassRateLimitHeader) != "" {
@@ -92,6 +93,7 @@ func TestRateLimitWaitsAndCounts(t *testing.T) {
 }
 
 func TestRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{"7": 7 * time.Second, "0": 0, "-3": 0,
 		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
@@ -108,6 +110,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestEndpointOf(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"http://h/api/v2/oauth2-provider/apps/3f2504e0-4f89-11d3-9a0c-0305e82c3301/secrets": "/api/v2/oauth2-provider/apps/{id}/secrets",
 		"http://h/oauth2/tokens?x=1": "/oauth2/tokens",

@@ -65,6 +65,7 @@ func leakyServer(t *testing.T) *httptest.Server {
 }
 
 func TestRecorderRedactsEverySecret(t *testing.T) {
+	t.Parallel()
 	srv := leakyServer(t)
 	rec := client.NewRecorder(100)
 	var seen atomic.Int64
@@ -155,6 +156,7 @@ func TestRecorderRedactsEverySecret(t *testing.T) {
 }
 
 func TestRecorderBoundsBodiesAndRing(t *testing.T) {
+	t.Parallel()
 	srv := leakyServer(t)
 	rec := client.NewRecorder(3)
 	c, _ := client.New(srv.URL, "", client.Options{Recorder: rec})
@@ -178,6 +180,7 @@ func TestRecorderBoundsBodiesAndRing(t *testing.T) {
 }
 
 func TestRecorderRecordsTransportErrors(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	addr := srv.URL
 	srv.Close() // nothing listens there any more
@@ -193,6 +196,7 @@ func TestRecorderRecordsTransportErrors(t *testing.T) {
 }
 
 func TestRedactLogLines(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, secret string }{
 		{"POST /oauth2/tokens grant_type=refresh_token&refresh_token=" + secRefresh, secRefresh},
 		{`{"client_secret_full": "` + secClientSecret + `"}`, secClientSecret},
@@ -229,6 +233,7 @@ func TestRedactLogLines(t *testing.T) {
 }
 
 func TestCurlQuoting(t *testing.T) {
+	t.Parallel()
 	e := client.Exchange{Method: "POST", URL: "http://127.0.0.1:1/oauth2/tokens?x='y'",
 		RequestHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Content-Length": {"9"}},
 		RequestBody:   []byte("a=it's\x1b[31m")}
@@ -243,6 +248,7 @@ func TestCurlQuoting(t *testing.T) {
 }
 
 func TestCurlEscapesBidiAndC1Controls(t *testing.T) {
+	t.Parallel()
 	for _, r := range []rune{'\u0085', '\u200f', '\u202e', '\u2066'} {
 		e := client.Exchange{Method: "GET", URL: "http://127.0.0.1:1/x" + string(r) + "y"}
 		got := e.Curl()
@@ -258,6 +264,7 @@ func TestCurlEscapesBidiAndC1Controls(t *testing.T) {
 // TestRecorderSince: LastID, IDsSince and Since see what came after a
 // point, within the ring, and Since's exchanges are redacted like the rest.
 func TestRecorderSince(t *testing.T) {
+	t.Parallel()
 	srv := leakyServer(t)
 	rec := client.NewRecorder(3)
 	c, _ := client.New(srv.URL, "", client.Options{Recorder: rec})
@@ -293,6 +300,7 @@ func TestRecorderSince(t *testing.T) {
 // SinceFrom keeps one source's exchanges: what a flow step sent, not what
 // another screen sent to the same deployment at the same time.
 func TestRecorderSinceFrom(t *testing.T) {
+	t.Parallel()
 	srv := leakyServer(t)
 	rec := client.NewRecorder(10)
 	c, _ := client.New(srv.URL, "", client.Options{Recorder: rec})
@@ -316,6 +324,7 @@ func TestRecorderSinceFrom(t *testing.T) {
 // bash and curl send the server the same request again (secrets included),
 // although the command itself holds none.
 func TestCurlRunsWithVariables(t *testing.T) {
+	t.Parallel()
 	testenv.Tool(t, "curl", "curl")
 	got := make(chan *http.Request, 1)
 	bodies := make(chan string, 1)

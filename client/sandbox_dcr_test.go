@@ -9,6 +9,7 @@ import (
 )
 
 func TestSandboxDynamicRegistration(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opts sandbox.Options

@@ -92,6 +92,7 @@ func (f *flowFixture) post(path string, form url.Values) *client.Response {
 // TestSandboxErrorShapes checks how the client surfaces the error bodies of
 // coder-v2.30-observed.md §5 and §7–§10 that the other tests do not reach.
 func TestSandboxErrorShapes(t *testing.T) {
+	t.Parallel()
 	forEachCompat(t, func(t *testing.T, compat sandbox.Compat) {
 		f := newFlowFixture(t, compat)
 		ctx := context.Background()

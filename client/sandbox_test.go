@@ -50,6 +50,7 @@ func wantAs[T error](t *testing.T, err error) T {
 }
 
 func TestSandboxSession(t *testing.T) {
+	t.Parallel()
 	forEachCompat(t, func(t *testing.T, compat sandbox.Compat) {
 		srv, admin := startSandbox(t, sandbox.Options{Compat: compat})
 		ctx := context.Background()
@@ -93,6 +94,7 @@ func TestSandboxSession(t *testing.T) {
 }
 
 func TestSandboxApps(t *testing.T) {
+	t.Parallel()
 	forEachCompat(t, func(t *testing.T, compat sandbox.Compat) {
 		_, admin := startSandbox(t, sandbox.Options{Compat: compat})
 		ctx := context.Background()
@@ -177,6 +179,7 @@ func TestSandboxApps(t *testing.T) {
 }
 
 func TestSandboxMemberCannotCreate(t *testing.T) {
+	t.Parallel()
 	srv, admin := startSandbox(t, sandbox.Options{})
 	_, token, err := srv.CreateUser("member@example.com", "member", "member-password-1", false)
 	if err != nil {
@@ -193,6 +196,7 @@ func TestSandboxMemberCannotCreate(t *testing.T) {
 }
 
 func TestSandboxProviderDisabled(t *testing.T) {
+	t.Parallel()
 	forEachCompat(t, func(t *testing.T, compat sandbox.Compat) {
 		_, admin := startSandbox(t, sandbox.Options{Compat: compat, ProviderDisabled: true})
 		ctx := context.Background()
@@ -228,6 +232,7 @@ func TestSandboxProviderDisabled(t *testing.T) {
 }
 
 func TestSandboxDiscovery(t *testing.T) {
+	t.Parallel()
 	forEachCompat(t, func(t *testing.T, compat sandbox.Compat) {
 		srv, admin := startSandbox(t, sandbox.Options{Compat: compat})
 		ctx := context.Background()
@@ -280,6 +285,7 @@ func contains(list []string, s string) bool {
 // TestSandboxCodeFlowThroughDo drives authorize, token, bearer use and
 // revoke with Do, and checks each error shape of §7, §8 and §10.
 func TestSandboxCodeFlowThroughDo(t *testing.T) {
+	t.Parallel()
 	forEachCompat(t, func(t *testing.T, compat sandbox.Compat) {
 		srv, admin := startSandbox(t, sandbox.Options{Compat: compat})
 		ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 // from metadata that points elsewhere gets an error and the other host sees
 // no request at all.
 func TestSessionNeverSentToAnotherOrigin(t *testing.T) {
+	t.Parallel()
 	var deploymentGot, otherHits atomic.Int32
 	deployment := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get(SessionTokenHeader) == "s3ss10n-t0ken" {
@@ -65,6 +66,7 @@ func TestSessionNeverSentToAnotherOrigin(t *testing.T) {
 }
 
 func TestOriginComparison(t *testing.T) {
+	t.Parallel()
 	same := [][2]string{
 		{"https://Coder.Example.com", "https://coder.example.com:443/oauth2/authorize"},
 		{"http://127.0.0.1:3000", "http://127.0.0.1:3000/x"},

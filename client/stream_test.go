@@ -31,6 +31,7 @@ func appsJSON(w io.Writer, n int) {
 // whole, so a deployment whose list is many times MaxBodyBytes still lists
 // (the 8 MiB cap once failed at about 22,000 apps).
 func TestAppsListLargerThanTheBodyLimit(t *testing.T) {
+	t.Parallel()
 	const n = 5000 // about 800 KB at a 64 KB limit
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -48,6 +49,7 @@ func TestAppsListLargerThanTheBodyLimit(t *testing.T) {
 // TestAppsListOneHugeApp: one app larger than the limit (sent as a gzip
 // bomb of one long name) is refused after about the limit, not read whole.
 func TestAppsListOneHugeApp(t *testing.T) {
+	t.Parallel()
 	var compressed bytes.Buffer
 	zw := gzip.NewWriter(&compressed)
 	_, _ = io.WriteString(zw, `[{"id":"a","name":"`)
@@ -78,6 +80,7 @@ func TestAppsListOneHugeApp(t *testing.T) {
 
 // TestAppsListShapes: every shape a server sends, and the broken ones.
 func TestAppsListShapes(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		body    string
 		want    int
@@ -112,6 +115,7 @@ func TestAppsListShapes(t *testing.T) {
 // TestEachAppStopsWhenAsked: an error of the callback ends the listing at
 // once and comes back unchanged.
 func TestEachAppStopsWhenAsked(t *testing.T) {
+	t.Parallel()
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		appsJSON(w, 100)
@@ -134,6 +138,7 @@ func TestEachAppStopsWhenAsked(t *testing.T) {
 // the whole body was: nothing after the list, one "apps" per page, and an
 // error body past the limit is refused, not cut.
 func TestAppsListRefusesWhatJSONRefuses(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ body, want string }{
 		{`[{"id":"a"}]<html>garbage`, "data after the list"},
 		{`[{"id":"a"}][{"id":"b"}]`, "data after the list"},
@@ -162,6 +167,7 @@ func TestAppsListRefusesWhatJSONRefuses(t *testing.T) {
 // the bound (Options.MaxListApps; 500,000 by default) with an error
 // instead of filling memory.
 func TestAppsListStopsAtMaxListApps(t *testing.T) {
+	t.Parallel()
 	const limit = 2000
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

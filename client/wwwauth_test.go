@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseWWWAuthenticate(t *testing.T) {
+	t.Parallel()
 	type ch = client.Challenge
 	p := func(kv ...string) map[string]string {
 		m := map[string]string{}

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDroppedAppFields(t *testing.T) {
+	t.Parallel()
 	scope := func(s string) *string { return &s }
 	cb := "http://127.0.0.1:9876/cb"
 	cases := []struct {

@@ -16,6 +16,7 @@ import (
 // authorization URL, signs in on the sandbox's /login page, clicks Allow on
 // the consent page, and the flow's loopback listener receives the code.
 func TestFlowRealBrowser(t *testing.T) {
+	t.Parallel()
 	requireChromium(t)
 	for _, compat := range []sandbox.Compat{sandbox.CompatV230, sandbox.CompatMain} {
 		t.Run(string(compat), func(t *testing.T) {
@@ -118,6 +119,7 @@ func newBrowser(t *testing.T, ctx context.Context) context.Context {
 // Cancel on the consent page reaches the listener as error=access_denied
 // (with state on newer Coder), and the flow says the user refused.
 func TestFlowRealBrowserCancel(t *testing.T) {
+	t.Parallel()
 	requireChromium(t)
 	env := startSandbox(t, sandbox.CompatMain)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -45,6 +45,7 @@ func FuzzParseRedirectURL(f *testing.F) {
 // The listener binds [::1] when the redirect URI names it (RFC 8252 §7.3:
 // do not assume IPv4).
 func TestListenerIPv6Loopback(t *testing.T) {
+	t.Parallel()
 	probe, err := net.Listen("tcp", "[::1]:0")
 	if err != nil {
 		t.Skipf("no IPv6 loopback here: %v", err)

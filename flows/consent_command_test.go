@@ -14,6 +14,7 @@ import (
 // command ends the step with its status and (sanitised) output; one that
 // succeeds without delivering leaves the wait to its deadline and says so.
 func TestFlowConsentCommand(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, command string
 		timeout       time.Duration
@@ -71,6 +72,7 @@ func TestFlowConsentCommand(t *testing.T) {
 }
 
 func TestConsentCommandNeedsItsMode(t *testing.T) {
+	t.Parallel()
 	_, c := startFositeWith(t, fositeas.Options{})
 	if _, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: "x", Consent: ConsentCommand}); err == nil {
 		t.Error("ConsentCommand mode without a command was accepted")

@@ -12,6 +12,7 @@ import (
 // Where PKCE is optional (v2.30), a request without it is accepted: the
 // flow goes on, and the step says the server accepted what it should refuse.
 func TestEditAcceptedWithoutPKCEIsFlagged(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
@@ -36,6 +37,7 @@ func TestEditAcceptedWithoutPKCEIsFlagged(t *testing.T) {
 // explanation; a refusal that is not the server's (a transport failure)
 // is left as the failure it is; an edit no rule covers is not judged.
 func TestJudgeEdits(t *testing.T) {
+	t.Parallel()
 	wrongVerifier := []Edit{{Op: "set", Where: "param", Name: "code_verifier", Values: []string{"x"}}}
 	res := StepResult{Step: StepExchange}
 	err, judged := judgeEdits(&res, nil, wrongVerifier, flowState{})
@@ -69,6 +71,7 @@ func TestJudgeEdits(t *testing.T) {
 // (RFC 8252 §7.3); another path or host is, for a client the flow
 // registered; for an existing app the registered list is unknown.
 func TestUnregisteredRedirect(t *testing.T) {
+	t.Parallel()
 	created := flowState{createdAppID: "app", callbackURL: "http://127.0.0.1:4000/callback"}
 	set := func(v string) Edit { return Edit{Op: "set", Where: "param", Name: "redirect_uri", Values: []string{v}} }
 	for v, want := range map[string]bool{
@@ -89,6 +92,7 @@ func TestUnregisteredRedirect(t *testing.T) {
 // Using a token the flow itself revoked is refused as it should be, and
 // the verdict says who revoked it and when.
 func TestUseAfterRevokeSaysRevokedByYou(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
@@ -112,6 +116,7 @@ func TestUseAfterRevokeSaysRevokedByYou(t *testing.T) {
 // reaches the server, and a wrong Basic credential is refused as it
 // should (client authentication).
 func TestEditedHeadersAreSent(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c, Recorder: env.rec, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true, AuthMethod: AuthBasic})
 	defer f.Close()
@@ -142,6 +147,7 @@ func TestEditedHeadersAreSent(t *testing.T) {
 // a rate limit or a server error proves nothing, and the same client_id
 // added again or resource left out is no negative edit.
 func TestJudgeEditsOnlyTheEditsRefusal(t *testing.T) {
+	t.Parallel()
 	noPKCE := []Edit{{Op: "delete", Where: "param", Name: "code_challenge"}}
 	for _, err := range []error{
 		&CallbackError{Err: ErrAuthorization, Code: "access_denied"},
@@ -173,6 +179,7 @@ func TestJudgeEditsOnlyTheEditsRefusal(t *testing.T) {
 // should, judged against what the flow registered (the run itself records
 // the edited URI); RunAll stops there instead of running it again.
 func TestAuthorizeUnregisteredRedirectRefused(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()

@@ -18,6 +18,7 @@ import (
 
 // Each Coder error text maps to an explanation that names the real cause.
 func TestExplainCoderErrors(t *testing.T) {
+	t.Parallel()
 	oauth := func(status int, code, desc string) error {
 		return fmt.Errorf("exchange: %w", &client.OAuth2Error{StatusCode: status, Code: code, Description: desc})
 	}
@@ -74,6 +75,7 @@ func TestExplainCoderErrors(t *testing.T) {
 
 // Transport failures are explained by the same explainer, by what they are.
 func TestExplainTransport(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +117,7 @@ func TestExplainTransport(t *testing.T) {
 // release and still says something: a cause, a fix and (where the table
 // has a non-Coder source) its basis.
 func TestExplanationsForOtherServers(t *testing.T) {
+	t.Parallel()
 	var all []Explanation
 	for _, r := range oauth2Rules {
 		all = append(all, r.exp)
@@ -153,6 +156,7 @@ func TestExplanationsForOtherServers(t *testing.T) {
 
 // The three invalid_scope refusals are told apart by their descriptions.
 func TestExplainInvalidScopeReasons(t *testing.T) {
+	t.Parallel()
 	for desc, want := range map[string]string{
 		`"template:update": scope is not in this app's allowed scope list`: "allowlist",
 		`scope: unknown scope "root:all"`:                                  "catalog",
@@ -170,6 +174,7 @@ func TestExplainInvalidScopeReasons(t *testing.T) {
 // (RFC 6749 §4.1.2.1), a token error §5.2; no explanation sends the user
 // to "the error description".
 func TestExplainCitesWhereTheErrorCameFrom(t *testing.T) {
+	t.Parallel()
 	atRedirect := Explain(&CallbackError{Err: ErrAuthorization, Code: "vendor_specific", Description: "nope"})
 	if atRedirect == nil || atRedirect.Basis != "RFC 6749 §4.1.2.1" || !strings.Contains(atRedirect.Cause, "nope") {
 		t.Fatalf("at the redirect URI: %+v", atRedirect)
@@ -192,6 +197,7 @@ func TestExplainCitesWhereTheErrorCameFrom(t *testing.T) {
 
 // Times carry the date when they are not today's.
 func TestClockTime(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.Local)
 	if got := ClockTime(now.Add(time.Hour), now); got != "13:00:00" {
 		t.Fatalf("today: %q", got)

@@ -13,6 +13,7 @@ import (
 
 // A deployment whose provider is off: discovery fails and says how to turn it on.
 func TestFlowProviderDisabled(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatV230, sandbox.CompatMain} {
 		t.Run(string(compat), func(t *testing.T) {
 			env := startSandboxWith(t, sandbox.Options{Compat: compat, ProviderDisabled: true})
@@ -35,6 +36,7 @@ func TestFlowProviderDisabled(t *testing.T) {
 // Something that is not Coder at all (an HTML page for every path): a clear
 // failure, nothing panics, no step past discovery runs.
 func TestFlowNotCoder(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte("<html><body>" + strings.Repeat("welcome ", 50) + "</body></html>"))
@@ -56,6 +58,7 @@ func TestFlowNotCoder(t *testing.T) {
 // Metadata with terminal escapes in its strings: every field and finding
 // the discover step shows is free of control characters.
 func TestFlowDiscoverSanitisesMetadata(t *testing.T) {
+	t.Parallel()
 	var base string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasSuffix(r.URL.Path, "/.well-known/oauth-authorization-server") {

@@ -33,6 +33,7 @@ func (h *holdAppCreate) RoundTrip(r *http.Request) (*http.Response, error) {
 // Close during the client step waits for it, then deletes the app it was
 // creating: the app must not be orphaned because Close looked too early.
 func TestFlowCloseDuringClientStepDeletesItsApp(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	hold := &holdAppCreate{created: make(chan struct{}), release: make(chan struct{})}
 	c, err := client.New(env.srv.URL(), env.srv.AdminSessionToken(), client.Options{Timeout: 10 * time.Second, Transport: hold})
@@ -79,6 +80,7 @@ func TestFlowCloseDuringClientStepDeletesItsApp(t *testing.T) {
 // A Config.Context that is already done closes the flow at once (the watch
 // fires while New is still setting up): no step runs.
 func TestFlowContextAlreadyDone(t *testing.T) {
+	t.Parallel()
 	life, end := context.WithCancel(context.Background())
 	end()
 	c, err := client.New("http://127.0.0.1:1", "", client.Options{Timeout: time.Second})

@@ -12,6 +12,7 @@ import (
 // response_type reaches the listener as ?error=…&state=…, which the flow
 // shows as the server's error and explains.
 func TestFlowSandboxErrorCallback(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
@@ -45,6 +46,7 @@ func TestFlowSandboxErrorCallback(t *testing.T) {
 // Every step's request can be previewed once its inputs exist, and the
 // redacted form hides every secret.
 func TestFlowRequestPreviews(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
@@ -91,6 +93,7 @@ func TestFlowRequestPreviews(t *testing.T) {
 // it (RFC 8707 wants the same at both), the snapshot says what was sent, and
 // the token works on the deployment.
 func TestFlowEditedResourceCarriesToExchange(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()

@@ -15,6 +15,7 @@ import (
 // Discovery from a protected resource (the MCP endpoint): its 401 names the
 // resource metadata, which names the authorization server.
 func TestFlowSandboxDiscoverFromResource(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	f, err := New(Config{Client: env.c, Target: env.srv.URL() + "/api/experimental/mcp/http"})
 	if err != nil {
@@ -37,6 +38,7 @@ func TestFlowSandboxDiscoverFromResource(t *testing.T) {
 
 // Dynamic client registration where the server offers it, then the whole flow.
 func TestFlowSandboxRegister(t *testing.T) {
+	t.Parallel()
 	for name, opts := range map[string]sandbox.Options{
 		"v2.30":       {Compat: sandbox.CompatV230},
 		"main+dcr-on": {Compat: sandbox.CompatMain, EnableDCR: true},
@@ -63,6 +65,7 @@ func TestFlowSandboxRegister(t *testing.T) {
 // On main with DCR off there is no registration_endpoint: the client step
 // says so instead of guessing a URL.
 func TestFlowSandboxRegisterOff(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c, ClientMode: ClientRegister})
 	defer f.Close()
@@ -75,6 +78,7 @@ func TestFlowSandboxRegisterOff(t *testing.T) {
 
 // The SSH path: the browser is elsewhere, the user pastes the redirect URL.
 func TestFlowSandboxPasteRedirect(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	var f *Flow
 	// The "other machine" completes consent and hands back the address bar's URL.
@@ -108,6 +112,7 @@ func TestFlowSandboxPasteRedirect(t *testing.T) {
 // Cancelling the context while the flow waits for the browser closes the
 // listener; Close then deletes the app the flow created.
 func TestFlowCancelClosesEverything(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	ctx, cancel := context.WithCancel(context.Background())
 	opened := make(chan struct{})
@@ -145,6 +150,7 @@ func TestFlowCancelClosesEverything(t *testing.T) {
 
 // Config.Context bounds the whole flow: when it ends, the created app goes.
 func TestFlowContextEndsFlow(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	life, end := context.WithCancel(context.Background())
 	f, err := New(Config{Client: env.c, Context: life, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
@@ -177,6 +183,7 @@ func assertAppGone(t *testing.T, env sandboxEnv, appID string) {
 // v2.30 ignores HTTP Basic: forcing client_secret_basic gives "Missing
 // client_id parameter", which the explainer attributes to Basic.
 func TestFlowSandboxBasicOnV230(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	f, _ := New(Config{Client: env.c, AuthMethod: AuthBasic, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
@@ -190,6 +197,7 @@ func TestFlowSandboxBasicOnV230(t *testing.T) {
 
 // Steps refuse to run out of order, and a closed flow runs nothing.
 func TestFlowOrderAndClose(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c})
 	if r := f.Run(context.Background(), StepExchange); !errors.Is(r.Err, ErrStepOrder) {
@@ -213,6 +221,7 @@ func TestFlowOrderAndClose(t *testing.T) {
 // AutoConsent without a session is "not logged in" (303 to /login), and the
 // provider switched off is explained as such.
 func TestAutoConsentOutcomes(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
@@ -248,6 +257,7 @@ func TestAutoConsentOutcomes(t *testing.T) {
 
 // Running the client step twice deletes the first app instead of orphaning it.
 func TestFlowRepeatClientStep(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()
@@ -270,6 +280,7 @@ func TestFlowRepeatClientStep(t *testing.T) {
 // A public client (RFC 7591 with auth method none) on newer Coder: no
 // secret anywhere, PKCE carries the exchange, refresh and revoke still work.
 func TestFlowSandboxPublicClient(t *testing.T) {
+	t.Parallel()
 	env := startSandboxWith(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
 	f, _ := New(Config{Client: env.c, ClientMode: ClientRegister, AuthMethod: AuthNone, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	defer f.Close()

@@ -49,6 +49,7 @@ func testCtx(t *testing.T) context.Context {
 // The whole flow with auto-consent in both compatibility modes: every step
 // passes, the old tokens are proven dead, and the app is gone at the end.
 func TestFlowSandboxFull(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatV230, sandbox.CompatMain} {
 		t.Run(string(compat), func(t *testing.T) {
 			env := startSandbox(t, compat)
@@ -148,6 +149,7 @@ func TestFlowSandboxFull(t *testing.T) {
 // Dropping code_verifier from the exchange makes the step fail with
 // invalid_grant, and the explainer names PKCE.
 func TestFlowSandboxEditDropVerifier(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatV230, sandbox.CompatMain} {
 		t.Run(string(compat), func(t *testing.T) {
 			env := startSandbox(t, compat)
@@ -189,6 +191,7 @@ func TestFlowSandboxEditDropVerifier(t *testing.T) {
 // An audience for another resource: the token is refused by the API (403),
 // which the use step reports as the audience check working.
 func TestFlowSandboxAudience(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	f, err := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true, Resource: "https://api.example.com"})
 	if err != nil {

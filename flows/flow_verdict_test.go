@@ -55,6 +55,7 @@ func (s *sameTokensOnRefresh) RoundTrip(r *http.Request) (*http.Response, error)
 // same tokens there is no old token to try, so the verdict says so and no
 // finding claims a proof.
 func TestRefreshVerdictStatesOnlyWhatWasTested(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.CompatV230).srv
 	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Timeout: 5 * time.Second, Transport: &sameTokensOnRefresh{}})
 	if err != nil {
@@ -85,6 +86,7 @@ func TestRefreshVerdictStatesOnlyWhatWasTested(t *testing.T) {
 }
 
 func TestRefreshVerdictText(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		proven, unchecked, unchanged []string
 		want                         string
@@ -107,6 +109,7 @@ func TestRefreshVerdictText(t *testing.T) {
 // TestDeadProofNeedsARefusal: only invalid_grant or a 401 proves a token
 // dead; a 403, a 404 or a network error leaves it "not checked".
 func TestDeadProofNeedsARefusal(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		err   error
 		sev   Severity

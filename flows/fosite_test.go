@@ -59,6 +59,7 @@ func standInBrowser(u string) error {
 // registered for each auth method (fosite refuses any other), with the use
 // step going to introspection, userinfo, a named URL, or nowhere.
 func TestFlowFositeGeneric(t *testing.T) {
+	t.Parallel()
 	const publicID = "oauthdeck-public"
 	for _, tc := range []struct {
 		name       string
@@ -156,6 +157,7 @@ func TestFlowFositeGeneric(t *testing.T) {
 // (client_secret_basic); the explanation names the methods the server
 // advertises and the flag that picks the client's.
 func TestFlowFositeWrongAuthMethod(t *testing.T) {
+	t.Parallel()
 	_, c := startFositeWith(t, fositeas.Options{AuthMethod: "client_secret_post"})
 	f, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: fositeClientID, ClientSecret: fositeSecret,
 		Consent: ConsentAuto, CallbackURL: "http://127.0.0.1:0/callback"})
@@ -181,6 +183,7 @@ func TestFlowFositeWrongAuthMethod(t *testing.T) {
 
 // The engine against fosite with both consent paths and an explicit method.
 func TestFlowFosite(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		method  AuthMethod
@@ -231,6 +234,7 @@ func TestFlowFosite(t *testing.T) {
 // fosite enforces PKCE: an exchange without the verifier is refused, and the
 // explainer still points at PKCE.
 func TestFlowFositeDropVerifier(t *testing.T) {
+	t.Parallel()
 	_, c := startFosite(t, false)
 	f, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: fositeClientID, ClientSecret: fositeSecret,
 		CallbackURL: "http://127.0.0.1:0/callback", NoResource: true})
@@ -254,6 +258,7 @@ func TestFlowFositeDropVerifier(t *testing.T) {
 // Revocation on fosite, run right after use (before any refresh), so the
 // proofs are about the revoke itself.
 func TestFlowFositeRevoke(t *testing.T) {
+	t.Parallel()
 	_, c := startFosite(t, false)
 	f, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: fositeClientID, ClientSecret: fositeSecret,
 		CallbackURL: "http://127.0.0.1:0/callback", NoResource: true})
@@ -276,6 +281,7 @@ func TestFlowFositeRevoke(t *testing.T) {
 // TestFlowFositeNoResourceByDefault: fosite publishes no RFC 9728 document,
 // so no resource is sent unless one is set; then the whole flow completes.
 func TestFlowFositeNoResourceByDefault(t *testing.T) {
+	t.Parallel()
 	_, c := startFosite(t, false)
 	f, err := New(Config{Client: c, ClientMode: ClientExisting, ClientID: fositeClientID, ClientSecret: fositeSecret,
 		CallbackURL: "http://127.0.0.1:0/callback"})
@@ -303,6 +309,7 @@ func TestFlowFositeNoResourceByDefault(t *testing.T) {
 // "not checked" after the refresh, never "dead". And an introspection answer
 // without active is a malformed answer, not an inactive token.
 func TestFlowNoProofFromATargetThatRefusesAll(t *testing.T) {
+	t.Parallel()
 	refuseAll := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		w.WriteHeader(http.StatusUnauthorized)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestInspectToken(t *testing.T) {
+	t.Parallel()
 	// Shapes as Coder issues them (values made up here).
 	apiKey := "0yzg28d82c-" + strings.Repeat("D", 22)
 	secret := "coder_rFPFD43tCo_" + strings.Repeat("x", 40)
@@ -33,6 +34,7 @@ func TestInspectToken(t *testing.T) {
 }
 
 func TestMaskRevealsOnlyThePublicPart(t *testing.T) {
+	t.Parallel()
 	apiSecret := strings.Repeat("S", 22)
 	cases := map[string]string{
 		"0yzg28d82c-" + apiSecret:                     "0yzg28d82c-",

@@ -8,6 +8,7 @@ import (
 // A finding never claims a defence that did not run: after a timeout the
 // state and single-callback findings say no callback was accepted.
 func TestListenerFindingsWordingFollowsWhatHappened(t *testing.T) {
+	t.Parallel()
 	exp := Expect{State: "st", RequireIss: true}
 	byID := func(fs []Finding) map[string]Finding {
 		m := map[string]Finding{}

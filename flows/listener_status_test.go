@@ -13,6 +13,7 @@ import (
 // A pasted URL is validated like a callback, so the status says it was
 // received and its state checked.
 func TestListenerDeliverMarksStateChecked(t *testing.T) {
+	t.Parallel()
 	l := startListener(t, ListenOptions{})
 	if err := l.Deliver(callbackURL(l, url.Values{"code": {"pasted"}, "state": {testState}})); err != nil {
 		t.Fatal(err)
@@ -26,6 +27,7 @@ func TestListenerDeliverMarksStateChecked(t *testing.T) {
 // proven to answer this flow, so it is refused and shown, never a verified
 // state, and the wait goes on (esc or the timeout ends it).
 func TestListenerRefusalWithoutStateIsNotStateOK(t *testing.T) {
+	t.Parallel()
 	l := startListener(t, ListenOptions{Timeout: 500 * time.Millisecond})
 	get(t, "GET", callbackURL(l, url.Values{"error": {"access_denied"}}), "")
 	st := l.Status()
@@ -40,6 +42,7 @@ func TestListenerRefusalWithoutStateIsNotStateOK(t *testing.T) {
 // A pasted redirect of another sign-in is refused with a reason and the
 // wait goes on; the right one is then accepted.
 func TestListenerPastedForeignStateKeepsWaiting(t *testing.T) {
+	t.Parallel()
 	l := startListener(t, ListenOptions{})
 	err := l.Deliver(callbackURL(l, url.Values{"code": {"c"}, "state": {"stale"}}))
 	if !errors.Is(err, ErrStateMismatch) {
@@ -60,6 +63,7 @@ func TestListenerPastedForeignStateKeepsWaiting(t *testing.T) {
 
 // Two callbacks racing: only the one that ended the wait may set the marks.
 func TestListenerLosingCallbackKeepsWinnersMarks(t *testing.T) {
+	t.Parallel()
 	l := startListener(t, ListenOptions{})
 	good := Callback{Code: "c", State: testState}
 	if !l.finish(good, nil, func(s *ListenerStatus) { markReceived(s, l.opts.Expect, good) }) {
@@ -76,6 +80,7 @@ func TestListenerLosingCallbackKeepsWinnersMarks(t *testing.T) {
 // A page hammering the port cannot grow the status without bound, and the
 // real callback still gets through afterwards.
 func TestListenerBoundsRejections(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	notified := 0
 	l := startListener(t, ListenOptions{OnStatus: func(ListenerStatus) { mu.Lock(); notified++; mu.Unlock() }})
@@ -103,6 +108,7 @@ func TestListenerBoundsRejections(t *testing.T) {
 
 // OnStatus sees snapshots in order: once it has seen Closed, nothing older follows.
 func TestListenerStatusOrder(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var seen []ListenerStatus
 	l := startListener(t, ListenOptions{OnStatus: func(s ListenerStatus) { mu.Lock(); seen = append(seen, s); mu.Unlock() }})
@@ -121,6 +127,7 @@ func TestListenerStatusOrder(t *testing.T) {
 // A URL pasted after the wait timed out is refused with the reason, not as
 // if a callback had been taken.
 func TestListenerDeliverAfterTimeout(t *testing.T) {
+	t.Parallel()
 	l := startListener(t, ListenOptions{Timeout: 50 * time.Millisecond})
 	if _, err := waitErr(t, l); !errors.Is(err, ErrListenTimeout) {
 		t.Fatalf("Wait = %v, want timeout", err)

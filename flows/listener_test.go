@@ -84,6 +84,7 @@ func waitErr(t *testing.T, l *Listener) (Callback, error) {
 }
 
 func TestListenerAcceptsOneValidCallback(t *testing.T) {
+	t.Parallel()
 	var statuses []ListenerStatus
 	l := startListener(t, ListenOptions{OnStatus: func(s ListenerStatus) { statuses = append(statuses, s) }})
 	if !strings.HasPrefix(l.Status().Addr, "127.0.0.1:") {
@@ -124,6 +125,7 @@ func TestListenerAcceptsOneValidCallback(t *testing.T) {
 // not end the wait: a stray page or a forged <img> cannot abort the flow.
 // The real callback still gets through afterwards.
 func TestListenerRefusesForeignState(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		q    string
 		want error
@@ -167,6 +169,7 @@ func TestListenerRefusesForeignState(t *testing.T) {
 // A callback with this flow's state ends the wait, whatever it says: an
 // error= with the matching state is the server's answer.
 func TestListenerMatchingStateEndsWait(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		q    url.Values
 		want error
@@ -201,6 +204,7 @@ func TestListenerMatchingStateEndsWait(t *testing.T) {
 }
 
 func TestListenerIssuer(t *testing.T) {
+	t.Parallel()
 	exp := Expect{State: testState, Issuer: "http://127.0.0.1:3000", RequireIss: true}
 	l := startListener(t, ListenOptions{Expect: exp})
 	get(t, "GET", callbackURL(l, url.Values{"code": {"c"}, "state": {testState}}), "")
@@ -265,6 +269,7 @@ func TestListenerRejectsWithoutEndingWait(t *testing.T) {
 }
 
 func TestListenerAcceptsLocalhostHost(t *testing.T) {
+	t.Parallel()
 	l := startListener(t, ListenOptions{})
 	u, _ := url.Parse(l.RedirectURI())
 	resp, _ := get(t, "GET", callbackURL(l, url.Values{"code": {"c"}, "state": {testState}}), "localhost:"+u.Port())
@@ -277,6 +282,7 @@ func TestListenerAcceptsLocalhostHost(t *testing.T) {
 }
 
 func TestListenerPortInUse(t *testing.T) {
+	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -290,6 +296,7 @@ func TestListenerPortInUse(t *testing.T) {
 }
 
 func TestListenerRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
 	for _, u := range []string{"http://0.0.0.0:9876/cb", "http://example.com:9876/cb", "https://127.0.0.1:9876/cb", "http://127.0.0.1/cb", "not a url"} {
 		if _, err := Listen(context.Background(), ListenOptions{RedirectURI: u}); !errors.Is(err, ErrNotLoopback) {
 			t.Errorf("%s: err = %v, want ErrNotLoopback", u, err)
@@ -298,6 +305,7 @@ func TestListenerRefusesNonLoopback(t *testing.T) {
 }
 
 func TestListenerCancelAndClose(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	l, err := Listen(ctx, ListenOptions{RedirectURI: "http://127.0.0.1:0/cb", Expect: Expect{State: testState}})
 	if err != nil {
@@ -318,6 +326,7 @@ func TestListenerCancelAndClose(t *testing.T) {
 }
 
 func TestListenerDeliverPastedURL(t *testing.T) {
+	t.Parallel()
 	l := startListener(t, ListenOptions{})
 	u, _ := url.Parse(l.RedirectURI())
 	// Wrong host or path: refused, still waiting.
@@ -342,6 +351,7 @@ func TestListenerDeliverPastedURL(t *testing.T) {
 }
 
 func TestParseRedirectURL(t *testing.T) {
+	t.Parallel()
 	exp := Expect{RedirectURI: "http://127.0.0.1:9876/callback", State: testState}
 	cases := map[string]error{
 		"http://127.0.0.1:9876/callback?code=c&state=" + testState:              nil,

@@ -27,6 +27,7 @@ func severityOf(fs []Finding, id string) Severity {
 }
 
 func TestCheckASMetadata(t *testing.T) {
+	t.Parallel()
 	base := "http://127.0.0.1:3000"
 	fs := CheckASMetadata(v230Metadata(base), base)
 	if worst(fs) == SeverityFail || worst(fs) == SeverityWarn {
@@ -62,6 +63,7 @@ func TestCheckASMetadata(t *testing.T) {
 }
 
 func TestCheckPRMetadata(t *testing.T) {
+	t.Parallel()
 	base := "http://127.0.0.1:3000"
 	as := v230Metadata(base)
 	doc := client.PRMetadata{Resource: base, AuthorizationServers: []string{base}, BearerMethodsSupported: []string{"header", "query"}}

@@ -15,6 +15,7 @@ import (
 // on v2.30 (PKCE optional) the replay names the authorize step as the one
 // that differs.
 func TestSavedFlowReplays(t *testing.T) {
+	t.Parallel()
 	ctx := testCtx(t)
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
@@ -92,6 +93,7 @@ func TestSavedFlowReplays(t *testing.T) {
 }
 
 func TestReadSavedRefusesOtherFiles(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{`{}`, `{"format":"oauthdeck-flow/9"}`, `{"format":"oauthdeck-flow/1","steps":[{"step":"nope"}]}`,
 		`{"format":"oauthdeck-flow/1","steps":[{"step":"authorize","edits":[{"op":"exec","where":"param","name":"x"}]}]}`, `<html>`} {
 		if _, err := ReadSaved(strings.NewReader(in)); err == nil {
@@ -102,6 +104,7 @@ func TestReadSavedRefusesOtherFiles(t *testing.T) {
 
 // An edited endpoint is saved and replayed like a parameter.
 func TestSavedURLEdit(t *testing.T) {
+	t.Parallel()
 	base := Request{URL: "https://a.example/oauth2/tokens", Params: map[string][]string{"grant_type": {"authorization_code"}}}
 	edited := base.Clone()
 	edited.URL = "https://a.example/other"
@@ -119,6 +122,7 @@ func TestSavedURLEdit(t *testing.T) {
 // A saved edit that points a step at another host is refused at replay:
 // the request would carry the client's credentials there.
 func TestReplayRefusesAForeignURLEdit(t *testing.T) {
+	t.Parallel()
 	ctx := testCtx(t)
 	env := startSandbox(t, sandbox.CompatMain)
 	f, _ := New(Config{Client: env.c, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})

@@ -14,6 +14,7 @@ import (
 // /api/v2/auth/scopes says what they cover (Coder's newer shape, served
 // here by a stand-in at the edge of this unit test), and a note where not.
 func TestReadScopeCatalogExpandsComposites(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/oauth-authorization-server", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

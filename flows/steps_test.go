@@ -10,6 +10,7 @@ import (
 // The table is coherent: unique ids, every step runs, prerequisites come
 // earlier, and an editable step has a request to edit.
 func TestStepTableIsCoherent(t *testing.T) {
+	t.Parallel()
 	seen := map[StepID]int{}
 	for i, d := range Steps() {
 		if _, dup := seen[d.ID]; dup {
@@ -37,6 +38,7 @@ func TestStepTableIsCoherent(t *testing.T) {
 // refresh, true only once revoke proved the tokens dead, false again when a
 // new attempt clears the tokens.
 func TestSnapshotTokensDead(t *testing.T) {
+	t.Parallel()
 	env := startSandbox(t, sandbox.CompatV230)
 	f, err := New(Config{Client: env.c, Recorder: env.rec, CallbackURL: "http://127.0.0.1:0/callback", Cleanup: true})
 	if err != nil {
@@ -65,6 +67,7 @@ func TestSnapshotTokensDead(t *testing.T) {
 
 // The form's check and the listener accept exactly the same redirect URIs.
 func TestListenerURIProblemIsTheListenersRule(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []string{"http://127.0.0.1:9876/callback", "http://localhost:0/cb", "http://[::1]:1/x",
 		"https://127.0.0.1:9876/cb", "http://127.0.0.1/cb", "http://127.0.0.2:9/cb", "http://example.com:80/cb",
 		"http://127.0.0.1:99999/cb", "not a url"} {

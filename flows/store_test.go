@@ -11,11 +11,13 @@ import (
 )
 
 func TestTokensRoundTripMemory(t *testing.T) {
+	t.Parallel()
 	roundTrip(t, keyring.NewMemory())
 }
 
 // The same through the real OS keyring (gnome-keyring over D-Bus in CI).
 func TestTokensRoundTripOSKeyring(t *testing.T) {
+	t.Parallel()
 	store := keyring.NewOS(testenv.KeyringService(t), 10*time.Second)
 	if err := keyring.Probe(context.Background(), store); err != nil {
 		testenv.Missing(t, "the OS keyring", testenv.KeyringInstall, err)

@@ -42,6 +42,7 @@ func okToken(w http.ResponseWriter) {
 }
 
 func TestTokenClientAuthMethods(t *testing.T) {
+	t.Parallel()
 	var got url.Values
 	var basicID, basicSecret string
 	var basicOK bool
@@ -84,6 +85,7 @@ func TestTokenClientAuthMethods(t *testing.T) {
 
 // An edited form that x/oauth2 cannot express is sent exactly as written.
 func TestTokenClientSendsEditedFormAsWritten(t *testing.T) {
+	t.Parallel()
 	var got url.Values
 	tc, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
@@ -101,6 +103,7 @@ func TestTokenClientSendsEditedFormAsWritten(t *testing.T) {
 
 // Bad answers become typed errors with no secret in their text.
 func TestTokenClientBadAnswers(t *testing.T) {
+	t.Parallel()
 	var release chan struct{} // frees hanging handlers before their server closes
 	cases := map[string]struct {
 		h     http.HandlerFunc
@@ -178,6 +181,7 @@ func TestTokenClientBadAnswers(t *testing.T) {
 }
 
 func TestTokenClientRevoke(t *testing.T) {
+	t.Parallel()
 	var got url.Values
 	status := 200
 	tc, _ := tokenServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -207,6 +211,7 @@ func TestTokenClientRevoke(t *testing.T) {
 }
 
 func TestChooseAuthMethod(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		methods []string
 		secret  bool
@@ -227,6 +232,7 @@ func TestChooseAuthMethod(t *testing.T) {
 }
 
 func TestParseAuthMethod(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]AuthMethod{"": AuthAuto, "basic": AuthBasic, "client_secret_basic": AuthBasic,
 		"POST": AuthPost, "client_secret_post": AuthPost, "none": AuthNone, "public": AuthNone} {
 		if got, err := ParseAuthMethod(in); err != nil || got != want {
@@ -242,6 +248,7 @@ func TestParseAuthMethod(t *testing.T) {
 // token paths (a number or a numeric string, whole seconds, capped so a huge
 // value cannot wrap the expiry into the past), and a wrong one is named.
 func TestTokenClientExpiresIn(t *testing.T) {
+	t.Parallel()
 	const access = `"access_token":"0yzg28d82c-DDDDDDDDDDDDDDDDDDDDDD","token_type":"Bearer"`
 	for _, c := range []struct {
 		value   string
@@ -294,6 +301,7 @@ const maxInt32 = 1<<31 - 1
 // response; a longer one (under the client's own limit) is "larger than",
 // not "not JSON".
 func TestTokenClientBodyOverOAuth2Limit(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"access_token":"` + strings.Repeat("a", 2<<20) + `"}`))
@@ -314,6 +322,7 @@ func TestTokenClientBodyOverOAuth2Limit(t *testing.T) {
 // A 429 at the token endpoint is waited on and sent again whatever its body
 // (Coder's {"message"} shape, plain text, OAuth2's), on x/oauth2's path too.
 func TestTokenClientRetriesRateLimits(t *testing.T) {
+	t.Parallel()
 	for name, body := range map[string]string{"coder": `{"message":"rate limited"}`, "text": "slow down", "oauth2": `{"error":"temporarily_unavailable"}`} {
 		t.Run(name, func(t *testing.T) {
 			var calls int

@@ -14,6 +14,7 @@ import (
 )
 
 func TestConfigRoundTrip(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "cfgdir", "config.json")
 	cfg, err := LoadConfig(path)
 	if err != nil || len(cfg.Deployments) != 0 {
@@ -67,6 +68,7 @@ func TestConfigRoundTrip(t *testing.T) {
 }
 
 func TestConfigCorruptFileIsNeverOverwritten(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"not json":        "deployments = [ oops",
 		"html":            "<!DOCTYPE html><html>502 Bad Gateway</html>",
@@ -117,6 +119,7 @@ func TestDefaultPathsHonourEnv(t *testing.T) {
 }
 
 func TestUpdateConfigConcurrentWritersLoseNothing(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "config.json")
 	const writers = 12
 	var wg sync.WaitGroup

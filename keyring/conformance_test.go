@@ -204,16 +204,19 @@ func runStoreConformance(t *testing.T, newStore func(t *testing.T) Store) {
 }
 
 func TestMemoryStoreConformance(t *testing.T) {
+	t.Parallel()
 	runStoreConformance(t, func(t *testing.T) Store { return NewMemory() })
 }
 
 func TestFileStoreConformance(t *testing.T) {
+	t.Parallel()
 	runStoreConformance(t, func(t *testing.T) Store {
 		return NewFile(t.TempDir() + "/sub/secrets.json")
 	})
 }
 
 func TestOSKeyringConformance(t *testing.T) {
+	t.Parallel()
 	store := requireOSKeyring(t)
 	runStoreConformance(t, func(t *testing.T) Store { return store })
 }

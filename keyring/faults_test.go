@@ -15,6 +15,7 @@ import (
 // A writer that cannot get the lock in time says who holds it up, and gets
 // it once the other writer lets go.
 func TestLockWaitTimesOut(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "config.json")
 	other := flock.New(path + ".lock") // another process's lock: its own open file
 	if ok, err := other.TryLock(); !ok || err != nil {

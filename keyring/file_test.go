@@ -14,6 +14,7 @@ import (
 )
 
 func TestFileStoreCreatesPrivateFileAndDir(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("POSIX modes only")
 	}
@@ -50,6 +51,7 @@ func TestFileStoreCreatesPrivateFileAndDir(t *testing.T) {
 }
 
 func TestFileStoreRefusesReadableFile(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("POSIX modes only")
 	}
@@ -81,6 +83,7 @@ func TestFileStoreRefusesReadableFile(t *testing.T) {
 }
 
 func TestFileStoreCorruptFileIsKept(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "secrets.json")
 	for _, content := range []string{"<html>oops</html>", `["a list"]`, `{"k": 42}`, "{\"k\":\"v\""} {
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
@@ -102,6 +105,7 @@ func TestFileStoreCorruptFileIsKept(t *testing.T) {
 }
 
 func TestFileStoreRejectsNonFilesAndHugeFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := NewFile(dir).Get(context.Background(), "k"); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("directory as secrets file: %v", err)
@@ -116,6 +120,7 @@ func TestFileStoreRejectsNonFilesAndHugeFiles(t *testing.T) {
 }
 
 func TestFileStorePersistsAcrossInstances(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "secrets.json")
 	if err := NewFile(path).Set(context.Background(), "k", "kept"); err != nil {
 		t.Fatal(err)
@@ -129,6 +134,7 @@ func TestFileStorePersistsAcrossInstances(t *testing.T) {
 // lock file description, so flock excludes them as it would across
 // processes. Without the lock, read-modify-write loses keys.
 func TestFileStoreWritersDoNotLoseUpdates(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "secrets.json")
 	stores := []Store{NewFile(path), NewFile(path), NewFile(path)}
 	const perStore = 15

@@ -7,6 +7,7 @@ import (
 )
 
 func TestNormalizeURL(t *testing.T) {
+	t.Parallel()
 	good := []struct{ in, want string }{
 		{"https://coder.example.com", "https://coder.example.com"},
 		{"HTTPS://Coder.Example.COM/", "https://coder.example.com"},
@@ -53,6 +54,7 @@ func TestNormalizeURL(t *testing.T) {
 }
 
 func TestKeysAreDistinctAndStable(t *testing.T) {
+	t.Parallel()
 	const u = "https://Coder.Example.com/"
 	session, err := SessionKey(u)
 	if err != nil || session != "session https://coder.example.com" {

@@ -25,6 +25,7 @@ const helperEnv = "OAUTHDECK_KEYRING_HELPER"
 
 // TestKeyringHelperProcess is the child side; it does nothing in a normal run.
 func TestKeyringHelperProcess(t *testing.T) {
+	t.Parallel()
 	action := os.Getenv(helperEnv)
 	if action == "" {
 		return
@@ -98,6 +99,7 @@ func runHelper(t *testing.T, action string, env map[string]string) (result, outp
 }
 
 func TestOSKeyringPersistsAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	store := requireOSKeyring(t)
 	service := store.(*osStore).service
 	key := "persist " + randomHex(t, 8)
@@ -260,6 +262,7 @@ func helperLine(out, prefix string) string {
 // TestOSKeyringRealFailuresAreClassified drives the real go-keyring into
 // each broken environment and checks the reason the user would see.
 func TestOSKeyringRealFailuresAreClassified(t *testing.T) {
+	t.Parallel()
 	t.Run("bus address points to a dead socket", func(t *testing.T) {
 		dead := "unix:path=" + filepath.Join(t.TempDir(), "no-such-bus")
 		r, out := runHelper(t, "probe", map[string]string{"DBUS_SESSION_BUS_ADDRESS": dead, "HELPER_SERVICE": "oauthdeck-probe"})
@@ -329,6 +332,7 @@ func TestOSKeyringRealFailuresAreClassified(t *testing.T) {
 // secret-tool that our items are ordinary Secret Service items (service and
 // username attributes), and that a deletion made elsewhere is seen here.
 func TestOSKeyringItemsAreVisibleToOtherClients(t *testing.T) {
+	t.Parallel()
 	store := requireOSKeyring(t)
 	testenv.Tool(t, "secret-tool", "libsecret-tools")
 	service := store.(*osStore).service

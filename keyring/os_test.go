@@ -62,6 +62,7 @@ func waitUnstuck(t *testing.T, s *osStore) {
 }
 
 func TestOSStoreTimesOutOnBlockedBackend(t *testing.T) {
+	t.Parallel()
 	bb := &blockingBackend{release: make(chan struct{})}
 	s := newOSWithBackend("svc", 20*time.Millisecond, bb.backend())
 
@@ -90,6 +91,7 @@ func TestOSStoreTimesOutOnBlockedBackend(t *testing.T) {
 }
 
 func TestOSStoreContextCancelBeatsTimeout(t *testing.T) {
+	t.Parallel()
 	bb := &blockingBackend{release: make(chan struct{})}
 	s := newOSWithBackend("svc", time.Hour, bb.backend())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -107,6 +109,7 @@ func TestOSStoreContextCancelBeatsTimeout(t *testing.T) {
 }
 
 func TestOSStoreRefusesToPileUpBlockedCalls(t *testing.T) {
+	t.Parallel()
 	bb := &blockingBackend{release: make(chan struct{})}
 	s := newOSWithBackend("svc", time.Millisecond, bb.backend())
 	ctx := context.Background()
@@ -131,6 +134,7 @@ func TestOSStoreRefusesToPileUpBlockedCalls(t *testing.T) {
 }
 
 func TestOSStoreMapsNotFound(t *testing.T) {
+	t.Parallel()
 	var deleted atomic.Int32
 	s := newOSWithBackend("svc", time.Second, backend{
 		get: func(string, string) (string, error) { return "", gokeyring.ErrNotFound },
@@ -148,6 +152,7 @@ func TestOSStoreMapsNotFound(t *testing.T) {
 // The error values below are the exact shapes go-keyring v0.2.8 and godbus
 // produce (test-infra.md §1); each must land in the right class.
 func TestOSStoreClassifiesBackendErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		err      error
@@ -195,6 +200,7 @@ func TestOSStoreClassifiesBackendErrors(t *testing.T) {
 }
 
 func TestOSStoreMapsDataTooBig(t *testing.T) {
+	t.Parallel()
 	s := newOSWithBackend("svc", time.Second, backend{
 		set: func(string, string, string) error { return gokeyring.ErrSetDataTooBig },
 	})
@@ -209,6 +215,7 @@ func TestOSStoreMapsDataTooBig(t *testing.T) {
 }
 
 func TestOSKeyringKindNamesThePlatform(t *testing.T) {
+	t.Parallel()
 	for goos, want := range map[string]string{"linux": "Secret Service", "darwin": "Keychain", "windows": "Credential Manager"} {
 		if got := osKeyringKind(goos); !strings.HasPrefix(got, "OS keyring") || !strings.Contains(got, want) {
 			t.Errorf("osKeyringKind(%q) = %q", goos, got)
@@ -219,6 +226,7 @@ func TestOSKeyringKindNamesThePlatform(t *testing.T) {
 // Only calls that were given up on count towards maxStuck: many slow but
 // healthy calls at once must all succeed.
 func TestOSStoreAllowsManyConcurrentHealthyCalls(t *testing.T) {
+	t.Parallel()
 	const n = 3 * maxStuck
 	var arrived atomic.Int32
 	allArrived := make(chan struct{})
@@ -243,6 +251,7 @@ func TestOSStoreAllowsManyConcurrentHealthyCalls(t *testing.T) {
 }
 
 func TestOSStoresShareTheStuckCount(t *testing.T) {
+	t.Parallel()
 	if NewOS("a", 0).(*osStore).stuck != NewOS("b", 0).(*osStore).stuck {
 		t.Fatal("stores from NewOS keep separate stuck counts over one global go-keyring")
 	}

@@ -67,6 +67,7 @@ func storeWithSession(t *testing.T, url, token string) Store {
 }
 
 func TestResolveSessionOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cliDir := coderCLIDir(t, "https://A.example.com/\n", "cli0000000-cccccccccccccccccccccc\n")
 	store := storeWithSession(t, deployA, "kr00000000-kkkkkkkkkkkkkkkkkkkkkk")
@@ -136,6 +137,7 @@ func TestResolveSessionOrder(t *testing.T) {
 }
 
 func TestResolveSessionKeepsKeyringFailureForCaller(t *testing.T) {
+	t.Parallel()
 	_, err := ResolveSession(context.Background(), ResolveOptions{URL: deployA, Store: brokenKeyring(), Env: envFrom(nil)})
 	var u *UnavailableError
 	if !errors.As(err, &u) || u.Reason != ReasonNoSessionBus {
@@ -174,6 +176,7 @@ func TestResolveSessionFindsCLIDirFromEnvironment(t *testing.T) {
 }
 
 func TestImportCoderCLI(t *testing.T) {
+	t.Parallel()
 	t.Run("trims and normalises", func(t *testing.T) {
 		u, tok, err := ImportCoderCLI(coderCLIDir(t, "  HTTPS://Coder.Example.com:443/ \n", "\tabcdefghij-0123456789012345678901\r\n"))
 		if err != nil || u != "https://coder.example.com" || tok != "abcdefghij-0123456789012345678901" {
@@ -207,6 +210,7 @@ func TestImportCoderCLI(t *testing.T) {
 }
 
 func TestSessionStringMasksToken(t *testing.T) {
+	t.Parallel()
 	s := Session{URL: deployA, Token: "supersecret-token", Source: "memory"}
 	for _, out := range []string{s.String(), fmt.Sprintf("%v", s), fmt.Sprintf("%+v", s), fmt.Sprintf("%#v", s)} {
 		if strings.Contains(out, "supersecret") || !strings.Contains(out, deployA) {
@@ -216,6 +220,7 @@ func TestSessionStringMasksToken(t *testing.T) {
 }
 
 func TestSaveAndDeleteSession(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("keyring store", func(t *testing.T) {
 		store, cfg := NewMemory(), &Config{}

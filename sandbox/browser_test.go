@@ -18,6 +18,7 @@ import (
 // login and consent pages (in main mode that is the cookie session plus the
 // CSRF form token) and receives the code on a real loopback callback.
 func TestRealBrowserConsent(t *testing.T) {
+	t.Parallel()
 	testenv.Tool(t, "chromium", "chromium")
 	for _, compat := range []Compat{CompatV230, CompatMain} {
 		t.Run(string(compat), func(t *testing.T) {

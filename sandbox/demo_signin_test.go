@@ -13,6 +13,7 @@ var reDemoNonce = regexp.MustCompile(`name="demo_sign_in" value="([0-9A-Za-z]+)"
 // admin only with this server's hidden value, and lands on the page that
 // asked for the sign-in.
 func TestDemoSignIn(t *testing.T) {
+	t.Parallel()
 	plain := startSandbox(t, Options{})
 	if page := call(t, plain, req{path: "/login"}).text(); strings.Contains(page, "demo-sign-in") {
 		t.Fatal("a sandbox without DemoSignIn offers the one-click sign-in")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestMainDiscoveryAndGate(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	if s.Compat() != CompatMain {
 		t.Fatalf("default compat %q", s.Compat())
@@ -71,6 +72,7 @@ func errorRedirect(t *testing.T, r resp, prefix, code, state string) url.Values 
 }
 
 func TestMainAuthorizeRules(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	p := pkce.New()
@@ -148,6 +150,7 @@ func TestMainAuthorizeRules(t *testing.T) {
 }
 
 func TestMainConsentCSRF(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	p := pkce.New()

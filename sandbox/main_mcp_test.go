@@ -32,6 +32,7 @@ func toolCall(name string) string {
 // of a tool's scopes gets 403 and one Bearer challenge naming every one, and
 // a token for the union of what it had and what was named gets through.
 func TestMainMCPScopeChallenge(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	narrow := f.flow(t, url.Values{"resource": {s.URL()}, "scope": {"user:read_personal"}})
@@ -101,6 +102,7 @@ func TestMainMCPScopeChallenge(t *testing.T) {
 // The profiles that do not enforce scopes keep their MCP endpoint as it
 // was: no tools, and tools/call is not a method.
 func TestMCPNoToolsBefore238(t *testing.T) {
+	t.Parallel()
 	for _, c := range []Compat{CompatV230, CompatV236} {
 		t.Run(string(c), func(t *testing.T) {
 			s := startSandbox(t, Options{Compat: c})
@@ -113,6 +115,7 @@ func TestMCPNoToolsBefore238(t *testing.T) {
 // AccessTokenLifetime shortens OAuth2 access tokens only: the token states
 // it and is refused with 401 once it is over; the admin's session lives on.
 func TestAccessTokenLifetime(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	s := startSandbox(t, Options{Now: clock.Now, AccessTokenLifetime: 2 * time.Second})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")

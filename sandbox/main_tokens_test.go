@@ -23,6 +23,7 @@ func mainCode(t *testing.T, f fixture, extra url.Values) (string, string) {
 }
 
 func TestMainTokenEndpoint(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	a := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	b := newFixture(t, s, "http://127.0.0.1:9877/cb")
@@ -107,6 +108,7 @@ func jsonField(t *testing.T, r resp, key, want string) bool {
 }
 
 func TestMainRefreshAndRevokeAuthenticate(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	a := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	b := newFixture(t, s, "http://127.0.0.1:9877/cb")
@@ -146,6 +148,7 @@ func TestMainRefreshAndRevokeAuthenticate(t *testing.T) {
 }
 
 func TestMainDCRAndPublicClients(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	reg := map[string]any{"client_name": "pub", "redirect_uris": []string{"http://127.0.0.1:9876/callback", "http://127.0.0.1:9877/cb"}, "token_endpoint_auth_method": "none"}
 	r := call(t, s, req{method: "POST", path: "/oauth2/register", json: reg})
@@ -198,6 +201,7 @@ func TestMainDCRAndPublicClients(t *testing.T) {
 }
 
 func TestMainAppsAPI(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	tok := s.AdminSessionToken()
 	apps := "/api/v2/oauth2-provider/apps"
@@ -237,6 +241,7 @@ func TestMainAppsAPI(t *testing.T) {
 }
 
 func TestMainScopeEnforcedOnAPI(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	narrow := f.flow(t, url.Values{"scope": {"user:read_personal"}})
@@ -258,6 +263,7 @@ func TestMainScopeEnforcedOnAPI(t *testing.T) {
 // answers an unauthenticated HEAD on /users/me with the 401 challenge (what
 // Coder's test-mcp-oauth2.sh probes with curl -I), and 405 once signed in.
 func TestMainUsersAuthenticateBeforeMethod(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	r := call(t, s, req{method: http.MethodHead, path: "/api/v2/users/me"})
 	if r.status != http.StatusUnauthorized || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer ") ||

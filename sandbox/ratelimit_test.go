@@ -14,6 +14,7 @@ import (
 // member's ignored, a fresh window after the old one ends, and none on the
 // profiles of releases without it or when switched off.
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }

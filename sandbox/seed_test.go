@@ -9,6 +9,7 @@ import (
 // TestSeedApp: an app added straight to the store lists like one created
 // through the API, with its one secret, whose value is the one returned.
 func TestSeedApp(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	id, full := s.Seed(AppSeed{Name: "seeded-app", RedirectURIs: []string{"http://127.0.0.1:9876/callback"}, Icon: "/icon/code.svg", Secrets: []SecretSeed{{}}})
 	if len(full) != 1 {

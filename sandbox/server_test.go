@@ -11,6 +11,7 @@ import (
 )
 
 func TestStartRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "[::]:0", "example.com:0", "nonsense"} {
 		if s, err := Start(context.Background(), Options{Addr: addr}); err == nil {
 			_ = s.Close()
@@ -27,6 +28,7 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 }
 
 func TestContextCancelStopsServer(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := Start(ctx, Options{})
 	if err != nil {
@@ -47,6 +49,7 @@ func TestContextCancelStopsServer(t *testing.T) {
 }
 
 func TestLoginAndFirstUser(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{AdminPassword: "pw-admin-1"})
 	expect(t, call(t, s, req{path: "/api/v2/users/first"}), 200, `{"message":"The initial user has already been created!"}`)
 	expect(t, call(t, s, req{method: "POST", path: "/api/v2/users/first", json: map[string]string{}}), 409, `{"message":"The initial user has already been created."}`)
@@ -81,6 +84,7 @@ func TestLoginAndFirstUser(t *testing.T) {
 }
 
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	huge := strings.Repeat("a", 2<<20)
@@ -105,6 +109,7 @@ func TestHostileInput(t *testing.T) {
 // TestConcurrentFlows runs many users' flows and refreshes in parallel
 // (meaningful under -race) and races one refresh token: exactly one wins.
 func TestConcurrentFlows(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{RateLimit: -1}) // 12 users × 8 token calls from one IP: more than a minute's 60
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	const users = 12
@@ -175,6 +180,7 @@ func TestConcurrentFlows(t *testing.T) {
 }
 
 func TestSeedApps(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	ids := s.SeedApps(250)
 	var list []struct{ ID, Name string }
@@ -185,6 +191,7 @@ func TestSeedApps(t *testing.T) {
 }
 
 func TestIPv6Loopback(t *testing.T) {
+	t.Parallel()
 	s, err := Start(context.Background(), Options{Addr: "[::1]:0"})
 	if err != nil {
 		t.Skipf("no IPv6 loopback here: %v", err)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestSmokeFullFlowBothModes(t *testing.T) {
+	t.Parallel()
 	for _, c := range []Compat{CompatV230, CompatMain} {
 		t.Run(string(c), func(t *testing.T) {
 			s := startSandbox(t, Options{Compat: c})

@@ -18,6 +18,7 @@ func appBody(s *Server, id, name, callback, icon string) string {
 }
 
 func TestV230AppsAPI(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	tok := s.AdminSessionToken()
 	apps := "/api/v2/oauth2-provider/apps"
@@ -106,6 +107,7 @@ func adminID(t testing.TB, s *Server) string {
 }
 
 func TestMembersReadOnly(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	_, member, err := s.CreateUser("member@example.com", "member", "pw-member-1", false)
@@ -132,6 +134,7 @@ func TestMembersReadOnly(t *testing.T) {
 var reSecretList = regexp.MustCompile(`^\[\{"id":"[0-9a-f-]{36}","last_used_at":null,"client_secret_truncated":"[0-9A-Za-z]{6}"\},\{"id":"[0-9a-f-]{36}","last_used_at":null,"client_secret_truncated":"[0-9A-Za-z]{6}"\}\]\n$`)
 
 func TestV230Secrets(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	tok := s.AdminSessionToken()

@@ -11,6 +11,7 @@ import (
 var reCodeLocation = regexp.MustCompile(`^http://127\.0\.0\.1:9876/callback\?code=coder_[0-9A-Za-z]{10}_[0-9A-Za-z]{40}&state=st-b8a13b61d5eb$`)
 
 func TestV230AuthorizeObserved(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	full := url.Values{
@@ -141,6 +142,7 @@ func TestV230AuthorizeObserved(t *testing.T) {
 }
 
 func TestConsentPageEscapesAppName(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	// Names are validated, so poke a hostile one straight into the store.
@@ -156,6 +158,7 @@ func TestConsentPageEscapesAppName(t *testing.T) {
 }
 
 func TestConsentNeverLinksJavaScript(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	q := url.Values{"client_id": {f.appID}, "response_type": {"code"}, "redirect_uri": {"javascript://127.0.0.1:9876/callback%0aalert(1)"}}

@@ -20,6 +20,7 @@ func withURL(s *Server, doc string) string {
 }
 
 func TestV230Discovery(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	if n := strings.Count(observedScopes(), ","); n != 47 {
 		t.Fatalf("observed list should hold 48 scopes, counted %d", n+1)
@@ -48,6 +49,7 @@ func TestV230Discovery(t *testing.T) {
 }
 
 func TestV230HeadersAndCORS(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	r := call(t, s, req{path: "/api/v2/buildinfo"})
 	expect(t, r, http.StatusOK, "")
@@ -91,6 +93,7 @@ func TestV230HeadersAndCORS(t *testing.T) {
 }
 
 func TestV230ProviderDisabled(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230, ProviderDisabled: true})
 	const off = `{"message":"OAuth2 Provider Functionality functionality requires enabling the 'oauth2' experiment."}`
 	tok := s.AdminSessionToken()

@@ -11,6 +11,7 @@ import (
 // one row per pair, status, headers and body. The profiles that the
 // references say answer the same (v2.36) run the rows that apply to them.
 func TestV230SecondRunPairs(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []Compat{CompatV230, CompatV236} {
 		t.Run(string(compat), func(t *testing.T) {
 			s := startSandbox(t, Options{Compat: compat})

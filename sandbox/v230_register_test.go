@@ -10,6 +10,7 @@ import (
 )
 
 func TestV230DynamicRegistration(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	body := map[string]any{
 		"client_name": "dcr-client", "redirect_uris": []string{"http://127.0.0.1:9876/callback", "http://127.0.0.1:9877/cb"},

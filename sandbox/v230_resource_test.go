@@ -14,6 +14,7 @@ func wwwAuth(s *Server) string {
 }
 
 func TestV230ResourceSide(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	tok := f.flow(t, url.Values{"resource": {s.URL()}})
@@ -68,6 +69,7 @@ func TestV230ResourceSide(t *testing.T) {
 }
 
 func TestV230Revoke(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	other := newFixture(t, s, "http://127.0.0.1:9877/cb")
@@ -105,6 +107,7 @@ func TestV230Revoke(t *testing.T) {
 }
 
 func TestV230MCP(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`

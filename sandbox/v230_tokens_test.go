@@ -45,6 +45,7 @@ const (
 )
 
 func TestV230TokenExchangeObserved(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	s := startSandbox(t, Options{Compat: CompatV230, Now: clock.Now})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
@@ -151,6 +152,7 @@ func TestV230TokenExchangeObserved(t *testing.T) {
 }
 
 func TestV230CodeLifecycle(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	s := startSandbox(t, Options{Compat: CompatV230, Now: clock.Now})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
@@ -186,6 +188,7 @@ func TestV230CodeLifecycle(t *testing.T) {
 }
 
 func TestV230CrossClientLeniency(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV230})
 	a := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	b := newFixture(t, s, "http://127.0.0.1:9877/cb")
@@ -212,6 +215,7 @@ func TestV230CrossClientLeniency(t *testing.T) {
 }
 
 func TestLifetimeOptions(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	s := startSandbox(t, Options{Now: clock.Now, CodeLifetime: time.Minute, SessionDuration: time.Hour, RefreshLifetime: 2 * time.Hour})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
@@ -235,6 +239,7 @@ func TestLifetimeOptions(t *testing.T) {
 }
 
 func TestAuthorizeChecksClientBeforeSession(t *testing.T) {
+	t.Parallel()
 	for _, c := range []Compat{CompatV230, CompatMain} {
 		s := startSandbox(t, Options{Compat: c})
 		expect(t, call(t, s, req{path: "/oauth2/authorize?response_type=code&client_id=00000000-0000-0000-0000-000000000001"}), 401, errBadClient)

@@ -14,6 +14,7 @@ import (
 // pairs behind the verdicts in which v2.36 differs from v2.30: one row each,
 // status, headers and body as the real v2.36.0 answered.
 func TestV236RawPairs(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV236})
 	f := newFixture(t, s, "http://127.0.0.1:9876/callback")
 	pair := pkce.New()
@@ -199,6 +200,7 @@ func TestV236RawPairs(t *testing.T) {
 // TestV236ExperimentOff answers like the experiment era with oauth2 off:
 // the experiment's 403, and the experiments list says why.
 func TestV236ExperimentOff(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{Compat: CompatV236, ProviderDisabled: true})
 	r := call(t, s, req{path: "/api/v2/oauth2-provider/apps", session: s.AdminSessionToken()})
 	if r.status != http.StatusForbidden || !strings.Contains(r.text(), "oauth2") {
@@ -208,6 +210,7 @@ func TestV236ExperimentOff(t *testing.T) {
 }
 
 func TestParseCompat(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]Compat{"": CompatMain, "main": CompatMain, "v2.38": CompatMain, "2.38.0": CompatMain,
 		"v2.36": CompatV236, "2.36.0": CompatV236, "v2.37": CompatV236, "V2.30": CompatV230, "v2.30.0": CompatV230} {
 		if got, err := ParseCompat(in); err != nil || got != want {

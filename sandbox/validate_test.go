@@ -9,6 +9,7 @@ import (
 )
 
 func TestRedirectURIProblem(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		uri    string
 		public bool
@@ -44,6 +45,7 @@ func TestRedirectURIProblem(t *testing.T) {
 }
 
 func TestScopeRules(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		req, allow, want string
 		bad              bool
@@ -72,6 +74,7 @@ func TestScopeRules(t *testing.T) {
 }
 
 func TestHandlerInProcess(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	rec := httptest.NewRecorder()
 	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/.well-known/oauth-protected-resource", nil))
@@ -81,6 +84,7 @@ func TestHandlerInProcess(t *testing.T) {
 }
 
 func TestMainAppUpdateSemantics(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, Options{})
 	tok := s.AdminSessionToken()
 	r := call(t, s, req{method: "POST", path: "/api/v2/oauth2-provider/apps", session: tok, json: map[string]any{

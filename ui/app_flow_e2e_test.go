@@ -7,6 +7,7 @@ import "testing"
 // cli-tool, which reaches a token; f on the Apps tab does the same for the
 // selected app.
 func TestE2EStartFlowWithApp(t *testing.T) {
+	t.Parallel()
 	p := startTmux(t, 110, 32, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, oauthdeckBinary(t), "demo")
 	p.waitFor("unsaved · demo sandbox", "In use: ")
 	p.keys(":")

@@ -30,6 +30,7 @@ func requireFlowFormFor(t *testing.T, h *harness, name string) {
 // f on the Apps list and on app detail opens the Flow tab's setup form
 // with that app as the client.
 func TestStartFlowFromAppsAndDetail(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 120, 30)
 	h.key("2", "G") // the last row: mcp-inspector
 	h.key("?")
@@ -55,6 +56,7 @@ func TestStartFlowFromAppsAndDetail(t *testing.T) {
 // The "Created." banner is for the moment of creation: a refresh or an
 // edit ends it.
 func TestCreatedBannerEndsWithNextAction(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	h := newHarness(t, api, 100, 30)
 	create := func(name string) {
@@ -86,6 +88,7 @@ func TestCreatedBannerEndsWithNextAction(t *testing.T) {
 
 // The NAME column takes the longest name while the width allows it.
 func TestAppsNameColumnFitsLongNames(t *testing.T) {
+	t.Parallel()
 	long40 := "a-very-long-application-name-for-testing" // 40 cells
 	long26 := "payments-service-staging-2"               // 26 cells
 	huge := strings.Repeat("x", 70)

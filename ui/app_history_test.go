@@ -10,6 +10,7 @@ import (
 
 // H on app detail shows the app's audit trail, newest first.
 func TestAppHistoryScreen(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 100, 30)
 	api := l.c.Session().API

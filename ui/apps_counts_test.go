@@ -10,6 +10,7 @@ import (
 // visible rows, a few at a time; leaving the tab cancels the requests in
 // flight, and coming back asks again for what was not answered.
 func TestSecretCountsFanOutBoundedAndCancelled(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 1000)
 	api.secretsBlock = make(chan struct{})
@@ -54,6 +55,7 @@ func TestSecretCountsFanOutBoundedAndCancelled(t *testing.T) {
 // the stopped batch's answer starts nothing (it once re-asked, which
 // cancelled the new batch, whose answer re-asked: an endless loop).
 func TestSecretCountsScrollDoesNotLoop(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 1000)
 	api.secretsBlock = make(chan struct{})

@@ -14,6 +14,7 @@ import (
 // secrets through the console against the sandbox in both compat modes; the
 // new secret is kept in the store under keyring.ClientSecretKey.
 func TestAppLifecycleAgainstSandbox(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})
@@ -74,6 +75,7 @@ func TestAppLifecycleAgainstSandbox(t *testing.T) {
 // TestSandboxIconRendersInert stores an icon full of escape sequences (the
 // sandbox, like Coder, does not validate icons) and shows it inert.
 func TestSandboxIconRendersInert(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
 	if err != nil {
@@ -93,6 +95,7 @@ func TestSandboxIconRendersInert(t *testing.T) {
 // TestDiscoveryAgainstSandbox shows both documents with verdicts beside
 // their fields, for the newer and the v2.30 server.
 func TestDiscoveryAgainstSandbox(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		compat sandbox.Compat
 		want   []string
@@ -117,6 +120,7 @@ func TestDiscoveryAgainstSandbox(t *testing.T) {
 // an unknown scope comes back as Coder's validation error, a known one
 // shows in the detail.
 func TestAppScopeAllowlist(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	h := newRealHarness(t, Deps{InitialURL: srv.URL(), InitialToken: srv.AdminSessionToken()}, 120, 30)
 	h.waitScreen("v2.38")
@@ -142,6 +146,7 @@ func TestAppScopeAllowlist(t *testing.T) {
 // the URI it did not keep and the version that keeps it, for create and
 // edit. The newer server keeps both, and nothing is reported.
 func TestAppFormReportsDroppedFields(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatV230, sandbox.CompatMain} {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat})

@@ -22,6 +22,7 @@ func seedApps(api *fakeAPI, n int) {
 }
 
 func TestAppsListFilterSortAndOpen(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 30)
 	h := newHarness(t, api, 120, 30)
@@ -56,6 +57,7 @@ func TestAppsListFilterSortAndOpen(t *testing.T) {
 }
 
 func TestAppCreateSecretAndDelete(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	h := newHarness(t, api, 100, 30)
 	h.key("2")
@@ -109,6 +111,7 @@ func (f *fakeAPI) secretsFull() string {
 }
 
 func TestAppsProviderDisabledAndServerDown(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	h := newHarness(t, api, 100, 30)
 	api.fail = &client.ProviderDisabledError{StatusCode: 403, Message: "OAuth2 Provider Functionality functionality requires enabling the 'oauth2' experiment."}
@@ -120,6 +123,7 @@ func TestAppsProviderDisabledAndServerDown(t *testing.T) {
 }
 
 func TestAppDetailScrollsLongRedirectLists(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 1)
 	for i := 0; i < 32; i++ {
@@ -145,6 +149,7 @@ func TestAppDetailScrollsLongRedirectLists(t *testing.T) {
 }
 
 func TestAppFormWarnsOldServerKeepsOneURI(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30) // the fake says v2.30.0
 	h.key("2", "n")
 	h.typeText("two-uris")
@@ -160,6 +165,7 @@ func TestAppFormWarnsOldServerKeepsOneURI(t *testing.T) {
 }
 
 func TestLoginTokenRevealToggle(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil, 100, 30)
 	h.key("n", "tab", "tab")
 	h.typeText("SeCrEt-token")
@@ -175,6 +181,7 @@ func TestLoginTokenRevealToggle(t *testing.T) {
 }
 
 func TestAppDetailCopiesFields(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 1)
 	api.apps[0].Endpoints = client.AppEndpoints{Authorization: "https://c/oauth2/authorize", Token: "https://c/oauth2/tokens"}
@@ -192,6 +199,7 @@ func TestAppDetailCopiesFields(t *testing.T) {
 }
 
 func TestDeleteNeedsAnExplicitYes(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 2)
 	h := newHarness(t, api, 100, 30)
@@ -206,6 +214,7 @@ func TestDeleteNeedsAnExplicitYes(t *testing.T) {
 }
 
 func TestAppFormShowsServerValidation(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	h := newHarness(t, api, 100, 30)
 	h.key("2", "n")

@@ -6,6 +6,7 @@ import "testing"
 // audit, read a finding, prune the unused dynamically registered app after
 // the confirmation, quit; the terminal is restored.
 func TestE2EAuditAndPrune(t *testing.T) {
+	t.Parallel()
 	bin := oauthdeckBinary(t)
 	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
 	tm.waitFor("1 Deployments", "7 Audit")
@@ -32,6 +33,7 @@ func TestE2EAuditAndPrune(t *testing.T) {
 // (masked), prove, finish after the confirmation; the app is left with one
 // secret.
 func TestE2ERotationWizard(t *testing.T) {
+	t.Parallel()
 	bin := oauthdeckBinary(t)
 	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
 	tm.waitFor("1 Deployments")

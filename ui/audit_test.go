@@ -13,6 +13,7 @@ import (
 // the findings list gravest first, enter opens a finding's app, and p
 // prunes exactly the unused dynamically registered app after confirming.
 func TestAuditScreenRunOpenPrune(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
 	for _, spec := range sandbox.DemoApps(time.Now()) {
 		srv.Seed(spec)
@@ -59,6 +60,7 @@ func TestAuditScreenRunOpenPrune(t *testing.T) {
 // On a secret finding, d deletes that secret after a confirmation and the
 // audit runs again; R opens the rotation wizard for the finding's app.
 func TestAuditScreenSecretActions(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	id, _ := srv.Seed(sandbox.AppSeed{Name: "unused", RedirectURIs: []string{"https://u.example.com/cb"}, Scope: "coder:workspaces.access",
 		Secrets: []sandbox.SecretSeed{{}}})

@@ -41,6 +41,7 @@ func cellOf(line, sub string) int {
 // result, a pending row and the running one (a review found STATUS and
 // TITLE one cell left of their column).
 func TestCheckColumnsLineUp(t *testing.T) {
+	t.Parallel()
 	for _, w := range []int{80, 120} {
 		s := newUnitCheckScreen(t)
 		s.SetSize(w, 22)
@@ -63,6 +64,7 @@ func TestCheckColumnsLineUp(t *testing.T) {
 // n moves to the next failed check below the selection, wrapping, and says
 // so when there is no other (or none).
 func TestCheckNextFailure(t *testing.T) {
+	t.Parallel()
 	s := newUnitCheckScreen(t)
 	if msg := s.Update(keyMsg("n"))().(noticeMsg); !strings.Contains(msg.text, "No failing check yet") {
 		t.Fatalf("before a run: %q", msg.text)
@@ -100,6 +102,7 @@ func TestCheckNextFailure(t *testing.T) {
 // it builds on and no other; every other result stays as it was, and the
 // report (export, compare) takes the new result.
 func TestCheckRerunSelected(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain, RateLimit: -1}) // two runs in a minute
 	l := newFlowLoop(t, srv, 100, 30)
 	l.send(switchTabMsg{screenCheck})

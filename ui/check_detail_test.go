@@ -16,6 +16,7 @@ import (
 // selection to the next evidence, a click on a heading picks it, and c
 // copies the selected one as curl, not always the first.
 func TestCheckDetailFixHeadersAndSelectedCurl(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 40)
 	id := "authorize.pkce-required"
 	res := sanitizeResult(check.Result{ID: id, Title: "PKCE required", Status: check.Warn, Level: check.Should, Basis: "OAuth 2.1 §4.1.1",

@@ -27,6 +27,7 @@ func newUnitCheckScreen(t testing.TB) *checkScreen {
 // Results stream in as messages: rows fill in order, the summary counts,
 // late results of an older run are dropped, server text is sanitised.
 func TestCheckUnitStreaming(t *testing.T) {
+	t.Parallel()
 	s := newUnitCheckScreen(t)
 	if got := ansi.Strip(s.View()); !strings.Contains(got, "r runs") || !strings.Contains(got, "· pending") {
 		t.Fatalf("idle view:\n%s", got)
@@ -77,6 +78,7 @@ func TestCheckUnitStreaming(t *testing.T) {
 // The real suite against the sandbox streams every result, and esc during
 // a run cancels it (the suite still cleans up after itself).
 func TestCheckSandboxRunAndCancel(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
 	l := newFlowLoop(t, srv, 100, 30)
 	l.send(switchTabMsg{screenCheck})
@@ -127,6 +129,7 @@ func TestCheckSandboxRunAndCancel(t *testing.T) {
 }
 
 func TestCheckTrafficText(t *testing.T) {
+	t.Parallel()
 	for want, tr := range map[string]check.Traffic{
 		"80 requests · waited 60s on Retry-After (1×429)": {Total: 80, Waits: 1, WaitedSeconds: 60, RateLimited: 1},
 		"12 requests · 3×429, not waited on":              {Total: 12, RateLimited: 3},
@@ -142,6 +145,7 @@ func TestCheckTrafficText(t *testing.T) {
 // report as JSON and JUnit next to the config; c in a check's evidence
 // copies the exchange as curl.
 func TestCheckFailuresOnlyAndExport(t *testing.T) {
+	t.Parallel()
 	s := newUnitCheckScreen(t)
 	s.c.Deps.ConfigPath = filepath.Join(t.TempDir(), "config.json")
 	ids := check.Checks()

@@ -5,6 +5,7 @@ import "testing"
 // The command line in a real terminal: ':audit', ':fl' completed with tab,
 // then [ back to the Audit tab; q quits and the terminal is restored.
 func TestE2ECommandLine(t *testing.T) {
+	t.Parallel()
 	bin := oauthdeckBinary(t)
 	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
 	tm.waitFor("1 Deployments")

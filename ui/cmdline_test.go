@@ -9,6 +9,7 @@ import (
 // unknown command says what there is; [ and ] walk back and forth through
 // the tabs visited.
 func TestCommandLineAndVisits(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	h.key(":")
 	h.typeText("aud")
@@ -46,6 +47,7 @@ func TestCommandLineAndVisits(t *testing.T) {
 // ':flow APP' does what f does: by name (completed with tab) or client id;
 // an unknown name says so; before the Apps tab has a list, it fetches one.
 func TestCommandLineFlowWithApp(t *testing.T) {
+	t.Parallel()
 	api := goldenAPI()
 	h := newHarness(t, api, 120, 30)
 	h.key(":")
@@ -91,6 +93,7 @@ func TestCommandLineFlowWithApp(t *testing.T) {
 // when it is already in use, and opens the add form with the URL filled in
 // for one not listed; tab completes the listed URLs.
 func TestCommandLineDeploy(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	h := newHarness(t, api, 120, 30)
 	h.waitScreen("In use: " + api.url)

@@ -11,6 +11,7 @@ import (
 // In a real terminal, a deliberate negative edit (PKCE dropped from the
 // authorization request) is judged "refused as it should", not a failure.
 func TestE2ENegativeEditRefusedAsItShould(t *testing.T) {
+	t.Parallel()
 	p := startTmux(t, 120, 34, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, oauthdeckBinary(t), "demo")
 	openFlowForm(p)
 	p.keys("C-s")
@@ -40,6 +41,7 @@ func TestE2ENegativeEditRefusedAsItShould(t *testing.T) {
 // Esc on a sign-in that hangs ends its spinner: nothing keeps spinning or
 // stacks "(+1)" after the form has gone.
 func TestE2EEscEndsTheSignInSpinner(t *testing.T) {
+	t.Parallel()
 	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	t.Cleanup(hung.Close)
 	p := startTmux(t, 120, 34, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, oauthdeckBinary(t))
@@ -72,6 +74,7 @@ func TestE2EEscEndsTheSignInSpinner(t *testing.T) {
 
 // At 80×24 every tab's status bar keeps "? help".
 func TestE2EHelpVisibleOnEveryTabAt80x24(t *testing.T) {
+	t.Parallel()
 	p := startTmux(t, 80, 24, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, oauthdeckBinary(t), "demo")
 	p.waitFor("1 Deployments", "admin@")
 	for _, tab := range []string{"1", "2", "3", "4", "5", "6", "7"} {

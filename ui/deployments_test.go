@@ -88,6 +88,7 @@ func TestDeploymentsAddSwitchLogout(t *testing.T) {
 }
 
 func TestLoginRejectsBadTokenAndKeepsForm(t *testing.T) {
+	t.Parallel()
 	a := startSandbox(t, sandbox.Options{})
 	h := newRealHarness(t, Deps{}, 120, 30)
 	h.key("n")
@@ -125,6 +126,7 @@ func TestLoginImportsCoderCLISession(t *testing.T) {
 }
 
 func TestProviderDisabledIsExplained(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandbox(t, sandbox.Options{Compat: compat, ProviderDisabled: true})
@@ -141,6 +143,7 @@ func TestProviderDisabledIsExplained(t *testing.T) {
 // reconnects, but must not re-open the starting session over a deployment
 // the user switched to since.
 func TestDeploymentsRefreshKeepsChosenSession(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	h := newHarness(t, api, 120, 30)
 	h.waitScreen("In use: " + api.url)
@@ -159,6 +162,7 @@ func TestDeploymentsRefreshKeepsChosenSession(t *testing.T) {
 // TestDeploymentsKeysBeforeConfigLoads: keys pressed before the config file
 // has been read do nothing (and do not panic on the missing list).
 func TestDeploymentsKeysBeforeConfigLoads(t *testing.T) {
+	t.Parallel()
 	c := newCommon(context.Background(), Deps{})
 	c.Styles = NewStyles(true)
 	s := newDeploymentsScreen(c)
@@ -216,6 +220,7 @@ func TestDeploymentsKeepOthersConfigWrites(t *testing.T) {
 // its "Signing in" task; the status bar does not keep a spinner (or stack
 // "(+1)") for an answer that goes to no screen.
 func TestLoginEscEndsTheSpinner(t *testing.T) {
+	t.Parallel()
 	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	t.Cleanup(hung.Close)
 	h := newRealHarness(t, Deps{}, 120, 30)

@@ -16,6 +16,7 @@ import (
 // opens the apps, creates an app, creates a secret (masked, revealed once),
 // deletes the app, and quits; the terminal is usable afterwards.
 func TestE2EDemoAppLifecycle(t *testing.T) {
+	t.Parallel()
 	bin := oauthdeckBinary(t)
 	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
 	tm.waitFor("1 Deployments", "admin@127.0.0.1", "demo")
@@ -75,6 +76,7 @@ func TestE2EDemoAppLifecycle(t *testing.T) {
 
 // TestE2EResizeBelowMinimum shrinks the window under the minimum and back.
 func TestE2EResizeBelowMinimum(t *testing.T) {
+	t.Parallel()
 	bin := oauthdeckBinary(t)
 	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
 	tm.waitFor("1 Deployments", "admin@127.0.0.1")
@@ -92,6 +94,7 @@ func TestE2EResizeBelowMinimum(t *testing.T) {
 // TestE2EDemoCompatProfiles starts the demo on each older profile: the
 // console reaches the deployment and shows the version the sandbox answers.
 func TestE2EDemoCompatProfiles(t *testing.T) {
+	t.Parallel()
 	bin := oauthdeckBinary(t)
 	for _, c := range []struct{ compat, version string }{{"v2.36", "v2.36.0"}, {"v2.37", "v2.36.0"}, {"v2.30", "v2.30.0"}} {
 		t.Run(c.compat, func(t *testing.T) {
@@ -142,6 +145,7 @@ func BenchmarkE2EStartToFirstFrame(b *testing.B) {
 // keyring, quits, starts again and is still logged in. It needs a Secret
 // Service (gnome-keyring in CI); elsewhere it skips, in CI it fails.
 func TestE2EKeyringLoginPersists(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	service := testenv.KeyringService(t)
@@ -210,6 +214,7 @@ func fieldAfter(screen, label string) string {
 // status bar, fades after its few seconds, and is still in the notices log
 // (!) with its time.
 func TestE2ENoticesLogAfterItFaded(t *testing.T) {
+	t.Parallel()
 	bin := oauthdeckBinary(t)
 	tm := startTmux(t, 100, 30, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, bin, "demo")
 	tm.waitFor("1 Deployments", "admin@127.0.0.1")

@@ -77,6 +77,7 @@ func TestLockedKeyringOnSaveOffersPlainFile(t *testing.T) {
 }
 
 func TestServerDiesMidScreen(t *testing.T) {
+	t.Parallel()
 	srv := hostileServer(t)
 	h := newRealHarness(t, Deps{InitialURL: srv.URL, InitialToken: "tok-test"}, 120, 30)
 	h.key("2")

@@ -51,6 +51,7 @@ func TestFlowCancelledStepSaysCancelled(t *testing.T) {
 // A flow set up from Apps (f, :flow) while a step runs does not replace
 // the running flow, as n on the Flow tab does not.
 func TestFlowOptionsWhileAStepRuns(t *testing.T) {
+	t.Parallel()
 	s, _ := newUnitFlowScreen(t)
 	run := s.run
 	s.run.running = flows.StepAuthorize

@@ -6,6 +6,7 @@ import "testing"
 // terminal: with the seeded app cli-tool (its secret kept by the demo),
 // with a new app, and with dynamic registration.
 func TestFlowE2EDemoClientChoices(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name   string
 		pick   func(p *tmuxSession)

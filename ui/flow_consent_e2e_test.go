@@ -27,6 +27,7 @@ import (
 // (the test's browser fails the callback request, as a browser on another
 // machine would) and the person types the URL it landed on.
 func TestFlowE2EDemoBrowserAndPasteConsent(t *testing.T) {
+	t.Parallel()
 	testenv.Tool(t, "chromium", "chromium")
 	bin := oauthdeckBinary(t)
 	opener := t.TempDir()

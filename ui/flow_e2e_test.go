@@ -34,6 +34,7 @@ func requireNoFrame(t *testing.T, p *tmuxSession) {
 // The demo, start to finish: the guided flow with automatic consent, the
 // token in the inspector, refresh, use, revoke, quit; terminal restored.
 func TestFlowE2EDemoAutoConsent(t *testing.T) {
+	t.Parallel()
 	bin := e2eBinary(t)
 	p := startTmux(t, 100, 30, nil, bin, "demo")
 	openFlowForm(p)
@@ -59,6 +60,7 @@ func TestFlowE2EDemoAutoConsent(t *testing.T) {
 // browser is started): the layout follows, too small shows a notice, and
 // the flow survives; esc then cancels the waiting step.
 func TestFlowE2EResizeDuringFlow(t *testing.T) {
+	t.Parallel()
 	bin := e2eBinary(t)
 	p := startTmux(t, 100, 30, nil, bin, "demo")
 	openFlowForm(p)
@@ -91,6 +93,7 @@ func TestFlowE2EResizeDuringFlow(t *testing.T) {
 // The deployment dies between two steps: the next step that needs it fails
 // with a clear message, and the console stays usable.
 func TestFlowE2EServerDiesMidFlow(t *testing.T) {
+	t.Parallel()
 	bin := e2eBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -143,6 +146,7 @@ func TestFlowE2EServerDiesMidFlow(t *testing.T) {
 // The conformance suite from the Check tab of the demo: results fill the
 // table, enter shows a check's evidence, the console quits cleanly.
 func TestCheckE2EDemoSuite(t *testing.T) {
+	t.Parallel()
 	bin := e2eBinary(t)
 	p := startTmux(t, 100, 30, nil, bin, "demo")
 	p.waitFor("5 Check", "admin@")

@@ -12,6 +12,7 @@ import (
 // a masked row, an added "Name: value" row is a header, and esc on a
 // changed request asks before the change is lost.
 func TestFlowEditorHeadersAndDiscard(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 120, 34)
 	l.startFlow(nil)

@@ -10,6 +10,7 @@ import (
 // At 80×24 the flow setup form still says how to start it, on the form and
 // in the status bar (where ? types: a form has the keys), and the focused field stays in view as focus moves.
 func TestFlowFormFitsAt80x24(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 80, 24)
 	l.send(switchTabMsg{screenFlow})

@@ -9,6 +9,7 @@ import (
 // The header follows the flow as run: an edited scope of the
 // authorization request shows there, with the step marked edited.
 func TestFlowHeaderFollowsEdits(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 140, 34)
 	l.startFlow(nil)

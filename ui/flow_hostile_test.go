@@ -49,6 +49,7 @@ func (d dripBody) Read(p []byte) (int, error) {
 // exchange step fails with its specific explanation, nothing hangs past
 // the request timeout, and the screen still answers keys.
 func TestFlowTokenEndpointMisbehaves(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name  string
 		spoil func(r *http.Request) (*http.Response, error)
@@ -114,6 +115,7 @@ func refreshGrant(r *http.Request) bool {
 // page, a 502, a drip) and end with their own explanation; the console
 // stays responsive.
 func TestFlowLaterStepsMisbehave(t *testing.T) {
+	t.Parallel()
 	hang := func(r *http.Request) (*http.Response, error) { <-r.Context().Done(); return nil, r.Context().Err() }
 	for _, c := range []struct {
 		name  string

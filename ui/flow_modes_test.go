@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 
@@ -10,21 +9,18 @@ import (
 	"oauthdeck/flows"
 	"oauthdeck/keyring"
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 func freeCallback(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return "http://" + ln.Addr().String() + "/cb"
+	return "http://127.0.0.1:" + testenv.LoopbackPort(t) + "/cb"
 }
 
 // The app selected in the Apps tab, with its secret kept in the keyring,
 // runs to a working token; the header says where the secret came from.
 func TestFlowSandboxExistingAppKeptSecret(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatV230})
 	l := newFlowLoop(t, srv, 100, 30)
 	cl, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
@@ -75,6 +71,7 @@ func TestFlowSandboxExistingAppKeptSecret(t *testing.T) {
 
 // Dynamic client registration, then cleanup removes the registered client.
 func TestFlowSandboxDCR(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
 	l := newFlowLoop(t, srv, 100, 30)
 	l.startFlow(func() {
@@ -97,6 +94,7 @@ func TestFlowSandboxDCR(t *testing.T) {
 
 // Without a deployment the Flow tab says so, and starting is refused with a reason.
 func TestFlowNoDeployment(t *testing.T) {
+	t.Parallel()
 	l := newFlowLoop(t, nil, 80, 24)
 	l.send(switchTabMsg{screenFlow})
 	l.waitScreen("No deployment in use")
@@ -112,6 +110,7 @@ func TestFlowNoDeployment(t *testing.T) {
 // The options form checks the redirect URI as it is typed and will not
 // start a flow with one the listener could not bind.
 func TestFlowOptionsRedirectValidation(t *testing.T) {
+	t.Parallel()
 	l := newFlowLoop(t, nil, 100, 30)
 	l.send(switchTabMsg{screenFlow})
 	l.key("n")
@@ -140,6 +139,7 @@ func TestFlowOptionsRedirectValidation(t *testing.T) {
 
 // `?` lists the Flow screen's own keys.
 func TestFlowHelpListsKeys(t *testing.T) {
+	t.Parallel()
 	s, _ := newUnitFlowScreen(t)
 	var names []string
 	for _, b := range s.KeyBindings() {
@@ -165,6 +165,7 @@ func TestFlowHelpListsKeys(t *testing.T) {
 // with client_secret_post on a server that lists both (whose default is
 // Basic) authenticates in the form, and the flow still reaches a token.
 func TestFlowSetupAuthMethod(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 110, 34)
 	l.startFlow(func() {

@@ -15,6 +15,7 @@ import (
 // listener cannot take (browser consent), and, once a secret is kept,
 // where it comes from.
 func TestFlowFormSaysWhatTheAppWillRunInto(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 140, 34)
 	cl, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})

@@ -29,6 +29,7 @@ func flowSavedInConsole(t *testing.T, w int) (*sandbox.Server, *flowLoop) {
 // A flow run in the console and saved with w replays headless (the engine
 // 'oauthdeck flow --replay' runs) with the same outcome for every step.
 func TestFlowSavedInTheConsoleReplays(t *testing.T) {
+	t.Parallel()
 	srv, l := flowSavedInConsole(t, 100)
 	files, _ := filepath.Glob(filepath.Join(filepath.Dir(l.c.Deps.ConfigPath), "flows", "flow-*.json"))
 	if len(files) != 1 {
@@ -61,6 +62,7 @@ func TestFlowSavedInTheConsoleReplays(t *testing.T) {
 
 // l replays the newest saved flow in the console, step by step.
 func TestFlowReplayInTheConsole(t *testing.T) {
+	t.Parallel()
 	_, l := flowSavedInConsole(t, 110)
 	l.key("l")
 	l.waitScreen("Replay of flow-", "STEP", "RECORDED")
@@ -83,6 +85,7 @@ func TestFlowReplayInTheConsole(t *testing.T) {
 // A flow that starts at an MCP endpoint discovers from its 401 challenge
 // (resource_metadata), as MCP clients do, and reaches a token.
 func TestFlowFromAnMCPTarget(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 110, 36)
 	l.startFlow(func() {

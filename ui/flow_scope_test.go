@@ -10,6 +10,7 @@ import (
 // the suggestion), word by word, and says which typed scope the server
 // does not list.
 func TestFlowFormCompletesScopes(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 140, 34)
 	l.send(switchTabMsg{screenFlow})

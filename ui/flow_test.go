@@ -42,6 +42,7 @@ func (l *flowLoop) startFlow(adjust func()) {
 // token with automatic consent, then the inspector's refresh, use and
 // revoke, and the cleanup step. Secrets stay masked until revealed.
 func TestFlowSandboxAutoConsent(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
 			srv := startSandboxFor(t, sandbox.Options{Compat: compat})
@@ -107,6 +108,7 @@ func TestFlowSandboxAutoConsent(t *testing.T) {
 // makes the server refuse the code, which is what the edit tests: the step
 // says "refused as it should" and why.
 func TestFlowSandboxEditRequest(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 100, 30)
 	l.startFlow(nil)
@@ -182,6 +184,7 @@ func TestFlowSandboxEditRequest(t *testing.T) {
 // the listener's countdown, a wrong URL is refused without ending the wait,
 // and the real redirect URL completes it.
 func TestFlowSandboxPasteRedirect(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatV230})
 	l := newFlowLoop(t, srv, 100, 30)
 	l.startFlow(func() {
@@ -215,6 +218,7 @@ func TestFlowSandboxPasteRedirect(t *testing.T) {
 
 // The deployment going away mid-flow gives a clear message on the step.
 func TestFlowSandboxServerDies(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	l := newFlowLoop(t, srv, 100, 30)
 	l.startFlow(nil)
@@ -235,6 +239,7 @@ func TestFlowSandboxServerDies(t *testing.T) {
 // TestFlowCreatedAppShowsInAppsTab: the app a flow creates is in the Apps
 // tab without a refresh (the console trial needed r).
 func TestFlowCreatedAppShowsInAppsTab(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{})
 	l := newFlowLoop(t, srv, 120, 36)
 	l.send(switchTabMsg{screenApps})

@@ -57,6 +57,7 @@ func newIdleFlow(t testing.TB) *flows.Flow {
 func plain(s *flowScreen) string { return ansi.Strip(s.View()) }
 
 func TestFlowUnitStepSelection(t *testing.T) {
+	t.Parallel()
 	s, _ := newUnitFlowScreen(t)
 	if !strings.Contains(plain(s), "Discover metadata") {
 		t.Fatalf("first step not selected:\n%s", plain(s))
@@ -89,6 +90,7 @@ func TestFlowUnitStepSelection(t *testing.T) {
 // The listener status arrives as events; the countdown follows the clock on
 // each tick, and the tick stops once the listener is closed.
 func TestFlowUnitListenerCountdown(t *testing.T) {
+	t.Parallel()
 	s, now := newUnitFlowScreen(t)
 	r := s.run
 	r.running = flows.StepAuthorize
@@ -139,6 +141,7 @@ func TestFlowUnitListenerCountdown(t *testing.T) {
 // A failed step: the row turns ✗, the selection goes to it, and the detail
 // carries the explanation. Golden view at 80 columns.
 func TestFlowUnitFailedStepGolden(t *testing.T) {
+	t.Parallel()
 	s, now := newUnitFlowScreen(t)
 	r := s.run
 	snap := flows.Snapshot{Current: flows.StepExchange}
@@ -191,6 +194,7 @@ func TestFlowUnitFailedStepGolden(t *testing.T) {
 
 // esc while a step runs cancels it instead of leaving the screen.
 func TestFlowUnitCancelRunning(t *testing.T) {
+	t.Parallel()
 	s, _ := newUnitFlowScreen(t)
 	cancelled := false
 	s.run.running, s.run.stepCancel = flows.StepAuthorize, func() { cancelled = true }
@@ -210,6 +214,7 @@ func TestFlowUnitCancelRunning(t *testing.T) {
 // The token inspector counts the expiry down on each tick, masks tokens
 // until revealed, and offers copy only when there is something to copy.
 func TestFlowUnitTokenInspector(t *testing.T) {
+	t.Parallel()
 	s, now := newUnitFlowScreen(t)
 	// One copy key: on the token row it copies the token, elsewhere the URL.
 	s.list.cursor = tokenRow
@@ -265,6 +270,7 @@ func TestFlowUnitTokenInspector(t *testing.T) {
 // believing a tick is still in flight: the next run's countdown has to keep
 // moving.
 func TestFlowUnitStaleTickRearmsForNewRun(t *testing.T) {
+	t.Parallel()
 	s, now := newUnitFlowScreen(t)
 	s.run.tokens = &flows.Tokens{AccessToken: "a", Expiry: now.Add(time.Hour), Received: *now}
 	if s.tick() == nil {

@@ -5,6 +5,7 @@ import "testing"
 // Esc on a form with something typed asks first: n goes on editing, y
 // closes it; an untouched form closes at once.
 func TestFormAsksBeforeDiscarding(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	h.key("n")
 	h.requireScreen("Add a deployment")

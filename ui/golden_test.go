@@ -39,23 +39,27 @@ func goldenAPI() *fakeAPI {
 }
 
 func TestGoldenDeployments80x24(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 80, 24)
 	goldenView(t, h)
 }
 
 func TestGoldenApps80x24(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 80, 24)
 	h.key("2")
 	goldenView(t, h)
 }
 
 func TestGoldenApps120x30(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 120, 30)
 	h.key("2")
 	goldenView(t, h)
 }
 
 func TestGoldenAppDetail80x24(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 80, 24)
 	h.key("2", "/")
 	h.typeText("mcp")
@@ -64,6 +68,7 @@ func TestGoldenAppDetail80x24(t *testing.T) {
 }
 
 func TestGoldenAppFormErrors80x24(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 80, 24)
 	h.key("2", "n")
 	h.typeText("-bad-")
@@ -73,24 +78,28 @@ func TestGoldenAppFormErrors80x24(t *testing.T) {
 }
 
 func TestGoldenDeleteConfirm80x24(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 80, 24)
 	h.key("2", "d")
 	goldenView(t, h)
 }
 
 func TestGoldenDiscovery100x30(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 100, 30)
 	h.key("3")
 	goldenView(t, h)
 }
 
 func TestGoldenHelp80x24(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 80, 24)
 	h.key("2", "?")
 	goldenView(t, h)
 }
 
 func TestGoldenTooSmall(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, goldenAPI(), 50, 12)
 	goldenView(t, h)
 }

@@ -9,6 +9,7 @@ import (
 )
 
 func TestMouseClickRowWheelAndTabs(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 100)
 	h := newHarness(t, api, 120, 30)
@@ -37,6 +38,7 @@ func TestMouseClickRowWheelAndTabs(t *testing.T) {
 }
 
 func TestBackgroundColourRebuildsStyles(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	if !h.m.c.Styles.IsDark {
 		t.Fatal("styles should start dark")
@@ -57,6 +59,7 @@ func TestBackgroundColourRebuildsStyles(t *testing.T) {
 }
 
 func TestFilterInputSwallowsGlobalKeys(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 3)
 	h := newHarness(t, api, 100, 30)
@@ -71,6 +74,7 @@ func TestFilterInputSwallowsGlobalKeys(t *testing.T) {
 }
 
 func TestPasteGoesOnlyToTheScreenInFront(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 3)
 	h := newHarness(t, api, 100, 30)

@@ -12,6 +12,7 @@ import (
 // The pretty printer must not change what the document says: stripped of
 // colour (and with no notes) its output decodes to the same value.
 func TestRenderJSONRoundTrips(t *testing.T) {
+	t.Parallel()
 	st := NewStyles(true)
 	for _, raw := range []string{
 		`{"a":1,"b":[1,2,{"c":null,"d":[true,false]}],"e":{},"f":[],"g":"x\"y","h":[["n"],[]]}`,
@@ -39,6 +40,7 @@ func TestRenderJSONRoundTrips(t *testing.T) {
 }
 
 func TestRenderJSONShowsNonJSONAsText(t *testing.T) {
+	t.Parallel()
 	out := ansi.Strip(renderJSON(NewStyles(false), []byte("<html>\x1b[2J</html>"), nil, 80))
 	if !strings.Contains(out, "not JSON") || !strings.Contains(out, "<html>␛[2J</html>") {
 		t.Fatalf("non-JSON body: %q", out)

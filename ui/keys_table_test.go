@@ -12,6 +12,7 @@ import (
 // Every binding of the KeyMap is in the README's table: a new key that is
 // not listed there fails here.
 func TestKeyGroupsListEveryBinding(t *testing.T) {
+	t.Parallel()
 	km := DefaultKeyMap()
 	listed := map[string]bool{}
 	for _, g := range keyGroups(km) {
@@ -44,6 +45,7 @@ func TestKeyGroupsListEveryBinding(t *testing.T) {
 
 // README.md's key table is KeyTable's output; UPDATE_README=1 rewrites it.
 func TestReadmeKeyTable(t *testing.T) {
+	t.Parallel()
 	const begin, end = "<!-- keys:begin (generated from ui.DefaultKeyMap by TestReadmeKeyTable) -->\n", "<!-- keys:end -->"
 	raw, err := os.ReadFile("../README.md")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // TestMonkey presses random keys, clicks, scrolls and resizes across every
 // screen. Nothing may panic, and every frame must fit the terminal exactly.
 func TestMonkey(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 40)
 	api.apps[3].Name = hostile

@@ -9,6 +9,7 @@ import (
 // TestNoticesLogKeepsWhatFaded: a notice that left the status bar is in the
 // notices log (!), with its time, newest first; q goes back.
 func TestNoticesLogKeepsWhatFaded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	h.send(noticeMsg{kind: noticeInfo, text: "first notice"})
 	h.send(noticeMsg{kind: noticeError, text: "second notice: \x1b[31mred\x1b[0m"})
@@ -32,6 +33,7 @@ func TestNoticesLogKeepsWhatFaded(t *testing.T) {
 }
 
 func TestNoticeTimeHasTheDateWhenNotToday(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 	if got := noticeTime(now.Add(-time.Hour), now); got != "08:00:00" {
 		t.Errorf("today: %q", got)
@@ -45,6 +47,7 @@ func TestNoticeTimeHasTheDateWhenNotToday(t *testing.T) {
 // status bar's hints end with "? help" and "q/esc back" (the screen's own
 // hints are dropped first); in a form, how to submit it stays.
 func TestStatusBarNeverCutsHelp(t *testing.T) {
+	t.Parallel()
 	for _, w := range []int{80, 100} {
 		api := newFakeAPI()
 		seedApps(api, 3)
@@ -67,6 +70,7 @@ func TestStatusBarNeverCutsHelp(t *testing.T) {
 // TestStatusBarKeepsHelpBesideALongTask: a running task's label is cut
 // before "? help" is.
 func TestStatusBarKeepsHelpBesideALongTask(t *testing.T) {
+	t.Parallel()
 	for _, w := range []int{60, 70, 80} {
 		h := newHarness(t, newFakeAPI(), w, 24)
 		h.m.c.status.begin("Fetching discovery documents from a deployment with a long name")

@@ -118,6 +118,7 @@ func vmRSS() (float64, bool) {
 // filtering 10,000 apps narrows to the right rows and the frame still fits
 // the terminal.
 func TestTenThousandAppsStayResponsive(t *testing.T) {
+	t.Parallel()
 	m := loadedAppsModel(t, 10000)
 	m.Update(keyMsg("/"))
 	for _, r := range "app-0999" {

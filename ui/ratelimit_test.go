@@ -14,6 +14,7 @@ import (
 // A wait on a 429's Retry-After shows in the status bar: the console's
 // clients say it as a notice, never silently.
 func TestRateLimitWaitIsANotice(t *testing.T) {
+	t.Parallel()
 	var calls int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++

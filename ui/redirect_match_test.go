@@ -8,6 +8,7 @@ import (
 )
 
 func TestMatchRedirect(t *testing.T) {
+	t.Parallel()
 	uris := []string{"http://127.0.0.1:9876/callback", "https://app.example.com/oauth/cb", "com.example.app:/cb"}
 	for _, c := range []struct {
 		candidate string
@@ -35,6 +36,7 @@ func TestMatchRedirect(t *testing.T) {
 }
 
 func TestRedirectTesterScreen(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 1)
 	api.apps[0].RedirectURIs = []string{"http://127.0.0.1:9876/callback"}

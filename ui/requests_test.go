@@ -20,6 +20,7 @@ import (
 // the sandbox, opens one, and exports the log: the file is 0600, valid HAR,
 // never overwrites, and holds no session token.
 func TestRequestsLogDetailAndHARExport(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	rec := client.NewRecorder(500)
 	h := newRealHarness(t, Deps{InitialURL: srv.URL(), InitialToken: srv.AdminSessionToken(), Recorder: rec}, 120, 30)
@@ -72,6 +73,7 @@ func TestRequestsLogDetailAndHARExport(t *testing.T) {
 // An exchange's detail is a long document: G and g jump to its ends, as in
 // the other document views.
 func TestExchangeDetailJumpsToEnds(t *testing.T) {
+	t.Parallel()
 	c := newCommon(t.Context(), Deps{})
 	c.Styles = NewStyles(true)
 	body := []byte(strings.Repeat("line of the response body\n", 200))
@@ -93,6 +95,7 @@ func TestExchangeDetailJumpsToEnds(t *testing.T) {
 // Each exchange names what made it (a flow step, a check), or "—" for the
 // console's own loading; a source is server-free text but still made safe.
 func TestExchangeLineSource(t *testing.T) {
+	t.Parallel()
 	line := exchangeLine(client.Exchange{Method: "GET", URL: "http://x/api/v2/users/me", StatusCode: 200, Source: "check flow.pkce"})
 	if !strings.Contains(line, "check flow.pkce") {
 		t.Fatalf("%q", line)
@@ -144,6 +147,7 @@ func lineWith(screen, s string) string {
 // typed into the filter are text (2 is no tab switch), esc clears it, and
 // exchanges arriving meanwhile are filtered too.
 func TestRequestsFilter(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 120, 30)
 	h.key("6")
 	h.send(exchangesLoadedMsg{requestsSample()})
@@ -197,6 +201,7 @@ func TestRequestsFilter(t *testing.T) {
 }
 
 func TestExchangeFilterSyntax(t *testing.T) {
+	t.Parallel()
 	row := func(method string, code int, url, source string) exchangeRow {
 		return exchangeRow{ex: client.Exchange{StatusCode: code}, method: method, text: strings.ToLower(url + " " + source)}
 	}
@@ -226,6 +231,7 @@ func TestExchangeFilterSyntax(t *testing.T) {
 // A long URL in the exchange detail wraps onto the next lines instead of
 // being cut, and no line is wider than the screen.
 func TestExchangeDetailWrapsLongURLs(t *testing.T) {
+	t.Parallel()
 	c := newCommon(t.Context(), Deps{})
 	c.Styles, c.Keys = NewStyles(true), DefaultKeyMap()
 	url := "https://coder.example.com/oauth2/authorize?client_id=0a1b2c3d-4e5f-6789-abcd-ef0123456789&redirect_uri=http%3A%2F%2F127.0.0.1%3A9876%2Fcallback&state=tail-of-the-url"
@@ -248,6 +254,7 @@ func TestExchangeDetailWrapsLongURLs(t *testing.T) {
 // C clears the view without a crash, and the selection stays on the same
 // exchange while others arrive out of order or push the oldest out.
 func TestRequestsClearAndStableSelection(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 120, 30)
 	h.key("6")
 	h.send(exchangesLoadedMsg{requestsSample()})

@@ -10,11 +10,13 @@ import (
 )
 
 func TestStartShowsDeploymentAndTabs(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	h.requireScreen("1 Deployments", "admin@coder.example.com", "v2.30.0", "In use: https://coder.example.com")
 }
 
 func TestTooSmallAndBack(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	h.send(tea.WindowSizeMsg{Width: 40, Height: 10})
 	h.requireScreen("Terminal too small: 40×10")
@@ -27,6 +29,7 @@ func TestTooSmallAndBack(t *testing.T) {
 }
 
 func TestCtrlCQuitsFromAForm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	h.key("n")
 	h.requireScreen("Add a deployment")
@@ -40,6 +43,7 @@ func TestCtrlCQuitsFromAForm(t *testing.T) {
 }
 
 func TestHelpListsScreenKeys(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	h.key("?")
 	h.requireScreen("Keys: Deployments", "log out", "use deployment", "ctrl+c")
@@ -52,6 +56,7 @@ func TestHelpListsScreenKeys(t *testing.T) {
 // A detail screen on the Apps tab that closes itself after a session
 // change must not pop whatever is open on the tab the user is looking at.
 func TestSessionChangeClosesOnlyStaleScreens(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	seedApps(api, 2)
 	h := newHarness(t, api, 100, 30)
@@ -73,6 +78,7 @@ func TestSessionChangeClosesOnlyStaleScreens(t *testing.T) {
 // A slow answer from the deployment the user has left is cancelled and, if
 // it still arrives, dropped: the new deployment's apps stay on screen.
 func TestLateRepliesAfterSwitchAreDropped(t *testing.T) {
+	t.Parallel()
 	slow := newFakeAPI()
 	seedApps(slow, 3)
 	slow.block = make(chan struct{})
@@ -102,6 +108,7 @@ func TestLateRepliesAfterSwitchAreDropped(t *testing.T) {
 // another: an edit would miss (the app is not there) and a create would
 // land on a deployment the user did not open the form for.
 func TestAppFormClosesOnDeploymentSwitch(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI()
 	h := newHarness(t, api, 120, 30)
 	h.key("2", "n")
@@ -116,6 +123,7 @@ func TestAppFormClosesOnDeploymentSwitch(t *testing.T) {
 
 // The status bar cuts a long notice to its width; ? shows it whole.
 func TestHelpShowsLongNoticeWhole(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, newFakeAPI(), 100, 30)
 	long := strings.Repeat("the server explained at length ", 8) + "ENDMARKER"
 	h.send(noticeMsg{kind: noticeError, text: long})

@@ -15,6 +15,7 @@ import (
 // kept secret resume it), prove, watch the hand-over, finish. One secret is
 // left, the new one.
 func TestRotateWizardResumes(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	id, _ := srv.Seed(sandbox.AppSeed{Name: "rotate-me", RedirectURIs: []string{"http://127.0.0.1:9876/callback"},
 		Secrets: []sandbox.SecretSeed{{LastUsed: time.Now().Add(-time.Hour)}}})

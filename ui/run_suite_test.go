@@ -15,6 +15,7 @@ import (
 // conformance suite, and presses ctrl+c while the suite's test apps exist:
 // by the time Run returns they are gone from the deployment.
 func TestCtrlCDuringSuiteRemovesItsApps(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	suiteApps := func() []string { return srv.AppNames("oauthdeck-check-") }
 	keys, typeKeys := io.Pipe()

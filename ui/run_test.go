@@ -35,6 +35,7 @@ func (s *syncBuffer) String() string {
 // server with the recorder and a debug log: the log names every exchange
 // and never holds the session token; cancelling the context ends Run cleanly.
 func TestRunDebugLogIsRedacted(t *testing.T) {
+	t.Parallel()
 	srv := hostileServer(t)
 	const token = "AbCdEfGhIj-0123456789abcdefghijkl"
 	logBuf := &syncBuffer{}

@@ -79,6 +79,7 @@ func requireOnlySGR(t *testing.T, out string) {
 }
 
 func TestServerStringsRenderInert(t *testing.T) {
+	t.Parallel()
 	srv := hostileServer(t)
 	h := newRealHarness(t, Deps{InitialURL: srv.URL, InitialToken: "tok-test"}, 120, 30)
 	h.waitScreen("version", "adm␛[1min", "a@b␛]52;c;eA==␇", "own␛[2Jer")
@@ -101,6 +102,7 @@ func TestServerStringsRenderInert(t *testing.T) {
 // characters, or in full when revealed: neither may carry the server's
 // escape sequences to the terminal, while copy and keep get it exactly.
 func TestNewSecretRendersInert(t *testing.T) {
+	t.Parallel()
 	c := newCommon(t.Context(), Deps{})
 	c.Styles = NewStyles(true)
 	s := newAppDetail(c, client.App{ID: "app-1", Name: "demo"})
@@ -124,6 +126,7 @@ func TestNewSecretRendersInert(t *testing.T) {
 // The token inspector's mask keeps the first characters of a token; a
 // server-sent token must not smuggle an escape sequence through them.
 func TestTokenMaskRendersInert(t *testing.T) {
+	t.Parallel()
 	s, now := newUnitFlowScreen(t)
 	s.run.tokens = &flows.Tokens{AccessToken: "\x1b[2J" + strings.Repeat("x", 30), RefreshToken: "\x1b]52;c;eA==\x07" + strings.Repeat("y", 30),
 		TokenType: "Bearer", Expiry: now.Add(time.Hour), Received: *now}
@@ -133,6 +136,7 @@ func TestTokenMaskRendersInert(t *testing.T) {
 }
 
 func TestMaskSecretKeepsWholeCharacters(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"ééééééééé", "日本語日本語日本語", "abcdefghijklmnop", "short"} {
 		got := maskSecret(in, false)
 		if !utf8.ValidString(got) {
@@ -145,6 +149,7 @@ func TestMaskSecretKeepsWholeCharacters(t *testing.T) {
 // value that came from the server (a code, a secret) must not carry an
 // escape sequence through them.
 func TestRequestEditorMaskRendersInert(t *testing.T) {
+	t.Parallel()
 	s, _ := newUnitFlowScreen(t)
 	req := flows.Request{Method: "POST", URL: "http://127.0.0.1:1/oauth2/tokens", Params: url.Values{
 		"client_secret": {"\x1b[2J" + strings.Repeat("s", 30)},
@@ -161,6 +166,7 @@ func TestRequestEditorMaskRendersInert(t *testing.T) {
 // The edit form's heading and the redirect tester show the app's name and
 // URIs, which the server sent.
 func TestAppFormAndRedirectTesterRenderInert(t *testing.T) {
+	t.Parallel()
 	c := newCommon(t.Context(), Deps{})
 	c.Styles = NewStyles(true)
 	app := client.App{ID: "id\x1b[2J", Name: hostile, RedirectURIs: []string{"http://127.0.0.1:9876/cb\x1b]52;c;eA==\x07"}}

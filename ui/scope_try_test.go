@@ -12,6 +12,7 @@ import (
 // (the kept secret redeems the code, so the token's scope shows), one
 // outside the allowlist is refused with the server's reason.
 func TestScopeTryScreen(t *testing.T) {
+	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	id, secrets := srv.Seed(sandbox.AppSeed{Name: "scoped", RedirectURIs: []string{"https://scoped.example.com/cb"},
 		Scope: "coder:workspaces.access", Secrets: []sandbox.SecretSeed{{}}})

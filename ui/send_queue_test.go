@@ -11,6 +11,7 @@ import (
 // Messages from outside the event loop arrive in the order they were sent,
 // and sending never waits for a slow receiver.
 func TestOrderedSendKeepsOrderWithoutBlocking(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := make(chan int, 1000)

@@ -25,6 +25,7 @@ func newTeatestModel(t *testing.T, deps Deps) *Model {
 }
 
 func TestTeatestStartBrowseQuit(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	m := newTeatestModel(t, Deps{InitialURL: srv.URL(), InitialToken: srv.AdminSessionToken()})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
@@ -46,6 +47,7 @@ func TestTeatestStartBrowseQuit(t *testing.T) {
 }
 
 func TestTeatestNoColorKeepsSelectionVisible(t *testing.T) {
+	t.Parallel()
 	srv := startSandbox(t, sandbox.Options{})
 	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
 	if err != nil {

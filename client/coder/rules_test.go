@@ -8,6 +8,7 @@ import (
 
 // Coder 2.38's redirect-URI rules in their final form (callback-url-schemes.md).
 func TestRedirectURIRules(t *testing.T) {
+	t.Parallel()
 	for raw, wantProblem := range map[string]string{
 		"http://127.0.0.1:9876/callback":                   "",
 		"http://localhost/cb":                              "",

@@ -6,6 +6,7 @@ import (
 )
 
 func TestEraOf(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		version string
 		want    Era
@@ -29,6 +30,7 @@ func TestEraOf(t *testing.T) {
 }
 
 func TestDescribe(t *testing.T) {
+	t.Parallel()
 	v236 := Describe(Evidence{
 		Version: "v2.36.0", HasBuildInfo: true, Metadata: true,
 		AuthMethods: []string{"client_secret_basic", "client_secret_post"}, Scopes: 55, Registration: true,

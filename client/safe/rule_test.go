@@ -21,6 +21,7 @@ import (
 // the way. Values first copied into a local
 // variable are out of its sight; everything written inline is checked.
 func TestServerStringsReachSinksOnlyThroughSafe(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads and type-checks the engine and the CLI")
 	}

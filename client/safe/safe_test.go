@@ -11,6 +11,7 @@ import (
 // and stays readable; a token under the same key does not; a URL's own
 // secrets are still scrubbed.
 func TestRedactByWhatAValueIs(t *testing.T) {
+	t.Parallel()
 	endpoints := `{"endpoints":{"authorization":"https://c.example/oauth2/authorize","token":"https://c.example/oauth2/tokens"}}`
 	if got := Redact(endpoints); got != endpoints {
 		t.Errorf("endpoints.token redacted: %s", got)
@@ -28,6 +29,7 @@ func TestRedactByWhatAValueIs(t *testing.T) {
 // One masking scheme: Coder shapes keep their public part, anything else
 // at most four characters, and control characters never survive.
 func TestMask(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"coder_abcdefghij_SECRETSECRETSECRETSECRET": "coder_abcdefghij_" + MaskDots,
 		"0123456789-abcdefghijabcdefghij12":         "0123456789-" + MaskDots,
@@ -45,6 +47,7 @@ func TestMask(t *testing.T) {
 }
 
 func TestShellQuote(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"POST":               "POST",
 		"http://h/x?a=1&b=2": `'http://h/x?a=1&b=2'`,
@@ -105,6 +108,7 @@ func FuzzSanitise(f *testing.F) {
 // TestEveryInvisibleRuneReplaced walks the whole of the standard library's
 // Cf and Bidi_Control tables, so a class left out of Invisible is caught.
 func TestEveryInvisibleRuneReplaced(t *testing.T) {
+	t.Parallel()
 	n := 0
 	for _, tab := range []*unicode.RangeTable{unicode.Cf, unicode.Bidi_Control} {
 		for _, r16 := range tab.R16 {

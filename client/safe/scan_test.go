@@ -34,6 +34,7 @@ var scanSeeds = []string{
 }
 
 func TestScansMatchTheirRegexps(t *testing.T) {
+	t.Parallel()
 	for _, s := range scanSeeds {
 		compareScans(t, s)
 	}

@@ -52,6 +52,7 @@ func rules(rep Report) []string {
 }
 
 func TestCleanAppHasNoFindings(t *testing.T) {
+	t.Parallel()
 	rep := Judge(flagEstate(clean("good"), clean("loopback", "http://127.0.0.1:9876/cb", "http://localhost/cb"), clean("native", "com.example.app:/cb"), clean("oob", "urn:ietf:wg:oauth:2.0:oob")), Options{})
 	if len(rep.Findings) != 0 || len(rep.Incomplete) != 0 {
 		t.Fatalf("findings %v, incomplete %v", rules(rep), rep.Incomplete)
@@ -63,6 +64,7 @@ func TestCleanAppHasNoFindings(t *testing.T) {
 
 // Each rule, on one app made to break it, and nothing else on that app.
 func TestEachRuleFiresAlone(t *testing.T) {
+	t.Parallel()
 	dyn, pub := true, "public"
 	cases := []struct {
 		rule string
@@ -107,6 +109,7 @@ func TestEachRuleFiresAlone(t *testing.T) {
 // A recently used DCR app and a recent rotation (within the grace) are fine;
 // a scope allowlist with one grantable name among unknown ones grants it.
 func TestNearMissesAreNotFindings(t *testing.T) {
+	t.Parallel()
 	dyn := true
 	a, b, c := clean("dcr-in-use"), clean("rotating"), clean("partial-scope")
 	a.App.DynamicallyRegistered = &dyn
@@ -119,6 +122,7 @@ func TestNearMissesAreNotFindings(t *testing.T) {
 
 // An unused DCR app's never-used secret is reported once, by the app rule.
 func TestDCRUnusedClaimsItsSecrets(t *testing.T) {
+	t.Parallel()
 	dyn := true
 	a := clean("dcr")
 	a.App.DynamicallyRegistered = &dyn
@@ -129,6 +133,7 @@ func TestDCRUnusedClaimsItsSecrets(t *testing.T) {
 }
 
 func TestLookalikeNames(t *testing.T) {
+	t.Parallel()
 	rep := Judge(flagEstate(clean("cli-tool"), clean("clitool"), clean("CLI-T00L"), clean("other-app")), Options{})
 	got := rules(rep)
 	if len(got) != 2 || !strings.HasPrefix(got[0], "app.lookalike-name") || !strings.HasPrefix(got[1], "app.lookalike-name") {
@@ -142,6 +147,7 @@ func TestLookalikeNames(t *testing.T) {
 // Servers without the 2.38 fields: no scope or public findings, and what
 // 2.38 will change is said once.
 func TestOlderServer(t *testing.T) {
+	t.Parallel()
 	a := clean("portal", "http://portal.example.com/cb")
 	a.App.Scope, a.App.ClientType, a.App.DynamicallyRegistered = "", "", nil
 	est := flagEstate(a)
@@ -160,6 +166,7 @@ func TestOlderServer(t *testing.T) {
 
 // Server strings reach findings only made safe.
 func TestFindingsAreSafe(t *testing.T) {
+	t.Parallel()
 	a := clean("evil\x1b[31mname", "http://evil.example.com/\x1b]52;c;AAAA\a")
 	for _, f := range Judge(flagEstate(a), Options{}).Findings {
 		for _, s := range []string{f.Message, f.AppName, Subject(f)} {
@@ -171,6 +178,7 @@ func TestFindingsAreSafe(t *testing.T) {
 }
 
 func TestFailOnAndIncomplete(t *testing.T) {
+	t.Parallel()
 	a := clean("stale")
 	a.Secrets[0].LastUsedAt = at(100 * day) // medium
 	rep := Judge(flagEstate(a), Options{})
@@ -191,6 +199,7 @@ func TestFailOnAndIncomplete(t *testing.T) {
 }
 
 func TestCandidates(t *testing.T) {
+	t.Parallel()
 	dyn := true
 	d1, d2, pub, st := clean("dcr-old"), clean("dcr-new"), clean("public"), clean("static-old")
 	d1.App.DynamicallyRegistered, d2.App.DynamicallyRegistered, pub.App.DynamicallyRegistered = &dyn, &dyn, &dyn
@@ -223,6 +232,7 @@ func TestCandidates(t *testing.T) {
 }
 
 func TestUnknownSeverityRanksLowest(t *testing.T) {
+	t.Parallel()
 	if Severity("critical").AtLeast(Info) || !Info.AtLeast(Severity("critical")) {
 		t.Fatal("an unknown severity ranks above info")
 	}

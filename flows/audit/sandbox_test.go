@@ -31,6 +31,7 @@ func sandboxClient(t *testing.T, seeds ...sandbox.AppSeed) (*sandbox.Server, *cl
 // Read gets every app and secret, calling progress once per app; Judge
 // then sees the secrets' last use as the server reports it.
 func TestReadTheEstate(t *testing.T) {
+	t.Parallel()
 	old := time.Now().Add(-100 * 24 * time.Hour)
 	_, c := sandboxClient(t,
 		sandbox.AppSeed{Name: "a", RedirectURIs: []string{"https://a.example.com/cb"}, Secrets: []sandbox.SecretSeed{{LastUsed: old}}},
@@ -69,6 +70,7 @@ func TestReadTheEstate(t *testing.T) {
 // Prune deletes in order; an app already gone counts as gone; when the
 // context ends part-way, what was not deleted is listed as left.
 func TestPruneInterruptedAndGone(t *testing.T) {
+	t.Parallel()
 	var seeds []sandbox.AppSeed
 	for _, n := range []string{"p1", "p2", "p3", "p4"} {
 		seeds = append(seeds, sandbox.AppSeed{Name: n, RedirectURIs: []string{"https://x.example.com/cb"}})

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCompareKinds(t *testing.T) {
+	t.Parallel()
 	base := Report{Checks: []Result{{ID: "a", Status: Pass}, {ID: "b", Status: Fail}, {ID: "c", Status: Pass}, {ID: "d", Status: Pass}, {ID: "gone", Status: Warn}, {ID: "same", Status: Fail}}}
 	cur := Report{Checks: []Result{{ID: "a", Status: Fail}, {ID: "b", Status: Pass}, {ID: "c", Status: Skip}, {ID: "d", Status: Warn}, {ID: "new", Status: Fail}, {ID: "same", Status: Fail}}}
 	cmp := Compare(base, cur)
@@ -27,6 +28,7 @@ func TestCompareKinds(t *testing.T) {
 }
 
 func TestReadReportRefusesWhatIsNotOne(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{`[]`, `{"apps":[]}`, `<html>`, `{"checks":[{"status":"pass"}]}`} {
 		if _, err := ReadReport(strings.NewReader(in)); err == nil {
 			t.Errorf("%s: accepted", in)

@@ -17,6 +17,7 @@ import (
 // kept, its value not), with and without a recorder. The text report still
 // lists only the verdict's headers.
 func TestEvidenceKeepsEveryResponseHeaderRedacted(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{})
 	session := srv.AdminSessionToken()
 	next := (&http.Transport{}).RoundTrip

@@ -107,6 +107,7 @@ const fakeTokens = `{"access_token":"fake-access","token_type":"bearer","refresh
 // for a MUST, a warning for a SHOULD). The baseline run shows the same
 // checks passing against the same server without the fault.
 func TestCheckEachFaultIsCaught(t *testing.T) {
+	t.Parallel()
 	baseline := statuses(runFaulty(t, nil))
 	var codeAnswers sync.Map // code → first token answer, for the replay fault
 	for _, tc := range []struct {
@@ -301,6 +302,7 @@ func TestCheckEachFaultIsCaught(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
+			t.Parallel()
 			if b := baseline[tc.id].Status; b != check.Pass && tc.id != "authorize.iss" { // the sandbox sends no iss: see TestCheckIssWhenAdvertised
 
 				t.Fatalf("without the fault %s is %s (%s), not pass", tc.id, b, baseline[tc.id].Detail)
@@ -329,6 +331,7 @@ func TestCheckEachFaultIsCaught(t *testing.T) {
 // authorize.iss passes when the server advertises RFC 9207 and sends its
 // own issuer (the sandbox does neither, so the test adds both).
 func TestCheckIssWhenAdvertised(t *testing.T) {
+	t.Parallel()
 	var issuer string
 	rep := runFaulty(t, func(r *http.Request, _ url.Values, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 		resp, err := next(r)
@@ -354,6 +357,7 @@ func TestCheckIssWhenAdvertised(t *testing.T) {
 // challenge the suite never sent (so a code is issued) and, for that code,
 // swaps the suite's verifier for the matching one.
 func TestCheckPKCEDowngradeCaught(t *testing.T) {
+	t.Parallel()
 	hidden := pkce.New()
 	var mu sync.Mutex
 	injected := map[string]bool{} // codes issued for requests the suite sent without a challenge
@@ -396,6 +400,7 @@ func TestCheckPKCEDowngradeCaught(t *testing.T) {
 // (coder-v2.30-observed.md; coder-v2.36-observed.md's token.cache-control),
 // so the whole-tree rule warns on their profiles and passes on 2.38's.
 func TestCheckNoStoreTreeByProfile(t *testing.T) {
+	t.Parallel()
 	for compat, want := range map[sandbox.Compat]check.Status{sandbox.CompatV230: check.Warn, sandbox.CompatV236: check.Warn, sandbox.CompatMain: check.Pass} {
 		rep := runFaultyWith(t, sandbox.Options{Compat: compat, RateLimit: -1}, nil)
 		if got := statuses(rep)["transport.no-store"]; got.Status != want {

@@ -8,6 +8,7 @@ import (
 
 // Every check has a fix, and no fix is left for a check that is gone.
 func TestEveryCheckHasAFix(t *testing.T) {
+	t.Parallel()
 	ids := map[string]bool{}
 	for _, d := range registry {
 		ids[d.ID] = true
@@ -25,6 +26,7 @@ func TestEveryCheckHasAFix(t *testing.T) {
 // A fix's version claim agrees with the real v2.36.0's verdicts: "past
 // v2.30" checks pass there, "2.38+" checks do not.
 func TestFixVersionsAgreeWithV236(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("testdata/coder-v2.36.0-verdicts.txt")
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package check_test
 
 import (
 	"context"
-	"net"
-	"strconv"
 	"testing"
 	"time"
 
@@ -11,19 +9,10 @@ import (
 	"oauthdeck/flows"
 	"oauthdeck/flows/check"
 	"oauthdeck/sandbox/fositeas"
+	"oauthdeck/sandbox/testenv"
 )
 
 const curlConsent = `curl -s -o /dev/null -L --max-time 10 "$OAUTHDECK_AUTH_URL"`
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
 
 // runGenericWith runs the suite in generic mode against fosite, with the
 // client given and the consent command.
@@ -35,7 +24,7 @@ func runGenericWith(t *testing.T, opts fositeas.Options, given check.GivenClient
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = as.Close() })
-	given.RedirectURI = "http://127.0.0.1:" + freePort(t) + "/callback"
+	given.RedirectURI = "http://127.0.0.1:" + testenv.LoopbackPort(t) + "/callback"
 	given.ConsentCommand, given.ConsentTimeout = command, 5*time.Second
 	rec := client.NewRecorder(10000)
 	c, err := client.New(as.URL, "", client.Options{Recorder: rec, Timeout: 10 * time.Second})
@@ -68,6 +57,7 @@ func runGeneric(t *testing.T, opts fositeas.Options, given check.GivenClient) ch
 // its reason; fosite's one real deviation (password grant answered
 // invalid_request, not unsupported_grant_type) is the one warning.
 func TestCheckGenericFosite(t *testing.T) {
+	t.Parallel()
 	common := map[string]check.Status{
 		"discovery.as-metadata": check.Pass, "discovery.issuer": check.Pass, "discovery.pkce-methods": check.Pass,
 		"discovery.protected-resource": check.Skip, "token.www-authenticate": check.Skip, "setup.apps": check.Pass,
@@ -96,6 +86,7 @@ func TestCheckGenericFosite(t *testing.T) {
 		{"public", "none", check.GivenClient{ID: "c", Method: flows.AuthNone}, public},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			rep := runGeneric(t, fositeas.Options{ClientID: "c", ClientSecret: tc.given.Secret, AuthMethod: tc.method}, tc.given)
 			if len(rep.Checks) != len(check.Checks()) {
 				t.Fatalf("%d results for %d checks", len(rep.Checks), len(check.Checks()))
@@ -119,6 +110,7 @@ func TestCheckGenericFosite(t *testing.T) {
 // Generic mode's verdicts can fail: a server that hands a code to an
 // unregistered redirect URI, and takes requests without PKCE, is caught.
 func TestCheckGenericCatchesALenientServer(t *testing.T) {
+	t.Parallel()
 	rep := runGeneric(t, fositeas.Options{ClientID: "c", ClientSecret: "s3cret-value", AuthMethod: "client_secret_basic",
 		Lenient: true}, check.GivenClient{ID: "c", Secret: "s3cret-value"})
 	for id, want := range map[string]check.Status{"authorize.redirect-mismatch": check.Fail, "authorize.pkce-required": check.Warn} {
@@ -132,6 +124,7 @@ func TestCheckGenericCatchesALenientServer(t *testing.T) {
 // refusal check pass: a missing redirect proves nothing until the command
 // has delivered one in the run.
 func TestCheckGenericBrokenConsentCommand(t *testing.T) {
+	t.Parallel()
 	rep := runGenericWith(t, fositeas.Options{ClientID: "c", ClientSecret: "s3cret-value", AuthMethod: "client_secret_basic"},
 		check.GivenClient{ID: "c", Secret: "s3cret-value"}, "exit 127")
 	st := statuses(rep)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRunOneRecoversFromAPanickingCheck(t *testing.T) {
+	t.Parallel()
 	c, err := client.New("http://127.0.0.1:1", "", client.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +24,7 @@ func TestRunOneRecoversFromAPanickingCheck(t *testing.T) {
 }
 
 func TestVerdictLevels(t *testing.T) {
+	t.Parallel()
 	must, should := &probe{level: Must}, &probe{level: Should}
 	if must.violated("x").status != Fail || should.violated("x").status != Warn {
 		t.Error("a broken MUST fails, a broken SHOULD warns")
@@ -33,6 +35,7 @@ func TestVerdictLevels(t *testing.T) {
 }
 
 func TestCleanEvidenceScrubsBeforeTruncating(t *testing.T) {
+	t.Parallel()
 	s := &suite{secrets: map[string]bool{}}
 	secret := "coder_abcdefghij_" + strings.Repeat("Q", 40)
 	s.remember(secret)
@@ -48,6 +51,7 @@ func TestCleanEvidenceScrubsBeforeTruncating(t *testing.T) {
 // A credential the server accepts where it must refuse fails the check;
 // a 5xx is neither; refusals alone pass and are listed.
 func TestRefusalsVerdicts(t *testing.T) {
+	t.Parallel()
 	p := &probe{level: Must}
 	refused := tokenResult{Status: 401, Error: "invalid_client"}
 	accepted := tokenResult{Status: 200, Token: client.TokenResponse{AccessToken: "x"}}
@@ -71,6 +75,7 @@ func TestRefusalsVerdicts(t *testing.T) {
 
 // A token cut by the pre-redaction bound is dropped whole, never shown in part.
 func TestPreBoundDropsACutToken(t *testing.T) {
+	t.Parallel()
 	key := "ABCDEFGHIJ-abcdefghijklmnopqrstuv" // an API key's shape
 	body := `{"x":"` + strings.Repeat("y", 64<<10-16) + `","n":"` + key + `"}`
 	got := preBound(body)

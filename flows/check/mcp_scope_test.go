@@ -35,6 +35,7 @@ func rpcMethod(r *http.Request) string {
 // the union of scopes through on one retry; the suite never calls a tool
 // that may change anything; tokens of 24h are not waited out.
 func TestCheckScopeChallengeAndStepUpOnMain(t *testing.T) {
+	t.Parallel()
 	srv, c, rec := startSandbox(t, sandbox.Options{})
 	rep := runCheck(t, c, rec)
 	st := statuses(rep)
@@ -84,11 +85,13 @@ func TestCheckScopeChallengeAndStepUpOnMain(t *testing.T) {
 // Before 2.38 every token is coder:all: there is no narrow token to have,
 // and the checks say so.
 func TestCheckScopeChecksSkipBefore238(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		compat  sandbox.Compat
 		version string
 	}{{sandbox.CompatV230, "v2.30.0"}, {sandbox.CompatV236, "v2.36.0"}} {
 		t.Run(string(tc.compat), func(t *testing.T) {
+			t.Parallel()
 			_, c, rec := startSandbox(t, sandbox.Options{Compat: tc.compat})
 			st := statuses(runCheck(t, c, rec))
 			if r := st["mcp.scope-challenge"]; r.Status != check.Skip || !strings.Contains(r.Detail, "Coder "+tc.version+" does not enforce token scopes") {
@@ -107,6 +110,7 @@ func TestCheckScopeChecksSkipBefore238(t *testing.T) {
 // Each way a server can answer the narrow token and the step-up wrongly is
 // reported by the check it concerns, saying what it saw.
 func TestCheckScopeChallengeFaults(t *testing.T) {
+	t.Parallel()
 	challenge := func(r *http.Request, scope string) string {
 		return `Bearer error="insufficient_scope", scope="` + scope + `", resource_metadata="http://` + r.URL.Host + `/.well-known/oauth-protected-resource"`
 	}
@@ -183,6 +187,7 @@ func TestCheckScopeChallengeFaults(t *testing.T) {
 		}, "mcp.scope-step-up", check.Warn, "refused again with 403 (now challenging scope \"workspace:read\")", check.Warn, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			st := statuses(runFaulty(t, tc.fault))
 			if r := st[tc.id]; r.Status != tc.want || !strings.Contains(r.Detail, tc.inDetail) {
 				t.Errorf("%s: %s (%s), want %s mentioning %q", tc.id, r.Status, r.Detail, tc.want, tc.inDetail)
@@ -197,6 +202,7 @@ func TestCheckScopeChallengeFaults(t *testing.T) {
 // With the sandbox's tokens living 2 s, mcp.expired-token waits one out and
 // sees it refused with 401; a server that still takes it fails the check.
 func TestCheckExpiredTokenWaitedOut(t *testing.T) {
+	t.Parallel()
 	opts := sandbox.Options{AccessTokenLifetime: 2 * time.Second, RateLimit: -1}
 	r := statuses(runFaultyWith(t, opts, nil))["mcp.expired-token"]
 	if r.Status != check.Pass || !regexp.MustCompile(`said expires_in [12], the token was refused with 401`).MatchString(r.Detail) {

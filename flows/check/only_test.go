@@ -14,6 +14,7 @@ import (
 // run, on every profile: what it needs from earlier checks (Needs) runs
 // first, unreported, and nothing is left behind.
 func TestOnlyGivesTheWholeRunsVerdict(t *testing.T) {
+	t.Parallel()
 	for _, opts := range []sandbox.Options{
 		// 46 runs in a row would wait on the token endpoint's rate limit
 		// (per IP, which the owner's bypass does not lift).
@@ -22,6 +23,7 @@ func TestOnlyGivesTheWholeRunsVerdict(t *testing.T) {
 		{Compat: sandbox.CompatV230},
 	} {
 		t.Run(string(opts.Compat), func(t *testing.T) {
+			t.Parallel()
 			_, c, rec := startSandbox(t, opts)
 			whole := statuses(runCheck(t, c, rec))
 			for _, info := range check.Checks() {
@@ -56,6 +58,7 @@ func TestOnlyGivesTheWholeRunsVerdict(t *testing.T) {
 }
 
 func TestOnlyRefusesAnUnknownID(t *testing.T) {
+	t.Parallel()
 	_, c, rec := startSandbox(t, sandbox.Options{})
 	before := c.Traffic().Total
 	_, err := check.Run(context.Background(), check.Config{Client: c, Recorder: rec, Only: []string{"flow.pkce", "flow.nonesuch"}})
@@ -68,6 +71,7 @@ func TestOnlyRefusesAnUnknownID(t *testing.T) {
 }
 
 func TestNeedsIsInRunOrder(t *testing.T) {
+	t.Parallel()
 	got := strings.Join(check.Needs("authorize.error-state"), " ")
 	want := "discovery.as-metadata setup.apps authorize.pkce-required authorize.plain-refused authorize.response-type"
 	if got != want {

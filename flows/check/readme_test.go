@@ -11,6 +11,7 @@ import (
 // README.md's profile table names the checks no real release has been
 // measured with; it must name exactly the ones the parity tests skip.
 func TestReadmeNamesTheUnmeasuredChecks(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

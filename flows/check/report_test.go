@@ -32,6 +32,7 @@ func sampleReport() Report {
 }
 
 func TestSummarizeAndFailed(t *testing.T) {
+	t.Parallel()
 	rep := sampleReport()
 	if want := (Summary{Pass: 1, Fail: 1, Warn: 1, Skip: 1}); rep.Summary != want {
 		t.Fatalf("summary %+v, want %+v", rep.Summary, want)
@@ -47,6 +48,7 @@ func TestSummarizeAndFailed(t *testing.T) {
 }
 
 func TestWriteJSONShape(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, sampleReport()); err != nil {
 		t.Fatal(err)
@@ -85,6 +87,7 @@ func TestWriteJSONShape(t *testing.T) {
 }
 
 func TestWriteJUnitParses(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if err := WriteJUnit(&buf, sampleReport()); err != nil {
 		t.Fatal(err)
@@ -126,6 +129,7 @@ func TestWriteJUnitParses(t *testing.T) {
 }
 
 func TestWriteTextIsInert(t *testing.T) {
+	t.Parallel()
 	for _, color := range []bool{false, true} {
 		var buf bytes.Buffer
 		styles := TextStyles{}
@@ -155,6 +159,7 @@ func TestWriteTextIsInert(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, d := range registry {
 		if seen[d.ID] {
@@ -181,6 +186,7 @@ func TestRegistry(t *testing.T) {
 }
 
 func TestScrubAndHelpers(t *testing.T) {
+	t.Parallel()
 	s := &suite{secrets: map[string]bool{}}
 	secret := "coder_abcdefghij_" + strings.Repeat("x", 40)
 	s.remember(secret, "short", "tok/en+with=chars")

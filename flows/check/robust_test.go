@@ -43,6 +43,7 @@ func allApps(t *testing.T, srv *sandbox.Server) []client.App {
 // checks that the run stops with the context's error and that everything
 // it created, apps and registered clients alike, is gone.
 func TestCheckCancelledMidwayCleansUp(t *testing.T) {
+	t.Parallel()
 	for _, at := range []int64{9, 14, 40, 55, -1} {
 		t.Run("", func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -97,6 +98,7 @@ func TestCheckCancelledMidwayCleansUp(t *testing.T) {
 }
 
 func TestCheckNoRecorder(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	plain, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
 	if err != nil {
@@ -119,8 +121,10 @@ func TestCheckNoRecorder(t *testing.T) {
 }
 
 func TestCheckProviderDisabled(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
+			t.Parallel()
 			_, c, rec := startSandbox(t, sandbox.Options{Compat: compat, ProviderDisabled: true})
 			rep, err := check.Run(context.Background(), check.Config{Client: c, Recorder: rec})
 			if err != nil {
@@ -141,6 +145,7 @@ func TestCheckProviderDisabled(t *testing.T) {
 }
 
 func TestCheckMemberSession(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{})
 	_, token, err := srv.CreateUser("member@example.com", "member", "SomePassw0rd!", false)
 	if err != nil {
@@ -163,6 +168,7 @@ func TestCheckMemberSession(t *testing.T) {
 // with garbage, with huge bodies or not at all: the run completes, fails,
 // and nothing panics.
 func TestCheckHostileServer(t *testing.T) {
+	t.Parallel()
 	handlers := map[string]http.HandlerFunc{
 		"html": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
@@ -246,6 +252,7 @@ func TestCheckHostileServer(t *testing.T) {
 // first few with 429: no check may count that as the server refusing a
 // wrong request.
 func TestCheckRateLimitIsNotARefusal(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	var tokenCalls atomic.Int64
 	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -286,6 +293,7 @@ func TestCheckRateLimitIsNotARefusal(t *testing.T) {
 // metadata and the MCP endpoint from the server: those checks skip with the
 // reason instead of failing.
 func TestCheckSkipsWhatTheServerDoesNotOffer(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{})
 	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if strings.HasPrefix(r.URL.Path, "/api/experimental/mcp/") {
@@ -338,6 +346,7 @@ func TestCheckSkipsWhatTheServerDoesNotOffer(t *testing.T) {
 // TestCheckCleanupFailureIsReported makes every app deletion fail: the run
 // still reports all checks, and Run's error names what was left behind.
 func TestCheckCleanupFailureIsReported(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{})
 	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.Method == http.MethodDelete {
@@ -361,6 +370,7 @@ func TestCheckCleanupFailureIsReported(t *testing.T) {
 }
 
 func TestCheckNoRecorderDCREvidence(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{EnableDCR: true})
 	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
 	if err != nil {
@@ -390,6 +400,7 @@ func TestCheckNoRecorderDCREvidence(t *testing.T) {
 // made it (the answer never arrives) leaves nothing behind: cleanup finds
 // the app by its name.
 func TestCheckInterruptedCreateLeavesNothing(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

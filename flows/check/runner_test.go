@@ -33,6 +33,7 @@ func shape(r check.Result) string {
 // every sandbox profile: verdicts, details, the evidence's requests and
 // their answers, in registry order, streamed in that order too.
 func TestParallelRunMatchesSequential(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opts sandbox.Options
@@ -43,6 +44,7 @@ func TestParallelRunMatchesSequential(t *testing.T) {
 		{"v2.30", sandbox.Options{Compat: sandbox.CompatV230}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, c, rec := startSandbox(t, tc.opts)
 			run := func(parallelism int) check.Report {
 				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -84,6 +86,7 @@ func TestParallelRunMatchesSequential(t *testing.T) {
 
 // Only with parallelism: the selection and what it needs, nothing else.
 func TestParallelOnly(t *testing.T) {
+	t.Parallel()
 	_, c, rec := startSandbox(t, sandbox.Options{RateLimit: -1})
 	for _, only := range [][]string{{"token.body-limit"}, {"discovery.cacheable", "authorize.error-state"}, {"mcp.scope-step-up", "transport.no-store"}} {
 		var seq, par check.Report
@@ -112,6 +115,7 @@ func TestParallelOnly(t *testing.T) {
 // Cancelled midway, a parallel run reports an in-order prefix of the
 // registry, each result streamed once, and removes its apps.
 func TestParallelCancel(t *testing.T) {
+	t.Parallel()
 	_, c, rec := startSandbox(t, sandbox.Options{RateLimit: -1})
 	for _, after := range []string{"setup.apps", "mcp.tools-list", "code.single-use", "revoke.rfc7009"} {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -109,8 +109,10 @@ func assertNoSecrets(t *testing.T, rep check.Report, session string) {
 }
 
 func TestCheckSandboxMain(t *testing.T) {
+	t.Parallel()
 	for _, dcr := range []bool{false, true} {
 		t.Run(map[bool]string{false: "dcr-off", true: "dcr-on"}[dcr], func(t *testing.T) {
+			t.Parallel()
 			srv, c, rec := startSandbox(t, sandbox.Options{EnableDCR: dcr})
 			rep := runCheck(t, c, rec)
 			for _, r := range rep.Checks {
@@ -149,6 +151,7 @@ func TestCheckSandboxMain(t *testing.T) {
 }
 
 func TestCheckSandboxV230(t *testing.T) {
+	t.Parallel()
 	srv, c, rec := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	rep := runCheck(t, c, rec)
 	st := statuses(rep)
@@ -236,6 +239,7 @@ var unmeasured = map[string]bool{"transport.no-store": true, "discovery.cacheabl
 // profile and compares every check's verdict with what the real Coder
 // v2.36.0 gave (testdata/coder-v2.36.0-verdicts.txt, from the reference).
 func TestCheckSandboxV236MatchesRealCoder(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("testdata/coder-v2.36.0-verdicts.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -279,6 +283,7 @@ func TestCheckSandboxV236MatchesRealCoder(t *testing.T) {
 // with the bypass off it waits on Retry-After (shown in the report) and
 // still gives every verdict it gives without limits.
 func TestCheckRateLimits(t *testing.T) {
+	t.Parallel()
 	_, free, freeRec := startSandbox(t, sandbox.Options{RateLimit: -1})
 	want := statuses(runCheck(t, free, freeRec))
 	for _, tc := range []struct {
@@ -286,6 +291,7 @@ func TestCheckRateLimits(t *testing.T) {
 		bypass bool
 	}{{"owner bypass", true}, {"paced on Retry-After", false}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			// Coder's 60 a minute: a run stays under it on the endpoints the
 			// session does not sign (tokens, per IP). Without the bypass, 8 a
 			// second makes the suite's 23 authorizations and 27 exchanges wait.
@@ -333,6 +339,7 @@ func TestCheckRateLimits(t *testing.T) {
 
 // The report's server.features, per profile, from what the server showed.
 func TestCheckReportsServerFeatures(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		compat                     sandbox.Compat
 		era                        string
@@ -344,6 +351,7 @@ func TestCheckReportsServerFeatures(t *testing.T) {
 		{sandbox.CompatV230, "v2.30", 0, false, false, false},
 	} {
 		t.Run(string(tc.compat), func(t *testing.T) {
+			t.Parallel()
 			_, c, rec := startSandbox(t, sandbox.Options{Compat: tc.compat})
 			rep := runCheck(t, c, rec)
 			f := rep.Server.Features

@@ -40,8 +40,10 @@ func coderApproachAt(t testing.TB, baseURL, session string) (string, error) {
 }
 
 func TestCoderApproachScript(t *testing.T) {
+	t.Parallel()
 	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
+			t.Parallel()
 			srv, _, _ := startSandbox(t, sandbox.Options{Compat: compat})
 			out, err := coderApproach(t, srv)
 			if err != nil || !strings.Contains(out, "passed 10 of 10") {
@@ -59,6 +61,7 @@ func TestCoderApproachScript(t *testing.T) {
 // before it authenticates (405 to HEAD) fails that step. (Behind the proxy
 // the Bearer steps fail too: the token's audience is the proxy's URL.)
 func TestCoderApproachScriptProbesWithHEAD(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
 	target, err := url.Parse(srv.URL())
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestDocuments(t *testing.T) {
+	t.Parallel()
 	got := Documents("RFC 8414 §2, §3; MCP 2025-11-25 Authorization Server Metadata Discovery; OAuth 2.1 §4.1.1 (x); Coder 2.38 (nostore)")
 	want := []string{"RFC 8414", "MCP 2025-11-25", "OAuth 2.1", "Coder 2.38"}
 	if !slices.Equal(got, want) {
@@ -19,6 +20,7 @@ func TestDocuments(t *testing.T) {
 // A check counts for the MCP versions from the one it cites on; one that
 // cites only OAuth documents counts for all; Coder's own API for none.
 func TestAppliesTo(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		basis string
 		want  []bool // per MCPVersions
@@ -38,6 +40,7 @@ func TestAppliesTo(t *testing.T) {
 }
 
 func TestGradesAndForSpec(t *testing.T) {
+	t.Parallel()
 	res := func(id string, st Status, lv Level, basis string) Result {
 		return Result{ID: id, Status: st, Level: lv, Basis: basis, Documents: Documents(basis)}
 	}

@@ -21,6 +21,7 @@ var want = map[sandbox.Compat]map[string]string{
 }
 
 func TestClientProfilesOnEachServer(t *testing.T) {
+	t.Parallel()
 	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
 			srv, c := startWithDCR(t, compat)
@@ -51,6 +52,7 @@ func TestClientProfilesOnEachServer(t *testing.T) {
 // With DCR off, every client (they all register themselves) breaks at
 // registration, saying so.
 func TestClientProfilesWithoutDCR(t *testing.T) {
+	t.Parallel()
 	srv, err := sandbox.Start(context.Background(), sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +69,7 @@ func TestClientProfilesWithoutDCR(t *testing.T) {
 
 // README.md's table of client profiles says what this test finds.
 func TestReadmeTableMatches(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +94,7 @@ func TestReadmeTableMatches(t *testing.T) {
 // token for the MCP resource and initializes with it; the verdicts are
 // those of the deployment start, plus the MCP steps where the client works.
 func TestClientProfilesFromTheMCPEndpoint(t *testing.T) {
+	t.Parallel()
 	for _, compat := range sandbox.Profiles() {
 		t.Run(string(compat), func(t *testing.T) {
 			srv, c := startWithDCR(t, compat)

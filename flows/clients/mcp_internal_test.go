@@ -3,6 +3,7 @@ package clients
 import "testing"
 
 func TestResourceCovers(t *testing.T) {
+	t.Parallel()
 	mcp := "https://coder.example.com/api/experimental/mcp/http"
 	for res, want := range map[string]bool{
 		"https://coder.example.com":                             true,

@@ -3,7 +3,6 @@ package rotation_test
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"oauthdeck/flows/rotation"
 	"oauthdeck/keyring"
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 func start(t *testing.T, compat sandbox.Compat) (*sandbox.Server, *client.Client, string, string) {
@@ -22,12 +22,7 @@ func start(t *testing.T, compat sandbox.Compat) (*sandbox.Server, *client.Client
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	// The older profiles match the callback exactly: register a free port.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	callback := "http://" + l.Addr().String() + "/callback"
-	_ = l.Close()
+	callback := "http://127.0.0.1:" + testenv.LoopbackPort(t) + "/callback"
 	id, secrets := srv.Seed(sandbox.AppSeed{Name: "rotate-me", RedirectURIs: []string{callback},
 		Secrets: []sandbox.SecretSeed{{LastUsed: time.Now().Add(-time.Hour)}}})
 	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{})
@@ -59,6 +54,7 @@ func flowWith(t *testing.T, c *client.Client, appID, secret string) error {
 // a stopped and resumed run would: at the end one secret is left, the new
 // one works for an exchange and a refresh, and the old one is refused.
 func TestRotationEndToEnd(t *testing.T) {
+	t.Parallel()
 	for _, compat := range []sandbox.Compat{sandbox.CompatMain, sandbox.CompatV236, sandbox.CompatV230} {
 		t.Run(string(compat), func(t *testing.T) {
 			ctx := context.Background()
@@ -123,6 +119,7 @@ func TestRotationEndToEnd(t *testing.T) {
 }
 
 func TestStoreRefusesAForeignFile(t *testing.T) {
+	t.Parallel()
 	store := rotation.Store{Dir: t.TempDir()}
 	st := rotation.State{Deployment: "https://a.example.com", AppID: "app", Stage: rotation.StageCreated}
 	if err := store.Save(st); err != nil {
@@ -142,6 +139,7 @@ func TestStoreRefusesAForeignFile(t *testing.T) {
 // The kept secret is the new one only when its tail says so; once the
 // rotation ends, the kept secret that no longer works is dropped.
 func TestKeptSecret(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	store := keyring.NewMemory()
 	st := rotation.State{Deployment: "https://coder.example.com", AppID: "app", NewSecretTail: "NEW123"}

@@ -1,0 +1,57 @@
+package testenv
+
+import (
+	"math/rand/v2"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// LoopbackPort returns a 127.0.0.1 port for a test to listen on later (a
+// redirect URI registered before its listener exists). It is taken below
+// the kernel's ephemeral range, so the outgoing connections and port-0
+// listeners of tests running in parallel cannot take it in the meantime
+// (a port-0 port closed and reused later could be), and it is handed out
+// once per test process.
+func LoopbackPort(t testing.TB) string {
+	t.Helper()
+	portMu.Lock()
+	defer portMu.Unlock()
+	low := ephemeralLow()
+	for range 200 {
+		p := 10000 + rand.IntN(low-10000)
+		if portsGiven[p] {
+			continue
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			continue // another program holds it
+		}
+		_ = l.Close()
+		portsGiven[p] = true
+		return strconv.Itoa(p)
+	}
+	t.Fatal("no free loopback port below the ephemeral range after 200 tries")
+	return ""
+}
+
+var (
+	portMu     sync.Mutex
+	portsGiven = map[int]bool{}
+)
+
+// ephemeralLow is the first port the kernel hands out for port 0 (Linux's
+// ip_local_port_range; 32768, its usual value, elsewhere).
+func ephemeralLow() int {
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 11000 {
+				return n
+			}
+		}
+	}
+	return 32768
+}
