@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"context"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -22,11 +23,12 @@ func LoopbackPort(t testing.TB) string {
 	defer portMu.Unlock()
 	low := ephemeralLow()
 	for range 200 {
-		p := 10000 + rand.IntN(low-10000)
+		p := 10000 + rand.IntN(low-10000) //nolint:gosec // a port to try, not a secret
 		if portsGiven[p] {
 			continue
 		}
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		var lc net.ListenConfig
+		l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:"+strconv.Itoa(p))
 		if err != nil {
 			continue // another program holds it
 		}
