@@ -114,6 +114,16 @@ func TestAuditFailOnAndJUnit(t *testing.T) {
 		t.Fatalf("clean estate:\n%s", out)
 	}
 
+	// The same estate on a deployment run without rate limits.
+	off := startSandbox(t, sandbox.Options{RateLimit: -1})
+	off.Seed(sandbox.AppSeed{Name: "tidy", RedirectURIs: []string{"https://tidy.example.com/cb"}, Scope: "coder:workspaces.access",
+		Secrets: []sandbox.SecretSeed{{LastUsed: time.Now().Add(-time.Hour)}}})
+	hOff := newHarness(t)
+	hOff.loginEnv(off)
+	if _, got := auditFindings(t, hOff); !slices.Equal(got, []string{"deployment.rate-limit-off "}) {
+		t.Fatalf("rate limits off: %q", got)
+	}
+
 	_, h = demoEstate(t, sandbox.CompatMain)
 	r := h.run("", "audit", "-o", "junit", "--fail-on", "medium")
 	var doc struct {

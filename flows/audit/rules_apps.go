@@ -33,6 +33,17 @@ func checkDCROpen(j *judge, r Rule) {
 	j.emit(r, nil, "", msg)
 }
 
+// checkRateLimitOff: Coder 2.38 states its limit (X-Ratelimit-Limit) on the
+// metadata answer, which draws on the same limit as /oauth2; no header there
+// means the limits are off. Older releases never send one, so say nothing.
+func checkRateLimitOff(j *judge, r Rule) {
+	s := j.est.Server
+	if s.Kind != "coder" || s.Era != coder.EraFlag || !s.Features.Metadata || s.Features.RateLimit > 0 {
+		return
+	}
+	j.emit(r, nil, "", "the metadata answer carries no X-Ratelimit-Limit: this deployment runs without rate limits, so codes, refresh tokens and client secrets can be guessed at full speed")
+}
+
 func checkUpgrade(j *judge, r Rule) {
 	if j.est.Server.Kind != "coder" || j.est.Server.Era == coder.EraFlag {
 		return

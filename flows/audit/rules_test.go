@@ -27,7 +27,7 @@ func flagEstate(apps ...AppState) Estate {
 	}
 	return Estate{
 		URL: "https://coder.example.com", ReadAt: now, DCROpen: false, Scopes: []string{"coder:workspaces.access", "workspace:ssh"},
-		Server: coder.Describe(coder.Evidence{Version: "v2.38.0", HasBuildInfo: true, Metadata: true}),
+		Server: coder.Describe(coder.Evidence{Version: "v2.38.0", HasBuildInfo: true, Metadata: true, RateLimit: 60}),
 		Apps:   apps,
 	}
 }
@@ -235,5 +235,20 @@ func TestUnknownSeverityRanksLowest(t *testing.T) {
 	t.Parallel()
 	if Severity("critical").AtLeast(Info) || !Info.AtLeast(Severity("critical")) {
 		t.Fatal("an unknown severity ranks above info")
+	}
+}
+
+// A 2.38 deployment whose metadata answer states no rate limit runs with
+// the limits off; one whose metadata was not read says nothing either way.
+func TestRateLimitOff(t *testing.T) {
+	t.Parallel()
+	est := flagEstate(clean("good"))
+	est.Server = coder.Describe(coder.Evidence{Version: "v2.38.0", HasBuildInfo: true, Metadata: true})
+	if got := rules(Judge(est, Options{})); !slices.Equal(got, []string{"deployment.rate-limit-off  "}) {
+		t.Fatalf("limits off: findings %q", got)
+	}
+	est.Server = coder.Describe(coder.Evidence{Version: "v2.38.0", HasBuildInfo: true})
+	if got := rules(Judge(est, Options{})); len(got) != 0 {
+		t.Fatalf("metadata not read: findings %q", got)
 	}
 }
