@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"log"
+	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/atotto/clipboard"
 
 	"oauthdeck/client"
+	"oauthdeck/flows/rotation"
 )
 
 // API is the part of *client.Client the console calls. It exists so unit
@@ -67,6 +69,8 @@ type Common struct {
 	sessionGen uint64 // bumped on every session change
 
 	selectedApp *client.App // set by the Apps screen, read by Flow
+
+	rotations *rotation.Store // made on first use: see rotationStore
 
 	status *statusBar
 
@@ -197,3 +201,17 @@ func (c *Common) clock() time.Time {
 
 // noteOnExit keeps a line for after the console has ended.
 func (c *Common) noteOnExit(line string) { c.exitNotes = append(c.exitNotes, line) }
+
+// rotationStore is where the rotation wizards keep their state: next to the
+// config, or, without one (the demo), in memory for the console's life, so
+// a wizard closed and reopened resumes either way.
+func (c *Common) rotationStore() rotation.Store {
+	if c.rotations == nil {
+		st := rotation.MemoryStore()
+		if c.Deps.ConfigPath != "" {
+			st = rotation.Store{Dir: filepath.Join(filepath.Dir(c.Deps.ConfigPath), "rotations")}
+		}
+		c.rotations = &st
+	}
+	return *c.rotations
+}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"path/filepath"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -17,13 +16,14 @@ import (
 // enter moves to the next stage (create, prove), the hand-over refreshes
 // the secrets' last use every few seconds, f finishes (deletes the old
 // secrets after a confirmation) and a aborts. The state is saved next to
-// the config after each stage (kept in memory only when there is no config,
-// as in the demo), so closing the screen and coming back resumes.
+// the config after each stage (in memory for the console's life when there
+// is no config, as in the demo), so closing the screen and coming back
+// resumes.
 type rotateScreen struct {
 	base
 	app      client.App
 	name     string // sanitised
-	store    *rotation.Store
+	store    rotation.Store
 	st       *rotation.State
 	secret   string // the new secret's value, while this screen knows it
 	shown    string // secret sanitised for the screen
@@ -57,9 +57,7 @@ func newRotateScreen(c *Common, app client.App) *rotateScreen {
 	if sess := c.Session(); sess != nil && sess.Build != nil {
 		s.recorded = coder.EraOf(sess.Build.Version).RecordsSecretUse()
 	}
-	if c.Deps.ConfigPath != "" {
-		s.store = &rotation.Store{Dir: filepath.Join(filepath.Dir(c.Deps.ConfigPath), "rotations")}
-	}
+	s.store = c.rotationStore()
 	return s
 }
 
@@ -111,7 +109,7 @@ func (s *rotateScreen) load(label string) tea.Cmd {
 	gen, ctx, store, keys, appID, cur := s.nextGen(), s.freshCtx(), s.store, s.c.Deps.Store, s.app.ID, s.st
 	return s.c.await(func() tea.Msg {
 		msg := rotateLoadedMsg{gen: gen, label: label, st: cur}
-		if cur == nil && store != nil {
+		if cur == nil {
 			st, ok, err := store.Load(cl.BaseURL(), appID)
 			if err != nil {
 				msg.err = err
@@ -145,7 +143,7 @@ func (s *rotateScreen) advance() tea.Cmd {
 		return s.c.await(func() tea.Msg {
 			st, full, err := rotation.Start(ctx, cl, appID, time.Now())
 			msg := rotateCreatedMsg{st: st, full: full, err: err}
-			if err == nil && store != nil {
+			if err == nil {
 				msg.saveErr = store.Save(st) // at once: the secret exists even if no screen gets this message
 			}
 			return msg
@@ -160,7 +158,7 @@ func (s *rotateScreen) advance() tea.Cmd {
 		return s.c.await(func() tea.Msg {
 			err := rotation.Prove(ctx, cl, &st, secret, time.Now())
 			msg := rotateProvedMsg{st: st, err: err}
-			if err == nil && store != nil {
+			if err == nil {
 				msg.saveErr = store.Save(st)
 			}
 			return msg
@@ -223,9 +221,7 @@ func (s *rotateScreen) endRotation(abort bool) tea.Cmd {
 			err := rotation.Abort(ctx, cl, st)
 			if err == nil {
 				rotation.ForgetDeleted(ctx, keys, st, true) // the new secret no longer works
-				if store != nil {
-					err = store.Remove(st.Deployment, st.AppID)
-				}
+				err = store.Remove(st.Deployment, st.AppID)
 			}
 			return rotateEndedMsg{text: "Rotation aborted: the new secret was deleted; the old ones stay", err: err}
 		})
@@ -235,9 +231,7 @@ func (s *rotateScreen) endRotation(abort bool) tea.Cmd {
 		deleted, err := rotation.Finish(ctx, cl, st)
 		if err == nil {
 			rotation.ForgetDeleted(ctx, keys, st, false) // an old secret, deleted
-			if store != nil {
-				err = store.Remove(st.Deployment, st.AppID)
-			}
+			err = store.Remove(st.Deployment, st.AppID)
 		}
 		return rotateEndedMsg{text: "Rotation done: " + countOf(len(deleted), "old secret") + " deleted; the app has the new one (…" + safe.Line(st.NewSecretTail) + ")", err: err}
 	})

@@ -13,14 +13,26 @@ import (
 // The rotation wizard against the sandbox, stopped and resumed: create and
 // keep the secret, leave the screen, come back (the saved state and the
 // kept secret resume it), prove, watch the hand-over, finish. One secret is
-// left, the new one.
+// left, the new one. The same without a config directory (the demo): the
+// state is kept in memory for the console's life.
 func TestRotateWizardResumes(t *testing.T) {
 	t.Parallel()
+	for _, where := range []string{"config dir", "memory"} {
+		t.Run(where, func(t *testing.T) {
+			t.Parallel()
+			rotateAndResume(t, where == "config dir")
+		})
+	}
+}
+
+func rotateAndResume(t *testing.T, withConfig bool) {
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain})
 	id, _ := srv.Seed(sandbox.AppSeed{Name: "rotate-me", RedirectURIs: []string{"http://127.0.0.1:9876/callback"},
 		Secrets: []sandbox.SecretSeed{{LastUsed: time.Now().Add(-time.Hour)}}})
 	l := newFlowLoop(t, srv, 100, 30)
-	l.c.Deps.ConfigPath = filepath.Join(t.TempDir(), "config.json")
+	if withConfig {
+		l.c.Deps.ConfigPath = filepath.Join(t.TempDir(), "config.json")
+	}
 	app, err := l.c.Session().API.App(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)

@@ -9,10 +9,25 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
-// Store keeps rotation states as files in Dir, one per deployment and app.
-type Store struct{ Dir string }
+// Store keeps rotation states as files in Dir, one per deployment and app,
+// or, made by MemoryStore, in memory for as long as the process lives (the
+// demo has no config directory, and a wizard closed and reopened there
+// still resumes).
+type Store struct {
+	Dir string
+	mem *memStates
+}
+
+type memStates struct {
+	mu sync.Mutex
+	m  map[string]State
+}
+
+// MemoryStore is a Store that keeps states in memory only.
+func MemoryStore() Store { return Store{mem: &memStates{m: map[string]State{}}} }
 
 func (s Store) path(deployment, appID string) string {
 	sum := sha256.Sum256([]byte(deployment + "\x00" + appID))
@@ -24,6 +39,12 @@ const maxStateBytes = 64 << 10
 
 // Load reads the rotation of an app, if one is under way.
 func (s Store) Load(deployment, appID string) (State, bool, error) {
+	if s.mem != nil {
+		s.mem.mu.Lock()
+		defer s.mem.mu.Unlock()
+		st, ok := s.mem.m[s.path(deployment, appID)]
+		return st, ok, nil
+	}
 	p := s.path(deployment, appID)
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -41,6 +62,12 @@ func (s Store) Load(deployment, appID string) (State, bool, error) {
 
 // Save writes the state (mode 0600, replaced whole).
 func (s Store) Save(st State) error {
+	if s.mem != nil {
+		s.mem.mu.Lock()
+		defer s.mem.mu.Unlock()
+		s.mem.m[s.path(st.Deployment, st.AppID)] = st
+		return nil
+	}
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("saving the rotation state: %w", err)
 	}
@@ -61,6 +88,12 @@ func (s Store) Save(st State) error {
 
 // Remove forgets the rotation of an app.
 func (s Store) Remove(deployment, appID string) error {
+	if s.mem != nil {
+		s.mem.mu.Lock()
+		defer s.mem.mu.Unlock()
+		delete(s.mem.m, s.path(deployment, appID))
+		return nil
+	}
 	err := os.Remove(s.path(deployment, appID))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing the rotation state: %w", err)
