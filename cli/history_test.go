@@ -56,6 +56,16 @@ func TestAppsHistory(t *testing.T) {
 		t.Fatalf("table:\n%s", out)
 	}
 
+	// A member may not read the audit log: it says so, and which roles may.
+	_, memberToken, err := srv.CreateUser("member@example.com", "member", "member-password-1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.env["CODER_SESSION_TOKEN"] = memberToken
+	if out := h.ok("", "apps", "history", app.ID); !strings.Contains(out, "No history") || !strings.Contains(out, "needs the Owner or Auditor role") {
+		t.Fatalf("as a member:\n%s", out)
+	}
+
 	none := startSandbox(t, sandbox.Options{NoAuditLog: true})
 	h.loginEnv(none)
 	id, _ := none.Seed(sandbox.AppSeed{Name: "x", RedirectURIs: []string{"https://x.example.com/cb"}})
