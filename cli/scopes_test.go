@@ -15,15 +15,35 @@ func TestScopesList(t *testing.T) {
 	srv := startSandbox(t, sandbox.Options{})
 	h := newHarness(t)
 	h.loginEnv(srv)
-	var cat struct {
+	type catalogue struct {
 		Composite, Wildcard []string
 		LowLevel            []string `json:"low_level"`
+		Expands             map[string][]string
+		Note                string
 	}
+	var cat catalogue
 	if err := json.Unmarshal([]byte(h.ok("", "scopes", "list", "-o", "json")), &cat); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(cat.Composite, "coder:workspaces.access") || !slices.Contains(cat.Wildcard, "workspace:*") || !slices.Contains(cat.LowLevel, "workspace:ssh") {
 		t.Fatalf("catalogue %+v", cat)
+	}
+	// 2.38 says at /api/v2/auth/scopes what a composite covers.
+	if got := cat.Expands["coder:workspaces.access"]; !slices.Equal(got, []string{"template:read", "workspace:ssh"}) || !strings.Contains(cat.Note, "expanded") {
+		t.Fatalf("expansion %q (%s)", got, cat.Note)
+	}
+	if out := h.ok("", "scopes", "list"); !strings.Contains(out, "template:read") {
+		t.Fatalf("table without the expansion:\n%s", out)
+	}
+	// v2.30 serves no catalogue: nothing is expanded, and the note says so.
+	old := startSandbox(t, sandbox.Options{Compat: sandbox.CompatV230})
+	h.loginEnv(old)
+	cat = catalogue{}
+	if err := json.Unmarshal([]byte(h.ok("", "scopes", "list", "-o", "json")), &cat); err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.Expands) != 0 || !strings.Contains(cat.Note, "not expanded") {
+		t.Fatalf("v2.30: %+v", cat)
 	}
 }
 

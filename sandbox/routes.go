@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/api/v2/oauth2-provider/settings", s.requireSession(s.requireScope(s.handleSettings)))
 	mux.HandleFunc("/api/v2/audit", s.only(s.requireSession(s.handleAudit), http.MethodGet))
 	mux.HandleFunc("/api/v2/entitlements", s.only(s.requireSession(s.handleEntitlements), http.MethodGet))
+	mux.HandleFunc("/api/v2/auth/scopes", s.only(s.requireSession(s.handleAuthScopes), http.MethodGet))
 	mux.HandleFunc("/api/experimental/mcp/http", s.gate(s.handleMCP))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, _ *http.Request) { writeRouteNotFound(w) })
 
