@@ -121,28 +121,32 @@ func (s *flowOptionsForm) lookupScopes() tea.Cmd {
 // suggestScopes offers, for the word being typed, the server's scopes not
 // already in the field (→ accepts), and says which typed ones it does not
 // advertise (RFC 8414 §2 allows a partial list; a negative test may want one).
-func (s *flowOptionsForm) suggestScopes() {
-	if len(s.scopes) == 0 {
+func (s *flowOptionsForm) suggestScopes() { suggestScopes(s.scope, s.scopes) }
+
+// suggestScopes is the per-word completion of a scope field from the
+// server's scopes_supported, shared by the flow form and scope try.
+func suggestScopes(field *formField, scopes []string) {
+	if len(scopes) == 0 {
 		return
 	}
-	v := s.scope.input.Value()
+	v := field.input.Value()
 	prefix := v[:strings.LastIndex(v, " ")+1]
 	have := strings.Fields(v)
 	var sugg []string
-	for _, sc := range s.scopes {
+	for _, sc := range scopes {
 		if !slices.Contains(have, sc) {
 			sugg = append(sugg, prefix+sc)
 		}
 	}
-	s.scope.input.SetSuggestions(sugg)
+	field.input.SetSuggestions(sugg)
 	var unknown []string
 	for _, sc := range have {
-		if !slices.Contains(s.scopes, sc) {
+		if !slices.Contains(scopes, sc) {
 			unknown = append(unknown, sc)
 		}
 	}
-	s.scope.hint = "→ completes from the server's scopes_supported (" + itoa(len(s.scopes)) + "); empty: no scope parameter"
+	field.hint = "→ completes from the server's scopes_supported (" + itoa(len(scopes)) + "); empty: no scope parameter"
 	if len(unknown) > 0 {
-		s.scope.hint = "! not in scopes_supported: " + strings.Join(unknown, " ") + " (the server does not advertise it: expect invalid_scope, or the scope ignored); " + s.scope.hint
+		field.hint = "! not in scopes_supported: " + strings.Join(unknown, " ") + " (the server does not advertise it: expect invalid_scope, or the scope ignored); " + field.hint
 	}
 }

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -16,7 +19,10 @@ import (
 // sends an authorization request for the typed scope set, consented by the
 // admin session, and shows the deployment's answer (flows.TryScope); with
 // the app's kept secret the code is redeemed to show the granted scope,
-// and that token is revoked. Earlier answers stay listed.
+// and that token is revoked. Earlier answers stay listed. Above them, the
+// deployment's scope catalogue (flows.ReadScopeCatalog): how many names of
+// each kind, and what each composite covers where the server says; the
+// field completes from it.
 type scopeTry struct {
 	base
 	f       form
@@ -27,6 +33,14 @@ type scopeTry struct {
 	trials  []flows.ScopeTrial
 	running bool
 	err     error
+	cat     *flows.ScopeCatalog
+	catErr  error
+}
+
+type scopeCatalogMsg struct {
+	sessionGen uint64 // a reply for another deployment is dropped
+	cat        flows.ScopeCatalog
+	err        error
 }
 
 type scopeTriedMsg struct {
@@ -38,13 +52,28 @@ type scopeTriedMsg struct {
 func newScopeTry(c *Common, app client.App) *scopeTry {
 	s := &scopeTry{base: newBase(c), app: app, name: safe.Line(app.Name), allow: safe.Line(app.Scope)}
 	s.scope = newTextField(c, "Scope set to request (space-separated; empty: none)", "e.g. workspace:ssh template:read", false)
+	s.scope.input.ShowSuggestions = true
+	s.scope.input.KeyMap.AcceptSuggestion = key.NewBinding(key.WithKeys("right"))
 	s.f = form{c: c, fields: []*formField{s.scope}}
 	return s
 }
 
 func (s *scopeTry) Title() string   { return "Try a scope set" }
 func (s *scopeTry) Capturing() bool { return true }
-func (s *scopeTry) Init() tea.Cmd   { return s.f.focusField(0) }
+func (s *scopeTry) Init() tea.Cmd   { return tea.Batch(s.f.focusField(0), s.loadCatalog()) }
+
+// loadCatalog reads the scope catalogue off the loop.
+func (s *scopeTry) loadCatalog() tea.Cmd {
+	sess := s.c.Session()
+	if sess == nil || sess.Client == nil {
+		return nil
+	}
+	ctx, cl, gen := s.ctx, sess.Client, s.c.SessionGen()
+	return func() tea.Msg {
+		cat, err := flows.ReadScopeCatalog(ctx, cl)
+		return scopeCatalogMsg{sessionGen: gen, cat: cat, err: err}
+	}
+}
 func (s *scopeTry) SetSize(w, h int) {
 	s.base.SetSize(w, h)
 	s.f.setWidth(min(w, 100))
@@ -59,6 +88,13 @@ func (s *scopeTry) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case stylesChangedMsg:
 		s.f.restyle()
+		return nil
+	case scopeCatalogMsg:
+		if msg.sessionGen != s.c.SessionGen() {
+			return nil
+		}
+		s.cat, s.catErr = &msg.cat, msg.err
+		suggestScopes(s.scope, s.catalogNames())
 		return nil
 	case scopeTriedMsg:
 		if !s.current(msg.gen) {
@@ -76,7 +112,39 @@ func (s *scopeTry) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	_, cmd := s.f.update(msg)
+	suggestScopes(s.scope, s.catalogNames())
 	return cmd
+}
+
+func (s *scopeTry) catalogNames() []string {
+	if s.cat == nil {
+		return nil
+	}
+	return slices.Concat(s.cat.Composite, s.cat.Wildcard, s.cat.LowLevel, s.cat.Other)
+}
+
+// catalogView is the catalogue in a few lines: counts by kind, then each
+// composite's expansion where the server says what it covers.
+func (s *scopeTry) catalogView() string {
+	st := s.c.Styles
+	switch {
+	case s.catErr != nil:
+		return st.Warn.Render("Catalogue not read: "+safe.Line(s.catErr.Error())) + "\n"
+	case s.cat == nil:
+		return st.Faint.Render("reading the scope catalogue…") + "\n"
+	case s.cat.Len() == 0:
+		return st.Faint.Render("Catalogue: the server publishes no scopes_supported") + "\n"
+	}
+	c := s.cat
+	out := st.Subtle.Render(fmt.Sprintf("Catalogue: %d composite, %d wildcard, %d low-level, %d other (→ completes)",
+		len(c.Composite), len(c.Wildcard), len(c.LowLevel), len(c.Other))) + "\n"
+	for _, name := range slices.Sorted(maps.Keys(c.Expands)) {
+		out += "  " + name + " covers " + strings.Join(c.Expands[name], " ") + "\n"
+	}
+	if len(c.Expands) == 0 && c.Note != "" {
+		out += "  " + st.Faint.Render(wrapText(c.Note, s.width-2)) + "\n"
+	}
+	return out
 }
 
 func (s *scopeTry) try() tea.Cmd {
@@ -101,7 +169,8 @@ func (s *scopeTry) View() string {
 	if allow == "" {
 		allow = "(none: unrestricted on 2.38)"
 	}
-	b.WriteString(st.Subtle.Render("Allowlist: "+allow+" · asked live, with your consent; a redeemed token is revoked") + "\n\n")
+	b.WriteString(st.Subtle.Render("Allowlist: "+allow+" · asked live, with your consent; a redeemed token is revoked") + "\n")
+	b.WriteString(s.catalogView() + "\n")
 	b.WriteString(s.f.view(min(s.width, 100)) + "\n")
 	if s.running {
 		b.WriteString(st.Info.Render("asking the deployment…") + "\n")

@@ -29,7 +29,14 @@ func TestScopeTryScreen(t *testing.T) {
 	l.waitScreen("scoped")
 	l.key("S")
 	l.waitScreen("What would scoped be granted?", "Allowlist: coder:workspaces.access")
-	l.typeText("workspace:ssh")
+	// The catalogue, with the composite's expansion the server states; the
+	// field completes from it.
+	l.waitScreen("Catalogue: ", " low-level", "coder:workspaces.access covers template:read workspace:ssh")
+	l.typeText("workspace:ss")
+	l.waitScreen("→ completes from the server's scopes_supported")
+	l.key("backspace")
+	l.key("backspace")
+	l.typeText("ssh")
 	l.key("enter")
 	l.waitScreen("✓ granted  workspace:ssh  → token scope: workspace:ssh", "revoked")
 	for range len("workspace:ssh") {
