@@ -156,15 +156,7 @@ func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {
 	case pruneDoneMsg:
 		s.endTask(msg.taskID)
 		s.pruning = false
-		text := "Pruned " + countOf(len(msg.res.Deleted), "app")
-		kind := noticeSuccess
-		if n := len(msg.res.Failed) + len(msg.res.Left); n > 0 {
-			text += "; " + itoa(n) + " not deleted"
-			kind = noticeWarn
-			if len(msg.res.Failed) > 0 {
-				text += " (" + msg.res.Failed[0].Error + ")"
-			}
-		}
+		text, kind := pruneOutcome(msg.res)
 		return tea.Batch(s.c.Notify(kind, text), cmdOf(appsChangedMsg{}), s.run())
 	case tea.KeyPressMsg:
 		km := s.c.Keys

@@ -108,3 +108,24 @@ func (s *auditScreen) startPrune(cands []audit.Candidate) tea.Cmd {
 		return pruneDoneMsg{res: audit.Prune(ctx, cl, cands, nil), taskID: id}
 	}))
 }
+
+// pruneOutcome says what a prune did, naming every app it did not delete
+// (refused, with the server's reason, or left when it was interrupted): the
+// status bar shows the start, ! the whole text.
+func pruneOutcome(res audit.PruneResult) (string, noticeKind) {
+	text := "Pruned " + countOf(len(res.Deleted), "app")
+	if len(res.Gone) > 0 {
+		text += " (" + itoa(len(res.Gone)) + " already gone)"
+	}
+	if len(res.Failed)+len(res.Left) == 0 {
+		return text, noticeSuccess
+	}
+	var not []string
+	for _, f := range res.Failed {
+		not = append(not, f.Name+" ("+f.Error+")")
+	}
+	for _, c := range res.Left {
+		not = append(not, c.Name+" (not tried: interrupted)")
+	}
+	return text + "; not deleted: " + strings.Join(not, ", "), noticeWarn
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"oauthdeck/flows/audit"
 	"oauthdeck/sandbox"
 )
 
@@ -94,4 +95,23 @@ func TestAuditScreenSecretActions(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// A prune that did not delete everything names each app it left and why.
+func TestPruneOutcomeNamesWhatIsLeft(t *testing.T) {
+	t.Parallel()
+	text, kind := pruneOutcome(audit.PruneResult{Deleted: []audit.Candidate{{Name: "a"}}})
+	if text != "Pruned 1 app" || kind != noticeSuccess {
+		t.Fatalf("%q %v", text, kind)
+	}
+	text, kind = pruneOutcome(audit.PruneResult{
+		Deleted: []audit.Candidate{{Name: "a"}},
+		Gone:    []audit.Candidate{{Name: "g"}},
+		Failed:  []audit.PruneFailure{{Candidate: audit.Candidate{Name: "b"}, Error: "403 forbidden"}},
+		Left:    []audit.Candidate{{Name: "c"}, {Name: "d"}},
+	})
+	want := "Pruned 1 app (1 already gone); not deleted: b (403 forbidden), c (not tried: interrupted), d (not tried: interrupted)"
+	if text != want || kind != noticeWarn {
+		t.Fatalf("%q %v\nwant %q", text, kind, want)
+	}
 }
