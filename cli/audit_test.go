@@ -81,6 +81,9 @@ func TestAuditFindsTheDemoEstate(t *testing.T) {
 			"deployment.upgrade ",         // what 2.38 changes
 			"secret.use-not-recorded ",    // v2.30 keeps last_used_at null: no rule on secret use applies
 		}, common...),
+		// The 2.3x line answers as v2.30 does here (no 2.38 app fields,
+		// no recorded secret use); its upgrade no longer brings PKCE.
+		sandbox.CompatV236: append([]string{"app.no-secret mcp-inspector", "deployment.upgrade ", "secret.use-not-recorded "}, common...),
 	}
 	for compat, w := range want {
 		t.Run(string(compat), func(t *testing.T) {
@@ -94,6 +97,9 @@ func TestAuditFindsTheDemoEstate(t *testing.T) {
 				t.Fatalf("apps %d, incomplete %q", rep.Apps, rep.Incomplete)
 			}
 			// --fail-on sets the exit status: there is a high finding.
+			if up := findingOf(rep, "deployment.upgrade"); (compat == sandbox.CompatV230) != strings.Contains(up, "PKCE becomes required") {
+				t.Errorf("%s upgrade finding: %s", compat, up)
+			}
 			if r := h.run("", "audit", "--fail-on", "high"); r.code != 1 || !strings.Contains(r.stdout, "HIGH   redirect.http-remote  legacy-portal") {
 				t.Fatalf("--fail-on high: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 			}
@@ -207,4 +213,13 @@ func TestPrune(t *testing.T) {
 	if msg := old.fail(1, "", "apps", "prune", "--unused-for", "30d", "--dry-run"); !strings.Contains(msg, "does not record") {
 		t.Fatalf("--unused-for on v2.30: %s", msg)
 	}
+}
+
+func findingOf(rep auditJSON, rule string) string {
+	for _, f := range rep.Findings {
+		if f.Rule == rule {
+			return f.Message
+		}
+	}
+	return ""
 }
