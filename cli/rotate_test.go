@@ -1,11 +1,13 @@
 package cli_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"oauthdeck/sandbox"
+	"oauthdeck/sandbox/testenv"
 )
 
 // rotateApp seeds an app with one secret, used an hour ago.
@@ -86,5 +88,34 @@ func TestRotateKeepThenAbort(t *testing.T) {
 	h.ok("", "apps", "secrets", "rotate", id, "--abort", "--yes")
 	if got := secretTails(t, h, id); got != before {
 		t.Fatalf("after abort:\n%s\nwant:\n%s", got, before)
+	}
+}
+
+// --watch refreshes the hand-over until the new secret is used after the
+// proof (here by a flow with it), then says the clients have moved and
+// stops by itself.
+func TestRotateWatchSeesTheClientsMove(t *testing.T) {
+	t.Parallel()
+	_, h, id := rotateApp(t, sandbox.CompatMain)
+	secret := strings.TrimSpace(h.ok("", "apps", "secrets", "rotate", id, "--step"))
+	if r := h.run(secret+"\n", "apps", "secrets", "rotate", id, "--step"); r.code != 0 {
+		t.Fatalf("prove: exit %d\n%s", r.code, r.stderr)
+	}
+	watched := make(chan result, 1)
+	go func() {
+		watched <- h.runCtx(context.Background(), "", "apps", "secrets", "rotate", id, "--watch", "--interval", "1s")
+	}()
+	// Last use is kept to the second: the client's use must fall after the proof's.
+	time.Sleep(1100 * time.Millisecond)
+	if r := h.run(secret+"\n", "flow", "--client-id", id, "--client-secret-stdin", "--auto-consent", "--port", testenv.LoopbackPort(t)); r.code != 0 {
+		t.Fatalf("flow with the new secret: exit %d\n%s", r.code, r.stderr)
+	}
+	select {
+	case r := <-watched:
+		if r.code != 0 || !strings.Contains(r.stderr, "Not moved yet") || !strings.Contains(r.stderr, "the clients have moved") {
+			t.Fatalf("watch: exit %d\n%s", r.code, r.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("--watch did not see the clients move within 30 s")
 	}
 }
