@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -121,6 +122,10 @@ func (s *deploymentsScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// afterFirstFrame is a little more than Bubble Tea's frame interval at its
+// default 60 fps: the first frame is flushed on the renderer's first tick.
+const afterFirstFrame = time.Second/60 + 4*time.Millisecond
+
 // startupSession picks the session at start: the caller's (demo, env), or
 // the config's current deployment, resolved from the store.
 func (s *deploymentsScreen) startupSession() tea.Cmd {
@@ -134,7 +139,10 @@ func (s *deploymentsScreen) startupSession() tea.Cmd {
 		if err != nil {
 			return s.c.NotifyErr(err)
 		}
-		return cmdOf(useSessionMsg{sess})
+		// The session's loads (buildinfo, user, apps, and in the demo the
+		// sandbox answering them) start once the first frame is out, so
+		// they do not compete with it for the CPU.
+		return tea.Tick(afterFirstFrame, func(time.Time) tea.Msg { return useSessionMsg{sess} })
 	}
 	if s.cfg.Current == "" {
 		return nil
