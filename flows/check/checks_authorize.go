@@ -126,6 +126,11 @@ func checkResponseType(ctx context.Context, s *suite, p *probe) verdict {
 	if az.Location != nil && strings.Contains(az.Location.Fragment, "access_token") {
 		return p.violated("an access token was returned in the redirect fragment (implicit grant)")
 	}
+	// Worse than the implicit grant: a token in the query lands in logs and
+	// Referer headers (RFC 9700 §2.1.2), whatever error rides along.
+	if az.Location != nil && az.Location.Query().Has("access_token") {
+		return p.violated("an access token was returned in the redirect's query (RFC 9700 §2.1.2: tokens must never travel in a URL query)")
+	}
 	if az.issued() {
 		return p.violated("response_type=token was answered with a code, as if code had been asked for")
 	}
