@@ -124,8 +124,7 @@ func (s *appDetail) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return s.c.NotifyErr(msg.err)
 		}
-		full := msg.secret.ClientSecretFull
-		s.newborn = &newSecret{id: msg.secret.ID, full: full, shown: safe.Line(full)}
+		s.newborn = &newSecret{id: msg.secret.ID, secret: msg.secret, shown: safe.Line(msg.secret.ClientSecretFull)}
 		return tea.Batch(s.load(), cmdOf(secretsChangedMsg{s.app.ID}))
 	case secretKeptMsg:
 		if msg.appID != s.app.ID {
@@ -177,11 +176,11 @@ func (s *appDetail) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, km.Copy):
 			n.copied = true
-			return s.c.Copy("the client secret", n.full)
+			return s.c.Copy("the client secret", n.secret.ClientSecretFull)
 		case key.Matches(msg, km.Reveal):
 			n.revealed = !n.revealed
 		case key.Matches(msg, km.KeepSecret):
-			return s.keep(n.full)
+			return s.keep(n.secret.ClientSecretFull)
 		case msg.String() == "enter":
 			return s.closeNewborn()
 		}

@@ -17,8 +17,9 @@ import (
 // newSecret is a freshly created secret; its full value exists only here
 // and, if the user asks, in the keyring.
 type newSecret struct {
-	id, full string
-	shown    string // full, sanitised once for the screen (full stays exact for copy and keep)
+	id       string
+	secret   client.AppSecretFull // kept whole: its full value is sent on exact (copy, keep), never drawn
+	shown    string               // the full value, sanitised once for the screen
 	revealed bool
 	copied   bool
 	kept     bool

@@ -118,7 +118,7 @@ func TestNewSecretRendersInert(t *testing.T) {
 		t.Fatalf("reveal did not show the secret:\n%s", ansi.Strip(s.View()))
 	}
 	requireOnlySGR(t, s.View())
-	if s.newborn.full != full {
+	if s.newborn.secret.ClientSecretFull != full {
 		t.Fatal("the value kept for copy and keep was altered")
 	}
 }

@@ -118,7 +118,7 @@ func (s *statusBar) view(c *Common, w int, hints func(room int) string) string {
 	if sess := c.Session(); sess != nil {
 		dep := hostOf(sess.URL)
 		if sess.User != nil {
-			dep = sess.User.Username + "@" + dep
+			dep = safe.Line(sess.User.Username) + "@" + dep
 		}
 		left = append(left, st.StatusKey.Render(" ◆ ")+st.StatusValue.Render(dep))
 		if sess.Build != nil && sess.Build.Version != "" && w >= 100 { // narrow: the Deployments tab shows it

@@ -1,9 +1,12 @@
 package safe_test
 
 import (
+	"bytes"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,14 +21,14 @@ import (
 // argument of a CLI writer (fmt.Fprint*), or in the console anything
 // formatted (fmt.Sprint*), styled (lipgloss Render) or written into a view
 // (strings.Builder) — goes through a call into oauthdeck/client/safe on
-// the way. Values first copied into a local
-// variable are out of its sight; everything written inline is checked.
+// the way, written inline or first copied into a local variable (see
+// taintedLocals).
 func TestServerStringsReachSinksOnlyThroughSafe(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads and type-checks the engine and the CLI")
 	}
-	violations, sinks := serverStringsOutsideSafe(t, "oauthdeck/flows", "oauthdeck/cli", "oauthdeck/ui", "oauthdeck/flows/check", auditPkg)
+	violations, sinks := serverStringsOutsideSafe(t, nil, "oauthdeck/flows", "oauthdeck/cli", "oauthdeck/ui", "oauthdeck/flows/check", auditPkg)
 	if sinks < 200 { // the walk must see the sinks it claims to check
 		t.Fatalf("found only %d sinks", sinks)
 	}
@@ -49,9 +52,45 @@ var displayFields = map[string]map[string][]string{
 		"HistoryEntry": {"Action", "Subject", "Who", "Changes"}, "History": {"Unavailable", "Note"}},
 }
 
-func serverStringsOutsideSafe(t *testing.T, patterns ...string) (violations []string, sinks int) {
+// The rule fails when a sanitise call is taken out of a sink, whether the
+// server string is written inline (a flow step's field) or first copied
+// into a local (the status bar's user@host): the same walk, on the tree
+// with those two calls removed in memory.
+func TestTheRuleCatchesARemovedSanitise(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("loads and type-checks the engine and the console")
+	}
+	edits := map[string][2]string{
+		"flows/step_client.go": {`Value: safe.Line(reg.RegistrationClientURI)`, `Value: reg.RegistrationClientURI`},
+		"ui/status.go":         {`dep = safe.Line(sess.User.Username) + "@" + dep`, `dep = sess.User.Username + "@" + dep`},
+	}
+	overlay := map[string][]byte{}
+	for file, e := range edits {
+		path, err := filepath.Abs(filepath.Join("../..", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := os.ReadFile(path)
+		if err != nil || !bytes.Contains(src, []byte(e[0])) {
+			t.Fatalf("%s no longer has %q (update this test): %v", file, e[0], err)
+		}
+		overlay[path] = bytes.Replace(src, []byte(e[0]), []byte(e[1]), 1)
+	}
+	violations, _ := serverStringsOutsideSafe(t, overlay, "oauthdeck/flows", "oauthdeck/ui")
+	for _, want := range []string{"step_client.go", "status.go"} {
+		if !slices.ContainsFunc(violations, func(v string) bool { return strings.Contains(v, want) }) {
+			t.Errorf("removing the sanitise call in %s goes unnoticed; violations: %q", want, violations)
+		}
+	}
+	if len(violations) != 3 { // the step field; dep, and the bar built from it
+		t.Errorf("%d violations, want 3: %q", len(violations), violations)
+	}
+}
+
+func serverStringsOutsideSafe(t *testing.T, overlay map[string][]byte, patterns ...string) (violations []string, sinks int) {
 	t.Helper()
-	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo, Dir: "../.."}
+	cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedSyntax | packages.NeedTypesInfo, Dir: "../..", Overlay: overlay}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
 		t.Fatal(err)
@@ -61,10 +100,11 @@ func serverStringsOutsideSafe(t *testing.T, patterns ...string) (violations []st
 			t.Fatalf("%s: %v", p.PkgPath, e)
 		}
 		for _, f := range p.Syntax {
+			tainted := taintedLocals(p.TypesInfo, f)
 			ast.Inspect(f, func(n ast.Node) bool {
 				for _, sink := range sinkExprs(p.TypesInfo, n, p.PkgPath == uiPkg) {
 					sinks++
-					violations = append(violations, taintedOutsideSafe(p.Fset, p.TypesInfo, sink)...)
+					violations = append(violations, taintedOutsideSafe(p.Fset, p.TypesInfo, tainted, sink)...)
 				}
 				return true
 			})
@@ -150,10 +190,73 @@ func isIDField(name string) bool {
 	return name == "id" || strings.HasSuffix(name, "ID") || strings.HasSuffix(name, "Id")
 }
 
-// taintedOutsideSafe lists the server string fields read in e outside any
-// call into package safe.
-func taintedOutsideSafe(fset *token.FileSet, info *types.Info, e ast.Expr) []string {
+// taintedLocals are the local string variables of file f that hold a
+// server string not made safe: assigned (or ranged over) from an
+// expression that reads one outside package safe, or from another such
+// local. The analysis ignores order (a local later reassigned through safe
+// stays tainted): such a local must be made safe under a name of its own.
+func taintedLocals(info *types.Info, f *ast.File) map[*types.Var]bool {
+	tainted := map[*types.Var]bool{}
+	mark := func(id ast.Expr, from ast.Expr) bool {
+		ident, ok := id.(*ast.Ident)
+		if !ok || from == nil {
+			return false
+		}
+		v, ok := info.Defs[ident].(*types.Var)
+		if !ok {
+			v, ok = info.Uses[ident].(*types.Var)
+		}
+		if !ok || v.IsField() || tainted[v] || !isRawString(v.Type()) || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
+			return false
+		}
+		if len(serverReads(info, tainted, from)) == 0 {
+			return false
+		}
+		tainted[v] = true
+		return true
+	}
+	for changed := true; changed; { // until no local is newly tainted
+		changed = false
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				if len(n.Lhs) == len(n.Rhs) {
+					for i := range n.Lhs {
+						changed = mark(n.Lhs[i], n.Rhs[i]) || changed
+					}
+				}
+			case *ast.ValueSpec:
+				if len(n.Names) == len(n.Values) {
+					for i := range n.Names {
+						changed = mark(n.Names[i], n.Values[i]) || changed
+					}
+				}
+			case *ast.RangeStmt:
+				if n.Value != nil {
+					changed = mark(n.Value, n.X) || changed
+				}
+			}
+			return true
+		})
+	}
+	return tainted
+}
+
+// taintedOutsideSafe lists the server string fields, and the tainted
+// locals, read in e outside any call into package safe.
+func taintedOutsideSafe(fset *token.FileSet, info *types.Info, tainted map[*types.Var]bool, e ast.Expr) []string {
 	var out []string
+	for _, n := range serverReads(info, tainted, e) {
+		out = append(out, fset.Position(n.Pos()).String()+": server string "+types.ExprString(n)+" reaches display data without package safe")
+	}
+	return out
+}
+
+// serverReads are the reads in e, outside calls into package safe (and
+// console helpers, checked at their own sinks), of a server string field
+// or of a tainted local.
+func serverReads(info *types.Info, tainted map[*types.Var]bool, e ast.Expr) []ast.Expr {
+	var out []ast.Expr
 	walk := func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
@@ -169,13 +272,27 @@ func taintedOutsideSafe(fset *token.FileSet, info *types.Info, e ast.Expr) []str
 			}
 		case *ast.SelectorExpr:
 			if v, ok := info.Uses[n.Sel].(*types.Var); ok && v.IsField() && v.Pkg() != nil && v.Pkg().Path() == clientPkg && isStringish(v.Type()) {
-				out = append(out, fset.Position(n.Pos()).String()+": server string "+types.ExprString(n)+" reaches display data without package safe")
+				out = append(out, n)
+			}
+		case *ast.Ident:
+			if v, ok := info.Uses[n].(*types.Var); ok && tainted[v] {
+				out = append(out, n)
 			}
 		}
 		return true
 	}
 	ast.Inspect(e, walk)
 	return out
+}
+
+// isRawString: string or []string itself; a named string type of ours
+// (flows.AuthMethod, …) holds one of our own values, whatever chose it.
+func isRawString(t types.Type) bool {
+	if s, ok := t.(*types.Slice); ok {
+		t = s.Elem()
+	}
+	b, ok := t.(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
 }
 
 func isStringish(t types.Type) bool {
