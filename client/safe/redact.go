@@ -47,10 +47,6 @@ var secretFields = strings.Join(secretNames, "|")
 func SecretName(name string) bool { return slices.Contains(secretNames, strings.ToLower(name)) }
 
 var (
-	// "key": "value" in JSON; the closing quote may be missing when a body was cut short.
-	jsonSecretRE = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`(?i)("(?:` + secretFields + `)"\s*:\s*")((?:[^"\\]|\\.)*)`)
-	})
 	// Header lines in free text ("Authorization: Bearer x").
 	headerSecretRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(?i)\b(authorization|proxy-authorization|coder-session-token|cookie|set-cookie)(\s*:\s*)([^\r\n"']*)`)
@@ -84,12 +80,9 @@ func Redact(s string) string {
 		s = redactFormPairs(s)
 	}
 	if named && strings.IndexByte(s, '"') >= 0 {
-		s = replaceSubmatches(jsonSecretRE(), s, func(g []string) string {
-			return g[1] + markValue(g[2], unescapeJSON)
-		})
+		s = redactJSONPairs(s)
 	}
-	if strings.IndexByte(s, ':') >= 0 && (strings.Contains(lower, "authorization") ||
-		strings.Contains(lower, "coder-session-token") || strings.Contains(lower, "cookie")) {
+	if strings.IndexByte(s, ':') >= 0 && headerNameBeforeColon(lower) {
 		s = replaceSubmatches(headerSecretRE(), s, func(g []string) string {
 			return g[1] + g[2] + redactHeaderValue(g[1], g[3])
 		})
@@ -102,6 +95,30 @@ func Redact(s string) string {
 	s = redactCoderSecrets(s)
 	s = redactAPIKeys(s)
 	return s
+}
+
+// headerNameBeforeColon is headerSecretRE's pre-test: somewhere a name it
+// looks for is followed, after spaces, by ':'. JSON such as the metadata's
+// "authorization_endpoint" has the name but not the colon, and is not
+// scanned by the expression.
+func headerNameBeforeColon(lower string) bool {
+	for _, name := range []string{"authorization", "coder-session-token", "cookie"} {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], name)
+			if i < 0 {
+				break
+			}
+			j := from + i + len(name)
+			for j < len(lower) && (lower[j] == ' ' || lower[j] == '\t' || lower[j] == '\n' || lower[j] == '\f' || lower[j] == '\r') {
+				j++
+			}
+			if j < len(lower) && lower[j] == ':' {
+				return true
+			}
+			from += i + 1
+		}
+	}
+	return false
 }
 
 // markValue replaces a non-empty, not yet redacted value by its marker,

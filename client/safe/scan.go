@@ -2,8 +2,8 @@ package safe
 
 import "strings"
 
-// The three rules below are plain scans rather than regular expressions:
-// they look only where the text has the byte every match needs ('=', '-',
+// The rules below are plain scans rather than regular expressions: they
+// look only where the text has the byte every match needs ('=', '"', '-',
 // "coder_"), so a long run of ordinary characters (a 64 KB capture of a
 // padded body) costs a byte comparison per byte instead of a regexp step.
 // scan_test.go checks each against the regular expression it replaces.
@@ -141,4 +141,46 @@ func redactCoderSecrets(s string) string {
 		}
 		return start, end, Marker(s[start:end]), true
 	})
+}
+
+// redactJSONPairs marks the value of every "name": "value" member whose
+// name is a secret name (case folded as for form keys): token responses,
+// JSON request bodies and captures. The value runs to its closing quote,
+// or to the end of a body cut short; an escape is skipped whole, except
+// an escaped line break, where the value ends.
+func redactJSONPairs(s string) string {
+	return replaceEach(s, `"`, func(q int) (int, int, string, bool) {
+		nameEnd := strings.IndexByte(s[q+1:], '"')
+		if nameEnd < 0 || !secretNameFold(s[q+1:q+1+nameEnd]) {
+			return 0, 0, "", false
+		}
+		i := skipJSONSpace(s, q+1+nameEnd+1)
+		if i >= len(s) || s[i] != ':' {
+			return 0, 0, "", false
+		}
+		i = skipJSONSpace(s, i+1)
+		if i >= len(s) || s[i] != '"' {
+			return 0, 0, "", false
+		}
+		start := i + 1
+		end := start
+		for end < len(s) && s[end] != '"' {
+			if s[end] == '\\' {
+				if end+1 >= len(s) || s[end+1] == '\n' {
+					break
+				}
+				end++
+			}
+			end++
+		}
+		return start, end, markValue(s[start:end], unescapeJSON), true
+	})
+}
+
+// skipJSONSpace skips what \s matches in a regular expression.
+func skipJSONSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\f' || s[i] == '\r') {
+		i++
+	}
+	return i
 }

@@ -112,15 +112,18 @@ func checkBodyLimit(ctx context.Context, s *suite, p *probe) verdict {
 		}
 		s.credentials(&req)
 	}
-	// The padding is appended already encoded ('a' needs no escaping): form
-	// encoding 1.25 MiB byte by byte, twice (request and evidence), cost
-	// more than the rest of the run.
-	var body strings.Builder
-	body.Grow(len("padding=") + oversizedForm + 512)
-	body.WriteString(req.Form.Encode())
-	body.WriteString("&padding=")
-	body.WriteString(strings.Repeat("a", oversizedForm))
-	req.Form, req.Body = nil, []byte(body.String())
+	// The padding is appended already encoded ('a' needs no escaping), in
+	// one buffer filled by doubling copies: form encoding 1.25 MiB byte by
+	// byte, or building it as a string and converting it, cost more than
+	// the rest of the run.
+	head := req.Form.Encode() + "&padding="
+	body := make([]byte, len(head)+oversizedForm)
+	pad := body[copy(body, head):]
+	pad[0] = 'a'
+	for filled := 1; filled < len(pad); filled *= 2 {
+		copy(pad[filled:], pad[:filled])
+	}
+	req.Form, req.Body = nil, body
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}

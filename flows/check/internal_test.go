@@ -36,7 +36,7 @@ func TestVerdictLevels(t *testing.T) {
 
 func TestCleanEvidenceScrubsBeforeTruncating(t *testing.T) {
 	t.Parallel()
-	s := &suite{secrets: map[string]bool{}}
+	s := &suite{secrets: map[string]string{}}
 	secret := "coder_abcdefghij_" + strings.Repeat("Q", 40)
 	s.remember(secret)
 	body := strings.Repeat("a", maxEvidenceBody-10) + secret + "tail"
@@ -85,7 +85,7 @@ func TestPreBoundDropsACutToken(t *testing.T) {
 	if !strings.HasSuffix(got, `"n":"`) {
 		t.Fatalf("cut at the wrong place: …%q", got[len(got)-20:])
 	}
-	s := &suite{secrets: map[string]bool{}}
+	s := &suite{secrets: map[string]string{}}
 	if shown := s.boundedBody(body, false); !strings.Contains(shown, fmt.Sprintf("[%d bytes in all]", len(body))) {
 		t.Fatalf("shown %q", shown[len(shown)-40:])
 	}

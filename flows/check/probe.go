@@ -199,14 +199,14 @@ func (s *suite) rawEvidence(note string, req client.Request, resp *client.Respon
 			ev.RequestBody = string(b)
 		}
 	case len(req.Body) > 0:
-		ev.RequestBody = string(req.Body)
+		ev.RequestBody = string(preBoundBytes(req.Body)) // not a copy of a 1.25 MiB probe only to cut it
 	}
 	ev.RequestHeader = pickHeaders(hdr, shownRequestHeaders)
 	ev.RequestBody = safe.Redact(preBound(ev.RequestBody))
 	if resp != nil {
 		ev.Status = resp.StatusCode
 		ev.ResponseHeader = allHeaders(resp.Header)
-		ev.ResponseBody = safe.Redact(preBound(string(resp.Body)))
+		ev.ResponseBody = safe.Redact(preBound(string(preBoundBytes(resp.Body))))
 	}
 	if err != nil {
 		ev.Error = err.Error()
@@ -322,13 +322,16 @@ func (s *suite) remember(values ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range values {
-		if len(v) < 8 || s.secrets[v] {
+		if _, known := s.secrets[v]; len(v) < 8 || known {
 			continue
 		}
-		s.secrets[v] = true
+		// Each marker is made once: the replacer is rebuilt whenever a
+		// secret comes, and an HMAC per secret per rebuild was a tenth of
+		// the run.
+		s.secrets[v] = safe.Marker(v)
 		for _, enc := range []string{url.QueryEscape(v), url.PathEscape(v)} {
 			if enc != v {
-				s.secrets[enc] = true
+				s.secrets[enc] = safe.Marker(enc)
 			}
 		}
 		s.replacer = nil // rebuilt when next needed, only if something new came
@@ -353,7 +356,7 @@ func (s *suite) scrub(text string) string {
 		sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
 		pairs := make([]string, 0, 2*len(keys))
 		for _, k := range keys {
-			pairs = append(pairs, k, safe.Marker(k))
+			pairs = append(pairs, k, s.secrets[k])
 		}
 		s.replacer = strings.NewReplacer(pairs...)
 	}
@@ -367,7 +370,13 @@ func (s *suite) scrub(text string) string {
 // run of token characters at the cut is dropped whole: a token cut in two
 // would match no pattern, and redaction shrinking the text before it could
 // bring its first half into view.
-func preBound(s string) string { return preBoundTo(s, 64<<10) }
+func preBound(s string) string { return preBoundTo(s, preBoundLimit) }
+
+const preBoundLimit = 64 << 10
+
+// preBoundBytes is as much of b as preBound looks at: the same cut is made
+// from it without converting all of b to a string first.
+func preBoundBytes(b []byte) []byte { return b[:min(len(b), preBoundLimit+1)] }
 
 func preBoundTo(s string, bound int) string {
 	if len(s) <= bound {

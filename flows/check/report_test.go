@@ -187,7 +187,7 @@ func TestRegistry(t *testing.T) {
 
 func TestScrubAndHelpers(t *testing.T) {
 	t.Parallel()
-	s := &suite{secrets: map[string]bool{}}
+	s := &suite{secrets: map[string]string{}}
 	secret := "coder_abcdefghij_" + strings.Repeat("x", 40)
 	s.remember(secret, "short", "tok/en+with=chars")
 	got := s.clean("a="+secret+"&b=tok%2Fen%2Bwith%3Dchars short \x1b[2J", true)

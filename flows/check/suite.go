@@ -60,7 +60,7 @@ type suite struct {
 	// runs and reports are Config.Only's selection: nil runs and reports all.
 	runs, reports map[string]bool
 
-	secrets  map[string]bool
+	secrets  map[string]string // each value the suite must never show, and its marker
 	replacer *strings.Replacer
 }
 
@@ -117,7 +117,7 @@ func newSuite(cfg Config) *suite {
 		rec:      cfg.Recorder,
 		base:     strings.TrimRight(cfg.Client.BaseURL(), "/"),
 		redirect: cfg.RedirectURI,
-		secrets:  map[string]bool{},
+		secrets:  map[string]string{},
 		finished: map[string]Result{},
 	}
 	if s.redirect == "" {
