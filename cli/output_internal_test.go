@@ -17,10 +17,13 @@ import (
 // escaping of characters a terminal acts on.
 func TestJSONArrayMatchesWriteJSON(t *testing.T) {
 	t.Parallel()
+	dyn := true
 	for _, apps := range [][]client.App{
 		{},
 		{{ID: "a", Name: "one"}},
 		{{ID: "a", Name: "x\u009b2J", RedirectURIs: []string{"http://127.0.0.1/cb"}}, {ID: "b", Name: "\u202etwo"}},
+		{{ID: "c", Name: "a<b>&c\u2028\u2029\x7f\"\\", RedirectURIs: []string{}, Scope: "coder:all", ClientType: "public",
+			DynamicallyRegistered: &dyn, Endpoints: client.AppEndpoints{Authorization: "https://x/oauth2/authorize?a=1&b=2"}}},
 	} {
 		var want, got bytes.Buffer
 		if err := writeJSON(&want, apps); err != nil {

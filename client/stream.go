@@ -2,12 +2,15 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"oauthdeck/client/safe"
 )
@@ -58,10 +61,10 @@ func (c *Client) streamApps(ctx context.Context, path string, fn func(App) error
 	head := &prefix{max: 4 * excerptLimit}
 	items := &itemLimiter{r: io.TeeReader(resp.Body, head), limit: c.opts.MaxBodyBytes}
 	items.reset()
-	dec := json.NewDecoder(items)
+	dec := jsontext.NewDecoder(items, listOptions)
 	page, err := decodeAppList(dec, items, fn)
 	if err == nil {
-		if _, end := dec.Token(); !errors.Is(end, io.EOF) {
+		if _, end := dec.ReadToken(); !errors.Is(end, io.EOF) {
 			err = errors.New("data after the list")
 		}
 	}
@@ -94,56 +97,65 @@ type stopError struct{ err error }
 
 func (e stopError) Error() string { return e.err.Error() }
 
+// listOptions decode a list as encoding/json (v1) would, with the json v2
+// engine, about twice as fast on a long list: names matched case-folded,
+// duplicate names and invalid UTF-8 let through (what the list means is
+// judged here, and every string is made safe where it is shown).
+var listOptions = jsonv1.DefaultOptionsV1()
+
 // decodeAppList reads [app, …], null or {"apps": [app, …], "count": N, …}.
-func decodeAppList(dec *json.Decoder, items *itemLimiter, fn func(App) error) (listPage, error) {
+func decodeAppList(dec *jsontext.Decoder, items *itemLimiter, fn func(App) error) (listPage, error) {
 	var page listPage
-	tok, err := dec.Token()
+	tok, err := dec.ReadToken()
 	if err != nil {
 		return page, err
 	}
-	switch tok {
-	case nil:
+	switch tok.Kind() {
+	case 'n':
 		return page, nil
-	case json.Delim('['):
+	case '[':
 		return page, decodeApps(dec, items, fn)
-	case json.Delim('{'):
+	case '{':
 	default:
-		return page, fmt.Errorf("a list of apps was expected, got %s", tokenKind(tok))
+		return page, fmt.Errorf("a list of apps was expected, got %s", kindName(tok.Kind()))
 	}
 	page.paged = true
 	sawApps := false
-	for dec.More() {
-		key, err := dec.Token()
+	for {
+		key, err := dec.ReadToken()
 		if err != nil {
 			return page, err
 		}
+		if key.Kind() == '}' {
+			break
+		}
 		items.reset()
-		switch key {
+		switch key.String() {
 		case "apps":
 			if sawApps {
 				return page, errors.New(`"apps" twice in one page`)
 			}
 			sawApps = true
-			t, err := dec.Token()
+			t, err := dec.ReadToken()
 			if err != nil {
 				return page, err
 			}
-			if t == nil {
+			switch t.Kind() {
+			case 'n':
 				continue
-			}
-			if t != json.Delim('[') {
-				return page, fmt.Errorf(`"apps" is %s, not a list`, tokenKind(t))
+			case '[':
+			default:
+				return page, fmt.Errorf(`"apps" is %s, not a list`, kindName(t.Kind()))
 			}
 			if err := decodeApps(dec, items, fn); err != nil {
 				return page, err
 			}
 		case "count":
-			if err := dec.Decode(&page.count); err != nil {
+			if err := jsonv2.UnmarshalDecode(dec, &page.count, listOptions); err != nil {
 				return page, err
 			}
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := dec.SkipValue(); err != nil {
 				return page, err
 			}
 		}
@@ -151,38 +163,39 @@ func decodeAppList(dec *json.Decoder, items *itemLimiter, fn func(App) error) (l
 	if !sawApps {
 		return page, errors.New("an object without apps where a list of apps was expected")
 	}
-	_, err = dec.Token() // the closing brace
-	return page, err
+	return page, nil
 }
 
 // decodeApps reads the elements of an array whose '[' was read, and its ']'.
-func decodeApps(dec *json.Decoder, items *itemLimiter, fn func(App) error) error {
-	for dec.More() {
+func decodeApps(dec *jsontext.Decoder, items *itemLimiter, fn func(App) error) error {
+	for {
 		items.reset()
-		var a App
-		if err := dec.Decode(&a); err != nil {
+		if dec.PeekKind() == ']' {
+			_, err := dec.ReadToken()
+			return err
+		}
+		var a App // a PeekKind of 0 is an error, which decoding reports
+		if err := jsonv2.UnmarshalDecode(dec, &a, listOptions); err != nil {
 			return err
 		}
 		if err := fn(a); err != nil {
 			return stopError{err}
 		}
 	}
-	_, err := dec.Token()
-	return err
 }
 
-func tokenKind(t json.Token) string {
-	switch t.(type) {
-	case string:
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
 		return "a string"
-	case float64, json.Number:
+	case '0':
 		return "a number"
-	case bool:
+	case 't', 'f':
 		return "a boolean"
-	case json.Delim:
-		return fmt.Sprintf("%q", t)
+	case 'n':
+		return "null"
 	}
-	return "null"
+	return fmt.Sprintf("%q", k.String())
 }
 
 // itemLimiter bounds the bytes read since the last reset: one item of a
