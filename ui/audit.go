@@ -22,15 +22,17 @@ import (
 // are safe for the terminal already (package audit makes them so).
 type auditScreen struct {
 	base
-	list     listNav
-	report   *audit.Report
-	estate   audit.Estate
-	running  bool
-	pruning  bool
-	stale    bool // apps changed since the audit ran
-	err      error
-	progress *atomic.Int64 // apps whose secrets were read, in the running audit
-	total    *atomic.Int64
+	list    listNav
+	report  *audit.Report
+	estate  audit.Estate
+	running bool
+	pruning bool
+	// stopPrune cancels the prune under way (esc).
+	stopPrune context.CancelFunc
+	stale     bool // apps changed since the audit ran
+	err       error
+	progress  *atomic.Int64 // apps whose secrets were read, in the running audit
+	total     *atomic.Int64
 }
 
 type (
@@ -72,9 +74,15 @@ func (s *auditScreen) KeyBindings() []key.Binding {
 }
 
 func (s *auditScreen) Back() (tea.Cmd, bool) {
-	if s.running && s.reqCancel != nil {
+	switch {
+	case s.running && s.reqCancel != nil:
 		s.reqCancel()
 		return s.c.Notify(noticeInfo, "Audit cancelled"), true
+	case s.pruning && s.stopPrune != nil:
+		// The app being deleted finishes or is listed as left; the rest are
+		// not tried, and the outcome names them.
+		s.stopPrune()
+		return s.c.Notify(noticeInfo, "Stopping the prune…"), true
 	}
 	return nil, false
 }
@@ -156,6 +164,10 @@ func (s *auditScreen) Update(msg tea.Msg) tea.Cmd {
 	case pruneDoneMsg:
 		s.endTask(msg.taskID)
 		s.pruning = false
+		if s.stopPrune != nil {
+			s.stopPrune()
+			s.stopPrune = nil
+		}
 		text, kind := pruneOutcome(msg.res)
 		return tea.Batch(s.c.Notify(kind, text), cmdOf(appsChangedMsg{}), s.run())
 	case tea.KeyPressMsg:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -102,8 +103,10 @@ func (s *auditScreen) startPrune(cands []audit.Candidate) tea.Cmd {
 		return nil
 	}
 	s.pruning = true
-	cl, ctx := sess.Client, s.ctx
-	id, spin := s.beginTask("Pruning " + countOf(len(cands), "app"))
+	ctx, stop := context.WithCancel(s.ctx)
+	cl := sess.Client
+	s.stopPrune = stop
+	id, spin := s.beginTask("Pruning " + countOf(len(cands), "app") + " (esc stops)")
 	return tea.Batch(spin, s.c.await(func() tea.Msg {
 		return pruneDoneMsg{res: audit.Prune(ctx, cl, cands, nil), taskID: id}
 	}))

@@ -2,10 +2,13 @@ package ui
 
 import (
 	"context"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"oauthdeck/client"
 	"oauthdeck/flows/audit"
 	"oauthdeck/sandbox"
 )
@@ -115,3 +118,49 @@ func TestPruneOutcomeNamesWhatIsLeft(t *testing.T) {
 		t.Fatalf("%q %v\nwant %q", text, kind, want)
 	}
 }
+
+// Esc while a prune waits on the server stops it: the app whose delete was
+// under way is listed as not deleted, and nothing reached the server.
+func TestAuditPruneStopsOnEsc(t *testing.T) {
+	t.Parallel()
+	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
+	for _, spec := range sandbox.DemoApps(time.Now()) {
+		srv.Seed(spec)
+	}
+	deleting := make(chan struct{}, 1)
+	hang := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodDelete {
+			deleting <- struct{}{}
+			<-r.Context().Done() // a server that never answers the delete
+			return nil, r.Context().Err()
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	l := newFlowLoopWith(t, srv, srv.URL(), client.Options{Timeout: 30 * time.Second, Transport: hang}, 100, 30)
+	l.send(switchTabMsg{screenAudit})
+	l.waitScreen("Audit", "r audits every app and secret")
+	s := tabScreen[*auditScreen](l.m, screenAudit)
+	l.key("r")
+	l.waitFor("audit done", func() bool { return s.report != nil && !s.running })
+	before := srv.AppNames("")
+	l.key("p")
+	l.waitScreen("Prune 1 unused dynamically registered app?", "claude-code")
+	l.key("y")
+	select {
+	case <-deleting:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the prune sent no delete")
+	}
+	l.key("esc")
+	l.waitFor("prune stopped", func() bool { return !s.pruning })
+	l.waitFor("the outcome", func() bool {
+		return strings.Contains(l.c.status.notice.text, "not deleted: claude-code (not tried: interrupted)")
+	})
+	if got := srv.AppNames(""); !slices.Equal(got, before) {
+		t.Fatalf("apps after a stopped prune %q, want %q", got, before)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
