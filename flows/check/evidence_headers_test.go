@@ -20,7 +20,9 @@ func TestEvidenceKeepsEveryResponseHeaderRedacted(t *testing.T) {
 	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{})
 	session := srv.AdminSessionToken()
-	next := (&http.Transport{}).RoundTrip
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections) // no idle connection outlives the test
+	next := tr.RoundTrip
 	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		resp, err := next(r)
 		if err == nil && r.URL.Path == "/api/v2/users/me" && resp.StatusCode == http.StatusUnauthorized {

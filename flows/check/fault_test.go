@@ -82,7 +82,9 @@ func runFaultyWith(t *testing.T, opts sandbox.Options, fault faultFunc) check.Re
 	t.Helper()
 	srv, _, _ := startSandbox(t, opts)
 	// Its own transport: connections the sandbox closes after a 413 stay out of the shared pool.
-	next := (&http.Transport{}).RoundTrip
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections) // no idle connection outlives the test
+	next := tr.RoundTrip
 	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if fault == nil {
 			return next(r)

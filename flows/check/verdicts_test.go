@@ -69,7 +69,9 @@ func runOnlyFaulty(t *testing.T, tc verdictCase) check.Result {
 	if tc.host != "" {
 		base = "http://" + tc.host
 	}
-	next := (&http.Transport{}).RoundTrip
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections) // no idle connection outlives the test
+	next := tr.RoundTrip
 	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.URL.Host == tc.host {
 			r = r.Clone(r.Context())
