@@ -6,8 +6,10 @@ import "testing"
 // Deployments tab; ':flow cli-' completed with tab opens the flow form with
 // cli-tool, which reaches a token; f on the Apps tab does the same for the
 // selected app.
+//
+// Not parallel: the flows with cli-tool listen on its registered callback,
+// 127.0.0.1:9876, which another such test would hold.
 func TestE2EStartFlowWithApp(t *testing.T) {
-	t.Parallel()
 	p := startTmux(t, 110, 32, []string{"OAUTHDECK_CONFIG_DIR=" + t.TempDir()}, oauthdeckBinary(t), "demo")
 	p.waitFor("unsaved · demo sandbox", "In use: ")
 	p.keys(":")

@@ -5,8 +5,10 @@ import "testing"
 // Each demo flow with automatic consent reaches a token in a real
 // terminal: with the seeded app cli-tool (its secret kept by the demo),
 // with a new app, and with dynamic registration.
+//
+// Not parallel: the flow with cli-tool listens on its registered callback,
+// 127.0.0.1:9876, which another such test would hold.
 func TestFlowE2EDemoClientChoices(t *testing.T) {
-	t.Parallel()
 	for _, c := range []struct {
 		name   string
 		pick   func(p *tmuxSession)
