@@ -26,7 +26,7 @@ func listenLoopback(ctx context.Context, addr string) (net.Listener, error) {
 		}
 		select {
 		case <-ctx.Done():
-			return nil, err
+			return nil, ctx.Err() // stopped while waiting, not "in use"
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

@@ -102,6 +102,11 @@ func Redact(s string) string {
 // "authorization_endpoint" has the name but not the colon, and is not
 // scanned by the expression.
 func headerNameBeforeColon(lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		if lower[i] >= 0x80 {
+			return true // case folding beyond ToLower (the long s): the expression decides
+		}
+	}
 	for _, name := range []string{"authorization", "coder-session-token", "cookie"} {
 		for from := 0; ; {
 			i := strings.Index(lower[from:], name)

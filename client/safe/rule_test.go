@@ -258,26 +258,36 @@ func taintedLocals(info *types.Info, f *ast.File) map[*types.Var]bool {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.AssignStmt:
-				if len(n.Lhs) == len(n.Rhs) {
-					for i := range n.Lhs {
-						changed = mark(n.Lhs[i], n.Rhs[i]) || changed
-					}
+				for i := range n.Lhs {
+					changed = mark(n.Lhs[i], sourceOf(n.Rhs, i)) || changed
 				}
 			case *ast.ValueSpec:
-				if len(n.Names) == len(n.Values) {
-					for i := range n.Names {
-						changed = mark(n.Names[i], n.Values[i]) || changed
-					}
+				for i := range n.Names {
+					changed = mark(n.Names[i], sourceOf(n.Values, i)) || changed
 				}
 			case *ast.RangeStmt:
-				if n.Value != nil {
-					changed = mark(n.Value, n.X) || changed
+				for _, v := range []ast.Expr{n.Key, n.Value} { // a map's keys too
+					if v != nil {
+						changed = mark(v, n.X) || changed
+					}
 				}
 			}
 			return true
 		})
 	}
 	return tainted
+}
+
+// sourceOf is what the i-th name on the left of an assignment comes from:
+// its own value, or the one call that gives them all (a, b := f(x)).
+func sourceOf(rhs []ast.Expr, i int) ast.Expr {
+	switch {
+	case len(rhs) == 1:
+		return rhs[0]
+	case i < len(rhs):
+		return rhs[i]
+	}
+	return nil
 }
 
 // taintedOutsideSafe lists the server string fields, and the tainted

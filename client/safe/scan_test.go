@@ -39,7 +39,7 @@ var scanSeeds = []string{
 	`{"access_token":"abc","refresh_token" : "d\"e\\f","code":"g`, `"CODE":"x""token":"y"`, `"x":"code":"abc"`, `"code":"a\`, "\"code\":\"a\\\nb\"",
 	`"toKen": "k"`, `"paſſword":"p"`, `"code"	:
 "v"`, `"code":1`, `"code":"‹redacted:abc›"`, `"token":"https://x/oauth2/tokens"`,
-	"Authorization: Bearer x", "x-cookie :a", `"authorization_endpoint": "https://x/a"`, "Set-Cookie:\tid=1", "coo\u212aie: k=v",
+	"Authorization: Bearer x", "x-cookie :a", `"authorization_endpoint": "https://x/a"`, "Set-Cookie:\tid=1", "coo\u212aie: k=v", "coder-\u017fession-token: abc",
 	"\u017fcode=abc", "\u00e9token=abc", "x\u00e9_token=abc", "\u212acode=1", "padding=" + strings.Repeat("a", 1000) + "-" + strings.Repeat("b", 30),
 }
 

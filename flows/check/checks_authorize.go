@@ -128,7 +128,7 @@ func checkResponseType(ctx context.Context, s *suite, p *probe) verdict {
 	}
 	// Worse than the implicit grant: a token in the query lands in logs and
 	// Referer headers (RFC 9700 §2.1.2), whatever error rides along.
-	if az.Location != nil && az.Location.Query().Has("access_token") {
+	if az.Location != nil && strings.Contains(az.Location.RawQuery, "access_token") { // not Query(), which drops a pair holding a semicolon
 		return p.violated("an access token was returned in the redirect's query (RFC 9700 §2.1.2: tokens must never travel in a URL query)")
 	}
 	if az.issued() {

@@ -325,6 +325,8 @@ func TestCheckFailureVerdictsAreReached(t *testing.T) {
 		// A token in the query, even beside an error, is caught.
 		{id: "authorize.response-type", want: check.Fail, detail: "an access token was returned in the redirect's query",
 			fault: answer(authorizeWith("response_type", "token"), toCallback("error=unsupported_response_type&access_token=fake-access", ""))},
+		{id: "authorize.response-type", want: check.Fail, detail: "an access token was returned in the redirect's query",
+			fault: answer(authorizeWith("response_type", "token"), toCallback("error=unsupported_response_type&access_token=fake-access;x", ""))},
 		{id: "authorize.redirect-mismatch", want: check.Fail, detail: "a code was issued for the unregistered redirect_uri http://127.0.0.1:9876/oauthdeck-unregistered",
 			fault: func(r *http.Request, form url.Values, next sendFunc) (*http.Response, error) {
 				if q := r.URL.Query(); isPath(r, "/oauth2/authorize") && strings.HasSuffix(q.Get("redirect_uri"), "/oauthdeck-unregistered") {
