@@ -144,7 +144,8 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // jsonArray writes a JSON array an item at a time, byte for byte as
-// writeJSON would write the whole slice, so a long list is never held.
+// writeJSON would write the whole slice (for valid UTF-8, which decoded
+// values are), so a long list is never held.
 type jsonArray struct {
 	w   *bufio.Writer
 	n   int

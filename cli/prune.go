@@ -124,11 +124,14 @@ func (a *app) prune(ctx context.Context, s *session, cands []audit.Candidate, dr
 	for _, f := range res.Failed {
 		fmt.Fprintf(a.io.Err, "not deleted: %s (%s): %s\n", f.Name, safe.Line(f.ID), f.Error)
 	}
-	if len(res.Left) > 0 {
+	for _, c := range res.Unknown {
+		fmt.Fprintf(a.io.Err, "unknown: %s (%s): interrupted while it was being deleted; run the prune again to see\n", c.Name, safe.Line(c.ID))
+	}
+	if len(res.Left)+len(res.Unknown) > 0 {
 		for _, c := range res.Left {
 			fmt.Fprintf(a.io.Err, "left: %s (%s)\n", c.Name, safe.Line(c.ID))
 		}
-		return fmt.Errorf("interrupted with %d apps left: %w", len(res.Left), errors.Join(ctx.Err(), context.Canceled))
+		return fmt.Errorf("interrupted with %d apps left: %w", len(res.Left)+len(res.Unknown), errors.Join(ctx.Err(), context.Canceled))
 	}
 	if len(res.Failed) > 0 {
 		return &exitError{code: ExitFailure, err: fmt.Errorf("%d apps could not be deleted", len(res.Failed))}

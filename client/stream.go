@@ -195,7 +195,7 @@ func kindName(k jsontext.Kind) string {
 	case 'n':
 		return "null"
 	}
-	return fmt.Sprintf("%q", k.String())
+	return fmt.Sprintf("%q", rune(k)) // '{', as encoding/json's errors said
 }
 
 // itemLimiter bounds the bytes read since the last reset: one item of a

@@ -113,19 +113,23 @@ func (s *auditScreen) startPrune(cands []audit.Candidate) tea.Cmd {
 }
 
 // pruneOutcome says what a prune did, naming every app it did not delete
-// (refused, with the server's reason, or left when it was interrupted): the
+// (refused, with the server's reason, cut short while being deleted, or
+// not tried when it was interrupted): the
 // status bar shows the start, ! the whole text.
 func pruneOutcome(res audit.PruneResult) (string, noticeKind) {
 	text := "Pruned " + countOf(len(res.Deleted), "app")
 	if len(res.Gone) > 0 {
 		text += " (" + itoa(len(res.Gone)) + " already gone)"
 	}
-	if len(res.Failed)+len(res.Left) == 0 {
+	if len(res.Failed)+len(res.Left)+len(res.Unknown) == 0 {
 		return text, noticeSuccess
 	}
 	var not []string
 	for _, f := range res.Failed {
 		not = append(not, f.Name+" ("+f.Error+")")
+	}
+	for _, c := range res.Unknown {
+		not = append(not, c.Name+" (interrupted while being deleted: audit again to see)")
 	}
 	for _, c := range res.Left {
 		not = append(not, c.Name+" (not tried: interrupted)")

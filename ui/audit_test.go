@@ -112,15 +112,16 @@ func TestPruneOutcomeNamesWhatIsLeft(t *testing.T) {
 		Gone:    []audit.Candidate{{Name: "g"}},
 		Failed:  []audit.PruneFailure{{Candidate: audit.Candidate{Name: "b"}, Error: "403 forbidden"}},
 		Left:    []audit.Candidate{{Name: "c"}, {Name: "d"}},
+		Unknown: []audit.Candidate{{Name: "u"}},
 	})
-	want := "Pruned 1 app (1 already gone); not deleted: b (403 forbidden), c (not tried: interrupted), d (not tried: interrupted)"
+	want := "Pruned 1 app (1 already gone); not deleted: b (403 forbidden), u (interrupted while being deleted: audit again to see), c (not tried: interrupted), d (not tried: interrupted)"
 	if text != want || kind != noticeWarn {
 		t.Fatalf("%q %v\nwant %q", text, kind, want)
 	}
 }
 
 // Esc while a prune waits on the server stops it: the app whose delete was
-// under way is listed as not deleted, and nothing reached the server.
+// under way is named, its outcome unknown (here nothing reached the server).
 func TestAuditPruneStopsOnEsc(t *testing.T) {
 	t.Parallel()
 	srv := startSandboxFor(t, sandbox.Options{Compat: sandbox.CompatMain, EnableDCR: true})
@@ -154,7 +155,7 @@ func TestAuditPruneStopsOnEsc(t *testing.T) {
 	l.key("esc")
 	l.waitFor("prune stopped", func() bool { return !s.pruning })
 	l.waitFor("the outcome", func() bool {
-		return strings.Contains(l.c.status.notice.text, "not deleted: claude-code (not tried: interrupted)")
+		return strings.Contains(l.c.status.notice.text, "not deleted: claude-code (interrupted while being deleted: audit again to see)")
 	})
 	if got := srv.AppNames(""); !slices.Equal(got, before) {
 		t.Fatalf("apps after a stopped prune %q, want %q", got, before)

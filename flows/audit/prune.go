@@ -80,7 +80,10 @@ type PruneResult struct {
 	Deleted []Candidate    `json:"deleted"`
 	Failed  []PruneFailure `json:"failed,omitempty"`
 	Left    []Candidate    `json:"left,omitempty"` // not tried: the run was interrupted
-	Gone    []Candidate    `json:"already_gone,omitempty"`
+	// Unknown is the app whose delete was under way when the run was
+	// interrupted: the server may or may not have deleted it.
+	Unknown []Candidate `json:"outcome_unknown,omitempty"`
+	Gone    []Candidate `json:"already_gone,omitempty"`
 }
 
 // PruneFailure is an app whose delete the server refused.
@@ -91,7 +94,8 @@ type PruneFailure struct {
 
 // Prune deletes the candidates one at a time, in order, calling each (if
 // set) after every app. An app already deleted (404) counts as gone. It
-// stops when ctx ends: what was not tried is in Left.
+// stops when ctx ends: what was not tried is in Left, and an app whose
+// delete the end cut short in Unknown.
 func Prune(ctx context.Context, c *client.Client, cands []Candidate, each func(Candidate, error)) PruneResult {
 	var res PruneResult
 	for i, cand := range cands {
@@ -107,9 +111,10 @@ func Prune(ctx context.Context, c *client.Client, cands []Candidate, each func(C
 		case errors.As(err, &api) && api.StatusCode == http.StatusNotFound:
 			res.Gone = append(res.Gone, cand)
 		case ctx.Err() != nil:
-			// This one's outcome is unknown: it is listed as left, and a
-			// retry finds it gone or deletes it.
-			res.Left = append(res.Left, cands[i:]...)
+			// This one's outcome is unknown (a retry finds it gone or
+			// deletes it); the rest were not tried.
+			res.Unknown = append(res.Unknown, cand)
+			res.Left = append(res.Left, cands[i+1:]...)
 			return res
 		default:
 			res.Failed = append(res.Failed, PruneFailure{Candidate: cand, Error: safe.Line(err.Error())})
