@@ -28,7 +28,7 @@ func TestListenerDeliverMarksStateChecked(t *testing.T) {
 // state, and the wait goes on (esc or the timeout ends it).
 func TestListenerRefusalWithoutStateIsNotStateOK(t *testing.T) {
 	t.Parallel()
-	l := startListener(t, ListenOptions{Timeout: 500 * time.Millisecond})
+	l := startListener(t, ListenOptions{Timeout: 2 * time.Second}) // room for the refused callback on a loaded machine
 	get(t, "GET", callbackURL(l, url.Values{"error": {"access_denied"}}), "")
 	st := l.Status()
 	if st.Received || st.StateOK || len(st.Rejected) != 1 || !strings.Contains(st.Rejected[0].Reason.Error(), "error=") {
