@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -20,10 +21,7 @@ func TestEvidenceKeepsEveryResponseHeaderRedacted(t *testing.T) {
 	t.Parallel()
 	srv, _, _ := startSandbox(t, sandbox.Options{})
 	session := srv.AdminSessionToken()
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections) // no idle connection outlives the test
-	next := tr.RoundTrip
-	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	hook := faultTransport(t, func(r *http.Request, _ url.Values, next sendFunc) (*http.Response, error) {
 		resp, err := next(r)
 		if err == nil && r.URL.Path == "/api/v2/users/me" && resp.StatusCode == http.StatusUnauthorized {
 			resp.Header.Add("Set-Cookie", "coder_session_token="+session+"; Path=/; HttpOnly")

@@ -81,17 +81,7 @@ func runFaulty(t *testing.T, fault faultFunc) check.Report {
 func runFaultyWith(t *testing.T, opts sandbox.Options, fault faultFunc) check.Report {
 	t.Helper()
 	srv, _, _ := startSandbox(t, opts)
-	// Its own transport: connections the sandbox closes after a 413 stay out of the shared pool.
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections) // no idle connection outlives the test
-	next := tr.RoundTrip
-	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if fault == nil {
-			return next(r)
-		}
-		return fault(r, readForm(r), next)
-	})
-	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: hook})
+	c, err := client.New(srv.URL(), srv.AdminSessionToken(), client.Options{Transport: faultTransport(t, fault)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +90,20 @@ func runFaultyWith(t *testing.T, opts sandbox.Options, fault faultFunc) check.Re
 		t.Fatalf("Run: %v", err)
 	}
 	return rep
+}
+
+// faultTransport sends through a transport of its own (connections the
+// sandbox closes after a 413 stay out of the shared pool, and none outlives
+// the test), with fault, when set, in the way.
+func faultTransport(t *testing.T, fault faultFunc) http.RoundTripper {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if fault == nil {
+			return tr.RoundTrip(r)
+		}
+		return fault(r, readForm(r), tr.RoundTrip)
+	})
 }
 
 const fakeTokens = `{"access_token":"fake-access","token_type":"bearer","refresh_token":"fake-refresh","expires_in":3600}`

@@ -69,17 +69,14 @@ func runOnlyFaulty(t *testing.T, tc verdictCase) check.Result {
 	if tc.host != "" {
 		base = "http://" + tc.host
 	}
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections) // no idle connection outlives the test
-	next := tr.RoundTrip
-	hook := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	fault := func(r *http.Request, form url.Values, next sendFunc) (*http.Response, error) {
 		if r.URL.Host == tc.host {
 			r = r.Clone(r.Context())
 			r.URL.Host = sandboxURL.Host // the Host header still names tc.host
 		}
-		return tc.fault(r, readForm(r), next)
-	})
-	c, err := client.New(base, srv.AdminSessionToken(), client.Options{Transport: hook})
+		return tc.fault(r, form, next)
+	}
+	c, err := client.New(base, srv.AdminSessionToken(), client.Options{Transport: faultTransport(t, fault)})
 	if err != nil {
 		t.Fatal(err)
 	}
