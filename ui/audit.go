@@ -79,8 +79,8 @@ func (s *auditScreen) Back() (tea.Cmd, bool) {
 		s.reqCancel()
 		return s.c.Notify(noticeInfo, "Audit cancelled"), true
 	case s.pruning && s.stopPrune != nil:
-		// The app being deleted finishes or is listed as left; the rest are
-		// not tried, and the outcome names them.
+		// The app being deleted is named with its outcome unknown, the rest
+		// as not tried (pruneOutcome).
 		s.stopPrune()
 		return s.c.Notify(noticeInfo, "Stopping the prune…"), true
 	}

@@ -114,8 +114,8 @@ func (s *auditScreen) startPrune(cands []audit.Candidate) tea.Cmd {
 
 // pruneOutcome says what a prune did, naming every app it did not delete
 // (refused, with the server's reason, cut short while being deleted, or
-// not tried when it was interrupted): the
-// status bar shows the start, ! the whole text.
+// not tried when it was interrupted): the status bar shows the start, !
+// the whole text.
 func pruneOutcome(res audit.PruneResult) (string, noticeKind) {
 	text := "Pruned " + countOf(len(res.Deleted), "app")
 	if len(res.Gone) > 0 {

@@ -35,6 +35,7 @@ type scopeTry struct {
 	err     error
 	cat     *flows.ScopeCatalog
 	catErr  error
+	names   []string // every name of cat, for completion
 }
 
 type scopeCatalogMsg struct {
@@ -94,7 +95,8 @@ func (s *scopeTry) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		s.cat, s.catErr = &msg.cat, msg.err
-		suggestScopes(s.scope, s.catalogNames())
+		s.names = slices.Concat(msg.cat.Composite, msg.cat.Wildcard, msg.cat.LowLevel, msg.cat.Other)
+		suggestScopes(s.scope, s.names)
 		return nil
 	case scopeTriedMsg:
 		if !s.current(msg.gen) {
@@ -112,15 +114,8 @@ func (s *scopeTry) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	_, cmd := s.f.update(msg)
-	suggestScopes(s.scope, s.catalogNames())
+	suggestScopes(s.scope, s.names)
 	return cmd
-}
-
-func (s *scopeTry) catalogNames() []string {
-	if s.cat == nil {
-		return nil
-	}
-	return slices.Concat(s.cat.Composite, s.cat.Wildcard, s.cat.LowLevel, s.cat.Other)
 }
 
 // catalogView is the catalogue in a few lines: counts by kind, then each

@@ -113,11 +113,7 @@ func headerNameBeforeColon(lower string) bool {
 			if i < 0 {
 				break
 			}
-			j := from + i + len(name)
-			for j < len(lower) && (lower[j] == ' ' || lower[j] == '\t' || lower[j] == '\n' || lower[j] == '\f' || lower[j] == '\r') {
-				j++
-			}
-			if j < len(lower) && lower[j] == ':' {
+			if j := skipSpace(lower, from+i+len(name)); j < len(lower) && lower[j] == ':' {
 				return true
 			}
 			from += i + 1

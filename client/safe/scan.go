@@ -154,11 +154,11 @@ func redactJSONPairs(s string) string {
 		if nameEnd < 0 || !secretNameFold(s[q+1:q+1+nameEnd]) {
 			return 0, 0, "", false
 		}
-		i := skipJSONSpace(s, q+1+nameEnd+1)
+		i := skipSpace(s, q+1+nameEnd+1)
 		if i >= len(s) || s[i] != ':' {
 			return 0, 0, "", false
 		}
-		i = skipJSONSpace(s, i+1)
+		i = skipSpace(s, i+1)
 		if i >= len(s) || s[i] != '"' {
 			return 0, 0, "", false
 		}
@@ -177,8 +177,9 @@ func redactJSONPairs(s string) string {
 	})
 }
 
-// skipJSONSpace skips what \s matches in a regular expression.
-func skipJSONSpace(s string, i int) int {
+// skipSpace skips what \s matches in a regular expression (JSON's spaces
+// and header lines' alike).
+func skipSpace(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\f' || s[i] == '\r') {
 		i++
 	}
